@@ -1,0 +1,52 @@
+// What a session needs to know. Built by the CLI or the services from a profile; secrets only in memory.
+
+/** Authentication methods a profile may allow, in the user's order of preference. */
+export type AuthMethod = 'pap' | 'chap' | 'mschapv2' | 'eap-mschapv2';
+export const AUTH_METHODS: readonly AuthMethod[] = ['pap', 'chap', 'mschapv2', 'eap-mschapv2'];
+
+export interface Credentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+export type TlsMinVersion = 'TLSv1.2' | 'TLSv1.3';
+
+/** How the server certificate is judged. */
+export interface TrustPolicy {
+  /** Extra CA certificates (PEM). When absent the system CAs are used. */
+  readonly caPem?: string;
+  /** Accept exactly this leaf (SHA-256 of DER, hex, any case, ':' optional), whatever its chain. */
+  readonly pinSha256?: string;
+  /** Labs only: accept any certificate. The leaf is still reported and used for crypto binding. */
+  readonly insecure?: boolean;
+}
+
+export interface ClientCertificate {
+  /** PKCS#12 bytes and its passphrase, handed to TLS for mutual authentication. */
+  readonly pfx: Buffer;
+  readonly passphrase: string;
+}
+
+export interface ProxyConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly username?: string;
+  readonly password?: string;
+}
+
+export interface SessionConfig {
+  readonly host: string;
+  readonly port: number; // default 443
+  /** TLS SNI; defaults to host (omitted when host is an IP address). */
+  readonly sni?: string;
+  readonly tlsMin: TlsMinVersion;
+  readonly trust: TrustPolicy;
+  readonly clientCertificate?: ClientCertificate;
+  readonly proxy?: ProxyConfig;
+  readonly credentials: Credentials;
+  /** Allowed methods in preference order; never empty. */
+  readonly authMethods: readonly AuthMethod[];
+  readonly ipv6: boolean;
+  /** MRU we ask for; SSTP caps a packet at 4095 bytes, servers usually cap at 1500. */
+  readonly mru: number;
+}
