@@ -1,0 +1,236 @@
+// The profile store: one `profiles.json` holding every profile.
+// One file rather than one per profile because the invariants span profiles (names unique, ids unique):
+// with one file a single atomic rename moves the whole set from one valid state to the next, and a
+// rename of "Office" to "Home" can never half-happen. Profiles are few and small, so rewriting all is cheap.
+// Every operation re-reads the file (the CLI and the app may both edit it) inside an in-process queue,
+// so concurrent calls from one process never lose each other's writes.
+import { readFile, rename, access, copyFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { join } from 'node:path';
+import { sweepStaleTemps, writeFileAtomic } from './atomic-write.js';
+import { MIGRATIONS, decodeDocument, encodeDocument, nameKey, type Migration } from './file-format.js';
+import {
+  PROFILE_VERSION,
+  createProfile,
+  describeIssues,
+  validateProfile,
+  type Profile,
+  type ProfileDraft,
+  type ProfileIssue,
+} from './schema.js';
+
+export type ProfileStoreError =
+  | { kind: 'corrupt'; path: string; movedTo: string; problems: readonly string[]; message: string }
+  | { kind: 'unsupported-version'; path: string; version: number; message: string }
+  | { kind: 'io'; path: string; message: string }
+  | { kind: 'invalid'; issues: readonly ProfileIssue[]; message: string }
+  | { kind: 'name-taken'; name: string; message: string }
+  | { kind: 'id-taken'; id: string; message: string }
+  | { kind: 'not-found'; ref: string; message: string };
+
+export type StoreResult<T> = { ok: true; value: T } | { ok: false; error: ProfileStoreError };
+
+export interface ProfileStoreOptions {
+  /** Older-version upgrades; defaults to the shipped chain. Tests inject synthetic ones. */
+  readonly migrations?: readonly Migration[];
+  readonly now?: () => number;
+}
+
+/** What `update` may change: anything but identity. */
+export type ProfileChange = (current: Profile) => ProfileDraft | Profile;
+
+export class ProfileStore {
+  readonly file: string;
+  private readonly migrations: readonly Migration[];
+  private readonly now: () => number;
+  private queue: Promise<unknown> = Promise.resolve();
+  private swept = false;
+
+  constructor(configDir: string, opts: ProfileStoreOptions = {}) {
+    this.file = join(configDir, 'profiles.json');
+    this.migrations = opts.migrations ?? MIGRATIONS;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Reads and validates every profile. A corrupt file is moved aside and reported, never rewritten. */
+  load(): Promise<StoreResult<readonly Profile[]>> {
+    return this.serialized(() => this.read());
+  }
+
+  list(): Promise<StoreResult<readonly Profile[]>> {
+    return this.load();
+  }
+
+  async get(id: string): Promise<StoreResult<Profile>> {
+    const all = await this.load();
+    if (!all.ok) return all;
+    const p = all.value.find((x) => x.id === id);
+    return p ? { ok: true, value: p } : notFound(id);
+  }
+
+  /** Exact name first; otherwise a case-insensitive match (names are unique case-insensitively). */
+  async getByName(name: string): Promise<StoreResult<Profile>> {
+    const all = await this.load();
+    if (!all.ok) return all;
+    const p = all.value.find((x) => x.name === name) ?? all.value.find((x) => nameKey(x.name) === nameKey(name));
+    return p ? { ok: true, value: p } : notFound(name);
+  }
+
+  /** Validates the draft, gives it an id (or keeps `opts.id`, for imports of our own format) and saves it. */
+  add(draft: ProfileDraft, opts: { id?: string } = {}): Promise<StoreResult<Profile>> {
+    return this.serialized(async () => {
+      const all = await this.read();
+      if (!all.ok) return all;
+      const created = createProfile(draft, opts.id);
+      if (!created.ok) return invalid(created.issues);
+      const p = created.value;
+      if (all.value.some((x) => x.id === p.id)) return { ok: false, error: { kind: 'id-taken', id: p.id, message: `A profile with id ${p.id} already exists.` } };
+      const clash = nameClash(all.value, p);
+      if (clash) return clash;
+      const saved = await this.write([...all.value, p]);
+      return saved.ok ? { ok: true, value: p } : saved;
+    });
+  }
+
+  /** Applies `change` to the current stored profile (read inside the queue, so it sees every earlier write). */
+  update(id: string, change: ProfileChange): Promise<StoreResult<Profile>> {
+    return this.serialized(async () => {
+      const all = await this.read();
+      if (!all.ok) return all;
+      const i = all.value.findIndex((x) => x.id === id);
+      const current = all.value[i];
+      if (!current) return notFound(id);
+      const v = validateProfile({ ...change(current), version: PROFILE_VERSION, id });
+      if (!v.ok) return invalid(v.issues);
+      const clash = nameClash(all.value, v.value);
+      if (clash) return clash;
+      const next = all.value.slice();
+      next[i] = v.value;
+      const saved = await this.write(next);
+      return saved.ok ? { ok: true, value: v.value } : saved;
+    });
+  }
+
+  /** Removes the profile from the file. Its secrets are the caller's to delete: see `deleteProfile`. */
+  remove(id: string): Promise<StoreResult<Profile>> {
+    return this.serialized(async () => {
+      const all = await this.read();
+      if (!all.ok) return all;
+      const p = all.value.find((x) => x.id === id);
+      if (!p) return notFound(id);
+      const saved = await this.write(all.value.filter((x) => x.id !== id));
+      return saved.ok ? { ok: true, value: p } : saved;
+    });
+  }
+
+  private serialized<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(op, op);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private async read(): Promise<StoreResult<readonly Profile[]>> {
+    if (!this.swept) {
+      this.swept = true;
+      await sweepStaleTemps(this.file);
+    }
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, value: [] };
+      return ioError(this.file, e);
+    }
+    const decoded = decodeDocument(text, this.migrations);
+    if (decoded.ok) {
+      if (decoded.migratedFrom !== undefined) {
+        const upgraded = await this.upgrade(decoded.migratedFrom, decoded.document.profiles);
+        if (!upgraded.ok) return upgraded;
+      }
+      return { ok: true, value: decoded.document.profiles };
+    }
+    if (decoded.kind === 'unsupported-version') {
+      return {
+        ok: false,
+        error: {
+          kind: 'unsupported-version',
+          path: this.file,
+          version: decoded.version,
+          message: `${this.file} is version ${decoded.version}, which this Causeway cannot read (it reads version ${PROFILE_VERSION}). Update Causeway; the file was left untouched.`,
+        },
+      };
+    }
+    return this.setAside(decoded.problems);
+  }
+
+  // Keep a copy of the old file before writing the upgraded one, so a bad migration can be undone by hand.
+  private async upgrade(from: number, profiles: readonly Profile[]): Promise<StoreResult<void>> {
+    try {
+      await copyFile(this.file, `${this.file}.v${from}.bak`, constants.COPYFILE_EXCL).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EEXIST') throw e;
+      });
+    } catch (e) {
+      return ioError(this.file, e);
+    }
+    return this.write(profiles);
+  }
+
+  private async setAside(problems: readonly string[]): Promise<StoreResult<never>> {
+    const stamp = new Date(this.now()).toISOString().replace(/[:.]/g, '-');
+    let movedTo = `${this.file}.corrupt-${stamp}`;
+    for (let n = 1; await exists(movedTo); n++) movedTo = `${this.file}.corrupt-${stamp}-${n}`;
+    try {
+      await rename(this.file, movedTo);
+    } catch (e) {
+      return ioError(this.file, e);
+    }
+    const shown = problems.slice(0, 10).join('; ') + (problems.length > 10 ? `; and ${problems.length - 10} more` : '');
+    return {
+      ok: false,
+      error: {
+        kind: 'corrupt',
+        path: this.file,
+        movedTo,
+        problems,
+        message: `The profiles file could not be read (${shown}). It was moved to ${movedTo} so nothing is lost; fix it and move it back, or start again with no profiles.`,
+      },
+    };
+  }
+
+  private async write(profiles: readonly Profile[]): Promise<StoreResult<void>> {
+    try {
+      await writeFileAtomic(this.file, encodeDocument(profiles));
+      return { ok: true, value: undefined };
+    } catch (e) {
+      return ioError(this.file, e);
+    }
+  }
+}
+
+function nameClash(all: readonly Profile[], p: Profile): StoreResult<never> | undefined {
+  const other = all.find((x) => x.id !== p.id && nameKey(x.name) === nameKey(p.name));
+  if (!other) return undefined;
+  return { ok: false, error: { kind: 'name-taken', name: p.name, message: `A profile named "${other.name}" already exists; names must be unique.` } };
+}
+
+function notFound(ref: string): StoreResult<never> {
+  return { ok: false, error: { kind: 'not-found', ref, message: `No profile "${ref}".` } };
+}
+
+function invalid(issues: readonly ProfileIssue[]): StoreResult<never> {
+  return { ok: false, error: { kind: 'invalid', issues, message: `Invalid profile: ${describeIssues(issues)}` } };
+}
+
+function ioError(path: string, e: unknown): StoreResult<never> {
+  const err = e as NodeJS.ErrnoException;
+  return { ok: false, error: { kind: 'io', path, message: `Cannot access ${path}: ${err.code ?? ''} ${err.message}`.trim() } };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

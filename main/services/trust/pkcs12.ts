@@ -1,0 +1,136 @@
+// A profile's PKCS#12 client certificate, opened with its passphrase from the keychain and handed to the
+// engine's TLS as { pfx, passphrase }. node-forge reads the container (Node cannot) so a wrong passphrase,
+// a file that is not PKCS#12 and a container without a key are told apart; then OpenSSL, which will do the
+// actual TLS, must accept it too. Old exports (RC2-40, Windows' default for years) that OpenSSL 3 refuses
+// are re-encoded with AES-256 in memory when forge can carry the key (RSA).
+import { readFile } from 'node:fs/promises';
+import { createSecureContext } from 'node:tls';
+import forge from 'node-forge';
+import type { ClientCertificate } from '../../engine/config.js';
+import type { CredentialError, CredentialStore } from '../credentials/credential-store.js';
+import type { Profile } from '../profiles/schema.js';
+import { describeCertificate, type CertificateDetails } from './certificate.js';
+
+export type ClientCertificateError =
+  | { readonly kind: 'file-unreadable'; readonly path: string; readonly message: string }
+  | { readonly kind: 'passphrase-missing'; readonly path: string; readonly message: string }
+  | { readonly kind: 'keychain-unavailable'; readonly credentialError: CredentialError; readonly message: string }
+  | { readonly kind: 'not-pkcs12'; readonly path: string; readonly message: string }
+  | { readonly kind: 'wrong-passphrase'; readonly path: string; readonly message: string }
+  | { readonly kind: 'incomplete'; readonly path: string; readonly message: string }
+  | { readonly kind: 'unsupported'; readonly path: string; readonly message: string };
+
+export interface LoadedClientCertificate extends ClientCertificate {
+  /** The client certificate, for display; absent only if it cannot be parsed at all. */
+  readonly certificate?: CertificateDetails;
+  /** True when the container was rewritten in memory because OpenSSL refused its old algorithms. */
+  readonly reencoded: boolean;
+}
+
+export type Pkcs12Result = { ok: true; value: LoadedClientCertificate } | { ok: false; error: ClientCertificateError };
+
+/** Loads the profile's client certificate; `undefined` when the profile has none. */
+export async function loadClientCertificate(
+  profile: Pick<Profile, 'id' | 'tls'>,
+  credentials: CredentialStore,
+): Promise<{ ok: true; value: LoadedClientCertificate | undefined } | { ok: false; error: ClientCertificateError }> {
+  const ref = profile.tls.clientCertificate;
+  if (!ref) return { ok: true, value: undefined };
+  const path = ref.pkcs12File;
+  let pfx: Buffer;
+  try {
+    pfx = await readFile(path);
+  } catch (e) {
+    return fail({ kind: 'file-unreadable', path, message: `Cannot read the client certificate ${path}: ${(e as Error).message}` });
+  }
+  const stored = await credentials.get(profile.id, 'pkcs12-passphrase');
+  if (!stored.ok) {
+    return fail({ kind: 'keychain-unavailable', credentialError: stored.error, message: stored.error.message });
+  }
+  if (stored.value === undefined) {
+    // Some exports have no passphrase at all; only if that fails is the missing passphrase the problem.
+    const open = openPkcs12(pfx, '', path);
+    if (open.ok || open.error.kind !== 'wrong-passphrase') return open;
+    return fail({ kind: 'passphrase-missing', path, message: `The client certificate ${path} needs a passphrase and none is saved for this profile.` });
+  }
+  return openPkcs12(pfx, stored.value, path);
+}
+
+/** Pure: checks the container with both forge and OpenSSL and returns what TLS needs. */
+export function openPkcs12(pfx: Buffer, passphrase: string, path = 'client certificate'): Pkcs12Result {
+  let asn1: forge.asn1.Asn1;
+  try {
+    asn1 = forge.asn1.fromDer(forge.util.createBuffer(pfx.toString('binary')));
+  } catch {
+    return fail({ kind: 'not-pkcs12', path, message: `${path} is not a PKCS#12 (.p12/.pfx) file.` });
+  }
+  let p12: forge.pkcs12.Pkcs12Pfx;
+  try {
+    p12 = forge.pkcs12.pkcs12FromAsn1(asn1, true, passphrase);
+  } catch (e) {
+    const m = (e as Error).message;
+    if (/MAC could not be verified|wrong password|Invalid password/i.test(m)) {
+      return fail({ kind: 'wrong-passphrase', path, message: `The passphrase for ${path} is wrong.` });
+    }
+    return fail({ kind: 'not-pkcs12', path, message: `${path} is not a readable PKCS#12 file (${m}).` });
+  }
+
+  const keyBags = [...bags(p12, forge.pki.oids.pkcs8ShroudedKeyBag ?? ''), ...bags(p12, forge.pki.oids.keyBag ?? '')];
+  const certBags = bags(p12, forge.pki.oids.certBag ?? '');
+  const keyBag = keyBags[0];
+  if (!keyBag || certBags.length === 0) {
+    return fail({ kind: 'incomplete', path, message: `${path} must hold a private key and its certificate; it holds ${keyBags.length} key(s) and ${certBags.length} certificate(s).` });
+  }
+  const leafBag = certBags.find((b) => sameLocalKeyId(b, keyBag)) ?? certBags[0];
+  const certificate = leafBag ? certificateOf(leafBag) : undefined;
+
+  if (opensslAccepts(pfx, passphrase)) return { ok: true, value: { pfx, passphrase, reencoded: false, ...(certificate ? { certificate } : {}) } };
+
+  // OpenSSL 3 without the legacy provider refuses RC2/RC4-encrypted containers; forge can rewrite RSA ones.
+  const certs = certBags.map((b) => b.cert).filter((c): c is forge.pki.Certificate => !!c);
+  if (keyBag.key && certs.length === certBags.length) {
+    const rewritten = forge.pkcs12.toPkcs12Asn1(keyBag.key, certs, passphrase, { algorithm: 'aes256', generateLocalKeyId: true });
+    const out = Buffer.from(forge.asn1.toDer(rewritten).getBytes(), 'binary');
+    if (opensslAccepts(out, passphrase)) return { ok: true, value: { pfx: out, passphrase, reencoded: true, ...(certificate ? { certificate } : {}) } };
+  }
+  return fail({
+    kind: 'unsupported',
+    path,
+    message: `${path} uses encryption this system's OpenSSL no longer supports. Re-export it, e.g. ` +
+      `"openssl pkcs12 -legacy -in old.p12 -nodes | openssl pkcs12 -export -out new.p12".`,
+  });
+}
+
+function bags(p12: forge.pkcs12.Pkcs12Pfx, bagType: string): forge.pkcs12.Bag[] {
+  return p12.getBags({ bagType })[bagType] ?? [];
+}
+
+function sameLocalKeyId(a: forge.pkcs12.Bag, b: forge.pkcs12.Bag): boolean {
+  const ka = (a.attributes as Record<string, unknown[] | undefined>)['localKeyId']?.[0];
+  const kb = (b.attributes as Record<string, unknown[] | undefined>)['localKeyId']?.[0];
+  return ka !== undefined && ka === kb;
+}
+
+function certificateOf(bag: forge.pkcs12.Bag): CertificateDetails | undefined {
+  // forge keeps non-RSA certificates as raw ASN.1 (bag.cert null); Node parses them all.
+  const asn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : (bag.asn1 as forge.asn1.Asn1 | undefined);
+  if (!asn1) return undefined;
+  try {
+    return describeCertificate(Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary'));
+  } catch {
+    return undefined;
+  }
+}
+
+function opensslAccepts(pfx: Buffer, passphrase: string): boolean {
+  try {
+    createSecureContext({ pfx, passphrase });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function fail(error: ClientCertificateError): { ok: false; error: ClientCertificateError } {
+  return { ok: false, error };
+}
