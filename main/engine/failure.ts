@@ -35,6 +35,7 @@ export type FailureCode =
   | 'dead-peer' // no answer to echo requests
   | 'protocol-error' // malformed or unexpected packet from the server
   | 'connection-lost' // TCP/TLS closed underneath us
+  | 'data-path-failed' // the tunnel came up but carried no traffic (no echo reply)
   | 'cancelled'; // the user (or the program) asked to stop
 
 export interface SessionFailure {

@@ -40,7 +40,8 @@ export function proxyConnect(socket: Socket, proxy: ProxyConfig, host: string, p
       const { status, statusLine } = s.head;
       const rest = s.rest;
       if (status === 200) finish({ ok: true, rest });
-      else if (status === 407)
+      // 407 is the standard answer; Debian 12's tinyproxy 1.11.1 answers a wrong password with 401.
+      else if (status === 407 || status === 401)
         finish({
           ok: false,
           code: 'proxy-auth-failed',

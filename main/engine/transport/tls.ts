@@ -41,6 +41,8 @@ export function startTls(p: TlsParams): Promise<TlsResult> {
     try {
       tls = tlsConnect({
         socket: p.socket,
+        // Node checks the certificate's names against `servername`, or `host` when there is none (IP).
+        host: p.host,
         servername,
         minVersion: p.minVersion,
         rejectUnauthorized: false,
@@ -104,8 +106,8 @@ function judge(p: TlsParams, tls: TLSSocket, peer: PeerCertificate, cert: Certif
     };
   }
   if (p.trust.insecure) return undefined;
-  if (!tls.authorized) {
-    const reason = String(tls.authorizationError ?? 'unknown');
+  const reason = tls.authorized ? undefined : String(tls.authorizationError ?? 'unknown');
+  if (reason !== undefined && reason !== 'ERR_TLS_CERT_ALTNAME_INVALID') {
     return {
       code: 'certificate-untrusted',
       message:

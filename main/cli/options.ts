@@ -1,0 +1,103 @@
+// Turning command-line text into a validated SessionConfig. Pure: every problem is a UsageError value.
+import { readFileSync } from 'node:fs';
+import { AUTH_METHODS, type AuthMethod, type ProxyConfig, type SessionConfig, type TlsMinVersion } from '../engine/config.js';
+import { normaliseFingerprint } from '../engine/transport/certificate.js';
+
+export interface ConnectOptions {
+  user?: string;
+  ca?: string;
+  pin?: string;
+  insecure?: boolean;
+  sni?: string;
+  tlsMin?: string;
+  auth?: string;
+  proxy?: string;
+  ipv6?: boolean;
+  mru?: string;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export function parseHostPort(text: string): Parsed<{ host: string; port: number }> {
+  const m = /^\[([0-9a-fA-F:.]+)\](?::(\d+))?$/.exec(text) ?? /^([^:[\]\s/]+)(?::(\d+))?$/.exec(text);
+  if (!m || !m[1]) return { ok: false, error: `"${text}" is not a host or host:port` };
+  const port = m[2] === undefined ? 443 : Number(m[2]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, error: `port ${m[2]} is out of range (1-65535)` };
+  return { ok: true, value: { host: m[1], port } };
+}
+
+export function parseAuthList(text: string): Parsed<AuthMethod[]> {
+  const items = text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const out: AuthMethod[] = [];
+  for (const item of items) {
+    const known = AUTH_METHODS.find((m) => m === item);
+    if (!known) return { ok: false, error: `unknown authentication method "${item}" (choose from ${AUTH_METHODS.join(', ')})` };
+    if (!out.includes(known)) out.push(known);
+  }
+  if (out.length === 0) return { ok: false, error: '--auth needs at least one method' };
+  return { ok: true, value: out };
+}
+
+/** http://[user[:pass]@]host:port — credentials are percent-decoded; they never appear in output. */
+export function parseProxyUrl(text: string): Parsed<ProxyConfig> {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { ok: false, error: 'the proxy must be a URL like http://host:3128 or http://user:pass@host:3128' };
+  }
+  if (url.protocol !== 'http:') return { ok: false, error: `only http:// proxies are supported (got ${url.protocol})` };
+  const port = url.port === '' ? 80 : Number(url.port);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (!host) return { ok: false, error: 'the proxy URL has no host' };
+  const proxy: ProxyConfig = { host, port };
+  if (url.username !== '') return { ok: true, value: { ...proxy, username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) } };
+  return { ok: true, value: proxy };
+}
+
+export function buildSessionConfig(target: string, o: ConnectOptions, password: string): Parsed<SessionConfig> {
+  const hp = parseHostPort(target);
+  if (!hp.ok) return hp;
+  if (!o.user) return { ok: false, error: '--user is required' };
+  const auth = parseAuthList(o.auth ?? 'mschapv2,eap-mschapv2,pap,chap');
+  if (!auth.ok) return auth;
+  const tlsMin: TlsMinVersion | undefined = o.tlsMin === undefined || o.tlsMin === '1.2' ? 'TLSv1.2' : o.tlsMin === '1.3' ? 'TLSv1.3' : undefined;
+  if (!tlsMin) return { ok: false, error: `--tls-min must be 1.2 or 1.3 (got ${o.tlsMin})` };
+  let pinSha256: string | undefined;
+  if (o.pin !== undefined) {
+    pinSha256 = normaliseFingerprint(o.pin);
+    if (!pinSha256) return { ok: false, error: '--pin must be sha256: followed by 64 hex digits (colons allowed)' };
+  }
+  let caPem: string | undefined;
+  if (o.ca !== undefined) {
+    try {
+      caPem = readFileSync(o.ca, 'utf8');
+    } catch (e) {
+      return { ok: false, error: `cannot read the CA file ${o.ca}: ${(e as Error).message}` };
+    }
+    if (!caPem.includes('-----BEGIN CERTIFICATE-----')) return { ok: false, error: `${o.ca} holds no PEM certificate` };
+  }
+  let proxy: ProxyConfig | undefined;
+  if (o.proxy !== undefined) {
+    const p = parseProxyUrl(o.proxy);
+    if (!p.ok) return p;
+    proxy = p.value;
+  }
+  const mru = o.mru === undefined ? 1500 : Number(o.mru);
+  if (!Number.isInteger(mru) || mru < 576 || mru > 4091) return { ok: false, error: '--mru must be between 576 and 4091' };
+  return {
+    ok: true,
+    value: {
+      host: hp.value.host,
+      port: hp.value.port,
+      sni: o.sni,
+      tlsMin,
+      trust: { caPem, pinSha256, insecure: o.insecure === true },
+      proxy,
+      credentials: { username: o.user, password },
+      authMethods: auth.value,
+      ipv6: o.ipv6 === true,
+      mru,
+    },
+  };
+}

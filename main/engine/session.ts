@@ -1,0 +1,523 @@
+// One SSTP session: TCP → (proxy) → TLS → HTTP → SSTP call → PPP → IP packets.
+// Linear orchestration with one fatal path (`abort`), which tells the server why (CALL_ABORT),
+// releases every timer and socket, and reports exactly one SessionFailure.
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import type { AuthMethod, SessionConfig } from './config.js';
+import { failure, type Phase, type SessionFailure } from './failure.js';
+import { phaseLogger, silentSink, type LogSink } from './log.js';
+import type { AuthenticatorFactory } from './ppp/auth/authenticator.js';
+import { createAuthenticator } from './ppp/auth/index.js';
+import { PppLink } from './ppp/link.js';
+import type { PppLinkEvent } from './ppp/link-events.js';
+import { PPP_IPV4, PPP_IPV6 } from './ppp/protocols.js';
+import { decodeControlPacket } from './sstp/control-packet.js';
+import { SstpClientControl, type SstpControlEvent, type SstpTimers } from './sstp/control.js';
+import { SstpDeframer, type FramedPacket } from './sstp/deframer.js';
+import { writeDataHeader } from './sstp/header.js';
+import { buildSstpHttpRequest, SstpHttpResponseReader, sstpHttpFailure } from './sstp/http.js';
+import { PhaseClock, type PhaseTiming } from './timings.js';
+import { connectTcp, explainConnectError, type TcpConnector } from './transport/tcp.js';
+import { proxyConnect } from './transport/proxy.js';
+import { startTls, type TlsInfo } from './transport/tls.js';
+import { describeDecodeError } from './bytes.js';
+
+export interface SessionDeps {
+  readonly clock?: Clock;
+  readonly log?: LogSink;
+  readonly connectTcp?: TcpConnector;
+  readonly authenticatorFactory?: AuthenticatorFactory;
+  /** Overrides of SSTP timers (hello interval for dead-peer detection, etc.). */
+  readonly sstpTimers?: Partial<SstpTimers>;
+  /** LCP echo interval for dead-peer detection (ms); off when absent. */
+  readonly lcpEchoIntervalMs?: number;
+  /** Time allowed from TCP connect to IPv4 up (PROTOCOL.md §6: 60 s). */
+  readonly negotiationTimeoutMs?: number;
+}
+
+export interface Ipv4Info {
+  readonly local: string;
+  /** null when the server did not announce its own address. */
+  readonly peer: string | null;
+  readonly dns: readonly string[];
+}
+
+export interface Ipv6Info {
+  readonly localInterfaceId: string;
+  readonly peerInterfaceId: string | null;
+}
+
+export interface TunnelInfo {
+  readonly ipv4: Ipv4Info;
+  readonly mru: number;
+  readonly peerMru: number;
+  readonly authMethod: AuthMethod | null;
+  readonly tls: Omit<TlsInfo, 'leafDer'>;
+  readonly timings: readonly PhaseTiming[];
+}
+
+export type ConnectOutcome =
+  | { readonly ok: true; readonly info: TunnelInfo }
+  | { readonly ok: false; readonly failure: SessionFailure; readonly timings: readonly PhaseTiming[]; readonly tls?: Omit<TlsInfo, 'leafDer'> };
+
+export type SessionEvent =
+  | { readonly type: 'phase'; readonly phase: Phase }
+  | { readonly type: 'tls'; readonly tls: Omit<TlsInfo, 'leafDer'> }
+  | { readonly type: 'ipv4-up'; readonly ipv4: Ipv4Info }
+  | { readonly type: 'ipv6-up'; readonly ipv6: Ipv6Info }
+  | { readonly type: 'ipv6-unavailable'; readonly reason: string }
+  | { readonly type: 'closed'; readonly failure: SessionFailure | null };
+
+type State =
+  | { readonly name: 'idle' }
+  | { readonly name: 'connecting'; readonly phase: Phase }
+  | { readonly name: 'connected' }
+  | { readonly name: 'disconnecting' }
+  | { readonly name: 'closed'; readonly failure: SessionFailure | null };
+
+const CONNECT_TIMEOUT_MS = 15_000;
+/** How long a clean disconnect may wait for LCP Terminate-Ack before moving on to CALL_DISCONNECT. */
+const LCP_TERMINATE_WAIT_MS = 1_000;
+
+export class SstpSession {
+  private readonly clock: Clock;
+  private readonly sink: LogSink;
+  private readonly log;
+  private state: State = { name: 'idle' };
+  private readonly phases: PhaseClock;
+  private socket: Socket | TLSSocket | undefined;
+  private tlsInfo: TlsInfo | undefined;
+  private readonly deframer = new SstpDeframer();
+  private control: SstpClientControl | undefined;
+  private ppp: PppLink | undefined;
+  private lcp: { mru: number; peerMru: number; authMethod: AuthMethod | null } | undefined;
+  private ipv4: Ipv4Info | undefined;
+  private ipv6Up = false;
+  private negotiationTimer: TimerHandle | undefined;
+  private readonly ipListeners = new Set<(packet: Buffer) => void>();
+  private readonly eventListeners = new Set<(event: SessionEvent) => void>();
+  private settleConnect: ((o: ConnectOutcome) => void) | undefined;
+  private resolveClosed!: (f: SessionFailure | null) => void;
+  private disconnectWaiters: (() => void)[] = [];
+  /** Resolves once, with the failure that ended the session, or null for a clean disconnect. */
+  readonly closed: Promise<SessionFailure | null>;
+
+  constructor(
+    private readonly config: SessionConfig,
+    private readonly deps: SessionDeps = {},
+  ) {
+    this.clock = deps.clock ?? systemClock;
+    this.sink = deps.log ?? silentSink;
+    this.log = (phase: Phase) => phaseLogger(this.sink, phase, () => this.clock.now());
+    this.phases = new PhaseClock(() => this.clock.now());
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+  }
+
+  get stateName(): State['name'] {
+    return this.state.name;
+  }
+
+  get tunnel(): { ipv4: Ipv4Info | undefined; ipv6Up: boolean } {
+    return { ipv4: this.ipv4, ipv6Up: this.ipv6Up };
+  }
+
+  onEvent(listener: (event: SessionEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  onIpPacket(listener: (packet: Buffer) => void): () => void {
+    this.ipListeners.add(listener);
+    return () => this.ipListeners.delete(listener);
+  }
+
+  /** Runs the whole connection sequence; resolves when IPv4 is up or with the failure. */
+  connect(): Promise<ConnectOutcome> {
+    if (this.state.name !== 'idle') {
+      return Promise.resolve({ ok: false, failure: failure('tcp', 'cancelled', 'This session was already used; create a new one.'), timings: [] });
+    }
+    const outcome = new Promise<ConnectOutcome>((resolve) => (this.settleConnect = resolve));
+    this.negotiationTimer = this.clock.after(this.deps.negotiationTimeoutMs ?? 60_000, () => {
+      const phase = this.state.name === 'connecting' ? this.state.phase : 'tcp';
+      this.abort(failure(phase, 'negotiation-timeout', `The server did not complete the connection within ${(this.deps.negotiationTimeoutMs ?? 60_000) / 1000} s (stuck at ${phase}). Try again; if it persists, the server may be overloaded or misconfigured.`));
+    });
+    void this.run();
+    return outcome;
+  }
+
+  /** Sends one IPv4 or IPv6 packet through the tunnel. Returns false when the tunnel is not up. */
+  sendIp(packet: Buffer): boolean {
+    if (this.state.name !== 'connected' || !this.socket) return false;
+    const v = (packet[0] ?? 0) >> 4;
+    if (v === 6 && !this.ipv6Up) return false;
+    // One allocation: SSTP header + PPP address/control/protocol in front of the IP packet.
+    const out = Buffer.allocUnsafe(8 + packet.length);
+    out[4] = 0xff;
+    out[5] = 0x03;
+    out.writeUInt16BE(v === 6 ? PPP_IPV6 : PPP_IPV4, 6);
+    packet.copy(out, 8);
+    writeDataHeader(out, 0, 4 + packet.length);
+    return this.socket.write(out);
+  }
+
+  /** A clean end: LCP Terminate, SSTP CALL_DISCONNECT, close TLS. Resolves when done. */
+  disconnect(): Promise<void> {
+    const s = this.state;
+    if (s.name === 'closed') return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.disconnectWaiters.push(resolve));
+    if (s.name === 'disconnecting') return done;
+    if (s.name !== 'connected') {
+      this.abort(failure(s.name === 'connecting' ? s.phase : 'tcp', 'cancelled', 'The connection attempt was cancelled.'));
+      return done;
+    }
+    this.state = { name: 'disconnecting' };
+    this.log('disconnect').info('disconnecting');
+    const ppp = this.ppp;
+    if (ppp) {
+      ppp.close();
+      // The link emits 'closed' on Terminate-Ack; don't let a silent server hold us.
+      const t = this.clock.after(LCP_TERMINATE_WAIT_MS, () => this.sstpDisconnect());
+      this.afterLcpClosed = () => {
+        t.cancel();
+        this.sstpDisconnect();
+      };
+    } else this.sstpDisconnect();
+    return done;
+  }
+
+  private afterLcpClosed: (() => void) | undefined;
+
+  private sstpDisconnect(): void {
+    this.afterLcpClosed = undefined;
+    if (this.state.name !== 'disconnecting') return;
+    this.ppp?.stop();
+    if (this.control) this.control.disconnect();
+    else this.finish(null);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private enter(phase: Phase): void {
+    this.state = { name: 'connecting', phase };
+    this.emit({ type: 'phase', phase });
+  }
+
+  private async run(): Promise<void> {
+    const c = this.config;
+    const proxy = c.proxy;
+    const tcpTarget = proxy ? { host: proxy.host, port: proxy.port } : { host: c.host, port: c.port };
+    this.enter('tcp');
+    this.log('tcp').info(`connecting to ${tcpTarget.host}:${tcpTarget.port}${proxy ? ' (proxy)' : ''}`);
+    const tcp = await (this.deps.connectTcp ?? connectTcp)(tcpTarget.host, tcpTarget.port, CONNECT_TIMEOUT_MS);
+    if (this.isClosed()) {
+      if (tcp.ok) tcp.socket.destroy();
+      return;
+    }
+    if (!tcp.ok) {
+      const message = explainConnectError(tcp.code, tcpTarget.host, tcpTarget.port);
+      this.abort(proxy ? failure('proxy', 'proxy-failed', `The proxy could not be reached. ${message}`, { detail: tcp.code }) : failure('tcp', 'network-unreachable', message, { detail: tcp.code }));
+      return;
+    }
+    this.socket = tcp.socket;
+    this.phases.done('tcp');
+
+    if (proxy) {
+      this.enter('proxy');
+      const r = await proxyConnect(tcp.socket, proxy, c.host, c.port, CONNECT_TIMEOUT_MS);
+      if (this.isClosed()) return;
+      if (!r.ok) {
+        this.abort(failure('proxy', r.code, r.message, { detail: r.detail }));
+        return;
+      }
+      this.phases.done('proxy');
+    }
+
+    this.enter('tls');
+    const tls = await startTls({
+      socket: tcp.socket,
+      host: c.host,
+      sni: c.sni,
+      minVersion: c.tlsMin,
+      trust: c.trust,
+      clientCertificate: c.clientCertificate,
+      timeoutMs: CONNECT_TIMEOUT_MS,
+    });
+    if (this.isClosed()) {
+      if (tls.ok) tls.socket.destroy();
+      return;
+    }
+    if (!tls.ok) {
+      this.abort(failure('tls', tls.code, tls.message, { detail: tls.detail, certificate: tls.certificate }));
+      return;
+    }
+    const sock = tls.socket;
+    this.socket = sock;
+    this.tlsInfo = tls.info;
+    this.log('tls').info(`${tls.info.version} ${tls.info.cipher}, server certificate SHA-256 ${tls.info.certificate.sha256}`);
+    this.emit({ type: 'tls', tls: publicTls(tls.info) });
+    this.phases.done('tls');
+    sock.on('error', (err: NodeJS.ErrnoException) => this.transportLost(`${err.code ?? ''} ${err.message}`.trim()));
+    sock.on('close', () => this.transportLost('closed'));
+
+    this.enter('http');
+    const reader = new SstpHttpResponseReader();
+    const onHttp = (chunk: Buffer) => {
+      const p = reader.push(chunk);
+      if (!p.done) return;
+      sock.off('data', onHttp);
+      if (!p.ok) {
+        this.abort(sstpHttpFailure(p.error));
+        return;
+      }
+      this.phases.done('http');
+      this.log('http').debug(`rcvd ${p.statusLine}`);
+      this.startSstp(sock);
+      if (p.rest.length > 0) this.onTransportData(p.rest);
+    };
+    sock.on('data', onHttp);
+    sock.write(buildSstpHttpRequest({ host: c.host }));
+  }
+
+  private startSstp(sock: TLSSocket): void {
+    this.enter('sstp');
+    const control = new SstpClientControl({
+      clock: this.clock,
+      log: this.log('sstp'),
+      send: (packet) => {
+        if (this.socket && !this.socket.destroyed) this.socket.write(packet);
+      },
+      onEvent: (e) => this.onControlEvent(e),
+      timers: this.deps.sstpTimers,
+    });
+    this.control = control;
+    sock.on('data', (chunk: Buffer) => this.onTransportData(chunk));
+    control.start();
+  }
+
+  private startPpp(): void {
+    const c = this.config;
+    this.enter('lcp');
+    const ppp = new PppLink({
+      config: {
+        authMethods: c.authMethods,
+        credentials: c.credentials,
+        ipv6: c.ipv6,
+        mru: c.mru,
+        echoIntervalMs: this.deps.lcpEchoIntervalMs,
+      },
+      clock: this.clock,
+      log: this.sink,
+      send: (frame) => this.sendFrame(frame),
+      authenticatorFactory: this.deps.authenticatorFactory ?? createAuthenticator,
+      onEvent: (e) => this.onPppEvent(e),
+    });
+    this.ppp = ppp;
+    ppp.start();
+  }
+
+  private sendFrame(frame: Buffer): void {
+    if (!this.socket || this.socket.destroyed) return;
+    const out = Buffer.allocUnsafe(4 + frame.length);
+    frame.copy(out, 4);
+    writeDataHeader(out, 0, frame.length);
+    this.socket.write(out);
+  }
+
+  private onTransportData(chunk: Buffer): void {
+    const r = this.deframer.push(chunk);
+    for (const p of r.packets) {
+      if (this.state.name === 'closed') return;
+      this.onPacket(p);
+    }
+    if (!r.ok) {
+      // MS-SSTP §3.1.5.1: a stream that can no longer be delineated is closed without sending anything.
+      this.abort(
+        failure(this.currentPhase(), 'protocol-error', 'The server sent data that is not SSTP. The connection was closed; try again, and report it to the server administrator if it repeats.', { detail: describeDecodeError(r.error) }),
+        { controlAlreadyClosing: true },
+      );
+    }
+  }
+
+  private onPacket(p: FramedPacket): void {
+    this.control?.noteReceive();
+    if (p.kind === 'data') {
+      const f = p.frame;
+      // Fast path: IPv4 in an established tunnel never goes through the PPP demux.
+      if (this.ipv4 && f.length > 4 && f[0] === 0xff && f[1] === 0x03 && f[2] === 0x00 && f[3] === 0x21) {
+        this.deliverIp(f.subarray(4));
+        return;
+      }
+      this.ppp?.receive(f);
+      return;
+    }
+    const msg = decodeControlPacket(p.packet);
+    if (!this.control) return;
+    if (msg.ok) this.control.receiveControl(msg.value);
+    else this.control.receiveMalformed(msg.error);
+  }
+
+  private deliverIp(packet: Buffer): void {
+    for (const l of this.ipListeners) l(packet);
+  }
+
+  private onControlEvent(e: SstpControlEvent): void {
+    switch (e.type) {
+      case 'connect-ack':
+        this.log('sstp').info(`call accepted; crypto binding ${e.hash.toUpperCase()}`);
+        this.phases.done('sstp');
+        this.startPpp();
+        return;
+      case 'failed':
+        this.abort(e.failure, { controlAlreadyClosing: true });
+        return;
+      case 'closed':
+        if (this.state.name === 'disconnecting') this.finish(null);
+        else this.closeTransport();
+        return;
+    }
+  }
+
+  private onPppEvent(e: PppLinkEvent): void {
+    switch (e.type) {
+      case 'lcp-up':
+        this.lcp = { mru: e.mru, peerMru: e.peerMru, authMethod: e.authMethod };
+        this.phases.done('lcp');
+        this.enter('auth');
+        return;
+      case 'authenticated': {
+        this.phases.done('auth');
+        // MS-SSTP: CALL_CONNECTED with the crypto binding right after PPP authentication, before IPCP.
+        if (this.control && this.tlsInfo) this.control.sendCallConnected(e.hlak, this.tlsInfo.leafDer);
+        this.enter('ipcp');
+        return;
+      }
+      case 'ipv4-up': {
+        this.ipv4 = { local: e.local, peer: e.peer, dns: e.dns };
+        this.phases.done('ipcp');
+        this.negotiationTimer?.cancel();
+        this.state = { name: 'connected' };
+        this.log('connected').info(`IPv4 ${e.local} peer ${e.peer ?? '(none)'}${e.dns.length ? ` DNS ${e.dns.join(', ')}` : ''}`);
+        this.emit({ type: 'ipv4-up', ipv4: this.ipv4 });
+        this.settle({ ok: true, info: this.tunnelInfo() });
+        return;
+      }
+      case 'ipv6-up':
+        this.ipv6Up = true;
+        this.log('ipv6cp').info(`IPv6 interface id ${e.localInterfaceId} peer ${e.peerInterfaceId ?? '(none)'}`);
+        this.emit({ type: 'ipv6-up', ipv6: { localInterfaceId: e.localInterfaceId, peerInterfaceId: e.peerInterfaceId } });
+        return;
+      case 'ipv6-unavailable':
+        this.log('ipv6cp').info(`IPv6 unavailable: ${e.reason}`);
+        this.emit({ type: 'ipv6-unavailable', reason: e.reason });
+        return;
+      case 'ip-packet':
+        this.deliverIp(e.packet);
+        return;
+      case 'failed':
+        this.abort(e.failure);
+        return;
+      case 'closed':
+        if (this.afterLcpClosed) this.afterLcpClosed();
+        return;
+    }
+  }
+
+  private tunnelInfo(): TunnelInfo {
+    const tls = this.tlsInfo;
+    const lcp = this.lcp;
+    if (!tls || !lcp || !this.ipv4) throw new Error('tunnelInfo before the tunnel is up');
+    return { ipv4: this.ipv4, mru: lcp.mru, peerMru: lcp.peerMru, authMethod: lcp.authMethod, tls: publicTls(tls), timings: this.phases.timings };
+  }
+
+  /** A method, not an inline check, because the state changes across the awaits in run(). */
+  private isClosed(): boolean {
+    return this.state.name === 'closed';
+  }
+
+  private currentPhase(): Phase {
+    const s = this.state;
+    return s.name === 'connecting' ? s.phase : s.name === 'disconnecting' ? 'disconnect' : 'connected';
+  }
+
+  private transportLost(why: string): void {
+    const s = this.state;
+    if (s.name === 'closed') return;
+    if (s.name === 'disconnecting') {
+      this.finish(null);
+      return;
+    }
+    this.abort(failure(this.currentPhase(), 'connection-lost', 'The connection to the server was lost. Check your network; Causeway can reconnect.', { detail: why }), { transportGone: true });
+  }
+
+  /**
+   * The one fatal path. Sends CALL_ABORT when the call is up and the transport alive, stops PPP and
+   * every timer, closes the transport, settles connect() and `closed` with this failure.
+   */
+  private abort(f: SessionFailure, how: { controlAlreadyClosing?: boolean; transportGone?: boolean } = {}): void {
+    if (this.state.name === 'closed') return;
+    this.log(f.phase).error(`${f.code}: ${f.message}${f.detail ? ` (${f.detail})` : ''}`);
+    this.state = { name: 'closed', failure: f };
+    this.negotiationTimer?.cancel();
+    this.ppp?.stop();
+    const control = this.control;
+    if (control && !how.transportGone && !how.controlAlreadyClosing && f.code !== 'connection-lost') {
+      control.abort(statusFor(f));
+    }
+    control?.stop();
+    // Give the CALL_ABORT a moment to leave before the socket is closed.
+    this.closeTransport();
+    this.settle({ ok: false, failure: f, timings: this.phases.timings, tls: this.tlsInfo ? publicTls(this.tlsInfo) : undefined });
+    this.emit({ type: 'closed', failure: f });
+    this.resolveClosed(f);
+    this.flushDisconnectWaiters();
+  }
+
+  private finish(f: null): void {
+    if (this.state.name === 'closed') return;
+    this.state = { name: 'closed', failure: f };
+    this.negotiationTimer?.cancel();
+    this.ppp?.stop();
+    this.control?.stop();
+    this.closeTransport();
+    this.log('disconnect').info('disconnected');
+    this.emit({ type: 'closed', failure: null });
+    this.resolveClosed(null);
+    this.flushDisconnectWaiters();
+  }
+
+  private closeTransport(): void {
+    const s = this.socket;
+    if (!s || s.destroyed) return;
+    s.end();
+    // A peer that never closes its side must not keep the socket (and the process) alive.
+    const t = setTimeout(() => s.destroy(), 500);
+    t.unref();
+  }
+
+  private settle(o: ConnectOutcome): void {
+    const s = this.settleConnect;
+    this.settleConnect = undefined;
+    s?.(o);
+  }
+
+  private flushDisconnectWaiters(): void {
+    const w = this.disconnectWaiters;
+    this.disconnectWaiters = [];
+    for (const r of w) r();
+  }
+
+  private emit(e: SessionEvent): void {
+    for (const l of this.eventListeners) l(e);
+  }
+}
+
+function publicTls(t: TlsInfo): Omit<TlsInfo, 'leafDer'> {
+  return { version: t.version, cipher: t.cipher, certificate: t.certificate };
+}
+
+function statusFor(f: SessionFailure): 'NO_ERROR' | 'NEGOTIATION_TIMEOUT' | 'INVALID_FRAME_RECEIVED' {
+  if (f.code === 'negotiation-timeout') return 'NEGOTIATION_TIMEOUT';
+  if (f.code === 'protocol-error') return 'INVALID_FRAME_RECEIVED';
+  return 'NO_ERROR';
+}

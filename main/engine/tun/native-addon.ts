@@ -1,0 +1,64 @@
+// Finds and loads native/tun (the N-API addon). The loader is its own file so tun-linux.ts can be
+// type-checked and unit-tested on machines where the addon was never built.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+declare const tunHandleBrand: unique symbol;
+/** The addon's opaque per-device handle. */
+export type TunHandle = { readonly [tunHandleBrand]: true };
+
+/** The addon's exports, as implemented in native/tun/causeway_tun.c. */
+export interface TunAddon {
+  open(
+    name: string,
+    headroom: number,
+    maxPackets: number,
+    maxBytes: number,
+    onRead: (buffer: Buffer, bounds: Uint32Array) => void,
+    onWritable: () => void,
+    onError: (error: Error) => void,
+  ): TunHandle;
+  setReading(handle: TunHandle, on: boolean): void;
+  wantWritable(handle: TunHandle): void;
+  write(handle: TunHandle, packets: readonly Uint8Array[], start: number): number;
+  mtu(handle: TunHandle): number;
+  stats(handle: TunHandle): {
+    rxPackets: number;
+    rxBytes: number;
+    rxWakeups: number;
+    txPackets: number;
+    txBytes: number;
+    txDropped: number;
+    txEagain: number;
+  };
+  close(handle: TunHandle): void;
+  readonly MAX_PACKET: number;
+}
+
+const RELATIVE = join('native', 'tun', 'build', 'Release', 'causeway_tun.node');
+
+/** The addon's path: the given one, else the first native/tun build found walking up from here. */
+export function findTunAddon(explicit?: string): string | undefined {
+  if (explicit !== undefined) return existsSync(explicit) ? explicit : undefined;
+  // Works from main/engine/tun (tsx) and dist/main/engine/tun (compiled) alike.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    const candidate = join(dir, RELATIVE);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return undefined;
+}
+
+let cached: { path: string; addon: TunAddon } | undefined;
+
+export function loadTunAddon(path: string): TunAddon {
+  if (cached?.path === path) return cached.addon;
+  const addon = createRequire(import.meta.url)(path) as TunAddon;
+  cached = { path, addon };
+  return addon;
+}

@@ -1,0 +1,63 @@
+// The engine's only view of a TUN device. One implementation per platform (tun-linux.ts) plus an
+// in-memory one for tests (tun-memory.ts); openTun() in open-tun.ts picks the platform's.
+import type { PacketBatch } from './packet-batch.js';
+
+export interface TunStats {
+  readonly rxPackets: number;
+  readonly rxBytes: number;
+  /** Read wake-ups; rxPackets / rxWakeups is the mean batch size. */
+  readonly rxWakeups: number;
+  readonly txPackets: number;
+  readonly txBytes: number;
+  /** Packets the kernel refused (malformed, link down, no memory): dropped, as IP allows. */
+  readonly txDropped: number;
+  /** Writes that hit a full device and stopped a batch early. */
+  readonly txEagain: number;
+}
+
+/** Why a device failed. `code` is an errno name (`ENODEV`, `EPERM`, `EBADFD`…) or `ENOADDON`. */
+export interface TunError {
+  readonly code: string;
+  readonly message: string;
+}
+
+export type TunOpenResult = { readonly ok: true; readonly device: TunDevice } | { readonly ok: false; readonly error: TunError };
+
+export interface TunOptions {
+  /** Free bytes in front of every packet read (see packet-batch.ts). Default SSTP_PPP_HEADROOM. */
+  readonly headroom?: number;
+  /** Cap per read wake-up so a busy device cannot starve the event loop. Default 256. */
+  readonly maxPackets?: number;
+  /** Byte cap per read wake-up (a packet may end past it). Default 256 KiB. */
+  readonly maxBytes?: number;
+}
+
+export interface TunDevice {
+  readonly name: string;
+  /** Headroom of every batch this device delivers. */
+  readonly headroom: number;
+  /** The device's current MTU (asked of the system each call: cache it per phase). */
+  mtu(): number;
+  /**
+   * Sets the one batch handler and starts reading. Batches arrive from the event loop, never
+   * re-entrantly from write(). The batch is the handler's to keep and to modify.
+   */
+  onPackets(handler: (batch: PacketBatch) => void): void;
+  /** The device failed (e.g. deleted underneath us). Reading has stopped; close() it. */
+  onError(handler: (error: TunError) => void): void;
+  /** Stops delivering batches (TLS is backed up); the kernel queues, then drops, meanwhile. */
+  pause(): void;
+  resume(): void;
+  /**
+   * Writes IP packets (no headroom) from `start`. Returns the index after the last one consumed,
+   * written or dropped by the kernel. Less than packets.length means the device is full: call
+   * onWritable() and write the rest from that index when it fires. Never throws for a full device.
+   */
+  write(packets: readonly Uint8Array[], start?: number): number;
+  /** One-shot: `cb` runs once the device accepts writes again. */
+  onWritable(cb: () => void): void;
+  stats(): TunStats;
+  /** Detaches; the (persistent) device itself stays until the helper removes it. Idempotent. */
+  close(): void;
+  readonly closed: boolean;
+}
