@@ -1,0 +1,100 @@
+// set-routes: the whole route set for the tunnel, replacing the previous one.
+//
+// Full tunnel uses 0.0.0.0/1 + 128.0.0.0/1 (and ::/1 + 8000::/1 with IPv6) instead of replacing
+// the default route: more specific, so they win, and the original default is never touched, so
+// there is nothing to restore. The SSTP server keeps a host route through the path it had before.
+import { z } from 'zod';
+import { cidrContains, formatIp, parseCidr, parseIp } from './addresses.js';
+import type { Journal } from './journal.js';
+import { IFNAME, type SetRoutesRequest, type SetRoutesResult } from './protocol.js';
+import type { HelperSystem } from './system.js';
+import type { UndoStep } from './undo-step.js';
+
+export type StepResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly code: 'failed' | 'refused'; readonly message: string };
+
+const FULL_V4 = ['0.0.0.0/1', '128.0.0.0/1'];
+const FULL_V6 = ['::/1', '8000::/1'];
+
+const routeGet = z.array(z.object({ gateway: z.string().optional(), dev: z.string().regex(IFNAME) }).loose()).min(1);
+
+export async function applyRoutes(
+  system: HelperSystem,
+  journal: Journal,
+  request: SetRoutesRequest,
+  tunHasIpv6: boolean,
+): Promise<StepResult<SetRoutesResult>> {
+  await journal.undoGroup('routes');
+  const destinations = new Set<string>();
+  if (request.mode === 'full') {
+    for (const d of FULL_V4) destinations.add(d);
+    if (tunHasIpv6) for (const d of FULL_V6) destinations.add(d);
+  }
+  for (const r of request.routes) destinations.add(r.text);
+
+  const server = parseIp(request.serverAddress);
+  const captured =
+    server !== undefined &&
+    [...destinations].some((d) => {
+      const c = parseCidr(d);
+      return c.ok && cidrContains(c.cidr, server);
+    });
+
+  let serverRoute: SetRoutesResult['serverRoute'];
+  if (captured && server !== undefined) {
+    const found = await originalPath(system, request.serverAddress, request.name);
+    if (!found.ok) return found;
+    const destination = `${request.serverAddress}/${server.family === 4 ? 32 : 128}`;
+    const step: UndoStep = { kind: 'delete-route', group: 'routes', destination, dev: found.value.dev, ...found.value.via };
+    const via = found.value.via.gateway === undefined ? [] : ['via', found.value.via.gateway];
+    const added = await addRoute(system, journal, step, ['route', 'add', destination, ...via, 'dev', found.value.dev]);
+    if (added.status === 'failed') return rollback(journal, `route to the server ${destination} could not be kept: ${added.detail}`);
+    serverRoute = { destination, dev: found.value.dev, ...found.value.via };
+  }
+
+  for (const destination of destinations) {
+    const step: UndoStep = { kind: 'delete-route', group: 'routes', destination, dev: request.name };
+    const added = await addRoute(system, journal, step, ['route', 'add', destination, 'dev', request.name]);
+    if (added.status === 'failed') return rollback(journal, `route ${destination} via ${request.name} could not be added: ${added.detail}`);
+  }
+  return { ok: true, value: serverRoute === undefined ? {} : { serverRoute } };
+}
+
+type Added = { readonly status: 'added' | 'existed' } | { readonly status: 'failed'; readonly detail: string };
+
+async function addRoute(system: HelperSystem, journal: Journal, step: UndoStep, args: string[]): Promise<Added> {
+  journal.record(step);
+  const r = await system.runner.run('ip', args);
+  if (r.code === 0) return { status: 'added' };
+  journal.forget(step);
+  // Someone else's identical route: use it, and leave it in place on teardown.
+  if (/File exists/.test(r.stderr)) return { status: 'existed' };
+  return { status: 'failed', detail: r.stderr.trim().slice(0, 300) };
+}
+
+async function rollback(journal: Journal, message: string): Promise<StepResult<never>> {
+  await journal.undoGroup('routes');
+  return { ok: false, code: 'failed', message };
+}
+
+/** How the server is reached right now, before the tunnel's routes exist. */
+async function originalPath(
+  system: HelperSystem,
+  server: string,
+  tun: string,
+): Promise<StepResult<{ dev: string; via: { gateway?: string } }>> {
+  const r = await system.runner.run('ip', ['-j', 'route', 'get', server]);
+  if (r.code !== 0) return { ok: false, code: 'failed', message: `no route to the server ${server}: ${r.stderr.trim().slice(0, 200)}` };
+  let parsed;
+  try {
+    parsed = routeGet.safeParse(JSON.parse(r.stdout));
+  } catch {
+    return { ok: false, code: 'failed', message: 'unreadable `ip -j route get` output' };
+  }
+  const route = parsed.success ? parsed.data[0] : undefined;
+  if (route === undefined) return { ok: false, code: 'failed', message: 'unreadable `ip -j route get` output' };
+  if (route.dev === tun) return { ok: false, code: 'refused', message: `the server ${server} is already routed through ${tun}` };
+  if (route.gateway === undefined) return { ok: true, value: { dev: route.dev, via: {} } };
+  const gateway = parseIp(route.gateway);
+  if (gateway === undefined) return { ok: false, code: 'failed', message: `unreadable gateway in \`ip -j route get\`` };
+  return { ok: true, value: { dev: route.dev, via: { gateway: formatIp(gateway) } } };
+}

@@ -1,0 +1,90 @@
+// What the helper did, as the steps that undo it. Recorded before each change is made (so a crash
+// between the two leaves at worst a step whose undo fails harmlessly), persisted for crash cleanup,
+// and replayed in reverse on teardown.
+import { z } from 'zod';
+import type { HelperSystem } from './system.js';
+import { IFNAME } from './protocol.js';
+import { parseCidr, parseIp } from './addresses.js';
+
+/** Which request a step belongs to, so a repeated request can replace just its own changes. */
+export type StepGroup = 'tun' | 'address' | 'routes' | 'dns';
+
+export type UndoStep =
+  | { readonly kind: 'delete-link'; readonly group: 'tun'; readonly name: string }
+  | { readonly kind: 'delete-address'; readonly group: 'address'; readonly name: string; readonly cidr: string; readonly peer?: string }
+  | { readonly kind: 'delete-route'; readonly group: 'routes'; readonly destination: string; readonly dev: string; readonly gateway?: string }
+  | { readonly kind: 'revert-resolved'; readonly group: 'dns'; readonly name: string }
+  | { readonly kind: 'restore-resolv-conf'; readonly group: 'dns'; readonly original: string; readonly written: string };
+
+// The state file is re-read by a root process: every field is validated again on the way in.
+const name = z.string().regex(IFNAME);
+const cidrText = z.string().refine((s) => parseCidr(s).ok);
+const ipText = z.string().refine((s) => parseIp(s) !== undefined);
+export const undoStep = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('delete-link'), group: z.literal('tun'), name }),
+  z.strictObject({ kind: z.literal('delete-address'), group: z.literal('address'), name, cidr: cidrText, peer: cidrText.optional() }),
+  z.strictObject({
+    kind: z.literal('delete-route'),
+    group: z.literal('routes'),
+    destination: cidrText,
+    dev: name,
+    gateway: ipText.optional(),
+  }),
+  z.strictObject({ kind: z.literal('revert-resolved'), group: z.literal('dns'), name }),
+  z.strictObject({
+    kind: z.literal('restore-resolv-conf'),
+    group: z.literal('dns'),
+    original: z.string().max(64 * 1024),
+    written: z.string().max(64 * 1024),
+  }),
+]);
+
+export type UndoOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+export async function performUndo(system: HelperSystem, step: UndoStep): Promise<UndoOutcome> {
+  const { runner } = system;
+  switch (step.kind) {
+    case 'delete-link': {
+      // Only ever delete a TUN: after a crash the name may have been reused by something else.
+      const shown = await runner.run('ip', ['-j', '-d', 'link', 'show', 'dev', step.name]);
+      if (shown.code !== 0) return { ok: true }; // already gone
+      if (!isTun(shown.stdout)) return { ok: false, reason: `${step.name} is no longer a TUN; left alone` };
+      return outcome(await runner.run('ip', ['link', 'delete', 'dev', step.name]));
+    }
+    case 'delete-address': {
+      // A point-to-point address is keyed by its peer too.
+      const peer = step.peer === undefined ? [] : ['peer', step.peer];
+      return outcome(await runner.run('ip', ['addr', 'del', step.cidr, ...peer, 'dev', step.name]));
+    }
+    case 'delete-route': {
+      const via = step.gateway === undefined ? [] : ['via', step.gateway];
+      return outcome(await runner.run('ip', ['route', 'del', step.destination, ...via, 'dev', step.dev]));
+    }
+    case 'revert-resolved':
+      return outcome(await runner.run('resolvectl', ['revert', step.name]));
+    case 'restore-resolv-conf': {
+      // Someone else (DHCP, the user) rewrote it since: theirs is newer than our backup.
+      if (system.readResolvConf() !== step.written) return { ok: false, reason: 'resolv.conf changed since; left alone' };
+      system.writeResolvConf(step.original);
+      return { ok: true };
+    }
+  }
+}
+
+function outcome(r: { code: number; stderr: string }): UndoOutcome {
+  if (r.code === 0) return { ok: true };
+  // The link is gone already (it takes its addresses and routes with it): nothing left to undo.
+  if (/Cannot find device|No such process|No such device|Cannot assign requested address/.test(r.stderr)) return { ok: true };
+  return { ok: false, reason: r.stderr.trim().slice(0, 200) };
+}
+
+const linkDetails = z.array(z.object({ linkinfo: z.object({ info_kind: z.string() }).optional() }));
+
+function isTun(json: string): boolean {
+  try {
+    const parsed = linkDetails.safeParse(JSON.parse(json));
+    return parsed.success && parsed.data[0]?.linkinfo?.info_kind === 'tun';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,566 @@
+// Attach to an existing Linux TUN device and move packets between it and JavaScript.
+//
+// Node-API only (NAPI_VERSION 8), so one build serves Node and Electron. No libuv threadpool:
+// the fd is non-blocking and watched with uv_poll on the JS thread's loop.
+//
+// Reads: each readable wake-up drains packets until EAGAIN or a cap (packets / bytes), so a busy
+// TUN cannot starve the loop (uv_poll is level-triggered: what is left wakes us next iteration).
+// Packets are read straight into a reused native slab laid out as
+//   [headroom][packet 0][headroom][packet 1]...
+// and handed to JS as ONE Buffer (one copy of exactly the bytes read) plus a Uint32Array of
+// count+1 boundaries. Two allocations per wake-up instead of one per packet, and the headroom lets
+// the pump write its SSTP/PPP header in front of every packet in place: the filled batch is then
+// contiguous wire bytes for a single TLS write. External buffers are avoided on purpose: Electron's
+// V8 memory cage forbids them.
+//
+// Writes: one write(2) per packet (a TUN takes one packet per write), all in one JS call. EAGAIN
+// stops the batch and is returned as a short count, never thrown; the caller can ask to be told
+// when the fd is writable again.
+
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <uv.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define MAX_PACKET 65535u
+#define MAX_HEADROOM 256u
+#define MAX_BATCH_PACKETS 4096u
+#define MAX_BATCH_BYTES (16u * 1024u * 1024u)
+
+typedef struct {
+  napi_env env;
+  int fd;
+  char name[IFNAMSIZ];
+  uv_poll_t poll;
+  int poll_events;    // events uv_poll is currently started with (0 = stopped)
+  int reading;        // JS wants packets
+  int want_writable;  // JS asked to be told when writes would not block
+  int closed;         // fd closed, poll stopped, uv_close requested
+  int close_done;     // uv_close callback ran: the poll handle memory is ours again
+  int finalized;      // the JS external was collected
+  int in_cleanup;     // closing from the env cleanup hook
+  napi_ref on_read;
+  napi_ref on_writable;
+  napi_ref on_error;
+  napi_async_context async_ctx;
+  uint32_t headroom;
+  uint32_t max_packets;
+  uint32_t max_bytes;
+  uint8_t *slab;
+  uint32_t *bounds;
+  // Counters for the benchmark and for diagnosing drops; never reset.
+  double rx_packets, rx_bytes, rx_wakeups, tx_packets, tx_bytes, tx_dropped, tx_eagain;
+} tun_t;
+
+// ---- errors ------------------------------------------------------------------------------------
+
+static const char *errno_name(int err) {
+  switch (err) {
+    case EBADFD: return "EBADFD";  // libuv has no name for it; the kernel uses it for a detached TUN
+    default: break;
+  }
+  const char *n = uv_err_name(-err);
+  return (n != NULL && strncmp(n, "Unknown", 7) != 0) ? n : "EUNKNOWN";
+}
+
+// A JS Error shaped like Node's system errors: message, code, errno (negative), syscall.
+static napi_value errno_error(napi_env env, int err, const char *syscall, const char *detail) {
+  char msg[256];
+  snprintf(msg, sizeof msg, "%s %s%s%s: %s", syscall, errno_name(err), detail ? " " : "", detail ? detail : "",
+           strerror(err));
+  napi_value code, text, error, num, sys;
+  napi_create_string_utf8(env, errno_name(err), NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &text);
+  napi_create_error(env, code, text, &error);
+  napi_create_int32(env, -err, &num);
+  napi_set_named_property(env, error, "errno", num);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sys);
+  napi_set_named_property(env, error, "syscall", sys);
+  return error;
+}
+
+static void throw_errno(napi_env env, int err, const char *syscall, const char *detail) {
+  napi_throw(env, errno_error(env, err, syscall, detail));
+}
+
+#define CHECK(env, call)                                                              \
+  do {                                                                                \
+    if ((call) != napi_ok) {                                                          \
+      const napi_extended_error_info *info_ = NULL;                                   \
+      napi_get_last_error_info((env), &info_);                                        \
+      bool pending_ = false;                                                          \
+      napi_is_exception_pending((env), &pending_);                                    \
+      if (!pending_)                                                                  \
+        napi_throw_error((env), "ERR_NAPI",                                           \
+                         info_ && info_->error_message ? info_->error_message : #call); \
+      return NULL;                                                                    \
+    }                                                                                 \
+  } while (0)
+
+// ---- lifetime ----------------------------------------------------------------------------------
+
+static void on_poll(uv_poll_t *handle, int status, int events);
+
+static void on_closed(uv_handle_t *handle) {
+  tun_t *t = handle->data;
+  t->close_done = 1;
+  free(t->slab);
+  free(t->bounds);
+  t->slab = NULL;
+  t->bounds = NULL;
+  if (t->finalized) free(t);
+}
+
+static void cleanup_hook(void *arg);
+
+// Idempotent. The fd is closed synchronously so the kernel sees the detach at once; the poll
+// handle's memory is released later by on_closed.
+static void close_tun(tun_t *t) {
+  if (t->closed) return;
+  t->closed = 1;
+  uv_poll_stop(&t->poll);
+  t->poll_events = 0;
+  close(t->fd);
+  t->fd = -1;
+  if (!t->in_cleanup) napi_remove_env_cleanup_hook(t->env, cleanup_hook, t);
+  napi_delete_reference(t->env, t->on_read);
+  napi_delete_reference(t->env, t->on_writable);
+  napi_delete_reference(t->env, t->on_error);
+  napi_async_destroy(t->env, t->async_ctx);
+  uv_close((uv_handle_t *)&t->poll, on_closed);
+}
+
+// The environment is going away (process exit, worker termination) with the device still open.
+static void cleanup_hook(void *arg) {
+  tun_t *t = arg;
+  t->in_cleanup = 1;
+  close_tun(t);
+}
+
+// The JS side dropped the handle without closing it: close it for them.
+static void finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  tun_t *t = data;
+  t->finalized = 1;
+  close_tun(t);
+  if (t->close_done) free(t);
+}
+
+static int update_poll(tun_t *t) {
+  if (t->closed) return 0;
+  int ev = (t->reading ? UV_READABLE : 0) | (t->want_writable ? UV_WRITABLE : 0);
+  if (ev == t->poll_events) return 0;
+  int r = ev ? uv_poll_start(&t->poll, ev, on_poll) : uv_poll_stop(&t->poll);
+  if (r == 0) t->poll_events = ev;
+  return r;
+}
+
+// ---- calling into JS from the loop -------------------------------------------------------------
+
+static void call_js(tun_t *t, napi_ref ref, size_t argc, napi_value *argv) {
+  napi_env env = t->env;
+  napi_value fn, recv;
+  if (napi_get_reference_value(env, ref, &fn) != napi_ok || fn == NULL) return;
+  napi_get_global(env, &recv);  // napi_make_callback insists on an object receiver
+  if (napi_make_callback(env, t->async_ctx, recv, fn, argc, argv, NULL) != napi_ok) {
+    // Nothing above us to catch it: hand it to process 'uncaughtException' like any callback.
+    bool pending = false;
+    napi_value exc;
+    napi_is_exception_pending(env, &pending);
+    if (pending && napi_get_and_clear_last_exception(env, &exc) == napi_ok) napi_fatal_exception(env, exc);
+  }
+}
+
+static void report_error(tun_t *t, napi_value error) {
+  t->reading = 0;
+  t->want_writable = 0;
+  update_poll(t);
+  call_js(t, t->on_error, 1, &error);
+}
+
+static void deliver(tun_t *t, uint32_t count, size_t bytes) {
+  napi_env env = t->env;
+  napi_value argv[2], ab;
+  void *data;
+  if (napi_create_buffer_copy(env, bytes, t->slab, NULL, &argv[0]) != napi_ok ||
+      napi_create_arraybuffer(env, (count + 1) * sizeof(uint32_t), &data, &ab) != napi_ok ||
+      napi_create_typedarray(env, napi_uint32_array, count + 1, ab, 0, &argv[1]) != napi_ok) {
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    napi_value exc;
+    if (pending && napi_get_and_clear_last_exception(env, &exc) == napi_ok) {
+      report_error(t, exc);
+    } else {
+      report_error(t, errno_error(env, ENOMEM, "read", "(allocating the batch)"));
+    }
+    return;
+  }
+  memcpy(data, t->bounds, (count + 1) * sizeof(uint32_t));
+  call_js(t, t->on_read, 2, argv);
+}
+
+static void drain(tun_t *t) {
+  uint32_t n = 0;
+  size_t pos = 0;
+  int err = 0;
+  t->rx_wakeups++;
+  // pos < max_bytes keeps a whole MAX_PACKET (plus headroom) of slab free for the next read.
+  while (n < t->max_packets && pos < t->max_bytes) {
+    ssize_t r = read(t->fd, t->slab + pos + t->headroom, MAX_PACKET);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) err = errno;
+      break;
+    }
+    if (r == 0) break;
+    memset(t->slab + pos, 0, t->headroom);
+    t->bounds[n++] = (uint32_t)pos;
+    pos += t->headroom + (size_t)r;
+    t->rx_packets++;
+    t->rx_bytes += (double)r;
+  }
+  t->bounds[n] = (uint32_t)pos;
+
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(t->env, &scope) != napi_ok) return;
+  if (n > 0) deliver(t, n, pos);
+  // The callback may have closed the device; t stays valid until on_closed, which runs later.
+  if (err != 0 && !t->closed) report_error(t, errno_error(t->env, err, "read", t->name));
+  napi_close_handle_scope(t->env, scope);
+}
+
+static void on_poll(uv_poll_t *handle, int status, int events) {
+  tun_t *t = handle->data;
+  if (t->closed) return;
+  if (status < 0) {
+    napi_handle_scope scope;
+    if (napi_open_handle_scope(t->env, &scope) != napi_ok) return;
+    report_error(t, errno_error(t->env, -status, "poll", t->name));
+    napi_close_handle_scope(t->env, scope);
+    return;
+  }
+  if ((events & UV_WRITABLE) && t->want_writable) {
+    t->want_writable = 0;
+    update_poll(t);
+    napi_handle_scope scope;
+    if (napi_open_handle_scope(t->env, &scope) != napi_ok) return;
+    call_js(t, t->on_writable, 0, NULL);
+    napi_close_handle_scope(t->env, scope);
+    if (t->closed) return;
+  }
+  if ((events & UV_READABLE) && t->reading) drain(t);
+}
+
+// ---- argument helpers --------------------------------------------------------------------------
+
+static tun_t *get_tun(napi_env env, napi_value v) {
+  void *data = NULL;
+  if (napi_get_value_external(env, v, &data) != napi_ok || data == NULL) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "expected a TUN handle");
+    return NULL;
+  }
+  return data;
+}
+
+static int get_u32(napi_env env, napi_value v, uint32_t lo, uint32_t hi, const char *what, uint32_t *out) {
+  napi_valuetype type;
+  if (napi_typeof(env, v, &type) != napi_ok || type != napi_number || napi_get_value_uint32(env, v, out) != napi_ok ||
+      *out < lo || *out > hi) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "%s must be an integer in %u..%u", what, lo, hi);
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", msg);
+    return 0;
+  }
+  return 1;
+}
+
+static int is_function(napi_env env, napi_value v) {
+  napi_valuetype type;
+  return napi_typeof(env, v, &type) == napi_ok && type == napi_function;
+}
+
+// ---- exported functions ------------------------------------------------------------------------
+
+// open(name, headroom, maxPackets, maxBytes, onRead(buf, bounds), onWritable(), onError(err)) -> handle
+static napi_value js_open(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 7) {
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", "open(name, headroom, maxPackets, maxBytes, onRead, onWritable, onError)");
+    return NULL;
+  }
+  char name[IFNAMSIZ + 1];
+  size_t name_len = 0;
+  if (napi_get_value_string_utf8(env, argv[0], name, sizeof name, &name_len) != napi_ok || name_len == 0 ||
+      name_len >= IFNAMSIZ || strlen(name) != name_len) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "name must be 1..15 bytes");
+    return NULL;
+  }
+  uint32_t headroom, max_packets, max_bytes;
+  if (!get_u32(env, argv[1], 0, MAX_HEADROOM, "headroom", &headroom) ||
+      !get_u32(env, argv[2], 1, MAX_BATCH_PACKETS, "maxPackets", &max_packets) ||
+      !get_u32(env, argv[3], 1, MAX_BATCH_BYTES, "maxBytes", &max_bytes))
+    return NULL;
+  for (int i = 4; i < 7; i++) {
+    if (!is_function(env, argv[i])) {
+      napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "callbacks must be functions");
+      return NULL;
+    }
+  }
+
+  // TUNSETIFF creates a device when the name is free and we hold CAP_NET_ADMIN; we only attach.
+  if (if_nametoindex(name) == 0) {
+    throw_errno(env, ENODEV, "if_nametoindex", name);
+    return NULL;
+  }
+  int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    throw_errno(env, errno, "open", "/dev/net/tun");
+    return NULL;
+  }
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+  memcpy(ifr.ifr_name, name, name_len);
+  if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+    int err = errno;
+    close(fd);
+    throw_errno(env, err, "ioctl(TUNSETIFF)", name);
+    return NULL;
+  }
+  // O_NONBLOCK was asked at open; make sure it survived (uv_poll requires a non-blocking fd).
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || ((fl & O_NONBLOCK) == 0 && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)) {
+    int err = errno;
+    close(fd);
+    throw_errno(env, err, "fcntl(O_NONBLOCK)", name);
+    return NULL;
+  }
+
+  tun_t *t = calloc(1, sizeof *t);
+  uint8_t *slab = malloc((size_t)max_bytes + headroom + MAX_PACKET);
+  uint32_t *bounds = malloc(((size_t)max_packets + 1) * sizeof(uint32_t));
+  uv_loop_t *loop = NULL;
+  if (t == NULL || slab == NULL || bounds == NULL) {
+    free(t);
+    free(slab);
+    free(bounds);
+    close(fd);
+    throw_errno(env, ENOMEM, "malloc", name);
+    return NULL;
+  }
+  t->env = env;
+  t->fd = fd;
+  memcpy(t->name, name, name_len + 1);
+  t->headroom = headroom;
+  t->max_packets = max_packets;
+  t->max_bytes = max_bytes;
+  t->slab = slab;
+  t->bounds = bounds;
+
+  int uverr = 0;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || (uverr = uv_poll_init(loop, &t->poll, fd)) != 0) {
+    free(slab);
+    free(bounds);
+    free(t);
+    close(fd);
+    throw_errno(env, uverr ? -uverr : EINVAL, "uv_poll_init", name);
+    return NULL;
+  }
+  t->poll.data = t;
+
+  napi_value resource_name, ext;
+  if (napi_create_string_utf8(env, "CausewayTun", NAPI_AUTO_LENGTH, &resource_name) != napi_ok ||
+      napi_async_init(env, NULL, resource_name, &t->async_ctx) != napi_ok ||
+      napi_create_reference(env, argv[4], 1, &t->on_read) != napi_ok ||
+      napi_create_reference(env, argv[5], 1, &t->on_writable) != napi_ok ||
+      napi_create_reference(env, argv[6], 1, &t->on_error) != napi_ok ||
+      napi_create_external(env, t, finalize, NULL, &ext) != napi_ok) {
+    // Unwind through the normal close path: it tolerates the half-built state (NULL refs).
+    t->in_cleanup = 1;  // no hook registered yet
+    t->finalized = 1;   // nothing in JS will ever own t
+    close_tun(t);
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (!pending) napi_throw_error(env, "ERR_NAPI", "could not set up the TUN handle");
+    return NULL;
+  }
+  napi_add_env_cleanup_hook(env, cleanup_hook, t);
+  return ext;
+}
+
+// setReading(handle, on): reading starts paused so no packet arrives before a handler exists.
+static napi_value js_set_reading(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  tun_t *t = get_tun(env, argv[0]);
+  if (t == NULL) return NULL;
+  bool on = false;
+  CHECK(env, napi_get_value_bool(env, argv[1], &on));
+  if (t->closed) return NULL;
+  t->reading = on ? 1 : 0;
+  int r = update_poll(t);
+  if (r != 0) throw_errno(env, -r, "uv_poll_start", t->name);
+  return NULL;
+}
+
+// wantWritable(handle): one-shot; onWritable() fires once the fd accepts writes again.
+static napi_value js_want_writable(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  tun_t *t = get_tun(env, argv[0]);
+  if (t == NULL || t->closed) return NULL;
+  t->want_writable = 1;
+  int r = update_poll(t);
+  if (r != 0) throw_errno(env, -r, "uv_poll_start", t->name);
+  return NULL;
+}
+
+// write(handle, packets: Uint8Array[], start) -> index after the last packet consumed.
+// A packet is consumed when written or dropped (the kernel refused it: malformed, no memory);
+// EAGAIN stops early. Only errors meaning the device is gone are thrown.
+static napi_value js_write(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3], result;
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  tun_t *t = get_tun(env, argv[0]);
+  if (t == NULL) return NULL;
+  if (t->closed) {
+    throw_errno(env, EBADF, "write", t->name);
+    return NULL;
+  }
+  bool is_array = false;
+  uint32_t len = 0, i = 0;
+  CHECK(env, napi_is_array(env, argv[1], &is_array));
+  if (!is_array) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "packets must be an array");
+    return NULL;
+  }
+  CHECK(env, napi_get_array_length(env, argv[1], &len));
+  if (!get_u32(env, argv[2], 0, len, "start", &i)) return NULL;
+  for (; i < len; i++) {
+    napi_value el;
+    bool is_ta = false;
+    napi_typedarray_type type;
+    size_t n = 0;
+    void *data = NULL;
+    CHECK(env, napi_get_element(env, argv[1], i, &el));
+    CHECK(env, napi_is_typedarray(env, el, &is_ta));
+    if (is_ta) CHECK(env, napi_get_typedarray_info(env, el, &type, &n, &data, NULL, NULL));
+    if (!is_ta || type != napi_uint8_array) {
+      napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "each packet must be a Buffer or Uint8Array");
+      return NULL;
+    }
+    ssize_t r;
+    do {
+      r = write(t->fd, data, n);
+    } while (r < 0 && errno == EINTR);
+    if (r >= 0) {
+      t->tx_packets++;
+      t->tx_bytes += (double)r;
+      continue;
+    }
+    int err = errno;
+    if (err == EAGAIN || err == EWOULDBLOCK) {
+      t->tx_eagain++;
+      break;
+    }
+    if (err == EBADF || err == EBADFD || err == ENXIO || err == ENODEV) {
+      throw_errno(env, err, "write", t->name);
+      return NULL;
+    }
+    t->tx_dropped++;  // EINVAL (not IPv4/IPv6), EIO (link down), ENOMEM, ...: IP is lossy
+  }
+  CHECK(env, napi_create_uint32(env, i, &result));
+  return result;
+}
+
+// mtu(handle) -> the device's current MTU, asked of the kernel each time.
+static napi_value js_mtu(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], result;
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  tun_t *t = get_tun(env, argv[0]);
+  if (t == NULL) return NULL;
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) {
+    throw_errno(env, errno, "socket", t->name);
+    return NULL;
+  }
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  memcpy(ifr.ifr_name, t->name, strlen(t->name));
+  int r = ioctl(s, SIOCGIFMTU, &ifr);
+  int err = errno;
+  close(s);
+  if (r < 0) {
+    throw_errno(env, err, "ioctl(SIOCGIFMTU)", t->name);
+    return NULL;
+  }
+  CHECK(env, napi_create_int32(env, ifr.ifr_mtu, &result));
+  return result;
+}
+
+static napi_value js_stats(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], obj, v;
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  tun_t *t = get_tun(env, argv[0]);
+  if (t == NULL) return NULL;
+  CHECK(env, napi_create_object(env, &obj));
+#define STAT(field, key)                                   \
+  CHECK(env, napi_create_double(env, t->field, &v));       \
+  CHECK(env, napi_set_named_property(env, obj, key, v));
+  STAT(rx_packets, "rxPackets")
+  STAT(rx_bytes, "rxBytes")
+  STAT(rx_wakeups, "rxWakeups")
+  STAT(tx_packets, "txPackets")
+  STAT(tx_bytes, "txBytes")
+  STAT(tx_dropped, "txDropped")
+  STAT(tx_eagain, "txEagain")
+#undef STAT
+  return obj;
+}
+
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  tun_t *t = get_tun(env, argv[0]);
+  if (t != NULL) close_tun(t);
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setReading", NULL, js_set_reading, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"wantWritable", NULL, js_want_writable, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"write", NULL, js_write, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"mtu", NULL, js_mtu, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  CHECK(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
+  napi_value max_packet;
+  CHECK(env, napi_create_uint32(env, MAX_PACKET, &max_packet));
+  CHECK(env, napi_set_named_property(env, exports, "MAX_PACKET", max_packet));
+  return exports;
+}
+
+NAPI_MODULE_INIT() { return init(env, exports); }

@@ -1,0 +1,70 @@
+// A HelperSystem that changes nothing: records every command and answers queries from a script.
+import type { CommandResult, CommandRunner, Program } from '../../../main/helper/command-runner.js';
+import type { StateStore } from '../../../main/helper/state-store.js';
+import type { HelperSystem } from '../../../main/helper/system.js';
+import type { UndoStep } from '../../../main/helper/undo-step.js';
+
+export type Responder = (program: Program, args: readonly string[]) => Partial<CommandResult> | undefined;
+
+export interface FakeSystem extends HelperSystem {
+  /** Every command run, as `program arg arg…` arrays. */
+  readonly calls: string[][];
+  /** Only the commands that change something (queries filtered out). */
+  changes(): string[][];
+  resolvConf: string;
+  readonly resolvConfWrites: string[];
+  resolved: boolean;
+}
+
+const OK: CommandResult = { code: 0, stdout: '', stderr: '' };
+
+/** Defaults: a machine with lo and eth0, the server reachable via 192.0.2.1 on eth0, links are TUNs. */
+export function defaultResponder(program: Program, args: readonly string[]): Partial<CommandResult> | undefined {
+  if (program !== 'ip') return undefined;
+  const a = args.join(' ');
+  if (a === '-j link show') return { stdout: JSON.stringify([{ ifname: 'lo' }, { ifname: 'eth0' }]) };
+  if (a.startsWith('-j route get ')) return { stdout: JSON.stringify([{ dst: args[3], gateway: '192.0.2.1', dev: 'eth0', prefsrc: '192.0.2.10' }]) };
+  if (a.startsWith('-j -d link show dev ')) return { stdout: JSON.stringify([{ ifname: args[5], linkinfo: { info_kind: 'tun' } }]) };
+  return undefined;
+}
+
+export function fakeSystem(responder: Responder = () => undefined): FakeSystem {
+  const calls: string[][] = [];
+  const runner: CommandRunner = {
+    has: () => true,
+    run(program, args) {
+      calls.push([program, ...args]);
+      const r = responder(program, args) ?? defaultResponder(program, args);
+      return Promise.resolve({ ...OK, ...r });
+    },
+  };
+  const system: FakeSystem = {
+    runner,
+    calls,
+    changes: () => calls.filter((c) => !(c[0] === 'ip' && c[1] === '-j')),
+    resolvConf: 'nameserver 192.0.2.53\noptions edns0\n',
+    resolvConfWrites: [],
+    resolved: false,
+    resolvedActive: () => system.resolved,
+    readResolvConf: () => system.resolvConf,
+    writeResolvConf(text) {
+      system.resolvConfWrites.push(text);
+      system.resolvConf = text;
+    },
+  };
+  return system;
+}
+
+export function memoryStore(): StateStore & { saved: (readonly UndoStep[])[]; removed: number } {
+  const store = {
+    saved: [] as (readonly UndoStep[])[],
+    removed: 0,
+    save(steps: readonly UndoStep[]) {
+      store.saved.push([...steps]);
+    },
+    remove() {
+      store.removed++;
+    },
+  };
+  return store;
+}
