@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# System packages the tests need on Debian 12 (run as root). Idempotent: installs only what is missing.
+#  softether-*      the real SSTP server the integration tests talk to (and SoftEther's own client, the benchmark anchor)
+#  tinyproxy        HTTP CONNECT proxy for the proxy tests
+#  nginx-light      fast static file server behind the tunnel for data-path tests and benchmarks
+#  libsecret-1-dev  keytar builds against it; gnome-keyring + dbus give a real Secret Service in tests
+#  openssl iproute2 procps   certificates, network namespaces, process control
+set -euo pipefail
+PKGS=(softether-vpnserver softether-vpncmd softether-vpnclient tinyproxy nginx-light
+      libsecret-1-dev gnome-keyring dbus dbus-bin openssl iproute2 procps python3 make g++)
+missing=()
+for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Debian enables these services on install; the tests start their own private instances instead.
+for s in softether-vpnserver softether-vpnclient tinyproxy nginx; do
+  systemctl disable --now "$s" >/dev/null 2>&1 || service "$s" stop >/dev/null 2>&1 || true
+done
+echo "system packages ready"
