@@ -37,9 +37,12 @@ export async function runTest(config: SessionConfig, opts: TestRunOptions, out: 
       if (opts.verbose || e.level === 'warn' || e.level === 'error') out.log(e);
     },
   });
+  // IPv6CP may settle (up or refused) before IPv4 is up: remember it, or we would wait for nothing.
+  let ipv6Settled = false;
   session.onEvent((e) => {
     if (e.type === 'phase') out.progress({ event: 'phase', phase: e.phase });
     else if (e.type === 'ipv6-up') out.progress({ event: 'ipv6-up', ...e.ipv6 });
+    if (e.type === 'ipv6-up' || e.type === 'ipv6-unavailable') ipv6Settled = true;
   });
   const outcome: ConnectOutcome = await session.connect();
   let report: TestReport;
@@ -48,7 +51,7 @@ export async function runTest(config: SessionConfig, opts: TestRunOptions, out: 
   } else {
     const info = outcome.info;
     // SoftEther finishes IPv6CP a few seconds after IPv4; a test run with --ipv6 waits briefly for it.
-    if (config.ipv6) await waitForIpv6(session, 8_000);
+    if (config.ipv6 && !ipv6Settled) await waitForIpv6(session, 8_000);
     const peer = info.ipv4.peer;
     const echo: PingResult = peer
       ? await pingOnce(session, systemClock, info.ipv4.local, peer, opts.echoTimeoutMs)

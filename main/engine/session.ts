@@ -22,6 +22,7 @@ import { connectTcp, explainConnectError, type TcpConnector } from './transport/
 import { proxyConnect } from './transport/proxy.js';
 import { startTls, type TlsInfo } from './transport/tls.js';
 import { describeDecodeError } from './bytes.js';
+import type { SessionDataPort } from './datapath/data-port.js';
 
 export interface SessionDeps {
   readonly clock?: Clock;
@@ -80,7 +81,7 @@ const CONNECT_TIMEOUT_MS = 15_000;
 /** How long a clean disconnect may wait for LCP Terminate-Ack before moving on to CALL_DISCONNECT. */
 const LCP_TERMINATE_WAIT_MS = 1_000;
 
-export class SstpSession {
+export class SstpSession implements SessionDataPort {
   private readonly clock: Clock;
   private readonly sink: LogSink;
   private readonly log;
@@ -93,7 +94,7 @@ export class SstpSession {
   private ppp: PppLink | undefined;
   private lcp: { mru: number; peerMru: number; authMethod: AuthMethod | null } | undefined;
   private ipv4: Ipv4Info | undefined;
-  private ipv6Up = false;
+  private ipv6UpFlag = false;
   private negotiationTimer: TimerHandle | undefined;
   private readonly ipListeners = new Set<(packet: Buffer) => void>();
   private readonly eventListeners = new Set<(event: SessionEvent) => void>();
@@ -119,7 +120,7 @@ export class SstpSession {
   }
 
   get tunnel(): { ipv4: Ipv4Info | undefined; ipv6Up: boolean } {
-    return { ipv4: this.ipv4, ipv6Up: this.ipv6Up };
+    return { ipv4: this.ipv4, ipv6Up: this.ipv6UpFlag };
   }
 
   onEvent(listener: (event: SessionEvent) => void): () => void {
@@ -150,7 +151,7 @@ export class SstpSession {
   sendIp(packet: Buffer): boolean {
     if (this.state.name !== 'connected' || !this.socket) return false;
     const v = (packet[0] ?? 0) >> 4;
-    if (v === 6 && !this.ipv6Up) return false;
+    if (v === 6 && !this.ipv6UpFlag) return false;
     // One allocation: SSTP header + PPP address/control/protocol in front of the IP packet.
     const out = Buffer.allocUnsafe(8 + packet.length);
     out[4] = 0xff;
@@ -159,6 +160,38 @@ export class SstpSession {
     packet.copy(out, 8);
     writeDataHeader(out, 0, 4 + packet.length);
     return this.socket.write(out);
+  }
+
+  // --- SessionDataPort: the packet pump's view ---
+
+  writeFramed(bytes: Buffer): boolean {
+    if (this.state.name !== 'connected' || !this.socket) return true;
+    return this.socket.write(bytes);
+  }
+
+  onDrain(cb: () => void): void {
+    const s = this.socket;
+    if (!s || s.destroyed || !s.writableNeedDrain) {
+      queueMicrotask(cb);
+      return;
+    }
+    s.once('drain', cb);
+  }
+
+  pauseReceive(): void {
+    this.socket?.pause();
+  }
+
+  resumeReceive(): void {
+    this.socket?.resume();
+  }
+
+  get ipv6Up(): boolean {
+    return this.ipv6UpFlag;
+  }
+
+  get peerMru(): number {
+    return this.lcp?.peerMru ?? 1500;
   }
 
   /** A clean end: LCP Terminate, SSTP CALL_DISCONNECT, close TLS. Resolves when done. */
@@ -257,7 +290,7 @@ export class SstpSession {
     this.log('tls').info(`${tls.info.version} ${tls.info.cipher}, server certificate SHA-256 ${tls.info.certificate.sha256}`);
     this.emit({ type: 'tls', tls: publicTls(tls.info) });
     this.phases.done('tls');
-    sock.on('error', (err: NodeJS.ErrnoException) => this.transportLost(`${err.code ?? ''} ${err.message}`.trim()));
+    sock.on('error', (err: NodeJS.ErrnoException) => this.transportError(err));
     sock.on('close', () => this.transportLost('closed'));
 
     this.enter('http');
@@ -403,7 +436,7 @@ export class SstpSession {
         return;
       }
       case 'ipv6-up':
-        this.ipv6Up = true;
+        this.ipv6UpFlag = true;
         this.log('ipv6cp').info(`IPv6 interface id ${e.localInterfaceId} peer ${e.peerInterfaceId ?? '(none)'}`);
         this.emit({ type: 'ipv6-up', ipv6: { localInterfaceId: e.localInterfaceId, peerInterfaceId: e.peerInterfaceId } });
         return;
@@ -438,6 +471,22 @@ export class SstpSession {
   private currentPhase(): Phase {
     const s = this.state;
     return s.name === 'connecting' ? s.phase : s.name === 'disconnecting' ? 'disconnect' : 'connected';
+  }
+
+  /**
+   * With TLS 1.3 a server that wants a client certificate rejects us only after our handshake looks
+   * complete, so its alert arrives here, not in startTls: that is a TLS problem, not a lost network.
+   */
+  private transportError(err: NodeJS.ErrnoException): void {
+    const detail = `${err.code ?? ''} ${err.message}`.trim();
+    if (/CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|HANDSHAKE_FAILURE|ACCESS_DENIED/i.test(detail) && this.state.name !== 'closed') {
+      this.abort(
+        failure('tls', 'tls-failed', 'The server requires a client certificate, or refused the one given. Add the right client certificate to the profile.', { detail }),
+        { transportGone: true },
+      );
+      return;
+    }
+    this.transportLost(detail);
   }
 
   private transportLost(why: string): void {
