@@ -7,7 +7,8 @@
 #  openssl iproute2 procps   certificates, network namespaces, process control
 set -euo pipefail
 PKGS=(softether-vpnserver softether-vpncmd softether-vpnclient tinyproxy nginx-light
-      libsecret-1-dev gnome-keyring dbus dbus-bin openssl iproute2 procps python3 make g++)
+      libsecret-1-dev gnome-keyring dbus dbus-bin openssl iproute2 procps python3 make g++
+      iputils-ping curl)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

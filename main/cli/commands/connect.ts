@@ -1,0 +1,169 @@
+// `causeway connect <server>`: a real tunnel (TUN device, routes, DNS through the privileged helper)
+// that stays up, reconnecting after drops, until SIGINT/SIGTERM; then everything is undone.
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { Command } from 'commander';
+import type { RoutingMode } from '../../engine/datapath/net-configurator.js';
+import { Tunnel, type TunnelState } from '../../engine/datapath/tunnel.js';
+import type { LogEntry } from '../../engine/log.js';
+import { SstpSession } from '../../engine/session.js';
+import { openTun } from '../../engine/tun/open-tun.js';
+import { HelperClient, HelperError } from '../../helper/client.js';
+import { helperLaunch } from '../../helper/launch.js';
+import { HelperNetConfigurator } from '../../helper/net-configurator.js';
+import type { CliContext } from '../context.js';
+import { EXIT, EXIT_CODES_HELP, exitCodeFor } from '../exit-codes.js';
+import { buildSessionConfig, type ConnectOptions } from '../options.js';
+import { addConnectionOptions, passwordFromOptions, type SecretAndOutputOptions } from './test.js';
+
+interface ConnectCliOptions extends ConnectOptions, SecretAndOutputOptions {
+  route?: string[];
+  defaultRoute?: boolean;
+  dns?: boolean;
+  reconnect?: boolean;
+  keepalive?: string;
+  interface?: string;
+}
+
+export function registerConnectCommand(program: Command, ctx: CliContext): void {
+  addConnectionOptions(
+    program
+      .command('connect')
+      .description('bring a tunnel up (TUN device, routes, DNS) and keep it up until interrupted; needs root or polkit')
+      .argument('<server>', 'host or host:port (port 443 by default)'),
+  )
+    .option('--route <cidr>', 'send this network through the tunnel (repeatable); with --no-default-route only these', collect, [])
+    .option('--no-default-route', 'split tunnel: do not send all traffic through the tunnel')
+    .option('--no-dns', "do not use the server's DNS servers")
+    .option('--no-reconnect', 'do not reconnect after the connection drops')
+    .option('--keepalive <seconds>', 'dead-peer detection interval (a silent server is declared dead within two)', '20')
+    .option('--interface <name>', 'name for the TUN device (default: causeway0, causeway1, …)')
+    .addHelpText('after', `\n${EXIT_CODES_HELP}\nAfter the tunnel is up, SIGINT/SIGTERM disconnect cleanly and exit 0.\n`)
+    .action(async (server: string, o: ConnectCliOptions) => ctx.setExitCode(await runConnect(server, o, ctx)));
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext): Promise<number> {
+  const emit = o.json ? (e: Record<string, unknown>) => ctx.stdout(JSON.stringify(e) + '\n') : (e: Record<string, unknown>) => ctx.stdout(describe(e) + '\n');
+  const usage = (message: string) => {
+    if (o.json) emit({ event: 'error', message });
+    else ctx.stderr(`causeway: ${message}\n`);
+    return EXIT.usage;
+  };
+  const pw = await passwordFromOptions(o, ctx);
+  if (!pw.ok) return usage(pw.error);
+  const cfg = buildSessionConfig(server, o, pw.password);
+  if (!cfg.ok) return usage(cfg.error);
+  const keepalive = Number(o.keepalive ?? '20');
+  if (!Number.isFinite(keepalive) || keepalive < 1 || keepalive > 3600) return usage('--keepalive must be between 1 and 3600 seconds');
+  const routes = o.route ?? [];
+  const routing: RoutingMode = o.defaultRoute === false ? { mode: 'split', routes } : { mode: 'full' };
+  const config = cfg.value;
+
+  // The TCP connection's destination must stay outside the tunnel: resolve it now.
+  const target = config.proxy ?? config;
+  let serverAddress = target.host;
+  if (isIP(serverAddress) === 0) {
+    try {
+      serverAddress = (await lookup(target.host)).address;
+    } catch (e) {
+      emit({ event: 'disconnected', reason: { phase: 'tcp', code: 'network-unreachable', message: `The host name ${target.host} could not be resolved.`, detail: String(e) } });
+      return EXIT.network;
+    }
+  }
+
+  const log = (e: LogEntry) => {
+    if (o.verbose || e.level === 'warn' || e.level === 'error') {
+      if (o.json) emit({ event: 'log', ...e });
+      else ctx.stderr(`${new Date(e.time).toISOString()} ${e.level.padEnd(5)} ${e.phase.padEnd(10)} ${e.message}\n`);
+    }
+  };
+
+  let helper: HelperClient;
+  try {
+    helper = await HelperClient.start(helperLaunch(), { onLog: (line) => log({ time: Date.now(), level: 'debug', phase: 'connected', message: `helper: ${line}` }) });
+  } catch (e) {
+    const why = e instanceof HelperError ? `${e.code}: ${e.message}` : String(e);
+    emit({ event: 'disconnected', reason: { phase: 'tcp', code: 'cancelled', message: `The privileged helper could not start (${why}). Run as root, or install Causeway so polkit can start its helper.` } });
+    return EXIT.failure;
+  }
+
+  const uid = process.getuid?.() ?? 0;
+  const tunnel = new Tunnel(
+    config,
+    { routing, dns: o.dns !== false, serverAddress, reconnect: { enabled: o.reconnect !== false } },
+    {
+      net: new HelperNetConfigurator(helper, uid, o.interface),
+      openTun: (name) => openTun(name),
+      createSession: (c, d) => new SstpSession(c, d),
+      sessionDeps: { log, sstpTimers: { helloIntervalMs: keepalive * 1000 }, lcpEchoIntervalMs: keepalive * 1000 },
+      log,
+    },
+  );
+  tunnel.onState((s) => emit(stateEvent(s)));
+
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) return;
+    interrupted = true;
+    void tunnel.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const first = await tunnel.start();
+    if (!first.ok) return exitCodeFor(first.failure.code);
+    const reason = await tunnel.done;
+    if (interrupted || reason === null) return EXIT.ok;
+    return exitCodeFor(reason.code);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await helper.close(5_000);
+  }
+}
+
+function stateEvent(s: TunnelState): Record<string, unknown> {
+  switch (s.state) {
+    case 'connecting':
+      return { event: 'connecting', attempt: s.attempt };
+    case 'connected':
+      return {
+        event: 'connected',
+        interface: s.interfaceName,
+        address: s.ipv4.local,
+        peer: s.ipv4.peer,
+        mtu: s.mtu,
+        routes: s.routing.mode === 'full' ? ['0.0.0.0/0'] : s.routing.routes,
+        dns: s.dns,
+        tls: { version: s.info.tls.version, cipher: s.info.tls.cipher },
+        reconnects: s.reconnects,
+      };
+    case 'reconnecting':
+      return { event: 'reconnecting', attempt: s.attempt, delayMs: s.delayMs, reason: s.reason };
+    case 'disconnected':
+      return { event: 'disconnected', reason: s.reason };
+  }
+}
+
+function describe(e: Record<string, unknown>): string {
+  switch (e['event']) {
+    case 'connecting':
+      return 'connecting…';
+    case 'connected':
+      return `connected: ${String(e['interface'])} ${String(e['address'])} → ${String(e['peer'])}, routes ${(e['routes'] as string[]).join(', ') || '(peer only)'}, DNS ${(e['dns'] as string[]).join(', ') || '(unchanged)'}`;
+    case 'reconnecting': {
+      const r = e['reason'] as { message: string };
+      return `connection lost (${r.message}); reconnecting in ${Math.round(Number(e['delayMs']) / 100) / 10} s (attempt ${String(e['attempt'])})`;
+    }
+    case 'disconnected': {
+      const r = e['reason'] as { message: string } | null;
+      return r ? `disconnected: ${r.message}` : 'disconnected';
+    }
+    default:
+      return JSON.stringify(e);
+  }
+}

@@ -1,0 +1,91 @@
+// `causeway test <server>`: registration and option handling; the work is in ../test-command.ts.
+import { Option, type Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
+import type { ConnectOptions } from '../options.js';
+import { jsonOutput, textOutput, type Output } from '../output.js';
+import { teeToConnectionLog } from '../profile-attempt-log.js';
+import type { ProfileServices } from '../profile-services.js';
+import { exitCodeForTargetError, resolveConnectTarget } from '../profile-target.js';
+import { withTrustHint } from '../profile-trust-hint.js';
+import { readPasswordFromStream } from '../read-secret.js';
+import { runTest } from '../test-command.js';
+
+export interface SecretAndOutputOptions {
+  passwordStdin?: boolean;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+/** The connection options `test` and `connect` share. */
+export function addConnectionOptions(cmd: Command): Command {
+  return cmd
+    .option('-u, --user <name>', 'user name (e.g. alice, alice@HUB, DOMAIN\\alice)')
+    .option('--password-stdin', 'read the password from standard input (the only way to pass it: never on the command line)')
+    .option('--ca <file>', 'trust the CA certificate(s) in this PEM file instead of the system CAs')
+    .option('--pin <sha256:HEX>', 'trust exactly the server certificate with this SHA-256 fingerprint')
+    .option('--insecure', 'accept any server certificate (labs only; the certificate is still shown)')
+    .option('--sni <name>', 'TLS server name to send (default: the host name)')
+    // No commander defaults below: an absent flag must be told apart from a default so a profile's own
+    // value can stand (buildSessionConfig applies the same defaults for a plain host).
+    .addOption(new Option('--tls-min <version>', 'minimum TLS version (default: 1.2, or the profile\'s)').choices(['1.2', '1.3']))
+    .option('--auth <methods>', 'allowed authentication methods in order of preference: pap,chap,mschapv2,eap-mschapv2 (default: mschapv2,eap-mschapv2,pap,chap, or the profile\'s)')
+    .option('--proxy <url>', 'HTTP proxy: http://[user:pass@]host:port')
+    .option('--ipv6', 'also negotiate IPv6 (IPv6CP)')
+    .option('--mru <bytes>', 'maximum receive unit to ask for (default: 1500, or the profile\'s MTU)')
+    .option('--json', 'print JSON lines; the last line is the result')
+    .option('-v, --verbose', 'print the protocol trace (never contains secrets)');
+}
+
+/** Reads the password from stdin when --password-stdin is given; otherwise explains how to give one. */
+export async function passwordFromOptions(o: SecretAndOutputOptions, ctx: CliContext): Promise<{ ok: true; password: string } | { ok: false; error: string }> {
+  if (!o.passwordStdin) return { ok: false, error: 'give the password on standard input with --password-stdin (it is never accepted on the command line)' };
+  try {
+    return { ok: true, password: await readPasswordFromStream(ctx.stdin) };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+}
+
+/** `services` is for tests; the CLI opens the real ones (XDG paths, OS keychain) from the environment. */
+export function registerTestCommand(program: Command, ctx: CliContext, services?: ProfileServices): void {
+  addConnectionOptions(
+    program
+      .command('test')
+      .description('connect to an SSTP server, authenticate, get an address, ping the server through the tunnel, disconnect, and report each phase')
+      .argument('<target>', 'a saved profile (name or id; its password comes from the keychain), or host or host:port (port 443 by default; [v6addr]:port for IPv6)'),
+  )
+    .addHelpText(
+      'after',
+      `\nWith a profile, flags given here override its fields for this run, and the attempt is logged\n(see \`causeway logs NAME\`).\n\n${EXIT_CODES_HELP}\n\nExamples:\n  causeway test Office\n  printf %s "$PASSWORD" | causeway test vpn.example.com --user alice --password-stdin\n`,
+    )
+    .action(async (target: string, o: ConnectOptions & SecretAndOutputOptions) => {
+      const json = o.json === true;
+      const verbose = o.verbose === true;
+      const out = json ? jsonOutput(ctx.stdout) : textOutput(ctx.stdout, ctx.stderr);
+      const resolved = await resolveConnectTarget(target, o, { stdin: ctx.stdin, env: ctx.env, ...(services ? { services } : {}) });
+      if (!resolved.ok) {
+        out.error(resolved.error.message);
+        return ctx.setExitCode(exitCodeForTargetError(resolved.error));
+      }
+      const t = resolved.target;
+      if (t.kind === 'address' && t.warning) ctx.stderr(`causeway: warning: ${t.warning}\n`);
+      const profileName = t.kind === 'profile' ? t.profile.name : undefined;
+      const shown: Output = withTrustHint(out, json, ctx.stdout, profileName, target);
+      const opts = { json, verbose, echoTimeoutMs: 5_000 };
+      if (t.kind === 'address') return ctx.setExitCode(await runTest(t.config, opts, shown));
+
+      const started = t.services.logs.start(t.profile.id, { secrets: t.secrets });
+      if (!started.ok) {
+        ctx.stderr(`causeway: warning: this attempt is not logged: ${started.error.message}\n`);
+        return ctx.setExitCode(await runTest(t.config, opts, shown));
+      }
+      const log = started.value;
+      try {
+        ctx.setExitCode(await runTest(t.config, { ...opts, verbose: true }, teeToConnectionLog(shown, log, verbose)));
+      } finally {
+        log.close();
+      }
+      if (log.writeError) ctx.stderr(`causeway: warning: the connection log could not be written: ${log.writeError}\n`);
+    });
+}

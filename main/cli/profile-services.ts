@@ -1,0 +1,37 @@
+// The services the profile verbs stand on, opened from the environment the CLI runs in (XDG paths on
+// Linux). Commands receive a factory rather than building these themselves, so unit tests can hand in
+// temporary directories and an in-memory keychain.
+import type { CredentialStore } from '../services/credentials/credential-store.js';
+import { KeytarCredentialStore } from '../services/credentials/keytar-store.js';
+import { ConnectionLogs } from '../services/logs/connection-logs.js';
+import { resolvePaths, type ServicePaths } from '../services/paths.js';
+import type { Profile } from '../services/profiles/schema.js';
+import { ProfileStore, type StoreResult } from '../services/profiles/store.js';
+
+export interface ProfileServices {
+  readonly paths: ServicePaths;
+  readonly store: ProfileStore;
+  readonly credentials: CredentialStore;
+  readonly logs: ConnectionLogs;
+}
+
+export type OpenProfileServices = () => ProfileServices;
+
+export function openProfileServices(env: NodeJS.ProcessEnv, overrides: { credentials?: CredentialStore } = {}): ProfileServices {
+  const paths = resolvePaths({ env });
+  return {
+    paths,
+    store: new ProfileStore(paths.configDir),
+    credentials: overrides.credentials ?? new KeytarCredentialStore(),
+    logs: new ConnectionLogs(paths.logsDir),
+  };
+}
+
+/** A profile by name (exact, then case-insensitive) or by id: people type names, scripts may keep ids. */
+export async function findProfile(store: ProfileStore, ref: string): Promise<StoreResult<Profile>> {
+  const byName = await store.getByName(ref);
+  if (byName.ok || byName.error.kind !== 'not-found') return byName;
+  const byId = await store.get(ref);
+  if (byId.ok || byId.error.kind !== 'not-found') return byId;
+  return { ok: false, error: { kind: 'not-found', ref, message: `No profile named "${ref}" (see \`causeway profiles list\`).` } };
+}

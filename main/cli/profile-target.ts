@@ -1,0 +1,215 @@
+// What `causeway test|connect <target>` connects to: a stored profile (by name or id) with its secrets
+// from the keychain, or a host[:port] given on the command line. Flags given on the command line win
+// over the profile's fields, so a stored profile can be tried with, say, another --auth once.
+import { readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import type { ProxyConfig, SessionConfig, TlsMinVersion, TrustPolicy } from '../engine/config.js';
+import { normaliseFingerprint } from '../engine/transport/certificate.js';
+import type { Profile } from '../services/profiles/schema.js';
+import { trustPolicyFor } from '../services/trust/anchors.js';
+import { loadClientCertificate } from '../services/trust/pkcs12.js';
+import { EXIT } from './exit-codes.js';
+import { buildSessionConfig, parseAuthList, parseHostPort, parseProxyUrl, type ConnectOptions, type Parsed } from './options.js';
+import { findProfile, openProfileServices, type ProfileServices } from './profile-services.js';
+import { readPasswordFromStream } from './read-secret.js';
+
+export interface TargetOptions extends ConnectOptions {
+  passwordStdin?: boolean;
+}
+
+export interface TargetContext {
+  readonly stdin: Readable;
+  readonly env: NodeJS.ProcessEnv;
+  /** Injected by tests; otherwise opened from `env`. */
+  readonly services?: ProfileServices;
+}
+
+export type ConnectTarget =
+  | {
+      readonly kind: 'profile';
+      /** The stored profile as saved (routes, DNS and reconnect settings are the caller's to apply). */
+      readonly profile: Profile;
+      readonly config: SessionConfig;
+      /** This run's secrets, for ConnectionLogs.start so they are scrubbed from the log by value. */
+      readonly secrets: readonly string[];
+      readonly services: ProfileServices;
+    }
+  | {
+      readonly kind: 'address';
+      readonly config: SessionConfig;
+      readonly secrets: readonly string[];
+      /** Set when the profiles could not be read; the argument was then taken as a host. */
+      readonly warning?: string;
+    };
+
+export type TargetError =
+  | { readonly kind: 'usage'; readonly message: string }
+  | { readonly kind: 'password-missing'; readonly message: string }
+  | { readonly kind: 'keychain-unavailable'; readonly message: string }
+  | { readonly kind: 'configuration'; readonly message: string }
+  | { readonly kind: 'profiles-unreadable'; readonly message: string };
+
+export type TargetResult = { ok: true; target: ConnectTarget } | { ok: false; error: TargetError };
+
+export function exitCodeForTargetError(e: TargetError): number {
+  switch (e.kind) {
+    case 'usage':
+    case 'password-missing':
+      return EXIT.usage;
+    case 'keychain-unavailable':
+    case 'configuration':
+    case 'profiles-unreadable':
+      return EXIT.failure;
+  }
+}
+
+const DEFAULT_MRU = 1500;
+
+export async function resolveConnectTarget(arg: string, o: TargetOptions, ctx: TargetContext): Promise<TargetResult> {
+  const services = ctx.services ?? openProfileServices(ctx.env);
+  const found = await findProfile(services.store, arg);
+  if (found.ok) return fromProfile(found.value, o, ctx, services);
+  const hostLike = parseHostPort(arg).ok;
+  if (found.error.kind !== 'not-found' && !hostLike) {
+    return fail('profiles-unreadable', found.error.message);
+  }
+  const warning = found.error.kind !== 'not-found' ? found.error.message : undefined;
+  if (!hostLike) return fail('usage', `"${arg}" is neither a saved profile (see \`causeway profiles list\`) nor a host or host:port.`);
+  if (!o.user) {
+    return fail('usage', `No profile named "${arg}" (see \`causeway profiles list\`). To connect to ${arg} as a server, give --user and --password-stdin.`);
+  }
+  const pw = await passwordFromStdin(o, ctx.stdin);
+  if (!pw.ok) return pw;
+  if (pw.value === undefined) return fail('usage', 'give the password on standard input with --password-stdin (it is never accepted on the command line)');
+  const cfg = buildSessionConfig(arg, o, pw.value);
+  if (!cfg.ok) return fail('usage', cfg.error);
+  const secrets = [pw.value, ...(cfg.value.proxy?.password ? [cfg.value.proxy.password] : [])];
+  return { ok: true, target: { kind: 'address', config: cfg.value, secrets, ...(warning ? { warning } : {}) } };
+}
+
+async function fromProfile(profile: Profile, o: TargetOptions, ctx: TargetContext, services: ProfileServices): Promise<TargetResult> {
+  // Flag values first: a typo in a flag should not cost a keychain round trip (or an unlock prompt).
+  const flags = parseOverrides(o);
+  if (!flags.ok) return fail('usage', flags.error);
+  const f = flags.value;
+  const username = o.user ?? profile.username;
+  if (username === '') {
+    return fail('usage', `Profile "${profile.name}" has no user name. Give --user, or save one with \`causeway profiles edit "${profile.name}" --user NAME\`.`);
+  }
+
+  const given = await passwordFromStdin(o, ctx.stdin);
+  if (!given.ok) return given;
+  let password = given.value;
+  if (password === undefined) {
+    const stored = await services.credentials.get(profile.id, 'password');
+    if (!stored.ok) return fail('keychain-unavailable', `${stored.error.message} (${stored.error.kind === 'keychain-unavailable' ? stored.error.detail : 'invalid request'})`);
+    password = stored.value;
+  }
+  if (password === undefined) {
+    return fail(
+      'password-missing',
+      `No password is saved for profile "${profile.name}". Save one with \`causeway profiles edit "${profile.name}" --password-stdin\`, or pass it for this run with --password-stdin.`,
+    );
+  }
+
+  const profileTrust = await trustPolicyFor(profile);
+  if (!profileTrust.ok) return fail('configuration', `${profileTrust.error.message} (profile "${profile.name}"; fix it with \`causeway profiles edit "${profile.name}" --ca FILE\` or --no-ca)`);
+  const client = await loadClientCertificate(profile, services.credentials);
+  if (!client.ok) return fail(client.error.kind === 'keychain-unavailable' ? 'keychain-unavailable' : 'configuration', client.error.message);
+
+  const secrets = [password];
+  let proxy: ProxyConfig | undefined = f.proxy;
+  if (proxy === undefined && profile.proxy) {
+    proxy = { host: profile.proxy.host, port: profile.proxy.port };
+    if (profile.proxy.username !== undefined) {
+      const pp = await services.credentials.get(profile.id, 'proxy-password');
+      if (!pp.ok) return fail('keychain-unavailable', pp.error.message);
+      proxy = { ...proxy, username: profile.proxy.username, ...(pp.value !== undefined ? { password: pp.value } : {}) };
+    }
+  }
+  if (proxy?.password) secrets.push(proxy.password);
+  if (client.value) secrets.push(client.value.passphrase);
+
+  const trust: TrustPolicy = {
+    ...profileTrust.policy,
+    ...(f.caPem !== undefined ? { caPem: f.caPem } : {}),
+    ...(f.pinSha256 !== undefined ? { pinSha256: f.pinSha256 } : {}),
+    ...(o.insecure === true ? { insecure: true } : {}),
+  };
+  const sni = o.sni ?? profile.tls.sni;
+  const config: SessionConfig = {
+    host: profile.server.host,
+    port: profile.server.port,
+    ...(sni !== undefined ? { sni } : {}),
+    tlsMin: f.tlsMin ?? profile.tls.minVersion,
+    trust,
+    ...(client.value ? { clientCertificate: { pfx: client.value.pfx, passphrase: client.value.passphrase } } : {}),
+    ...(proxy ? { proxy } : {}),
+    credentials: { username, password },
+    authMethods: f.authMethods ?? profile.authMethods,
+    ipv6: o.ipv6 === true || profile.ipv6,
+    // The profile's MTU is what we ask the server to send us: our MRU.
+    mru: f.mru ?? profile.mtu ?? DEFAULT_MRU,
+  };
+  return { ok: true, target: { kind: 'profile', profile, config, secrets, services } };
+}
+
+interface Overrides {
+  tlsMin?: TlsMinVersion;
+  authMethods?: SessionConfig['authMethods'];
+  pinSha256?: string;
+  caPem?: string;
+  proxy?: ProxyConfig;
+  mru?: number;
+}
+
+/** Only the flags actually given; `undefined` leaves the profile's value. */
+export function parseOverrides(o: ConnectOptions): Parsed<Overrides> {
+  const out: Overrides = {};
+  if (o.tlsMin !== undefined) {
+    if (o.tlsMin !== '1.2' && o.tlsMin !== '1.3') return { ok: false, error: `--tls-min must be 1.2 or 1.3 (got ${o.tlsMin})` };
+    out.tlsMin = o.tlsMin === '1.3' ? 'TLSv1.3' : 'TLSv1.2';
+  }
+  if (o.auth !== undefined) {
+    const a = parseAuthList(o.auth);
+    if (!a.ok) return a;
+    out.authMethods = a.value;
+  }
+  if (o.pin !== undefined) {
+    const pin = normaliseFingerprint(o.pin);
+    if (!pin) return { ok: false, error: '--pin must be sha256: followed by 64 hex digits (colons allowed)' };
+    out.pinSha256 = pin;
+  }
+  if (o.ca !== undefined) {
+    try {
+      out.caPem = readFileSync(o.ca, 'utf8');
+    } catch (e) {
+      return { ok: false, error: `cannot read the CA file ${o.ca}: ${(e as Error).message}` };
+    }
+    if (!out.caPem.includes('-----BEGIN CERTIFICATE-----')) return { ok: false, error: `${o.ca} holds no PEM certificate` };
+  }
+  if (o.proxy !== undefined) {
+    const p = parseProxyUrl(o.proxy);
+    if (!p.ok) return p;
+    out.proxy = p.value;
+  }
+  if (o.mru !== undefined) {
+    const mru = Number(o.mru);
+    if (!Number.isInteger(mru) || mru < 576 || mru > 4091) return { ok: false, error: '--mru must be between 576 and 4091' };
+    out.mru = mru;
+  }
+  return { ok: true, value: out };
+}
+
+async function passwordFromStdin(o: TargetOptions, stdin: Readable): Promise<{ ok: true; value: string | undefined } | { ok: false; error: TargetError }> {
+  if (!o.passwordStdin) return { ok: true, value: undefined };
+  try {
+    return { ok: true, value: await readPasswordFromStream(stdin) };
+  } catch (e) {
+    return fail('usage', (e as Error).message);
+  }
+}
+
+function fail(kind: TargetError['kind'], message: string): { ok: false; error: TargetError } {
+  return { ok: false, error: { kind, message } };
+}

@@ -1,0 +1,16 @@
+// The system networking a tunnel needs, behind one interface: implemented by the privileged helper's
+// client (main/helper/net-configurator.ts) and by a recording fake in tests.
+
+export type RoutingMode = { readonly mode: 'full' } | { readonly mode: 'split'; readonly routes: readonly string[] };
+
+export interface NetConfigurator {
+  /** Creates a TUN owned by this process's user; returns its name. */
+  createTun(): Promise<string>;
+  /** Address (/32 point-to-point with `peer`) and MTU. Calling it again replaces the previous values. */
+  configure(args: { name: string; address: string; peer: string; mtu: number }): Promise<void>;
+  /** Routes; `serverAddress` keeps its host route through the original path. Replaces earlier routes. */
+  setRoutes(args: { name: string; routing: RoutingMode; serverAddress: string }): Promise<void>;
+  setDns(args: { name: string; servers: readonly string[] }): Promise<void>;
+  /** Undoes everything, in reverse. */
+  teardown(): Promise<void>;
+}

@@ -1,0 +1,140 @@
+// The data plane: TUN ⇄ SSTP. Outbound, each TUN batch gets its SSTP + PPP headers written into the
+// room the TUN layer left in front of every packet, and the whole batch goes to TLS as one write.
+// Inbound, IP packets from the session go to the TUN device. Backpressure both ways: a full TLS
+// buffer pauses TUN reads; a full TUN device pauses TLS reads. Nothing buffers without bound.
+import { PPP_IPV4, PPP_IPV6 } from '../ppp/protocols.js';
+import { SSTP_MAX_PACKET_LENGTH } from '../sstp/constants.js';
+import type { PacketBatch } from '../tun/packet-batch.js';
+import type { TunDevice } from '../tun/tun-device.js';
+import type { SessionDataPort } from './data-port.js';
+
+export interface PumpStats {
+  readonly txPackets: number;
+  readonly txBytes: number; // IP bytes sent into the tunnel
+  readonly rxPackets: number;
+  readonly rxBytes: number; // IP bytes received from the tunnel
+  /** Outbound packets dropped: tunnel down (reconnecting), IPv6 not negotiated, or larger than the server's MRU. */
+  readonly txDropped: number;
+  readonly tlsStalls: number; // times TLS backpressure paused TUN reads
+  readonly tunStalls: number; // times TUN backpressure paused TLS reads
+}
+
+const SSTP_PPP_HEADER = 8;
+
+export class PacketPump {
+  private session: SessionDataPort | undefined;
+  private unsubscribe: (() => void) | undefined;
+  /** Inbound packets the TUN could not take yet; never more than what one TLS read delivered. */
+  private backlog: Buffer[] = [];
+  private stopped = false;
+  private s = { txPackets: 0, txBytes: 0, rxPackets: 0, rxBytes: 0, txDropped: 0, tlsStalls: 0, tunStalls: 0 };
+
+  constructor(private readonly tun: TunDevice) {
+    if (tun.headroom < SSTP_PPP_HEADER) throw new RangeError(`TUN headroom ${tun.headroom} < ${SSTP_PPP_HEADER}`);
+    tun.onPackets((batch) => this.outbound(batch));
+  }
+
+  get stats(): PumpStats {
+    return { ...this.s };
+  }
+
+  /** Starts carrying packets for `session` (again, after a reconnect). */
+  attach(session: SessionDataPort): void {
+    this.detach();
+    this.session = session;
+    this.unsubscribe = session.onIpPacket((p) => this.inbound(p));
+    this.tun.resume();
+  }
+
+  /** The session went away: outbound packets are dropped until the next attach(); the TUN stays. */
+  detach(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.session = undefined;
+    this.backlog = [];
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.detach();
+    this.tun.close();
+  }
+
+  private outbound(batch: PacketBatch): void {
+    const session = this.session;
+    if (!session || this.stopped) {
+      this.s.txDropped += batch.count;
+      return;
+    }
+    const { buffer, bounds, count, headroom } = batch;
+    const room = headroom - SSTP_PPP_HEADER;
+    const maxIp = Math.min(session.peerMru, SSTP_MAX_PACKET_LENGTH - SSTP_PPP_HEADER);
+    // Runs of consecutive sendable frames go out as one write each; usually that is the whole batch.
+    let runStart = -1;
+    let full = false;
+    const flush = (end: number) => {
+      if (runStart < 0) return;
+      if (!session.writeFramed(buffer.subarray(runStart, end))) full = true;
+      runStart = -1;
+    };
+    for (let i = 0; i < count; i++) {
+      const frameStart = (bounds[i] ?? 0) + room;
+      const frameEnd = bounds[i + 1] ?? frameStart;
+      const ipLength = frameEnd - frameStart - SSTP_PPP_HEADER;
+      const version = (buffer[frameStart + SSTP_PPP_HEADER] ?? 0) >> 4;
+      const sendable = ipLength > 0 && ipLength <= maxIp && (version === 4 || (version === 6 && session.ipv6Up));
+      if (!sendable) {
+        flush(bounds[i] ?? frameStart);
+        this.s.txDropped++;
+        continue;
+      }
+      const sstpLength = ipLength + SSTP_PPP_HEADER;
+      buffer[frameStart] = 0x10;
+      buffer[frameStart + 1] = 0x00;
+      buffer.writeUInt16BE(sstpLength, frameStart + 2);
+      buffer[frameStart + 4] = 0xff;
+      buffer[frameStart + 5] = 0x03;
+      buffer.writeUInt16BE(version === 6 ? PPP_IPV6 : PPP_IPV4, frameStart + 6);
+      if (runStart < 0) runStart = frameStart;
+      else if (room > 0) {
+        // Frames are contiguous only without extra room; otherwise send what we have and restart.
+        flush(bounds[i] ?? frameStart);
+        runStart = frameStart;
+      }
+      this.s.txPackets++;
+      this.s.txBytes += ipLength;
+    }
+    flush(bounds[count] ?? 0);
+    if (full) {
+      this.s.tlsStalls++;
+      this.tun.pause();
+      session.onDrain(() => {
+        if (this.session === session && !this.stopped) this.tun.resume();
+      });
+    }
+  }
+
+  private inbound(packet: Buffer): void {
+    this.s.rxPackets++;
+    this.s.rxBytes += packet.length;
+    if (this.backlog.length === 0 && this.tun.write([packet]) === 1) return;
+    this.backlog.push(packet);
+    if (this.backlog.length === 1) {
+      // The device is full: stop reading TLS (the rest of the current read still lands here).
+      this.s.tunStalls++;
+      this.session?.pauseReceive();
+      this.tun.onWritable(() => this.drainBacklog());
+    }
+  }
+
+  private drainBacklog(): void {
+    if (this.stopped) return;
+    const written = this.backlog.length > 0 ? this.tun.write(this.backlog) : 0;
+    this.backlog = this.backlog.slice(written);
+    if (this.backlog.length > 0) {
+      this.tun.onWritable(() => this.drainBacklog());
+      return;
+    }
+    this.session?.resumeReceive();
+  }
+}
