@@ -8,8 +8,9 @@ import type { SessionConfig } from '../config.js';
 import { failure, type SessionFailure } from '../failure.js';
 import type { LogSink } from '../log.js';
 import { phaseLogger, silentSink } from '../log.js';
-import type { ConnectOutcome, Ipv4Info, SessionDeps, SstpSession, TunnelInfo } from '../session.js';
-import type { TunDevice, TunOpenResult } from '../tun/tun-device.js';
+import type { ConnectOutcome, Ipv4Info, SessionDeps, TunnelInfo } from '../session.js';
+import type { SessionDataPort } from './data-port.js';
+import type { TunOpenResult } from '../tun/tun-device.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import type { NetConfigurator, RoutingMode } from './net-configurator.js';
 import { PacketPump, type PumpStats } from './pump.js';
@@ -25,10 +26,17 @@ export interface TunnelOptions {
   readonly mtu?: number;
 }
 
+/** What the tunnel needs of a session (SstpSession in the product, a scripted fake in unit tests). */
+export interface TunnelSession extends SessionDataPort {
+  connect(): Promise<ConnectOutcome>;
+  disconnect(): Promise<void>;
+  readonly closed: Promise<SessionFailure | null>;
+}
+
 export interface TunnelDeps {
   readonly net: NetConfigurator;
   readonly openTun: (name: string) => TunOpenResult;
-  readonly createSession: (config: SessionConfig, deps: SessionDeps) => SstpSession;
+  readonly createSession: (config: SessionConfig, deps: SessionDeps) => TunnelSession;
   readonly sessionDeps?: SessionDeps;
   readonly clock?: Clock;
   readonly log?: LogSink;
@@ -55,9 +63,8 @@ export class Tunnel {
   private readonly log;
   private stateValue: TunnelState = { state: 'connecting', attempt: 1 };
   private readonly listeners = new Set<(s: TunnelState) => void>();
-  private session: SstpSession | undefined;
+  private session: TunnelSession | undefined;
   private pump: PacketPump | undefined;
-  private tun: TunDevice | undefined;
   private interfaceName: string | undefined;
   private configured: { address: string; peer: string; mtu: number } | undefined;
   private stopping = false;
@@ -130,7 +137,7 @@ export class Tunnel {
 
   // ---------------------------------------------------------------------------------------------
 
-  private async setUp(session: SstpSession, info: TunnelInfo): Promise<void> {
+  private async setUp(session: TunnelSession, info: TunnelInfo): Promise<void> {
     const net = this.deps.net;
     const name = await net.createTun();
     this.interfaceName = name;
@@ -140,7 +147,6 @@ export class Tunnel {
     this.configured = { address: info.ipv4.local, peer, mtu };
     const opened = this.deps.openTun(name);
     if (!opened.ok) throw new Error(`cannot attach to ${name}: ${opened.error.code} ${opened.error.message}`);
-    this.tun = opened.device;
     this.pump = new PacketPump(opened.device);
     opened.device.onError((e) => {
       this.log.error(`TUN ${name} failed: ${e.code} ${e.message}`);
@@ -153,7 +159,7 @@ export class Tunnel {
     this.setState({ state: 'connected', interfaceName: name, ipv4: info.ipv4, mtu, routing: this.options.routing, dns, info, reconnects: this.reconnects });
   }
 
-  private attach(session: SstpSession): void {
+  private attach(session: TunnelSession): void {
     this.session = session;
     this.pump?.attach(session);
     void session.closed.then((f) => {
@@ -228,7 +234,6 @@ export class Tunnel {
   private async tearDown(): Promise<void> {
     this.pump?.stop();
     this.pump = undefined;
-    this.tun = undefined;
     if (this.interfaceName !== undefined) {
       this.interfaceName = undefined;
       try {

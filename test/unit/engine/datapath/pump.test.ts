@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { setImmediate as tick } from 'node:timers/promises';
+import { describe, it } from 'node:test';
+import type { SessionDataPort } from '../../../../main/engine/datapath/data-port.js';
+import { PacketPump } from '../../../../main/engine/datapath/pump.js';
+import { SstpDeframer } from '../../../../main/engine/sstp/deframer.js';
+import { createMemoryTun } from '../../../../main/engine/tun/tun-memory.js';
+
+class FakePort implements SessionDataPort {
+  writes: Buffer[] = [];
+  full = false;
+  drainWaiters: (() => void)[] = [];
+  listeners = new Set<(p: Buffer) => void>();
+  paused = 0;
+  resumed = 0;
+  ipv6Up = false;
+  peerMru = 1500;
+  writeFramed(bytes: Buffer): boolean {
+    this.writes.push(Buffer.from(bytes));
+    return !this.full;
+  }
+  onDrain(cb: () => void): void {
+    this.drainWaiters.push(cb);
+  }
+  drain(): void {
+    this.full = false;
+    const w = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const cb of w) cb();
+  }
+  onIpPacket(listener: (p: Buffer) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  receive(p: Buffer): void {
+    for (const l of this.listeners) l(p);
+  }
+  pauseReceive(): void {
+    this.paused++;
+  }
+  resumeReceive(): void {
+    this.resumed++;
+  }
+}
+
+const v4 = (n: number, len = 40) => {
+  const p = Buffer.alloc(len, n);
+  p[0] = 0x45;
+  return p;
+};
+const v6 = (len = 60) => {
+  const p = Buffer.alloc(len, 7);
+  p[0] = 0x60;
+  return p;
+};
+
+/** The IP packets inside what the pump wrote, checking every SSTP/PPP header on the way. */
+function unframe(writes: Buffer[]): { proto: number; ip: Buffer }[] {
+  const d = new SstpDeframer();
+  const out: { proto: number; ip: Buffer }[] = [];
+  for (const w of writes) {
+    const r = d.push(w);
+    assert.ok(r.ok);
+    for (const p of r.packets) {
+      assert.equal(p.kind, 'data');
+      if (p.kind !== 'data') continue;
+      assert.equal(p.frame[0], 0xff);
+      assert.equal(p.frame[1], 0x03);
+      out.push({ proto: p.frame.readUInt16BE(2), ip: p.frame.subarray(4) });
+    }
+  }
+  assert.equal(d.pendingBytes, 0, 'no partial packet written');
+  return out;
+}
+
+describe('PacketPump', () => {
+  it('frames a TUN batch in place and sends it as one TLS write', async () => {
+    const { device, kernel } = createMemoryTun();
+    const pump = new PacketPump(device);
+    const port = new FakePort();
+    pump.attach(port);
+    const packets = [v4(1), v4(2, 1500), v4(3, 20)];
+    kernel.inject(packets);
+    await tick();
+    assert.equal(port.writes.length, 1, 'one write for the whole batch');
+    assert.deepEqual(unframe(port.writes), packets.map((ip) => ({ proto: 0x21, ip })));
+    assert.equal(pump.stats.txPackets, 3);
+    pump.stop();
+  });
+
+  it('drops IPv6 until IPv6CP is up, then sends it as protocol 0x57; drops packets above the server MRU', async () => {
+    const { device, kernel } = createMemoryTun();
+    const pump = new PacketPump(device);
+    const port = new FakePort();
+    port.peerMru = 1400;
+    pump.attach(port);
+    kernel.inject([v4(1), v6(), v4(2, 1401), v4(3)]);
+    await tick();
+    assert.deepEqual(unframe(port.writes).map((p) => p.ip[1]), [1, 3]);
+    assert.equal(pump.stats.txDropped, 2);
+    port.ipv6Up = true;
+    port.writes = [];
+    kernel.inject([v6()]);
+    await tick();
+    assert.deepEqual(unframe(port.writes).map((p) => p.proto), [0x57]);
+    pump.stop();
+  });
+
+  it('pauses TUN reads while TLS is backed up and resumes on drain', async () => {
+    const { device, kernel } = createMemoryTun();
+    const pump = new PacketPump(device);
+    const port = new FakePort();
+    pump.attach(port);
+    port.full = true;
+    kernel.inject([v4(1)]);
+    await tick();
+    assert.equal(port.writes.length, 1);
+    kernel.inject([v4(2), v4(3)]);
+    await tick();
+    await tick();
+    assert.equal(port.writes.length, 1, 'nothing read while TLS is full');
+    assert.equal(pump.stats.tlsStalls, 1);
+    port.drain();
+    await tick();
+    await tick();
+    assert.deepEqual(unframe(port.writes).map((p) => p.ip[1]), [1, 2, 3], 'nothing lost, order kept');
+    pump.stop();
+  });
+
+  it('writes received packets to the TUN, and pauses TLS reads while the TUN is full', async () => {
+    const { device, kernel } = createMemoryTun();
+    const pump = new PacketPump(device);
+    const port = new FakePort();
+    pump.attach(port);
+    port.receive(v4(1));
+    assert.equal(kernel.written.length, 1);
+    kernel.setWriteCapacity(0);
+    port.receive(v4(2));
+    port.receive(v4(3));
+    assert.equal(port.paused, 1, 'TLS reading paused once');
+    assert.equal(kernel.written.length, 1);
+    kernel.setWriteCapacity(Infinity);
+    await tick();
+    await tick();
+    assert.deepEqual(kernel.written.map((p) => p[1]), [1, 2, 3], 'backlog written in order');
+    assert.equal(port.resumed, 1);
+    assert.equal(pump.stats.rxPackets, 3);
+    pump.stop();
+  });
+
+  it('drops outbound packets while detached (reconnecting) and carries the next session', async () => {
+    const { device, kernel } = createMemoryTun();
+    const pump = new PacketPump(device);
+    const first = new FakePort();
+    pump.attach(first);
+    pump.detach();
+    kernel.inject([v4(1)]);
+    await tick();
+    assert.equal(pump.stats.txDropped, 1);
+    first.receive(v4(9));
+    assert.equal(kernel.written.length, 0, 'the old session no longer reaches the TUN');
+    const second = new FakePort();
+    pump.attach(second);
+    kernel.inject([v4(2)]);
+    await tick();
+    assert.deepEqual(unframe(second.writes).map((p) => p.ip[1]), [2]);
+    pump.stop();
+  });
+});
