@@ -4,6 +4,10 @@ import type { CliContext } from './context.js';
 import { EXIT } from './exit-codes.js';
 import { registerTestCommand } from './commands/test.js';
 import { registerConnectCommand } from './commands/connect.js';
+import { registerProfilesCommand } from './commands/profiles.js';
+import { registerImportCommand } from './commands/import.js';
+import { registerExportCommand } from './commands/export.js';
+import { registerLogsCommand } from './commands/logs.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   let code: number = EXIT.ok;
@@ -22,6 +26,10 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   registerTestCommand(program, ctx);
   registerConnectCommand(program, ctx);
+  registerProfilesCommand(program, ctx);
+  registerImportCommand(program, ctx);
+  registerExportCommand(program, ctx);
+  registerLogsCommand(program, ctx);
 
   try {
     await program.parseAsync(argv);

@@ -12,9 +12,9 @@ export interface CliProcess {
   output(): string;
 }
 
-export function startCliProcess(prefix: readonly string[], args: readonly string[], stdin: string): CliProcess {
+export function startCliProcess(prefix: readonly string[], args: readonly string[], stdin: string, env: NodeJS.ProcessEnv = process.env): CliProcess {
   const [command, ...rest] = [...prefix, process.execPath, CAUSEWAY_BIN, ...args];
-  const child = spawn(command ?? process.execPath, rest, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(command ?? process.execPath, rest, { stdio: ['pipe', 'pipe', 'pipe'], env });
   const events: Record<string, unknown>[] = [];
   const waiters = new Set<() => void>();
   let out = '';

@@ -13,8 +13,9 @@ import { helperLaunch } from '../../helper/launch.js';
 import { HelperNetConfigurator } from '../../helper/net-configurator.js';
 import type { CliContext } from '../context.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from '../exit-codes.js';
-import { buildSessionConfig, type ConnectOptions } from '../options.js';
-import { addConnectionOptions, passwordFromOptions, type SecretAndOutputOptions } from './test.js';
+import type { ConnectOptions } from '../options.js';
+import { exitCodeForTargetError, resolveConnectTarget } from '../profile-target.js';
+import { addConnectionOptions, type SecretAndOutputOptions } from './test.js';
 
 interface ConnectCliOptions extends ConnectOptions, SecretAndOutputOptions {
   route?: string[];
@@ -30,7 +31,7 @@ export function registerConnectCommand(program: Command, ctx: CliContext): void 
     program
       .command('connect')
       .description('bring a tunnel up (TUN device, routes, DNS) and keep it up until interrupted; needs root or polkit')
-      .argument('<server>', 'host or host:port (port 443 by default)'),
+      .argument('<target>', 'a saved profile (name or id; routes, DNS and reconnect come from it), or host or host:port'),
   )
     .option('--route <cidr>', 'send this network through the tunnel (repeatable); with --no-default-route only these', collect, [])
     .option('--no-default-route', 'split tunnel: do not send all traffic through the tunnel')
@@ -53,15 +54,29 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
     else ctx.stderr(`causeway: ${message}\n`);
     return EXIT.usage;
   };
-  const pw = await passwordFromOptions(o, ctx);
-  if (!pw.ok) return usage(pw.error);
-  const cfg = buildSessionConfig(server, o, pw.password);
-  if (!cfg.ok) return usage(cfg.error);
+  const resolved = await resolveConnectTarget(server, o, { stdin: ctx.stdin, env: ctx.env });
+  if (!resolved.ok) {
+    if (o.json) emit({ event: 'error', message: resolved.error.message });
+    else ctx.stderr(`causeway: ${resolved.error.message}\n`);
+    return exitCodeForTargetError(resolved.error);
+  }
+  const t = resolved.target;
+  const profile = t.kind === 'profile' ? t.profile : undefined;
   const keepalive = Number(o.keepalive ?? '20');
   if (!Number.isFinite(keepalive) || keepalive < 1 || keepalive > 3600) return usage('--keepalive must be between 1 and 3600 seconds');
+  // Flags win over the profile; the profile wins over defaults.
   const routes = o.route ?? [];
-  const routing: RoutingMode = o.defaultRoute === false ? { mode: 'split', routes } : { mode: 'full' };
-  const config = cfg.value;
+  const routing: RoutingMode =
+    o.defaultRoute === false
+      ? { mode: 'split', routes }
+      : routes.length > 0 || !profile
+        ? { mode: 'full' }
+        : profile.routing.mode === 'split'
+          ? { mode: 'split', routes: profile.routing.routes }
+          : { mode: 'full' };
+  const dns = o.dns === false ? false : (profile?.dns ?? true);
+  const reconnect = o.reconnect === false ? { enabled: false } : profile ? { enabled: profile.reconnect.enabled, maxAttempts: profile.reconnect.maxAttempts } : { enabled: true };
+  const config = t.config;
 
   // The TCP connection's destination must stay outside the tunnel: resolve it now.
   const target = config.proxy ?? config;
@@ -75,7 +90,10 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
     }
   }
 
+  const attemptLog = t.kind === 'profile' ? t.services.logs.start(t.profile.id, { secrets: t.secrets }) : undefined;
+  const fileSink = attemptLog?.ok ? attemptLog.value.sink : undefined;
   const log = (e: LogEntry) => {
+    fileSink?.(e);
     if (o.verbose || e.level === 'warn' || e.level === 'error') {
       if (o.json) emit({ event: 'log', ...e });
       else ctx.stderr(`${new Date(e.time).toISOString()} ${e.level.padEnd(5)} ${e.phase.padEnd(10)} ${e.message}\n`);
@@ -94,7 +112,7 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   const uid = process.getuid?.() ?? 0;
   const tunnel = new Tunnel(
     config,
-    { routing, dns: o.dns !== false, serverAddress, reconnect: { enabled: o.reconnect !== false } },
+    { routing, dns, serverAddress, reconnect, ...(profile?.mtu ? { mtu: profile.mtu } : {}) },
     {
       net: new HelperNetConfigurator(helper, uid, o.interface),
       openTun: (name) => openTun(name),
@@ -123,6 +141,7 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await helper.close(5_000);
+    if (attemptLog?.ok) attemptLog.value.close();
   }
 }
 

@@ -1,7 +1,7 @@
 // `causeway test <server>`: registration and option handling; the work is in ../test-command.ts.
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
+import { EXIT_CODES_HELP } from '../exit-codes.js';
 import type { ConnectOptions } from '../options.js';
 import { jsonOutput, textOutput, type Output } from '../output.js';
 import { teeToConnectionLog } from '../profile-attempt-log.js';

@@ -7,6 +7,10 @@ import { readResolvConf, startClientNetns, type ClientNetns } from '../../harnes
 import { sleep, tool } from '../../harness/netns.js';
 import { integrationSkip, startSoftEther, type BlobInfo, type SoftEtherServer } from '../../harness/softether.js';
 import { startCliProcess, type CliProcess } from '../../support/cli-process.js';
+import { runCli } from '../../support/run-cli.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const skip = integrationSkip();
 const BRIDGE_HOST = '192.168.30.5';
@@ -142,6 +146,35 @@ describe('causeway connect through SoftEther', { skip }, () => {
       await tracesGone(String(up['interface']), 2_000);
     } finally {
       await client.setLinkUp(true);
+      cli.child.kill('SIGKILL');
+    }
+  });
+
+  it('connects a saved profile: its split routes and DNS setting apply, and the attempt is logged', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'cw-profile-'));
+    const env = { ...process.env, XDG_CONFIG_HOME: join(home, 'config'), XDG_STATE_HOME: join(home, 'state'), HOME: home };
+    const add = await runCli(
+      ['profiles', 'add', 'Lab', '--server', client.serverAddress, '--user', 'testuser', '--pin', `sha256:${server.certDerSha256}`, '--split', '192.168.30.0/24', '--no-dns'],
+      undefined,
+      { env },
+    );
+    assert.equal(add.code, 0, add.stdout + add.stderr);
+    const cli = startCliProcess(['ip', 'netns', 'exec', client.name], ['connect', 'Lab', '--password-stdin', '--json'], 'testpass', env);
+    try {
+      const up = await cli.waitFor((e) => e['event'] === 'connected', 30_000);
+      const iface = String(up['interface']);
+      assert.deepEqual(up['routes'], ['192.168.30.0/24']);
+      assert.equal((await client.routeGet(BRIDGE_HOST)).dev, iface);
+      assert.notEqual((await client.routeGet('198.51.100.7').catch(() => ({ dev: 'unreachable' }))).dev, iface);
+      assert.equal(readResolvConf(client), client.originalResolvConf);
+      assert.ok(await ping(BRIDGE_HOST));
+      cli.child.kill('SIGTERM');
+      assert.equal(await cli.exited, 0, cli.output());
+      await tracesGone(iface, 2_000);
+      const logs = await runCli(['logs', 'Lab'], undefined, { env });
+      assert.match(logs.stdout, /LCP ConfReq/);
+      assert.ok(!logs.stdout.includes('testpass'));
+    } finally {
       cli.child.kill('SIGKILL');
     }
   });
