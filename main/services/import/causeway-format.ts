@@ -7,7 +7,7 @@
 import { describeIssues, ProfileDraftSchema, validateDraft, type Profile, type ProfileDraft } from '../profiles/schema.js';
 import { decodeText } from './decode.js';
 import { diagnostic, displayFileName, importError, printable, quote, Warnings } from './diagnostics.js';
-import { arrayElementLines, lineOfJsonError, lineOfOffset } from './json-lines.js';
+import { arrayElementLines, jsonErrorReason, lineOfJsonError, lineOfOffset } from './json-lines.js';
 import { LIMITS, type ImportResult, type ImportedProfile } from './types.js';
 
 export const CAUSEWAY_FORMAT = 'causeway-profiles';
@@ -69,7 +69,7 @@ export function parseCauseway(file: string, lines: readonly string[]): ImportRes
   } catch (e) {
     const raw = e instanceof Error ? e.message : String(e);
     // V8 sometimes quotes the offending input ("…" is not valid JSON): that could be a secret, so it goes.
-    const reason = printable(raw.replace(/, ".*" is not valid JSON$/s, '').slice(0, 200));
+    const reason = printable(jsonErrorReason(raw).slice(0, 200));
     return { ok: false, error: importError('malformed', file, lineOfJsonError(text, raw), `not valid JSON: ${reason}`) };
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {

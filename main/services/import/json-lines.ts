@@ -9,12 +9,30 @@ export function lineOfOffset(text: string, offset: number): number {
   return line;
 }
 
-/** Node 20 reports "… at position 42"; newer engines "(line 3 column 5)". */
+/**
+ * Node 20 reports "… at position 42", newer engines "(line 3 column 5)", and for an unexpected token
+ * V8 quotes the input around it instead ("…, \"…snippet…\" is not valid JSON"): then the snippet is
+ * looked up in the text.
+ */
 export function lineOfJsonError(text: string, message: string): number {
   const lc = /line (\d+) column \d+/.exec(message);
   if (lc) return Number(lc[1]);
   const pos = /at position (\d+)/.exec(message);
-  return pos ? lineOfOffset(text, Number(pos[1])) : 0;
+  if (pos) return lineOfOffset(text, Number(pos[1]));
+  const snippet = QUOTED_INPUT.exec(message)?.[1];
+  if (snippet) {
+    const at = text.indexOf(snippet);
+    if (at >= 0) return lineOfOffset(text, at + snippet.length - 1);
+  }
+  return 0;
+}
+
+/** The part of a V8 JSON error that quotes the input (which may hold a secret). */
+const QUOTED_INPUT = /, (?:\.\.\.)?"([\s\S]*?)"(?:\.\.\.)? is not valid JSON$/;
+
+/** A JSON.parse error message without any quoted input. */
+export function jsonErrorReason(message: string): string {
+  return message.replace(QUOTED_INPUT, '');
 }
 
 /**

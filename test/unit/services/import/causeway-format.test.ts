@@ -104,3 +104,14 @@ describe('Causeway export format', () => {
     assert.equal(lineOfJsonError('', 'Unexpected token (line 7 column 2)'), 7);
   });
 });
+
+describe('Causeway format: JSON syntax errors', () => {
+  it('names the line of an unexpected token and never quotes the input', () => {
+    const text = '{\n  "format": "causeway-profiles",\n  "version": 1,\n  "profiles": [ { "name": hunter2secret } ]\n}\n';
+    const r = importCauseway('x.json', Buffer.from(text));
+    assert.ok(!r.ok);
+    assert.equal(r.error.code, 'malformed');
+    assert.equal(r.error.line, 4);
+    assert.ok(!JSON.stringify(r.error).includes('hunter2'), JSON.stringify(r.error));
+  });
+});

@@ -1,0 +1,213 @@
+// Small pieces of the throughput benchmark: statistics, per-process CPU from /proc, long-running
+// children that speak JSON lines, and a summary of V8 .cpuprofile files (self time per function).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
+}
+
+let clockTicks: number | undefined;
+
+/** USER_HZ, the unit of utime/stime in /proc/<pid>/stat. */
+export function clkTck(): number {
+  if (clockTicks === undefined) {
+    const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+    const n = Number(r.stdout.trim());
+    clockTicks = Number.isFinite(n) && n > 0 ? n : 100;
+  }
+  return clockTicks;
+}
+
+/** utime + stime of a whole process (all its threads), in seconds; 0 when it is gone. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the whole line, i.e. 11 and 12 after "pid (comm)".
+    return (Number(fields[11]) + Number(fields[12])) / clkTck();
+  } catch {
+    return 0;
+  }
+}
+
+export function sumCpuSeconds(pids: readonly number[]): number {
+  return pids.reduce((a, p) => a + cpuSeconds(p), 0);
+}
+
+/** Busy and total jiffies of the whole machine (/proc/stat "cpu" line): how loaded it was meanwhile. */
+export function machineJiffies(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'latin1').split('\n')[0] ?? '';
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = v.reduce((a, b) => a + b, 0);
+  const idle = (v[3] ?? 0) + (v[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+// --- a long-running child that prints JSON lines ------------------------------------------------
+
+export interface JsonChild {
+  readonly child: ChildProcess;
+  readonly events: Record<string, unknown>[];
+  waitFor(pred: (e: Record<string, unknown>) => boolean, timeoutMs: number, from?: number): Promise<Record<string, unknown>>;
+  send(line: string): void;
+  readonly exited: Promise<number | null>;
+  output(): string;
+}
+
+export function spawnJsonChild(command: string, args: readonly string[], stdinFirst: string, keepStdinOpen: boolean): JsonChild {
+  // Own process group: a Ctrl-C in the terminal reaches us, and we decide how the child stops.
+  const child = spawn(command, [...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const events: Record<string, unknown>[] = [];
+  const waiters = new Set<() => void>();
+  let out = '';
+  let err = '';
+  let partial = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    const text = d.toString();
+    out += text;
+    partial += text;
+    const lines = partial.split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      try {
+        events.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // not JSON
+      }
+    }
+    for (const w of [...waiters]) w();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    if (err.length < 200_000) err += d.toString();
+  });
+  child.stdin?.on('error', () => undefined);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const onExitWaiters = (): void => {
+    for (const w of [...waiters]) w();
+  };
+  child.on('exit', onExitWaiters);
+  if (keepStdinOpen) child.stdin?.write(stdinFirst);
+  else child.stdin?.end(stdinFirst);
+  const output = (): string => `stdout:\n${out.slice(-4000)}\nstderr:\n${err.slice(-4000)}`;
+  return {
+    child,
+    events,
+    exited,
+    output,
+    send(line) {
+      child.stdin?.write(`${line}\n`);
+    },
+    waitFor(pred, timeoutMs, from = 0) {
+      return new Promise((resolve, reject) => {
+        const check = (): boolean => {
+          const hit = events.slice(from).find(pred);
+          if (hit !== undefined) {
+            cleanup();
+            resolve(hit);
+            return true;
+          }
+          if (child.exitCode !== null || child.signalCode !== null) {
+            cleanup();
+            reject(new Error(`${command} exited (${child.exitCode ?? child.signalCode ?? '?'}) before the expected event\n${output()}`));
+            return true;
+          }
+          return false;
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`no expected event within ${timeoutMs} ms\n${output()}`));
+        }, timeoutMs);
+        const waiter = (): void => void check();
+        const cleanup = (): void => {
+          clearTimeout(timer);
+          waiters.delete(waiter);
+        };
+        if (!check()) waiters.add(waiter);
+      });
+    },
+  };
+}
+
+// --- .cpuprofile summary ------------------------------------------------------------------------
+
+interface CpuProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  hitCount?: number;
+}
+
+interface CpuProfile {
+  nodes: CpuProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+export interface ProfileRow {
+  readonly name: string;
+  readonly where: string;
+  readonly ms: number;
+  readonly share: number;
+}
+
+export interface ProfileSummary {
+  /** Sampled time inside the windows (or overall, when no window matched), idle excluded. */
+  readonly busyMs: number;
+  readonly idleMs: number;
+  readonly windowed: boolean;
+  readonly rows: readonly ProfileRow[];
+}
+
+/**
+ * Self time per function from a V8 CPU profile. `windowsUs` are [start, end] intervals on the
+ * monotonic clock in microseconds (process.hrtime.bigint() / 1000n), the clock V8 stamps samples
+ * with; when none of the samples falls inside them, the whole profile is summarised.
+ */
+export function summarizeCpuProfile(path: string, windowsUs: readonly (readonly [number, number])[], root: string, top = 25): ProfileSummary {
+  const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  const stamps: number[] = [];
+  let t = profile.startTime;
+  for (let i = 0; i < samples.length; i++) {
+    t += deltas[i] ?? 0;
+    stamps.push(t);
+  }
+  const inWindow = (ts: number): boolean => windowsUs.some(([a, b]) => ts >= a && ts <= b);
+  const windowed = stamps.some(inWindow);
+  const self = new Map<string, { name: string; where: string; us: number }>();
+  let busy = 0;
+  let idle = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const ts = stamps[i] ?? 0;
+    if (windowed && !inWindow(ts)) continue;
+    // The time up to the next sample belongs to this one.
+    const dt = (stamps[i + 1] ?? ts) - ts;
+    const node = byId.get(samples[i] ?? -1);
+    if (node === undefined) continue;
+    const f = node.callFrame;
+    if (f.functionName === '(idle)') {
+      idle += dt;
+      continue;
+    }
+    busy += dt;
+    const file = f.url.replace(/^file:\/\//, '').replace(`${root}/`, '');
+    const where = file === '' ? '' : `${file}:${f.lineNumber + 1}`;
+    const name = f.functionName === '' ? '(anonymous)' : f.functionName;
+    const key = `${name}@${where}`;
+    const row = self.get(key) ?? { name, where, us: 0 };
+    row.us += dt;
+    self.set(key, row);
+  }
+  const rows = [...self.values()]
+    .sort((a, b) => b.us - a.us)
+    .slice(0, top)
+    .map((r) => ({ name: r.name, where: r.where, ms: r.us / 1000, share: busy > 0 ? r.us / busy : 0 }));
+  return { busyMs: busy / 1000, idleMs: idle / 1000, windowed, rows };
+}
