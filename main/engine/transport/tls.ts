@@ -112,7 +112,7 @@ function judge(p: TlsParams, tls: TLSSocket, peer: PeerCertificate, cert: Certif
       code: 'certificate-untrusted',
       message:
         `The server's certificate is not trusted (${explainAuthError(reason)}). ` +
-        `If you know this server, trust this certificate (SHA-256 ${cert.sha256}) — e.g. --pin sha256:${presented} — or give its CA with --ca FILE.`,
+        `If you know this server, compare its SHA-256 fingerprint ${cert.sha256} with the one your administrator gave you and trust it, or configure the CA that issued it.`,
       detail: reason,
     };
   }
@@ -120,7 +120,7 @@ function judge(p: TlsParams, tls: TLSSocket, peer: PeerCertificate, cert: Certif
   if (hostError) {
     return {
       code: 'certificate-untrusted',
-      message: `The server's certificate is valid but not for ${nameToCheck} (it names ${cert.subjectAltNames.join(', ') || cert.subject}). Check the server name, or set the expected name (--sni).`,
+      message: `The server's certificate is valid but not for ${nameToCheck} (it names ${cert.subjectAltNames.join(', ') || cert.subject}). Check the server name, or set the name the server should present (SNI).`,
       detail: hostError.message,
     };
   }

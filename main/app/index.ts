@@ -1,0 +1,109 @@
+// Electron lifecycle: one instance, one hardened window, the tray, notifications, and the backend on
+// the real services in the userData directory. Quitting disconnects every tunnel first.
+import { app, Notification, type BrowserWindow } from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ConnectionSnapshot } from '../contract/model.js';
+import { composeBackend } from '../services/connections/compose.js';
+import { KeytarCredentialStore } from '../services/credentials/keytar-store.js';
+import { resolvePaths } from '../services/paths.js';
+import { exportDialog } from './export-dialog.js';
+import { bindIpc } from './ipc.js';
+import { NotificationController, notificationFor } from './notifications.js';
+import { AppTray } from './tray.js';
+import { trayModel } from './tray-model.js';
+import { createWindow, hardenSession } from './window.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+// dist/main/app → project root (unpacked) or app.asar root (packaged).
+const ROOT = join(here, '..', '..', '..');
+const PAGE_URL = pathToFileURL(join(ROOT, 'renderer', 'dist', 'index.html')).href;
+const PRELOAD = join(here, 'preload.cjs');
+const ICONS = app.isPackaged ? join(process.resourcesPath, 'icons') : join(ROOT, 'resources', 'icons');
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  void start();
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  hardenSession();
+  const userData = app.getPath('userData');
+  const { backend, connections, store } = composeBackend({
+    paths: resolvePaths({ configDir: userData, stateDir: userData }),
+    credentials: new KeytarCredentialStore(),
+    host: {
+      kind: 'electron',
+      version: app.getVersion(),
+      platform: process.platform,
+      chooseExportPath: (name) => exportDialog(win, name),
+      autostart: {
+        get: () => app.getLoginItemSettings().openAtLogin,
+        set: (enabled) => app.setLoginItemSettings({ openAtLogin: enabled }),
+      },
+    },
+  });
+
+  let win: BrowserWindow | undefined;
+  const open = () => {
+    if (!win || win.isDestroyed()) win = createWindow({ pageUrl: PAGE_URL, preload: PRELOAD, icon: join(ICONS, 'causeway.png') });
+    else {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  };
+  bindIpc(backend, () => win, PAGE_URL, (m) => console.error(`[ipc] ${m}`));
+
+  let quitting = false;
+  const quit = async () => {
+    if (quitting) return;
+    quitting = true;
+    await backend.shutdown();
+    tray.destroy();
+    app.exit(0);
+  };
+  const tray = new AppTray(ICONS, {
+    connect: (id) => void connections.connect(id).then((r) => (r.ok ? undefined : open())),
+    disconnect: (id) => void connections.disconnect(id),
+    open,
+    quit: () => void quit(),
+  });
+
+  const names = new Map<string, string>();
+  const last = new Map<string, ConnectionSnapshot>();
+  const notifier = new NotificationController((n) => new Notification({ title: n.title, body: n.body, urgency: n.critical ? 'critical' : 'normal' }).show(), () => !!win && !win.isDestroyed() && win.isFocused());
+  const refreshTray = () => tray.render(trayModel([...names].map(([id, name]) => ({ id, name })), last));
+  const loadProfiles = async () => {
+    const all = await store.list();
+    if (!all.ok) return;
+    names.clear();
+    for (const p of all.value) names.set(p.id, p.name);
+    refreshTray();
+    return all.value;
+  };
+  backend.subscribe((m) => {
+    if (m.event === 'profiles') void loadProfiles();
+    if (m.event !== 'connection') return;
+    const prev = last.get(m.data.profileId);
+    last.set(m.data.profileId, m.data);
+    if (prev?.state !== m.data.state) {
+      notifier.offer(notificationFor(prev, m.data, names.get(m.data.profileId) ?? 'VPN'));
+      refreshTray();
+    }
+  });
+
+  const profiles = await loadProfiles();
+  for (const p of profiles ?? []) if (p.autoConnect) void connections.connect(p.id);
+  app.on('second-instance', open);
+  app.on('window-all-closed', () => {
+    // Closing the window leaves the tunnels and the tray; Quit is in the tray menu.
+  });
+  app.on('before-quit', (e) => {
+    if (quitting) return;
+    e.preventDefault();
+    void quit();
+  });
+  if (!process.argv.includes('--hidden')) open();
+}

@@ -1,0 +1,74 @@
+// Every request channel, declared once: its payload schema (validated in main on every call) and its
+// result type. The renderer derives its typed API from these types; main binds one handler per channel
+// and the compiler refuses a channel without one (see Handlers in handlers.ts).
+import { z } from 'zod';
+import type * as R from './results.js';
+
+/** A phantom marker carrying a result type at compile time; it is never read at run time. */
+export interface Returns<T> {
+  readonly __result?: T;
+}
+const returns = <T>(): Returns<T> => ({});
+
+const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/, 'must be an id');
+/** Secrets travel renderer → main only, and only in these fields. */
+const secret = z.string().min(1).max(1024);
+const none = z.undefined().or(z.null()).or(z.strictObject({}));
+// Drafts are validated by the handler, which answers with per-field issues as a value.
+const draft = z.unknown();
+
+function channel<S extends z.ZodType, T>(payload: S, result: Returns<T>) {
+  return { payload, result };
+}
+
+export const requests = {
+  'app.info': channel(none, returns<R.AppInfo>()),
+  'settings.get': channel(none, returns<R.SettingsResult>()),
+  'settings.setAutostart': channel(z.strictObject({ enabled: z.boolean() }), returns<R.SettingsResult>()),
+
+  'profiles.list': channel(none, returns<R.ProfilesResult>()),
+  'profiles.validate': channel(z.strictObject({ draft }), returns<R.ValidateResult>()),
+  'profiles.create': channel(z.strictObject({ draft, password: secret.optional() }), returns<R.ProfileSaveResult>()),
+  'profiles.update': channel(z.strictObject({ id, draft, password: secret.optional() }), returns<R.ProfileSaveResult>()),
+  'profiles.remove': channel(z.strictObject({ id }), returns<R.ProfileRemoveResult>()),
+  'profiles.setPassword': channel(z.strictObject({ id, password: secret }), returns<R.SetPasswordResult>()),
+
+  'import.preview': channel(
+    z.strictObject({ fileName: z.string().min(1).max(255), contentBase64: z.base64().max(1_500_000) }),
+    returns<R.ImportPreviewResult>(),
+  ),
+  'import.commit': channel(
+    z.strictObject({
+      importId: id,
+      entries: z.array(z.strictObject({ index: z.number().int().min(0).max(499), password: secret.optional() })).max(500),
+    }),
+    returns<R.ImportCommitResult>(),
+  ),
+
+  'connections.list': channel(none, returns<readonly R.ConnectionSnapshot[]>()),
+  'connections.connect': channel(z.strictObject({ profileId: id, password: secret.optional(), remember: z.boolean().optional() }), returns<R.ConnectResult>()),
+  'connections.disconnect': channel(z.strictObject({ profileId: id }), returns<R.Ok>()),
+  'connections.test': channel(z.strictObject({ profileId: id, password: secret.optional() }), returns<R.TestConnectionResult>()),
+  'connections.ping': channel(z.strictObject({ profileId: id }), returns<R.PingResult>()),
+
+  'trust.pending': channel(none, returns<readonly R.TrustPrompt[]>()),
+  'trust.accept': channel(z.strictObject({ promptId: id }), returns<R.TrustAcceptResult>()),
+  'trust.dismiss': channel(z.strictObject({ promptId: id }), returns<R.Ok>()),
+
+  'logs.attempts': channel(z.strictObject({ profileId: id }), returns<R.AttemptsResult>()),
+  'logs.read': channel(z.strictObject({ profileId: id, attempt: z.number().int().min(1) }), returns<R.ReadLogResult>()),
+  'logs.export': channel(z.strictObject({ profileId: id, attempt: z.number().int().min(1) }), returns<R.ExportLogResult>()),
+} as const;
+
+export type Requests = typeof requests;
+export type Channel = keyof Requests;
+export type Payload<C extends Channel> = z.output<Requests[C]['payload']>;
+/** What the renderer passes (before defaults/transforms). */
+export type PayloadInput<C extends Channel> = z.input<Requests[C]['payload']>;
+export type Result<C extends Channel> = Requests[C]['result'] extends Returns<infer T> ? T : never;
+
+export const CHANNELS = Object.keys(requests) as Channel[];
+
+export function isChannel(name: unknown): name is Channel {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requests, name);
+}

@@ -1,0 +1,105 @@
+// The model the renderer sees. Types only: the renderer imports this file with `import type`, so
+// nothing here may carry a secret (there is no field a password could travel back in).
+import type { CertificateInfo } from '../engine/certificate-info.js';
+import type { FailureCode, Phase } from '../engine/failure.js';
+import type { LogEntry, LogLevel } from '../engine/log.js';
+import type { PhaseTiming } from '../engine/timings.js';
+import type { Profile, ProfileDraft, ProfileIssue } from '../services/profiles/schema.js';
+
+export type { CertificateInfo, FailureCode, LogEntry, LogLevel, Phase, PhaseTiming, Profile, ProfileDraft, ProfileIssue };
+
+/** A session failure as shown to a person: what happened, where, and what to do. */
+export interface FailureView {
+  readonly phase: Phase;
+  readonly code: FailureCode;
+  readonly message: string;
+  readonly detail?: string;
+}
+
+export interface TlsView {
+  readonly version: string;
+  readonly cipher: string;
+  /** Display form "AB:CD:…". */
+  readonly sha256: string;
+}
+
+/** Connection state of one profile: main owns it and pushes every change. */
+export type ConnectionState =
+  | { readonly state: 'disconnected' }
+  | { readonly state: 'connecting'; readonly phase: Phase; readonly attempt: number }
+  | {
+      readonly state: 'connected';
+      readonly attempt: number;
+      readonly addresses: { readonly ipv4: string; readonly peer: string | null; readonly ipv6: boolean };
+      readonly dns: readonly string[];
+      readonly server: { readonly host: string; readonly port: number };
+      readonly tls: TlsView;
+      /** ms since epoch. */
+      readonly since: number;
+      readonly bytesIn: number;
+      readonly bytesOut: number;
+      /** 'session' until the data plane (TUN) is attached: the tunnel is up but carries only our own test packets. */
+      readonly dataPlane: 'tunnel' | 'session';
+    }
+  | { readonly state: 'disconnecting' }
+  | { readonly state: 'reconnecting'; readonly retry: number; readonly retryAt: number; readonly failure: FailureView }
+  | { readonly state: 'error'; readonly failure: FailureView; readonly attempt?: number }
+  /** The pinned certificate changed: possible interception. Never folded into 'error'. */
+  | { readonly state: 'pin-mismatch'; readonly failure: FailureView; readonly expected: string; readonly certificate: CertificateInfo; readonly attempt?: number };
+
+export type ConnectionSnapshot = { readonly profileId: string } & ConnectionState;
+export type ConnectionStateName = ConnectionState['state'];
+
+export interface TrustPrompt {
+  readonly promptId: string;
+  readonly profileId: string;
+  readonly profileName: string;
+  /** 'unknown': first sight, may be trusted for this profile. 'changed': the pinned one was replaced. */
+  readonly kind: 'unknown' | 'changed';
+  readonly certificate: CertificateInfo;
+  readonly message: string;
+  /** For 'changed': the fingerprint the profile trusted (display form). */
+  readonly expected?: string;
+}
+
+export interface LogLine {
+  readonly profileId: string;
+  readonly attempt: number;
+  readonly entry: LogEntry;
+}
+
+export interface AttemptView {
+  readonly attempt: number;
+  readonly startedAt: number;
+  readonly size: number;
+}
+
+export interface ProfileView {
+  readonly profile: Profile;
+  /** Whether the keychain holds a password for it; null when the keychain cannot be asked. */
+  readonly hasPassword: boolean | null;
+}
+
+export interface ImportEntryView {
+  readonly index: number;
+  readonly name: string;
+  readonly server: string;
+  readonly username: string;
+  readonly line: number;
+  /** The source carried a password (it goes to the keychain on save; it is never sent here). */
+  readonly hasPassword: boolean;
+  readonly draft: ProfileDraft;
+}
+
+export interface ImportDiagnosticView {
+  readonly line: number;
+  readonly text: string;
+}
+
+export interface AppInfo {
+  readonly version: string;
+  readonly host: 'electron' | 'browser';
+  readonly platform: string;
+  /** null when the host cannot start at login. */
+  readonly autostart: boolean | null;
+}

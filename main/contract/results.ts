@@ -1,0 +1,72 @@
+// Expected failures are values: each request's result says what can go wrong, as a discriminated union.
+import type {
+  AppInfo,
+  AttemptView,
+  CertificateInfo,
+  ConnectionSnapshot,
+  FailureView,
+  ImportDiagnosticView,
+  ImportEntryView,
+  LogEntry,
+  PhaseTiming,
+  Profile,
+  ProfileIssue,
+  ProfileView,
+  TlsView,
+  TrustPrompt,
+} from './model.js';
+
+export type Ok<T = object> = { readonly ok: true } & T;
+export type Fail<E> = { readonly ok: false; readonly error: E };
+
+export type KeychainError = { readonly kind: 'keychain-unavailable'; readonly message: string };
+export type NotFound = { readonly kind: 'not-found'; readonly message: string };
+export type StoreProblem = { readonly kind: 'store'; readonly message: string };
+
+export type ProfileSaveError =
+  | { readonly kind: 'invalid'; readonly issues: readonly ProfileIssue[]; readonly message: string }
+  | { readonly kind: 'name-taken'; readonly message: string }
+  | NotFound
+  | StoreProblem
+  | KeychainError;
+
+export type ProfilesResult = Ok<{ profiles: readonly ProfileView[] }> | Fail<StoreProblem>;
+export type ValidateResult = Ok | Fail<{ readonly kind: 'invalid'; readonly issues: readonly ProfileIssue[] }>;
+export type ProfileSaveResult = Ok<{ profile: Profile; warning?: string }> | Fail<ProfileSaveError>;
+export type ProfileRemoveResult = Ok<{ warning?: string }> | Fail<NotFound | StoreProblem>;
+export type SetPasswordResult = Ok | Fail<KeychainError | NotFound | { readonly kind: 'invalid'; readonly message: string }>;
+
+export type ImportPreviewResult =
+  | Ok<{ importId: string; format: string; fileName: string; entries: readonly ImportEntryView[]; warnings: readonly ImportDiagnosticView[] }>
+  | Fail<{ readonly kind: 'import'; readonly code: string; readonly line: number; readonly text: string; readonly warnings: readonly ImportDiagnosticView[] }>;
+
+export type ImportCommitResult =
+  | Ok<{ saved: readonly { index: number; profile: Profile; warning?: string }[]; failed: readonly { index: number; message: string }[] }>
+  | Fail<{ readonly kind: 'expired'; readonly message: string }>;
+
+/** Why an attempt could not even start (a failed attempt is reported through snapshots instead). */
+export type StartError =
+  | NotFound
+  | StoreProblem
+  | KeychainError
+  | { readonly kind: 'password-required'; readonly message: string }
+  | { readonly kind: 'username-required'; readonly message: string }
+  | { readonly kind: 'configuration'; readonly message: string };
+
+export type ConnectResult = Ok | Fail<StartError>;
+
+export type TestConnectionResult =
+  | Ok<{ timings: readonly PhaseTiming[]; tls: TlsView; ipv4: string; peer: string | null; dns: readonly string[]; ping: { ok: true; rttMs: number } | { ok: false; reason: string } | null; attempt: number }>
+  | Fail<StartError | { readonly kind: 'failed'; readonly failure: FailureView; readonly timings: readonly PhaseTiming[]; readonly certificate?: CertificateInfo; readonly attempt: number }>;
+
+export type PingResult = Ok<{ rttMs: number; from: string }> | Fail<{ readonly kind: 'not-connected' | 'no-reply'; readonly message: string }>;
+
+export type TrustAcceptResult = Ok | Fail<{ readonly kind: 'expired'; readonly message: string } | StoreProblem | StartError>;
+
+export type AttemptsResult = Ok<{ attempts: readonly AttemptView[]; live: number | null }> | Fail<{ readonly kind: 'logs'; readonly message: string }>;
+export type ReadLogResult = Ok<{ entries: readonly LogEntry[]; skipped: number }> | Fail<{ readonly kind: 'logs'; readonly message: string }>;
+export type ExportLogResult = Ok<{ path: string }> | Fail<{ readonly kind: 'cancelled' | 'logs'; readonly message: string }>;
+
+export type SettingsResult = Ok<{ autostart: boolean | null }> | Fail<{ readonly kind: 'unsupported'; readonly message: string }>;
+
+export type { AppInfo, ConnectionSnapshot, TrustPrompt };

@@ -1,0 +1,65 @@
+import type { Handlers } from '../../../contract/handlers.js';
+import type { ImportEntryView } from '../../../contract/model.js';
+import { importFile } from '../../import/index.js';
+import type { Diagnostic } from '../../import/types.js';
+import type { BackendContext } from './context.js';
+import { PendingImports } from './pending-imports.js';
+import { saveError } from './profile-handlers.js';
+
+type ImportHandlers = Pick<Handlers, 'import.preview' | 'import.commit'>;
+
+const diag = (d: Diagnostic) => ({ line: d.line, text: d.text });
+
+export function importHandlers(ctx: BackendContext): ImportHandlers {
+  const pending = new PendingImports();
+  return {
+    'import.preview': async ({ fileName, contentBase64 }) => {
+      const r = importFile(fileName, Buffer.from(contentBase64, 'base64'));
+      if (!r.ok) {
+        const warnings = r.error.code === 'no-profiles' ? r.error.warnings.map(diag) : [];
+        return { ok: false, error: { kind: 'import', code: r.error.code, line: r.error.line, text: r.error.text, warnings } };
+      }
+      const entries: ImportEntryView[] = r.profiles.map((p, index) => ({
+        index,
+        name: p.draft.name,
+        server: `${p.draft.server.host}${p.draft.server.port && p.draft.server.port !== 443 ? `:${p.draft.server.port}` : ''}`,
+        username: p.draft.username,
+        line: p.source.line,
+        hasPassword: p.secrets.password !== undefined,
+        draft: p.draft,
+      }));
+      return { ok: true, importId: pending.put(r.profiles), format: r.format, fileName: r.profiles[0]?.source.file ?? fileName, entries, warnings: r.warnings.map(diag) };
+    },
+    'import.commit': async ({ importId, entries }) => {
+      const profiles = pending.take(importId);
+      if (!profiles) return { ok: false, error: { kind: 'expired', message: 'This import preview has expired; choose the file again.' } };
+      const saved = [];
+      const failed = [];
+      for (const { index, password } of entries) {
+        const imported = profiles[index];
+        if (!imported) {
+          failed.push({ index, message: `No entry ${index} in this import.` });
+          continue;
+        }
+        const r = await ctx.store.add(imported.draft);
+        if (!r.ok) {
+          failed.push({ index, message: saveError(r.error).message });
+          continue;
+        }
+        const secrets: [Parameters<typeof ctx.credentials.set>[1], string | undefined][] = [
+          ['password', password ?? imported.secrets.password],
+          ['proxy-password', imported.secrets.proxyPassword],
+        ];
+        let warning: string | undefined;
+        for (const [kind, value] of secrets) {
+          if (value === undefined || value === '') continue;
+          const s = await ctx.credentials.set(r.value.id, kind, value);
+          if (!s.ok) warning = `Saved without its ${kind}: ${s.error.message}`;
+        }
+        saved.push({ index, profile: r.value, ...(warning ? { warning } : {}) });
+      }
+      if (saved.length > 0) ctx.profilesChanged();
+      return { ok: true, saved, failed };
+    },
+  };
+}

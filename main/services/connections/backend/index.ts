@@ -1,0 +1,91 @@
+// The host-neutral backend: every contract channel bound once to the real services, and the events
+// main pushes. Electron IPC (main/app) and the browser test host both serve exactly this.
+import type { EventMessage } from '../../../contract/events.js';
+import { createDispatcher, type Dispatch, type DispatchOptions, type Handlers } from '../../../contract/handlers.js';
+import type { Channel } from '../../../contract/channels.js';
+import type { CredentialStore } from '../../credentials/credential-store.js';
+import type { ConnectionLogs } from '../../logs/connection-logs.js';
+import type { ProfileStore } from '../../profiles/store.js';
+import type { ConnectionService } from '../connection-service.js';
+import { connectionHandlers } from './connection-handlers.js';
+import type { BackendContext } from './context.js';
+import type { HostCapabilities } from './host.js';
+import { importHandlers } from './import-handlers.js';
+import { logHandlers } from './log-handlers.js';
+import { listProfileViews, profileHandlers } from './profile-handlers.js';
+
+export type { HostCapabilities } from './host.js';
+
+export interface BackendDeps {
+  readonly store: ProfileStore;
+  readonly credentials: CredentialStore;
+  readonly logs: ConnectionLogs;
+  readonly connections: ConnectionService;
+  readonly host: HostCapabilities;
+  readonly caDir?: string;
+}
+
+export interface Backend {
+  readonly handlers: Handlers;
+  /** Events for every window / socket. */
+  subscribe(listener: (m: EventMessage) => void): () => void;
+  dispatcher<S>(opts: DispatchOptions<S>): Dispatch<S>;
+  /** Quit: disconnect everything, stop pushing. */
+  shutdown(): Promise<void>;
+}
+
+export function createBackend(deps: BackendDeps): Backend {
+  const listeners = new Set<(m: EventMessage) => void>();
+  const emit = (m: EventMessage) => {
+    for (const l of listeners) l(m);
+  };
+  const ctx: BackendContext = {
+    ...deps,
+    profilesChanged: () => {
+      void listProfileViews(ctx).then((r) => {
+        if (r.ok) emit({ event: 'profiles', data: r.profiles });
+      });
+    },
+  };
+  const stopConnections = deps.connections.subscribe((e) => {
+    switch (e.type) {
+      case 'snapshot':
+        return emit({ event: 'connection', data: e.snapshot });
+      case 'log':
+        return emit({ event: 'log', data: e.line });
+      case 'trust-prompt':
+        return emit({ event: 'trust.prompt', data: e.prompt });
+      case 'trust-resolved':
+        return emit({ event: 'trust.resolved', data: { promptId: e.promptId } });
+    }
+  });
+  const { host } = deps;
+  const handlers: Handlers = {
+    'app.info': async () => ({ version: host.version, host: host.kind, platform: host.platform, autostart: host.autostart ? host.autostart.get() : null }),
+    'settings.get': async () => ({ ok: true, autostart: host.autostart ? host.autostart.get() : null }),
+    'settings.setAutostart': async ({ enabled }) => {
+      if (!host.autostart) return { ok: false, error: { kind: 'unsupported', message: 'Starting at login is not available here.' } };
+      host.autostart.set(enabled);
+      return { ok: true, autostart: host.autostart.get() };
+    },
+    ...profileHandlers(ctx),
+    ...importHandlers(ctx),
+    ...connectionHandlers(ctx),
+    ...logHandlers(ctx),
+  };
+  return {
+    handlers,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    dispatcher: <S>(opts: DispatchOptions<S>) => createDispatcher<S>(handlers, opts),
+    async shutdown() {
+      await deps.connections.shutdown();
+      stopConnections();
+      listeners.clear();
+    },
+  };
+}
+
+export type { Channel };

@@ -1,0 +1,61 @@
+// A profile plus its secrets → the engine's SessionConfig. Secrets are read here and live only in the
+// returned config (memory), never in a value that leaves the main process.
+import type { SessionConfig } from '../../engine/config.js';
+import type { CredentialStore } from '../credentials/credential-store.js';
+import type { Profile } from '../profiles/schema.js';
+import { trustPolicyFor } from '../trust/anchors.js';
+import { loadClientCertificate } from '../trust/pkcs12.js';
+import type { StartError } from '../../contract/results.js';
+
+export type BuiltConfig = { ok: true; config: SessionConfig; secrets: readonly string[] } | { ok: false; error: StartError };
+
+const DEFAULT_MRU = 1500;
+
+export async function buildSessionConfig(profile: Profile, credentials: CredentialStore, given: { password?: string }): Promise<BuiltConfig> {
+  if (profile.username === '') {
+    return { ok: false, error: { kind: 'username-required', message: `Profile "${profile.name}" has no user name. Edit the profile and set one.` } };
+  }
+  let password = given.password;
+  if (password === undefined) {
+    const stored = await credentials.get(profile.id, 'password');
+    if (!stored.ok) return { ok: false, error: { kind: 'keychain-unavailable', message: stored.error.message } };
+    password = stored.value;
+  }
+  if (password === undefined) {
+    return { ok: false, error: { kind: 'password-required', message: `Enter the password for ${profile.username} on ${profile.server.host}.` } };
+  }
+  const trust = await trustPolicyFor(profile);
+  if (!trust.ok) return { ok: false, error: { kind: 'configuration', message: trust.error.message } };
+  const client = await loadClientCertificate(profile, credentials);
+  if (!client.ok) return { ok: false, error: { kind: 'configuration', message: client.error.message } };
+
+  const secrets = [password];
+  let proxy: SessionConfig['proxy'];
+  if (profile.proxy) {
+    const pp = profile.proxy.username !== undefined ? await credentials.get(profile.id, 'proxy-password') : undefined;
+    if (pp && !pp.ok) return { ok: false, error: { kind: 'keychain-unavailable', message: pp.error.message } };
+    const proxyPassword = pp?.ok ? pp.value : undefined;
+    if (proxyPassword) secrets.push(proxyPassword);
+    proxy = {
+      host: profile.proxy.host,
+      port: profile.proxy.port,
+      ...(profile.proxy.username !== undefined ? { username: profile.proxy.username } : {}),
+      ...(proxyPassword !== undefined ? { password: proxyPassword } : {}),
+    };
+  }
+  if (client.value) secrets.push(client.value.passphrase);
+  const config: SessionConfig = {
+    host: profile.server.host,
+    port: profile.server.port,
+    ...(profile.tls.sni !== undefined ? { sni: profile.tls.sni } : {}),
+    tlsMin: profile.tls.minVersion,
+    trust: trust.policy,
+    ...(client.value ? { clientCertificate: { pfx: client.value.pfx, passphrase: client.value.passphrase } } : {}),
+    ...(proxy ? { proxy } : {}),
+    credentials: { username: profile.username, password },
+    authMethods: profile.authMethods,
+    ipv6: profile.ipv6,
+    mru: profile.mtu ?? DEFAULT_MRU,
+  };
+  return { ok: true, config, secrets };
+}

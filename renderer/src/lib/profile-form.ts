@@ -1,0 +1,121 @@
+// The editor's flat form model and its mapping to and from a ProfileDraft. Validation is main's
+// (one schema, in the services): the form only shapes values.
+import type { Profile, ProfileDraft } from '$contract';
+
+export type AuthMethodName = 'pap' | 'chap' | 'mschapv2' | 'eap-mschapv2';
+export const AUTH_METHOD_LABELS: Record<AuthMethodName, string> = {
+  mschapv2: 'MS-CHAPv2',
+  'eap-mschapv2': 'EAP-MSCHAPv2',
+  chap: 'CHAP',
+  pap: 'PAP (sends the password in the clear inside TLS)',
+};
+
+export interface ProfileForm {
+  name: string;
+  host: string;
+  port: string;
+  username: string;
+  authMethods: AuthMethodName[];
+  tlsMin: 'TLSv1.2' | 'TLSv1.3';
+  sni: string;
+  caFile: string;
+  pinnedSha256: string;
+  insecure: boolean;
+  pkcs12File: string;
+  proxyHost: string;
+  proxyPort: string;
+  proxyUsername: string;
+  routingMode: 'full' | 'split';
+  routes: string;
+  dns: boolean;
+  ipv6: boolean;
+  mtu: string;
+  reconnect: boolean;
+  reconnectMax: string;
+  autoConnect: boolean;
+}
+
+export function emptyForm(): ProfileForm {
+  return {
+    name: '',
+    host: '',
+    port: '443',
+    username: '',
+    authMethods: ['mschapv2', 'eap-mschapv2'],
+    tlsMin: 'TLSv1.2',
+    sni: '',
+    caFile: '',
+    pinnedSha256: '',
+    insecure: false,
+    pkcs12File: '',
+    proxyHost: '',
+    proxyPort: '8080',
+    proxyUsername: '',
+    routingMode: 'full',
+    routes: '',
+    dns: true,
+    ipv6: false,
+    mtu: '',
+    reconnect: true,
+    reconnectMax: '',
+    autoConnect: false,
+  };
+}
+
+export function formFrom(p: Profile): ProfileForm {
+  return {
+    name: p.name,
+    host: p.server.host,
+    port: String(p.server.port),
+    username: p.username,
+    authMethods: [...p.authMethods],
+    tlsMin: p.tls.minVersion,
+    sni: p.tls.sni ?? '',
+    caFile: p.tls.caFile ?? '',
+    pinnedSha256: p.tls.pinnedSha256 ?? '',
+    insecure: p.tls.insecure,
+    pkcs12File: p.tls.clientCertificate?.pkcs12File ?? '',
+    proxyHost: p.proxy?.host ?? '',
+    proxyPort: String(p.proxy?.port ?? 8080),
+    proxyUsername: p.proxy?.username ?? '',
+    routingMode: p.routing.mode,
+    routes: p.routing.mode === 'split' ? p.routing.routes.join('\n') : '',
+    dns: p.dns,
+    ipv6: p.ipv6,
+    mtu: p.mtu !== undefined ? String(p.mtu) : '',
+    reconnect: p.reconnect.enabled,
+    reconnectMax: p.reconnect.maxAttempts !== undefined ? String(p.reconnect.maxAttempts) : '',
+    autoConnect: p.autoConnect,
+  };
+}
+
+// Numbers stay numbers when they parse and strings otherwise, so main's message names the field.
+const num = (s: string): number | string => (/^\s*\d+\s*$/.test(s) ? Number(s) : s);
+const opt = (s: string): string | undefined => (s.trim() === '' ? undefined : s.trim());
+
+export function draftFrom(f: ProfileForm): ProfileDraft {
+  const tls: Record<string, unknown> = { minVersion: f.tlsMin, insecure: f.insecure };
+  if (opt(f.sni)) tls['sni'] = opt(f.sni);
+  if (opt(f.caFile)) tls['caFile'] = opt(f.caFile);
+  if (opt(f.pinnedSha256)) tls['pinnedSha256'] = opt(f.pinnedSha256);
+  if (opt(f.pkcs12File)) tls['clientCertificate'] = { pkcs12File: opt(f.pkcs12File) };
+  const draft: Record<string, unknown> = {
+    name: f.name,
+    server: { host: f.host.trim(), port: num(f.port) },
+    username: f.username,
+    authMethods: f.authMethods,
+    tls,
+    routing:
+      f.routingMode === 'full'
+        ? { mode: 'full' }
+        : { mode: 'split', routes: f.routes.split(/[\s,]+/).filter((r) => r !== '') },
+    dns: f.dns,
+    ipv6: f.ipv6,
+    reconnect: { enabled: f.reconnect, ...(opt(f.reconnectMax) ? { maxAttempts: num(f.reconnectMax) } : {}) },
+    autoConnect: f.autoConnect,
+  };
+  if (opt(f.proxyHost)) draft['proxy'] = { host: f.proxyHost.trim(), port: num(f.proxyPort), ...(opt(f.proxyUsername) ? { username: opt(f.proxyUsername) } : {}) };
+  if (opt(f.mtu)) draft['mtu'] = num(f.mtu);
+  // The shape is main's to judge; this cast only names what we meant to build.
+  return draft as unknown as ProfileDraft;
+}

@@ -1,0 +1,61 @@
+// The renderer's services, created once at start and handed to components through context.
+import { getContext, setContext } from 'svelte';
+import type { AppInfo, Backend } from '$contract';
+import { ConnectionsState } from './connections.svelte';
+import { LogsState } from './logs.svelte';
+import { PasswordPrompter } from './password.svelte';
+import { ProfilesState } from './profiles.svelte';
+import { TrustState } from './trust.svelte';
+
+export type View = 'status' | 'edit' | 'logs' | 'new' | 'import';
+export type Theme = 'system' | 'light' | 'dark';
+
+export class AppState {
+  readonly passwords = new PasswordPrompter();
+  readonly profiles: ProfilesState;
+  readonly connections: ConnectionsState;
+  readonly trust: TrustState;
+  readonly logs: LogsState;
+  selectedId = $state<string | null>(null);
+  view = $state<View>('status');
+  info = $state<AppInfo | null>(null);
+  theme = $state<Theme>('system');
+  fatal = $state<string | null>(null);
+
+  constructor(readonly backend: Backend) {
+    this.profiles = new ProfilesState(backend);
+    this.connections = new ConnectionsState(backend, this.passwords);
+    this.trust = new TrustState(backend);
+    this.logs = new LogsState(backend);
+  }
+
+  async start(): Promise<void> {
+    try {
+      this.info = await this.backend.invoke('app.info', undefined);
+      await Promise.all([this.profiles.load(), this.connections.load(), this.trust.load()]);
+      if (this.selectedId === null) this.selectedId = this.profiles.list[0]?.profile.id ?? null;
+    } catch (e) {
+      this.fatal = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  select(id: string, view: View = 'status'): void {
+    this.selectedId = id;
+    this.show(view);
+  }
+
+  show(view: View): void {
+    this.view = view;
+    if (view === 'logs' && this.selectedId) void this.logs.open(this.selectedId);
+  }
+
+  setTheme(t: Theme): void {
+    this.theme = t;
+    if (t === 'system') delete document.documentElement.dataset['theme'];
+    else document.documentElement.dataset['theme'] = t;
+  }
+}
+
+const KEY = Symbol('app');
+export const provideApp = (a: AppState) => setContext(KEY, a);
+export const useApp = () => getContext<AppState>(KEY);

@@ -1,0 +1,55 @@
+// The e2e fixture process: a private Secret Service (real keytar through gnome-keyring on a bus of our
+// own), a real SoftEther server in a netns, and the browser host on the real services, in a temp dir.
+// Prints one JSON line with what the tests need, then serves until stdin closes or SIGTERM.
+// Runs outside Playwright's loader (under tsx) because the harness and services are NodeNext TypeScript.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPrivateKeyring, type PrivateKeyring } from '../integration/services/helpers/private-keyring.js';
+import { startSoftEther, integrationSkip, type SoftEtherServer } from '../harness/softether.js';
+import { KeytarCredentialStore } from '../../main/services/credentials/keytar-store.js';
+import { MemoryCredentialStore } from '../../main/services/credentials/memory-store.js';
+import { startHostOnServices, type RunningHost } from './compose-host.js';
+
+const skip = integrationSkip();
+let keyring: PrivateKeyring | undefined;
+let server: SoftEtherServer | undefined;
+let host: RunningHost | undefined;
+const dataDir = await mkdtemp(join(tmpdir(), 'causeway-e2e-'));
+
+async function stop(): Promise<void> {
+  await host?.close().catch(() => {});
+  await server?.stop().catch(() => {});
+  await keyring?.stop().catch(() => {});
+  await rm(dataDir, { recursive: true, force: true });
+  process.exit(0);
+}
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());
+process.stdin.on('end', () => void stop());
+process.stdin.resume();
+
+try {
+  let keychain: 'keytar' | 'memory' = 'memory';
+  if (process.env['CAUSEWAY_E2E_MEMORY_KEYCHAIN'] !== '1') {
+    keyring = await startPrivateKeyring({ unlock: true });
+    // keytar (libsecret) reads the bus address when it first connects, which is after this.
+    Object.assign(process.env, { DBUS_SESSION_BUS_ADDRESS: keyring.busAddress });
+    keychain = 'keytar';
+  }
+  const credentials = keychain === 'keytar' ? new KeytarCredentialStore({ service: 'causeway-e2e' }) : new MemoryCredentialStore();
+  if (skip === false) server = await startSoftEther({ name: 'cw-e2e' });
+  host = await startHostOnServices({ dataDir, credentials, log: (m) => process.stderr.write(`[host] ${m}\n`) });
+  process.stdout.write(
+    `${JSON.stringify({
+      url: host.url,
+      exportsDir: host.exportsDir,
+      keychain,
+      softether: server ? { host: server.host, port: server.port, username: server.users.username, password: server.users.password, sha256: server.certDerSha256 } : null,
+      skip: skip === false ? null : skip,
+    })}\n`,
+  );
+} catch (e) {
+  process.stderr.write(`e2e host failed to start: ${e instanceof Error ? e.stack : String(e)}\n`);
+  await stop();
+}
