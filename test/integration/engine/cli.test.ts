@@ -3,15 +3,14 @@
 // asynchronously (a synchronous spawn would starve the peer's event loop).
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startStrictPeer, type StrictPeer } from '../../peers/strict-sstp-server.js';
 import { personas } from '../../peers/personas.js';
 import type { PartialScript } from '../../peers/script.js';
 import { assertNothingLeftOpen, withPeer } from './helpers.js';
+import { runCli as runCauseway } from '../../support/run-cli.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/causeway.js', import.meta.url));
 const BUILT = existsSync(fileURLToPath(new URL('../../../dist/main/cli/index.js', import.meta.url)));
 const SKIP = BUILT ? false : 'the CLI is not built (npm run build)';
 
@@ -23,31 +22,9 @@ interface CliRun {
   readonly result: Record<string, unknown> & { ok?: boolean; failure?: { code?: string; certificate?: { sha256?: string } } };
 }
 
-function runCli(args: readonly string[], password: string, timeoutMs = 20_000): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`causeway test did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const lines = stdout.trim().split('\n').filter(Boolean);
-      let result: CliRun['result'] = {};
-      try {
-        result = JSON.parse(lines[lines.length - 1] ?? '{}') as CliRun['result'];
-      } catch {
-        // left empty: the assertions below show stdout
-      }
-      resolve({ code, stdout, stderr, result });
-    });
-    child.stdin.end(`${password}\n`);
-  });
+async function runCli(args: readonly string[], password: string, timeoutMs = 20_000): Promise<CliRun> {
+  const r = await runCauseway(args, `${password}\n`, { timeoutMs });
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr, result: (r.result ?? {}) as CliRun['result'] };
 }
 
 function target(peer: StrictPeer): string {
