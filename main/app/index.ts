@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ConnectionSnapshot } from '../contract/model.js';
 import { composeBackend } from '../services/connections/compose.js';
+import { helperDataPlane } from '../services/connections/helper-data-plane.js';
 import { KeytarCredentialStore } from '../services/credentials/keytar-store.js';
 import { resolvePaths } from '../services/paths.js';
 import { exportDialog } from './export-dialog.js';
@@ -34,6 +35,8 @@ async function start(): Promise<void> {
   const { backend, connections, store } = composeBackend({
     paths: resolvePaths({ configDir: userData, stateDir: userData }),
     credentials: new KeytarCredentialStore(),
+    // Real tunnels: the privileged helper, through polkit unless we are root, per connection.
+    dataPlane: helperDataPlane(),
     host: {
       kind: 'electron',
       version: app.getVersion(),

@@ -23,6 +23,15 @@ export interface TlsView {
   readonly sha256: string;
 }
 
+export interface SystemView {
+  readonly interfaceName: string;
+  readonly mtu: number;
+  /** CIDRs sent through the tunnel ('0.0.0.0/0' for a full tunnel). */
+  readonly routes: readonly string[];
+  /** DNS servers given to the system; empty when the profile keeps the system's own. */
+  readonly dns: readonly string[];
+}
+
 /** Connection state of one profile: main owns it and pushes every change. */
 export type ConnectionState =
   | { readonly state: 'disconnected' }
@@ -40,6 +49,8 @@ export type ConnectionState =
       readonly bytesOut: number;
       /** 'session' until the data plane (TUN) is attached: the tunnel is up but carries only our own test packets. */
       readonly dataPlane: 'tunnel' | 'session';
+      /** With dataPlane 'tunnel': what the system was given (the interface, its routes, DNS servers). */
+      readonly system?: SystemView;
     }
   | { readonly state: 'disconnecting' }
   | { readonly state: 'reconnecting'; readonly retry: number; readonly retryAt: number; readonly failure: FailureView }

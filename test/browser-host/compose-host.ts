@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { CredentialStore } from '../../main/services/credentials/credential-store.js';
 import { resolvePaths } from '../../main/services/paths.js';
 import { composeBackend } from '../../main/services/connections/compose.js';
+import { helperDataPlane } from '../../main/services/connections/helper-data-plane.js';
 import { startBrowserHost, type BrowserHost } from './server.js';
 import type { Backend } from '../../main/services/connections/backend/index.js';
 
@@ -15,13 +16,23 @@ export interface RunningHost extends BrowserHost {
   readonly exportsDir: string;
 }
 
-export async function startHostOnServices(opts: { dataDir: string; credentials: CredentialStore; port?: number; log?: (m: string) => void }): Promise<RunningHost> {
+export interface HostOptions {
+  readonly dataDir: string;
+  readonly credentials: CredentialStore;
+  readonly port?: number;
+  readonly log?: (m: string) => void;
+  /** 'system': real tunnels through the privileged helper (root, or polkit). Default: session-only. */
+  readonly dataPlane?: 'system' | 'none';
+}
+
+export async function startHostOnServices(opts: HostOptions): Promise<RunningHost> {
   const paths = resolvePaths({ configDir: join(opts.dataDir, 'config'), stateDir: join(opts.dataDir, 'state') });
   const exportsDir = join(opts.dataDir, 'exports');
   await mkdir(exportsDir, { recursive: true });
   const { backend } = composeBackend({
     paths,
     credentials: opts.credentials,
+    ...(opts.dataPlane === 'system' ? { dataPlane: helperDataPlane() } : {}),
     host: {
       kind: 'browser',
       version: process.env['npm_package_version'] ?? '0.0.0',

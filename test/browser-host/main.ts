@@ -1,4 +1,5 @@
-// Dev/test entry: `node --import tsx test/browser-host/main.ts [--data DIR] [--port N] [--memory-keychain]`
+// Dev/test entry: `node --import tsx test/browser-host/main.ts [--data DIR] [--port N] [--memory-keychain] [--data-plane system]`
+// With --data-plane system, tunnels get a TUN, routes and DNS through the privileged helper (root or polkit).
 // Prints one JSON line {"url": …} once listening. Uses the OS keychain unless told otherwise.
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,12 +9,15 @@ import { KeytarCredentialStore } from '../../main/services/credentials/keytar-st
 import { MemoryCredentialStore } from '../../main/services/credentials/memory-store.js';
 import { startHostOnServices } from './compose-host.js';
 
-const { values } = parseArgs({ options: { data: { type: 'string' }, port: { type: 'string' }, 'memory-keychain': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { data: { type: 'string' }, port: { type: 'string' }, 'memory-keychain': { type: 'boolean' }, 'data-plane': { type: 'string' } } });
+const dataPlane = values['data-plane'] ?? 'none';
+if (dataPlane !== 'system' && dataPlane !== 'none') throw new Error(`--data-plane must be system or none, not ${dataPlane}`);
 const dataDir = values.data ?? (await mkdtemp(join(tmpdir(), 'causeway-host-')));
 const host = await startHostOnServices({
   dataDir,
   credentials: values['memory-keychain'] ? new MemoryCredentialStore() : new KeytarCredentialStore(),
   ...(values.port ? { port: Number(values.port) } : {}),
+  dataPlane,
   log: (m) => process.stderr.write(`${m}\n`),
 });
 process.stdout.write(`${JSON.stringify({ url: host.url, dataDir })}\n`);

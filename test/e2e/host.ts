@@ -14,8 +14,28 @@ export interface E2eHost {
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-export async function startE2eHost(): Promise<E2eHost> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/browser-host/e2e-main.ts'], {
+export function startE2eHost(): Promise<E2eHost> {
+  return startFixture<Omit<E2eHost, 'stop'>>('test/browser-host/e2e-main.ts');
+}
+
+/** What the real-tunnel fixture (e2e-netns-main.ts) offers; everything but `skip` is absent when skipped. */
+export interface NetnsE2eHost {
+  readonly url: string;
+  readonly netns: string;
+  readonly bridgeAddress: string;
+  readonly softether: { host: string; port: number; username: string; password: string; sha256: string };
+  readonly skip: string | null;
+  stop(): Promise<void>;
+}
+
+export function startNetnsE2eHost(env: Record<string, string>): Promise<NetnsE2eHost> {
+  return startFixture<Omit<NetnsE2eHost, 'stop'>>('test/browser-host/e2e-netns-main.ts', env);
+}
+
+/** Starts a fixture process under tsx and reads the one JSON line it prints when ready. */
+async function startFixture<T>(entry: string, env: Record<string, string> = {}): Promise<T & { stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], {
+    env: { ...process.env, ...env },
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -28,7 +48,7 @@ export async function startE2eHost(): Promise<E2eHost> {
     });
     child.once('exit', (code) => reject(new Error(`the e2e host exited with ${code}`)));
   });
-  const info = JSON.parse(first) as Omit<E2eHost, 'stop'>;
+  const info = JSON.parse(first) as T;
   return {
     ...info,
     async stop() {

@@ -1,7 +1,7 @@
-// A tunnel that stays up: one session at a time carried over one TUN device, with the system's
-// addresses, routes and DNS set through a NetConfigurator. When a session drops for a reason worth
-// retrying, the TUN and routes stay in place (applications' sockets survive if the same address
-// comes back) while new sessions are tried with capped exponential backoff.
+// A tunnel that stays up: one session at a time, over a data plane (a TUN device with the system's
+// addresses, routes and DNS, or none: session-only). When a session drops for a reason worth
+// retrying, the data plane stays in place (applications' sockets survive if the same address comes
+// back) while new sessions are tried with capped exponential backoff.
 import type { Clock, TimerHandle } from '../clock.js';
 import { systemClock } from '../clock.js';
 import type { SessionConfig } from '../config.js';
@@ -12,11 +12,13 @@ import type { ConnectOutcome, Ipv4Info, SessionDeps, TunnelInfo } from '../sessi
 import type { SessionDataPort } from './data-port.js';
 import type { TunOpenResult } from '../tun/tun-device.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { sessionOnlyDataPlane, SystemDataPlane, type DataPlane, type DataPlaneView } from './data-plane.js';
 import type { NetConfigurator, RoutingMode } from './net-configurator.js';
-import { PacketPump, type PumpStats } from './pump.js';
+import type { PumpStats } from './pump.js';
 import { isReconnectable } from './reconnectable.js';
 
 export interface TunnelOptions {
+  /** Routing, DNS and server address apply to the system data plane only. */
   readonly routing: RoutingMode;
   readonly dns: boolean;
   /** The address our TCP connection goes to (the server, or the proxy): kept off the tunnel. */
@@ -33,21 +35,25 @@ export interface TunnelSession extends SessionDataPort {
   readonly closed: Promise<SessionFailure | null>;
 }
 
-export interface TunnelDeps {
-  readonly net: NetConfigurator;
-  readonly openTun: (name: string) => TunOpenResult;
+/** The system data plane: both, or neither for a session-only tunnel that leaves the system alone. */
+export type TunnelSystemDeps =
+  | { readonly net: NetConfigurator; readonly openTun: (name: string) => TunOpenResult }
+  | { readonly net?: undefined; readonly openTun?: undefined };
+
+export type TunnelDeps = TunnelSystemDeps & {
   readonly createSession: (config: SessionConfig, deps: SessionDeps) => TunnelSession;
   readonly sessionDeps?: SessionDeps;
   readonly clock?: Clock;
   readonly log?: LogSink;
   readonly random?: () => number;
-}
+};
 
 export type TunnelState =
   | { readonly state: 'connecting'; readonly attempt: number }
   | {
       readonly state: 'connected';
-      readonly interfaceName: string;
+      /** null: session-only; then no routes or DNS were applied either. */
+      readonly interfaceName: string | null;
       readonly ipv4: Ipv4Info;
       readonly mtu: number;
       readonly routing: RoutingMode;
@@ -61,15 +67,14 @@ export type TunnelState =
 export class Tunnel {
   private readonly clock: Clock;
   private readonly log;
+  private readonly plane: DataPlane;
   private stateValue: TunnelState = { state: 'connecting', attempt: 1 };
   private readonly listeners = new Set<(s: TunnelState) => void>();
   private session: TunnelSession | undefined;
-  private pump: PacketPump | undefined;
-  private interfaceName: string | undefined;
-  private configured: { address: string; peer: string; mtu: number } | undefined;
   private stopping = false;
   private retryTimer: TimerHandle | undefined;
   private reconnects = 0;
+  /** The step in flight (first set-up or a retry): stop() waits for it before tearing down. */
   private settled: Promise<void> = Promise.resolve();
   private resolveDone!: (reason: SessionFailure | null) => void;
   /** Resolves when the tunnel is down for good, with why (null: stopped on request). */
@@ -83,14 +88,23 @@ export class Tunnel {
     this.clock = deps.clock ?? systemClock;
     this.log = phaseLogger(deps.log ?? silentSink, 'connected', () => this.clock.now());
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.plane = deps.net
+      ? new SystemDataPlane(options, {
+          net: deps.net,
+          openTun: deps.openTun,
+          log: this.log,
+          onDeviceError: () => void this.shutDown(failure('connected', 'data-path-failed', 'The tunnel interface failed under Causeway, so the tunnel was closed. Connect again.')),
+        })
+      : sessionOnlyDataPlane(options);
   }
 
   get state(): TunnelState {
     return this.stateValue;
   }
 
+  /** Packets the system sent and received through the tunnel; undefined when session-only. */
   get stats(): PumpStats | undefined {
-    return this.pump?.stats;
+    return this.plane.stats;
   }
 
   onState(listener: (s: TunnelState) => void): () => void {
@@ -105,17 +119,30 @@ export class Tunnel {
   async start(): Promise<ConnectOutcome> {
     this.setState({ state: 'connecting', attempt: 1 });
     const session = this.deps.createSession(this.config, this.deps.sessionDeps ?? {});
+    // Known before it is up, so that stop() can cancel a connect in progress.
+    this.session = session;
     const outcome = await session.connect();
+    if (!outcome.ok && this.session === session) this.session = undefined;
+    if (this.stopping) {
+      if (!outcome.ok) return outcome;
+      await session.disconnect();
+      return { ok: false, failure: failure('connected', 'cancelled', 'The tunnel was stopped while it was coming up.'), timings: outcome.info.timings };
+    }
     if (!outcome.ok) {
       this.finish(outcome.failure);
       return outcome;
     }
+    const setUp = this.setUp(session, outcome.info);
+    this.settled = setUp.then(
+      () => {},
+      () => {},
+    );
     try {
-      await this.setUp(session, outcome.info);
+      await setUp;
     } catch (e) {
       const f = failure('connected', 'cancelled', `Causeway could not set up the tunnel interface: ${(e as Error).message}`, { detail: String(e) });
       await session.disconnect();
-      await this.tearDown();
+      await this.plane.tearDown();
       this.finish(f);
       return { ok: false, failure: f, timings: outcome.info.timings };
     }
@@ -123,7 +150,14 @@ export class Tunnel {
   }
 
   /** Disconnects cleanly and undoes the system configuration. */
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    return this.shutDown(null);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** Ends the tunnel for good: on request (null), or because what carries it broke. */
+  private async shutDown(reason: SessionFailure | null): Promise<void> {
     if (this.stopping) return this.done.then(() => undefined);
     this.stopping = true;
     this.retryTimer?.cancel();
@@ -131,41 +165,22 @@ export class Tunnel {
     this.session = undefined;
     if (session) await session.disconnect();
     await this.settled;
-    await this.tearDown();
-    this.finish(null);
+    await this.plane.tearDown();
+    this.finish(reason);
   }
 
-  // ---------------------------------------------------------------------------------------------
-
   private async setUp(session: TunnelSession, info: TunnelInfo): Promise<void> {
-    const net = this.deps.net;
-    const name = await net.createTun();
-    this.interfaceName = name;
-    const mtu = Math.min(info.peerMru, this.options.mtu ?? 1500);
-    const peer = info.ipv4.peer ?? info.ipv4.local;
-    await net.configure({ name, address: info.ipv4.local, peer, mtu });
-    this.configured = { address: info.ipv4.local, peer, mtu };
-    const opened = this.deps.openTun(name);
-    if (!opened.ok) throw new Error(`cannot attach to ${name}: ${opened.error.code} ${opened.error.message}`);
-    this.pump = new PacketPump(opened.device);
-    opened.device.onError((e) => {
-      this.log.error(`TUN ${name} failed: ${e.code} ${e.message}`);
-      void this.stop();
-    });
+    const view = await this.plane.setUp(session, info);
     this.attach(session);
-    await net.setRoutes({ name, routing: this.options.routing, serverAddress: this.options.serverAddress });
-    const dns = this.options.dns ? info.ipv4.dns : [];
-    if (dns.length > 0) await net.setDns({ name, servers: dns });
-    this.setState({ state: 'connected', interfaceName: name, ipv4: info.ipv4, mtu, routing: this.options.routing, dns, info, reconnects: this.reconnects });
+    if (!this.stopping) this.connected(view, info);
   }
 
   private attach(session: TunnelSession): void {
     this.session = session;
-    this.pump?.attach(session);
     void session.closed.then((f) => {
       if (this.session !== session || this.stopping) return;
       this.session = undefined;
-      this.pump?.detach();
+      this.plane.detach();
       if (f) this.dropped(f);
     });
   }
@@ -174,7 +189,7 @@ export class Tunnel {
     this.log.warn(`session ended: ${reason.code}: ${reason.message}`);
     const r = this.options.reconnect;
     if (!r.enabled || !isReconnectable(reason.code)) {
-      void this.tearDown().then(() => this.finish(reason));
+      void this.plane.tearDown().then(() => this.finish(reason));
       return;
     }
     this.scheduleRetry(1, reason);
@@ -183,7 +198,7 @@ export class Tunnel {
   private scheduleRetry(attempt: number, reason: SessionFailure): void {
     const r = this.options.reconnect;
     if (r.maxAttempts !== undefined && attempt > r.maxAttempts) {
-      void this.tearDown().then(() => this.finish(reason));
+      void this.plane.tearDown().then(() => this.finish(reason));
       return;
     }
     const delayMs = backoffDelay(attempt, r.backoff ?? DEFAULT_BACKOFF, this.deps.random);
@@ -205,7 +220,7 @@ export class Tunnel {
     if (!outcome.ok) {
       this.session = undefined;
       if (!isReconnectable(outcome.failure.code)) {
-        await this.tearDown();
+        await this.plane.tearDown();
         this.finish(outcome.failure);
         return;
       }
@@ -213,35 +228,32 @@ export class Tunnel {
       return;
     }
     this.reconnects++;
-    const info = outcome.info;
-    const name = this.interfaceName;
-    if (!name) return;
-    const peer = info.ipv4.peer ?? info.ipv4.local;
-    const mtu = Math.min(info.peerMru, this.options.mtu ?? 1500);
-    const c = this.configured;
-    if (!c || c.address !== info.ipv4.local || c.peer !== peer || c.mtu !== mtu) {
-      // A new address: sockets bound to the old one break, as they must; routes follow the device.
-      this.log.info(`reconnected with a new address ${info.ipv4.local} (was ${c?.address ?? 'none'})`);
-      await this.deps.net.configure({ name, address: info.ipv4.local, peer, mtu });
-      await this.deps.net.setRoutes({ name, routing: this.options.routing, serverAddress: this.options.serverAddress });
-      this.configured = { address: info.ipv4.local, peer, mtu };
+    let view: DataPlaneView;
+    try {
+      view = await this.plane.resume(session, outcome.info);
+    } catch (e) {
+      const f = failure('connected', 'data-path-failed', `Causeway could not bring the tunnel interface back: ${(e as Error).message}`, { detail: String(e) });
+      this.session = undefined;
+      await session.disconnect();
+      await this.plane.tearDown();
+      this.finish(f);
+      return;
     }
     this.attach(session);
-    const dns = this.options.dns ? info.ipv4.dns : [];
-    this.setState({ state: 'connected', interfaceName: name, ipv4: info.ipv4, mtu, routing: this.options.routing, dns, info, reconnects: this.reconnects });
+    if (!this.stopping) this.connected(view, outcome.info);
   }
 
-  private async tearDown(): Promise<void> {
-    this.pump?.stop();
-    this.pump = undefined;
-    if (this.interfaceName !== undefined) {
-      this.interfaceName = undefined;
-      try {
-        await this.deps.net.teardown();
-      } catch (e) {
-        this.log.error(`system configuration could not be fully undone: ${(e as Error).message}`);
-      }
-    }
+  private connected(view: DataPlaneView, info: TunnelInfo): void {
+    this.setState({
+      state: 'connected',
+      interfaceName: view.interfaceName,
+      ipv4: info.ipv4,
+      mtu: view.mtu,
+      routing: this.options.routing,
+      dns: view.dns,
+      info,
+      reconnects: this.reconnects,
+    });
   }
 
   private finish(reason: SessionFailure | null): void {

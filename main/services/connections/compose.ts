@@ -6,14 +6,14 @@ import type { ServicePaths } from '../paths.js';
 import { ProfileStore } from '../profiles/store.js';
 import { createBackend, type Backend, type HostCapabilities } from './backend/index.js';
 import { ConnectionService } from './connection-service.js';
-import type { TunnelAttacher } from './ports.js';
+import type { DataPlaneProvider } from './ports.js';
 
 export interface ComposeOptions {
   readonly paths: ServicePaths;
   readonly credentials: CredentialStore;
   readonly host: HostCapabilities;
-  /** The data plane, once the lead's TUN attacher exists; without it tunnels are session-only. */
-  readonly attacher?: TunnelAttacher;
+  /** The system data plane (helperDataPlane() in the app); without it tunnels are session-only. */
+  readonly dataPlane?: DataPlaneProvider;
 }
 
 export interface Composed {
@@ -30,7 +30,7 @@ export function composeBackend(opts: ComposeOptions): Composed {
     credentials: opts.credentials,
     logs,
     createSession: (config, deps) => new SstpSession(config, deps),
-    ...(opts.attacher ? { attacher: opts.attacher } : {}),
+    ...(opts.dataPlane ? { dataPlane: opts.dataPlane } : {}),
   });
   const backend = createBackend({ store, credentials: opts.credentials, logs, connections, host: opts.host, caDir: opts.paths.caDir });
   return { backend, connections, store };

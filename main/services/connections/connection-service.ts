@@ -1,61 +1,50 @@
-// Connection state per profile, owned here and pushed as snapshots. One attempt at a time per profile:
-// profile + keychain + trust → SessionConfig → SstpSession (logged to a per-attempt file) → optional
-// data plane. Untrusted certificates become trust prompts; a changed pin is its own loud state; dropped
-// tunnels are reconnected with backoff when the profile says so.
+// Connection state per profile, owned here and pushed as snapshots. One connection at a time per profile:
+// profile + keychain + trust → SessionConfig → the engine's Tunnel (reconnect, backoff and the data
+// plane live there; see LiveConnection), each session attempt logged to its own file. Untrusted
+// certificates become trust prompts; a changed pin is its own loud state.
 import type { Clock, TimerHandle } from '../../engine/clock.js';
 import { systemClock } from '../../engine/clock.js';
+import type { TunnelState } from '../../engine/datapath/tunnel.js';
 import { displayFingerprint } from '../trust/certificate.js';
 import type { SessionFailure } from '../../engine/failure.js';
 import { pingOnce } from '../../engine/packet/ping.js';
-import type { TunnelInfo } from '../../engine/session.js';
-import type { ConnectionSnapshot, ConnectionState, TrustPrompt, LogLine } from '../../contract/model.js';
+import type { ConnectionSnapshot, ConnectionState, TrustPrompt } from '../../contract/model.js';
 import type { ConnectResult, PingResult, StartError, TestConnectionResult, TrustAcceptResult } from '../../contract/results.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
 import type { ConnectionLog } from '../logs/connection-log.js';
 import type { ConnectionLogs } from '../logs/connection-logs.js';
 import type { Profile } from '../profiles/schema.js';
 import type { ProfileStore } from '../profiles/store.js';
-import { ByteCounter } from './byte-counter.js';
-import type { AttachedTunnel, SessionFactory, SessionLike, TunnelAttacher } from './ports.js';
+import { LiveConnection } from './live-connection.js';
+import type { DataPlaneProvider, SessionFactory, SystemDataPlane } from './ports.js';
 import { buildSessionConfig } from './session-config.js';
 import { TrustPrompts } from './trust-prompts.js';
-import { failureView, isRetryable, reconnectDelayMs, tlsView } from './views.js';
+import { connectedState, type ConnectionServiceEvent } from './service-events.js';
+import { failureView, tlsView } from './views.js';
 
-export type ConnectionServiceEvent =
-  | { readonly type: 'snapshot'; readonly snapshot: ConnectionSnapshot }
-  | { readonly type: 'log'; readonly line: LogLine }
-  | { readonly type: 'trust-prompt'; readonly prompt: TrustPrompt }
-  | { readonly type: 'trust-resolved'; readonly promptId: string };
+export type { ConnectionServiceEvent };
 
 export interface ConnectionServiceDeps {
   readonly store: ProfileStore;
   readonly credentials: CredentialStore;
   readonly logs: ConnectionLogs;
   readonly createSession: SessionFactory;
-  readonly attacher?: TunnelAttacher;
+  /** The system data plane (helper, TUN, routes, DNS); without it tunnels are session-only. */
+  readonly dataPlane?: DataPlaneProvider;
   readonly clock?: Clock;
+  /** Jitter source for the tunnel's reconnect backoff (tests pin it). */
+  readonly random?: () => number;
   /** How often moving byte counters are pushed. */
   readonly counterIntervalMs?: number;
 }
 
-interface Live {
-  readonly session: SessionLike;
-  readonly log: ConnectionLog;
-  readonly counter: ByteCounter;
-  tunnel?: AttachedTunnel;
-  ticker?: TimerHandle;
-  /** The user asked for this to end: a close is not a drop. */
-  stopping: boolean;
-}
-
 interface Entry {
   state: ConnectionState;
-  live?: Live;
-  retryTimer?: TimerHandle;
-  retries: number;
+  live?: LiveConnection;
+  ticker?: TimerHandle;
   /** Bumped by every connect/disconnect intent, so a stale async step knows to give up. */
   generation: number;
-  /** A password typed for this run (not remembered): reused by reconnects and trust retries only. */
+  /** A password typed for this run (not remembered): reused by trust retries only. */
   transientPassword?: string;
 }
 
@@ -88,16 +77,18 @@ export class ConnectionService {
 
   /** The attempt whose log is being written for this profile, if any. */
   liveAttempt(profileId: string): number | null {
-    return this.entries.get(profileId)?.live?.log.info.attempt ?? null;
+    const live = this.entries.get(profileId)?.live;
+    return live && !live.stopping ? live.attempt : null;
   }
 
-  /** Starts an attempt; its progress and outcome arrive as snapshots. */
+  /** Starts a connection; its progress and outcome arrive as snapshots. */
   async connect(profileId: string, opts: { password?: string; remember?: boolean } = {}): Promise<ConnectResult> {
     const entry = this.entry(profileId);
     if (entry.live && !entry.live.stopping) return { ok: true };
     const gen = ++entry.generation;
-    entry.retryTimer?.cancel();
-    entry.retries = 0;
+    // The previous tunnel (ended or being stopped) releases its helper before a new one starts.
+    if (entry.live) await entry.live.ended;
+    if (gen !== entry.generation) return { ok: true };
     const started = await this.start(profileId, entry, gen, opts);
     if (!started.ok) return { ok: false, error: started.error };
     return { ok: true };
@@ -107,19 +98,15 @@ export class ConnectionService {
     const entry = this.entries.get(profileId);
     if (!entry) return;
     entry.generation++;
-    entry.retryTimer?.cancel();
     entry.transientPassword = undefined;
     for (const id of this.prompts.forProfile(profileId)) this.dismissPrompt(id);
     const live = entry.live;
-    if (!live) {
-      this.set(profileId, entry, { state: 'disconnected' });
-      return;
+    if (live && !live.stopping) {
+      this.set(profileId, entry, { state: 'disconnecting' });
+      await live.stop();
+    } else if (live) {
+      await live.ended;
     }
-    live.stopping = true;
-    this.set(profileId, entry, { state: 'disconnecting' });
-    await live.tunnel?.detach().catch(() => {});
-    await live.session.disconnect();
-    // The close handler finishes the bookkeeping; make sure the state ends right even if it ran first.
     if (entry.live === live) this.retire(entry);
     this.set(profileId, entry, { state: 'disconnected' });
   }
@@ -167,11 +154,11 @@ export class ConnectionService {
   async ping(profileId: string): Promise<PingResult> {
     const entry = this.entries.get(profileId);
     const s = entry?.state;
-    const live = entry?.live;
-    if (!live || s?.state !== 'connected') return { ok: false, error: { kind: 'not-connected', message: 'The profile is not connected.' } };
+    const port = entry?.live?.ownPort();
+    if (!entry || !port || s?.state !== 'connected') return { ok: false, error: { kind: 'not-connected', message: 'The profile is not connected.' } };
     const target = s.addresses.peer ?? s.dns[0];
     if (!target) return { ok: false, error: { kind: 'no-reply', message: 'The server announced no address to ping.' } };
-    const r = await pingOnce(live.counter.port, this.clock, s.addresses.ipv4, target, 3000);
+    const r = await pingOnce(port, this.clock, s.addresses.ipv4, target, 3000);
     this.pushCounters(profileId, entry);
     return r.ok ? { ok: true, rttMs: r.rttMs, from: r.from } : { ok: false, error: { kind: 'no-reply', message: r.reason } };
   }
@@ -215,86 +202,88 @@ export class ConnectionService {
     const password = opts.password ?? entry.transientPassword;
     const prepared = await this.prepare(profileId, { ...opts, ...(password !== undefined ? { password } : {}) });
     if (!prepared.ok) return prepared;
-    const { profile, config, log } = prepared;
+    const { profile, config, secrets, log } = prepared;
     if (gen !== entry.generation) {
       log.close();
       return { ok: true };
     }
     entry.transientPassword = opts.remember ? undefined : password;
-    const stopTail = this.forwardLog(profileId, log);
-    const session = this.deps.createSession(config, { log: log.sink, clock: this.clock });
-    const live: Live = { session, log, counter: new ByteCounter(session), stopping: false };
-    entry.live = live;
     const attempt = log.info.attempt;
     this.set(profileId, entry, { state: 'connecting', phase: 'tcp', attempt });
-    session.onEvent((e) => {
-      if (e.type === 'phase' && entry.live === live && entry.state.state === 'connecting') this.set(profileId, entry, { state: 'connecting', phase: e.phase, attempt });
+    let plane: SystemDataPlane | undefined;
+    if (this.deps.dataPlane) {
+      // May wait for a polkit password: the state already says "connecting".
+      const acquired = await this.deps.dataPlane.acquire({ profile, config, log: log.sink });
+      if (!acquired.ok || gen !== entry.generation) {
+        if (acquired.ok) await acquired.plane.release().catch(() => {});
+        log.close();
+        if (!acquired.ok && gen === entry.generation) this.fail(profile, entry, acquired.failure, attempt);
+        return { ok: true };
+      }
+      plane = acquired.plane;
+    }
+    const live: LiveConnection = new LiveConnection({
+      profile,
+      config,
+      secrets,
+      firstLog: log,
+      logs: this.deps.logs,
+      createSession: this.deps.createSession,
+      ...(plane ? { plane } : {}),
+      clock: this.clock,
+      ...(this.deps.random ? { random: this.deps.random } : {}),
+      events: {
+        attempt: (n) => {
+          const s = entry.state;
+          if (entry.live !== live || (s.state === 'connecting' && s.attempt === n)) return;
+          this.set(profileId, entry, { state: 'connecting', phase: 'tcp', attempt: n });
+        },
+        phase: (phase, n) => {
+          if (entry.live === live && entry.state.state === 'connecting') this.set(profileId, entry, { state: 'connecting', phase, attempt: n });
+        },
+        log: (line, n) => this.emit({ type: 'log', line: { profileId, attempt: n, entry: line } }),
+        tunnel: (s) => this.onTunnel(profile, entry, live, s),
+      },
     });
-    void session.closed.then((f) => {
-      stopTail();
-      this.onClosed(profile, entry, live, f);
+    entry.live = live;
+    void live.ended.then(() => {
+      if (entry.live === live) this.retire(entry);
     });
-    void this.finishConnect(profile, entry, live, attempt);
+    live.start();
     return { ok: true };
   }
 
-  private async finishConnect(profile: Profile, entry: Entry, live: Live, attempt: number): Promise<void> {
-    const outcome = await live.session.connect();
-    if (entry.live !== live || live.stopping) return;
-    if (!outcome.ok) return; // onClosed reports it: the session resolves `closed` with the same failure.
-    let dataPlane: 'tunnel' | 'session' = 'session';
-    if (this.deps.attacher) {
-      const attached = await this.deps.attacher.attach({ profile, info: outcome.info, port: live.counter.port });
-      if (!attached.ok) {
+  private onTunnel(profile: Profile, entry: Entry, live: LiveConnection, s: TunnelState): void {
+    if (entry.live !== live) return;
+    switch (s.state) {
+      case 'connecting':
+        return; // the attempt and phase events say more
+      case 'connected':
+        this.set(profile.id, entry, connectedState(profile, s, live.attempt, this.clock.now(), live.counter));
+        if (!entry.ticker) this.tick(profile.id, entry, live);
+        return;
+      case 'reconnecting':
+        if (live.stopping) return;
+        this.set(profile.id, entry, { state: 'reconnecting', retry: s.attempt, retryAt: this.clock.now() + s.delayMs, failure: failureView(s.reason) });
+        return;
+      case 'disconnected': {
+        const stopping = live.stopping;
+        // Over for good: a new connect waits for `ended` (helper released), then starts afresh.
         live.stopping = true;
-        await live.session.disconnect();
-        this.retire(entry);
-        this.fail(profile, entry, attached.failure, attempt);
+        entry.ticker?.cancel();
+        entry.ticker = undefined;
+        if (stopping || s.reason === null) {
+          if (entry.state.state !== 'disconnecting') this.set(profile.id, entry, { state: 'disconnected' });
+          return;
+        }
+        this.fail(profile, entry, s.reason, live.attempt);
         return;
       }
-      live.tunnel = attached.tunnel;
-      dataPlane = 'tunnel';
     }
-    entry.retries = 0;
-    this.set(profile.id, entry, connectedState(profile, outcome.info, attempt, this.clock.now(), dataPlane));
-    this.tick(profile.id, entry, live);
   }
 
-  private onClosed(profile: Profile, entry: Entry, live: Live, f: SessionFailure | null): void {
-    if (entry.live !== live) return;
-    const attempt = live.log.info.attempt;
-    const wasConnected = entry.state.state === 'connected';
-    this.retire(entry);
-    if (live.stopping || f === null) {
-      if (entry.state.state !== 'disconnecting') this.set(profile.id, entry, { state: 'disconnected' });
-      return;
-    }
-    void live.tunnel?.detach().catch(() => {});
-    const reconnecting = entry.state.state === 'reconnecting' || entry.retries > 0;
-    const policy = profile.reconnect;
-    const mayRetry = policy.enabled && isRetryable(f) && (wasConnected || reconnecting) && entry.retries < (policy.maxAttempts ?? 10);
-    if (mayRetry) {
-      entry.retries++;
-      const delay = reconnectDelayMs(entry.retries);
-      const gen = entry.generation;
-      this.set(profile.id, entry, { state: 'reconnecting', retry: entry.retries, retryAt: this.clock.now() + delay, failure: failureView(f) });
-      entry.retryTimer = this.clock.after(delay, () => {
-        if (gen !== entry.generation) return;
-        void this.start(profile.id, entry, gen, {}).then((r) => {
-          if (!r.ok && gen === entry.generation) this.set(profile.id, entry, { state: 'error', failure: { phase: 'tcp', code: 'cancelled', message: r.error.message } });
-        });
-      });
-      return;
-    }
-    this.fail(profile, entry, f, attempt);
-  }
-
+  /** A connection ended without being asked to (a user's stop never gets here): show why. */
   private fail(profile: Profile, entry: Entry, f: SessionFailure, attempt: number): void {
-    entry.retries = 0;
-    if (f.code === 'cancelled') {
-      this.set(profile.id, entry, { state: 'disconnected' });
-      return;
-    }
     if (f.code === 'certificate-pin-mismatch' && f.certificate) {
       const expected = profile.tls.pinnedSha256 ? displayFingerprint(profile.tls.pinnedSha256) : '';
       this.set(profile.id, entry, { state: 'pin-mismatch', failure: failureView(f), expected, certificate: f.certificate, attempt });
@@ -320,11 +309,11 @@ export class ConnectionService {
     this.emit({ type: 'trust-prompt', prompt });
   }
 
-  private tick(profileId: string, entry: Entry, live: Live): void {
+  private tick(profileId: string, entry: Entry, live: LiveConnection): void {
     let mark = live.counter.mark;
     const every = this.deps.counterIntervalMs ?? 1000;
     const loop = () => {
-      live.ticker = this.clock.after(every, () => {
+      entry.ticker = this.clock.after(every, () => {
         if (entry.live !== live) return;
         if (live.counter.mark !== mark) {
           mark = live.counter.mark;
@@ -344,11 +333,8 @@ export class ConnectionService {
   }
 
   private retire(entry: Entry): void {
-    const live = entry.live;
-    if (!live) return;
-    live.ticker?.cancel();
-    live.counter.dispose();
-    live.log.close();
+    entry.ticker?.cancel();
+    entry.ticker = undefined;
     entry.live = undefined;
   }
 
@@ -360,7 +346,7 @@ export class ConnectionService {
   private entry(profileId: string): Entry {
     let e = this.entries.get(profileId);
     if (!e) {
-      e = { state: { state: 'disconnected' }, retries: 0, generation: 0 };
+      e = { state: { state: 'disconnected' }, generation: 0 };
       this.entries.set(profileId, e);
     }
     return e;
@@ -380,19 +366,4 @@ export class ConnectionService {
       }
     }
   }
-}
-
-function connectedState(profile: Profile, info: TunnelInfo, attempt: number, since: number, dataPlane: 'tunnel' | 'session'): ConnectionState {
-  return {
-    state: 'connected',
-    attempt,
-    addresses: { ipv4: info.ipv4.local, peer: info.ipv4.peer, ipv6: false },
-    dns: info.ipv4.dns,
-    server: { host: profile.server.host, port: profile.server.port },
-    tls: tlsView(info.tls),
-    since,
-    bytesIn: 0,
-    bytesOut: 0,
-    dataPlane,
-  };
 }

@@ -1,40 +1,39 @@
-// What the connection service needs from the engine and the data plane, as narrow interfaces so that
-// tests can stand in for them and the lead's TUN data plane plugs in without touching the service.
+// What the connection service needs from the engine and the machine, as narrow interfaces so that tests
+// can stand in for them.
 import type { SessionConfig } from '../../engine/config.js';
+import type { NetConfigurator } from '../../engine/datapath/net-configurator.js';
+import type { TunnelSession } from '../../engine/datapath/tunnel.js';
 import type { SessionFailure } from '../../engine/failure.js';
-import type { ConnectOutcome, SessionDeps, SessionEvent, TunnelInfo } from '../../engine/session.js';
+import type { LogSink } from '../../engine/log.js';
+import type { SessionDeps, SessionEvent } from '../../engine/session.js';
+import type { TunOpenResult } from '../../engine/tun/tun-device.js';
 import type { Profile } from '../profiles/schema.js';
 
-export interface SessionLike {
-  connect(): Promise<ConnectOutcome>;
-  disconnect(): Promise<void>;
+/** A session as the Tunnel drives it, plus what the service itself uses: its own packets and phases. */
+export interface SessionLike extends TunnelSession {
   sendIp(packet: Buffer): boolean;
-  onIpPacket(listener: (packet: Buffer) => void): () => void;
   onEvent(listener: (event: SessionEvent) => void): () => void;
-  readonly closed: Promise<SessionFailure | null>;
 }
 
 export type SessionFactory = (config: SessionConfig, deps: SessionDeps) => SessionLike;
 
-/** The IP side of a live tunnel, with the service's byte counting in between. */
-export interface TunnelPort {
-  sendIp(packet: Buffer): boolean;
-  onIpPacket(listener: (packet: Buffer) => void): () => void;
-}
-
-export interface AttachedTunnel {
-  /** e.g. "cw0": shown in the status view once the data plane is attached. */
-  readonly interfaceName?: string;
-  /** Undo routes, DNS and the device. Called before the session is disconnected. */
-  detach(): Promise<void>;
+/** The machine's side of one tunnel: the privileged helper's NetConfigurator and TUN attach. */
+export interface SystemDataPlane {
+  readonly net: NetConfigurator;
+  readonly openTun: (name: string) => TunOpenResult;
+  /** Where the TCP connection goes (server or proxy), resolved: kept off the tunnel by a host route. */
+  readonly serverAddress: string;
+  /** Ends what backs it (the helper process, which undoes anything left), after the tunnel is down. */
+  release(): Promise<void>;
 }
 
 /**
- * The data plane (TUN device, helper-applied routes and DNS). Optional: without it a tunnel is still
- * negotiated and usable for the service's own packets (ping), which is what the browser host runs.
+ * Gives each connection its system data plane (TUN device, helper-applied routes and DNS). Optional:
+ * without it tunnels are session-only, which is what hosts without root or polkit (tests, the browser
+ * host) run.
  */
-export interface TunnelAttacher {
-  attach(ctx: { readonly profile: Profile; readonly info: TunnelInfo; readonly port: TunnelPort }): Promise<
-    { readonly ok: true; readonly tunnel: AttachedTunnel } | { readonly ok: false; readonly failure: SessionFailure }
+export interface DataPlaneProvider {
+  acquire(ctx: { readonly profile: Profile; readonly config: SessionConfig; readonly log: LogSink }): Promise<
+    { readonly ok: true; readonly plane: SystemDataPlane } | { readonly ok: false; readonly failure: SessionFailure }
   >;
 }

@@ -10,24 +10,3 @@ export function failureView(f: SessionFailure): FailureView {
 export function tlsView(t: Omit<TlsInfo, 'leafDer'>): TlsView {
   return { version: t.version, cipher: t.cipher, sha256: t.certificate.sha256 };
 }
-
-/** Failures a retry cannot fix: reconnecting would only hammer the server or hide a decision. */
-export function isRetryable(f: SessionFailure): boolean {
-  switch (f.code) {
-    case 'auth-failed':
-    case 'auth-method-refused':
-    case 'certificate-untrusted':
-    case 'certificate-pin-mismatch':
-    case 'server-auth-failed':
-    case 'proxy-auth-failed':
-    case 'cancelled':
-      return false;
-    default:
-      return true;
-  }
-}
-
-/** Backoff for the n-th reconnect (1-based): 1 s, 2 s, 4 s … capped at 30 s. */
-export function reconnectDelayMs(n: number): number {
-  return Math.min(30_000, 1000 * 2 ** Math.max(0, n - 1));
-}

@@ -8,7 +8,7 @@ import type { NetConfigurator } from '../../../../main/engine/datapath/net-confi
 import { Tunnel, type TunnelSession, type TunnelState } from '../../../../main/engine/datapath/tunnel.js';
 import { failure, type SessionFailure } from '../../../../main/engine/failure.js';
 import type { ConnectOutcome } from '../../../../main/engine/session.js';
-import { createMemoryTun } from '../../../../main/engine/tun/tun-memory.js';
+import { createMemoryTun, type MemoryTunKernel } from '../../../../main/engine/tun/tun-memory.js';
 
 const config = {} as SessionConfig; // the fake sessions never read it
 
@@ -33,13 +33,17 @@ class FakeSession implements TunnelSession {
   disconnects = 0;
   private end!: (f: SessionFailure | null) => void;
   readonly closed = new Promise<SessionFailure | null>((r) => (this.end = r));
-  constructor(private readonly outcome: ConnectOutcome) {}
+  private settle: ((o: ConnectOutcome) => void) | undefined;
+  /** 'pending': connect() waits until disconnect() cancels it, as SstpSession's does. */
+  constructor(private readonly outcome: ConnectOutcome | 'pending') {}
   connect() {
+    if (this.outcome === 'pending') return new Promise<ConnectOutcome>((r) => (this.settle = r));
     if (!this.outcome.ok) this.end(this.outcome.failure);
     return Promise.resolve(this.outcome);
   }
   async disconnect() {
     this.disconnects++;
+    this.settle?.({ ok: false, failure: failure('tcp', 'cancelled', 'cancelled'), timings: [] });
     this.end(null);
   }
   drop(code: SessionFailure['code']) {
@@ -78,28 +82,33 @@ class RecordingNet implements NetConfigurator {
   }
 }
 
-function setup(outcomes: ConnectOutcome[], reconnect = { enabled: true, maxAttempts: undefined as number | undefined }) {
+function setup(outcomes: (ConnectOutcome | 'pending')[], reconnect = { enabled: true, maxAttempts: undefined as number | undefined }, plane: 'system' | 'none' = 'system') {
   const clock = new ManualClock();
   const net = new RecordingNet();
   const sessions: FakeSession[] = [];
   const states: TunnelState[] = [];
+  const kernels: MemoryTunKernel[] = [];
+  const common = {
+    createSession: () => {
+      const s = new FakeSession(outcomes.shift() ?? down('network-unreachable'));
+      sessions.push(s);
+      return s;
+    },
+    clock,
+    random: () => 1,
+  };
+  const openTun = () => {
+    const { device, kernel } = createMemoryTun({ name: 'causeway0' });
+    kernels.push(kernel);
+    return { ok: true as const, device };
+  };
   const tunnel = new Tunnel(
     config,
     { routing: { mode: 'full' }, dns: true, serverAddress: '203.0.113.5', reconnect },
-    {
-      net,
-      openTun: () => ({ ok: true, device: createMemoryTun({ name: 'causeway0' }).device }),
-      createSession: () => {
-        const s = new FakeSession(outcomes.shift() ?? down('network-unreachable'));
-        sessions.push(s);
-        return s;
-      },
-      clock,
-      random: () => 1,
-    },
+    plane === 'system' ? { ...common, net, openTun } : common,
   );
   tunnel.onState((s) => states.push(s));
-  return { clock, net, sessions, states, tunnel };
+  return { clock, net, sessions, states, tunnel, kernels };
 }
 
 /** Reads the state through a call, so earlier checks of it do not narrow what the compiler expects. */
@@ -202,6 +211,75 @@ describe('Tunnel', () => {
     assert.equal(t.net.calls.at(-1), 'teardown');
     assert.equal(t.sessions.length, 1, 'no new session after stop');
     assert.equal(t.clock.pending, 0);
+  });
+});
+
+describe('Tunnel, system data plane faults', () => {
+  it('a failing TUN device ends the tunnel with data-path-failed and undoes the system configuration', async () => {
+    const t = setup([up('10.9.0.7')]);
+    await t.tunnel.start();
+    t.kernels[0]?.fail({ code: 'ENODEV', message: 'gone' });
+    assert.equal((await t.tunnel.done)?.code, 'data-path-failed');
+    assert.equal(t.sessions[0]?.disconnects, 1);
+    assert.equal(t.net.calls.at(-1), 'teardown');
+  });
+
+  it('stop() while the first session is connecting cancels it and sets nothing up', async () => {
+    const t = setup(['pending']);
+    const started = t.tunnel.start();
+    await t.tunnel.stop();
+    const outcome = await started;
+    assert.ok(!outcome.ok);
+    assert.equal(t.sessions[0]?.disconnects, 1);
+    assert.equal(await t.tunnel.done, null, 'stopped on request, not failed');
+    assert.deepEqual(t.net.calls, []);
+  });
+});
+
+describe('Tunnel, session-only (no data plane)', () => {
+  it('reports the session without an interface, routes or DNS, and touches nothing on the system', async () => {
+    const t = setup([up('10.9.0.7')], undefined, 'none');
+    assert.ok((await t.tunnel.start()).ok);
+    const s = stateOf(t.tunnel);
+    assert.equal(s.state, 'connected');
+    if (s.state !== 'connected') return;
+    assert.equal(s.interfaceName, null);
+    assert.deepEqual(s.dns, []);
+    assert.equal(s.mtu, 1400);
+    assert.equal(s.ipv4.local, '10.9.0.7');
+    assert.equal(t.tunnel.stats, undefined, 'no pump');
+    assert.equal(t.kernels.length, 0);
+    await t.tunnel.stop();
+    assert.equal(t.sessions[0]?.disconnects, 1);
+    assert.equal(await t.tunnel.done, null);
+    assert.deepEqual(t.net.calls, []);
+  });
+
+  it('reconnects with the same backoff after a drop, and reports each new session', async () => {
+    const t = setup([up('10.9.0.7'), down('network-unreachable'), up('10.9.0.8')], undefined, 'none');
+    await t.tunnel.start();
+    t.sessions[0]?.drop('dead-peer');
+    await advance(t.clock, 1000);
+    assert.equal(stateOf(t.tunnel).state, 'reconnecting');
+    await advance(t.clock, 2000);
+    const s = stateOf(t.tunnel);
+    assert.equal(s.state, 'connected');
+    if (s.state !== 'connected') return;
+    assert.equal(s.ipv4.local, '10.9.0.8');
+    assert.equal(s.reconnects, 1);
+    assert.equal(s.interfaceName, null);
+    assert.deepEqual(t.net.calls, []);
+    await t.tunnel.stop();
+    assert.equal(t.sessions[2]?.disconnects, 1);
+  });
+
+  it('does not retry a non-reconnectable failure and ends with it', async () => {
+    const t = setup([up('10.9.0.7'), down('auth-failed')], undefined, 'none');
+    await t.tunnel.start();
+    t.sessions[0]?.drop('peer-disconnect');
+    await advance(t.clock, 1000);
+    assert.equal((await t.tunnel.done)?.code, 'auth-failed');
+    assert.equal(t.sessions.length, 2);
   });
 });
 

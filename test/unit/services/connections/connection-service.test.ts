@@ -137,27 +137,3 @@ test('bytes through the service are counted and pushed; ping goes through the co
     await t.cleanup();
   }
 });
-
-test('the tunnel attacher gets the counting port; its failure ends the attempt', async () => {
-  let port: { sendIp(p: Buffer): boolean } | undefined;
-  const t = await setup({
-    attacher: {
-      attach: async (ctx) => {
-        port = ctx.port;
-        return { ok: false, failure: failure('connected', 'data-path-failed', 'no TUN') };
-      },
-    },
-  });
-  try {
-    await t.service.connect(t.profile.id, { password: PASSWORD });
-    t.sessions[0]!.succeed();
-    await t.tick();
-    await t.tick();
-    assert.ok(port);
-    const snap = t.service.snapshot(t.profile.id);
-    assert.equal(snap.state, 'error');
-    if (snap.state === 'error') assert.equal(snap.failure.code, 'data-path-failed');
-  } finally {
-    await t.cleanup();
-  }
-});

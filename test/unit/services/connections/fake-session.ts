@@ -20,6 +20,10 @@ export const TUNNEL: TunnelInfo = {
 
 export class FakeSession implements SessionLike {
   readonly sent: Buffer[] = [];
+  /** Pre-framed SSTP data written by the packet pump (system data plane). */
+  readonly framed: Buffer[] = [];
+  ipv6Up = false;
+  peerMru = 1500;
   private ipListeners = new Set<(p: Buffer) => void>();
   private eventListeners = new Set<(e: SessionEvent) => void>();
   private resolveClosed!: (f: SessionFailure | null) => void;
@@ -59,6 +63,15 @@ export class FakeSession implements SessionLike {
     this.ipListeners.add(l);
     return () => this.ipListeners.delete(l);
   }
+  writeFramed(bytes: Buffer): boolean {
+    this.framed.push(bytes);
+    return true;
+  }
+  onDrain(cb: () => void): void {
+    queueMicrotask(cb);
+  }
+  pauseReceive(): void {}
+  resumeReceive(): void {}
   onEvent(l: (e: SessionEvent) => void): () => void {
     this.eventListeners.add(l);
     return () => this.eventListeners.delete(l);

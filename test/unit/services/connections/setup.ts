@@ -6,12 +6,12 @@ import { MemoryCredentialStore } from '../../../../main/services/credentials/mem
 import { ConnectionLogs } from '../../../../main/services/logs/connection-logs.js';
 import { ProfileStore } from '../../../../main/services/profiles/store.js';
 import { ConnectionService, type ConnectionServiceEvent } from '../../../../main/services/connections/connection-service.js';
-import type { TunnelAttacher } from '../../../../main/services/connections/ports.js';
+import type { DataPlaneProvider } from '../../../../main/services/connections/ports.js';
 import { FakeSession } from './fake-session.js';
 
 export const PASSWORD = 'correct horse battery';
 
-export async function setup(opts: { attacher?: TunnelAttacher; reconnect?: boolean } = {}) {
+export async function setup(opts: { dataPlane?: DataPlaneProvider; reconnect?: boolean } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'causeway-conn-'));
   const store = new ProfileStore(join(dir, 'config'));
   const credentials = new MemoryCredentialStore();
@@ -24,12 +24,14 @@ export async function setup(opts: { attacher?: TunnelAttacher; reconnect?: boole
     credentials,
     logs,
     clock,
+    // Backoff without jitter: the n-th retry waits exactly 2^(n-1) s.
+    random: () => 1,
     createSession: (config, deps) => {
       const s = new FakeSession(config, deps.log);
       sessions.push(s);
       return s;
     },
-    ...(opts.attacher ? { attacher: opts.attacher } : {}),
+    ...(opts.dataPlane ? { dataPlane: opts.dataPlane } : {}),
   });
   service.subscribe((e) => events.push(e));
   const added = await store.add({ name: 'Office', server: { host: 'vpn.example.test' }, username: 'alice', reconnect: { enabled: opts.reconnect ?? true } });

@@ -1,0 +1,143 @@
+// Where a tunnel's packets meet the machine. 'system': a TUN device with the machine's address, routes
+// and DNS set through a NetConfigurator (the privileged helper), and the packet pump between the TUN
+// and the session. 'none': the system is left alone and the session carries only what its owner sends
+// itself (a ping from the app): for hosts without root or polkit, and for tests.
+import type { Ipv4Info, TunnelInfo } from '../session.js';
+import type { TunOpenResult } from '../tun/tun-device.js';
+import type { SessionDataPort } from './data-port.js';
+import type { NetConfigurator, RoutingMode } from './net-configurator.js';
+import { PacketPump, type PumpStats } from './pump.js';
+
+export interface DataPlaneSettings {
+  readonly routing: RoutingMode;
+  readonly dns: boolean;
+  /** The address our TCP connection goes to (the server, or the proxy): kept off the tunnel. */
+  readonly serverAddress: string;
+  /** Upper bound for the TUN MTU (the server's MRU may be lower). */
+  readonly mtu?: number;
+}
+
+/** What the data plane did for the current session. */
+export interface DataPlaneView {
+  /** null: session-only, nothing on the system was touched (no device, routes or DNS). */
+  readonly interfaceName: string | null;
+  readonly mtu: number;
+  /** DNS servers given to the system (empty when none were). */
+  readonly dns: readonly string[];
+}
+
+export interface DataPlane {
+  /** The first session is up: set up whatever carries the system's packets. Throws when it cannot. */
+  setUp(session: SessionDataPort, info: TunnelInfo): Promise<DataPlaneView>;
+  /** A session after a reconnect: same device; reconfigured only if the address or MTU changed. */
+  resume(session: SessionDataPort, info: TunnelInfo): Promise<DataPlaneView>;
+  /** The session went away; the device and routes stay for the next one. */
+  detach(): void;
+  /** Undoes everything. Safe before setUp and more than once. */
+  tearDown(): Promise<void>;
+  /** Packets carried for the system (undefined without a pump). */
+  readonly stats: PumpStats | undefined;
+}
+
+export interface DataPlaneLog {
+  info(message: string): void;
+  error(message: string): void;
+}
+
+function mtuFor(info: TunnelInfo, settings: DataPlaneSettings): number {
+  return Math.min(info.peerMru, settings.mtu ?? 1500);
+}
+
+/** Session-only: nothing to set up; the tunnel still tracks, reconnects and reports the session. */
+export function sessionOnlyDataPlane(settings: DataPlaneSettings): DataPlane {
+  const view = (info: TunnelInfo): DataPlaneView => ({ interfaceName: null, mtu: mtuFor(info, settings), dns: [] });
+  return {
+    setUp: async (_session, info) => view(info),
+    resume: async (_session, info) => view(info),
+    detach: () => {},
+    tearDown: async () => {},
+    stats: undefined,
+  };
+}
+
+export interface SystemDataPlaneDeps {
+  readonly net: NetConfigurator;
+  readonly openTun: (name: string) => TunOpenResult;
+  readonly log: DataPlaneLog;
+  /** The TUN device failed under us: the tunnel cannot carry anything any more. */
+  readonly onDeviceError: () => void;
+}
+
+export class SystemDataPlane implements DataPlane {
+  private pump: PacketPump | undefined;
+  private interfaceName: string | undefined;
+  private configured: { address: string; peer: string; mtu: number } | undefined;
+
+  constructor(
+    private readonly settings: DataPlaneSettings,
+    private readonly deps: SystemDataPlaneDeps,
+  ) {}
+
+  get stats(): PumpStats | undefined {
+    return this.pump?.stats;
+  }
+
+  async setUp(session: SessionDataPort, info: TunnelInfo): Promise<DataPlaneView> {
+    const { net } = this.deps;
+    const name = await net.createTun();
+    this.interfaceName = name;
+    const { address, peer, mtu } = this.addressing(info.ipv4, info);
+    await net.configure({ name, address, peer, mtu });
+    this.configured = { address, peer, mtu };
+    const opened = this.deps.openTun(name);
+    if (!opened.ok) throw new Error(`cannot attach to ${name}: ${opened.error.code} ${opened.error.message}`);
+    this.pump = new PacketPump(opened.device);
+    opened.device.onError((e) => {
+      this.deps.log.error(`TUN ${name} failed: ${e.code} ${e.message}`);
+      this.deps.onDeviceError();
+    });
+    // Attached before routes exist, so the first packets routed into the device find a session.
+    this.pump.attach(session);
+    await net.setRoutes({ name, routing: this.settings.routing, serverAddress: this.settings.serverAddress });
+    const dns = this.settings.dns ? info.ipv4.dns : [];
+    if (dns.length > 0) await net.setDns({ name, servers: dns });
+    return { interfaceName: name, mtu, dns };
+  }
+
+  async resume(session: SessionDataPort, info: TunnelInfo): Promise<DataPlaneView> {
+    const name = this.interfaceName;
+    if (name === undefined) throw new Error('the tunnel interface is gone');
+    const { address, peer, mtu } = this.addressing(info.ipv4, info);
+    const c = this.configured;
+    if (!c || c.address !== address || c.peer !== peer || c.mtu !== mtu) {
+      // A new address: sockets bound to the old one break, as they must; routes follow the device.
+      this.deps.log.info(`reconnected with a new address ${address} (was ${c?.address ?? 'none'})`);
+      await this.deps.net.configure({ name, address, peer, mtu });
+      await this.deps.net.setRoutes({ name, routing: this.settings.routing, serverAddress: this.settings.serverAddress });
+      this.configured = { address, peer, mtu };
+    }
+    this.pump?.attach(session);
+    return { interfaceName: name, mtu, dns: this.settings.dns ? info.ipv4.dns : [] };
+  }
+
+  detach(): void {
+    this.pump?.detach();
+  }
+
+  async tearDown(): Promise<void> {
+    this.pump?.stop();
+    this.pump = undefined;
+    if (this.interfaceName === undefined) return;
+    this.interfaceName = undefined;
+    this.configured = undefined;
+    try {
+      await this.deps.net.teardown();
+    } catch (e) {
+      this.deps.log.error(`system configuration could not be fully undone: ${(e as Error).message}`);
+    }
+  }
+
+  private addressing(ipv4: Ipv4Info, info: TunnelInfo): { address: string; peer: string; mtu: number } {
+    return { address: ipv4.local, peer: ipv4.peer ?? ipv4.local, mtu: mtuFor(info, this.settings) };
+  }
+}

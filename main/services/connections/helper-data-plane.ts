@@ -1,0 +1,73 @@
+// The system data plane for the app: one privileged helper per tunnel (started directly when we are
+// root, else through polkit's pkexec), which creates the TUN for our uid and sets its address, routes
+// and DNS. Closing the helper undoes all of it, and the helper does so by itself if we die.
+import { existsSync } from 'node:fs';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { SessionConfig } from '../../engine/config.js';
+import { failure, type SessionFailure } from '../../engine/failure.js';
+import { openTun } from '../../engine/tun/open-tun.js';
+import { HelperClient, HelperError } from '../../helper/client.js';
+import { helperLaunch, type HelperLaunchOptions } from '../../helper/launch.js';
+import { HelperNetConfigurator } from '../../helper/net-configurator.js';
+import type { DataPlaneProvider, SystemDataPlane } from './ports.js';
+
+export interface HelperDataPlaneOptions {
+  readonly launch?: HelperLaunchOptions;
+  /** How long to wait for the helper to answer, polkit password included. */
+  readonly startTimeoutMs?: number;
+}
+
+export function helperDataPlane(options: HelperDataPlaneOptions = {}): DataPlaneProvider {
+  return {
+    async acquire({ config, log }) {
+      const server = await resolveServer(config);
+      if (!server.ok) return server;
+      const note = (message: string, level: 'debug' | 'info' | 'warn' = 'debug') => log({ time: Date.now(), level, phase: 'tcp', message });
+      let helper: HelperClient;
+      try {
+        const spec = helperLaunch(options.launch);
+        // pkexec answers a missing program like a refusal: say what is really wrong.
+        const target = spec.args[0];
+        if (spec.viaPolkit && target !== undefined && !existsSync(target)) {
+          return { ok: false, failure: failure('tcp', 'data-path-failed', `The privileged helper is not installed (${target}). Install the Causeway package, or run as root.`) };
+        }
+        note('starting the privileged helper (polkit may ask for a password)', 'info');
+        helper = await HelperClient.start(spec, {
+          onLog: (line) => note(`helper: ${line}`),
+          ...(options.startTimeoutMs !== undefined ? { startTimeoutMs: options.startTimeoutMs } : {}),
+        });
+      } catch (e) {
+        return { ok: false, failure: helperFailure(e) };
+      }
+      const plane: SystemDataPlane = {
+        net: new HelperNetConfigurator(helper, process.getuid?.() ?? 0),
+        openTun: (name) => openTun(name),
+        serverAddress: server.address,
+        release: async () => {
+          await helper.close(5_000);
+        },
+      };
+      return { ok: true, plane };
+    },
+  };
+}
+
+/** The TCP connection's destination must stay outside the tunnel: resolve it before any route changes. */
+async function resolveServer(config: SessionConfig): Promise<{ ok: true; address: string } | { ok: false; failure: SessionFailure }> {
+  const target = config.proxy ?? config;
+  if (isIP(target.host) !== 0) return { ok: true, address: target.host };
+  try {
+    return { ok: true, address: (await lookup(target.host)).address };
+  } catch (e) {
+    return { ok: false, failure: failure('tcp', 'network-unreachable', `The host name ${target.host} could not be resolved.`, { detail: String(e) }) };
+  }
+}
+
+function helperFailure(e: unknown): SessionFailure {
+  if (e instanceof HelperError && e.code === 'not-authorized') {
+    return failure('tcp', 'cancelled', 'Causeway needs administrator permission to set up the tunnel interface, routes and DNS, and it was not given.');
+  }
+  const why = e instanceof HelperError ? `${e.code}: ${e.message}` : String(e);
+  return failure('tcp', 'data-path-failed', `The privileged helper could not start (${why}). Install Causeway so polkit can start its helper, or run it as root.`, { detail: why });
+}

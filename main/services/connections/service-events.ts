@@ -1,0 +1,34 @@
+// What the connection service pushes, and the engine's tunnel state turned into the contract's view.
+import type { TunnelState } from '../../engine/datapath/tunnel.js';
+import type { ConnectionSnapshot, ConnectionState, LogLine, TrustPrompt } from '../../contract/model.js';
+import type { Profile } from '../profiles/schema.js';
+import { tlsView } from './views.js';
+
+export type ConnectionServiceEvent =
+  | { readonly type: 'snapshot'; readonly snapshot: ConnectionSnapshot }
+  | { readonly type: 'log'; readonly line: LogLine }
+  | { readonly type: 'trust-prompt'; readonly prompt: TrustPrompt }
+  | { readonly type: 'trust-resolved'; readonly promptId: string };
+
+type Connected = Extract<TunnelState, { state: 'connected' }>;
+
+export function connectedState(profile: Profile, s: Connected, attempt: number, since: number, bytes: { bytesIn: number; bytesOut: number }): ConnectionState {
+  const info = s.info;
+  return {
+    state: 'connected',
+    attempt,
+    addresses: { ipv4: info.ipv4.local, peer: info.ipv4.peer, ipv6: false },
+    dns: info.ipv4.dns,
+    server: { host: profile.server.host, port: profile.server.port },
+    tls: tlsView(info.tls),
+    since,
+    bytesIn: bytes.bytesIn,
+    bytesOut: bytes.bytesOut,
+    ...(s.interfaceName === null
+      ? { dataPlane: 'session' as const }
+      : {
+          dataPlane: 'tunnel' as const,
+          system: { interfaceName: s.interfaceName, mtu: s.mtu, routes: s.routing.mode === 'full' ? ['0.0.0.0/0'] : [...s.routing.routes], dns: s.dns },
+        }),
+  };
+}
