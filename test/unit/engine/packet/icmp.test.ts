@@ -2,19 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { internetChecksum } from '../../../../main/engine/packet/checksum.js';
+import { answerEcho } from '../../../peers/icmp-responder.js';
 import { buildEchoRequest, parseEchoReply, parseIpv4 } from '../../../../main/engine/packet/icmp.js';
 
-/** What a host does with an echo request: swap addresses, type 0, recompute checksums. */
+/** What the host 10.0.0.1 answers (the strict peer's responder, an independent implementation). */
 function answer(request: Buffer): Buffer {
-  const r = Buffer.from(request);
-  request.copy(r, 12, 16, 20);
-  request.copy(r, 16, 12, 16);
-  r.writeUInt16BE(0, 10);
-  r.writeUInt16BE(internetChecksum(r, 0, 20), 10);
-  r[20] = 0;
-  r.writeUInt16BE(0, 22);
-  r.writeUInt16BE(internetChecksum(r, 20, r.length), 22);
-  return r;
+  const v = answerEcho(request, '10.0.0.1');
+  assert.equal(v.kind, 'reply');
+  return v.kind === 'reply' ? v.packet : Buffer.alloc(0);
 }
 
 describe('ICMP echo', () => {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { failure } from '../../../../main/engine/failure.js';
-import { buildEchoReplyFor } from './echo.js';
+import { formatIpv4 } from '../../../../main/engine/packet/icmp.js';
+import { answerEcho } from '../../../peers/icmp-responder.js';
 import { PASSWORD, setup } from './setup.js';
 
 const CERT = { subject: 'CN=vpn', issuer: 'CN=vpn', serialNumber: '01', validFrom: '2020-01-01T00:00:00Z', validTo: '2040-01-01T00:00:00Z', subjectAltNames: [], sha256: 'AB:'.repeat(31) + 'AB', selfSigned: true };
@@ -127,7 +128,9 @@ test('bytes through the service are counted and pushed; ping goes through the co
     await t.tick();
     const pinged = t.service.ping(t.profile.id);
     const request = s.sent[0]!;
-    s.receive(buildEchoReplyFor(request));
+    const reply = answerEcho(request, formatIpv4(request.subarray(16, 20)));
+    assert.equal(reply.kind, 'reply');
+    if (reply.kind === 'reply') s.receive(reply.packet);
     const r = await pinged;
     assert.equal(r.ok, true);
     const snap = t.service.snapshot(t.profile.id);
