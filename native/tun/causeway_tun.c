@@ -13,14 +13,21 @@
 // contiguous wire bytes for a single TLS write. External buffers are avoided on purpose: Electron's
 // V8 memory cage forbids them.
 //
-// Writes: one write(2) per packet (a TUN takes one packet per write), all in one JS call. EAGAIN
-// stops the batch and is returned as a short count, never thrown; the caller can ask to be told
-// when the fd is writable again.
+// Writes: all packets of one JS call. With IFF_VNET_HDR (the default when the kernel grants it),
+// runs of in-order TCP segments of one flow are merged into one GSO packet (gso.c): the kernel then
+// runs its receive path once per ~64 KB instead of once per segment. Everything else is written one
+// packet per write(2) behind a zeroed virtio_net_hdr. EAGAIN stops the batch and is returned as a
+// short count, never thrown; the caller can ask to be told when the fd is writable again.
+//
+// Reads with IFF_VNET_HDR carry a virtio_net_hdr too. TUNSETOFFLOAD is set to 0 on attach, so the
+// kernel never hands us GSO packets or partial checksums (the device advertises no offloads); the
+// read path still completes a partial checksum and drops a GSO packet (counted) should one appear.
 
 #define NAPI_VERSION 8
 #include <node_api.h>
 #include <uv.h>
 
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
@@ -31,7 +38,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
+
+#include "gso.h"
 
 #define MAX_PACKET 65535u
 #define MAX_HEADROOM 256u
@@ -59,8 +69,11 @@ typedef struct {
   uint32_t max_bytes;
   uint8_t *slab;
   uint32_t *bounds;
+  int vnet;  // attached with IFF_VNET_HDR: every read and write starts with a virtio_net_hdr
+  int gso;   // merge TCP segments on write (vnet, and the kernel has not refused a merged packet)
   // Counters for the benchmark and for diagnosing drops; never reset.
-  double rx_packets, rx_bytes, rx_wakeups, tx_packets, tx_bytes, tx_dropped, tx_eagain;
+  double rx_packets, rx_bytes, rx_wakeups, rx_dropped, tx_packets, tx_bytes, tx_dropped, tx_eagain;
+  double tx_gso_packets, tx_gso_segments;
 } tun_t;
 
 // ---- errors ------------------------------------------------------------------------------------
@@ -218,13 +231,33 @@ static void drain(tun_t *t) {
   t->rx_wakeups++;
   // pos < max_bytes keeps a whole MAX_PACKET (plus headroom) of slab free for the next read.
   while (n < t->max_packets && pos < t->max_bytes) {
-    ssize_t r = read(t->fd, t->slab + pos + t->headroom, MAX_PACKET);
+    uint8_t *packet = t->slab + pos + t->headroom;
+    ssize_t r;
+    struct virtio_net_hdr vh;
+    if (t->vnet) {
+      struct iovec iov[2] = {{&vh, sizeof vh}, {packet, MAX_PACKET}};
+      r = readv(t->fd, iov, 2);
+    } else {
+      r = read(t->fd, packet, MAX_PACKET);
+    }
     if (r < 0) {
       if (errno == EINTR) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) err = errno;
       break;
     }
     if (r == 0) break;
+    if (t->vnet) {
+      if ((size_t)r <= sizeof vh || vh.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+        t->rx_dropped++;  // cannot happen with offloads off; a GSO packet would exceed the MTU anyway
+        continue;
+      }
+      r -= (ssize_t)sizeof vh;
+      if ((vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+          gso_complete_checksum(packet, (size_t)r, le16toh(vh.csum_start), le16toh(vh.csum_offset)) != 0) {
+        t->rx_dropped++;
+        continue;
+      }
+    }
     memset(t->slab + pos, 0, t->headroom);
     t->bounds[n++] = (uint32_t)pos;
     pos += t->headroom + (size_t)r;
@@ -291,16 +324,68 @@ static int is_function(napi_env env, napi_value v) {
   return napi_typeof(env, v, &type) == napi_ok && type == napi_function;
 }
 
+// ---- attaching ---------------------------------------------------------------------------------
+
+// Opens /dev/net/tun and attaches to `name`. With vnet, asks for IFF_VNET_HDR and pins what that
+// implies on the device, whose settings outlive us (it is persistent): a 10-byte header, little-endian
+// fields (so gso.c need not care about the host), and no offloads, so reads stay plain packets.
+// Returns the fd, or -1 with *err and *what naming the failing call.
+static int attach_fd(const char *name, size_t name_len, int vnet, int *err, const char **what) {
+  int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    *err = errno;
+    *what = "open";
+    return -1;
+  }
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0);
+  memcpy(ifr.ifr_name, name, name_len);
+  int hdr_size = (int)sizeof(struct virtio_net_hdr), little = 1;
+  *what = "ioctl(TUNSETIFF)";
+  int ok = ioctl(fd, TUNSETIFF, &ifr) == 0;
+  if (ok && vnet) {
+    *what = "ioctl(TUNSETVNETHDRSZ)";
+    ok = ioctl(fd, TUNSETVNETHDRSZ, &hdr_size) == 0;
+  }
+  if (ok && vnet) {
+    *what = "ioctl(TUNSETVNETLE)";
+    // Little-endian hosts (x86, arm64) use little-endian headers anyway; only big-endian ones need it.
+    ok = ioctl(fd, TUNSETVNETLE, &little) == 0 || __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+  }
+  if (ok && vnet) {
+    *what = "ioctl(TUNSETOFFLOAD)";
+    ok = ioctl(fd, TUNSETOFFLOAD, 0UL) == 0;
+  }
+  if (!ok) {
+    *err = errno;
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 // ---- exported functions ------------------------------------------------------------------------
 
-// open(name, headroom, maxPackets, maxBytes, onRead(buf, bounds), onWritable(), onError(err)) -> handle
+// open(name, headroom, maxPackets, maxBytes, onRead(buf, bounds), onWritable(), onError(err)[, offload])
+//   -> handle. offload (default true): attach with IFF_VNET_HDR and merge TCP segments on write;
+//   falls back to plain packets when the kernel refuses it.
 static napi_value js_open(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
+  size_t argc = 8;
+  napi_value argv[8];
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 7) {
-    napi_throw_type_error(env, "ERR_MISSING_ARGS", "open(name, headroom, maxPackets, maxBytes, onRead, onWritable, onError)");
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", "open(name, headroom, maxPackets, maxBytes, onRead, onWritable, onError[, offload])");
     return NULL;
+  }
+  bool offload = true;
+  if (argc >= 8) {
+    napi_valuetype type;
+    CHECK(env, napi_typeof(env, argv[7], &type));
+    if (type != napi_undefined && (type != napi_boolean || napi_get_value_bool(env, argv[7], &offload) != napi_ok)) {
+      napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "offload must be a boolean");
+      return NULL;
+    }
   }
   char name[IFNAMSIZ + 1];
   size_t name_len = 0;
@@ -326,25 +411,22 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     throw_errno(env, ENODEV, "if_nametoindex", name);
     return NULL;
   }
-  int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    throw_errno(env, errno, "open", "/dev/net/tun");
-    return NULL;
+  int err = 0, vnet = offload ? 1 : 0;
+  const char *what = "open";
+  int fd = attach_fd(name, name_len, vnet, &err, &what);
+  if (fd < 0 && vnet) {
+    // IFF_VNET_HDR or one of its settings refused (old or unusual kernel): plain packets still work.
+    vnet = 0;
+    fd = attach_fd(name, name_len, 0, &err, &what);
   }
-  struct ifreq ifr;
-  memset(&ifr, 0, sizeof ifr);
-  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
-  memcpy(ifr.ifr_name, name, name_len);
-  if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-    int err = errno;
-    close(fd);
-    throw_errno(env, err, "ioctl(TUNSETIFF)", name);
+  if (fd < 0) {
+    throw_errno(env, err, what, strcmp(what, "open") == 0 ? "/dev/net/tun" : name);
     return NULL;
   }
   // O_NONBLOCK was asked at open; make sure it survived (uv_poll requires a non-blocking fd).
   int fl = fcntl(fd, F_GETFL);
   if (fl < 0 || ((fl & O_NONBLOCK) == 0 && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)) {
-    int err = errno;
+    err = errno;
     close(fd);
     throw_errno(env, err, "fcntl(O_NONBLOCK)", name);
     return NULL;
@@ -370,6 +452,8 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   t->max_bytes = max_bytes;
   t->slab = slab;
   t->bounds = bounds;
+  t->vnet = vnet;
+  t->gso = vnet;
 
   int uverr = 0;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok || (uverr = uv_poll_init(loop, &t->poll, fd)) != 0) {
@@ -431,9 +515,70 @@ static napi_value js_want_writable(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// Reads packets[index] into *out. 0 and a pending TypeError when it is not a Uint8Array.
+static int packet_at(napi_env env, napi_value packets, uint32_t index, gso_packet_t *out) {
+  napi_value el;
+  bool is_ta = false;
+  napi_typedarray_type type = napi_int8_array;
+  size_t n = 0;
+  void *data = NULL;
+  if (napi_get_element(env, packets, index, &el) != napi_ok || napi_is_typedarray(env, el, &is_ta) != napi_ok) return 0;
+  if (is_ta && napi_get_typedarray_info(env, el, &type, &n, &data, NULL, NULL) != napi_ok) return 0;
+  if (!is_ta || type != napi_uint8_array) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "each packet must be a Buffer or Uint8Array");
+    return 0;
+  }
+  out->data = data;
+  out->length = n;
+  return 1;
+}
+
+// A window onto packets[next - count, next) of a JS array, refilled as gso_plan consumes it.
+typedef struct {
+  gso_packet_t items[GSO_MAX_SEGS];
+  uint32_t count;
+  uint32_t next;  // array index of the first packet not yet in the window
+} window_t;
+
+static int window_fill(napi_env env, napi_value packets, uint32_t length, window_t *w) {
+  while (w->count < GSO_MAX_SEGS && w->next < length) {
+    if (!packet_at(env, packets, w->next, &w->items[w->count])) return 0;
+    w->count++;
+    w->next++;
+  }
+  return 1;
+}
+
+static void window_consume(window_t *w, uint32_t k) {
+  memmove(w->items, w->items + k, (size_t)(w->count - k) * sizeof w->items[0]);
+  w->count -= k;
+}
+
+// Validates (packets, start) and fills the first window. Returns 0 with an exception pending.
+static int window_open(napi_env env, napi_value packets, napi_value start, uint32_t *length, window_t *w) {
+  bool is_array = false;
+  if (napi_is_array(env, packets, &is_array) != napi_ok) return 0;
+  if (!is_array) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "packets must be an array");
+    return 0;
+  }
+  if (napi_get_array_length(env, packets, length) != napi_ok) return 0;
+  w->count = 0;
+  if (!get_u32(env, start, 0, *length, "start", &w->next)) return 0;
+  return window_fill(env, packets, *length, w);
+}
+
+// Throws for a failed N-API call unless something already did.
+static void throw_pending_or(napi_env env, const char *message) {
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (!pending) napi_throw_error(env, "ERR_NAPI", message);
+}
+
 // write(handle, packets: Uint8Array[], start) -> index after the last packet consumed.
-// A packet is consumed when written or dropped (the kernel refused it: malformed, no memory);
-// EAGAIN stops early. Only errors meaning the device is gone are thrown.
+// A packet is consumed when written (alone or merged into a GSO packet) or dropped (the kernel
+// refused it: malformed, no memory); EAGAIN stops early. Only errors meaning the device is gone
+// are thrown.
 static napi_value js_write(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3], result;
@@ -444,49 +589,118 @@ static napi_value js_write(napi_env env, napi_callback_info info) {
     throw_errno(env, EBADF, "write", t->name);
     return NULL;
   }
-  bool is_array = false;
-  uint32_t len = 0, i = 0;
-  CHECK(env, napi_is_array(env, argv[1], &is_array));
-  if (!is_array) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "packets must be an array");
+  uint32_t len = 0;
+  window_t w;
+  gso_plan_t plan;  // ~1.2 KB: iovecs for up to GSO_MAX_SEGS payloads
+  if (!window_open(env, argv[1], argv[2], &len, &w)) {
+    throw_pending_or(env, "could not read the packets");
     return NULL;
   }
-  CHECK(env, napi_get_array_length(env, argv[1], &len));
-  if (!get_u32(env, argv[2], 0, len, "start", &i)) return NULL;
-  for (; i < len; i++) {
-    napi_value el;
-    bool is_ta = false;
-    napi_typedarray_type type;
-    size_t n = 0;
-    void *data = NULL;
-    CHECK(env, napi_get_element(env, argv[1], i, &el));
-    CHECK(env, napi_is_typedarray(env, el, &is_ta));
-    if (is_ta) CHECK(env, napi_get_typedarray_info(env, el, &type, &n, &data, NULL, NULL));
-    if (!is_ta || type != napi_uint8_array) {
-      napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "each packet must be a Buffer or Uint8Array");
-      return NULL;
-    }
+  while (w.count > 0) {
     ssize_t r;
-    do {
-      r = write(t->fd, data, n);
-    } while (r < 0 && errno == EINTR);
-    if (r >= 0) {
-      t->tx_packets++;
-      t->tx_bytes += (double)r;
-      continue;
+    uint32_t k = 1;
+    size_t in_bytes = 0;
+    if (t->vnet) {
+      if (t->gso) {
+        k = gso_plan(w.items, w.count, &plan);
+      } else {
+        gso_plan_single(&w.items[0], &plan);
+      }
+      do {
+        r = writev(t->fd, plan.iov, (int)plan.iov_count);
+      } while (r < 0 && errno == EINTR);
+    } else {
+      do {
+        r = write(t->fd, w.items[0].data, w.items[0].length);
+      } while (r < 0 && errno == EINTR);
     }
-    int err = errno;
-    if (err == EAGAIN || err == EWOULDBLOCK) {
-      t->tx_eagain++;
-      break;
+    for (uint32_t j = 0; j < k; j++) in_bytes += w.items[j].length;
+    if (r < 0) {
+      int err = errno;
+      if (err == EAGAIN || err == EWOULDBLOCK) {
+        t->tx_eagain++;
+        break;
+      }
+      if (err == EBADF || err == EBADFD || err == ENXIO || err == ENODEV) {
+        throw_errno(env, err, "write", t->name);
+        return NULL;
+      }
+      if (k > 1 && err == EINVAL) {
+        // The kernel refused the merged packet (a check gso.c does not know about): stop merging
+        // on this device and write these segments one by one, which it has always taken.
+        t->gso = 0;
+        continue;
+      }
+      t->tx_dropped += k;  // EINVAL (not IPv4/IPv6), EIO (link down), ENOMEM, ...: IP is lossy
+    } else {
+      t->tx_packets += k;
+      t->tx_bytes += (double)in_bytes;
+      if (k > 1) {
+        t->tx_gso_packets++;
+        t->tx_gso_segments += k;
+      }
     }
-    if (err == EBADF || err == EBADFD || err == ENXIO || err == ENODEV) {
-      throw_errno(env, err, "write", t->name);
+    window_consume(&w, k);
+    if (!window_fill(env, argv[1], len, &w)) {
+      throw_pending_or(env, "could not read the packets");
       return NULL;
     }
-    t->tx_dropped++;  // EINVAL (not IPv4/IPv6), EIO (link down), ENOMEM, ...: IP is lossy
   }
-  CHECK(env, napi_create_uint32(env, i, &result));
+  CHECK(env, napi_create_uint32(env, w.next - w.count, &result));
+  return result;
+}
+
+// coalesce(packets: Uint8Array[], start) -> { consumed, packet, flags, gsoType, hdrLen, gsoSize,
+// csumStart, csumOffset }: what write() would hand the kernel for packets[start...] as its next
+// write (the virtio_net_hdr fields and the IP bytes after it). For tests: no device involved.
+static napi_value js_coalesce(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], obj, v;
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  uint32_t len = 0;
+  window_t w;
+  gso_plan_t plan;
+  if (!window_open(env, argv[0], argv[1], &len, &w)) {
+    throw_pending_or(env, "could not read the packets");
+    return NULL;
+  }
+  if (w.count == 0) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "no packet at start");
+    return NULL;
+  }
+  gso_plan(w.items, w.count, &plan);
+  void *out = NULL;
+  CHECK(env, napi_create_object(env, &obj));
+  CHECK(env, napi_create_buffer(env, plan.length, &out, &v));
+  size_t pos = 0;
+  for (uint32_t i = 1; i < plan.iov_count; i++) {
+    if (plan.iov[i].iov_len > plan.length - pos) break;  // cannot happen: plan.length is their sum
+    if (plan.iov[i].iov_len > 0) memcpy((uint8_t *)out + pos, plan.iov[i].iov_base, plan.iov[i].iov_len);
+    pos += plan.iov[i].iov_len;
+  }
+  CHECK(env, napi_set_named_property(env, obj, "packet", v));
+#define FIELD(value, key)                                  \
+  CHECK(env, napi_create_uint32(env, (value), &v));        \
+  CHECK(env, napi_set_named_property(env, obj, key, v));
+  FIELD(plan.count, "consumed")
+  FIELD(plan.vnet.flags, "flags")
+  FIELD(plan.vnet.gso_type, "gsoType")
+  FIELD(le16toh(plan.vnet.hdr_len), "hdrLen")
+  FIELD(le16toh(plan.vnet.gso_size), "gsoSize")
+  FIELD(le16toh(plan.vnet.csum_start), "csumStart")
+  FIELD(le16toh(plan.vnet.csum_offset), "csumOffset")
+#undef FIELD
+  return obj;
+}
+
+// gso(handle) -> whether writes currently merge TCP segments (IFF_VNET_HDR granted, not refused).
+static napi_value js_gso(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], result;
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  tun_t *t = get_tun(env, argv[0]);
+  if (t == NULL) return NULL;
+  CHECK(env, napi_get_boolean(env, !t->closed && t->gso, &result));
   return result;
 }
 
@@ -529,10 +743,13 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   STAT(rx_packets, "rxPackets")
   STAT(rx_bytes, "rxBytes")
   STAT(rx_wakeups, "rxWakeups")
+  STAT(rx_dropped, "rxDropped")
   STAT(tx_packets, "txPackets")
   STAT(tx_bytes, "txBytes")
   STAT(tx_dropped, "txDropped")
   STAT(tx_eagain, "txEagain")
+  STAT(tx_gso_packets, "txGsoPackets")
+  STAT(tx_gso_segments, "txGsoSegments")
 #undef STAT
   return obj;
 }
@@ -552,6 +769,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"setReading", NULL, js_set_reading, NULL, NULL, NULL, napi_enumerable, NULL},
       {"wantWritable", NULL, js_want_writable, NULL, NULL, NULL, napi_enumerable, NULL},
       {"write", NULL, js_write, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"coalesce", NULL, js_coalesce, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"gso", NULL, js_gso, NULL, NULL, NULL, napi_enumerable, NULL},
       {"mtu", NULL, js_mtu, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -5,7 +5,7 @@
 // usage: node --import tsx test/bench/throughput-runner.ts <server> [--interface NAME]   (root)
 // stdin:  first line the password; then one command per line:
 //   mark    start a measurement window (resets the event-loop histogram and counters)
-//   report  end it: prints {"event":"report", lag (ms), cpu (s), pump deltas}
+//   report  end it: prints {"event":"report", lag (ms), cpu (s), pump and TUN counter deltas}
 //   stop    disconnect cleanly and exit
 // stdout: JSON lines: connected / report / disconnected / error. EOF on stdin also stops.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -15,6 +15,7 @@ import type { PumpStats } from '../../main/engine/datapath/pump.js';
 import type { LogEntry } from '../../main/engine/log.js';
 import { SstpSession } from '../../main/engine/session.js';
 import { openTun } from '../../main/engine/tun/open-tun.js';
+import type { TunDevice, TunStats } from '../../main/engine/tun/tun-device.js';
 import { HelperClient } from '../../main/helper/client.js';
 import { helperLaunch } from '../../main/helper/launch.js';
 import { HelperNetConfigurator } from '../../main/helper/net-configurator.js';
@@ -49,13 +50,19 @@ const log = (e: LogEntry): void => {
   if (e.level === 'warn' || e.level === 'error') emit({ event: 'log', ...e });
 };
 const helper = await HelperClient.start(helperLaunch(), {});
+let tun: TunDevice | undefined;
 const tunnel = new Tunnel(
   cfg.value,
   // Same as `causeway connect <server> --no-dns`: full tunnel, the server's address kept outside.
   { routing: { mode: 'full' }, dns: false, serverAddress: cfg.value.host, reconnect: { enabled: false } },
   {
     net: new HelperNetConfigurator(helper, process.getuid?.() ?? 0, ifName),
-    openTun: (name) => openTun(name),
+    openTun: (name) => {
+      // Kept for its counters (GSO packets and segments per transfer); the tunnel owns it.
+      const r = openTun(name);
+      if (r.ok) tun = r.device;
+      return r;
+    },
     createSession: (c, d) => new SstpSession(c, d),
     sessionDeps: { log, sstpTimers: { helloIntervalMs: KEEPALIVE_S * 1000 }, lcpEchoIntervalMs: KEEPALIVE_S * 1000 },
     log,
@@ -89,14 +96,20 @@ if (!up.ok) {
 // 5 ms sampling: fine enough for a p99 over a one-second transfer, coarse enough not to perturb it.
 const lag = monitorEventLoopDelay({ resolution: 5 });
 lag.enable();
-let window: { cpu: NodeJS.CpuUsage; pump: PumpStats; t: bigint } | undefined;
+let window: { cpu: NodeJS.CpuUsage; pump: PumpStats; tun: TunStats | undefined; t: bigint } | undefined;
 const ZERO: PumpStats = { txPackets: 0, txBytes: 0, rxPackets: 0, rxBytes: 0, txDropped: 0, tlsStalls: 0, tunStalls: 0 };
 
-function pumpDelta(a: PumpStats, b: PumpStats): Record<string, number> {
+function delta<T extends object>(a: T, b: T): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const k of Object.keys(a) as (keyof PumpStats)[]) out[k] = b[k] - a[k];
+  for (const k of Object.keys(a) as (keyof T & string)[]) {
+    const x = a[k];
+    const y = b[k];
+    if (typeof x === 'number' && typeof y === 'number') out[k] = y - x;
+  }
   return out;
 }
+
+const pumpDelta = (a: PumpStats, b: PumpStats): Record<string, number> => delta(a, b);
 
 const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
 
@@ -105,10 +118,11 @@ for (;;) {
   const cmd = next.done === true ? 'stop' : next.value.trim();
   if (cmd === 'mark') {
     lag.reset();
-    window = { cpu: process.cpuUsage(), pump: tunnel.stats ?? ZERO, t: process.hrtime.bigint() };
+    window = { cpu: process.cpuUsage(), pump: tunnel.stats ?? ZERO, tun: tun?.stats(), t: process.hrtime.bigint() };
     emit({ event: 'marked' });
   } else if (cmd === 'report') {
-    const w = window ?? { cpu: { user: 0, system: 0 }, pump: ZERO, t: process.hrtime.bigint() };
+    const w = window ?? { cpu: { user: 0, system: 0 }, pump: ZERO, tun: undefined, t: process.hrtime.bigint() };
+    const tunNow = tun?.stats();
     const cpu = process.cpuUsage(w.cpu);
     emit({
       event: 'report',
@@ -116,6 +130,8 @@ for (;;) {
       lag: { p50: ms(lag.percentile(50)), p99: ms(lag.percentile(99)), max: ms(lag.max), mean: ms(lag.mean), samples: lag.count },
       cpu: { user: cpu.user / 1e6, system: cpu.system / 1e6 },
       pump: pumpDelta(w.pump, tunnel.stats ?? ZERO),
+      tun: w.tun !== undefined && tunNow !== undefined ? delta(w.tun, tunNow) : undefined,
+      gso: tun?.gso ?? false,
     });
   } else if (cmd === 'stop') {
     lag.disable();

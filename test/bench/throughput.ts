@@ -215,6 +215,7 @@ interface Sample extends Transfer {
   lagP99?: number;
   lagMax?: number;
   pump?: Record<string, number>;
+  tun?: Record<string, number>;
 }
 
 type MethodName = 'raw TLS' | 'direct TCP' | 'Causeway CLI' | 'Causeway engine' | 'SoftEther client';
@@ -347,6 +348,7 @@ async function main(): Promise<number> {
           sample.lagP99 = lag.p99;
           sample.lagMax = lag.max;
           sample.pump = rep['pump'] as Record<string, number>;
+          if (rep['tun'] !== undefined) sample.tun = rep['tun'] as Record<string, number>;
         }
         m.samples.push(sample);
         say(
@@ -374,6 +376,12 @@ async function main(): Promise<number> {
         notes.push(`event-loop lag p99 ${med(m, (s) => s.lagP99).toFixed(1)} ms (max ${Math.max(...m.samples.map((s) => s.lagMax ?? 0)).toFixed(1)})`);
         const p = m.samples[m.samples.length - 1]?.pump;
         if (p !== undefined) notes.push(`tunStalls ${p['tunStalls'] ?? 0} tlsStalls ${p['tlsStalls'] ?? 0}`);
+        const tun = m.samples[m.samples.length - 1]?.tun;
+        if (tun !== undefined) {
+          const gso = tun['txGsoPackets'] ?? 0;
+          const plain = (tun['txPackets'] ?? 0) - (tun['txGsoSegments'] ?? 0);
+          notes.push(`TUN writes ${gso + plain} (${gso} GSO, ${((tun['txGsoSegments'] ?? 0) / Math.max(1, gso)).toFixed(1)} segments each)`);
+        }
       }
       if (m.name === 'SoftEther client') notes.push('1 TCP connection');
       out.push(

@@ -6,8 +6,15 @@ export interface SessionDataPort {
   writeFramed(bytes: Buffer): boolean;
   /** One-shot: `cb` once the transport buffer has drained after writeFramed returned false. */
   onDrain(cb: () => void): void;
-  /** Received IP packets (IPv4 and IPv6). Returns an unsubscribe function. */
+  /** Received IP packets (IPv4 and IPv6), one call each. Returns an unsubscribe function. */
   onIpPacket(listener: (packet: Buffer) => void): () => void;
+  /**
+   * Received IP packets in batches: all that one transport read burst carried, in order, so the
+   * pump can hand them to the TUN in one call (where TCP segments get merged). The array is shared
+   * by all listeners: read it, do not keep or modify it. Optional: without it the pump takes
+   * onIpPacket's packets one at a time.
+   */
+  onIpBatch?(listener: (packets: readonly Buffer[]) => void): () => void;
   /** Stop / restart reading from the transport (the TUN side is backed up). */
   pauseReceive(): void;
   resumeReceive(): void;

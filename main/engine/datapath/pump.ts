@@ -1,7 +1,8 @@
 // The data plane: TUN ⇄ SSTP. Outbound, each TUN batch gets its SSTP + PPP headers written into the
 // room the TUN layer left in front of every packet, and the whole batch goes to TLS as one write.
-// Inbound, IP packets from the session go to the TUN device. Backpressure both ways: a full TLS
-// buffer pauses TUN reads; a full TUN device pauses TLS reads. Nothing buffers without bound.
+// Inbound, the IP packets of one TLS read burst go to the TUN device in one write call (the device
+// merges TCP segments there). Backpressure both ways: a full TLS buffer pauses TUN reads; a full TUN
+// device pauses TLS reads. Nothing buffers without bound.
 import { PPP_IPV4, PPP_IPV6 } from '../ppp/protocols.js';
 import { SSTP_MAX_PACKET_LENGTH } from '../sstp/constants.js';
 import type { PacketBatch } from '../tun/packet-batch.js';
@@ -24,7 +25,7 @@ const SSTP_PPP_HEADER = 8;
 export class PacketPump {
   private session: SessionDataPort | undefined;
   private unsubscribe: (() => void) | undefined;
-  /** Inbound packets the TUN could not take yet; never more than what one TLS read delivered. */
+  /** Inbound packets the TUN could not take yet; never more than what one TLS read burst delivered. */
   private backlog: Buffer[] = [];
   private stopped = false;
   private s = { txPackets: 0, txBytes: 0, rxPackets: 0, rxBytes: 0, txDropped: 0, tlsStalls: 0, tunStalls: 0 };
@@ -42,7 +43,9 @@ export class PacketPump {
   attach(session: SessionDataPort): void {
     this.detach();
     this.session = session;
-    this.unsubscribe = session.onIpPacket((p) => this.inbound(p));
+    this.unsubscribe = session.onIpBatch
+      ? session.onIpBatch((packets) => this.inbound(packets))
+      : session.onIpPacket((p) => this.inbound([p]));
     this.tun.resume();
   }
 
@@ -114,17 +117,22 @@ export class PacketPump {
     }
   }
 
-  private inbound(packet: Buffer): void {
-    this.s.rxPackets++;
-    this.s.rxBytes += packet.length;
-    if (this.backlog.length === 0 && this.tun.write([packet]) === 1) return;
-    this.backlog.push(packet);
-    if (this.backlog.length === 1) {
-      // The device is full: stop reading TLS (the rest of the current read still lands here).
-      this.s.tunStalls++;
-      this.session?.pauseReceive();
-      this.tun.onWritable(() => this.drainBacklog());
+  /** `packets` is the session's (shared, read-only): only views of it are kept. */
+  private inbound(packets: readonly Buffer[]): void {
+    this.s.rxPackets += packets.length;
+    for (const p of packets) this.s.rxBytes += p.length;
+    if (this.backlog.length > 0) {
+      // Already stalled: keep the order, the drain writes these after the older ones.
+      for (const p of packets) this.backlog.push(p);
+      return;
     }
+    const written = this.tun.write(packets);
+    if (written >= packets.length) return;
+    // The device is full: stop reading TLS (what was already read still lands here) until it drains.
+    this.backlog = packets.slice(written);
+    this.s.tunStalls++;
+    this.session?.pauseReceive();
+    this.tun.onWritable(() => this.drainBacklog());
   }
 
   private drainBacklog(): void {

@@ -16,6 +16,17 @@ export type FramedPacket =
   /** `packet` is the whole control packet, header included, for decodeControlPacket. */
   | { readonly kind: 'control'; readonly packet: Buffer };
 
+/**
+ * Where pushTo() hands packets, as they complete. No per-packet objects: the IP fast path needs
+ * one view per packet, and makes it itself.
+ */
+export interface DeframeSink {
+  /** A data packet whose PPP frame (FF 03 proto info) is bytes[start, end). `bytes` may be a whole chunk. */
+  data(bytes: Buffer, start: number, end: number): void;
+  /** A control packet, header included, for decodeControlPacket. */
+  control(packet: Buffer): void;
+}
+
 export type DeframeResult =
   | { readonly ok: true; readonly packets: readonly FramedPacket[] }
   /** Packets before the bad header are still delivered; the deframer stays failed afterwards. */
@@ -40,12 +51,24 @@ export class SstpDeframer {
   }
 
   push(chunk: Buffer): DeframeResult {
-    if (this.failure) return { ok: false, packets: [], error: this.failure };
     const packets: FramedPacket[] = [];
+    const error = this.pushTo(chunk, {
+      data: (bytes, start, end) => packets.push({ kind: 'data', frame: bytes.subarray(start, end) }),
+      control: (packet) => packets.push({ kind: 'control', packet }),
+    });
+    return error === undefined ? { ok: true, packets } : { ok: false, packets, error };
+  }
+
+  /**
+   * push() for the data path: each packet goes to `sink` as soon as it is complete. Returns the
+   * error that stopped the stream (packets before it were delivered), else undefined.
+   */
+  pushTo(chunk: Buffer, sink: DeframeSink): DecodeError | undefined {
+    if (this.failure) return this.failure;
     let off = 0;
     while (off < chunk.length) {
       if (this.partial !== undefined) {
-        off = this.fillPartial(chunk, off, packets);
+        off = this.fillPartial(chunk, off, sink);
         continue;
       }
       if (this.headLength > 0) {
@@ -56,11 +79,11 @@ export class SstpDeframer {
         if (this.headLength < SSTP_HEADER_LENGTH) break;
         this.headLength = 0;
         const length = this.readLength(this.head, 0);
-        if (length === undefined) return this.fail(packets);
+        if (length === undefined) return this.failure;
         this.partial = Buffer.allocUnsafe(length);
         this.head.copy(this.partial, 0);
         this.partialFilled = SSTP_HEADER_LENGTH;
-        if (length === SSTP_HEADER_LENGTH) this.completePartial(packets);
+        if (length === SSTP_HEADER_LENGTH) this.completePartial(sink);
         continue;
       }
       const available = chunk.length - off;
@@ -70,32 +93,33 @@ export class SstpDeframer {
         break;
       }
       const length = this.readLength(chunk, off);
-      if (length === undefined) return this.fail(packets);
+      if (length === undefined) return this.failure;
       if (length <= available) {
-        packets.push(classify(chunk.subarray(off, off + length)));
+        emit(chunk, off, off + length, sink);
         off += length;
         continue;
       }
       this.partial = Buffer.allocUnsafe(length);
       this.partialFilled = 0;
-      off = this.fillPartial(chunk, off, packets);
+      off = this.fillPartial(chunk, off, sink);
     }
-    return { ok: true, packets };
+    return undefined;
   }
 
-  private fillPartial(chunk: Buffer, off: number, packets: FramedPacket[]): number {
+  private fillPartial(chunk: Buffer, off: number, sink: DeframeSink): number {
     const partial = this.partial as Buffer;
     const take = Math.min(partial.length - this.partialFilled, chunk.length - off);
     chunk.copy(partial, this.partialFilled, off, off + take);
     this.partialFilled += take;
-    if (this.partialFilled === partial.length) this.completePartial(packets);
+    if (this.partialFilled === partial.length) this.completePartial(sink);
     return off + take;
   }
 
-  private completePartial(packets: FramedPacket[]): void {
-    packets.push(classify(this.partial as Buffer));
+  private completePartial(sink: DeframeSink): void {
+    const partial = this.partial as Buffer;
     this.partial = undefined;
     this.partialFilled = 0;
+    emit(partial, 0, partial.length, sink);
   }
 
   /** Validated packet length from a header at `at`, or undefined with `failure` set. */
@@ -109,13 +133,10 @@ export class SstpDeframer {
     return length;
   }
 
-  private fail(packets: FramedPacket[]): DeframeResult {
-    return { ok: false, packets, error: this.failure as DecodeError };
-  }
 }
 
-function classify(packet: Buffer): FramedPacket {
-  return ((packet[1] ?? 0) & 0x01) === 0x01
-    ? { kind: 'control', packet }
-    : { kind: 'data', frame: packet.subarray(SSTP_HEADER_LENGTH) };
+/** The SSTP packet bytes[start, end) to the sink: the C bit of the flags byte tells control from data. */
+function emit(bytes: Buffer, start: number, end: number, sink: DeframeSink): void {
+  if (((bytes[start + 1] ?? 0) & 0x01) === 0x01) sink.control(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+  else sink.data(bytes, start + SSTP_HEADER_LENGTH, end);
 }

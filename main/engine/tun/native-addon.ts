@@ -19,22 +19,42 @@ export interface TunAddon {
     onRead: (buffer: Buffer, bounds: Uint32Array) => void,
     onWritable: () => void,
     onError: (error: Error) => void,
+    offload?: boolean,
   ): TunHandle;
   setReading(handle: TunHandle, on: boolean): void;
   wantWritable(handle: TunHandle): void;
   write(handle: TunHandle, packets: readonly Uint8Array[], start: number): number;
+  /** What write() would hand the kernel next for packets[start…]; for tests, no device involved. */
+  coalesce(packets: readonly Uint8Array[], start: number): CoalescedWrite;
+  gso(handle: TunHandle): boolean;
   mtu(handle: TunHandle): number;
   stats(handle: TunHandle): {
     rxPackets: number;
     rxBytes: number;
     rxWakeups: number;
+    rxDropped: number;
     txPackets: number;
     txBytes: number;
     txDropped: number;
     txEagain: number;
+    txGsoPackets: number;
+    txGsoSegments: number;
   };
   close(handle: TunHandle): void;
   readonly MAX_PACKET: number;
+}
+
+/** One write as native/tun/gso.c plans it: the virtio_net_hdr fields and the IP packet after it. */
+export interface CoalescedWrite {
+  /** Input packets this write stands for; 1 = the first packet as is, behind a zeroed header. */
+  readonly consumed: number;
+  readonly packet: Buffer;
+  readonly flags: number;
+  readonly gsoType: number;
+  readonly hdrLen: number;
+  readonly gsoSize: number;
+  readonly csumStart: number;
+  readonly csumOffset: number;
 }
 
 const RELATIVE = join('native', 'tun', 'build', 'Release', 'causeway_tun.node');

@@ -7,12 +7,17 @@ export interface TunStats {
   readonly rxBytes: number;
   /** Read wake-ups; rxPackets / rxWakeups is the mean batch size. */
   readonly rxWakeups: number;
+  /** Packets read that could not be handed on (a GSO packet or bad checksum offsets; not expected). */
+  readonly rxDropped: number;
   readonly txPackets: number;
   readonly txBytes: number;
   /** Packets the kernel refused (malformed, link down, no memory): dropped, as IP allows. */
   readonly txDropped: number;
   /** Writes that hit a full device and stopped a batch early. */
   readonly txEagain: number;
+  /** GSO packets written, and the TCP segments merged into them (counted in txPackets too). */
+  readonly txGsoPackets: number;
+  readonly txGsoSegments: number;
 }
 
 /** Why a device failed. `code` is an errno name (`ENODEV`, `EPERM`, `EBADFD`…) or `ENOADDON`. */
@@ -30,12 +35,19 @@ export interface TunOptions {
   readonly maxPackets?: number;
   /** Byte cap per read wake-up (a packet may end past it). Default 256 KiB. */
   readonly maxBytes?: number;
+  /**
+   * Merge runs of in-order TCP segments of one flow into GSO packets on write (Linux: IFF_VNET_HDR).
+   * Default true; the device falls back to plain packets when the system refuses it.
+   */
+  readonly offload?: boolean;
 }
 
 export interface TunDevice {
   readonly name: string;
   /** Headroom of every batch this device delivers. */
   readonly headroom: number;
+  /** Whether write() currently merges TCP segments into GSO packets (see TunOptions.offload). */
+  readonly gso: boolean;
   /** The device's current MTU (asked of the system each call: cache it per phase). */
   mtu(): number;
   /**

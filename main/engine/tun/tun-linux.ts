@@ -24,7 +24,7 @@ export function openLinuxTun(name: string, options: LinuxTunOptions = {}): TunOp
   }
   const device = new LinuxTun(addon, name, options.headroom ?? SSTP_PPP_HEADROOM);
   try {
-    device.attach(options.maxPackets ?? DEFAULT_MAX_PACKETS, options.maxBytes ?? DEFAULT_MAX_BYTES);
+    device.attach(options.maxPackets ?? DEFAULT_MAX_PACKETS, options.maxBytes ?? DEFAULT_MAX_BYTES, options.offload ?? true);
   } catch (e) {
     return { ok: false, error: toTunError(e) };
   }
@@ -46,7 +46,7 @@ class LinuxTun implements TunDevice {
     readonly headroom: number,
   ) {}
 
-  attach(maxPackets: number, maxBytes: number): void {
+  attach(maxPackets: number, maxBytes: number, offload: boolean): void {
     this.handle = this.addon.open(
       this.name,
       this.headroom,
@@ -55,11 +55,16 @@ class LinuxTun implements TunDevice {
       (buffer, bounds) => this.packetHandler?.({ buffer, bounds, count: bounds.length - 1, headroom: this.headroom }),
       () => this.writable(),
       (error) => this.fail(toTunError(error)),
+      offload,
     );
   }
 
   get closed(): boolean {
     return this.handle === undefined;
+  }
+
+  get gso(): boolean {
+    return this.handle !== undefined && this.addon.gso(this.handle);
   }
 
   mtu(): number {
@@ -139,7 +144,18 @@ class LinuxTun implements TunDevice {
   }
 }
 
-const ZERO_STATS: TunStats = { rxPackets: 0, rxBytes: 0, rxWakeups: 0, txPackets: 0, txBytes: 0, txDropped: 0, txEagain: 0 };
+const ZERO_STATS: TunStats = {
+  rxPackets: 0,
+  rxBytes: 0,
+  rxWakeups: 0,
+  rxDropped: 0,
+  txPackets: 0,
+  txBytes: 0,
+  txDropped: 0,
+  txEagain: 0,
+  txGsoPackets: 0,
+  txGsoSegments: 0,
+};
 
 function toTunError(e: unknown): TunError {
   const code = typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : 'EUNKNOWN';

@@ -44,6 +44,8 @@ export function createMemoryTunPair(a: MemoryTunOptions = {}, b: MemoryTunOption
 class MemoryTun implements TunDevice {
   readonly name: string;
   readonly headroom: number;
+  /** No kernel to merge for: packets are recorded one by one, exactly as written. */
+  readonly gso = false;
   readonly kernel: MemoryTunKernel;
   private mtuValue: number;
   private readonly maxPackets: number;
@@ -61,7 +63,7 @@ class MemoryTun implements TunDevice {
   private writeListeners: ((packet: Buffer) => void)[] = [];
   private readonly written: Buffer[] = [];
   private dropped = 0;
-  private counters = { rxPackets: 0, rxBytes: 0, rxWakeups: 0, txPackets: 0, txBytes: 0, txDropped: 0, txEagain: 0 };
+  private counters = { rxPackets: 0, rxBytes: 0, rxWakeups: 0, rxDropped: 0, txPackets: 0, txBytes: 0, txDropped: 0, txEagain: 0, txGsoPackets: 0, txGsoSegments: 0 };
 
   constructor(options: MemoryTunOptions) {
     this.name = options.name ?? 'mem0';

@@ -43,6 +43,18 @@ class FakePort implements SessionDataPort {
   }
 }
 
+/** A session that hands over IP packets in batches (SstpSession does: one per TLS read burst). */
+class BatchPort extends FakePort {
+  batchListeners = new Set<(p: readonly Buffer[]) => void>();
+  onIpBatch(listener: (p: readonly Buffer[]) => void): () => void {
+    this.batchListeners.add(listener);
+    return () => this.batchListeners.delete(listener);
+  }
+  receiveBatch(packets: Buffer[]): void {
+    for (const l of this.batchListeners) l(packets);
+  }
+}
+
 const v4 = (n: number, len = 40) => {
   const p = Buffer.alloc(len, n);
   p[0] = 0x45;
@@ -164,6 +176,63 @@ describe('PacketPump', () => {
     kernel.inject([v4(2)]);
     await tick();
     assert.deepEqual(unframe(second.writes).map((p) => p.ip[1]), [2]);
+    pump.stop();
+  });
+
+  it('writes a received batch to the TUN in one call', () => {
+    const { device, kernel } = createMemoryTun();
+    const calls: number[] = [];
+    const write = device.write.bind(device);
+    device.write = (packets, start) => {
+      calls.push(packets.length - (start ?? 0));
+      return write(packets, start);
+    };
+    const pump = new PacketPump(device);
+    const port = new BatchPort();
+    pump.attach(port);
+    port.receiveBatch([v4(1), v4(2), v4(3)]);
+    port.receive(v4(4)); // per-packet listeners are not what the pump uses when batches exist
+    assert.deepEqual(calls, [3]);
+    assert.deepEqual(kernel.written.map((p) => p[1]), [1, 2, 3]);
+    assert.equal(pump.stats.rxPackets, 3);
+    assert.equal(pump.stats.rxBytes, 120);
+    pump.stop();
+  });
+
+  it('a batch the TUN takes only partly: the rest waits, TLS reads pause once, later batches queue behind in order', async () => {
+    const { device, kernel } = createMemoryTun();
+    const pump = new PacketPump(device);
+    const port = new BatchPort();
+    pump.attach(port);
+    kernel.setWriteCapacity(2);
+    const batch = [v4(1), v4(2), v4(3), v4(4)];
+    port.receiveBatch(batch);
+    assert.equal(kernel.written.length, 2);
+    assert.equal(port.paused, 1);
+    port.receiveBatch([v4(5), v4(6)]); // already read from TLS before the pause took effect
+    assert.equal(port.paused, 1, 'paused once');
+    assert.equal(pump.stats.tunStalls, 1);
+    assert.equal(batch.length, 4, 'the session\'s array is not modified');
+    kernel.setWriteCapacity(Infinity);
+    await tick();
+    await tick();
+    assert.deepEqual(kernel.written.map((p) => p[1]), [1, 2, 3, 4, 5, 6], 'nothing lost, order kept');
+    assert.equal(port.resumed, 1);
+    pump.stop();
+  });
+
+  it('detach drops the backlog and stops taking batches from the old session', () => {
+    const { device, kernel } = createMemoryTun();
+    const pump = new PacketPump(device);
+    const port = new BatchPort();
+    pump.attach(port);
+    kernel.setWriteCapacity(0);
+    port.receiveBatch([v4(1), v4(2)]);
+    pump.detach();
+    assert.equal(port.batchListeners.size, 0);
+    kernel.setWriteCapacity(Infinity);
+    port.receiveBatch([v4(3)]);
+    assert.equal(kernel.written.length, 0);
     pump.stop();
   });
 });

@@ -144,4 +144,38 @@ describe('SstpDeframer', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('pushTo hands the sink the same packets as push, data as (chunk, start, end) with no copy', () => {
+    const seen: string[] = [];
+    const chunks: Buffer[] = [];
+    const sink = {
+      data: (bytes: Buffer, start: number, end: number) => {
+        chunks.push(bytes);
+        seen.push(`data:${bytes.subarray(start, end).toString('hex')}`);
+      },
+      control: (packet: Buffer) => void seen.push(`control:${packet.toString('hex')}`),
+    };
+    assert.equal(new SstpDeframer().pushTo(stream, sink), undefined);
+    assert.deepEqual(seen, expected);
+    assert.equal(chunks[0], stream, 'the chunk itself, not a view');
+    // Split anywhere: the same packets, a reassembled one comes as its own buffer.
+    for (const cut of [1, 3, 5, data1.length + 2]) {
+      seen.length = 0;
+      const d = new SstpDeframer();
+      assert.equal(d.pushTo(stream.subarray(0, cut), sink), undefined);
+      assert.equal(d.pushTo(stream.subarray(cut), sink), undefined);
+      assert.deepEqual(seen, expected, `cut at ${cut}`);
+    }
+  });
+
+  it('pushTo returns the error after delivering the packets before it, and stays failed', () => {
+    const seen: string[] = [];
+    const sink = { data: () => void seen.push('data'), control: () => void seen.push('control') };
+    const d = new SstpDeframer();
+    const error = d.pushTo(Buffer.concat([data1, ctrl, hex('11 00 00 08 00 00 00 00'), data2]), sink);
+    assert.equal(error?.field, 'version');
+    assert.deepEqual(seen, ['data', 'control']);
+    assert.equal(d.pushTo(data1, sink)?.field, 'version');
+    assert.deepEqual(seen, ['data', 'control']);
+  });
 });

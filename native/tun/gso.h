@@ -1,0 +1,51 @@
+// Userspace GRO for TUN writes: runs of in-order TCP segments of one flow become one GSO packet.
+//
+// Pure C, no Node-API, no I/O: gso_plan() only reads the packets it is given and describes the
+// write (a virtio_net_hdr plus an iovec list) so the addon can writev() it and the tests can look
+// at exactly the bytes that would have been written.
+#ifndef CAUSEWAY_GSO_H
+#define CAUSEWAY_GSO_H
+
+#include <linux/virtio_net.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+// Segments merged into one GSO packet at most (the kernel's own GRO stops at 64 too).
+#define GSO_MAX_SEGS 64u
+// An IPv4 total length / IPv6 payload length is 16 bits: the merged packet stays within 64 KB.
+#define GSO_MAX_LENGTH 65535u
+// Largest IP + TCP header: IPv6 (40, no extension headers) + TCP with 40 bytes of options.
+#define GSO_MAX_HEAD (40u + 60u)
+
+typedef struct {
+  const uint8_t *data;
+  size_t length;
+} gso_packet_t;
+
+typedef struct {
+  // Fields little-endian: the addon sets TUNSETVNETLE so this holds on every host.
+  struct virtio_net_hdr vnet;
+  // The merged packet's IP + TCP headers: the first segment's, with lengths, flags, checksums fixed.
+  uint8_t head[GSO_MAX_HEAD];
+  // iov[0] = vnet, then either the whole packet, or head + every segment's payload.
+  struct iovec iov[2 + GSO_MAX_SEGS];
+  uint32_t iov_count;
+  // Packets of the input this write stands for (1 = written as is).
+  uint32_t count;
+  // IP bytes written (the super-packet's length, or the single packet's).
+  size_t length;
+} gso_plan_t;
+
+// Plans the write of packets[0] and, when they can be merged with it, of the following ones
+// (n >= 1). Returns plan->count: 1 means packets[0] goes as is behind a zeroed virtio_net_hdr.
+uint32_t gso_plan(const gso_packet_t *packets, uint32_t n, gso_plan_t *plan);
+
+// packets[0] as is, behind a zeroed virtio_net_hdr (GSO off, or a retry after the kernel refused a merge).
+void gso_plan_single(const gso_packet_t *packet, gso_plan_t *plan);
+
+// A packet read with VIRTIO_NET_HDR_F_NEEDS_CSUM: computes the checksum over [start, length) and
+// stores it at start + offset. Returns 0 when done, -1 when start/offset lie outside the packet.
+int gso_complete_checksum(uint8_t *packet, size_t length, uint32_t start, uint32_t offset);
+
+#endif
