@@ -28,7 +28,8 @@ import { startSoftEtherClient, type SoftEtherClient } from '../harness/softether
 import { canRunIntegration, startSoftEther, type BlobInfo, type SoftEtherServer } from '../harness/softether.js';
 import { makeOwnedDir } from '../harness/state.js';
 import { CAUSEWAY_BIN } from '../support/run-cli.js';
-import { machineJiffies, median, spawnJsonChild, sumCpuSeconds, summarizeCpuProfile, type JsonChild, type ProfileSummary } from './throughput-lib.js';
+import { spawnJsonChild, type JsonChild } from '../support/json-child.js';
+import { machineJiffies, median, sumCpuSeconds, summarizeCpuProfile, type ProfileSummary } from './throughput-lib.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 const RUNNER = fileURLToPath(new URL('./throughput-runner.ts', import.meta.url));
@@ -174,7 +175,7 @@ function startCli(ns: ClientNetns): JsonChild {
       'connect', ns.serverAddress, '--user', 'testuser', '--password-stdin', '--insecure', '--json', '--no-dns', '--interface', 'cwbench0',
     ],
     'testpass\n',
-    false,
+    { detached: true },
   );
 }
 
@@ -183,7 +184,7 @@ function startEngine(ns: ClientNetns): JsonChild {
     tool('ip'),
     ['netns', 'exec', ns.name, tool('setpriv'), '--pdeathsig', 'TERM', '--', process.execPath, ...nodeArgs('engine'), '--import', 'tsx', RUNNER, ns.serverAddress, '--interface', 'cwbench1'],
     'testpass\n',
-    true,
+    { detached: true, keepStdinOpen: true },
   );
 }
 
