@@ -24,9 +24,10 @@ export interface ClientNetns {
 
 /**
  * `index` (0..99) picks the subnet 10.210.<index>.0/24 and the names `cw-c<index>`, so tests can
- * run one client netns each without colliding.
+ * run one client netns each without colliding. `serverNetns` null joins the client to this (host)
+ * namespace instead, for a server that runs inside the test process (the strict peer).
  */
-export async function startClientNetns(serverNetns: string, index = 0): Promise<ClientNetns> {
+export async function startClientNetns(serverNetns: string | null, index = 0): Promise<ClientNetns> {
   const name = `cw-c${index}`;
   const clientIf = `cwc${index}-c`;
   const serverIf = `cwc${index}-s`;
@@ -37,9 +38,10 @@ export async function startClientNetns(serverNetns: string, index = 0): Promise<
   const resolvConfPath = `${resolvDir}/resolv.conf`;
   const originalResolvConf = `# test resolver for ${name}\nnameserver ${serverAddress}\n`;
 
+  const inServer = serverNetns === null ? [] : ['-n', serverNetns];
   // Leftovers of a crashed run with the same names.
   deleteNetnsSync(name);
-  await run(ip, ['-n', serverNetns, 'link', 'delete', serverIf], { allowFailure: true });
+  await run(ip, [...inServer, 'link', 'delete', serverIf], { allowFailure: true });
 
   await createNetns(name);
   const unregister = onProcessExit(() => {
@@ -47,9 +49,9 @@ export async function startClientNetns(serverNetns: string, index = 0): Promise<
     rmSync(resolvDir, { recursive: true, force: true });
   });
   await run(ip, ['-n', name, 'link', 'set', 'lo', 'up']);
-  await run(ip, ['link', 'add', clientIf, 'netns', name, 'type', 'veth', 'peer', 'name', serverIf, 'netns', serverNetns]);
-  await run(ip, ['-n', serverNetns, 'addr', 'add', `${serverAddress}/24`, 'dev', serverIf]);
-  await run(ip, ['-n', serverNetns, 'link', 'set', serverIf, 'up']);
+  await run(ip, ['link', 'add', clientIf, 'netns', name, 'type', 'veth', 'peer', 'name', serverIf, ...(serverNetns === null ? [] : ['netns', serverNetns])]);
+  await run(ip, [...inServer, 'addr', 'add', `${serverAddress}/24`, 'dev', serverIf]);
+  await run(ip, [...inServer, 'link', 'set', serverIf, 'up']);
   await run(ip, ['-n', name, 'addr', 'add', `${clientAddress}/24`, 'dev', clientIf]);
   await run(ip, ['-n', name, 'link', 'set', clientIf, 'up']);
   mkdirSync(resolvDir, { recursive: true });
@@ -74,11 +76,11 @@ export async function startClientNetns(serverNetns: string, index = 0): Promise<
       return (JSON.parse(r.stdout) as { ifname: string }[]).map((l) => l.ifname);
     },
     async setLinkUp(up) {
-      await run(ip, ['-n', serverNetns, 'link', 'set', serverIf, up ? 'up' : 'down']);
+      await run(ip, [...inServer, 'link', 'set', serverIf, up ? 'up' : 'down']);
     },
     async stop() {
       await deleteNetns(name);
-      await run(ip, ['-n', serverNetns, 'link', 'delete', serverIf], { allowFailure: true });
+      await run(ip, [...inServer, 'link', 'delete', serverIf], { allowFailure: true });
       rmSync(resolvDir, { recursive: true, force: true });
       unregister();
     },

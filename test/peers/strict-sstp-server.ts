@@ -18,6 +18,8 @@ import { resolveScript, type PartialScript, type PeerScript } from './script.js'
 export interface StrictPeerOptions {
   /** Present this certificate instead of the shared CA-issued leaf. */
   readonly certificate?: IssuedCertificate;
+  /** Address to listen on (default 127.0.0.1), e.g. the host end of a veth into a client netns. */
+  readonly listenHost?: string;
 }
 
 export interface StrictPeer {
@@ -83,7 +85,7 @@ export async function startStrictPeer(script: PartialScript | readonly PartialSc
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, options.listenHost ?? '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
@@ -91,7 +93,7 @@ export async function startStrictPeer(script: PartialScript | readonly PartialSc
   const { port } = server.address() as AddressInfo;
 
   return {
-    host: '127.0.0.1',
+    host: options.listenHost ?? '127.0.0.1',
     port,
     certPem: leaf.certPem,
     certDer: leaf.der,
