@@ -197,7 +197,7 @@ export class PppLink {
     if (!this.lcp.isOpened) return log.debug(`dropped: LCP is not open`);
     if (AUTH_PROTOCOLS.has(protocol)) {
       const auth = this.authenticator;
-      if (auth && auth.protocol === protocol && this.phase === 'authenticate') auth.receive(info);
+      if (auth && auth.protocol === protocol && this.authenticatorListening(protocol)) auth.receive(info);
       else log.debug(`dropped ${protocolName(protocol)}: not the authentication in progress`);
       return;
     }
@@ -339,7 +339,7 @@ export class PppLink {
     const ctx: AuthenticatorContext = {
       credentials: this.o.config.credentials,
       send: (protocol, packet) => {
-        if (this.phase === 'authenticate') this.sendInfo(protocol, packet, log);
+        if (this.authenticatorListening(protocol)) this.sendInfo(protocol, packet, log);
       },
       succeed: (result) => this.run(() => this.authSucceeded(result.hlak)),
       fail: (f) => this.run(() => this.fail(f)),
@@ -356,10 +356,20 @@ export class PppLink {
     this.authenticator.start();
   }
 
+  /**
+   * CHAP servers may re-challenge at any time once the link is up (RFC 1994 §2.1; accel-ppp's
+   * chap-interval): a CHAP authenticator keeps answering in the network phase. PAP and EAP end at success.
+   */
+  private authenticatorListening(protocol: number): boolean {
+    return this.phase === 'authenticate' || (this.phase === 'network' && protocol === PPP_CHAP);
+  }
+
   private authSucceeded(hlak: Buffer): void {
     if (this.ended || this.closing || this.phase !== 'authenticate') return;
-    this.authenticator?.stop();
-    this.authenticator = undefined;
+    if (this.authenticator?.protocol !== PPP_CHAP) {
+      this.authenticator?.stop();
+      this.authenticator = undefined;
+    }
     this.emit({ type: 'authenticated', hlak });
     if (this.ended || this.closing) return;
     this.phase = 'network';

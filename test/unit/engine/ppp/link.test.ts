@@ -99,7 +99,7 @@ describe('PppLink against an RRAS-like server', () => {
     const ipcpAt = h.timeline.findIndex((t) => t.kind === 'sent' && t.sent.protocol === IPCP);
     assert.ok(authAt >= 0 && ipcpAt > authAt);
     assert.deepEqual(h.event('authenticated'), { type: 'authenticated', hlak: Buffer.alloc(32, 0x11) });
-    assert.equal(run?.stopped, true);
+    assert.equal(run?.stopped, false, 'MS-CHAPv2 keeps answering re-challenges');
 
     const sent = h.take();
     const ipcpReq = sent.find((s) => s.protocol === IPCP);
@@ -523,5 +523,33 @@ describe('PppLink authentication outcomes the server only implies', () => {
     expectSent(h.one(LCP), LCP, CONF_NAK, [authMschapv2()]);
     h.feed(LCP, CONF_REQ, 2, [authEap()]);
     expectSent(h.one(LCP), LCP, CONF_ACK, [authEap()]);
+  });
+});
+
+describe('PppLink CHAP re-challenges', () => {
+  it('keeps a CHAP authenticator answering in the network phase; PAP stops at success', () => {
+    const h = new Harness({ authMethods: ['mschapv2'] });
+    lcpUp(h, [authMschapv2()]);
+    h.take();
+    h.link.receive(encodeFrame(0xc223, encodeControl({ code: 1, id: 1, data: Buffer.from('challenge') })));
+    h.link.receive(encodeFrame(0xc223, encodeControl({ code: 3, id: 1, data: Buffer.from('S=...') })));
+    assert.ok(h.event('authenticated'));
+    ipv4Up(h);
+    h.take();
+    // accel-ppp with chap-interval: a new challenge long after the link came up.
+    h.link.receive(encodeFrame(0xc223, encodeControl({ code: 1, id: 2, data: Buffer.from('again') })));
+    const answer = h.one();
+    assert.equal(answer.protocol, 0xc223);
+    assert.equal(answer.code, 2);
+    const run = h.auth.runs[0];
+    assert.equal(run?.stopped, false);
+    h.link.stop();
+    assert.equal(run?.stopped, true, 'stopped with the link');
+
+    const p = new Harness({ authMethods: ['pap'] });
+    lcpUp(p, [authPap()]);
+    p.take();
+    p.link.receive(encodeFrame(0xc023, Buffer.from([2, 1, 0, 5, 0])));
+    assert.equal(p.auth.runs[0]?.stopped, true, 'PAP has nothing more to do after success');
   });
 });
