@@ -8,6 +8,7 @@ import { composeBackend } from '../services/connections/compose.js';
 import { helperDataPlane } from '../services/connections/helper-data-plane.js';
 import { KeytarCredentialStore } from '../services/credentials/keytar-store.js';
 import { resolvePaths } from '../services/paths.js';
+import { defaultAutostartOptions, linuxAutostart } from './autostart-linux.js';
 import { exportDialog } from './export-dialog.js';
 import { bindIpc } from './ipc.js';
 import { NotificationController, notificationFor } from './notifications.js';
@@ -42,10 +43,14 @@ async function start(): Promise<void> {
       version: app.getVersion(),
       platform: process.platform,
       chooseExportPath: (name) => exportDialog(win, name),
-      autostart: {
-        get: () => app.getLoginItemSettings().openAtLogin,
-        set: (enabled) => app.setLoginItemSettings({ openAtLogin: enabled }),
-      },
+      // Electron's login items are macOS/Windows only; Linux desktops read XDG autostart entries.
+      autostart:
+        process.platform === 'linux'
+          ? linuxAutostart(defaultAutostartOptions())
+          : {
+              get: () => app.getLoginItemSettings().openAtLogin,
+              set: (enabled) => app.setLoginItemSettings({ openAtLogin: enabled, args: ['--hidden'] }),
+            },
     },
   });
 

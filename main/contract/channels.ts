@@ -16,6 +16,16 @@ const secret = z.string().min(1).max(1024);
 const none = z.undefined().or(z.null()).or(z.strictObject({}));
 // Drafts are validated by the handler, which answers with per-field issues as a value.
 const draft = z.unknown();
+/** A CA file the renderer read (PEM text); main imports it into its own folder for the profile. */
+const caFile = z.strictObject({ fileName: z.string().min(1).max(255), pem: z.string().min(1).max(1_000_000) });
+/** The secrets a profile may keep besides its password; set or forgotten with the profile, never read back. */
+const profileSecrets = {
+  password: secret.optional(),
+  proxyPassword: secret.optional(),
+  pkcs12Passphrase: secret.optional(),
+  forget: z.array(z.enum(['password', 'proxy-password', 'pkcs12-passphrase'])).max(3).optional(),
+  ca: caFile.optional(),
+};
 
 function channel<S extends z.ZodType, T>(payload: S, result: Returns<T>) {
   return { payload, result };
@@ -28,8 +38,8 @@ export const requests = {
 
   'profiles.list': channel(none, returns<R.ProfilesResult>()),
   'profiles.validate': channel(z.strictObject({ draft }), returns<R.ValidateResult>()),
-  'profiles.create': channel(z.strictObject({ draft, password: secret.optional() }), returns<R.ProfileSaveResult>()),
-  'profiles.update': channel(z.strictObject({ id, draft, password: secret.optional() }), returns<R.ProfileSaveResult>()),
+  'profiles.create': channel(z.strictObject({ draft, ...profileSecrets }), returns<R.ProfileSaveResult>()),
+  'profiles.update': channel(z.strictObject({ id, draft, ...profileSecrets }), returns<R.ProfileSaveResult>()),
   'profiles.remove': channel(z.strictObject({ id }), returns<R.ProfileRemoveResult>()),
   'profiles.setPassword': channel(z.strictObject({ id, password: secret }), returns<R.SetPasswordResult>()),
 
@@ -51,6 +61,7 @@ export const requests = {
   'connections.test': channel(z.strictObject({ profileId: id, password: secret.optional() }), returns<R.TestConnectionResult>()),
   'connections.ping': channel(z.strictObject({ profileId: id }), returns<R.PingResult>()),
 
+  'trust.inspectCa': channel(caFile, returns<R.InspectCaResult>()),
   'trust.pending': channel(none, returns<readonly R.TrustPrompt[]>()),
   'trust.accept': channel(z.strictObject({ promptId: id }), returns<R.TrustAcceptResult>()),
   'trust.dismiss': channel(z.strictObject({ promptId: id }), returns<R.Ok>()),

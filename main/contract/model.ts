@@ -85,10 +85,23 @@ export interface AttemptView {
   readonly size: number;
 }
 
+/** Whether the keychain holds a secret; null when the keychain cannot be asked. Never the secret itself. */
+export type SecretSaved = boolean | null;
+
 export interface ProfileView {
   readonly profile: Profile;
-  /** Whether the keychain holds a password for it; null when the keychain cannot be asked. */
-  readonly hasPassword: boolean | null;
+  /** Whether the keychain holds a password for it (the same as secrets.password). */
+  readonly hasPassword: SecretSaved;
+  readonly secrets: { readonly password: SecretSaved; readonly proxyPassword: SecretSaved; readonly pkcs12Passphrase: SecretSaved };
+}
+
+/** A certificate of a CA file, as the editor shows it next to the field. */
+export interface CaCertificateView {
+  readonly subject: string;
+  readonly issuer: string;
+  readonly validTo: string;
+  readonly sha256: string;
+  readonly isCa: boolean;
 }
 
 export interface ImportEntryView {

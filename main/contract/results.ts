@@ -2,6 +2,7 @@
 import type {
   AppInfo,
   AttemptView,
+  CaCertificateView,
   CertificateInfo,
   ConnectionSnapshot,
   FailureView,
@@ -32,7 +33,11 @@ export type ProfileSaveError =
 
 export type ProfilesResult = Ok<{ profiles: readonly ProfileView[] }> | Fail<StoreProblem>;
 export type ValidateResult = Ok | Fail<{ readonly kind: 'invalid'; readonly issues: readonly ProfileIssue[] }>;
-export type ProfileSaveResult = Ok<{ profile: Profile; warning?: string }> | Fail<ProfileSaveError>;
+/**
+ * Saved. `warning`: something beside the profile did not take (a secret, the CA copy). `fieldWarnings`:
+ * saved, but a field will not work as it is (e.g. the PKCS#12 file cannot be opened), shown next to it.
+ */
+export type ProfileSaveResult = Ok<{ profile: Profile; warning?: string; fieldWarnings?: readonly ProfileIssue[] }> | Fail<ProfileSaveError>;
 export type ProfileRemoveResult = Ok<{ warning?: string }> | Fail<NotFound | StoreProblem>;
 export type SetPasswordResult = Ok | Fail<KeychainError | NotFound | { readonly kind: 'invalid'; readonly message: string }>;
 
@@ -60,6 +65,10 @@ export type TestConnectionResult =
   | Fail<StartError | { readonly kind: 'failed'; readonly failure: FailureView; readonly timings: readonly PhaseTiming[]; readonly certificate?: CertificateInfo; readonly attempt: number }>;
 
 export type PingResult = Ok<{ rttMs: number; from: string }> | Fail<{ readonly kind: 'not-connected' | 'no-reply'; readonly message: string }>;
+
+export type InspectCaResult =
+  | Ok<{ certificates: readonly CaCertificateView[]; warnings: readonly string[] }>
+  | Fail<{ readonly kind: 'not-a-certificate'; readonly message: string }>;
 
 export type TrustAcceptResult = Ok | Fail<{ readonly kind: 'expired'; readonly message: string } | StoreProblem | StartError>;
 

@@ -7,6 +7,7 @@ import { resolvePaths } from '../../main/services/paths.js';
 import { composeBackend } from '../../main/services/connections/compose.js';
 import { helperDataPlane } from '../../main/services/connections/helper-data-plane.js';
 import { startBrowserHost, type BrowserHost } from './server.js';
+import { storedAutostart } from './stored-autostart.js';
 import type { Backend } from '../../main/services/connections/backend/index.js';
 
 export const RENDERER_DIST = resolve(fileURLToPath(new URL('../../renderer/dist', import.meta.url)));
@@ -39,6 +40,7 @@ export async function startHostOnServices(opts: HostOptions): Promise<RunningHos
       platform: process.platform,
       // No save dialog in a browser tab: exports land in the host's own folder.
       chooseExportPath: async (name) => join(exportsDir, name),
+      autostart: storedAutostart(opts.dataDir),
     },
   });
   const host = await startBrowserHost({ backend, rendererDir: RENDERER_DIST, ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.log ? { log: opts.log } : {}) });

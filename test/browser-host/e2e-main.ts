@@ -1,6 +1,7 @@
 // The e2e fixture process: a private Secret Service (real keytar through gnome-keyring on a bus of our
 // own), a real SoftEther server in a netns, and the browser host on the real services, in a temp dir.
 // Prints one JSON line with what the tests need, then serves until stdin closes or SIGTERM.
+// CAUSEWAY_E2E_NO_SERVER=1: no SoftEther (for suites that only need the UI on the real services).
 // Runs outside Playwright's loader (under tsx) because the harness and services are NodeNext TypeScript.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,8 @@ import { KeytarCredentialStore } from '../../main/services/credentials/keytar-st
 import { MemoryCredentialStore } from '../../main/services/credentials/memory-store.js';
 import { startHostOnServices, type RunningHost } from './compose-host.js';
 
-const skip = integrationSkip();
+const noServer = process.env['CAUSEWAY_E2E_NO_SERVER'] === '1';
+const skip = noServer ? 'not asked for a server' : integrationSkip();
 let keyring: PrivateKeyring | undefined;
 let server: SoftEtherServer | undefined;
 let host: RunningHost | undefined;
@@ -44,6 +46,7 @@ try {
     `${JSON.stringify({
       url: host.url,
       exportsDir: host.exportsDir,
+      dataDir,
       keychain,
       softether: server ? { host: server.host, port: server.port, username: server.users.username, password: server.users.password, sha256: server.certDerSha256 } : null,
       skip: skip === false ? null : skip,

@@ -74,15 +74,19 @@ test('import, trust the certificate, connect, watch traffic, read the PPP log, d
   await expect(page.getByTestId('address')).toHaveText(/^\d+\.\d+\.\d+\.\d+$/);
 
   // Traffic through the session: pings to the server's tunnel address move both counters.
+  // The graph shows a live rate while they move and falls back to zero when they stop.
   const before = await page.getByTestId('bytes-in').textContent();
-  for (let i = 0; i < 3; i++) {
+  const rate = page.getByTestId('throughput-now');
+  for (let i = 0; i < 5; i++) {
+    if (i > 0) await page.waitForTimeout(1100);
     await page.getByRole('button', { name: 'Ping the server through the tunnel' }).click();
     await expect(page.getByText(/Reply from .* in \d+ ms/)).toBeVisible();
-    await page.waitForTimeout(1100);
+    await expect(rate).toHaveText(/^[1-9][\d.]* (B|KiB)\/s in, [1-9]/, { timeout: 2500 });
   }
   await expect(page.getByTestId('bytes-in')).not.toHaveText(before ?? '0 B');
   await expect(page.getByTestId('bytes-out')).not.toHaveText('0 B');
   await page.screenshot({ path: join(DOCS, 'status-connected.png') });
+  await expect(rate).toHaveText('0 B/s in, 0 B/s out', { timeout: 8000 });
 
   // That connection's log holds the PPP negotiation.
   await page.getByRole('tab', { name: 'Logs' }).click();

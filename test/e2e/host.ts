@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 export interface E2eHost {
   readonly url: string;
   readonly exportsDir: string;
+  /** The host's data folder: config/profiles.json, config/ca/, host-settings.json. */
+  readonly dataDir: string;
   readonly keychain: 'keytar' | 'memory';
   readonly softether: { host: string; port: number; username: string; password: string; sha256: string } | null;
   readonly skip: string | null;
@@ -14,8 +16,8 @@ export interface E2eHost {
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-export function startE2eHost(): Promise<E2eHost> {
-  return startFixture<Omit<E2eHost, 'stop'>>('test/browser-host/e2e-main.ts');
+export function startE2eHost(opts: { server?: boolean } = {}): Promise<E2eHost> {
+  return startFixture<Omit<E2eHost, 'stop'>>('test/browser-host/e2e-main.ts', opts.server === false ? { CAUSEWAY_E2E_NO_SERVER: '1' } : {});
 }
 
 /** What the real-tunnel fixture (e2e-netns-main.ts) offers; everything but `skip` is absent when skipped. */

@@ -58,3 +58,32 @@ test('the controller throttles a flapping link', () => {
   assert.equal(shown.length, 3);
   assert.equal(c.offer(null), false);
 });
+
+test('throttling is per profile, and what focus held back does not use up the budget', () => {
+  const focused = { v: true };
+  const clock = { t: 0 };
+  const { shown, c } = controller(focused, clock);
+  const other: ConnectionSnapshot = { ...connected, profileId: 'b' };
+  assert.equal(c.offer(notificationFor(connecting, connected, 'Office')), false, 'window focused');
+  focused.v = false;
+  clock.t = 100;
+  assert.equal(c.offer(notificationFor(connecting, connected, 'Office')), true, 'the first one after focus left is shown');
+  assert.equal(c.offer(notificationFor({ ...connecting, profileId: 'b' }, other, 'Lab')), true, 'another profile is not throttled by this one');
+  clock.t = 200;
+  assert.equal(c.offer(notificationFor(connected, error, 'Office')), false, 'but this one is, within 3 s');
+  assert.deepEqual(shown.map((n) => n.title), ['Office connected', 'Lab connected']);
+});
+
+test('with the default throttle a burst of state changes shows one notification', () => {
+  const clock = { t: 1_000_000 };
+  const shown: NotificationSpec[] = [];
+  const c = new NotificationController((n) => shown.push(n), () => false, () => clock.t);
+  const states = [connecting, connected, reconnecting, connecting, connected, error];
+  let prev: ConnectionSnapshot | undefined;
+  for (const s of states) {
+    c.offer(notificationFor(prev, s, 'Office'));
+    prev = s;
+    clock.t += 200;
+  }
+  assert.equal(shown.length, 1);
+});

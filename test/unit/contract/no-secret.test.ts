@@ -13,9 +13,12 @@ import { ProfileStore } from '../../../main/services/profiles/store.js';
 import { createBackend } from '../../../main/services/connections/backend/index.js';
 import { ConnectionService } from '../../../main/services/connections/connection-service.js';
 import { FakeSession } from '../services/connections/fake-session.js';
+import { issue } from '../services/trust/helpers/certs.js';
 
 const SECRET = 'S3cr3t-Never-Echoed';
 const IMPORTED = 'Imported-Secret-42';
+const PROXY_SECRET = 'Proxy-Secret-Never-Echoed';
+const P12_SECRET = 'P12-Passphrase-Never-Echoed';
 
 test('no response or event carries a secret, on any channel', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'causeway-contract-'));
@@ -39,7 +42,9 @@ test('no response or event carries a secret, on any channel', async () => {
         return s;
       },
     });
-    const backend = createBackend({ store, credentials, logs, connections, host: { kind: 'browser', version: '0', platform: 'linux', chooseExportPath: async (n) => join(dir, n) } });
+    const backend = createBackend({ store, credentials, logs, connections, caDir: join(dir, 'ca'), host: { kind: 'browser', version: '0', platform: 'linux', chooseExportPath: async (n) => join(dir, n) } });
+    const ca = { fileName: 'ca.pem', pem: issue({ cn: 'Lab CA', isCa: true }).pem };
+    const secrets = { password: SECRET, proxyPassword: PROXY_SECRET, pkcs12Passphrase: P12_SECRET };
     const events: unknown[] = [];
     backend.subscribe((m) => events.push(m));
     const call = backend.dispatcher<null>({ isTrustedSender: () => true });
@@ -63,8 +68,9 @@ test('no response or event carries a secret, on any channel', async () => {
       'settings.setAutostart': { enabled: true },
       'profiles.list': undefined,
       'profiles.validate': { draft },
-      'profiles.create': { draft: { ...draft, name: 'Lab 2' }, password: SECRET },
-      'profiles.update': { id, draft: { ...draft, name: 'Lab renamed' }, password: SECRET },
+      // A client certificate that cannot be opened: its field warning must not quote the passphrase either.
+      'profiles.create': { draft: { ...draft, name: 'Lab 2', proxy: { host: 'proxy.example.test', port: 3128 }, tls: { clientCertificate: { pkcs12File: join(dir, 'missing.p12') } } }, ...secrets, ca },
+      'profiles.update': { id, draft: { ...draft, name: 'Lab renamed' }, ...secrets, ca },
       'profiles.setPassword': { id, password: SECRET },
       'import.preview': { fileName: 'a.nmconnection', contentBase64: Buffer.from(nm).toString('base64') },
       'import.commit': { importId, entries: [{ index: 0 }] },
@@ -73,6 +79,7 @@ test('no response or event carries a secret, on any channel', async () => {
       'connections.test': { profileId: id, password: SECRET },
       'connections.ping': { profileId: id },
       'connections.disconnect': { profileId: id },
+      'trust.inspectCa': ca,
       'trust.pending': undefined,
       'trust.accept': { promptId: '00000000-0000-0000-0000-000000000000' },
       'trust.dismiss': { promptId: '00000000-0000-0000-0000-000000000000' },
@@ -90,6 +97,8 @@ test('no response or event carries a secret, on any channel', async () => {
     const wire = JSON.stringify({ responses, events });
     assert.ok(!wire.includes(SECRET), 'a typed secret came back');
     assert.ok(!wire.includes(IMPORTED), 'an imported secret came back');
+    assert.ok(!wire.includes(PROXY_SECRET), 'a proxy password came back');
+    assert.ok(!wire.includes(P12_SECRET), 'a PKCS#12 passphrase came back');
     assert.ok(events.some((e) => (e as { event: string }).event === 'trust.prompt'));
     assert.ok(events.some((e) => (e as { event: string }).event === 'log'));
     await backend.shutdown();

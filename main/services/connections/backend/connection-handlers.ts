@@ -1,9 +1,10 @@
 import type { Handlers } from '../../../contract/handlers.js';
+import { inspectCa } from './ca-file.js';
 import type { BackendContext } from './context.js';
 
 type ConnectionHandlers = Pick<
   Handlers,
-  'connections.list' | 'connections.connect' | 'connections.disconnect' | 'connections.test' | 'connections.ping' | 'trust.pending' | 'trust.accept' | 'trust.dismiss'
+  'connections.list' | 'connections.connect' | 'connections.disconnect' | 'connections.test' | 'connections.ping' | 'trust.pending' | 'trust.accept' | 'trust.dismiss' | 'trust.inspectCa'
 >;
 
 export function connectionHandlers(ctx: BackendContext): ConnectionHandlers {
@@ -21,6 +22,10 @@ export function connectionHandlers(ctx: BackendContext): ConnectionHandlers {
     },
     'connections.test': ({ profileId, password }) => c.test(profileId, password !== undefined ? { password } : {}),
     'connections.ping': ({ profileId }) => c.ping(profileId),
+    'trust.inspectCa': async (file) => {
+      const r = inspectCa(file);
+      return r.ok ? { ok: true, certificates: r.certificates, warnings: r.warnings } : { ok: false, error: { kind: 'not-a-certificate', message: r.message } };
+    },
     'trust.pending': async () => c.pendingPrompts(),
     'trust.accept': async ({ promptId }) => {
       const r = await c.acceptPrompt(promptId);

@@ -5,6 +5,6 @@ export interface HostCapabilities {
   readonly platform: string;
   /** Where to write an exported log; null when the user cancelled. */
   chooseExportPath(suggestedName: string): Promise<string | null>;
-  /** Start at login; absent when the host cannot. */
-  readonly autostart?: { get(): boolean; set(enabled: boolean): void };
+  /** Start at login; absent when the host cannot. May be asynchronous (a file, a desktop entry). */
+  readonly autostart?: { get(): boolean | Promise<boolean>; set(enabled: boolean): void | Promise<void> };
 }

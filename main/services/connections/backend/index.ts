@@ -61,12 +61,13 @@ export function createBackend(deps: BackendDeps): Backend {
   });
   const { host } = deps;
   const handlers: Handlers = {
-    'app.info': async () => ({ version: host.version, host: host.kind, platform: host.platform, autostart: host.autostart ? host.autostart.get() : null }),
-    'settings.get': async () => ({ ok: true, autostart: host.autostart ? host.autostart.get() : null }),
+    'app.info': async () => ({ version: host.version, host: host.kind, platform: host.platform, autostart: host.autostart ? await host.autostart.get() : null }),
+    'settings.get': async () => ({ ok: true, autostart: host.autostart ? await host.autostart.get() : null }),
     'settings.setAutostart': async ({ enabled }) => {
       if (!host.autostart) return { ok: false, error: { kind: 'unsupported', message: 'Starting at login is not available here.' } };
-      host.autostart.set(enabled);
-      return { ok: true, autostart: host.autostart.get() };
+      await host.autostart.set(enabled);
+      // Read back: the answer is what the host now does, not what was asked.
+      return { ok: true, autostart: await host.autostart.get() };
     },
     ...profileHandlers(ctx),
     ...importHandlers(ctx),

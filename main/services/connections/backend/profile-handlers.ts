@@ -1,57 +1,77 @@
 import type { Handlers } from '../../../contract/handlers.js';
 import type { ProfileSaveError, ProfileSaveResult, StoreProblem } from '../../../contract/results.js';
-import type { ProfileView } from '../../../contract/model.js';
+import type { ProfileIssue, ProfileView } from '../../../contract/model.js';
 import { deleteProfile } from '../../profiles/delete-profile.js';
-import { validateDraft, type ProfileDraft } from '../../profiles/schema.js';
-import type { ProfileStoreError } from '../../profiles/store.js';
+import { validateDraft, type Profile, type ProfileDraft } from '../../profiles/schema.js';
+import type { ProfileStoreError, StoreResult } from '../../profiles/store.js';
+import { importChosenCa, inspectCa, type ChosenCaFile } from './ca-file.js';
+import { clientCertificatePathIssues, clientCertificateWarnings } from './client-certificate-check.js';
 import type { BackendContext } from './context.js';
+import { applySecrets, profileView, type SecretChanges } from './profile-secrets.js';
 
 type ProfileHandlers = Pick<Handlers, 'profiles.list' | 'profiles.validate' | 'profiles.create' | 'profiles.update' | 'profiles.remove' | 'profiles.setPassword'>;
 
 export async function listProfileViews(ctx: BackendContext): Promise<{ ok: true; profiles: ProfileView[] } | { ok: false; error: StoreProblem }> {
   const all = await ctx.store.list();
   if (!all.ok) return { ok: false, error: { kind: 'store', message: all.error.message } };
-  const profiles = await Promise.all(
-    all.value.map(async (profile): Promise<ProfileView> => {
-      const pw = await ctx.credentials.get(profile.id, 'password');
-      // Only whether one exists crosses the boundary.
-      return { profile, hasPassword: pw.ok ? pw.value !== undefined : null };
-    }),
-  );
-  return { ok: true, profiles };
+  return { ok: true, profiles: await Promise.all(all.value.map((p) => profileView(ctx.credentials, p))) };
+}
+
+type SaveRequest = SecretChanges & { readonly ca?: ChosenCaFile | undefined };
+
+/** The schema's verdict plus what only the app asks of a draft. */
+function check(draft: unknown): { ok: true; value: ProfileDraft } | { ok: false; issues: ProfileIssue[] } {
+  const v = validateDraft(draft);
+  if (!v.ok) return { ok: false, issues: [...v.issues] };
+  const more = clientCertificatePathIssues(v.value);
+  return more.length > 0 ? { ok: false, issues: more } : { ok: true, value: v.value as ProfileDraft };
 }
 
 export function profileHandlers(ctx: BackendContext): ProfileHandlers {
-  const saved = async (r: Awaited<ReturnType<typeof ctx.store.add>>, password: string | undefined): Promise<ProfileSaveResult> => {
+  // Checks everything that can be checked before writing, so a refused save changes nothing.
+  const save = async (draft: unknown, req: SaveRequest, write: (d: ProfileDraft) => Promise<StoreResult<Profile>>): Promise<ProfileSaveResult> => {
+    const v = check(draft);
+    if (!v.ok) return invalid(v.issues);
+    if (req.ca) {
+      const ca = inspectCa(req.ca);
+      if (!ca.ok) return invalid([{ path: 'tls.caFile', message: ca.message }]);
+      if (!ctx.caDir) return invalid([{ path: 'tls.caFile', message: 'This host has no folder for CA files.' }]);
+    }
+    const r = await write(v.value);
     if (!r.ok) return { ok: false, error: saveError(r.error) };
+    let profile = r.value;
+    const problems = await applySecrets(ctx.credentials, profile.id, req);
+    if (req.ca && ctx.caDir) {
+      const imported = await importChosenCa(ctx.store, ctx.caDir, profile.id, req.ca);
+      if (!imported.ok) problems.push(`its CA file was not imported: ${imported.message}`);
+      else {
+        const again = await ctx.store.get(profile.id);
+        if (again.ok) profile = again.value;
+      }
+    }
     ctx.profilesChanged();
-    if (password === undefined) return { ok: true, profile: r.value };
-    const pw = await ctx.credentials.set(r.value.id, 'password', password);
-    ctx.profilesChanged();
-    return pw.ok ? { ok: true, profile: r.value } : { ok: true, profile: r.value, warning: `The profile was saved but its password was not: ${pw.error.message}` };
+    const fieldWarnings = await clientCertificateWarnings(profile, ctx.credentials);
+    return {
+      ok: true,
+      profile,
+      ...(problems.length > 0 ? { warning: `The profile was saved, but ${problems.join('; ')}` } : {}),
+      ...(fieldWarnings.length > 0 ? { fieldWarnings } : {}),
+    };
   };
   return {
     'profiles.list': () => listProfileViews(ctx),
     'profiles.validate': async ({ draft }) => {
-      const v = validateDraft(draft);
+      const v = check(draft);
       return v.ok ? { ok: true } : { ok: false, error: { kind: 'invalid', issues: v.issues } };
     },
-    'profiles.create': async ({ draft, password }) => {
-      const v = validateDraft(draft);
-      if (!v.ok) return invalid(v.issues);
-      return saved(await ctx.store.add(v.value as ProfileDraft), password);
-    },
-    'profiles.update': async ({ id, draft, password }) => {
-      const v = validateDraft(draft);
-      if (!v.ok) return invalid(v.issues);
-      return saved(await ctx.store.update(id, () => v.value as ProfileDraft), password);
-    },
+    'profiles.create': async ({ draft, ...req }) => save(draft, req, (d) => ctx.store.add(d)),
+    'profiles.update': async ({ id, draft, ...req }) => save(draft, req, (d) => ctx.store.update(id, () => d)),
     'profiles.remove': async ({ id }) => {
       await ctx.connections.disconnect(id);
       const r = await deleteProfile({ store: ctx.store, credentials: ctx.credentials, logs: ctx.logs, ...(ctx.caDir ? { caDir: ctx.caDir } : {}) }, id);
       if (!r.ok) return { ok: false, error: r.error.kind === 'not-found' ? { kind: 'not-found', message: r.error.message } : { kind: 'store', message: r.error.message } };
       ctx.profilesChanged();
-      return r.value.secretsLeft ? { ok: true, warning: `Its password is still in the keychain: ${r.value.secretsLeft.message}` } : { ok: true };
+      return r.value.secretsLeft ? { ok: true, warning: `Its secrets are still in the keychain: ${r.value.secretsLeft.message}` } : { ok: true };
     },
     'profiles.setPassword': async ({ id, password }) => {
       const found = await ctx.store.get(id);
@@ -64,7 +84,7 @@ export function profileHandlers(ctx: BackendContext): ProfileHandlers {
   };
 }
 
-function invalid(issues: Extract<ProfileSaveError, { kind: 'invalid' }>['issues']): ProfileSaveResult {
+function invalid(issues: readonly ProfileIssue[]): ProfileSaveResult {
   return { ok: false, error: { kind: 'invalid', issues, message: 'Some fields need attention.' } };
 }
 

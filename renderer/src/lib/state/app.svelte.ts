@@ -1,14 +1,18 @@
 // The renderer's services, created once at start and handed to components through context.
 import { getContext, setContext } from 'svelte';
-import type { AppInfo, Backend } from '$contract';
+import type { AppInfo, Backend, ProfileIssue } from '$contract';
 import { ConnectionsState } from './connections.svelte';
 import { LogsState } from './logs.svelte';
 import { PasswordPrompter } from './password.svelte';
 import { ProfilesState } from './profiles.svelte';
 import { TrustState } from './trust.svelte';
 
-export type View = 'status' | 'edit' | 'logs' | 'new' | 'import';
+export type View = 'status' | 'edit' | 'logs' | 'new' | 'import' | 'preferences';
 export type Theme = 'system' | 'light' | 'dark';
+export interface SaveNotes {
+  readonly fieldWarnings: readonly ProfileIssue[];
+  readonly message: { kind: 'ok' | 'error'; text: string } | null;
+}
 
 export class AppState {
   readonly passwords = new PasswordPrompter();
@@ -21,6 +25,8 @@ export class AppState {
   info = $state<AppInfo | null>(null);
   theme = $state<Theme>('system');
   fatal = $state<string | null>(null);
+  // Not reactive: read once by the editor that mounts for the profile just created.
+  private readonly saveNotes = new Map<string, SaveNotes>();
 
   constructor(readonly backend: Backend) {
     this.profiles = new ProfilesState(backend);
@@ -47,6 +53,16 @@ export class AppState {
   show(view: View): void {
     this.view = view;
     if (view === 'logs' && this.selectedId) void this.logs.open(this.selectedId);
+  }
+
+  handOverSaveNotes(profileId: string, notes: SaveNotes): void {
+    this.saveNotes.set(profileId, notes);
+  }
+
+  takeSaveNotes(profileId: string): SaveNotes | undefined {
+    const n = this.saveNotes.get(profileId);
+    this.saveNotes.delete(profileId);
+    return n;
   }
 
   setTheme(t: Theme): void {

@@ -1,12 +1,8 @@
 import type { Backend, ConnectionSnapshot, StartError } from '$contract';
+import type { Sample } from '../throughput';
 import type { PasswordPrompter } from './password.svelte';
 
-export interface Sample {
-  /** seconds since epoch */
-  readonly t: number;
-  readonly bytesIn: number;
-  readonly bytesOut: number;
-}
+export type { Sample };
 
 const MAX_SAMPLES = 120;
 
