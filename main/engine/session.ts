@@ -11,11 +11,12 @@ import type { AuthenticatorFactory } from './ppp/auth/authenticator.js';
 import { createAuthenticator } from './ppp/auth/index.js';
 import { PppLink } from './ppp/link.js';
 import type { PppLinkEvent } from './ppp/link-events.js';
-import { PPP_IPV4, PPP_IPV6 } from './ppp/protocols.js';
 import { decodeControlPacket } from './sstp/control-packet.js';
 import { SstpClientControl, type SstpControlEvent, type SstpTimers } from './sstp/control.js';
 import { SstpDeframer, type DeframeSink } from './sstp/deframer.js';
-import { writeDataHeader } from './sstp/header.js';
+import { encodeDataPacket } from './sstp/header.js';
+import { writeIpFrameHeader } from './datapath/ip-frame-header.js';
+import { SSTP_PPP_HEADROOM } from './tun/packet-batch.js';
 import { buildSstpHttpRequest, SstpHttpResponseReader, sstpHttpFailure } from './sstp/http.js';
 import { PhaseClock, type PhaseTiming } from './timings.js';
 import { connectTcp, explainConnectError, type TcpConnector } from './transport/tcp.js';
@@ -166,12 +167,9 @@ export class SstpSession implements SessionDataPort {
     const v = (packet[0] ?? 0) >> 4;
     if (v === 6 && !this.ipv6UpFlag) return false;
     // One allocation: SSTP header + PPP address/control/protocol in front of the IP packet.
-    const out = Buffer.allocUnsafe(8 + packet.length);
-    out[4] = 0xff;
-    out[5] = 0x03;
-    out.writeUInt16BE(v === 6 ? PPP_IPV6 : PPP_IPV4, 6);
-    packet.copy(out, 8);
-    writeDataHeader(out, 0, 4 + packet.length);
+    const out = Buffer.allocUnsafe(SSTP_PPP_HEADROOM + packet.length);
+    writeIpFrameHeader(out, 0, packet.length, v === 6);
+    packet.copy(out, SSTP_PPP_HEADROOM);
     return this.socket.write(out);
   }
 
@@ -364,10 +362,7 @@ export class SstpSession implements SessionDataPort {
 
   private sendFrame(frame: Buffer): void {
     if (!this.socket || this.socket.destroyed) return;
-    const out = Buffer.allocUnsafe(4 + frame.length);
-    frame.copy(out, 4);
-    writeDataHeader(out, 0, frame.length);
-    this.socket.write(out);
+    this.socket.write(encodeDataPacket(frame));
   }
 
   private onTransportData(chunk: Buffer): void {

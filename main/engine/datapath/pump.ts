@@ -3,11 +3,11 @@
 // Inbound, the IP packets of one TLS read burst go to the TUN device in one write call (the device
 // merges TCP segments there). Backpressure both ways: a full TLS buffer pauses TUN reads; a full TUN
 // device pauses TLS reads. Nothing buffers without bound.
-import { PPP_IPV4, PPP_IPV6 } from '../ppp/protocols.js';
 import { SSTP_MAX_PACKET_LENGTH } from '../sstp/constants.js';
-import type { PacketBatch } from '../tun/packet-batch.js';
+import { SSTP_PPP_HEADROOM as SSTP_PPP_HEADER, type PacketBatch } from '../tun/packet-batch.js';
 import type { TunDevice } from '../tun/tun-device.js';
 import type { SessionDataPort } from './data-port.js';
+import { writeIpFrameHeader } from './ip-frame-header.js';
 
 export interface PumpStats {
   readonly txPackets: number;
@@ -20,7 +20,6 @@ export interface PumpStats {
   readonly tunStalls: number; // times TUN backpressure paused TLS reads
 }
 
-const SSTP_PPP_HEADER = 8;
 
 export class PacketPump {
   private session: SessionDataPort | undefined;
@@ -91,13 +90,7 @@ export class PacketPump {
         this.s.txDropped++;
         continue;
       }
-      const sstpLength = ipLength + SSTP_PPP_HEADER;
-      buffer[frameStart] = 0x10;
-      buffer[frameStart + 1] = 0x00;
-      buffer.writeUInt16BE(sstpLength, frameStart + 2);
-      buffer[frameStart + 4] = 0xff;
-      buffer[frameStart + 5] = 0x03;
-      buffer.writeUInt16BE(version === 6 ? PPP_IPV6 : PPP_IPV4, frameStart + 6);
+      writeIpFrameHeader(buffer, frameStart, ipLength, version === 6);
       if (runStart < 0) runStart = frameStart;
       else if (room > 0) {
         // Frames are contiguous only without extra room; otherwise send what we have and restart.
