@@ -20,11 +20,29 @@ function addressOption(type: number, text: string): ConfigOption {
   return { type, data: a };
 }
 
-export class IpcpServer {
-  private readonly negotiator: PeerNegotiator;
+/** What both NCP servers share: the session drives them through their negotiator. */
+abstract class NcpServer {
+  protected abstract readonly negotiator: PeerNegotiator;
+
+  get opened(): boolean {
+    return this.negotiator.opened;
+  }
+
+  start(): void {
+    if (!this.negotiator.started) this.negotiator.sendRequest();
+  }
+
+  receive(info: Buffer): void {
+    this.negotiator.receive(info);
+  }
+}
+
+export class IpcpServer extends NcpServer {
+  protected readonly negotiator: PeerNegotiator;
   private dnsRequested = false;
 
   constructor(private readonly link: PeerLink, onOpened: () => void) {
+    super();
     const ipcp = link.script.ipcp;
     this.negotiator = new PeerNegotiator(link, PPP_IPCP, 'IPCP', {
       request: () => [addressOption(IP_ADDRESS, ipcp.serverAddress)],
@@ -40,18 +58,6 @@ export class IpcpServer {
       link.log.record({ kind: 'ipcp-opened', clientAddress: ipcp.clientAddress, dnsRequested: this.dnsRequested });
       onOpened();
     });
-  }
-
-  get opened(): boolean {
-    return this.negotiator.opened;
-  }
-
-  start(): void {
-    if (!this.negotiator.started) this.negotiator.sendRequest();
-  }
-
-  receive(info: Buffer): void {
-    this.negotiator.receive(info);
   }
 
   private judge(o: ConfigOption): PeerVerdict {
@@ -74,12 +80,13 @@ export class IpcpServer {
   }
 }
 
-export class Ipv6cpServer {
-  private readonly negotiator: PeerNegotiator;
+export class Ipv6cpServer extends NcpServer {
+  protected readonly negotiator: PeerNegotiator;
   private readonly ourId = Buffer.concat([Buffer.of(0x02), randomBytes(7)]);
   private clientId: Buffer | undefined;
 
   constructor(link: PeerLink, onOpened: () => void) {
+    super();
     this.negotiator = new PeerNegotiator(link, PPP_IPV6CP, 'IPV6CP', {
       request: () => [{ type: INTERFACE_ID, data: this.ourId }],
       nak: () => true,
@@ -91,18 +98,6 @@ export class Ipv6cpServer {
       link.log.record({ kind: 'ipv6cp-opened', clientInterfaceId: this.clientId?.toString('hex') ?? '' });
       onOpened();
     });
-  }
-
-  get opened(): boolean {
-    return this.negotiator.opened;
-  }
-
-  start(): void {
-    if (!this.negotiator.started) this.negotiator.sendRequest();
-  }
-
-  receive(info: Buffer): void {
-    this.negotiator.receive(info);
   }
 
   private judge(o: ConfigOption): PeerVerdict {
