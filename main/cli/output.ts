@@ -26,10 +26,15 @@ export function textOutput(stdout: Write, stderr: Write): Output {
     progress: (e) => {
       if (e.event === 'phase') stderr(`… ${String(e.phase)}\n`);
     },
-    log: (e) => stderr(`${new Date(e.time).toISOString()} ${e.level.padEnd(5)} ${e.phase.padEnd(10)} ${e.message}\n`),
+    log: (e) => stderr(formatLogLine(e)),
     result: (r) => stdout(formatReport(r)),
     error: (message) => stderr(`causeway: ${message}\n`),
   };
+}
+
+/** One engine log entry as a terminal line. */
+export function formatLogLine(e: LogEntry): string {
+  return `${new Date(e.time).toISOString()} ${e.level.padEnd(5)} ${e.phase.padEnd(10)} ${e.message}\n`;
 }
 
 export function formatReport(r: TestReport): string {

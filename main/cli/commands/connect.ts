@@ -14,6 +14,7 @@ import { HelperNetConfigurator } from '../../helper/net-configurator.js';
 import type { CliContext } from '../context.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from '../exit-codes.js';
 import type { ConnectOptions } from '../options.js';
+import { formatLogLine } from '../output.js';
 import { exitCodeForTargetError, resolveConnectTarget } from '../profile-target.js';
 import { addConnectionOptions, type SecretAndOutputOptions } from './test.js';
 
@@ -49,21 +50,17 @@ function collect(value: string, previous: string[]): string[] {
 
 async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext): Promise<number> {
   const emit = o.json ? (e: Record<string, unknown>) => ctx.stdout(JSON.stringify(e) + '\n') : (e: Record<string, unknown>) => ctx.stdout(describe(e) + '\n');
-  const usage = (message: string) => {
+  const refuse = (message: string, code: number) => {
     if (o.json) emit({ event: 'error', message });
     else ctx.stderr(`causeway: ${message}\n`);
-    return EXIT.usage;
+    return code;
   };
   const resolved = await resolveConnectTarget(server, o, { stdin: ctx.stdin, env: ctx.env });
-  if (!resolved.ok) {
-    if (o.json) emit({ event: 'error', message: resolved.error.message });
-    else ctx.stderr(`causeway: ${resolved.error.message}\n`);
-    return exitCodeForTargetError(resolved.error);
-  }
+  if (!resolved.ok) return refuse(resolved.error.message, exitCodeForTargetError(resolved.error));
   const t = resolved.target;
   const profile = t.kind === 'profile' ? t.profile : undefined;
   const keepalive = Number(o.keepalive ?? '20');
-  if (!Number.isFinite(keepalive) || keepalive < 1 || keepalive > 3600) return usage('--keepalive must be between 1 and 3600 seconds');
+  if (!Number.isFinite(keepalive) || keepalive < 1 || keepalive > 3600) return refuse('--keepalive must be between 1 and 3600 seconds', EXIT.usage);
   // Flags win over the profile; the profile wins over defaults.
   const routes = o.route ?? [];
   const routing: RoutingMode =
@@ -96,7 +93,7 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
     fileSink?.(e);
     if (o.verbose || e.level === 'warn' || e.level === 'error') {
       if (o.json) emit({ event: 'log', ...e });
-      else ctx.stderr(`${new Date(e.time).toISOString()} ${e.level.padEnd(5)} ${e.phase.padEnd(10)} ${e.message}\n`);
+      else ctx.stderr(formatLogLine(e));
     }
   };
 
