@@ -8,7 +8,6 @@ import { teeToConnectionLog } from '../profile-attempt-log.js';
 import type { ProfileServices } from '../profile-services.js';
 import { exitCodeForTargetError, resolveConnectTarget } from '../profile-target.js';
 import { withTrustHint } from '../profile-trust-hint.js';
-import { readPasswordFromStream } from '../read-secret.js';
 import { runTest } from '../test-command.js';
 
 export interface SecretAndOutputOptions {
@@ -35,16 +34,6 @@ export function addConnectionOptions(cmd: Command): Command {
     .option('--mru <bytes>', 'maximum receive unit to ask for (default: 1500, or the profile\'s MTU)')
     .option('--json', 'print JSON lines; the last line is the result')
     .option('-v, --verbose', 'print the protocol trace (never contains secrets)');
-}
-
-/** Reads the password from stdin when --password-stdin is given; otherwise explains how to give one. */
-export async function passwordFromOptions(o: SecretAndOutputOptions, ctx: CliContext): Promise<{ ok: true; password: string } | { ok: false; error: string }> {
-  if (!o.passwordStdin) return { ok: false, error: 'give the password on standard input with --password-stdin (it is never accepted on the command line)' };
-  try {
-    return { ok: true, password: await readPasswordFromStream(ctx.stdin) };
-  } catch (e) {
-    return { ok: false, error: (e as Error).message };
-  }
 }
 
 /** `services` is for tests; the CLI opens the real ones (XDG paths, OS keychain) from the environment. */
