@@ -3,13 +3,13 @@
 #  softether-*      the real SSTP server the integration tests talk to (and SoftEther's own client, the benchmark anchor)
 #  tinyproxy        HTTP CONNECT proxy for the proxy tests
 #  nginx-light      fast static file server behind the tunnel for data-path tests and benchmarks
-#  libsecret-1-dev  keytar builds against it; gnome-keyring + dbus give a real Secret Service in tests
+#  gnome-keyring dbus  a real Secret Service for the keychain tests (the keychain library is prebuilt: no -dev package)
 #  openssl iproute2 procps   certificates, network namespaces, process control
 #  iputils-ping curl         traffic through the tunnel in data-plane tests
 #  chromium                  the browser the Playwright tests drive (never a downloaded one)
 set -euo pipefail
 PKGS=(softether-vpnserver softether-vpncmd softether-vpnclient tinyproxy nginx-light
-      libsecret-1-dev gnome-keyring dbus dbus-bin openssl iproute2 procps python3 make g++
+      gnome-keyring dbus dbus-bin openssl iproute2 procps python3 make g++
       iputils-ping curl chromium fonts-dejavu-core)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ConnectionSnapshot } from '../contract/model.js';
 import { composeBackend } from '../services/connections/compose.js';
 import { helperDataPlane } from '../services/connections/helper-data-plane.js';
-import { KeytarCredentialStore } from '../services/credentials/keytar-store.js';
+import { KeyringCredentialStore } from '../services/credentials/keyring-store.js';
 import { resolvePaths } from '../services/paths.js';
 import { defaultAutostartOptions, linuxAutostart } from './autostart-linux.js';
 import { exportDialog } from './export-dialog.js';
@@ -35,7 +35,7 @@ async function start(): Promise<void> {
   const userData = app.getPath('userData');
   const { backend, connections, store } = composeBackend({
     paths: resolvePaths({ configDir: userData, stateDir: userData }),
-    credentials: new KeytarCredentialStore(),
+    credentials: new KeyringCredentialStore(),
     // Real tunnels: the privileged helper, through polkit unless we are root, per connection.
     dataPlane: helperDataPlane(),
     host: {

@@ -2,7 +2,7 @@
 // Linux). Commands receive a factory rather than building these themselves, so unit tests can hand in
 // temporary directories and an in-memory keychain.
 import type { CredentialStore } from '../services/credentials/credential-store.js';
-import { KeytarCredentialStore } from '../services/credentials/keytar-store.js';
+import { KeyringCredentialStore } from '../services/credentials/keyring-store.js';
 import { ConnectionLogs } from '../services/logs/connection-logs.js';
 import { resolvePaths, type ServicePaths } from '../services/paths.js';
 import type { Profile } from '../services/profiles/schema.js';
@@ -22,7 +22,7 @@ export function openProfileServices(env: NodeJS.ProcessEnv, overrides: { credent
   return {
     paths,
     store: new ProfileStore(paths.configDir),
-    credentials: overrides.credentials ?? new KeytarCredentialStore(),
+    credentials: overrides.credentials ?? new KeyringCredentialStore(),
     logs: new ConnectionLogs(paths.logsDir),
   };
 }

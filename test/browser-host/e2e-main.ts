@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPrivateKeyring, type PrivateKeyring } from '../integration/services/helpers/private-keyring.js';
 import { startSoftEther, integrationSkip, type SoftEtherServer } from '../harness/softether.js';
-import { KeytarCredentialStore } from '../../main/services/credentials/keytar-store.js';
+import { KeyringCredentialStore } from '../../main/services/credentials/keyring-store.js';
 import { MemoryCredentialStore } from '../../main/services/credentials/memory-store.js';
 import { startHostOnServices, type RunningHost } from './compose-host.js';
 
@@ -39,7 +39,7 @@ try {
     Object.assign(process.env, { DBUS_SESSION_BUS_ADDRESS: keyring.busAddress });
     keychain = 'keytar';
   }
-  const credentials = keychain === 'keytar' ? new KeytarCredentialStore({ service: 'causeway-e2e' }) : new MemoryCredentialStore();
+  const credentials = keychain === 'keytar' ? new KeyringCredentialStore({ service: 'causeway-e2e' }) : new MemoryCredentialStore();
   if (skip === false) server = await startSoftEther({ name: 'cw-e2e' });
   host = await startHostOnServices({ dataDir, credentials, log: (m) => process.stderr.write(`[host] ${m}\n`) });
   process.stdout.write(

@@ -5,7 +5,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { KeytarCredentialStore } from '../../main/services/credentials/keytar-store.js';
+import { KeyringCredentialStore } from '../../main/services/credentials/keyring-store.js';
 import { MemoryCredentialStore } from '../../main/services/credentials/memory-store.js';
 import { startHostOnServices } from './compose-host.js';
 
@@ -15,7 +15,7 @@ if (dataPlane !== 'system' && dataPlane !== 'none') throw new Error(`--data-plan
 const dataDir = values.data ?? (await mkdtemp(join(tmpdir(), 'causeway-host-')));
 const host = await startHostOnServices({
   dataDir,
-  credentials: values['memory-keychain'] ? new MemoryCredentialStore() : new KeytarCredentialStore(),
+  credentials: values['memory-keychain'] ? new MemoryCredentialStore() : new KeyringCredentialStore(),
   ...(values.port ? { port: Number(values.port) } : {}),
   dataPlane,
   log: (m) => process.stderr.write(`${m}\n`),

@@ -1,15 +1,27 @@
 // Secrets belong to the OS keychain, reached through this interface so the backend can change
-// (keytar is archived upstream) and other modules can test with an in-memory one.
+// (it was keytar, archived upstream; now @napi-rs/keyring) and other modules can test with an in-memory one.
 // There is deliberately no plaintext fallback: when the keychain is out of reach the caller is told so,
 // and the CLI can take the secret from --password-stdin for that one run instead.
 
 export type SecretKind = 'password' | 'proxy-password' | 'pkcs12-passphrase';
 export const SECRET_KINDS: readonly SecretKind[] = ['password', 'proxy-password', 'pkcs12-passphrase'];
 
+/** Why the keychain could not be used; each has its own advice in the message. */
+export type KeychainFailureReason =
+  /** The keyring exists but is locked (or its unlock prompt was dismissed). */
+  | 'locked'
+  /** A session bus, but nothing on it provides the Secret Service (no gnome-keyring / KWallet / KeePassXC). */
+  | 'no-secret-service'
+  /** No D-Bus session bus at all (a bare SSH login, sudo, a service). */
+  | 'no-session-bus'
+  /** The keychain did not answer in time (an unlock prompt nobody sees). */
+  | 'no-answer'
+  | 'failed';
+
 export type CredentialError =
   | {
-      /** No session bus, no Secret Service, a locked keyring, a dismissed prompt, or no answer in time. */
       readonly kind: 'keychain-unavailable';
+      readonly reason: KeychainFailureReason;
       readonly message: string;
       /** What the backend said; never contains the secret. */
       readonly detail: string;
@@ -35,14 +47,21 @@ export function accountFor(profileId: string, kind: SecretKind): string {
   return `${profileId}:${kind}`;
 }
 
-export function keychainUnavailable(detail: string): CredentialError {
-  return {
-    kind: 'keychain-unavailable',
-    message:
-      'The system keychain cannot be reached, so no secret was read or saved. Unlock your keyring ' +
-      '(e.g. GNOME Keyring / KWallet) in a desktop session, or pass the password with --password-stdin for this run.',
-    detail,
-  };
+const NOTHING_DONE = 'The system keychain cannot be used, so no secret was read or saved';
+const FALLBACK = 'Until then you will be asked for the password at each connect (CLI: --password-stdin); nothing is written to disk in clear.';
+
+const ADVICE: Readonly<Record<KeychainFailureReason, string>> = {
+  locked: 'your keyring is locked. Unlock it (log in to the desktop, or open "Passwords and Keys" / KWallet) and try again.',
+  'no-secret-service':
+    'no keyring service is running in this session. Install and start one (gnome-keyring, KWallet or KeePassXC with Secret Service enabled) and try again.',
+  'no-session-bus':
+    'this process has no desktop session bus (an SSH login, sudo or a system service). Run Causeway from your desktop session, or set DBUS_SESSION_BUS_ADDRESS to it.',
+  'no-answer': 'the keychain did not answer in time; an unlock prompt may be waiting on your screen. Answer it and try again.',
+  failed: 'the keychain reported an error (see the detail). Check that your keyring works (e.g. with "secret-tool") and try again.',
+};
+
+export function keychainUnavailable(reason: KeychainFailureReason, detail: string): CredentialError {
+  return { kind: 'keychain-unavailable', reason, message: `${NOTHING_DONE}: ${ADVICE[reason]} ${FALLBACK}`, detail };
 }
 
 export function checkRequest(profileId: string, kind: SecretKind, secret?: string): CredentialError | undefined {

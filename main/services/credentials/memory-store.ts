@@ -45,7 +45,7 @@ export class MemoryCredentialStore implements CredentialStore {
   private refuse(profileId: string, kind: SecretKind, secret?: string): CredentialResult<never> | undefined {
     const invalid = checkRequest(profileId, kind, secret);
     if (invalid) return { ok: false, error: invalid };
-    if (this.unavailable) return { ok: false, error: keychainUnavailable('simulated: keychain unavailable') };
+    if (this.unavailable) return { ok: false, error: keychainUnavailable('locked', 'simulated: keychain unavailable') };
     return undefined;
   }
 }

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { integrationSkip, startSoftEther, type SoftEtherServer } from '../../harness/softether.js';
 import { CAUSEWAY_BIN, runCli, type CliRun } from '../../support/run-cli.js';
 import { keyringToolsPresent, startPrivateKeyring, type PrivateKeyring } from '../services/helpers/private-keyring.js';
-import { KeytarCredentialStore } from '../../../main/services/credentials/keytar-store.js';
+import { KeyringCredentialStore } from '../../../main/services/credentials/keyring-store.js';
 
 const FIXTURES = new URL('../../fixtures/import/', import.meta.url).pathname;
 const PASSWORD = 'testpass';
@@ -63,7 +63,7 @@ describe('causeway profiles, import, test NAME, logs against SoftEther and a rea
     const show = await cw(['profiles', 'show', 'softether-test', '--json']);
     ok(show, 'show');
     assert.equal(show.result?.['passwordSaved'], true);
-    assert.deepEqual(await new KeytarCredentialStore().get(profileId, 'password'), { ok: true, value: PASSWORD });
+    assert.deepEqual(await new KeyringCredentialStore().get(profileId, 'password'), { ok: true, value: PASSWORD });
   });
 
   it('an unpinned self-signed server: exit 4, the certificate and the command that pins it', async () => {
@@ -132,7 +132,7 @@ describe('causeway profiles, import, test NAME, logs against SoftEther and a rea
 
   it('`profiles remove` deletes the keychain entry and the logs', async () => {
     ok(await cw(['profiles', 'remove', 'softether-test']), 'remove');
-    assert.deepEqual(await new KeytarCredentialStore().get(profileId, 'password'), { ok: true, value: undefined });
+    assert.deepEqual(await new KeyringCredentialStore().get(profileId, 'password'), { ok: true, value: undefined });
     assert.deepEqual(await filesUnder(join(dir, 'state', 'causeway', 'logs', profileId)), []);
     assert.equal((await cw(['test', 'softether-test'])).code, 2);
   });

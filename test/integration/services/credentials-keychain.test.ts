@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { keyringToolsPresent, startPrivateKeyring, type PrivateKeyring } from './helpers/private-keyring.js';
-import { KeytarCredentialStore } from '../../../main/services/credentials/keytar-store.js';
+import { KeyringCredentialStore } from '../../../main/services/credentials/keyring-store.js';
 import { ProfileStore } from '../../../main/services/profiles/store.js';
 import { deleteProfile } from '../../../main/services/profiles/delete-profile.js';
 
@@ -34,7 +34,7 @@ const OTHER = 'b4e2d3c5-6c7f-4081-9bac-1d2e3f4a5b6c';
 
 test('set, get, overwrite and delete each kind of secret', { skip }, async (t) => {
   const t0 = performance.now();
-  const store = new KeytarCredentialStore({ service: 'causeway-test' });
+  const store = new KeyringCredentialStore({ service: 'causeway-test' });
   assert.deepEqual(await store.get(ID, 'password'), { ok: true, value: undefined });
   assert.deepEqual(await store.set(ID, 'password', 'p4ss wörd'), { ok: true, value: undefined });
   assert.deepEqual(await store.set(ID, 'proxy-password', 'proxy-secret'), { ok: true, value: undefined });
@@ -59,7 +59,7 @@ test('set, get, overwrite and delete each kind of secret', { skip }, async (t) =
 test('deleting a profile deletes its secrets, and no secret is ever in the profile file', { skip }, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'causeway-cred-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const credentials = new KeytarCredentialStore({ service: 'causeway-test' });
+  const credentials = new KeyringCredentialStore({ service: 'causeway-test' });
   const store = new ProfileStore(dir);
   const added = await store.add({
     name: 'Office',

@@ -134,7 +134,7 @@ describe('causeway profiles', () => {
     keychain.unavailable = true;
     const r = await cw(['profiles', 'add', 'Office', '--server', 'h', '--user', 'u', '--password-stdin'], 'pw');
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /keychain cannot be reached/);
+    assert.match(r.stderr, /keychain cannot be used/);
     assert.match(r.stderr, /Nothing was saved/);
     assert.equal((await profiles()).length, 0);
   });
