@@ -54,7 +54,15 @@ export type StartError =
   | NotFound
   | StoreProblem
   | KeychainError
-  | { readonly kind: 'password-required'; readonly message: string }
+  | {
+      readonly kind: 'password-required';
+      readonly message: string;
+      /**
+       * Set when the keychain could not be asked (locked, absent): why, in words to show once. The
+       * password is then asked at each connect and cannot be remembered.
+       */
+      readonly keychainUnavailable?: string;
+    }
   | { readonly kind: 'username-required'; readonly message: string }
   | { readonly kind: 'configuration'; readonly message: string };
 

@@ -189,25 +189,25 @@ export class ConnectionService {
     const profile = found.value;
     const built = await buildSessionConfig(profile, this.deps.credentials, opts.password !== undefined ? { password: opts.password } : {});
     if (!built.ok) return built;
-    if (opts.remember && opts.password !== undefined) {
-      const saved = await this.deps.credentials.set(profileId, 'password', opts.password);
-      if (!saved.ok) return { ok: false as const, error: { kind: 'keychain-unavailable' as const, message: saved.error.message } };
-    }
+    // A keychain that fails to save does not stop the connection the user asked for: the password
+    // was typed, so it is used for this run and the attempt's log says it was not remembered.
+    const saved = opts.remember && opts.password !== undefined ? await this.deps.credentials.set(profileId, 'password', opts.password) : undefined;
     const log = this.deps.logs.start(profileId, { secrets: built.secrets });
     if (!log.ok) return { ok: false as const, error: { kind: 'configuration' as const, message: log.error.message } };
-    return { ok: true as const, profile, config: built.config, secrets: built.secrets, log: log.value };
+    if (saved && !saved.ok) log.value.sink({ time: this.clock.now(), level: 'warn', phase: 'auth', message: `The password was not remembered. ${saved.error.message}` });
+    return { ok: true as const, profile, config: built.config, secrets: built.secrets, log: log.value, remembered: saved?.ok === true };
   }
 
   private async start(profileId: string, entry: Entry, gen: number, opts: { password?: string; remember?: boolean }): Promise<{ ok: true } | { ok: false; error: StartError }> {
     const password = opts.password ?? entry.transientPassword;
     const prepared = await this.prepare(profileId, { ...opts, ...(password !== undefined ? { password } : {}) });
     if (!prepared.ok) return prepared;
-    const { profile, config, secrets, log } = prepared;
+    const { profile, config, secrets, log, remembered } = prepared;
     if (gen !== entry.generation) {
       log.close();
       return { ok: true };
     }
-    entry.transientPassword = opts.remember ? undefined : password;
+    entry.transientPassword = remembered ? undefined : password;
     const attempt = log.info.attempt;
     this.set(profileId, entry, { state: 'connecting', phase: 'tcp', attempt });
     let plane: SystemDataPlane | undefined;

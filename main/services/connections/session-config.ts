@@ -11,6 +11,13 @@ export type BuiltConfig = { ok: true; config: SessionConfig; secrets: readonly s
 
 const DEFAULT_MRU = 1500;
 
+function passwordRequired(profile: Profile, keychainUnavailable?: string): StartError {
+  const ask = `Enter the password for ${profile.username} on ${profile.server.host}.`;
+  return keychainUnavailable === undefined
+    ? { kind: 'password-required', message: ask }
+    : { kind: 'password-required', message: `${ask} It is used for this connection only.`, keychainUnavailable };
+}
+
 export async function buildSessionConfig(profile: Profile, credentials: CredentialStore, given: { password?: string }): Promise<BuiltConfig> {
   if (profile.username === '') {
     return { ok: false, error: { kind: 'username-required', message: `Profile "${profile.name}" has no user name. Edit the profile and set one.` } };
@@ -18,12 +25,11 @@ export async function buildSessionConfig(profile: Profile, credentials: Credenti
   let password = given.password;
   if (password === undefined) {
     const stored = await credentials.get(profile.id, 'password');
-    if (!stored.ok) return { ok: false, error: { kind: 'keychain-unavailable', message: stored.error.message } };
+    // Without a keychain the user can still connect: ask for the password for this connection only.
+    if (!stored.ok) return { ok: false, error: passwordRequired(profile, stored.error.message) };
     password = stored.value;
   }
-  if (password === undefined) {
-    return { ok: false, error: { kind: 'password-required', message: `Enter the password for ${profile.username} on ${profile.server.host}.` } };
-  }
+  if (password === undefined) return { ok: false, error: passwordRequired(profile) };
   const trust = await trustPolicyFor(profile);
   if (!trust.ok) return { ok: false, error: { kind: 'configuration', message: trust.error.message } };
   const client = await loadClientCertificate(profile, credentials);

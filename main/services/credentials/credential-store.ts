@@ -51,7 +51,7 @@ const NOTHING_DONE = 'The system keychain cannot be used, so no secret was read 
 const FALLBACK = 'Until then you will be asked for the password at each connect (CLI: --password-stdin); nothing is written to disk in clear.';
 
 const ADVICE: Readonly<Record<KeychainFailureReason, string>> = {
-  locked: 'your keyring is locked. Unlock it (log in to the desktop, or open "Passwords and Keys" / KWallet) and try again.',
+  locked: 'your keyring is locked (or was never unlocked in this session). Unlock it (log in to the desktop, or open "Passwords and Keys" / KWallet) and try again.',
   'no-secret-service':
     'no keyring service is running in this session. Install and start one (gnome-keyring, KWallet or KeePassXC with Secret Service enabled) and try again.',
   'no-session-bus':

@@ -4,7 +4,8 @@ import type { KeychainFailureReason } from './credential-store.js';
 
 const RULES: readonly { readonly reason: KeychainFailureReason; readonly pattern: RegExp }[] = [
   { reason: 'no-answer', pattern: /no answer from the keychain/i },
-  { reason: 'locked', pattern: /locked|unlock prompt|prompt was dismissed/i },
+  // "no result found": gnome-keyring has no login collection yet (never unlocked in a desktop session).
+  { reason: 'locked', pattern: /locked|unlock prompt|prompt was dismissed|no result found/i },
   { reason: 'no-session-bus', pattern: /DBUS_SESSION_BUS_ADDRESS|autolaunch|failed to connect to socket|no such file or directory/i },
   { reason: 'no-secret-service', pattern: /org\.freedesktop\.secrets|ServiceUnknown|not provided by any \.service|secret service/i },
 ];

@@ -42,6 +42,10 @@ export class KeyringCredentialStore implements CredentialStore {
   private readonly service: string;
   private readonly timeoutMs: number;
   private backend: Promise<KeyringBackend> | undefined;
+  // Each entry of the binding holds its own D-Bus connection until it is garbage-collected: a new entry
+  // per call exhausted the bus's per-user connection limit after ~250 calls (measured). One entry per
+  // account bounds them by profiles × kinds; an entry that failed is dropped (its bus may be gone).
+  private readonly entries = new Map<string, KeyringEntry>();
 
   constructor(opts: KeyringStoreOptions = {}) {
     this.service = opts.service ?? KEYCHAIN_SERVICE;
@@ -50,7 +54,8 @@ export class KeyringCredentialStore implements CredentialStore {
   }
 
   set(profileId: string, kind: SecretKind, secret: string): Promise<CredentialResult<void>> {
-    return this.call(profileId, kind, secret, (e, signal) => e.setPassword(secret, signal));
+    // The binding resolves null here; the interface promises undefined.
+    return this.call(profileId, kind, secret, async (e, signal) => void (await e.setPassword(secret, signal)));
   }
 
   async get(profileId: string, kind: SecretKind): Promise<CredentialResult<string | undefined>> {
@@ -84,8 +89,18 @@ export class KeyringCredentialStore implements CredentialStore {
           reject(new Error(`no answer from the keychain within ${this.timeoutMs} ms (an unlock prompt may be waiting)`));
         }, this.timeoutMs);
       });
-      const entry = open(this.service, accountFor(profileId, kind));
-      return { ok: true, value: await Promise.race([op(entry, abort.signal), timeout]) };
+      const account = accountFor(profileId, kind);
+      let entry = this.entries.get(account);
+      if (!entry) {
+        entry = open(this.service, account);
+        this.entries.set(account, entry);
+      }
+      try {
+        return { ok: true, value: await Promise.race([op(entry, abort.signal), timeout]) };
+      } catch (e) {
+        this.entries.delete(account);
+        throw e;
+      }
     } catch (e) {
       const detail = scrub(e, secret);
       return { ok: false, error: keychainUnavailable(classifyKeychainFailure(detail), detail) };

@@ -21,7 +21,7 @@ const started = performance.now();
 before(async () => {
   if (skip) return;
   keyring = await startPrivateKeyring({ unlock: true });
-  // libsecret reads the address when keytar first talks to the bus, which is after this line.
+  // The keyring binding reads the address when it first talks to the bus, which is after this line.
   process.env['DBUS_SESSION_BUS_ADDRESS'] = keyring.busAddress;
 });
 
@@ -101,19 +101,91 @@ test('a locked keyring is a typed error that says to unlock or use --password-st
   const out = await runProbe(locked.env);
   assert.equal(out.set.ok, false);
   assert.equal(out.set.error.kind, 'keychain-unavailable');
-  assert.match(out.set.error.message, /Unlock your keyring/);
+  assert.equal(out.set.error.reason, 'locked');
+  assert.match(out.set.error.message, /Unlock it/);
   assert.match(out.set.error.message, /--password-stdin/);
   assert.equal(JSON.stringify(out).includes('probe-secret-value'), false);
   t.diagnostic(`locked: ${out.set.error.detail}; get → ${JSON.stringify(out.get)}`);
 });
 
-test('a keyring that was never unlocked (no login collection) is the same typed error', { skip }, async (t) => {
+test('a secret stored before the keyring was locked reads as "locked", not as "nothing stored"', { skip }, async () => {
+  const own = await startPrivateKeyring({ unlock: true });
+  try {
+    assert.deepEqual((await runProbe(own.env, 'set')).set, { ok: true });
+    own.lock();
+    const out = await runProbe(own.env, 'get');
+    assert.equal(out.get.ok, false);
+    assert.equal(out.get.error?.reason, 'locked');
+    assert.equal(JSON.stringify(out).includes('probe-secret-value'), false);
+  } finally {
+    await own.stop();
+  }
+});
+
+test('a keyring that was never unlocked (no login collection) is a locked keyring to the user', { skip }, async (t) => {
   const fresh = await startPrivateKeyring({ unlock: false });
   t.after(() => fresh.stop());
   const out = await runProbe(fresh.env);
   assert.equal(out.set.ok, false);
   assert.equal(out.set.error.kind, 'keychain-unavailable');
+  assert.equal(out.set.error.reason, 'locked');
   t.diagnostic(`never unlocked: ${out.set.error.detail}`);
+});
+
+test('a session bus without any Secret Service is its own typed error, and nothing is kept elsewhere', { skip }, async (t) => {
+  const bare = await startPrivateKeyring({ unlock: false, secretService: false });
+  t.after(() => bare.stop());
+  const out = await runProbe(bare.env);
+  assert.equal(out.set.ok, false);
+  assert.equal(out.set.error.kind, 'keychain-unavailable');
+  assert.equal(out.set.error.reason, 'no-secret-service');
+  assert.match(out.set.error.message, /gnome-keyring, KWallet or KeePassXC/);
+  // Had the library fallen back to the kernel keyring, the read in the same process would have worked.
+  assert.equal(out.get.ok, false);
+  assert.deepEqual(await listFiles(bare.home).then((f) => f.filter((p) => !p.endsWith('bus.conf'))), []);
+  t.diagnostic(`no Secret Service: ${out.set.error.detail}`);
+});
+
+test('secrets persist in the Secret Service: a new keyring daemon on the same files reads them back', { skip }, async (t) => {
+  const own = await startPrivateKeyring({ unlock: true });
+  t.after(() => own.stop());
+  const first = await runProbe(own.env);
+  assert.deepEqual(first.get, { ok: true, value: 'probe-secret-value' });
+  await own.restart();
+  const again = await runProbe(own.env, 'get');
+  assert.deepEqual(again.get, { ok: true, value: 'probe-secret-value' });
+  // And the secret is in the keyring's encrypted file, not in clear anywhere under its home.
+  for (const file of await listFiles(own.home)) {
+    assert.equal((await readFile(file)).includes(Buffer.from('probe-secret-value')), false, file);
+  }
+});
+
+test('non-ASCII and long secrets come back byte for byte', { skip }, async () => {
+  const store = new KeyringCredentialStore({ service: 'causeway-test' });
+  const secrets = ['pässwörd', '密码🔐', 'e\u0301 combining', 'tab\tand "quotes" and \\', 'x'.repeat(4096), ' leading and trailing '];
+  for (const [i, secret] of secrets.entries()) {
+    const id = `c0000000-0000-4000-8000-00000000000${i}`;
+    assert.deepEqual(await store.set(id, 'password', secret), { ok: true, value: undefined });
+    assert.deepEqual(await store.get(id, 'password'), { ok: true, value: secret });
+    assert.deepEqual(await store.delete(id, 'password'), { ok: true, value: true });
+  }
+});
+
+test('many profiles keep their own secrets', { skip }, async (t) => {
+  const store = new KeyringCredentialStore({ service: 'causeway-test' });
+  const ids = Array.from({ length: 40 }, (_, i) => `d0000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+  const t0 = performance.now();
+  for (const id of ids) {
+    assert.ok((await store.set(id, 'password', `pw-${id}`)).ok);
+    assert.ok((await store.set(id, 'proxy-password', `proxy-${id}`)).ok);
+  }
+  for (const id of ids) {
+    assert.deepEqual(await store.get(id, 'password'), { ok: true, value: `pw-${id}` });
+    assert.deepEqual(await store.get(id, 'proxy-password'), { ok: true, value: `proxy-${id}` });
+  }
+  for (const id of ids) assert.deepEqual(await store.deleteAll(id), { ok: true, value: undefined });
+  for (const id of ids) assert.deepEqual(await store.get(id, 'password'), { ok: true, value: undefined });
+  t.diagnostic(`${ids.length * 2} secrets stored, read and deleted in ${(performance.now() - t0).toFixed(0)} ms`);
 });
 
 test('no session bus at all is the same typed error, not a crash or a plaintext fallback', { skip }, async (t) => {
@@ -122,6 +194,8 @@ test('no session bus at all is the same typed error, not a crash or a plaintext 
   const out = await runProbe({ PATH: process.env['PATH'], HOME: dir, XDG_RUNTIME_DIR: dir });
   assert.equal(out.set.ok, false);
   assert.equal(out.set.error.kind, 'keychain-unavailable');
+  assert.equal(out.set.error.reason, 'no-session-bus');
+  assert.match(out.set.error.message, /session bus/);
   assert.equal(out.get.ok, false);
   assert.deepEqual(await listFiles(dir), []);
   t.diagnostic(`no bus: ${out.set.error.detail}`);
@@ -132,12 +206,12 @@ test('timing', { skip }, (t) => {
 });
 
 interface ProbeOutput {
-  set: { ok: boolean; error: { kind: string; message: string; detail: string } };
-  get: { ok: boolean };
+  set: { ok: boolean; error: { kind: string; reason: string; message: string; detail: string } };
+  get: { ok: boolean; value?: string; error?: { reason: string } };
 }
 
-async function runProbe(env: NodeJS.ProcessEnv): Promise<ProbeOutput> {
-  const child = spawn(process.execPath, ['--import', 'tsx', probe], { env: { ...env, NODE_PATH: process.env['NODE_PATH'] }, stdio: ['ignore', 'pipe', 'pipe'], cwd: process.cwd() });
+async function runProbe(env: NodeJS.ProcessEnv, mode: 'roundtrip' | 'set' | 'get' = 'roundtrip'): Promise<ProbeOutput> {
+  const child = spawn(process.execPath, ['--import', 'tsx', probe, mode], { env: { ...env, NODE_PATH: process.env['NODE_PATH'] }, stdio: ['ignore', 'pipe', 'pipe'], cwd: process.cwd() });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -31,9 +31,11 @@ export class ConnectionsState {
     delete this.startErrors[profileId];
     let r = await this.backend.invoke('connections.connect', { profileId });
     while (!r.ok && r.error.kind === 'password-required') {
-      const answer = await this.passwords.ask(label, r.error.message);
+      const keychain = r.error.keychainUnavailable;
+      const answer = await this.passwords.ask(label, r.error.message, keychain);
       if (!answer) return;
-      r = await this.backend.invoke('connections.connect', { profileId, password: answer.password, remember: answer.remember });
+      // Without a keychain there is nothing to remember the password in.
+      r = await this.backend.invoke('connections.connect', { profileId, password: answer.password, remember: keychain === undefined && answer.remember });
     }
     if (!r.ok) this.startErrors[profileId] = describeStart(r.error);
   }

@@ -16,6 +16,8 @@ export interface PrivateKeyring {
   readonly home: string;
   /** Locks the login collection, as a screen lock or `secret-tool lock` would. */
   lock(): void;
+  /** Stops gnome-keyring-daemon and starts a new one on the same files (a logout/login, a crash). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -37,7 +39,11 @@ export function keyringToolsPresent(): boolean {
   return ['dbus-daemon', 'gnome-keyring-daemon', 'dbus-send'].every((b) => spawnSync('sh', ['-c', `command -v ${b}`]).status === 0);
 }
 
-export async function startPrivateKeyring(opts: { unlock: boolean }): Promise<PrivateKeyring> {
+/**
+ * `unlock`: start the login keyring unlocked with a known password. `secretService: false` starts the
+ * bus alone, so nothing on it provides org.freedesktop.secrets (a desktop without any keyring).
+ */
+export async function startPrivateKeyring(opts: { unlock: boolean; secretService?: boolean }): Promise<PrivateKeyring> {
   const home = await mkdtemp(join(tmpdir(), 'causeway-keyring-'));
   const socket = join(home, 'bus');
   const config = join(home, 'bus.conf');
@@ -49,13 +55,17 @@ export async function startPrivateKeyring(opts: { unlock: boolean }): Promise<Pr
   const busAddress = chunk.toString().trim().split('\n')[0] ?? '';
   const env = { ...base, DBUS_SESSION_BUS_ADDRESS: busAddress };
 
-  const keyring = spawn('gnome-keyring-daemon', ['--foreground', '--components=secrets', ...(opts.unlock ? ['--unlock'] : [])], {
-    env,
-    stdio: ['pipe', 'ignore', 'ignore'],
-  });
-  // --unlock reads the login keyring password from stdin up to EOF.
-  keyring.stdin!.end(opts.unlock ? 'causeway-test-login' : '');
-  await waitForName(env, 'org.freedesktop.secrets', keyring);
+  const startDaemon = async (): Promise<ChildProcess> => {
+    const daemon = spawn('gnome-keyring-daemon', ['--foreground', '--components=secrets', ...(opts.unlock ? ['--unlock'] : [])], {
+      env,
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+    // --unlock reads the login keyring password from stdin up to EOF.
+    daemon.stdin!.end(opts.unlock ? 'causeway-test-login' : '');
+    await waitForName(env, 'org.freedesktop.secrets', daemon);
+    return daemon;
+  };
+  let keyring: ChildProcess | undefined = opts.secretService === false ? undefined : await startDaemon();
 
   return {
     env,
@@ -65,8 +75,13 @@ export async function startPrivateKeyring(opts: { unlock: boolean }): Promise<Pr
       const r = spawnSync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.secrets', '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.Lock', 'array:objpath:/org/freedesktop/secrets/collection/login'], { env, encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`could not lock the keyring: ${r.stderr}`);
     },
+    async restart() {
+      if (keyring) await terminate(keyring);
+      await waitForNameGone(env, 'org.freedesktop.secrets');
+      keyring = await startDaemon();
+    },
     async stop() {
-      await Promise.all([terminate(keyring), terminate(bus)]);
+      await Promise.all([keyring ? terminate(keyring) : undefined, terminate(bus)]);
       await rm(home, { recursive: true, force: true });
     },
   };
@@ -80,6 +95,15 @@ async function waitForName(env: NodeJS.ProcessEnv, name: string, daemon: ChildPr
     await sleep(25);
   }
   throw new Error(`${name} did not appear on the private bus`);
+}
+
+async function waitForNameGone(env: NodeJS.ProcessEnv, name: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const r = spawnSync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', `string:${name}`], { env, encoding: 'utf8' });
+    if (r.stdout.includes('boolean false')) return;
+    await sleep(25);
+  }
+  throw new Error(`${name} is still owned on the private bus`);
 }
 
 async function terminate(child: ChildProcess): Promise<void> {

@@ -140,3 +140,37 @@ test('bytes through the service are counted and pushed; ping goes through the co
     await t.cleanup();
   }
 });
+
+test('without a keychain: asked for the password (saying why, once per connect), connected, nothing saved or logged', async () => {
+  const t = await setup();
+  try {
+    t.credentials.unavailable = true;
+    const r = await t.service.connect(t.profile.id);
+    assert.ok(!r.ok && r.error.kind === 'password-required');
+    assert.match(r.error.keychainUnavailable ?? '', /keychain cannot be used/);
+    assert.match(r.error.message, /this connection only/);
+
+    // The renderer sends remember: false then; a stray remember: true must not block the connection either.
+    assert.deepEqual(await t.service.connect(t.profile.id, { password: PASSWORD, remember: true }), { ok: true });
+    const s = t.sessions[0]!;
+    assert.equal(s.config.credentials.password, PASSWORD);
+    s.succeed();
+    await t.tick();
+    assert.equal(t.service.snapshot(t.profile.id).state, 'connected');
+    t.credentials.unavailable = false;
+    assert.deepEqual(await t.credentials.get(t.profile.id, 'password'), { ok: true, value: undefined });
+    const attempts = t.logs.list(t.profile.id);
+    assert.ok(attempts.ok && attempts.value.length === 1);
+    const text = JSON.stringify(await t.logs.read(t.profile.id, attempts.value[0]!.attempt));
+    assert.match(text, /not remembered/);
+    assert.equal(text.includes(PASSWORD), false);
+    await t.service.disconnect(t.profile.id);
+
+    // The next connect asks again: the typed password was for that connection only.
+    t.credentials.unavailable = true;
+    const again = await t.service.connect(t.profile.id);
+    assert.ok(!again.ok && again.error.kind === 'password-required' && again.error.keychainUnavailable !== undefined);
+  } finally {
+    await t.cleanup();
+  }
+});

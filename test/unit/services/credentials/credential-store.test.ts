@@ -158,3 +158,30 @@ test('deleteProfile removes secrets and logs; a locked keychain does not block t
   const again = await deleteProfile({ store, credentials }, b.value.id);
   assert.ok(!again.ok && again.error.kind === 'not-found');
 });
+
+test('keyring store: one entry per account is kept (each holds a bus connection); a failed entry is replaced', async () => {
+  const opened: string[] = [];
+  let failNext = false;
+  const store = new KeyringCredentialStore({
+    backend: (_service, account) => {
+      opened.push(account);
+      return {
+        getPassword: async () => {
+          if (failNext) {
+            failNext = false;
+            throw new Error('Platform failure: DBus error: Failed to connect to socket /run/user/1000/bus');
+          }
+          return 'pw';
+        },
+        setPassword: async () => undefined,
+        deletePassword: async () => true,
+      };
+    },
+  });
+  for (let i = 0; i < 5; i++) assert.deepEqual(await store.get(ID, 'password'), { ok: true, value: 'pw' });
+  assert.deepEqual(opened, [`${ID}:password`]);
+  failNext = true;
+  assert.equal((await store.get(ID, 'password')).ok, false);
+  assert.deepEqual(await store.get(ID, 'password'), { ok: true, value: 'pw' });
+  assert.deepEqual(opened, [`${ID}:password`, `${ID}:password`]);
+});
