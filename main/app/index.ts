@@ -1,5 +1,6 @@
 // Electron lifecycle: one instance, one hardened window, the tray, notifications, and the backend on
-// the real services in the userData directory. Quitting disconnects every tunnel first.
+// the real services in the data home the CLI and the browser host share (XDG config/state dirs; files an
+// older version kept in Electron's userData are moved there once). Quitting disconnects every tunnel first.
 import { app, Notification, type BrowserWindow } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -8,6 +9,7 @@ import { composeBackend } from '../services/connections/compose.js';
 import { helperDataPlane } from '../services/connections/helper-data-plane.js';
 import { KeyringCredentialStore } from '../services/credentials/keyring-store.js';
 import { resolvePaths } from '../services/paths.js';
+import { migrateUserData } from '../services/profiles/migrate-user-data.js';
 import { defaultAutostartOptions, linuxAutostart } from './autostart-linux.js';
 import { exportDialog } from './export-dialog.js';
 import { bindIpc } from './ipc.js';
@@ -32,9 +34,15 @@ if (!app.requestSingleInstanceLock()) {
 async function start(): Promise<void> {
   await app.whenReady();
   hardenSession();
-  const userData = app.getPath('userData');
+  const paths = resolvePaths({ env: process.env });
+  const migrated = await migrateUserData(app.getPath('userData'), paths).catch((e: unknown) => {
+    console.error(`[data] could not move the old app data into ${paths.configDir}: ${String(e)}`);
+    return undefined;
+  });
+  if (migrated?.unreadable) console.error(`[data] left in place, could not be read: ${migrated.unreadable}`);
+  if (migrated && migrated.profiles.length + migrated.logFiles > 0) console.error(`[data] moved ${migrated.profiles.length} profile(s) and ${migrated.logFiles} log file(s) into ${paths.configDir}`);
   const { backend, connections, store } = composeBackend({
-    paths: resolvePaths({ configDir: userData, stateDir: userData }),
+    paths,
     credentials: new KeyringCredentialStore(),
     // Real tunnels: the privileged helper, through polkit unless we are root, per connection.
     dataPlane: helperDataPlane(),

@@ -1,5 +1,6 @@
-// Where Causeway keeps its files. Resolved once from the environment; the Electron app passes its
-// userData directory instead, so nothing here imports electron.
+// Where Causeway keeps its files: one data home for the app, the CLI and the browser host (XDG config
+// and state dirs on Linux), resolved from the environment it is given, so nothing here imports electron.
+// What older app versions kept in Electron's userData is moved here once (profiles/migrate-user-data.ts).
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 
@@ -49,7 +50,7 @@ export function defaultStateDir({ env = process.env, platform = process.platform
   }
 }
 
-/** configDir/stateDir override the platform defaults (the app passes Electron's userData for both). */
+/** configDir/stateDir override the platform defaults (tests and fixtures pass throwaway folders). */
 export function resolvePaths(opts: { configDir?: string; stateDir?: string } & PathEnvironment = {}): ServicePaths {
   const configDir = opts.configDir ?? defaultConfigDir(opts);
   const stateDir = opts.stateDir ?? defaultStateDir(opts);

@@ -6,11 +6,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startPrivateKeyring, type PrivateKeyring } from '../integration/services/helpers/private-keyring.js';
 import { startSoftEther, integrationSkip, type SoftEtherServer } from '../harness/softether.js';
 import { KeyringCredentialStore } from '../../main/services/credentials/keyring-store.js';
 import { MemoryCredentialStore } from '../../main/services/credentials/memory-store.js';
-import { startHostOnServices, type RunningHost } from './compose-host.js';
+import { resolvePaths } from '../../main/services/paths.js';
+import { startHostOnServices, type RunningHost } from '../../main/browser-host/compose-host.js';
 
 const noServer = process.env['CAUSEWAY_E2E_NO_SERVER'] === '1';
 const skip = noServer ? 'not asked for a server' : integrationSkip();
@@ -41,7 +43,15 @@ try {
   }
   const credentials = keychain === 'keytar' ? new KeyringCredentialStore({ service: 'causeway-e2e' }) : new MemoryCredentialStore();
   if (skip === false) server = await startSoftEther({ name: 'cw-e2e' });
-  host = await startHostOnServices({ dataDir, credentials, log: (m) => process.stderr.write(`[host] ${m}\n`) });
+  host = await startHostOnServices({
+    // The same layout as a data home (config/, state/), in a throwaway folder.
+    paths: resolvePaths({ configDir: join(dataDir, 'config'), stateDir: join(dataDir, 'state') }),
+    exportsDir: join(dataDir, 'exports'),
+    rendererDir: fileURLToPath(new URL('../../renderer/dist', import.meta.url)),
+    credentials,
+    version: '0.0.0-e2e',
+    log: (m) => process.stderr.write(`[host] ${m}\n`),
+  });
   process.stdout.write(
     `${JSON.stringify({
       url: host.url,

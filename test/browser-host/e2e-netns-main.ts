@@ -4,6 +4,9 @@
 // Chromium must run in the same namespace (the spec's executable wrapper) to reach the host's loopback.
 // Prints one JSON line, then serves until stdin closes or SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +22,8 @@ const skip = integrationSkip();
 let server: SoftEtherServer | undefined;
 let client: ClientNetns | undefined;
 let host: ChildProcess | undefined;
+// The product host keeps its data in the XDG home: give it a throwaway one, not root's.
+const dataHome = await mkdtemp(join(tmpdir(), 'causeway-e2e-dp-'));
 
 async function stop(): Promise<void> {
   if (host && host.exitCode === null) {
@@ -30,6 +35,7 @@ async function stop(): Promise<void> {
   }
   await client?.stop().catch(() => {});
   await server?.stop().catch(() => {});
+  await rm(dataHome, { recursive: true, force: true });
   process.exit(0);
 }
 process.on('SIGTERM', () => void stop());
@@ -38,8 +44,9 @@ process.stdin.on('end', () => void stop());
 process.stdin.resume();
 
 async function startHostIn(netns: string): Promise<string> {
-  const child = spawn(tool('ip'), ['netns', 'exec', netns, process.execPath, '--import', 'tsx', 'test/browser-host/main.ts', '--memory-keychain', '--data-plane', 'system'], {
+  const child = spawn(tool('ip'), ['netns', 'exec', netns, process.execPath, '--import', 'tsx', 'main/browser-host/main.ts', '--memory-keychain', '--data-plane', 'system'], {
     cwd: ROOT,
+    env: { ...process.env, XDG_CONFIG_HOME: join(dataHome, 'config'), XDG_STATE_HOME: join(dataHome, 'state') },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   host = child;

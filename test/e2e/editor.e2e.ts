@@ -110,7 +110,7 @@ test('start at login is saved and survives a reload; the browser host says it ha
   await page.goto(host.url);
   await page.getByRole('button', { name: 'Preferences' }).click();
   await expect(page.getByRole('checkbox', { name: 'Start Causeway when I log in' })).toBeChecked();
-  expect(JSON.parse(await readFile(join(host.dataDir, 'host-settings.json'), 'utf8'))).toMatchObject({ autostart: true });
+  expect(JSON.parse(await readFile(join(host.dataDir, 'config', 'host-settings.json'), 'utf8'))).toMatchObject({ autostart: true });
   await page.getByRole('checkbox', { name: 'Start Causeway when I log in' }).uncheck();
   await page.goto(host.url);
   await page.getByRole('button', { name: 'Preferences' }).click();

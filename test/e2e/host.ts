@@ -1,4 +1,4 @@
-// Starts the e2e fixture process (test/browser-host/e2e-main.ts under tsx) and reads what it offers.
+// Starts the e2e fixture processes (test/browser-host/e2e-*.ts under tsx, on main/browser-host) and reads what they offer.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 export interface E2eHost {
   readonly url: string;
   readonly exportsDir: string;
-  /** The host's data folder: config/profiles.json, config/ca/, host-settings.json. */
+  /** The host's data home: config/profiles.json, config/ca/, config/host-settings.json, state/logs/. */
   readonly dataDir: string;
   readonly keychain: 'keytar' | 'memory';
   readonly softether: { host: string; port: number; username: string; password: string; sha256: string } | null;

@@ -2,12 +2,14 @@
 // One file rather than one per profile because the invariants span profiles (names unique, ids unique):
 // with one file a single atomic rename moves the whole set from one valid state to the next, and a
 // rename of "Office" to "Home" can never half-happen. Profiles are few and small, so rewriting all is cheap.
-// Every operation re-reads the file (the CLI and the app may both edit it) inside an in-process queue,
-// so concurrent calls from one process never lose each other's writes.
+// Every operation re-reads the file inside an in-process queue and under an inter-process lock file
+// (profiles.json.lock): the app, the browser host and any number of CLI commands may edit it at once,
+// and no read-modify-write cycle can lose another's write.
 import { readFile, rename, access, copyFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join } from 'node:path';
 import { sweepStaleTemps, writeFileAtomic } from './atomic-write.js';
+import { FileLock, type FileLockOptions } from './file-lock.js';
 import { MIGRATIONS, decodeDocument, encodeDocument, nameKey, type Migration } from './file-format.js';
 import {
   PROFILE_VERSION,
@@ -34,6 +36,8 @@ export interface ProfileStoreOptions {
   /** Older-version upgrades; defaults to the shipped chain. Tests inject synthetic ones. */
   readonly migrations?: readonly Migration[];
   readonly now?: () => number;
+  /** The inter-process lock's waiting policy (tests inject the pid check and the sleep). */
+  readonly lock?: FileLockOptions;
 }
 
 /** What `update` may change: anything but identity. */
@@ -43,6 +47,7 @@ export class ProfileStore {
   readonly file: string;
   private readonly migrations: readonly Migration[];
   private readonly now: () => number;
+  private readonly lock: FileLock;
   private queue: Promise<unknown> = Promise.resolve();
   private swept = false;
 
@@ -50,6 +55,7 @@ export class ProfileStore {
     this.file = join(configDir, 'profiles.json');
     this.migrations = opts.migrations ?? MIGRATIONS;
     this.now = opts.now ?? Date.now;
+    this.lock = new FileLock(`${this.file}.lock`, opts.lock);
   }
 
   /** Reads and validates every profile. A corrupt file is moved aside and reported, never rewritten. */
@@ -123,8 +129,13 @@ export class ProfileStore {
     });
   }
 
-  private serialized<T>(op: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(op, op);
+  // Reads take the lock too: reading may upgrade the file or move a corrupt one aside.
+  private serialized<T>(op: () => Promise<StoreResult<T>>): Promise<StoreResult<T>> {
+    const locked = async (): Promise<StoreResult<T>> => {
+      const r = await this.lock.run(op);
+      return r.ok ? r.value : { ok: false, error: { kind: 'io', path: this.file, message: r.error.message } };
+    };
+    const run = this.queue.then(locked, locked);
     this.queue = run.catch(() => {});
     return run;
   }
