@@ -1,14 +1,20 @@
 // The unprivileged side: starts the helper, then offers one typed async method per verb.
 // Expected failures come back as HelperError with a code; the helper's own refusals keep theirs.
+// The helper's stdin is one end of a Unix socket pair we make (requests go out on it, TUN
+// descriptors come back on it, read by the addon: Node never reads our end); answers and logs
+// come on stdout and stderr pipes.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Socket } from 'node:net';
 import type { z } from 'zod';
+import { tunAddon, type TunAddon } from '../engine/tun/native-addon.js';
 import type { LaunchSpec } from './launch.js';
 import { LineSplitter } from './line-splitter.js';
-import type { configureRequest, createTunRequest, setDnsRequest, setRoutesRequest } from './protocol.js';
+import type { configureRequest, createTunRequest, openTunRequest, setDnsRequest, setRoutesRequest } from './protocol.js';
 import {
   configureResult,
   createTunResult,
   helloResult,
+  openTunResult,
   PROTOCOL_VERSION,
   response,
   setDnsResult,
@@ -54,6 +60,39 @@ export interface HelperClientOptions {
   readonly startTimeoutMs?: number;
   /** The helper's stderr, line by line. */
   readonly onLog?: (line: string) => void;
+  /**
+   * The socket pair for the helper's stdin; made by start() by default. The helper hands TUNs only
+   * to the socket's maker (its peer credentials), so a launcher standing in for pkexec makes it as
+   * the user it launches for. start() takes over both ends.
+   */
+  readonly channel?: HelperChannel;
+}
+
+/** A connected socket pair: `ours` stays here, `theirs` becomes the helper's stdin. */
+export interface HelperChannel {
+  readonly ours: number;
+  readonly theirs: number;
+}
+
+/** A TUN descriptor received from the helper: the caller owns `fd` (attachTun takes it over). */
+export interface HandedOverTun {
+  readonly name: string;
+  readonly fd: number;
+  /** Opened with IFF_VNET_HDR (the engine's attach asks the kernel again anyway). */
+  readonly vnet: boolean;
+}
+
+/** Makes the socket pair start() would make, as whoever calls this now (see HelperClientOptions.channel). */
+export function helperChannel(): HelperChannel {
+  const addon = loadAddon();
+  const [ours, theirs] = addon.socketpair();
+  return { ours, theirs };
+}
+
+function loadAddon(): TunAddon {
+  const loaded = tunAddon();
+  if (!loaded.ok) throw new HelperError('launch-failed', loaded.message);
+  return loaded.addon;
 }
 
 interface Pending {
@@ -76,6 +115,9 @@ export class HelperClient {
     private readonly child: ChildProcess,
     private readonly spec: LaunchSpec,
     private readonly options: HelperClientOptions,
+    private readonly addon: TunAddon,
+    private readonly channelFd: number,
+    private readonly requests: Socket,
   ) {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
     const lines = new LineSplitter(1024 * 1024);
@@ -86,27 +128,45 @@ export class HelperClient {
     child.stderr?.on('data', (chunk: Buffer) => {
       for (const line of logs.push(chunk)) if (line.kind === 'line') options.onLog?.(line.text);
     });
-    child.stdin?.on('error', () => {}); // EPIPE when it died; 'exit' reports that
+    requests.on('error', () => {}); // EPIPE when it died; 'exit' reports that
     child.on('exit', (code, signal) => this.onExit({ code, signal }));
   }
 
   /** Starts the helper and checks it speaks our protocol. */
   static async start(spec: LaunchSpec, options: HelperClientOptions = {}): Promise<HelperClient> {
+    const addon = loadAddon();
+    let channel: HelperChannel;
+    try {
+      channel = options.channel ?? helperChannel();
+    } catch (e) {
+      throw new HelperError('launch-failed', `cannot make the helper's socket: ${e instanceof Error ? e.message : String(e)}`);
+    }
     let child: ChildProcess;
     try {
       child = spawn(spec.command, [...spec.args], {
-        stdio: ['pipe', 'pipe', 'pipe'],
+        stdio: [channel.theirs, 'pipe', 'pipe'],
         env: { ...process.env, ...spec.env },
       });
     } catch (e) {
+      addon.closeFd(channel.theirs);
+      addon.closeFd(channel.ours);
       throw new HelperError('launch-failed', `cannot start ${spec.command}: ${e instanceof Error ? e.message : String(e)}`);
     }
+    // The child has its own copy now; ours would keep its stdin open after we are gone.
+    addon.closeFd(channel.theirs);
+    // Node writes our requests; it must never read this end, or a descriptor sent on it would be lost.
+    const requests = new Socket({ fd: channel.ours, readable: false, writable: true });
     const spawned = new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', (e) => reject(new HelperError('launch-failed', `cannot start ${spec.command}: ${e.message}`)));
     });
-    await spawned;
-    const client = new HelperClient(child, spec, options);
+    try {
+      await spawned;
+    } catch (e) {
+      requests.destroy();
+      throw e;
+    }
+    const client = new HelperClient(child, spec, options, addon, channel.ours, requests);
     try {
       const hello = await client.call('hello', {}, helloResult, options.startTimeoutMs ?? 120_000);
       if (hello.protocol !== PROTOCOL_VERSION) {
@@ -137,6 +197,45 @@ export class HelperClient {
     return this.call('create-tun', args, createTunResult);
   }
 
+  /**
+   * Has the helper open the TUN it created and receives its descriptor, which the caller then owns
+   * (attachTun takes it over; closeTun() if it is never attached).
+   */
+  async openTun(args: RequestInput<typeof openTunRequest>): Promise<HandedOverTun> {
+    this.dropStaleTuns();
+    const r = await this.call('open-tun', args, openTunResult);
+    if (this.requests.destroyed) throw this.exitError();
+    let got: { fd: number; tag: string };
+    try {
+      // Sent before the answer was written, so it is here already: no waiting.
+      got = this.addon.recvFd(this.channelFd);
+    } catch (e) {
+      const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : 'error';
+      throw new HelperError('protocol', `open-tun: no descriptor came with the answer (${code})`);
+    }
+    if (got.tag !== r.name) {
+      this.addon.closeFd(got.fd);
+      throw new HelperError('protocol', `open-tun: asked for ${r.name}, handed ${JSON.stringify(got.tag.slice(0, 16))}`);
+    }
+    return { name: r.name, fd: got.fd, vnet: r.vnet };
+  }
+
+  /** A hand-over whose answer we stopped waiting for (timeout) may have arrived since: not for this request. */
+  private dropStaleTuns(): void {
+    for (let i = 0; i < 8 && !this.requests.destroyed; i++) {
+      try {
+        this.addon.closeFd(this.addon.recvFd(this.channelFd).fd);
+      } catch {
+        return; // EAGAIN: nothing (more) waiting
+      }
+    }
+  }
+
+  /** Closes a handed-over descriptor that was never attached. */
+  closeTun(tun: HandedOverTun): void {
+    this.addon.closeFd(tun.fd);
+  }
+
   async configure(args: RequestInput<typeof configureRequest>): Promise<void> {
     await this.call('configure', args, configureResult);
   }
@@ -154,12 +253,12 @@ export class HelperClient {
   }
 
   /**
-   * Closes the helper's stdin, which makes it undo everything and exit. Waits up to timeoutMs;
+   * Ends the helper's stdin, which makes it undo everything and exit. Waits up to timeoutMs;
    * a helper we started directly is then sent SIGTERM (one behind pkexec is root's to signal).
    */
   async close(timeoutMs = 10_000): Promise<HelperExit | undefined> {
     if (this.exit !== undefined) return this.exit;
-    this.child.stdin?.end();
+    this.requests.end();
     const exit = await Promise.race([this.exited(), delay(timeoutMs)]);
     if (exit !== undefined || this.spec.viaPolkit) return exit;
     this.child.kill('SIGTERM');
@@ -183,7 +282,7 @@ export class HelperClient {
         reject,
         timer,
       });
-      this.child.stdin?.write(`${JSON.stringify({ ...args, id, verb })}\n`);
+      this.requests.write(`${JSON.stringify({ ...args, id, verb })}\n`);
     });
   }
 
@@ -210,6 +309,7 @@ export class HelperClient {
 
   private onExit(exit: HelperExit): void {
     this.exit = exit;
+    this.requests.destroy();
     const error = this.exitError();
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);

@@ -11,6 +11,7 @@ import {
   request as requestSchema,
   type ConfigureRequest,
   type CreateTunRequest,
+  type OpenTunRequest,
   type RemoteErrorCode,
   type Request,
   type Response,
@@ -18,13 +19,16 @@ import {
 import { applyRoutes, type StepResult } from './routes-linux.js';
 import type { StateStore } from './state-store.js';
 import type { HelperSystem } from './system.js';
+import type { TunChannel } from './tun-channel.js';
 import type { UndoStep } from './undo-step.js';
 
 export interface HelperDeps {
   readonly system: HelperSystem;
   readonly store: StateStore;
-  /** The unprivileged user who started us through pkexec (PKEXEC_UID); create-tun may only serve them. */
+  /** The unprivileged user who started us (PKEXEC_UID, or our socket's peer); create-tun may only serve them. */
   readonly callerUid?: number;
+  /** Where open-tun sends the TUN's descriptor; absent or not ok: open-tun is refused. */
+  readonly tunChannel?: TunChannel;
   readonly log: (message: string) => void;
 }
 
@@ -90,6 +94,8 @@ export class Helper {
         });
       case 'create-tun':
         return this.createTun(req);
+      case 'open-tun':
+        return this.ours(req.name, () => Promise.resolve(this.openTun(req)));
       case 'configure':
         return this.ours(req.name, () => this.configure(req));
       case 'set-routes':
@@ -133,6 +139,14 @@ export class Helper {
     }
     this.tun = name;
     return { ok: true, value: { name } };
+  }
+
+  private openTun(req: OpenTunRequest): Outcome {
+    const channel = this.deps.tunChannel;
+    if (channel === undefined) return refused('no socket to hand the TUN over on');
+    if (!channel.ok) return refused(channel.reason);
+    const r = channel.handOver(req.name, req.offload ?? true);
+    return r.ok ? { ok: true, value: { name: req.name, vnet: r.value.vnet } } : r;
   }
 
   private async configure(req: ConfigureRequest): Promise<Outcome> {

@@ -1,5 +1,9 @@
 // Linux: run the helper directly when we are root already (CI, CLI under sudo), else through pkexec
 // with the polkit action in resources/polkit/ (which names INSTALLED_HELPER as its only program).
+// pkexec keeps stdin, stdout and stderr but marks every other inherited descriptor close-on-exec
+// (polkit's pkexec.c, before it execs the program), and INSTALLED_HELPER is a shell script that
+// `exec`s node: so the socket that carries the TUN's descriptor back must be the helper's stdin,
+// never an extra fd 3 (HelperClient.start makes it; tun-channel.ts checks its maker).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

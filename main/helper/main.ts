@@ -1,6 +1,7 @@
 // The privileged helper's entry: root, launched by the app through pkexec or directly when the
 // caller is root already. One JSON request per line on stdin, one JSON response per line on
-// stdout, diagnostics on stderr. Everything it did is undone on `teardown`, when stdin closes
+// stdout, diagnostics on stderr. stdin is a Unix socket made by the caller: open-tun sends the
+// TUN's descriptor back over it (tun-channel.ts). Everything it did is undone on `teardown`, when stdin closes
 // (the parent exited or died), and on SIGTERM/SIGINT/SIGHUP; leftovers of a killed helper are
 // undone when the next one starts.
 import { Helper } from './helper.js';
@@ -9,6 +10,8 @@ import { LIMITS, type Response } from './protocol.js';
 import { cleanupLeftovers } from './leftovers.js';
 import { fileStateStore } from './state-store.js';
 import { linuxSystem } from './system.js';
+import { socketChannel, STDIN_FD, type TunChannel } from './tun-channel.js';
+import { tunAddon } from '../engine/tun/native-addon.js';
 
 function log(message: string): void {
   if (process.stderr.writable) process.stderr.write(`causeway-helper[${process.pid}]: ${message}\n`);
@@ -27,10 +30,16 @@ async function main(): Promise<void> {
     log('must run as root');
     process.exit(2);
   }
-  const callerUid = parseCallerUid(process.env.PKEXEC_UID);
+  const pkexecUid = parseCallerUid(process.env.PKEXEC_UID);
+  const addon = tunAddon();
+  const tunChannel: TunChannel = addon.ok ? socketChannel(addon.addon, STDIN_FD, pkexecUid) : { ok: false, reason: addon.message };
+  if (!tunChannel.ok) log(`the TUN cannot be handed over: ${tunChannel.reason}`);
+  // A root caller (direct launch) may ask for any uid's TUN; anyone else only for their own.
+  const peerUid = tunChannel.ok && tunChannel.peerUid !== 0 ? tunChannel.peerUid : undefined;
+  const callerUid = pkexecUid ?? peerUid;
   const system = linuxSystem();
   await cleanupLeftovers(system, log);
-  const helper = new Helper({ system, store: fileStateStore(), log, ...(callerUid === undefined ? {} : { callerUid }) });
+  const helper = new Helper({ system, store: fileStateStore(), log, tunChannel, ...(callerUid === undefined ? {} : { callerUid }) });
 
   let chain: Promise<void> = Promise.resolve();
   let shuttingDown = false;

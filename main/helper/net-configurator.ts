@@ -1,17 +1,48 @@
-// The engine's NetConfigurator, carried out by the privileged helper process.
+// The engine's NetConfigurator, carried out by the privileged helper process, and the TUN the
+// helper hands over: createTun() also fetches its descriptor, openTun() attaches to it.
 import type { NetConfigurator } from '../engine/datapath/net-configurator.js';
-import type { HelperClient } from './client.js';
+import { attachTun, type AttachTunOptions } from '../engine/tun/open-tun.js';
+import type { TunOpenResult } from '../engine/tun/tun-device.js';
+import type { HandedOverTun, HelperClient } from './client.js';
+
+export interface HelperNetOptions {
+  /** The interface name to ask for (causewayN when absent). */
+  readonly preferredName?: string;
+  /** IFF_VNET_HDR, so writes can merge TCP segments. Default true. */
+  readonly offload?: boolean;
+  readonly tun?: AttachTunOptions;
+}
 
 export class HelperNetConfigurator implements NetConfigurator {
+  /** Received in createTun(), until openTun() attaches to it. */
+  private handed: HandedOverTun | undefined;
+  private readonly options: HelperNetOptions;
+
   constructor(
     private readonly helper: HelperClient,
     private readonly uid: number,
-    private readonly preferredName?: string,
-  ) {}
+    options: HelperNetOptions | string = {},
+  ) {
+    this.options = typeof options === 'string' ? { preferredName: options } : options;
+  }
 
   async createTun(): Promise<string> {
-    const r = await this.helper.createTun({ uid: this.uid, ...(this.preferredName ? { name: this.preferredName } : {}) });
+    const { preferredName, offload } = this.options;
+    const r = await this.helper.createTun({ uid: this.uid, ...(preferredName ? { name: preferredName } : {}) });
+    this.dropHanded();
+    // Fetched now, while we can wait: the data plane attaches synchronously later.
+    this.handed = await this.helper.openTun({ name: r.name, ...(offload === undefined ? {} : { offload }) });
     return r.name;
+  }
+
+  /** Attaches to the descriptor createTun() received for `name`; once. */
+  openTun(name: string): TunOpenResult {
+    const handed = this.handed;
+    if (handed === undefined || handed.name !== name) {
+      return { ok: false, error: { code: 'ENODEV', message: `the helper has handed over no TUN named ${name}` } };
+    }
+    this.handed = undefined;
+    return attachTun(handed.fd, this.options.tun ?? {});
   }
 
   async configure(args: { name: string; address: string; peer: string; mtu: number }): Promise<void> {
@@ -28,6 +59,12 @@ export class HelperNetConfigurator implements NetConfigurator {
   }
 
   async teardown(): Promise<void> {
+    this.dropHanded();
     await this.helper.teardown();
+  }
+
+  private dropHanded(): void {
+    if (this.handed !== undefined) this.helper.closeTun(this.handed);
+    this.handed = undefined;
   }
 }

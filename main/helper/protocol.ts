@@ -1,10 +1,12 @@
-// The helper's wire protocol: one JSON object per line each way. Every request field is declared
+// The helper's wire protocol: one JSON object per line each way (requests on stdin, a Unix socket
+// that also carries the TUN's descriptor back; answers on stdout). Every request field is declared
 // here once; the helper validates with these schemas and the client derives its argument types
 // from them. Values that reach a command line are the parsed, re-formatted ones, never raw input.
 import { z } from 'zod';
 import { formatCidr, formatIp, isDomainName, parseCidr, parseIp, parseIpv4, parseIpv6 } from './addresses.js';
 
-export const PROTOCOL_VERSION = 1;
+// 2: open-tun (the TUN's descriptor handed over on stdin, which is a Unix socket).
+export const PROTOCOL_VERSION = 2;
 export const HELPER_VERSION = '0.1.0';
 
 export const LIMITS = {
@@ -17,7 +19,7 @@ export const LIMITS = {
   mtuMax: 9000,
 } as const;
 
-export const VERBS = ['hello', 'create-tun', 'configure', 'set-routes', 'set-dns', 'teardown'] as const;
+export const VERBS = ['hello', 'create-tun', 'open-tun', 'configure', 'set-routes', 'set-dns', 'teardown'] as const;
 export type Verb = (typeof VERBS)[number];
 
 // ---- field validators --------------------------------------------------------------------------
@@ -88,6 +90,19 @@ export const createTunRequest = z.strictObject({
   uid: z.number().int().min(0).max(0x7ffffffe),
 });
 
+/**
+ * Opens the TUN this helper created and sends its descriptor over the Unix socket on our stdin
+ * (SCM_RIGHTS), before answering; the caller reads it after the answer. Only to the user who
+ * launched us (the socket's peer credentials, and PKEXEC_UID under pkexec).
+ */
+export const openTunRequest = z.strictObject({
+  id: requestId,
+  verb: z.literal('open-tun'),
+  name: ifName,
+  /** IFF_VNET_HDR, so the engine can write merged TCP segments (GSO). Default true. */
+  offload: z.boolean().optional(),
+});
+
 export const configureRequest = z.strictObject({
   id: requestId,
   verb: z.literal('configure'),
@@ -131,6 +146,7 @@ export const teardownRequest = z.strictObject({ id: requestId, verb: z.literal('
 export const request = z.discriminatedUnion('verb', [
   helloRequest,
   createTunRequest,
+  openTunRequest,
   configureRequest,
   setRoutesRequest,
   setDnsRequest,
@@ -140,6 +156,7 @@ export const request = z.discriminatedUnion('verb', [
 export type Request = z.output<typeof request>;
 export type HelloRequest = z.output<typeof helloRequest>;
 export type CreateTunRequest = z.output<typeof createTunRequest>;
+export type OpenTunRequest = z.output<typeof openTunRequest>;
 export type ConfigureRequest = z.output<typeof configureRequest>;
 export type SetRoutesRequest = z.output<typeof setRoutesRequest>;
 export type SetDnsRequest = z.output<typeof setDnsRequest>;
@@ -156,6 +173,8 @@ export const helloResult = z.strictObject({
   uid: z.number().int(),
 });
 export const createTunResult = z.strictObject({ name: ifName });
+/** vnet: the descriptor carries a virtio_net_hdr (IFF_VNET_HDR was granted). */
+export const openTunResult = z.strictObject({ name: ifName, vnet: z.boolean() });
 export const configureResult = z.strictObject({});
 export const setRoutesResult = z.strictObject({
   /** The host route kept for the server, when one was needed and added. */
@@ -166,6 +185,7 @@ export const teardownResult = z.strictObject({ undone: z.number().int(), failed:
 
 export type HelloResult = z.output<typeof helloResult>;
 export type CreateTunResult = z.output<typeof createTunResult>;
+export type OpenTunResult = z.output<typeof openTunResult>;
 export type ConfigureResult = z.output<typeof configureResult>;
 export type SetRoutesResult = z.output<typeof setRoutesResult>;
 export type SetDnsResult = z.output<typeof setDnsResult>;

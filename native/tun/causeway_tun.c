@@ -1,4 +1,7 @@
-// Attach to an existing Linux TUN device and move packets between it and JavaScript.
+// Linux TUN devices for both halves of Causeway. The privileged helper opens the device
+// (openDevice) and hands the descriptor to the engine over a Unix socket (sendFd/recvFd, fdpass.c,
+// checked with peerCredentials); the engine attaches to that descriptor (attach) and moves packets
+// between it and JavaScript. The engine never opens /dev/net/tun, whose mode is 0600 on some machines.
 //
 // Node-API only (NAPI_VERSION 8), so one build serves Node and Electron. No libuv threadpool:
 // the fd is non-blocking and watched with uv_poll on the JS thread's loop.
@@ -19,7 +22,7 @@
 // packet per write(2) behind a zeroed virtio_net_hdr. EAGAIN stops the batch and is returned as a
 // short count, never thrown; the caller can ask to be told when the fd is writable again.
 //
-// Reads with IFF_VNET_HDR carry a virtio_net_hdr too. TUNSETOFFLOAD is set to 0 on attach, so the
+// Reads with IFF_VNET_HDR carry a virtio_net_hdr too. TUNSETOFFLOAD is set to 0 on open, so the
 // kernel never hands us GSO packets or partial checksums (the device advertises no offloads); the
 // read path still completes a partial checksum and drops a GSO packet (counted) should one appear.
 
@@ -41,6 +44,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "fdpass.h"
 #include "gso.h"
 
 #define MAX_PACKET 65535u
@@ -105,6 +109,13 @@ static napi_value errno_error(napi_env env, int err, const char *syscall, const 
 
 static void throw_errno(napi_env env, int err, const char *syscall, const char *detail) {
   napi_throw(env, errno_error(env, err, syscall, detail));
+}
+
+// Throws for a failed N-API call unless something already did.
+static void throw_pending_or(napi_env env, const char *message) {
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (!pending) napi_throw_error(env, "ERR_NAPI", message);
 }
 
 #define CHECK(env, call)                                                              \
@@ -324,13 +335,13 @@ static int is_function(napi_env env, napi_value v) {
   return napi_typeof(env, v, &type) == napi_ok && type == napi_function;
 }
 
-// ---- attaching ---------------------------------------------------------------------------------
+// ---- opening (the privileged helper's side) ----------------------------------------------------
 
 // Opens /dev/net/tun and attaches to `name`. With vnet, asks for IFF_VNET_HDR and pins what that
 // implies on the device, whose settings outlive us (it is persistent): a 10-byte header, little-endian
 // fields (so gso.c need not care about the host), and no offloads, so reads stay plain packets.
 // Returns the fd, or -1 with *err and *what naming the failing call.
-static int attach_fd(const char *name, size_t name_len, int vnet, int *err, const char **what) {
+static int open_device(const char *name, size_t name_len, int vnet, int *err, const char **what) {
   int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     *err = errno;
@@ -365,28 +376,34 @@ static int attach_fd(const char *name, size_t name_len, int vnet, int *err, cons
   return fd;
 }
 
-// ---- exported functions ------------------------------------------------------------------------
+static int get_bool_arg(napi_env env, napi_value v, bool fallback, const char *what, bool *out) {
+  napi_valuetype type;
+  *out = fallback;
+  if (napi_typeof(env, v, &type) != napi_ok) return 0;
+  if (type == napi_undefined) return 1;
+  if (type != napi_boolean || napi_get_value_bool(env, v, out) != napi_ok) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "%s must be a boolean", what);
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
+    return 0;
+  }
+  return 1;
+}
 
-// open(name, headroom, maxPackets, maxBytes, onRead(buf, bounds), onWritable(), onError(err)[, offload])
-//   -> handle. offload (default true): attach with IFF_VNET_HDR and merge TCP segments on write;
-//   falls back to plain packets when the kernel refuses it.
-static napi_value js_open(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
+// openDevice(name[, offload]) -> { fd, vnet }. The helper's half: needs access to /dev/net/tun (and,
+// for a device it does not own, CAP_NET_ADMIN). offload (default true): IFF_VNET_HDR, falling back
+// to plain packets when the kernel refuses it. The fd is close-on-exec and non-blocking; it is
+// meant to be handed over (sendFd) and closed here.
+static napi_value js_open_device(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], obj, v;
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 7) {
-    napi_throw_type_error(env, "ERR_MISSING_ARGS", "open(name, headroom, maxPackets, maxBytes, onRead, onWritable, onError[, offload])");
+  if (argc < 1) {
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", "openDevice(name[, offload])");
     return NULL;
   }
   bool offload = true;
-  if (argc >= 8) {
-    napi_valuetype type;
-    CHECK(env, napi_typeof(env, argv[7], &type));
-    if (type != napi_undefined && (type != napi_boolean || napi_get_value_bool(env, argv[7], &offload) != napi_ok)) {
-      napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "offload must be a boolean");
-      return NULL;
-    }
-  }
+  if (argc >= 2 && !get_bool_arg(env, argv[1], true, "offload", &offload)) return NULL;
   char name[IFNAMSIZ + 1];
   size_t name_len = 0;
   if (napi_get_value_string_utf8(env, argv[0], name, sizeof name, &name_len) != napi_ok || name_len == 0 ||
@@ -394,7 +411,70 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "name must be 1..15 bytes");
     return NULL;
   }
-  uint32_t headroom, max_packets, max_bytes;
+  // As root, TUNSETIFF would create a device under a free name: only attach to one that exists.
+  if (if_nametoindex(name) == 0) {
+    throw_errno(env, ENODEV, "if_nametoindex", name);
+    return NULL;
+  }
+  int err = 0, vnet = offload ? 1 : 0;
+  const char *what = "open";
+  int fd = open_device(name, name_len, vnet, &err, &what);
+  if (fd < 0 && vnet) {
+    // IFF_VNET_HDR or one of its settings refused (old or unusual kernel): plain packets still work.
+    vnet = 0;
+    fd = open_device(name, name_len, 0, &err, &what);
+  }
+  if (fd < 0) {
+    throw_errno(env, err, what, strcmp(what, "open") == 0 ? "/dev/net/tun" : name);
+    return NULL;
+  }
+  if (napi_create_object(env, &obj) != napi_ok || napi_create_int32(env, fd, &v) != napi_ok ||
+      napi_set_named_property(env, obj, "fd", v) != napi_ok || napi_get_boolean(env, vnet, &v) != napi_ok ||
+      napi_set_named_property(env, obj, "vnet", v) != napi_ok) {
+    close(fd);
+    throw_pending_or(env, "could not return the device");
+    return NULL;
+  }
+  return obj;
+}
+
+// ---- attaching (the engine's side) -------------------------------------------------------------
+
+// Learns what `fd` is from the kernel instead of trusting the sender: a TUN (not TAP) without
+// packet information, its name, and whether reads and writes carry a virtio_net_hdr (and that it
+// is the size gso.c writes). 0, or an errno value with *what naming the failing call.
+static int describe_fd(int fd, char name[IFNAMSIZ], int *vnet, const char **what) {
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  *what = "ioctl(TUNGETIFF)";
+  if (ioctl(fd, TUNGETIFF, &ifr) != 0) return errno == EBADFD ? ENODEV : errno;
+  if ((ifr.ifr_flags & (IFF_TUN | IFF_TAP)) != IFF_TUN || !(ifr.ifr_flags & IFF_NO_PI)) return EINVAL;
+  *vnet = (ifr.ifr_flags & IFF_VNET_HDR) ? 1 : 0;
+  if (*vnet) {
+    int size = 0;
+    *what = "ioctl(TUNGETVNETHDRSZ)";
+    if (ioctl(fd, TUNGETVNETHDRSZ, &size) != 0) return errno;
+    if (size != (int)sizeof(struct virtio_net_hdr)) return EINVAL;
+  }
+  memcpy(name, ifr.ifr_name, IFNAMSIZ);
+  name[IFNAMSIZ - 1] = 0;
+  return 0;
+}
+
+// attach(fd, headroom, maxPackets, maxBytes, onRead(buf, bounds), onWritable(), onError(err)) -> handle.
+// Takes over `fd`, an attached TUN descriptor handed over by the helper: the handle closes it, and
+// so does a failed attach. Needs no access to /dev/net/tun and no capability.
+static napi_value js_attach(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 7) {
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", "attach(fd, headroom, maxPackets, maxBytes, onRead, onWritable, onError)");
+    return NULL;
+  }
+  uint32_t ufd, headroom, max_packets, max_bytes;
+  if (!get_u32(env, argv[0], 0, INT32_MAX, "fd", &ufd)) return NULL;
+  int fd = (int)ufd;
   if (!get_u32(env, argv[1], 0, MAX_HEADROOM, "headroom", &headroom) ||
       !get_u32(env, argv[2], 1, MAX_BATCH_PACKETS, "maxPackets", &max_packets) ||
       !get_u32(env, argv[3], 1, MAX_BATCH_BYTES, "maxBytes", &max_bytes))
@@ -405,32 +485,25 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
       return NULL;
     }
   }
-
-  // TUNSETIFF creates a device when the name is free and we hold CAP_NET_ADMIN; we only attach.
-  if (if_nametoindex(name) == 0) {
-    throw_errno(env, ENODEV, "if_nametoindex", name);
+  char name[IFNAMSIZ];
+  int vnet = 0, err;
+  const char *what = "ioctl(TUNGETIFF)";
+  if ((err = describe_fd(fd, name, &vnet, &what)) != 0) {
+    // EBADF: not a descriptor at all, so nothing of ours to close.
+    if (err != EBADF) close(fd);
+    throw_errno(env, err, what, "(the handed-over descriptor)");
     return NULL;
   }
-  int err = 0, vnet = offload ? 1 : 0;
-  const char *what = "open";
-  int fd = attach_fd(name, name_len, vnet, &err, &what);
-  if (fd < 0 && vnet) {
-    // IFF_VNET_HDR or one of its settings refused (old or unusual kernel): plain packets still work.
-    vnet = 0;
-    fd = attach_fd(name, name_len, 0, &err, &what);
-  }
-  if (fd < 0) {
-    throw_errno(env, err, what, strcmp(what, "open") == 0 ? "/dev/net/tun" : name);
-    return NULL;
-  }
-  // O_NONBLOCK was asked at open; make sure it survived (uv_poll requires a non-blocking fd).
+  // uv_poll requires a non-blocking fd; the flag lives on the open file, which the helper set.
   int fl = fcntl(fd, F_GETFL);
-  if (fl < 0 || ((fl & O_NONBLOCK) == 0 && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)) {
+  if (fl < 0 || ((fl & O_NONBLOCK) == 0 && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) ||
+      fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
     err = errno;
     close(fd);
-    throw_errno(env, err, "fcntl(O_NONBLOCK)", name);
+    throw_errno(env, err, "fcntl", name);
     return NULL;
   }
+  size_t name_len = strlen(name);
 
   tun_t *t = calloc(1, sizeof *t);
   uint8_t *slab = malloc((size_t)max_bytes + headroom + MAX_PACKET);
@@ -568,13 +641,6 @@ static int window_open(napi_env env, napi_value packets, napi_value start, uint3
   return window_fill(env, packets, *length, w);
 }
 
-// Throws for a failed N-API call unless something already did.
-static void throw_pending_or(napi_env env, const char *message) {
-  bool pending = false;
-  napi_is_exception_pending(env, &pending);
-  if (!pending) napi_throw_error(env, "ERR_NAPI", message);
-}
-
 // write(handle, packets: Uint8Array[], start) -> index after the last packet consumed.
 // A packet is consumed when written (alone or merged into a GSO packet) or dropped (the kernel
 // refused it: malformed, no memory); EAGAIN stops early. Only errors meaning the device is gone
@@ -704,6 +770,17 @@ static napi_value js_gso(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// deviceName(handle) -> the interface name the kernel reported when the descriptor was attached.
+static napi_value js_device_name(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], result;
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  tun_t *t = get_tun(env, argv[0]);
+  if (t == NULL) return NULL;
+  CHECK(env, napi_create_string_utf8(env, t->name, NAPI_AUTO_LENGTH, &result));
+  return result;
+}
+
 // mtu(handle) -> the device's current MTU, asked of the kernel each time.
 static napi_value js_mtu(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -763,14 +840,132 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// ---- handing descriptors over (fdpass.c) -------------------------------------------------------
+
+static int get_fd(napi_env env, napi_value v, const char *what, int *out) {
+  uint32_t u;
+  if (!get_u32(env, v, 0, INT32_MAX, what, &u)) return 0;
+  *out = (int)u;
+  return 1;
+}
+
+// socketpair() -> [a, b]: a connected AF_UNIX stream pair, both close-on-exec. The client keeps
+// one end and gives the helper the other as its stdin (which pkexec passes on; it marks every
+// descriptor from 3 up close-on-exec).
+static napi_value js_socketpair(napi_env env, napi_callback_info info) {
+  (void)info;
+  int fds[2];
+  int err = fdpass_socketpair(fds);
+  if (err != 0) {
+    throw_errno(env, err, "socketpair", NULL);
+    return NULL;
+  }
+  napi_value arr, v;
+  if (napi_create_array_with_length(env, 2, &arr) != napi_ok || napi_create_int32(env, fds[0], &v) != napi_ok ||
+      napi_set_element(env, arr, 0, v) != napi_ok || napi_create_int32(env, fds[1], &v) != napi_ok ||
+      napi_set_element(env, arr, 1, v) != napi_ok) {
+    close(fds[0]);
+    close(fds[1]);
+    throw_pending_or(env, "could not return the socket pair");
+    return NULL;
+  }
+  return arr;
+}
+
+// sendFd(socket, fd, tag): one hand-over (fdpass.h); tag is the interface name.
+static napi_value js_send_fd(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int sock, fd;
+  if (argc < 3 || !get_fd(env, argv[0], "socket", &sock) || !get_fd(env, argv[1], "fd", &fd)) return NULL;
+  char tag[FDPASS_TAG_BYTES + 1];  // one more than fits, so a truncated copy shows as too long
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, argv[2], tag, sizeof tag, &len) != napi_ok || len == 0 ||
+      len >= FDPASS_TAG_BYTES || strlen(tag) != len) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "tag must be 1..15 bytes");
+    return NULL;
+  }
+  int err = fdpass_send(sock, fd, tag);
+  if (err != 0) throw_errno(env, err, "sendmsg", tag);
+  return NULL;
+}
+
+// recvFd(socket) -> { fd, tag }: the hand-over that must already be waiting (never blocks).
+static napi_value js_recv_fd(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], obj, v;
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int sock, fd = -1;
+  if (argc < 1 || !get_fd(env, argv[0], "socket", &sock)) return NULL;
+  char tag[FDPASS_TAG_BYTES];
+  int err = fdpass_recv(sock, &fd, tag);
+  if (err != 0) {
+    throw_errno(env, err, "recvmsg", NULL);
+    return NULL;
+  }
+  if (napi_create_object(env, &obj) != napi_ok || napi_create_int32(env, fd, &v) != napi_ok ||
+      napi_set_named_property(env, obj, "fd", v) != napi_ok ||
+      napi_create_string_utf8(env, tag, NAPI_AUTO_LENGTH, &v) != napi_ok || napi_set_named_property(env, obj, "tag", v) != napi_ok) {
+    close(fd);
+    throw_pending_or(env, "could not return the descriptor");
+    return NULL;
+  }
+  return obj;
+}
+
+// peerCredentials(socket) -> { pid, uid, gid } of whoever holds the other end (SO_PEERCRED).
+static napi_value js_peer_credentials(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], obj, v;
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int sock;
+  if (argc < 1 || !get_fd(env, argv[0], "socket", &sock)) return NULL;
+  pid_t pid;
+  uid_t uid;
+  gid_t gid;
+  int err = fdpass_peer(sock, &pid, &uid, &gid);
+  if (err != 0) {
+    throw_errno(env, err, "getsockopt(SO_PEERCRED)", NULL);
+    return NULL;
+  }
+  CHECK(env, napi_create_object(env, &obj));
+#define CRED(value, key)                                   \
+  CHECK(env, napi_create_double(env, (double)(value), &v)); \
+  CHECK(env, napi_set_named_property(env, obj, key, v));
+  CRED(pid, "pid")
+  CRED(uid, "uid")
+  CRED(gid, "gid")
+#undef CRED
+  return obj;
+}
+
+// closeFd(fd): for a descriptor received but never attached.
+static napi_value js_close_fd(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd;
+  if (argc < 1 || !get_fd(env, argv[0], "fd", &fd)) return NULL;
+  if (close(fd) != 0 && errno != EINTR) throw_errno(env, errno, "close", NULL);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
-      {"open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"openDevice", NULL, js_open_device, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"attach", NULL, js_attach, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"socketpair", NULL, js_socketpair, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sendFd", NULL, js_send_fd, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"recvFd", NULL, js_recv_fd, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"peerCredentials", NULL, js_peer_credentials, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"closeFd", NULL, js_close_fd, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setReading", NULL, js_set_reading, NULL, NULL, NULL, napi_enumerable, NULL},
       {"wantWritable", NULL, js_want_writable, NULL, NULL, NULL, napi_enumerable, NULL},
       {"write", NULL, js_write, NULL, NULL, NULL, napi_enumerable, NULL},
       {"coalesce", NULL, js_coalesce, NULL, NULL, NULL, napi_enumerable, NULL},
       {"gso", NULL, js_gso, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"deviceName", NULL, js_device_name, NULL, NULL, NULL, napi_enumerable, NULL},
       {"mtu", NULL, js_mtu, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -14,7 +14,6 @@ import { Tunnel } from '../../main/engine/datapath/tunnel.js';
 import type { PumpStats } from '../../main/engine/datapath/pump.js';
 import type { LogEntry } from '../../main/engine/log.js';
 import { SstpSession } from '../../main/engine/session.js';
-import { openTun } from '../../main/engine/tun/open-tun.js';
 import type { TunDevice, TunStats } from '../../main/engine/tun/tun-device.js';
 import { HelperClient } from '../../main/helper/client.js';
 import { helperLaunch } from '../../main/helper/launch.js';
@@ -51,15 +50,16 @@ const log = (e: LogEntry): void => {
 };
 const helper = await HelperClient.start(helperLaunch(), {});
 let tun: TunDevice | undefined;
+const net = new HelperNetConfigurator(helper, process.getuid?.() ?? 0, ifName);
 const tunnel = new Tunnel(
   cfg.value,
   // Same as `causeway connect <server> --no-dns`: full tunnel, the server's address kept outside.
   { routing: { mode: 'full' }, dns: false, serverAddress: cfg.value.host, reconnect: { enabled: false } },
   {
-    net: new HelperNetConfigurator(helper, process.getuid?.() ?? 0, ifName),
+    net,
     openTun: (name) => {
       // Kept for its counters (GSO packets and segments per transfer); the tunnel owns it.
-      const r = openTun(name);
+      const r = net.openTun(name);
       if (r.ok) tun = r.device;
       return r;
     },

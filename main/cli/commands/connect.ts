@@ -7,7 +7,6 @@ import type { RoutingMode } from '../../engine/datapath/net-configurator.js';
 import { Tunnel, type TunnelState } from '../../engine/datapath/tunnel.js';
 import type { LogEntry } from '../../engine/log.js';
 import { SstpSession } from '../../engine/session.js';
-import { openTun } from '../../engine/tun/open-tun.js';
 import { HelperClient, HelperError } from '../../helper/client.js';
 import { helperLaunch } from '../../helper/launch.js';
 import { HelperNetConfigurator } from '../../helper/net-configurator.js';
@@ -107,12 +106,13 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   }
 
   const uid = process.getuid?.() ?? 0;
+  const net = new HelperNetConfigurator(helper, uid, o.interface);
   const tunnel = new Tunnel(
     config,
     { routing, dns, serverAddress, reconnect, ...(profile?.mtu ? { mtu: profile.mtu } : {}) },
     {
-      net: new HelperNetConfigurator(helper, uid, o.interface),
-      openTun: (name) => openTun(name),
+      net,
+      openTun: (name) => net.openTun(name),
       createSession: (c, d) => new SstpSession(c, d),
       sessionDeps: { log, sstpTimers: { helloIntervalMs: keepalive * 1000 }, lcpEchoIntervalMs: keepalive * 1000 },
       log,

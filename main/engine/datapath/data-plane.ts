@@ -62,6 +62,7 @@ export function sessionOnlyDataPlane(settings: DataPlaneSettings): DataPlane {
 
 export interface SystemDataPlaneDeps {
   readonly net: NetConfigurator;
+  /** Attaches to the TUN `net.createTun()` made (the helper has handed its descriptor over by then). */
   readonly openTun: (name: string) => TunOpenResult;
   readonly log: DataPlaneLog;
   /** The TUN device failed under us: the tunnel cannot carry anything any more. */

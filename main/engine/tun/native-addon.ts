@@ -11,22 +11,37 @@ export type TunHandle = { readonly [tunHandleBrand]: true };
 
 /** The addon's exports, as implemented in native/tun/causeway_tun.c. */
 export interface TunAddon {
-  open(
-    name: string,
+  /**
+   * Takes over `fd`, an attached TUN descriptor the helper handed over (closed by close(), and by a
+   * failed attach). Name and IFF_VNET_HDR are asked of the kernel, not taken from the sender.
+   */
+  attach(
+    fd: number,
     headroom: number,
     maxPackets: number,
     maxBytes: number,
     onRead: (buffer: Buffer, bounds: Uint32Array) => void,
     onWritable: () => void,
     onError: (error: Error) => void,
-    offload?: boolean,
   ): TunHandle;
+  /** The helper's half (needs /dev/net/tun): opens the existing TUN `name`; offload asks for IFF_VNET_HDR. */
+  openDevice(name: string, offload?: boolean): { fd: number; vnet: boolean };
+  /** A connected AF_UNIX stream pair, both ends close-on-exec. */
+  socketpair(): [number, number];
+  /** Sends `fd` over `socket` (SCM_RIGHTS) with a 1..15-byte tag (the interface name). */
+  sendFd(socket: number, fd: number, tag: string): void;
+  /** The hand-over already waiting on `socket`; throws (EAGAIN, EPROTO…) rather than block. */
+  recvFd(socket: number): { fd: number; tag: string };
+  /** SO_PEERCRED of a Unix socket: who holds its other end (for a socketpair, its creator). */
+  peerCredentials(socket: number): { pid: number; uid: number; gid: number };
+  closeFd(fd: number): void;
   setReading(handle: TunHandle, on: boolean): void;
   wantWritable(handle: TunHandle): void;
   write(handle: TunHandle, packets: readonly Uint8Array[], start: number): number;
   /** What write() would hand the kernel next for packets[start…]; for tests, no device involved. */
   coalesce(packets: readonly Uint8Array[], start: number): CoalescedWrite;
   gso(handle: TunHandle): boolean;
+  deviceName(handle: TunHandle): string;
   mtu(handle: TunHandle): number;
   stats(handle: TunHandle): {
     rxPackets: number;
@@ -75,6 +90,22 @@ export function findTunAddon(explicit?: string): string | undefined {
 }
 
 let cached: { path: string; addon: TunAddon } | undefined;
+
+export type TunAddonResult = { readonly ok: true; readonly addon: TunAddon } | { readonly ok: false; readonly code: 'ENOADDON'; readonly message: string };
+
+/** Finds and loads the addon, as a value: a missing or broken build is an expected failure. */
+export function tunAddon(explicit?: string): TunAddonResult {
+  // Once loaded, the default needs no second look at the disk: a process that dropped privileges
+  // after loading it may no longer see the tree it came from.
+  if (explicit === undefined && cached !== undefined) return { ok: true, addon: cached.addon };
+  const path = findTunAddon(explicit);
+  if (path === undefined) return { ok: false, code: 'ENOADDON', message: 'native/tun is not built (npm run build:native)' };
+  try {
+    return { ok: true, addon: loadTunAddon(path) };
+  } catch (e) {
+    return { ok: false, code: 'ENOADDON', message: `cannot load ${path}: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
 
 export function loadTunAddon(path: string): TunAddon {
   if (cached?.path === path) return cached.addon;

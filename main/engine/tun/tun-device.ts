@@ -36,8 +36,9 @@ export interface TunOptions {
   /** Byte cap per read wake-up (a packet may end past it). Default 256 KiB. */
   readonly maxBytes?: number;
   /**
-   * Merge runs of in-order TCP segments of one flow into GSO packets on write (Linux: IFF_VNET_HDR).
-   * Default true; the device falls back to plain packets when the system refuses it.
+   * Merge runs of in-order TCP segments of one flow into GSO packets on write (Linux: IFF_VNET_HDR,
+   * asked of the helper when it opens the device: its open-tun verb). Default true; the device falls
+   * back to plain packets when the system refuses it.
    */
   readonly offload?: boolean;
 }

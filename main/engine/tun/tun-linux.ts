@@ -1,5 +1,6 @@
-// TunDevice over native/tun: attach to a persistent TUN that the helper created for our uid.
-import { findTunAddon, loadTunAddon, type TunAddon, type TunHandle } from './native-addon.js';
+// TunDevice over native/tun: attach to a TUN descriptor that the privileged helper opened and handed
+// over (SCM_RIGHTS). This process never opens /dev/net/tun, so its mode does not matter here.
+import { tunAddon, type TunAddon, type TunHandle } from './native-addon.js';
 import { SSTP_PPP_HEADROOM, type PacketBatch } from './packet-batch.js';
 import type { TunDevice, TunError, TunOpenResult, TunOptions, TunStats } from './tun-device.js';
 
@@ -11,20 +12,16 @@ export interface LinuxTunOptions extends TunOptions {
 const DEFAULT_MAX_PACKETS = 256;
 const DEFAULT_MAX_BYTES = 256 * 1024;
 
-export function openLinuxTun(name: string, options: LinuxTunOptions = {}): TunOpenResult {
-  const path = findTunAddon(options.addonPath);
-  if (path === undefined) {
-    return { ok: false, error: { code: 'ENOADDON', message: 'native/tun is not built (npm run build:native)' } };
-  }
-  let addon: TunAddon;
+/**
+ * Takes over `fd` (closed by the device, or here when attaching fails). `offload` is not an option
+ * here: IFF_VNET_HDR was decided when the helper opened the device, and the kernel says which.
+ */
+export function attachLinuxTun(fd: number, options: Omit<LinuxTunOptions, 'offload'> = {}): TunOpenResult {
+  const loaded = tunAddon(options.addonPath);
+  if (!loaded.ok) return { ok: false, error: { code: loaded.code, message: loaded.message } };
+  const device = new LinuxTun(loaded.addon, options.headroom ?? SSTP_PPP_HEADROOM);
   try {
-    addon = loadTunAddon(path);
-  } catch (e) {
-    return { ok: false, error: { code: 'ENOADDON', message: `cannot load ${path}: ${errorMessage(e)}` } };
-  }
-  const device = new LinuxTun(addon, name, options.headroom ?? SSTP_PPP_HEADROOM);
-  try {
-    device.attach(options.maxPackets ?? DEFAULT_MAX_PACKETS, options.maxBytes ?? DEFAULT_MAX_BYTES, options.offload ?? true);
+    device.attach(fd, options.maxPackets ?? DEFAULT_MAX_PACKETS, options.maxBytes ?? DEFAULT_MAX_BYTES);
   } catch (e) {
     return { ok: false, error: toTunError(e) };
   }
@@ -39,24 +36,29 @@ class LinuxTun implements TunDevice {
   private paused = false;
   private failed: TunError | undefined;
   private finalStats: TunStats = ZERO_STATS;
+  private deviceName = '';
 
   constructor(
     private readonly addon: TunAddon,
-    readonly name: string,
     readonly headroom: number,
   ) {}
 
-  attach(maxPackets: number, maxBytes: number, offload: boolean): void {
-    this.handle = this.addon.open(
-      this.name,
+  /** The kernel's name for the device behind the descriptor. */
+  get name(): string {
+    return this.deviceName;
+  }
+
+  attach(fd: number, maxPackets: number, maxBytes: number): void {
+    this.handle = this.addon.attach(
+      fd,
       this.headroom,
       maxPackets,
       maxBytes,
       (buffer, bounds) => this.packetHandler?.({ buffer, bounds, count: bounds.length - 1, headroom: this.headroom }),
       () => this.writable(),
       (error) => this.fail(toTunError(error)),
-      offload,
     );
+    this.deviceName = this.addon.deviceName(this.handle);
   }
 
   get closed(): boolean {

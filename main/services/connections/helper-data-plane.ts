@@ -1,12 +1,11 @@
 // The system data plane for the app: one privileged helper per tunnel (started directly when we are
-// root, else through polkit's pkexec), which creates the TUN for our uid and sets its address, routes
-// and DNS. Closing the helper undoes all of it, and the helper does so by itself if we die.
+// root, else through polkit's pkexec), which creates the TUN for our uid, hands us its descriptor
+// and sets its address, routes and DNS. Closing the helper undoes all of it, and the helper does so by itself if we die.
 import { existsSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { SessionConfig } from '../../engine/config.js';
 import { failure, type SessionFailure } from '../../engine/failure.js';
-import { openTun } from '../../engine/tun/open-tun.js';
 import { HelperClient, HelperError } from '../../helper/client.js';
 import { helperLaunch, type HelperLaunchOptions } from '../../helper/launch.js';
 import { HelperNetConfigurator } from '../../helper/net-configurator.js';
@@ -40,9 +39,10 @@ export function helperDataPlane(options: HelperDataPlaneOptions = {}): DataPlane
       } catch (e) {
         return { ok: false, failure: helperFailure(e) };
       }
+      const net = new HelperNetConfigurator(helper, process.getuid?.() ?? 0);
       const plane: SystemDataPlane = {
-        net: new HelperNetConfigurator(helper, process.getuid?.() ?? 0),
-        openTun: (name) => openTun(name),
+        net,
+        openTun: (name) => net.openTun(name),
         serverAddress: server.address,
         release: async () => {
           await helper.close(5_000);

@@ -17,7 +17,7 @@ export interface SessionLike extends TunnelSession {
 
 export type SessionFactory = (config: SessionConfig, deps: SessionDeps) => SessionLike;
 
-/** The machine's side of one tunnel: the privileged helper's NetConfigurator and TUN attach. */
+/** The machine's side of one tunnel: the privileged helper's NetConfigurator, and attaching to the TUN it handed over. */
 export interface SystemDataPlane {
   readonly net: NetConfigurator;
   readonly openTun: (name: string) => TunOpenResult;

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { HelperClient } from '../../../main/helper/client.js';
 import { IP } from '../helper/netns.js';
 
 export type ProbeMessage = { id?: number; event?: string } & Record<string, unknown>;
@@ -12,12 +13,14 @@ export class Probe {
   readonly messages: ProbeMessage[] = [];
   private waiters: (() => void)[] = [];
 
-  /** `asUid`: run unprivileged, as that uid and gid, with no capabilities. */
-  constructor(ns: string, env: Record<string, string> = {}, asUid?: number) {
-    const drop = asUid === undefined ? [] : ['/usr/bin/setpriv', `--reuid=${asUid}`, `--regid=${asUid}`, '--clear-groups'];
+  /**
+   * Starts as root (so its modules load whatever the checkout's permissions); `drop` makes it
+   * unprivileged. `tunFd` becomes its fd 3, for `open`.
+   */
+  constructor(ns: string, env: Record<string, string> = {}, tunFd?: number) {
     const node = [process.execPath, '--import', 'tsx', join(import.meta.dirname, 'fixtures', 'tun-probe.ts')];
-    this.child = spawn(IP, ['netns', 'exec', ns, ...drop, ...node], {
-      stdio: ['pipe', 'pipe', 'inherit'],
+    this.child = spawn(IP, ['netns', 'exec', ns, ...node], {
+      stdio: tunFd === undefined ? ['pipe', 'pipe', 'inherit'] : ['pipe', 'pipe', 'inherit', tunFd],
       env: { ...process.env, ...env },
     });
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
@@ -26,10 +29,21 @@ export class Probe {
     });
   }
 
-  async call(op: string, args: Record<string, unknown> = {}): Promise<ProbeMessage> {
+  /** A probe holding the TUN `name` that `helper` created: the helper hands it over to the test, the test to the probe. */
+  static async handed(ns: string, helper: HelperClient, name: string, options: { offload?: boolean; env?: Record<string, string> } = {}): Promise<Probe> {
+    const tun = await helper.openTun({ name, ...(options.offload === undefined ? {} : { offload: options.offload }) });
+    try {
+      return new Probe(ns, options.env, tun.fd);
+    } finally {
+      // The probe has its own copy from spawn; ours would keep the queue attached after it closes.
+      helper.closeTun(tun);
+    }
+  }
+
+  async call(op: string, args: Record<string, unknown> = {}, timeoutMs = 3000): Promise<ProbeMessage> {
     const id = this.nextId++;
     this.child.stdin!.write(`${JSON.stringify({ id, op, ...args })}\n`);
-    return this.until(`reply to ${op}`, (m) => m.id === id);
+    return this.until(`reply to ${op}`, (m) => m.id === id, timeoutMs);
   }
 
   events(name: string): ProbeMessage[] {

@@ -1,5 +1,6 @@
-// Root: the real helper creates and configures a TUN in a namespace; the addon attaches to it and
-// moves packets both ways with the kernel.
+// Root: the real helper creates and configures a TUN in a namespace and hands its descriptor over;
+// the addon attaches to it and moves packets both ways with the kernel. And the hand-over as pkexec
+// does it, to an unprivileged user, whatever /dev/net/tun's mode, and to nobody else.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { HelperClient } from '../../../main/helper/client.js';
@@ -66,14 +67,15 @@ describe('TUN addon (root, netns)', { skip: isRoot() ? false : 'needs root' }, (
     deleteNetns(NS);
   });
 
-  test('attaches by name; reports the MTU the helper set; refuses what is not a TUN', async () => {
+  test('attaches to the handed-over descriptor; reports the MTU the helper set; refuses what is not a TUN', async () => {
+    assert.ok(helper);
     // One pool thread, so the pool test below can occupy all of it.
-    probe = new Probe(NS, { UV_THREADPOOL_SIZE: '1' });
-    const missing = await probe.call('open', { name: 'cwt-nope0' });
-    assert.equal((missing.error as { code: string }).code, 'ENODEV');
-    const lo = await probe.call('open', { name: 'lo' });
-    assert.equal((lo.error as { code: string }).code, 'EINVAL');
-    assert.deepEqual(await probe.call('open', { name: TUN, maxPackets: 32 }), { id: 3, ok: true, name: TUN, headroom: 8 });
+    probe = await Probe.handed(NS, helper, TUN, { env: { UV_THREADPOOL_SIZE: '1' } });
+    const notTun = await probe.call('open-file', { path: '/dev/null' });
+    assert.match((notTun.error as { code: string }).code, /^(ENOTTY|EINVAL)$/);
+    const closed = await probe.call('open', { fd: 1000 });
+    assert.equal((closed.error as { code: string }).code, 'EBADF');
+    assert.deepEqual(await probe.call('open', { maxPackets: 32 }), { id: 3, ok: true, name: TUN, headroom: 8, uid: 0 });
     assert.equal((await probe.call('mtu')).mtu, 1400);
   });
 
@@ -145,26 +147,62 @@ describe('TUN addon (root, netns)', { skip: isRoot() ? false : 'needs root' }, (
     await probe.until('pool done', (m) => m.event === 'pool-done', 30_000);
   });
 
-  test('an unprivileged user attaches to the TUN created for its uid, and only that user', async () => {
-    const owner = 65534;
-    const other = await HelperClient.start(helperIn(NS));
-    const users: Probe[] = [];
-    try {
-      await other.createTun({ name: 'cwt-tun1', uid: owner });
-      await other.configure({ name: 'cwt-tun1', address: '10.98.0.1', peer: '10.98.0.2', mtu: 1500 });
-      const stranger = new Probe(NS, { HOME: '/tmp' }, owner - 1);
-      users.push(stranger);
-      assert.equal(((await stranger.call('open', { name: 'cwt-tun1' })).error as { code: string }).code, 'EPERM');
-      const user = new Probe(NS, { HOME: '/tmp' }, owner);
-      users.push(user);
-      assert.equal((await user.call('open', { name: 'cwt-tun1' })).ok, true);
-      await user.call('udp-send', { host: '10.98.0.2', port: 7200, count: 1, size: 3 });
-      await user.until('a datagram read without privileges', () => udpPackets(user).some((u) => u.dport === 7200));
-    } finally {
-      for (const u of users) await u.stop();
-      await other.close();
-    }
-  });
+  // '': the machine's /dev/net/tun as it is (0600 here); the others are bind-mounted over it in
+  // the probes' own mount namespaces, so the machine's node is never changed.
+  for (const mode of ['', '600', '666']) {
+    test(`an unprivileged user gets the TUN created for its uid, and nobody else does (/dev/net/tun ${mode || 'as is'})`, async () => {
+      const owner = 65534;
+      const stranger = owner - 1;
+      const probes: Probe[] = [];
+      const start = async (): Promise<Probe> => {
+        const p = new Probe(NS, { HOME: '/tmp' });
+        probes.push(p);
+        if (mode !== '') assert.equal((await p.call('dev-tun-mode', { mode })).mode, mode);
+        return p;
+      };
+      const errorCode = (m: ProbeMessage) => (m.error as { code?: string } | undefined)?.code;
+      try {
+        // The user: a helper launched for them (PKEXEC_UID) on a socket they made; then no privileges at all.
+        const user = await start();
+        assert.equal((await user.call('helper-start', { spec: helperIn(NS), pkexecUid: owner, channelUid: owner }, 30_000)).ok, true);
+        const dropped = await user.call('drop', { uid: owner });
+        assert.deepEqual([dropped.uid, dropped.euid], [owner, owner]);
+        assert.equal((await user.call('helper-create', { name: 'cwt-tun1', uid: owner, address: '10.98.0.1', peer: '10.98.0.2' })).ok, true);
+        const opened = await user.call('helper-open', { name: 'cwt-tun1' });
+        assert.equal(opened.ok, true, JSON.stringify(opened));
+        assert.equal(opened.uid, owner);
+        await user.call('udp-send', { host: '10.98.0.2', port: 7200, count: 1, size: 3 });
+        await user.until('a datagram read without privileges', () => udpPackets(user).some((u) => u.dport === 7200));
+
+        // A stranger cannot open the user's TUN directly: no access to /dev/net/tun (0600) or not its owner (0666).
+        const direct = await start();
+        await direct.call('drop', { uid: stranger });
+        assert.match(errorCode(await direct.call('open-device', { name: 'cwt-tun1' })) ?? '', /^(EACCES|EPERM)$/);
+
+        // Nor through a helper of its own: another user's uid and another helper's TUN are refused.
+        const own = await start();
+        assert.equal((await own.call('helper-start', { spec: helperIn(NS), pkexecUid: stranger, channelUid: stranger }, 30_000)).ok, true);
+        await own.call('drop', { uid: stranger });
+        assert.equal(errorCode(await own.call('helper-create', { name: 'cwt-tun2', uid: owner, address: '10.96.0.1', peer: '10.96.0.2' })), 'refused');
+        assert.equal(errorCode(await own.call('helper-open', { name: 'cwt-tun1' })), 'refused');
+
+        // Nor by feeding the user's helper a socket of its own: the descriptor only goes to the uid pkexec vouched for.
+        const forged = await start();
+        assert.equal((await forged.call('helper-start', { spec: helperIn(NS), pkexecUid: owner, channelUid: stranger }, 30_000)).ok, true);
+        await forged.call('drop', { uid: stranger });
+        assert.equal((await forged.call('helper-create', { name: 'cwt-tun3', uid: owner, address: '10.95.0.1', peer: '10.95.0.2' })).ok, true);
+        const refused = await forged.call('helper-open', { name: 'cwt-tun3' });
+        assert.equal(errorCode(refused), 'refused');
+        assert.match((refused.error as { message: string }).message, /made by uid 65533, not by the calling user \(65534\)/);
+      } finally {
+        for (const p of probes) {
+          await p.call('helper-close', {}, 15_000).catch(() => undefined);
+          await p.stop();
+        }
+      }
+      await waitFor('their TUNs gone', () => !linkNames(NS).some((n) => ['cwt-tun1', 'cwt-tun2', 'cwt-tun3'].includes(n)), 5000);
+    });
+  }
 
   test('the device deleted underneath: an error event, writes do not throw, close is clean', async (t) => {
     assert.ok(probe && helper);

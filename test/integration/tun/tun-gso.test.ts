@@ -92,9 +92,10 @@ describe('TUN addon: TCP segments merged into GSO packets (root, netns)', { skip
 
   for (const f of [V4, V6]) {
     test(`IPv${f.v6 ? 6 : 4}: in-order runs are merged, and the socket receives exactly the bytes sent`, async (t) => {
-      const probe = new Probe(NS);
+      assert.ok(helper);
+      const probe = await Probe.handed(NS, helper, TUN);
       probes.push(probe);
-      assert.equal((await probe.call('open', { name: TUN })).ok, true);
+      assert.equal((await probe.call('open')).ok, true);
       assert.equal((await probe.call('gso')).gso, true, 'IFF_VNET_HDR granted');
       const port = f.v6 ? 7301 : 7300;
       await probe.call('tcp-listen', { address: f.local, port });
@@ -115,9 +116,10 @@ describe('TUN addon: TCP segments merged into GSO packets (root, netns)', { skip
   }
 
   test('what must not merge still arrives intact: PSH, a window change, a retransmission, reordering, a corrupt segment, other flows interleaved', async () => {
-    const probe = new Probe(NS);
+    assert.ok(helper);
+    const probe = await Probe.handed(NS, helper, TUN);
     probes.push(probe);
-    assert.equal((await probe.call('open', { name: TUN })).ok, true);
+    assert.equal((await probe.call('open')).ok, true);
     await probe.call('tcp-listen', { address: V4.local, port: 7310 });
     const data = bytes(30_000, 9);
     const got = await transfer(probe, V4, 7310, 40010, data, (spec) => {
@@ -142,10 +144,11 @@ describe('TUN addon: TCP segments merged into GSO packets (root, netns)', { skip
     await probe.call('close');
   });
 
-  test('offload: false attaches without IFF_VNET_HDR: plain writes, same bytes', async () => {
-    const probe = new Probe(NS);
+  test('offload: false opens without IFF_VNET_HDR: plain writes, same bytes', async () => {
+    assert.ok(helper);
+    const probe = await Probe.handed(NS, helper, TUN, { offload: false });
     probes.push(probe);
-    assert.equal((await probe.call('open', { name: TUN, offload: false })).ok, true);
+    assert.equal((await probe.call('open')).ok, true);
     assert.equal((await probe.call('gso')).gso, false);
     await probe.call('tcp-listen', { address: V4.local, port: 7320 });
     const data = bytes(20_000, 3);

@@ -15,6 +15,7 @@ function freshHelper() {
 
 const base = {
   'create-tun': { verb: 'create-tun', uid: 1000 },
+  'open-tun': { verb: 'open-tun', name: 'causeway0' },
   configure: { verb: 'configure', name: 'causeway0', address: '10.0.0.2', peer: '10.0.0.1', mtu: 1400 },
   'set-routes': { verb: 'set-routes', name: 'causeway0', mode: 'split', routes: ['10.1.0.0/16'], serverAddress: '198.51.100.7' },
   'set-dns': { verb: 'set-dns', name: 'causeway0', servers: ['10.0.0.53'] },
@@ -56,6 +57,8 @@ for (const [verb, good] of Object.entries(base)) {
 // Names
 for (const name of INJECTIONS) req(`create-tun name ${JSON.stringify(name)}`, { id: 3, verb: 'create-tun', uid: 1000, name });
 // Numbers
+for (const name of INJECTIONS) req(`open-tun name ${JSON.stringify(name)}`, { id: 3, verb: 'open-tun', name });
+for (const offload of ['yes', 1, null]) req(`open-tun offload ${JSON.stringify(offload)}`, { id: 3, verb: 'open-tun', name: 'causeway0', offload });
 for (const uid of [-1, 1.5, 2 ** 32, 0x7fffffff, '1000', Number.NaN, Infinity]) req(`uid ${String(uid)}`, { id: 4, verb: 'create-tun', uid });
 for (const mtu of [575, 9001, 0, -1500, 1400.5, '1400']) req(`mtu ${String(mtu)}`, { id: 5, ...base.configure, mtu });
 // Addresses
