@@ -1,7 +1,8 @@
-// The e2e fixture process: a private Secret Service (real keytar through gnome-keyring on a bus of our
+// The e2e fixture process: a private Secret Service (the real keyring binding on gnome-keyring, a bus of our
 // own), a real SoftEther server in a netns, and the browser host on the real services, in a temp dir.
 // Prints one JSON line with what the tests need, then serves until stdin closes or SIGTERM.
 // CAUSEWAY_E2E_NO_SERVER=1: no SoftEther (for suites that only need the UI on the real services).
+// CAUSEWAY_E2E_KEYCHAIN=absent: the real keychain backend on a session bus where no Secret Service runs.
 // Runs outside Playwright's loader (under tsx) because the harness and services are NodeNext TypeScript.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -34,14 +35,15 @@ process.stdin.on('end', () => void stop());
 process.stdin.resume();
 
 try {
-  let keychain: 'keytar' | 'memory' = 'memory';
+  let keychain: 'keyring' | 'absent' | 'memory' = 'memory';
   if (process.env['CAUSEWAY_E2E_MEMORY_KEYCHAIN'] !== '1') {
-    keyring = await startPrivateKeyring({ unlock: true });
-    // keytar (libsecret) reads the bus address when it first connects, which is after this.
+    const absent = process.env['CAUSEWAY_E2E_KEYCHAIN'] === 'absent';
+    keyring = await startPrivateKeyring({ unlock: true, secretService: !absent });
+    // The keyring binding reads the bus address when it first connects, which is after this.
     Object.assign(process.env, { DBUS_SESSION_BUS_ADDRESS: keyring.busAddress });
-    keychain = 'keytar';
+    keychain = absent ? 'absent' : 'keyring';
   }
-  const credentials = keychain === 'keytar' ? new KeyringCredentialStore({ service: 'causeway-e2e' }) : new MemoryCredentialStore();
+  const credentials = keychain === 'memory' ? new MemoryCredentialStore() : new KeyringCredentialStore({ service: 'causeway-e2e' });
   if (skip === false) server = await startSoftEther({ name: 'cw-e2e' });
   host = await startHostOnServices({
     // The same layout as a data home (config/, state/), in a throwaway folder.

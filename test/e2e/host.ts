@@ -8,7 +8,7 @@ export interface E2eHost {
   readonly exportsDir: string;
   /** The host's data home: config/profiles.json, config/ca/, config/host-settings.json, state/logs/. */
   readonly dataDir: string;
-  readonly keychain: 'keytar' | 'memory';
+  readonly keychain: 'keyring' | 'absent' | 'memory';
   readonly softether: { host: string; port: number; username: string; password: string; sha256: string } | null;
   readonly skip: string | null;
   stop(): Promise<void>;
@@ -16,8 +16,12 @@ export interface E2eHost {
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-export function startE2eHost(opts: { server?: boolean } = {}): Promise<E2eHost> {
-  return startFixture<Omit<E2eHost, 'stop'>>('test/browser-host/e2e-main.ts', opts.server === false ? { CAUSEWAY_E2E_NO_SERVER: '1' } : {});
+/** `keychain: 'absent'`: a session bus on which no Secret Service runs (a desktop without a keyring). */
+export function startE2eHost(opts: { server?: boolean; keychain?: 'absent' } = {}): Promise<E2eHost> {
+  return startFixture<Omit<E2eHost, 'stop'>>('test/browser-host/e2e-main.ts', {
+    ...(opts.server === false ? { CAUSEWAY_E2E_NO_SERVER: '1' } : {}),
+    ...(opts.keychain ? { CAUSEWAY_E2E_KEYCHAIN: opts.keychain } : {}),
+  });
 }
 
 /** What the real-tunnel fixture (e2e-netns-main.ts) offers; everything but `skip` is absent when skipped. */
