@@ -45,9 +45,16 @@ export function exitCodeFor(code: FailureCode): number {
 
 export const EXIT_CODES_HELP = `Exit codes:
   0  success
+  1  other failure (the helper could not start, keychain unreachable, prompt cancelled, …)
   2  usage error (bad or missing options)
   3  network or TLS failure (server unreachable, handshake failed, connection lost)
   4  server certificate not trusted (or a pinned certificate changed)
   5  authentication failed (wrong user name/password, or no method both sides allow)
   6  protocol or negotiation failure (incl. a server that failed to authenticate itself)
   7  proxy failure (unreachable, refused CONNECT, or proxy authentication failed)`;
+
+/** For the commands that never talk to a server (profiles, import, export, logs, status, disconnect). */
+export const LOCAL_EXIT_CODES_HELP = `Exit codes:
+  0  success
+  1  failure (not found, unreadable or unwritable files, keychain unreachable, …)
+  2  usage error (bad or missing options)`;

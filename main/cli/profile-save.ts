@@ -13,7 +13,7 @@ import { EXIT } from './exit-codes.js';
 import { emptyDraft, parseProfileFlags, type ProfileEdits, type ProfileFlagOptions } from './profile-flags.js';
 import type { ProfileServices } from './profile-services.js';
 import { exitCodeForStoreError } from './profile-reply.js';
-import { readPasswordFromStream } from './read-secret.js';
+import { readSecretInput } from './read-secret.js';
 
 export type SaveResult = { ok: true; profile: Profile; warnings: string[] } | { ok: false; code: number; message: string };
 
@@ -37,12 +37,9 @@ async function prepare(o: ProfileFlagOptions, stdin: Readable): Promise<{ ok: tr
     if (!certs.ok) return usage(`${edits.caFile}: ${certs.error.message}`);
   }
   if (edits.stdinSecret === undefined) return { ok: true, value: { edits } };
-  let value: string;
-  try {
-    value = await readPasswordFromStream(stdin);
-  } catch (e) {
-    return usage((e as Error).message);
-  }
+  const read = await readSecretInput(stdin, edits.stdinSecret === 'password' ? 'Password to save: ' : 'Proxy password to save: ');
+  if (!read.ok) return usage(read.message);
+  const value = read.value;
   if (value === '') return usage(`--${edits.stdinSecret}-stdin was given but standard input was empty`);
   return { ok: true, value: { edits, secret: { kind: edits.stdinSecret, value } } };
 }

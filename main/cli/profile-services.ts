@@ -1,12 +1,16 @@
 // The services the profile verbs stand on, opened from the environment the CLI runs in (XDG paths on
 // Linux). Commands receive a factory rather than building these themselves, so unit tests can hand in
 // temporary directories and an in-memory keychain.
+import { existsSync, readFileSync } from 'node:fs';
 import type { CredentialStore } from '../services/credentials/credential-store.js';
 import { KeyringCredentialStore } from '../services/credentials/keyring-store.js';
 import { ConnectionLogs } from '../services/logs/connection-logs.js';
 import { resolvePaths, type ServicePaths } from '../services/paths.js';
 import type { Profile } from '../services/profiles/schema.js';
 import { ProfileStore, type StoreResult } from '../services/profiles/store.js';
+import { resolveInvoker, userEnvironment, type Invoker } from './sudo/invoker.js';
+import { UserKeychainStore } from './sudo/user-keychain.js';
+import { UserOwnedLogs } from './sudo/user-logs.js';
 
 export interface ProfileServices {
   readonly paths: ServicePaths;
@@ -17,7 +21,20 @@ export interface ProfileServices {
 
 export type OpenProfileServices = () => ProfileServices;
 
-export function openProfileServices(env: NodeJS.ProcessEnv, overrides: { credentials?: CredentialStore } = {}): ProfileServices {
+export function openProfileServices(env: NodeJS.ProcessEnv, overrides: { credentials?: CredentialStore; invoker?: Invoker } = {}): ProfileServices {
+  const invoker = overrides.invoker ?? currentInvoker(env);
+  if (invoker.kind === 'sudo') {
+    // Root acting for the sudo user (only `connect` stays root; the other commands became the user).
+    const user = invoker.user;
+    const userEnv = userEnvironment(env, user, existsSync);
+    const paths = resolvePaths({ home: user.home, env: userEnv });
+    return {
+      paths,
+      store: new ProfileStore(paths.configDir),
+      credentials: overrides.credentials ?? new UserKeychainStore({ user, env: userEnv }),
+      logs: new UserOwnedLogs(paths.logsDir, user),
+    };
+  }
   const paths = resolvePaths({ env });
   return {
     paths,
@@ -25,6 +42,12 @@ export function openProfileServices(env: NodeJS.ProcessEnv, overrides: { credent
     credentials: overrides.credentials ?? new KeyringCredentialStore(),
     logs: new ConnectionLogs(paths.logsDir),
   };
+}
+
+/** Who this process acts for; the CLI entry already refused an inconsistent sudo environment. */
+export function currentInvoker(env: NodeJS.ProcessEnv): Invoker {
+  const r = resolveInvoker({ uid: process.getuid?.() ?? -1, env, passwd: () => readFileSync('/etc/passwd', 'utf8') });
+  return r.ok ? r.invoker : { kind: 'self' };
 }
 
 /** A profile by name (exact, then case-insensitive) or by id: people type names, scripts may keep ids. */

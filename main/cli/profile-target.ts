@@ -11,7 +11,8 @@ import { loadClientCertificate } from '../services/trust/pkcs12.js';
 import { EXIT } from './exit-codes.js';
 import { buildSessionConfig, parseAuthList, parseHostPort, parseProxyUrl, type ConnectOptions, type Parsed } from './options.js';
 import { findProfile, openProfileServices, type ProfileServices } from './profile-services.js';
-import { readPasswordFromStream } from './read-secret.js';
+import { isTerminal, promptFailureMessage, promptSecret } from './prompt-secret.js';
+import { readSecretInput, stderrWrite } from './read-secret.js';
 
 export interface TargetOptions extends ConnectOptions {
   passwordStdin?: boolean;
@@ -22,6 +23,8 @@ export interface TargetContext {
   readonly env: NodeJS.ProcessEnv;
   /** Injected by tests; otherwise opened from `env`. */
   readonly services?: ProfileServices;
+  /** Where a password prompt and its warnings go (stderr by default). */
+  readonly terminal?: (text: string) => void;
 }
 
 export type ConnectTarget =
@@ -45,6 +48,8 @@ export type ConnectTarget =
 export type TargetError =
   | { readonly kind: 'usage'; readonly message: string }
   | { readonly kind: 'password-missing'; readonly message: string }
+  /** Ctrl-C at the password prompt. */
+  | { readonly kind: 'cancelled'; readonly message: string }
   | { readonly kind: 'keychain-unavailable'; readonly message: string }
   | { readonly kind: 'configuration'; readonly message: string }
   | { readonly kind: 'profiles-unreadable'; readonly message: string };
@@ -56,6 +61,7 @@ export function exitCodeForTargetError(e: TargetError): number {
     case 'usage':
     case 'password-missing':
       return EXIT.usage;
+    case 'cancelled':
     case 'keychain-unavailable':
     case 'configuration':
     case 'profiles-unreadable':
@@ -78,12 +84,15 @@ export async function resolveConnectTarget(arg: string, o: TargetOptions, ctx: T
   if (!o.user) {
     return fail('usage', `No profile named "${arg}" (see \`causeway profiles list\`). To connect to ${arg} as a server, give --user and --password-stdin.`);
   }
-  const pw = await passwordFromStdin(o, ctx.stdin);
+  const pw = await passwordFromStdin(o, ctx, `Password for ${o.user}@${arg}: `);
   if (!pw.ok) return pw;
-  if (pw.value === undefined) return fail('usage', 'give the password on standard input with --password-stdin (it is never accepted on the command line)');
-  const cfg = buildSessionConfig(arg, o, pw.value);
+  const asked = pw.value === undefined ? await askOnTerminal(ctx, `Password for ${o.user}@${arg}: `) : pw;
+  if (!asked.ok) return asked;
+  if (asked.value === undefined) return fail('usage', 'give the password on standard input with --password-stdin (it is never accepted on the command line)');
+  const password = asked.value;
+  const cfg = buildSessionConfig(arg, o, password);
   if (!cfg.ok) return fail('usage', cfg.error);
-  const secrets = [pw.value, ...(cfg.value.proxy?.password ? [cfg.value.proxy.password] : [])];
+  const secrets = [password, ...(cfg.value.proxy?.password ? [cfg.value.proxy.password] : [])];
   return { ok: true, target: { kind: 'address', config: cfg.value, secrets, ...(warning ? { warning } : {}) } };
 }
 
@@ -97,13 +106,23 @@ async function fromProfile(profile: Profile, o: TargetOptions, ctx: TargetContex
     return fail('usage', `Profile "${profile.name}" has no user name. Give --user, or save one with \`causeway profiles edit "${profile.name}" --user NAME\`.`);
   }
 
-  const given = await passwordFromStdin(o, ctx.stdin);
+  const label = `Password for ${username} (profile "${profile.name}"): `;
+  const given = await passwordFromStdin(o, ctx, label);
   if (!given.ok) return given;
   let password = given.value;
   if (password === undefined) {
     const stored = await services.credentials.get(profile.id, 'password');
-    if (!stored.ok) return fail('keychain-unavailable', `${stored.error.message} (${stored.error.kind === 'keychain-unavailable' ? stored.error.detail : 'invalid request'})`);
-    password = stored.value;
+    if (!stored.ok) {
+      const why = `${stored.error.message} (${stored.error.kind === 'keychain-unavailable' ? stored.error.detail : 'invalid request'})`;
+      // Someone at a terminal can still type it for this run; a script gets the typed failure.
+      if (!isTerminal(ctx.stdin)) return fail('keychain-unavailable', why);
+      (ctx.terminal ?? stderrWrite)(`causeway: ${why}\n`);
+    } else password = stored.value;
+  }
+  if (password === undefined) {
+    const asked = await askOnTerminal(ctx, label);
+    if (!asked.ok) return asked;
+    password = asked.value;
   }
   if (password === undefined) {
     return fail(
@@ -201,13 +220,21 @@ export function parseOverrides(o: ConnectOptions): Parsed<Overrides> {
   return { ok: true, value: out };
 }
 
-async function passwordFromStdin(o: TargetOptions, stdin: Readable): Promise<{ ok: true; value: string | undefined } | { ok: false; error: TargetError }> {
+type MaybePassword = { ok: true; value: string | undefined } | { ok: false; error: TargetError };
+
+/** --password-stdin: the pipe's content, or a prompt without echo when stdin is a terminal. */
+async function passwordFromStdin(o: TargetOptions, ctx: TargetContext, prompt: string): Promise<MaybePassword> {
   if (!o.passwordStdin) return { ok: true, value: undefined };
-  try {
-    return { ok: true, value: await readPasswordFromStream(stdin) };
-  } catch (e) {
-    return fail('usage', (e as Error).message);
-  }
+  const r = await readSecretInput(ctx.stdin, prompt, ctx.terminal);
+  return r.ok ? r : fail(r.cancelled ? 'cancelled' : 'usage', r.message);
+}
+
+/** No password from anywhere else: ask, if there is a terminal to ask on (otherwise: still none). */
+async function askOnTerminal(ctx: TargetContext, prompt: string): Promise<MaybePassword> {
+  if (!isTerminal(ctx.stdin)) return { ok: true, value: undefined };
+  const r = await promptSecret(ctx.stdin, ctx.terminal ?? stderrWrite, prompt);
+  if (r.ok) return r.value === '' ? fail('password-missing', 'no password was typed') : r;
+  return fail(r.reason === 'cancelled' ? 'cancelled' : 'password-missing', promptFailureMessage(r.reason));
 }
 
 function fail(kind: TargetError['kind'], message: string): { ok: false; error: TargetError } {

@@ -15,6 +15,7 @@ import { EXIT, EXIT_CODES_HELP, exitCodeFor } from '../exit-codes.js';
 import type { ConnectOptions } from '../options.js';
 import { formatLogLine } from '../output.js';
 import { exitCodeForTargetError, resolveConnectTarget } from '../profile-target.js';
+import { registerTunnel } from '../tunnel-registration.js';
 import { addConnectionOptions, type SecretAndOutputOptions } from './test.js';
 
 interface ConnectCliOptions extends ConnectOptions, SecretAndOutputOptions {
@@ -128,6 +129,10 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // `causeway status` / `disconnect` in another terminal reach this tunnel through a control socket;
+  // a disconnect from there is onSignal, the same clean stop as Ctrl-C.
+  const registration = await registerTunnel({ name: profile?.name ?? server, profileId: profile?.id ?? null, server: `${config.host}:${config.port}`, tunnel, stop: onSignal, env: ctx.env });
+  if (!registration.ok) ctx.stderr(`causeway: warning: \`causeway status\` will not see this tunnel: ${registration.message}\n`);
   try {
     const first = await tunnel.start();
     if (!first.ok) return exitCodeFor(first.failure.code);
@@ -139,6 +144,7 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
     process.off('SIGTERM', onSignal);
     await helper.close(5_000);
     if (attemptLog?.ok) attemptLog.value.close();
+    if (registration.ok) await registration.close();
   }
 }
 

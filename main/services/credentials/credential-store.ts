@@ -48,7 +48,7 @@ export function accountFor(profileId: string, kind: SecretKind): string {
 }
 
 const NOTHING_DONE = 'The system keychain cannot be used, so no secret was read or saved';
-const FALLBACK = 'Until then you will be asked for the password at each connect (CLI: --password-stdin); nothing is written to disk in clear.';
+const FALLBACK = 'Until then you will be asked for the password at each connect (in scripts: --password-stdin); nothing is written to disk in clear.';
 
 const ADVICE: Readonly<Record<KeychainFailureReason, string>> = {
   locked: 'your keyring is locked (or was never unlocked in this session). Unlock it (log in to the desktop, or open "Passwords and Keys" / KWallet) and try again.',

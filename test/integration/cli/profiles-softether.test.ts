@@ -37,7 +37,7 @@ describe('causeway profiles, import, test NAME, logs against SoftEther and a rea
 
   before(async () => {
     keyring = await startPrivateKeyring({ unlock: true });
-    // For the in-process checks of the keychain below; libsecret reads it when keytar first loads.
+    // For the in-process checks of the keychain below; the binding reads it when it first connects.
     process.env['DBUS_SESSION_BUS_ADDRESS'] = keyring.busAddress;
     dir = await mkdtemp(join(tmpdir(), 'cw-cli-profiles-'));
     env = { ...keyring.env, XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state') };
