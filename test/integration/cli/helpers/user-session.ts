@@ -2,9 +2,9 @@
 // /run/user/<uid>/bus and an unlocked gnome-keyring on it, all run as that user; plus a sudoers rule
 // letting them run node through sudo without a password. Everything is removed by stop().
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { terminate } from '../../services/helpers/private-keyring.js';
 
 export interface UserSession {
   readonly name: string;
@@ -62,7 +62,7 @@ export async function startUserSession(name: string): Promise<UserSession> {
 
   const stopSession = async () => {
     // runuser forwards SIGTERM to the daemon it runs.
-    await Promise.all(daemons.map(terminate));
+    await Promise.all(daemons.map((d) => terminate(d, 3000)));
     daemons = [];
     rmSync(bus, { force: true });
   };
@@ -90,11 +90,3 @@ async function waitFor(check: () => boolean, what: string): Promise<void> {
   throw new Error(`${what} did not come up`);
 }
 
-async function terminate(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-  await exited;
-  clearTimeout(t);
-}

@@ -106,11 +106,12 @@ async function waitForNameGone(env: NodeJS.ProcessEnv, name: string): Promise<vo
   throw new Error(`${name} is still owned on the private bus`);
 }
 
-async function terminate(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
+export async function terminate(child: ChildProcess, graceMs = 2000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
   child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 2000);
+  const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(t);
 }
