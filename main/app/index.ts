@@ -16,6 +16,7 @@ import { bindIpc } from './ipc.js';
 import { NotificationController, notificationFor } from './notifications.js';
 import { AppTray } from './tray.js';
 import { trayModel } from './tray-model.js';
+import { installAppMenu } from './menu.js';
 import { createWindow, hardenSession } from './window.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -34,6 +35,7 @@ if (!app.requestSingleInstanceLock()) {
 async function start(): Promise<void> {
   await app.whenReady();
   hardenSession();
+  installAppMenu(app.isPackaged);
   const paths = resolvePaths({ env: process.env });
   const migrated = await migrateUserData(app.getPath('userData'), paths).catch((e: unknown) => {
     console.error(`[data] could not move the old app data into ${paths.configDir}: ${String(e)}`);
@@ -64,7 +66,7 @@ async function start(): Promise<void> {
 
   let win: BrowserWindow | undefined;
   const open = () => {
-    if (!win || win.isDestroyed()) win = createWindow({ pageUrl: PAGE_URL, preload: PRELOAD, icon: join(ICONS, 'causeway.png') });
+    if (!win || win.isDestroyed()) win = createWindow({ pageUrl: PAGE_URL, preload: PRELOAD, icon: join(ICONS, 'causeway.png'), devTools: !app.isPackaged });
     else {
       if (win.isMinimized()) win.restore();
       win.focus();

@@ -8,6 +8,8 @@ export interface WindowOptions {
   readonly pageUrl: string; // file:// URL of renderer/dist/index.html
   readonly preload: string; // absolute path of the CommonJS preload
   readonly icon?: string;
+  /** Packaged builds open no inspector, whatever the keyboard says. */
+  readonly devTools: boolean;
 }
 
 export function hardenSession(): void {
@@ -40,6 +42,7 @@ export function createWindow(opts: WindowOptions): BrowserWindow {
       allowRunningInsecureContent: false,
       experimentalFeatures: false,
       spellcheck: false,
+      devTools: opts.devTools,
     },
   });
   const wc = win.webContents;

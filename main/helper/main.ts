@@ -11,7 +11,8 @@ import { cleanupLeftovers } from './leftovers.js';
 import { fileStateStore } from './state-store.js';
 import { linuxSystem } from './system.js';
 import { socketChannel, STDIN_FD, type TunChannel } from './tun-channel.js';
-import { tunAddon } from '../engine/tun/native-addon.js';
+import { addonLayout, currentLayoutFacts, tunAddon } from '../engine/tun/native-addon.js';
+import { selfCheck } from './self-check.js';
 
 function log(message: string): void {
   if (process.stderr.writable) process.stderr.write(`causeway-helper[${process.pid}]: ${message}\n`);
@@ -28,6 +29,13 @@ async function main(): Promise<void> {
   }
   if (process.getuid?.() !== 0) {
     log('must run as root');
+    process.exit(2);
+  }
+  // Before anything else is loaded or touched: the bundle refuses to run from files others could write
+  // (we are root here, so root must own them).
+  const checked = selfCheck({ layout: addonLayout(currentLayoutFacts()), script: process.argv[1], runtime: process.execPath, trust: { uid: 0 } });
+  if (!checked.ok) {
+    log(`refusing to run: ${checked.reason}`);
     process.exit(2);
   }
   const pkexecUid = parseCallerUid(process.env.PKEXEC_UID);

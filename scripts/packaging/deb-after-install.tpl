@@ -60,5 +60,11 @@ chown root:root "$HELPER.new"
 chmod 0755 "$HELPER.new"
 mv -f "$HELPER.new" "$HELPER"
 set +e
+# The command line: /usr/bin/causeway is the CLI (the GUI is /usr/bin/causeway-app, linked above).
+# A link left by an older package, where causeway was the GUI, is replaced.
+CLI='/usr/bin/causeway'
+if [ ! -e "$CLI" ] || [ -L "$CLI" ]; then
+    ln -sfn "$APP_DIR/resources/cli/causeway" "$CLI"
+fi
 # --- causeway: helper launcher (end) ---
 exit 0

@@ -27,5 +27,10 @@ fi
 HELPER_DIR='/usr/lib/causeway'
 rm -f "$HELPER_DIR/causeway-helper" "$HELPER_DIR/causeway-helper.new"
 rmdir "$HELPER_DIR" 2>/dev/null || true
+# Only our own link: a causeway installed by something else stays.
+CLI='/usr/bin/causeway'
+if [ -L "$CLI" ] && [ "$(readlink "$CLI")" = "$APP_DIR/resources/cli/causeway" ]; then
+    rm -f "$CLI"
+fi
 # --- causeway: helper launcher (end) ---
 exit 0
