@@ -8,10 +8,11 @@
 #  iputils-ping curl         traffic through the tunnel in data-plane tests
 #  chromium                  the browser the Playwright tests drive (never a downloaded one)
 #  sudo util-linux           `sudo causeway …` as another user; `script` gives the password prompt test a real pty
+#  pkexec polkitd            the packaged helper launcher, and polkitd to read the deb's policy in the packaging test
 set -euo pipefail
 PKGS=(softether-vpnserver softether-vpncmd softether-vpnclient tinyproxy nginx-light
       gnome-keyring dbus dbus-bin openssl iproute2 procps python3 make g++
-      iputils-ping curl chromium fonts-dejavu-core sudo util-linux)
+      iputils-ping curl chromium fonts-dejavu-core sudo util-linux pkexec polkitd)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
