@@ -1,6 +1,6 @@
 // How the CLI speaks: human text, or one JSON object per line (--json). Logs go to stderr in text mode.
 import type { LogEntry } from '../engine/log.js';
-import type { TestReport } from './test-command.js';
+import type { TestReport } from './test-report.js';
 
 export interface Output {
   progress(event: Record<string, unknown> & { event: string }): void;

@@ -3,7 +3,7 @@
 // schema has the last word on every value, so this checks only what the schema cannot say well.
 import { Option, type Command } from 'commander';
 import { normaliseFingerprint } from '../engine/transport/certificate.js';
-import type { ProfileDraft } from '../services/profiles/schema.js';
+import type { ProfileDraft } from '../contract/profile.js';
 import { parseAuthList, parseHostPort, parseProxyUrl, type Parsed } from './options.js';
 
 /** What commander hands over. `false` comes from a --no-X flag; `undefined` means "not given". */

@@ -1,5 +1,5 @@
 // How profiles read on a terminal. JSON output is the stored profile itself: it never holds a secret.
-import type { Profile } from '../services/profiles/schema.js';
+import type { Profile } from '../contract/profile.js';
 import { displayFingerprint } from '../services/trust/certificate.js';
 
 export function serverText(p: Pick<Profile, 'server'>): string {

@@ -6,7 +6,7 @@ import type { Diagnostic, ImportedProfile, ImportWarning } from '../services/imp
 import { diagnostic } from '../services/import/diagnostics.js';
 import { deleteProfile } from '../services/profiles/delete-profile.js';
 import { nameKey } from '../services/profiles/file-format.js';
-import type { Profile } from '../services/profiles/schema.js';
+import type { Profile } from '../contract/profile.js';
 import { EXIT } from './exit-codes.js';
 import type { ProfileServices } from './profile-services.js';
 

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { SecretKind } from '../services/credentials/credential-store.js';
 import { deleteProfile } from '../services/profiles/delete-profile.js';
-import type { Profile, ProfileDraft } from '../services/profiles/schema.js';
+import type { Profile, ProfileDraft } from '../contract/profile.js';
 import { importCaFile } from '../services/trust/ca-import.js';
 import { parseCertificates } from '../services/trust/certificate.js';
 import { EXIT } from './exit-codes.js';

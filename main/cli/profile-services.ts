@@ -6,7 +6,7 @@ import type { CredentialStore } from '../services/credentials/credential-store.j
 import { KeyringCredentialStore } from '../services/credentials/keyring-store.js';
 import { ConnectionLogs } from '../services/logs/connection-logs.js';
 import { resolvePaths, type ServicePaths } from '../services/paths.js';
-import type { Profile } from '../services/profiles/schema.js';
+import type { Profile } from '../contract/profile.js';
 import { ProfileStore, type StoreResult } from '../services/profiles/store.js';
 import { resolveInvoker, userEnvironment, type Invoker } from './sudo/invoker.js';
 import { UserKeychainStore } from './sudo/user-keychain.js';

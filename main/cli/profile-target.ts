@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { ProxyConfig, SessionConfig, TlsMinVersion, TrustPolicy } from '../engine/config.js';
 import { normaliseFingerprint } from '../engine/transport/certificate.js';
-import type { Profile } from '../services/profiles/schema.js';
+import type { Profile } from '../contract/profile.js';
 import { trustPolicyFor } from '../services/trust/anchors.js';
 import { loadClientCertificate } from '../services/trust/pkcs12.js';
 import { EXIT } from './exit-codes.js';

@@ -1,7 +1,7 @@
 // `causeway test`: one full connection attempt, an ICMP echo through the tunnel, a clean disconnect,
 // and a report of how long each phase took.
 import type { SessionConfig } from '../engine/config.js';
-import { failure, type SessionFailure } from '../engine/failure.js';
+import { failure } from '../engine/failure.js';
 import type { LogEntry } from '../engine/log.js';
 import { pingOnce, type PingResult } from '../engine/packet/ping.js';
 import { SstpSession, type ConnectOutcome } from '../engine/session.js';
@@ -9,25 +9,12 @@ import { systemClock } from '../engine/clock.js';
 import type { PhaseTiming } from '../engine/timings.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import type { Output } from './output.js';
+import type { TestReport } from './test-report.js';
 
 export interface TestRunOptions {
   readonly json: boolean;
   readonly verbose: boolean;
   readonly echoTimeoutMs: number;
-}
-
-export interface TestReport {
-  readonly event: 'result';
-  readonly ok: boolean;
-  readonly server: string;
-  readonly phases: Record<string, number>;
-  readonly totalMs: number;
-  readonly ipv4?: { readonly address: string; readonly peer: string | null; readonly dns: readonly string[] };
-  readonly ipv6?: boolean;
-  readonly authMethod?: string | null;
-  readonly tls?: { readonly version: string; readonly cipher: string; readonly certificateSha256: string; readonly subject: string };
-  readonly echo?: PingResult;
-  readonly failure?: SessionFailure;
 }
 
 export async function runTest(config: SessionConfig, opts: TestRunOptions, out: Output): Promise<number> {

@@ -4,7 +4,7 @@ import type { CertificateInfo } from '../engine/certificate-info.js';
 import type { FailureCode, Phase } from '../engine/failure.js';
 import type { LogEntry, LogLevel } from '../engine/log.js';
 import type { PhaseTiming } from '../engine/timings.js';
-import type { Profile, ProfileDraft, ProfileIssue } from '../services/profiles/schema.js';
+import type { Profile, ProfileDraft, ProfileIssue } from './profile.js';
 
 export type { CertificateInfo, FailureCode, LogEntry, LogLevel, Phase, PhaseTiming, Profile, ProfileDraft, ProfileIssue };
 

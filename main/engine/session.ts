@@ -34,7 +34,7 @@ export interface SessionDeps {
   readonly sstpTimers?: Partial<SstpTimers>;
   /** LCP echo interval for dead-peer detection (ms); off when absent. */
   readonly lcpEchoIntervalMs?: number;
-  /** Time allowed from TCP connect to IPv4 up (PROTOCOL.md §6: 60 s). */
+  /** Time allowed from TCP connect to IPv4 up (docs/protocol.md §6: 60 s). */
   readonly negotiationTimeoutMs?: number;
 }
 

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LaunchSpec } from './launch.js';
+import type { LaunchSpec } from './launch-spec.js';
 
 export const INSTALLED_HELPER = '/usr/lib/causeway/causeway-helper';
 export const PKEXEC = '/usr/bin/pkexec';

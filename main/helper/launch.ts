@@ -1,14 +1,9 @@
 // How to start the privileged helper: one LaunchSpec per platform, picked here.
 import { linuxHelperLaunch, type LinuxLaunchOptions } from './launch-linux.js';
+import type { LaunchSpec } from './launch-spec.js';
 
-export interface LaunchSpec {
-  readonly command: string;
-  readonly args: readonly string[];
-  /** Added to the environment (pkexec clears it anyway). */
-  readonly env?: Readonly<Record<string, string>>;
-  /** Started through pkexec: exit 126/127 before answering means the user said no. */
-  readonly viaPolkit: boolean;
-}
+// Callers keep importing the spec from here, beside the function that makes one.
+export type { LaunchSpec } from './launch-spec.js';
 
 export type HelperLaunchOptions = LinuxLaunchOptions;
 

@@ -1,4 +1,4 @@
-// Ready-made scripts for the strict peer that behave like the servers Causeway meets (PROTOCOL.md §7,
+// Ready-made scripts for the strict peer that behave like the servers Causeway meets (docs/protocol.md §7,
 // shared/softether/README.md). Pass overrides as a second layer: startStrictPeer([personas.rrasLike(), { … }]).
 import { LCP_OPT, type PartialScript } from './script.js';
 

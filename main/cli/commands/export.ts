@@ -5,7 +5,7 @@ import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { exportProfiles } from '../../services/import/index.js';
 import { writeFileAtomic } from '../../services/profiles/atomic-write.js';
-import type { Profile } from '../../services/profiles/schema.js';
+import type { Profile } from '../../contract/profile.js';
 import { reply } from '../profile-reply.js';
 import { findProfile, openProfileServices, type OpenProfileServices } from '../profile-services.js';
 

@@ -13,7 +13,7 @@ import type { ConnectResult, PingResult, StartError, TestConnectionResult, Trust
 import type { CredentialStore } from '../credentials/credential-store.js';
 import type { ConnectionLog } from '../logs/connection-log.js';
 import type { ConnectionLogs } from '../logs/connection-logs.js';
-import type { Profile } from '../profiles/schema.js';
+import type { Profile } from '../../contract/profile.js';
 import type { ProfileStore } from '../profiles/store.js';
 import { LiveConnection } from './live-connection.js';
 import type { DataPlaneProvider, SessionFactory, SystemDataPlane } from './ports.js';

@@ -10,7 +10,7 @@ import type { IpPacketPort } from '../../engine/packet/ping.js';
 import type { SessionDeps } from '../../engine/session.js';
 import type { ConnectionLog } from '../logs/connection-log.js';
 import type { ConnectionLogs } from '../logs/connection-logs.js';
-import type { Profile } from '../profiles/schema.js';
+import type { Profile } from '../../contract/profile.js';
 import { ByteCounter } from './byte-counter.js';
 import type { SessionFactory, SessionLike, SystemDataPlane } from './ports.js';
 

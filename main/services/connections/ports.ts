@@ -7,7 +7,7 @@ import type { SessionFailure } from '../../engine/failure.js';
 import type { LogSink } from '../../engine/log.js';
 import type { SessionDeps, SessionEvent } from '../../engine/session.js';
 import type { TunOpenResult } from '../../engine/tun/tun-device.js';
-import type { Profile } from '../profiles/schema.js';
+import type { Profile } from '../../contract/profile.js';
 
 /** A session as the Tunnel drives it, plus what the service itself uses: its own packets and phases. */
 export interface SessionLike extends TunnelSession {

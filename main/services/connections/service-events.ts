@@ -1,7 +1,7 @@
 // What the connection service pushes, and the engine's tunnel state turned into the contract's view.
 import type { TunnelState } from '../../engine/datapath/tunnel.js';
 import type { ConnectionSnapshot, ConnectionState, LogLine, TrustPrompt } from '../../contract/model.js';
-import type { Profile } from '../profiles/schema.js';
+import type { Profile } from '../../contract/profile.js';
 import { tlsView } from './views.js';
 
 export type ConnectionServiceEvent =

@@ -2,7 +2,7 @@
 // returned config (memory), never in a value that leaves the main process.
 import type { SessionConfig } from '../../engine/config.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
-import type { Profile } from '../profiles/schema.js';
+import type { Profile } from '../../contract/profile.js';
 import { trustPolicyFor } from '../trust/anchors.js';
 import { loadClientCertificate } from '../trust/pkcs12.js';
 import type { StartError } from '../../contract/results.js';

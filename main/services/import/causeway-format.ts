@@ -4,7 +4,7 @@
 // imports back to exactly the same drafts and re-exports to exactly the same text.
 // It never carries a secret: the exporter writes only schema fields (the schema is strict and has no
 // secret field), and the importer refuses any file with a password-like key anywhere in it.
-import { describeIssues, ProfileDraftSchema, validateDraft, type Profile, type ProfileDraft } from '../profiles/schema.js';
+import { describeIssues, ProfileDraftSchema, validateDraft, type Profile, type ProfileDraft } from '../../contract/profile.js';
 import { decodeText } from './decode.js';
 import { diagnostic, displayFileName, importError, printable, quote, Warnings } from './diagnostics.js';
 import { arrayElementLines, jsonErrorReason, lineOfJsonError, lineOfOffset } from './json-lines.js';

@@ -1,6 +1,6 @@
 // Where every importer's candidates end: names made safe and unique, the draft validated against the
 // profile schema, and the result (or the reason for skipping) recorded with its line.
-import { describeIssues, validateDraft, type ProfileDraft } from '../profiles/schema.js';
+import { describeIssues, validateDraft, type ProfileDraft } from '../../contract/profile.js';
 import { diagnostic, quote, stripUnprintable, type Warnings } from './diagnostics.js';
 import { LIMITS, type ImportFormat, type ImportResult, type ImportSecrets, type ImportedProfile } from './types.js';
 

@@ -9,7 +9,7 @@
 // RouterOS does not verify the server certificate unless verify-server-certificate=yes; Causeway keeps
 // verification on regardless, and the first connection asks the user to trust the certificate.
 import type { AuthMethod } from '../../engine/config.js';
-import type { ProfileDraft } from '../profiles/schema.js';
+import type { ProfileDraft } from '../../contract/profile.js';
 import { byPreference } from './auth-methods.js';
 import { ProfileCollector } from './collector.js';
 import { decodeText } from './decode.js';

@@ -13,7 +13,7 @@
 // any certificate forever. The profile keeps verification on, so the first connection shows the server's
 // certificate and asks the user to trust (pin) it — an explicit decision instead of an inherited one.
 import type { AuthMethod } from '../../engine/config.js';
-import type { ProfileDraft } from '../profiles/schema.js';
+import type { ProfileDraft } from '../../contract/profile.js';
 import { byPreference, PREFERENCE } from './auth-methods.js';
 import { ProfileCollector } from './collector.js';
 import { decodeText } from './decode.js';

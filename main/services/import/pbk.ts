@@ -14,7 +14,7 @@
 //   User / UserName      not written by Windows (it keeps credentials elsewhere) but read when present
 // Every other key (about a hundred, for modems, ISDN, X.25, scripting…) is ignored without a warning.
 import type { AuthMethod } from '../../engine/config.js';
-import type { ProfileDraft } from '../profiles/schema.js';
+import type { ProfileDraft } from '../../contract/profile.js';
 import { byPreference } from './auth-methods.js';
 import { ProfileCollector } from './collector.js';
 import { decodeText } from './decode.js';

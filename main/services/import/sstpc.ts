@@ -10,7 +10,7 @@
 // Absent options mean what they mean to pppd: no usepeerdns → DNS off, no persist → no reconnect.
 // Like sstpc itself, an unknown --option makes the whole line unusable; unknown pppd options are ignored.
 import type { AuthMethod } from '../../engine/config.js';
-import type { ProfileDraft } from '../profiles/schema.js';
+import type { ProfileDraft } from '../../contract/profile.js';
 import { byPreference, PREFERENCE } from './auth-methods.js';
 import { ProfileCollector } from './collector.js';
 import { decodeText } from './decode.js';

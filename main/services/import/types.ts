@@ -1,6 +1,6 @@
 // The values every importer returns. Importers are pure: bytes in, drafts + secrets + diagnostics out.
 // Nothing here touches the profile store or the keychain; the caller decides what to save.
-import type { ProfileDraft } from '../profiles/schema.js';
+import type { ProfileDraft } from '../../contract/profile.js';
 
 export type ImportFormat = 'pbk' | 'nmconnection' | 'mikrotik' | 'sstpc' | 'causeway';
 

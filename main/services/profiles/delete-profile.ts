@@ -5,7 +5,7 @@ import { unlink } from 'node:fs/promises';
 import { relative, isAbsolute } from 'node:path';
 import type { CredentialError, CredentialStore } from '../credentials/credential-store.js';
 import type { ProfileStore, StoreResult } from './store.js';
-import type { Profile } from './schema.js';
+import type { Profile } from '../../contract/profile.js';
 import type { ConnectionLogs } from '../logs/connection-logs.js';
 
 export interface DeleteProfileDeps {

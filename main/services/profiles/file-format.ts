@@ -1,7 +1,7 @@
 // The on-disk document `profiles.json` = { version, profiles[] }, and the chain of migrations that brings
 // an older document up to the current version. Pure: bytes in, document or typed problem out.
 import { z } from 'zod';
-import { ProfileV1Schema, formatPath, type Profile } from './schema.js';
+import { ProfileV1Schema, formatPath, type Profile } from '../../contract/profile.js';
 
 export const FILE_VERSION = 1;
 

@@ -8,7 +8,7 @@ import { copyFile, mkdir, readFile, readdir, rename, rmdir, stat, unlink } from 
 import { basename, isAbsolute, join, relative } from 'node:path';
 import type { ServicePaths } from '../paths.js';
 import { decodeDocument, nameKey } from './file-format.js';
-import type { Profile } from './schema.js';
+import type { Profile } from '../../contract/profile.js';
 import { ProfileStore } from './store.js';
 
 export interface MigrationReport {

@@ -13,13 +13,13 @@ import { FileLock, type FileLockOptions } from './file-lock.js';
 import { MIGRATIONS, decodeDocument, encodeDocument, nameKey, type Migration } from './file-format.js';
 import {
   PROFILE_VERSION,
-  createProfile,
   describeIssues,
   validateProfile,
   type Profile,
   type ProfileDraft,
   type ProfileIssue,
-} from './schema.js';
+} from '../../contract/profile.js';
+import { createProfile } from './schema.js';
 
 export type ProfileStoreError =
   | { kind: 'corrupt'; path: string; movedTo: string; problems: readonly string[]; message: string }

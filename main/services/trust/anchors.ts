@@ -5,7 +5,7 @@ import type { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
 import type { TrustPolicy } from '../../engine/config.js';
-import type { Profile } from '../profiles/schema.js';
+import type { Profile } from '../../contract/profile.js';
 import { parseCertificates } from './certificate.js';
 
 export type CaFileError = { kind: 'ca-file-unreadable' | 'ca-file-invalid'; path: string; message: string };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../profiles/atomic-write.js';
 import type { ProfileStore, ProfileStoreError } from '../profiles/store.js';
-import type { Profile } from '../profiles/schema.js';
+import type { Profile } from '../../contract/profile.js';
 import { describeCertificate, parseCertificates, type CertificateDetails } from './certificate.js';
 
 export type CaImportError =

@@ -4,7 +4,7 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { describeCertificate, describeChain, displayFingerprint, isSelfSigned, normalizeFingerprint, sha256Hex, type CertificateDetails } from './certificate.js';
-import type { Profile } from '../profiles/schema.js';
+import type { Profile } from '../../contract/profile.js';
 
 export type CertificateProblem =
   | 'expired'

@@ -1,7 +1,7 @@
 // Trust on first use: the user looked at a certificate and said "trust it"; from then on exactly that
 // leaf is accepted for this profile and any other is a loud pin-mismatch.
 import type { ProfileStore, StoreResult } from '../profiles/store.js';
-import type { Profile } from '../profiles/schema.js';
+import type { Profile } from '../../contract/profile.js';
 import { sha256Hex } from './certificate.js';
 
 /** Pins the leaf (DER) for the profile, replacing any earlier pin: only call on an explicit user decision. */

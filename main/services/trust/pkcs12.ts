@@ -8,7 +8,7 @@ import { createSecureContext } from 'node:tls';
 import forge from 'node-forge';
 import type { ClientCertificate } from '../../engine/config.js';
 import type { CredentialError, CredentialStore } from '../credentials/credential-store.js';
-import type { Profile } from '../profiles/schema.js';
+import type { Profile } from '../../contract/profile.js';
 import { describeCertificate, type CertificateDetails } from './certificate.js';
 
 export type ClientCertificateError =

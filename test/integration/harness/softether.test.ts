@@ -48,7 +48,7 @@ function readHead(socket: Socket, timeoutMs = 5_000): Promise<string> {
   });
 }
 
-/** The SSTP HTTP request of PROTOCOL.md §1.3, byte for byte. */
+/** The SSTP HTTP request of docs/protocol.md §1.3, byte for byte. */
 function sstpRequest(hostName: string): string {
   return (
     'SSTP_DUPLEX_POST /sra_{BA195980-CD49-458b-9E23-C84EE0ADCD75}/ HTTP/1.1\r\n' +

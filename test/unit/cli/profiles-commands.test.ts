@@ -20,7 +20,7 @@ import { followLogs } from '../../../main/cli/profile-log-follow.js';
 import { openProfileServices, type ProfileServices } from '../../../main/cli/profile-services.js';
 import { MemoryCredentialStore } from '../../../main/services/credentials/memory-store.js';
 import type { LogEntry } from '../../../main/engine/log.js';
-import type { Profile } from '../../../main/services/profiles/schema.js';
+import type { Profile } from '../../../main/contract/profile.js';
 import { issue } from '../services/trust/helpers/certs.js';
 
 const FIXTURES = new URL('../../fixtures/import/', import.meta.url).pathname;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Command } from 'commander';
 import { addProfileFlags, emptyDraft, parseProfileFlags, type ProfileFlagOptions } from '../../../main/cli/profile-flags.js';
-import { validateDraft, type ProfileDraft } from '../../../main/services/profiles/schema.js';
+import { validateDraft, type ProfileDraft } from '../../../main/contract/profile.js';
 
 const PIN = 'AB:'.repeat(31) + 'AB';
 

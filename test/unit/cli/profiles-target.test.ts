@@ -10,7 +10,7 @@ import { EXIT } from '../../../main/cli/exit-codes.js';
 import { openProfileServices, type ProfileServices } from '../../../main/cli/profile-services.js';
 import { exitCodeForTargetError, resolveConnectTarget, type TargetOptions, type TargetResult } from '../../../main/cli/profile-target.js';
 import { MemoryCredentialStore } from '../../../main/services/credentials/memory-store.js';
-import type { Profile } from '../../../main/services/profiles/schema.js';
+import type { Profile } from '../../../main/contract/profile.js';
 import { issue } from '../services/trust/helpers/certs.js';
 
 const PIN = 'cd'.repeat(32);

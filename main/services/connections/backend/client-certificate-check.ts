@@ -5,7 +5,7 @@
 import { isAbsolute } from 'node:path';
 import type { ProfileIssue } from '../../../contract/model.js';
 import type { CredentialStore } from '../../credentials/credential-store.js';
-import type { Profile } from '../../profiles/schema.js';
+import type { Profile } from '../../../contract/profile.js';
 import { loadClientCertificate } from '../../trust/pkcs12.js';
 
 export const CLIENT_CERTIFICATE_PATH = 'tls.clientCertificate';

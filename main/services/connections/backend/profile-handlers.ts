@@ -2,7 +2,7 @@ import type { Handlers } from '../../../contract/handlers.js';
 import type { ProfileSaveError, ProfileSaveResult, StoreProblem } from '../../../contract/results.js';
 import type { ProfileIssue, ProfileView } from '../../../contract/model.js';
 import { deleteProfile } from '../../profiles/delete-profile.js';
-import { validateDraft, type Profile, type ProfileDraft } from '../../profiles/schema.js';
+import { validateDraft, type Profile, type ProfileDraft } from '../../../contract/profile.js';
 import type { ProfileStoreError, StoreResult } from '../../profiles/store.js';
 import { importChosenCa, inspectCa, type ChosenCaFile } from './ca-file.js';
 import { clientCertificatePathIssues, clientCertificateWarnings } from './client-certificate-check.js';

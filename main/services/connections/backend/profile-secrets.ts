@@ -1,7 +1,7 @@
 // The secrets a profile keeps in the keychain beside it. They are written and forgotten with the
 // profile; what goes back to the renderer is only whether each one is saved.
 import type { ProfileView, SecretSaved } from '../../../contract/model.js';
-import type { Profile } from '../../profiles/schema.js';
+import type { Profile } from '../../../contract/profile.js';
 import type { CredentialStore, SecretKind } from '../../credentials/credential-store.js';
 
 export interface SecretChanges {

@@ -87,7 +87,7 @@ describe('SSTP header and data packets', () => {
   });
 });
 
-describe('SSTP control packets: spec example bytes (PROTOCOL.md §2)', () => {
+describe('SSTP control packets: spec example bytes (docs/protocol.md §2)', () => {
   it('CALL_CONNECT_REQUEST encodes to 10 01 00 0E 00 01 00 01 00 01 00 06 00 01', () => {
     const bytes = hex('10 01 00 0E 00 01 00 01 00 01 00 06 00 01');
     assert.deepEqual(encodeControlPacket(callConnectRequest()), bytes);

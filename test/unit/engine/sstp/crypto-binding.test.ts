@@ -15,7 +15,7 @@ import { bareMessage, decodeControlPacket, encodeControlPacket, findAttribute } 
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
-// PROTOCOL.md §3 (sstp-client's unit tests, MS-SSTP §4.7). HLAK = MasterSendKey ‖ MasterReceiveKey.
+// docs/protocol.md §3 (sstp-client's unit tests, MS-SSTP §4.7). HLAK = MasterSendKey ‖ MasterReceiveKey.
 const SHA256_VECTOR = {
   hlak: Buffer.concat([hex('2A1BB40D55AB0F5EF32F06F2B3CC73C4'), hex('8FD3FAC41D7A1315A19228D9024CA164')]),
   nonce: hex('412B489AEBD7ECC7D08966F26BE7CD72B231A0E9210D7C91B308862B0344C435'),

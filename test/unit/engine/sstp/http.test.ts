@@ -12,7 +12,7 @@ import {
 const OK_HEAD = 'HTTP/1.1 200\r\nContent-Length: 18446744073709551615\r\nServer: Microsoft-HTTPAPI/2.0\r\nDate: Thu, 09 Nov 2023 10:00:00 GMT\r\n\r\n';
 
 describe('SSTP HTTP request', () => {
-  it('is exactly the SSTP_DUPLEX_POST of PROTOCOL.md §1.3', () => {
+  it('is exactly the SSTP_DUPLEX_POST of docs/protocol.md §1.3', () => {
     const req = buildSstpHttpRequest({ host: 'vpn.example.test', correlationId: '0f8fad5b-d9cb-469f-a165-70867728950e' });
     assert.equal(
       req.toString('latin1'),

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { exportProfiles, importCauseway } from '../../../../main/services/import/causeway-format.js';
 import { arrayElementLines, lineOfJsonError } from '../../../../main/services/import/json-lines.js';
-import type { ProfileDraft } from '../../../../main/services/profiles/schema.js';
+import type { ProfileDraft } from '../../../../main/contract/profile.js';
 import { expectError, expectOk, fixture } from './helpers.js';
 
 const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v, null, 2), 'utf8');

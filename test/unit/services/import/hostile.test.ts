@@ -10,7 +10,7 @@ import { importNmConnection } from '../../../../main/services/import/nmconnectio
 import { importPbk } from '../../../../main/services/import/pbk.js';
 import { importSstpc } from '../../../../main/services/import/sstpc.js';
 import { LIMITS, type ImportResult } from '../../../../main/services/import/types.js';
-import { validateDraft } from '../../../../main/services/profiles/schema.js';
+import { validateDraft } from '../../../../main/contract/profile.js';
 import { assertWellFormedWarnings, expectError, expectOk } from './helpers.js';
 
 type Importer = (fileName: string, bytes: Uint8Array) => ImportResult;

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { resolvePaths, type ServicePaths } from '../../../../main/services/paths.js';
 import { encodeDocument } from '../../../../main/services/profiles/file-format.js';
 import { MIGRATED_SUFFIX, migrateUserData } from '../../../../main/services/profiles/migrate-user-data.js';
-import { createProfile, type Profile } from '../../../../main/services/profiles/schema.js';
+import type { Profile } from '../../../../main/contract/profile.js';
+import { createProfile } from '../../../../main/services/profiles/schema.js';
 import { ProfileStore } from '../../../../main/services/profiles/store.js';
 
 async function home(t: { after: (fn: () => Promise<void>) => void }): Promise<{ root: string; userData: string; paths: ServicePaths }> {

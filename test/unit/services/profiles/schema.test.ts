@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createProfile, describeIssues, validateProfile, type ProfileDraft } from '../../../../main/services/profiles/schema.js';
+import { describeIssues, validateProfile, type ProfileDraft } from '../../../../main/contract/profile.js';
+import { createProfile } from '../../../../main/services/profiles/schema.js';
 
 const minimal: ProfileDraft = { name: 'Office', server: { host: 'vpn.example.test' }, username: 'alice' };
 

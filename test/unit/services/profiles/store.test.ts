@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProfileStore } from '../../../../main/services/profiles/store.js';
 import type { Migration } from '../../../../main/services/profiles/file-format.js';
-import type { ProfileDraft } from '../../../../main/services/profiles/schema.js';
+import type { ProfileDraft } from '../../../../main/contract/profile.js';
 
 async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'causeway-store-'));

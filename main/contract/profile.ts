@@ -1,0 +1,169 @@
+// The stored shape of a connection profile, declared once: zod gives both the validator and the types.
+// It lives in the contract because the renderer edits profiles and the contract speaks of them; it is
+// pure (zod and the engine's list of auth methods), and minting an identity stays in
+// services/profiles/schema.ts, which is main's alone.
+// A profile never holds a secret: passwords, proxy passwords and PKCS#12 passphrases live in the keychain.
+// Every object is strict so a typo or a field from a newer version is reported rather than silently dropped.
+import { z } from 'zod';
+import { AUTH_METHODS, type AuthMethod } from '../engine/config.js';
+
+export const PROFILE_VERSION = 1;
+
+// Control characters in names and paths would let an imported file forge lines in CLI output and logs.
+export function hasNoControlCharacters(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return false;
+  }
+  return true;
+}
+const noControl = hasNoControlCharacters;
+
+const host = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(253, 'must be at most 253 characters')
+  .refine(
+    (s) => z.ipv4().safeParse(s).success || z.ipv6().safeParse(s).success || z.hostname().safeParse(s).success,
+    'must be a host name, an IPv4 address or an IPv6 address',
+  );
+
+const port = z
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
+const filePath = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(4096, 'must be at most 4096 characters')
+  .refine(noControl, 'must not contain control characters');
+
+/** SHA-256 of a certificate's DER; accepted as hex in any case with optional ':' and stored as 64 lower-case hex. */
+export const sha256Fingerprint = z
+  .string()
+  .transform((s) => s.replace(/:/g, '').toLowerCase())
+  .refine((s) => /^[0-9a-f]{64}$/.test(s), 'must be a SHA-256 fingerprint (64 hex digits, ":" optional)');
+
+const authMethod = z.enum(AUTH_METHODS as [AuthMethod, ...AuthMethod[]], {
+  error: `must be one of ${AUTH_METHODS.join(', ')}`,
+});
+
+const cidr = z.union([z.cidrv4(), z.cidrv6()], {
+  error: 'must be an IPv4 or IPv6 network in CIDR form (e.g. 10.1.0.0/16, fd00::/8)',
+});
+
+const tls = z.strictObject({
+  minVersion: z.enum(['TLSv1.2', 'TLSv1.3'], { error: 'must be TLSv1.2 or TLSv1.3' }).default('TLSv1.2'),
+  sni: host.optional(),
+  caFile: filePath.optional(),
+  pinnedSha256: sha256Fingerprint.optional(),
+  /** Labs only: accept any server certificate. */
+  insecure: z.boolean().default(false),
+  clientCertificate: z.strictObject({ pkcs12File: filePath }).optional(),
+});
+
+const proxy = z.strictObject({
+  host,
+  port,
+  username: z.string().min(1, 'must not be empty').max(256).refine(noControl, 'must not contain control characters').optional(),
+});
+
+const routing = z.discriminatedUnion(
+  'mode',
+  [
+    z.strictObject({ mode: z.literal('full') }),
+    z.strictObject({
+      mode: z.literal('split'),
+      routes: z.array(cidr).min(1, 'split routing needs at least one network').max(1000),
+    }),
+  ],
+  { error: 'mode must be "full" or "split"' },
+);
+
+const profileFields = {
+  name: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(100, 'must be at most 100 characters')
+    .refine(noControl, 'must not contain control characters'),
+  server: z.strictObject({ host, port: port.default(443) }),
+  /** Empty means "ask when connecting": Windows phonebooks, for one, do not carry the user name. */
+  username: z.string().max(256, 'must be at most 256 characters').refine(noControl, 'must not contain control characters'),
+  authMethods: z
+    .array(authMethod)
+    .min(1, 'must allow at least one method')
+    .refine((a) => new Set(a).size === a.length, 'must not list a method twice')
+    .default(['mschapv2', 'eap-mschapv2']),
+  tls: tls.default({ minVersion: 'TLSv1.2', insecure: false }),
+  proxy: proxy.optional(),
+  routing: routing.default({ mode: 'full' }),
+  dns: z.boolean().default(true),
+  ipv6: z.boolean().default(false),
+  mtu: z.number().int('must be a whole number').min(576, 'must be between 576 and 1500').max(1500, 'must be between 576 and 1500').optional(),
+  reconnect: z
+    .strictObject({ enabled: z.boolean(), maxAttempts: z.number().int().min(1).max(1000).optional() })
+    .default({ enabled: true }),
+  autoConnect: z.boolean().default(false),
+};
+
+export const ProfileV1Schema = z.strictObject({
+  version: z.literal(PROFILE_VERSION, { error: `must be ${PROFILE_VERSION}` }),
+  id: z.uuid({ error: 'must be a UUID' }),
+  ...profileFields,
+});
+
+/** What an importer or a form produces: a profile without identity. Defaults fill what a source did not say. */
+export const ProfileDraftSchema = z.strictObject(profileFields);
+
+export type ProfileV1 = z.output<typeof ProfileV1Schema>;
+/** The current profile shape. */
+export type Profile = ProfileV1;
+export type ProfileDraft = z.input<typeof ProfileDraftSchema>;
+export type ProfileTls = Profile['tls'];
+export type ProfileProxy = NonNullable<Profile['proxy']>;
+export type ProfileRouting = Profile['routing'];
+
+/** One validation problem, addressed by field path so a person can find it ("server.port", "routing.routes[2]"). */
+export interface ProfileIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+export type ValidationResult<T> = { ok: true; value: T } | { ok: false; issues: readonly ProfileIssue[] };
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out === '' ? '(profile)' : out;
+}
+
+export function issuesOf(error: z.ZodError): ProfileIssue[] {
+  return error.issues.map((i) => {
+    if (i.code === 'unrecognized_keys') {
+      return { path: formatPath(i.path), message: `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}` };
+    }
+    return { path: formatPath(i.path), message: i.message };
+  });
+}
+
+/** "server.port: must be between 1 and 65535; name: must not be empty" */
+export function describeIssues(issues: readonly ProfileIssue[]): string {
+  return issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+}
+
+export function validateProfile(input: unknown): ValidationResult<Profile> {
+  const r = ProfileV1Schema.safeParse(input);
+  return r.success ? { ok: true, value: r.data } : { ok: false, issues: issuesOf(r.error) };
+}
+
+export function validateDraft(input: unknown): ValidationResult<z.output<typeof ProfileDraftSchema>> {
+  const r = ProfileDraftSchema.safeParse(input);
+  return r.success ? { ok: true, value: r.data } : { ok: false, issues: issuesOf(r.error) };
+}
