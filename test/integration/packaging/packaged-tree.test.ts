@@ -1,7 +1,8 @@
 // The packaged layout, proven without Electron's binary (it cannot be downloaded here): electron-builder
 // builds the unpacked Linux tree (`--dir`) on a stand-in Electron, then the tree is inspected where the
 // resolver looks and run, copied outside the checkout: the helper bundle as root in a network namespace
-// creates a TUN and hands its descriptor over; the shipped CLI answers --version as another user.
+// creates a TUN and hands its descriptor over; the shipped CLI answers --version as another user and,
+// as root in a client namespace, brings a tunnel up through SoftEther with the tree's own helper.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,10 @@ import { PAGE_CSP } from '../../../main/app/csp.js';
 import { addonLayout, addonPathFor, checkTrustedFile, PACKAGED_MARKER } from '../../../main/engine/tun/native-addon.js';
 import { attachLinuxTun } from '../../../main/engine/tun/tun-linux.js';
 import { HelperClient } from '../../../main/helper/client.js';
+import { startClientNetns } from '../../harness/client-netns.js';
+import { tool } from '../../harness/netns.js';
 import { integrationSkip, startSoftEther } from '../../harness/softether.js';
+import { spawnJsonChild } from '../../support/json-child.js';
 import { createNetns, deleteNetns, IP, isRoot } from '../helper/netns.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -274,6 +278,33 @@ describe('packaged tree (electron-builder --dir on a stand-in Electron)', () => 
       assert.equal(result.ok, true, r.stdout);
       assert.equal(result.ipv4?.peer, '192.168.30.1');
       assert.equal(result.echo?.ok, true);
+    });
+
+    test('the shipped CLI as root: `causeway connect` runs the tree\'s helper bundle, a ping crosses the TUN', { skip: integrationSkip() || (isRoot() ? false : 'needs root') }, async (t) => {
+      const server = await startSoftEther({ name: 'cw-pkgdp', bridge: true });
+      t.after(() => server.stop());
+      const client = await startClientNetns(server.netns, 3);
+      t.after(() => client.stop());
+      const home = join(work, 'home-root');
+      mkdirSync(home, { recursive: true });
+      const cli = spawnJsonChild(
+        IP,
+        ['netns', 'exec', client.name, join(copy, 'resources', 'cli', 'causeway'), 'connect', client.serverAddress, '--user', 'testuser', '--password-stdin', '--insecure', '--json', '--no-dns'],
+        'testpass',
+        { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', NODE_PATH: '', HOME: home, XDG_RUNTIME_DIR: join(home, 'run') } },
+      );
+      try {
+        const up = await cli.waitFor((e) => e['event'] === 'connected', 60_000);
+        const iface = String(up['interface']);
+        assert.equal((await client.routeGet('192.168.30.5')).dev, iface, 'the bridge host is reached through the tunnel');
+        const ping = await client.exec(tool('ping'), ['-c', '3', '-i', '0.2', '-W', '2', '192.168.30.5'], { allowFailure: true, timeoutMs: 20_000 });
+        assert.equal(ping.code, 0, ping.stdout);
+        cli.child.kill('SIGTERM');
+        assert.equal(await cli.exited, 0, cli.output());
+        assert.ok(!(await client.links()).includes(iface), 'the TUN is gone after Ctrl-C');
+      } finally {
+        if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+      }
     });
 
     test('the helper bundle refuses to run from a directory others can write, and when required by another script', { skip: isRoot() ? false : 'needs root' }, () => {
