@@ -1,7 +1,8 @@
 // The renderer's Content Security Policy: its own scripts and styles only, no eval, no network.
-// One declaration, two deliveries: the response header (window.ts) and the <meta> that the
-// renderer build writes into index.html (renderer/vite.config.ts), since Electron does not apply
-// header CSP to a file:// page.
+// One declaration, three deliveries: the response header (window.ts), the <meta> that the renderer
+// build writes into index.html (renderer/vite.config.ts), since Electron does not apply header CSP to
+// a file:// page, and the browser host's header and rewritten meta (its one loopback socket allowed).
+// Pure: the browser host imports it too.
 
 type Directives = Readonly<Record<string, readonly string[]>>;
 
@@ -25,12 +26,26 @@ const serialize = (d: Directives): string =>
 export const APP_CSP = serialize({ ...PAGE, 'connect-src': ["'none'"], 'frame-ancestors': ["'none'"] });
 
 /**
- * The <meta> policy in the built index.html. The same file is served by the browser host, whose
- * page talks to it over a loopback WebSocket, and a meta policy is enforced on top of any header
- * one: so connect-src allows that socket (the Electron renderer opens none; its header says 'none'
- * where headers apply). frame-ancestors is left out because browsers ignore it in a <meta>.
+ * The <meta> policy in the built index.html: the header's, less frame-ancestors (browsers ignore it in
+ * a <meta>). It allows no connection, like the header: in the Electron window (file://, where the
+ * header does not apply) it is the policy that counts.
  */
-export const PAGE_CSP = serialize({ ...PAGE, 'connect-src': ["'self'", 'ws://127.0.0.1:*'] });
+export const PAGE_CSP = serialize({ ...PAGE, 'connect-src': ["'none'"] });
+
+/**
+ * The browser host serves the same page, which talks to it over a WebSocket on its own loopback port:
+ * its header and its rewritten <meta> allow exactly that socket. A meta policy is enforced on top of
+ * a header one, so the meta must be rewritten, not merely joined by a header.
+ */
+export function browserHostCsp(port: number): { readonly header: string; readonly meta: string } {
+  const connect = { 'connect-src': ["'self'", `ws://127.0.0.1:${port}`] };
+  return { header: serialize({ ...PAGE, ...connect, 'frame-ancestors': ["'none'"] }), meta: serialize({ ...PAGE, ...connect }) };
+}
+
+/** The page with the built meta policy replaced (the browser host's copy of index.html). */
+export function withMetaPolicy(html: string, policy: string): string {
+  return html.split(`content="${PAGE_CSP}"`).join(`content="${policy}"`);
+}
 
 /** Where renderer/index.html asks for the policy; the build replaces it with PAGE_CSP. */
 export const PAGE_CSP_PLACEHOLDER = '%CAUSEWAY_PAGE_CSP%';

@@ -13,7 +13,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Backend } from '../services/connections/backend/index.js';
 import type { WireMessage } from '../contract/envelope.js';
-import { CSP } from './csp.js';
+import { browserHostCsp, withMetaPolicy } from '../app/csp.js';
 import { resolveStaticPath } from './static-path.js';
 
 export interface BrowserHost {
@@ -52,8 +52,9 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
   const sockets = new Set<Socket>();
   // Filled in once the port is known (no request can arrive before that).
   let hosts: ReadonlySet<string> = new Set();
+  let csp = browserHostCsp(0);
   const server = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
-    serveStatic(opts.rendererDir, hosts, req, res).catch((e: unknown) => {
+    serveStatic(opts.rendererDir, hosts, csp, req, res).catch((e: unknown) => {
       log(`static: ${String(e)}`);
       if (!res.headersSent) res.writeHead(500);
       res.end();
@@ -71,6 +72,7 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
   const origin = `http://127.0.0.1:${port}`;
   // Only the address the URL names: the WebSocket's Origin check needs the page on exactly that origin.
   hosts = new Set([`127.0.0.1:${port}`]);
+  csp = browserHostCsp(port);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
 
   server.on('connection', (s) => {
@@ -165,18 +167,22 @@ function parseRequest(raw: RawData): { id: number; channel: unknown; payload: un
   return { id: r['id'], channel: r['channel'], payload: r['payload'] };
 }
 
-async function serveStatic(root: string, hosts: ReadonlySet<string>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serveStatic(root: string, hosts: ReadonlySet<string>, csp: ReturnType<typeof browserHostCsp>, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (!hosts.has(req.headers.host ?? '')) return void res.writeHead(421).end();
   if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { allow: 'GET, HEAD' }).end();
   const target = resolveStaticPath(root, req.url ?? '');
   if (!target.ok) return void res.writeHead(target.status).end();
   const info = await stat(target.file).catch(() => undefined);
   if (!info?.isFile()) return void res.writeHead(404).end();
-  const body = await readFile(target.file);
+  const type = extname(target.file);
+  const raw = await readFile(target.file);
+  // The built page's meta allows no connection (it is the Electron window's policy): here the page
+  // needs this host's socket.
+  const body = type === '.html' ? Buffer.from(withMetaPolicy(raw.toString('utf8'), csp.meta)) : raw;
   res.writeHead(200, {
-    'content-type': TYPES[extname(target.file)] ?? 'application/octet-stream',
+    'content-type': TYPES[type] ?? 'application/octet-stream',
     'content-length': body.length,
-    'content-security-policy': CSP,
+    'content-security-policy': csp.header,
     'x-content-type-options': 'nosniff',
     'cache-control': 'no-store',
     'referrer-policy': 'no-referrer',

@@ -7,24 +7,36 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
-import { APP_CSP, PAGE_CSP, PAGE_CSP_PLACEHOLDER, withPageCsp } from '../../../main/app/csp.js';
+import { APP_CSP, browserHostCsp, PAGE_CSP, PAGE_CSP_PLACEHOLDER, withMetaPolicy, withPageCsp } from '../../../main/app/csp.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 const directives = (csp: string): Map<string, string> =>
   new Map(csp.split('; ').map((d) => [d.slice(0, d.indexOf(' ')), d.slice(d.indexOf(' ') + 1)]));
 
-test('the page policy is the header policy except connect-src (the browser host socket) and frame-ancestors (ignored in a meta)', () => {
+test('the page policy is the header policy less frame-ancestors (ignored in a meta): no connection either', () => {
   const header = directives(APP_CSP);
   const page = directives(PAGE_CSP);
   assert.equal(header.get('connect-src'), "'none'");
   assert.equal(header.get('frame-ancestors'), "'none'");
-  assert.equal(page.get('connect-src'), "'self' ws://127.0.0.1:*");
+  assert.equal(page.get('connect-src'), "'none'");
   assert.equal(page.has('frame-ancestors'), false);
-  for (const [name, value] of header) if (name !== 'connect-src' && name !== 'frame-ancestors') assert.equal(page.get(name), value, name);
+  for (const [name, value] of header) if (name !== 'frame-ancestors') assert.equal(page.get(name), value, name);
   assert.equal(page.size, header.size - 1);
   assert.equal(page.get('script-src'), "'self'");
   assert.equal(page.get('default-src'), "'none'");
+});
+
+test("the browser host's policies allow its own socket and nothing else beyond the page's", () => {
+  const { header, meta } = browserHostCsp(43117);
+  const h = directives(header);
+  const m = directives(meta);
+  assert.equal(h.get('connect-src'), "'self' ws://127.0.0.1:43117");
+  assert.equal(m.get('connect-src'), "'self' ws://127.0.0.1:43117");
+  assert.equal(h.get('frame-ancestors'), "'none'");
+  for (const [name, value] of directives(PAGE_CSP)) if (name !== 'connect-src') assert.equal(m.get(name), value, name);
+  const page = `<meta http-equiv="Content-Security-Policy" content="${PAGE_CSP}" /><script src="./a.js"></script>`;
+  assert.equal(withMetaPolicy(page, meta), `<meta http-equiv="Content-Security-Policy" content="${meta}" /><script src="./a.js"></script>`);
 });
 
 test('withPageCsp fills in the one placeholder and refuses pages without a meta for it', () => {

@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import fc from 'fast-check';
 import { WebSocket } from 'ws';
 import { startBrowserHost, type BrowserHost } from '../../../main/browser-host/server.js';
+import { browserHostCsp, PAGE_CSP } from '../../../main/app/csp.js';
 import { composeBackend } from '../../../main/services/connections/compose.js';
 import { MemoryCredentialStore } from '../../../main/services/credentials/memory-store.js';
 import { resolvePaths } from '../../../main/services/paths.js';
@@ -81,6 +82,26 @@ test('the page and its assets are served; nothing else', async () => {
   assert.equal((await raw(`POST / HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nconnection: close\r\ncontent-length: 3\r\n\r\nabc`)).status, 405);
   // DNS rebinding: a page on another name that resolves here.
   assert.equal((await get('/', { host: `evil.example:${port}` })).status, 421);
+});
+
+test("the page's meta policy becomes this host's (its own socket allowed); the header says the same", async (t) => {
+  const pageDir = join(dir, 'page-with-meta');
+  await mkdir(pageDir, { recursive: true });
+  await writeFile(join(pageDir, 'index.html'), `<!doctype html><meta http-equiv="Content-Security-Policy" content="${PAGE_CSP}" /><title>x</title>`);
+  const other = await startBrowserHost({ backend, rendererDir: pageDir });
+  t.after(() => other.close());
+  const otherPort = Number(new URL(other.url).port);
+  const s = connect(otherPort, '127.0.0.1');
+  const chunks: Buffer[] = [];
+  s.on('data', (c: Buffer) => chunks.push(c));
+  await once(s, 'connect');
+  s.write(`GET / HTTP/1.1\r\nhost: 127.0.0.1:${otherPort}\r\nconnection: close\r\n\r\n`);
+  await once(s, 'close');
+  const text = Buffer.concat(chunks).toString('utf8');
+  const expected = browserHostCsp(otherPort);
+  assert.ok(text.includes(`content="${expected.meta}"`), text);
+  assert.equal(text.includes(`content="${PAGE_CSP}"`), false);
+  assert.match(text, new RegExp(`content-security-policy: ${expected.header.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\r\n`, 'i'));
 });
 
 test('GET /% and other undecodable or traversing paths: 4xx, and the server keeps serving', async () => {
