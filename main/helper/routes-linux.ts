@@ -55,6 +55,19 @@ export async function applyRoutes(
     const step: UndoStep = { kind: 'delete-route', group: 'routes', destination, dev: request.name };
     const added = await addRoute(system, journal, step, ['route', 'add', destination, 'dev', request.name]);
     if (added.status === 'failed') return rollback(journal, `route ${destination} via ${request.name} could not be added: ${added.detail}`);
+    // Linux answers "File exists" for any route with this prefix and metric, whatever its device: with
+    // another VPN owning 0.0.0.0/1, taking that as success would report a tunnel that captures nothing.
+    if (added.status === 'existed') {
+      const owner = await routeDevices(system, destination);
+      if (!owner.includes(request.name)) {
+        const who = owner.length > 0 ? `through ${owner.join(', ')}` : 'by another route of the same metric';
+        return rollback(
+          journal,
+          `route ${destination} is already taken ${who} (another VPN?), so traffic for it would not enter the tunnel. ` +
+            'Disconnect the other VPN, or connect with split routes that do not overlap it.',
+        );
+      }
+    }
   }
   return { ok: true, value: serverRoute === undefined ? {} : { serverRoute } };
 }
@@ -74,6 +87,20 @@ async function addRoute(system: HelperSystem, journal: Journal, step: UndoStep, 
 async function rollback(journal: Journal, message: string): Promise<StepResult<never>> {
   await journal.undoGroup('routes');
   return { ok: false, code: 'failed', message };
+}
+
+const routeShow = z.array(z.object({ dev: z.string().regex(IFNAME).optional() }).loose());
+
+/** The devices of the routes in the main table for exactly this prefix. */
+async function routeDevices(system: HelperSystem, destination: string): Promise<string[]> {
+  const r = await system.runner.run('ip', ['-j', 'route', 'show', 'exact', destination]);
+  if (r.code !== 0) return [];
+  try {
+    const parsed = routeShow.safeParse(JSON.parse(r.stdout));
+    return parsed.success ? parsed.data.flatMap((e) => (e.dev === undefined ? [] : [e.dev])) : [];
+  } catch {
+    return [];
+  }
 }
 
 /** How the server is reached right now, before the tunnel's routes exist. */

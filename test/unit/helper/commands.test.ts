@@ -130,6 +130,42 @@ test('a route that fails rolls back the whole set-routes', async () => {
   ]);
 });
 
+test("another VPN's full-tunnel route is not taken for ours: set-routes fails, says why, and rolls back", async () => {
+  const { system, helper } = setup((_p, args) => {
+    const a = args.join(' ');
+    if (a === 'route add 0.0.0.0/1 dev causeway0') return { code: 2, stderr: 'RTNETLINK answers: File exists' };
+    if (a === '-j route show exact 0.0.0.0/1') return { stdout: JSON.stringify([{ dst: '0.0.0.0/1', dev: 'tun0', scope: 'link' }]) };
+    return undefined;
+  });
+  await upTunnel(helper);
+  const before = system.calls.length;
+  const r = await helper.handleLine(JSON.stringify({ id: 1, verb: 'set-routes', name: 'causeway0', mode: 'full', routes: [], serverAddress: '198.51.100.7' }));
+  assert.equal(r.ok, false);
+  if (!r.ok) {
+    assert.equal(r.error.code, 'failed');
+    assert.match(r.error.message, /0\.0\.0\.0\/1 is already taken through tun0 \(another VPN\?\).*Disconnect the other VPN/);
+  }
+  assert.deepEqual(system.calls.slice(before), [
+    ['ip', '-j', 'route', 'get', '198.51.100.7'],
+    ['ip', 'route', 'add', '198.51.100.7/32', 'via', '192.0.2.1', 'dev', 'eth0'],
+    ['ip', 'route', 'add', '0.0.0.0/1', 'dev', 'causeway0'],
+    ['ip', '-j', 'route', 'show', 'exact', '0.0.0.0/1'],
+    // rolled back: nothing of ours is left, and the other VPN's route is not touched
+    ['ip', 'route', 'del', '198.51.100.7/32', 'via', '192.0.2.1', 'dev', 'eth0'],
+  ]);
+});
+
+test('a "File exists" for a route that is already ours (through our TUN) is accepted', async () => {
+  const { helper } = setup((_p, args) => {
+    const a = args.join(' ');
+    if (a === 'route add 10.1.0.0/16 dev causeway0') return { code: 2, stderr: 'RTNETLINK answers: File exists' };
+    if (a === '-j route show exact 10.1.0.0/16') return { stdout: JSON.stringify([{ dst: '10.1.0.0/16', dev: 'causeway0' }]) };
+    return undefined;
+  });
+  await upTunnel(helper);
+  await call(helper, { verb: 'set-routes', name: 'causeway0', mode: 'split', routes: ['10.1.0.0/16'], serverAddress: '198.51.100.7' });
+});
+
 test('an existing identical route is used and left alone on teardown', async () => {
   const { system, helper } = setup((p, args) =>
     args.join(' ') === 'route add 198.51.100.7/32 via 192.0.2.1 dev eth0' ? { code: 2, stderr: 'RTNETLINK answers: File exists' } : undefined,
