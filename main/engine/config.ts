@@ -29,6 +29,8 @@ export interface ClientCertificate {
 
 export interface ProxyConfig {
   readonly host: string;
+  /** The resolved address to dial instead of resolving host again (see SessionConfig.address). */
+  readonly address?: string;
   readonly port: number;
   readonly username?: string;
   readonly password?: string;
@@ -36,6 +38,12 @@ export interface ProxyConfig {
 
 export interface SessionConfig {
   readonly host: string;
+  /**
+   * The address to dial, resolved by whoever keeps it out of the tunnel; host still names the server
+   * for SNI and the HTTP Host. Dialling the name again could reach another address of a round-robin
+   * name, which the tunnel then captures: traffic blackholed, reconnecting forever.
+   */
+  readonly address?: string;
   readonly port: number; // default 443
   /** TLS SNI; defaults to host (omitted when host is an IP address). */
   readonly sni?: string;
@@ -49,4 +57,12 @@ export interface SessionConfig {
   readonly ipv6: boolean;
   /** MRU we ask for; SSTP caps a packet at 4095 bytes, servers usually cap at 1500. */
   readonly mru: number;
+}
+
+/**
+ * The config dialling exactly `address`: the proxy's when a proxy is used (the TCP connection goes
+ * there; the CONNECT request keeps naming the server), else the server's.
+ */
+export function dialingAddress(config: SessionConfig, address: string): SessionConfig {
+  return config.proxy ? { ...config, proxy: { ...config.proxy, address } } : { ...config, address };
 }

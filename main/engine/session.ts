@@ -250,10 +250,11 @@ export class SstpSession implements SessionDataPort {
   private async run(): Promise<void> {
     const c = this.config;
     const proxy = c.proxy;
-    const tcpTarget = proxy ? { host: proxy.host, port: proxy.port } : { host: c.host, port: c.port };
+    const tcpTarget = proxy ? { host: proxy.host, address: proxy.address, port: proxy.port } : { host: c.host, address: c.address, port: c.port };
+    const dial = tcpTarget.address ?? tcpTarget.host;
     this.enter('tcp');
-    this.log('tcp').info(`connecting to ${tcpTarget.host}:${tcpTarget.port}${proxy ? ' (proxy)' : ''}`);
-    const tcp = await (this.deps.connectTcp ?? connectTcp)(tcpTarget.host, tcpTarget.port, CONNECT_TIMEOUT_MS);
+    this.log('tcp').info(`connecting to ${tcpTarget.host}:${tcpTarget.port}${dial !== tcpTarget.host ? ` at ${dial}` : ''}${proxy ? ' (proxy)' : ''}`);
+    const tcp = await (this.deps.connectTcp ?? connectTcp)(dial, tcpTarget.port, CONNECT_TIMEOUT_MS);
     if (this.isClosed()) {
       if (tcp.ok) tcp.socket.destroy();
       return;

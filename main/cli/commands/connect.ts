@@ -4,6 +4,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import type { RoutingMode } from '../../engine/datapath/net-configurator.js';
+import { dialingAddress } from '../../engine/config.js';
 import { Tunnel, type TunnelState } from '../../engine/datapath/tunnel.js';
 import type { LogEntry } from '../../engine/log.js';
 import { SstpSession } from '../../engine/session.js';
@@ -73,7 +74,7 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
           : { mode: 'full' };
   const dns = o.dns === false ? false : (profile?.dns ?? true);
   const reconnect = o.reconnect === false ? { enabled: false } : profile ? { enabled: profile.reconnect.enabled, maxAttempts: profile.reconnect.maxAttempts } : { enabled: true };
-  const config = t.config;
+  let config = t.config;
 
   // The TCP connection's destination must stay outside the tunnel: resolve it now.
   const target = config.proxy ?? config;
@@ -86,6 +87,8 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
       return EXIT.network;
     }
   }
+  // Dial exactly the address whose host route is kept outside the tunnel (the name stays for SNI/Host).
+  config = dialingAddress(config, serverAddress);
 
   const attemptLog = t.kind === 'profile' ? t.services.logs.start(t.profile.id, { secrets: t.secrets }) : undefined;
   const fileSink = attemptLog?.ok ? attemptLog.value.sink : undefined;

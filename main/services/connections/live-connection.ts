@@ -2,7 +2,7 @@
 // data plane). What this adds: a log file per session attempt, the attempt's phases, byte counting,
 // the service's own packets (ping) through the live session, and releasing the helper at the end.
 import type { Clock } from '../../engine/clock.js';
-import type { SessionConfig } from '../../engine/config.js';
+import { dialingAddress, type SessionConfig } from '../../engine/config.js';
 import { Tunnel, type TunnelDeps, type TunnelState } from '../../engine/datapath/tunnel.js';
 import type { SessionFailure, Phase } from '../../engine/failure.js';
 import type { LogEntry } from '../../engine/log.js';
@@ -64,7 +64,8 @@ export class LiveConnection {
     };
     const deps: TunnelDeps = plane ? { ...common, net: plane.net, openTun: plane.openTun } : common;
     this.tunnel = new Tunnel(
-      a.config,
+      // With the system data plane, dial exactly the address whose host route stays outside the tunnel.
+      plane ? dialingAddress(a.config, plane.serverAddress) : a.config,
       {
         routing: profile.routing.mode === 'split' ? { mode: 'split', routes: profile.routing.routes } : { mode: 'full' },
         dns: profile.dns,

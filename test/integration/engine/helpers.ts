@@ -14,6 +14,8 @@ export interface ClientOptions {
   readonly ipv6?: boolean;
   readonly mru?: number;
   readonly host?: string;
+  /** The address to dial (SessionConfig.address); host then only names the server. */
+  readonly address?: string;
   readonly sni?: string;
   readonly clientCertificate?: ClientCertificate;
   readonly deps?: SessionDeps;
@@ -44,6 +46,7 @@ export function sessionConfig(peer: StrictPeer, o: ClientOptions = {}): SessionC
     ipv6: o.ipv6 ?? false,
     mru: o.mru ?? 1500,
     ...(o.sni !== undefined ? { sni: o.sni } : {}),
+    ...(o.address !== undefined ? { address: o.address } : {}),
     ...(o.clientCertificate ? { clientCertificate: o.clientCertificate } : {}),
   };
 }

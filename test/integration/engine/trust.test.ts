@@ -91,3 +91,19 @@ describe('certificate trust against the strict peer', () => {
     });
   });
 });
+
+describe('dialling the protected address', () => {
+  after(() => assertNothingLeftOpen());
+
+  test('with an address given, the session dials it and still names the server in SNI and the HTTP Host', async () => {
+    // The name does not resolve anywhere: only dialling the given address can reach the peer.
+    const peer = await startStrictPeer({ http: { expectedHost: 'vpn.round-robin.invalid' } });
+    await withPeer(peer, async () => {
+      const client = newClient(peer, { host: 'vpn.round-robin.invalid', address: '127.0.0.1' });
+      const outcome = await client.session.connect();
+      assert.ok(outcome.ok, explain(peer, client, outcome));
+      assert.match(client.transcript(), /connecting to vpn\.round-robin\.invalid:\d+ at 127\.0\.0\.1/);
+      await client.session.disconnect();
+    });
+  });
+});
