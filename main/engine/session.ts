@@ -1,7 +1,7 @@
 // One SSTP session: TCP → (proxy) → TLS → HTTP → SSTP call → PPP → IP packets.
 // Linear orchestration with one fatal path (`abort`), which tells the server why (CALL_ABORT),
 // releases every timer and socket, and reports exactly one SessionFailure.
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import type { AuthMethod, SessionConfig } from './config.js';
@@ -9,6 +9,7 @@ import { failure, type Phase, type SessionFailure } from './failure.js';
 import { phaseLogger, silentSink, type LogSink } from './log.js';
 import type { AuthenticatorFactory } from './ppp/auth/authenticator.js';
 import { createAuthenticator } from './ppp/auth/index.js';
+import { checkIpcpAssignment } from './ppp/ipcp-addresses.js';
 import { PppLink } from './ppp/link.js';
 import type { PppLinkEvent } from './ppp/link-events.js';
 import { decodeControlPacket } from './sstp/control-packet.js';
@@ -437,6 +438,14 @@ export class SstpSession implements SessionDataPort {
     }
   }
 
+  /** The server's address as dialled, when it is one (behind a proxy it is not known). */
+  private transportAddress(): string | undefined {
+    const c = this.config;
+    if (c.proxy) return undefined;
+    const dialled = c.address ?? c.host;
+    return isIP(dialled) === 4 ? dialled : undefined;
+  }
+
   private onPppEvent(e: PppLinkEvent): void {
     switch (e.type) {
       case 'lcp-up':
@@ -452,11 +461,17 @@ export class SstpSession implements SessionDataPort {
         return;
       }
       case 'ipv4-up': {
-        this.ipv4 = { local: e.local, peer: e.peer, dns: e.dns };
+        const checked = checkIpcpAssignment(e, this.transportAddress());
+        if (!checked.ok) {
+          this.abort(failure('ipcp', 'ppp-negotiation-failed', checked.message));
+          return;
+        }
+        if (checked.droppedDns.length > 0) this.log('ipcp').warn(`ignoring unusable DNS servers from the server: ${checked.droppedDns.join(', ')}`);
+        this.ipv4 = { local: e.local, peer: e.peer, dns: checked.dns };
         this.phases.done('ipcp');
         this.negotiationTimer?.cancel();
         this.state = { name: 'connected' };
-        this.log('connected').info(`IPv4 ${e.local} peer ${e.peer ?? '(none)'}${e.dns.length ? ` DNS ${e.dns.join(', ')}` : ''}`);
+        this.log('connected').info(`IPv4 ${e.local} peer ${e.peer ?? '(none)'}${checked.dns.length ? ` DNS ${checked.dns.join(', ')}` : ''}`);
         this.emit({ type: 'ipv4-up', ipv4: this.ipv4 });
         this.settle({ ok: true, info: this.tunnelInfo() });
         return;

@@ -103,6 +103,33 @@ describe('server personas', () => {
     });
   });
 
+  test('a server that assigns a loopback address: a typed IPCP failure naming it, the call aborted', async () => {
+    const peer = await startStrictPeer({ ipcp: { clientAddress: '127.0.0.9' } });
+    await withPeer(peer, async () => {
+      const client = newClient(peer);
+      const outcome = await client.session.connect();
+      assert.equal(outcome.ok, false, explain(peer, client, outcome));
+      if (!outcome.ok) {
+        assert.equal(outcome.failure.phase, 'ipcp');
+        assert.equal(outcome.failure.code, 'ppp-negotiation-failed');
+        assert.match(outcome.failure.message, /assigned 127\.0\.0\.9 to this computer, which is a loopback address/);
+      }
+      assert.equal(client.session.tunnel.ipv4, undefined, 'no address was taken');
+    });
+  });
+
+  test('a server that pushes a loopback DNS server: it is ignored, the usable one kept', async () => {
+    const peer = await startStrictPeer({ ipcp: { dns: ['127.0.0.1', '10.77.0.53'] } });
+    await withPeer(peer, async () => {
+      const client = newClient(peer);
+      const outcome = await client.session.connect();
+      assert.ok(outcome.ok, explain(peer, client, outcome));
+      assert.deepEqual(outcome.info.ipv4.dns, ['10.77.0.53']);
+      assert.match(client.transcript(), /ignoring unusable DNS servers from the server: 127\.0\.0\.1/);
+      await client.session.disconnect();
+    });
+  });
+
   test('IPv6CP alongside: IPv4 comes up while IPv6CP is still unanswered, IPv6 follows when it is', async () => {
     const peer = await startStrictPeer({ ipv6cp: { mode: 'hold' } });
     await withPeer(peer, async () => {
