@@ -1,7 +1,7 @@
 // Small pieces of the throughput benchmark: statistics, per-process CPU from /proc, long-running
 // children that speak JSON lines, and a summary of V8 .cpuprofile files (self time per function).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -47,6 +47,71 @@ export function machineJiffies(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
+// --- memory -------------------------------------------------------------------------------------
+
+/**
+ * Resets the peak-RSS mark (VmHWM) of each process to its current RSS (clear_refs "5", Linux ≥ 4.0),
+ * so the next peakRssBytes() is the peak of one transfer rather than of the process's whole life.
+ * Returns false when the kernel refused (then the peak is the lifetime peak so far).
+ */
+export function resetPeakRss(pids: readonly number[]): boolean {
+  let ok = pids.length > 0;
+  for (const pid of pids) {
+    try {
+      writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    } catch {
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+function statusKb(pid: number, field: string): number {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
+    return m?.[1] === undefined ? 0 : Number(m[1]);
+  } catch {
+    return 0;
+  }
+}
+
+/** Sum of VmHWM (peak resident set) over the processes, bytes. */
+export function peakRssBytes(pids: readonly number[]): number {
+  return pids.reduce((a, p) => a + statusKb(p, 'VmHWM') * 1024, 0);
+}
+
+/** Direct children of a process (all its threads'), e.g. the privileged helper of `causeway connect`. */
+export function childPids(pid: number): number[] {
+  const out: number[] = [];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'latin1').trim();
+      if (text !== '') out.push(...text.split(/\s+/).map(Number));
+    }
+  } catch {
+    // gone
+  }
+  return out;
+}
+
+// --- TCP segment counters -----------------------------------------------------------------------
+
+export interface Segments {
+  out: number;
+  in: number;
+}
+
+/**
+ * segs_out / segs_in summed over the sockets of `ss -tinH` output (the kernel counts GSO/GRO
+ * packets as the segments they carry, so these are wire segments, ACKs included).
+ */
+export function parseSsSegments(text: string): Segments {
+  let out = 0;
+  let inn = 0;
+  for (const m of text.matchAll(/(?:^|\s)segs_out:(\d+)/g)) out += Number(m[1]);
+  for (const m of text.matchAll(/(?:^|\s)segs_in:(\d+)/g)) inn += Number(m[1]);
+  return { out, in: inn };
+}
 
 // --- .cpuprofile summary ------------------------------------------------------------------------
 

@@ -8,8 +8,11 @@
 //   engine         the same engine in-process (throughput-runner.ts), for event-loop lag
 //   SoftEther      Debian's vpnclient, one TCP connection, static 192.168.30.250/24 on vpn_bench
 //
-// Each is measured --runs times (rounds interleave the methods, so background load hits all alike);
-// medians are printed with the ratios, CPU seconds per GB of the tunnel process, and event-loop lag.
+// Both directions: download from nginx, and upload (curl PUT) into a hashing sink in the server
+// netns (test/harness/upload-sink.ts; HTTPS on :8444 for raw TLS, HTTP on :8081 for the rest).
+// Each is measured --runs times (rounds interleave the methods and directions, so background load
+// hits all alike); medians are printed per direction with the ratios, CPU seconds per GB of the
+// tunnel process and of vpnserver, peak RSS, outer TCP segments per MB, and event-loop lag.
 //
 // usage (root): node --import tsx test/bench/throughput.ts [--size MB=200] [--runs N=3] [--profile DIR]
 //   --profile DIR   also run the CLI and the in-process engine under `node --cpu-prof` (profiles
@@ -29,7 +32,19 @@ import { canRunIntegration, startSoftEther, type BlobInfo, type SoftEtherServer 
 import { makeOwnedDir } from '../harness/state.js';
 import { CAUSEWAY_BIN } from '../support/run-cli.js';
 import { spawnJsonChild, type JsonChild } from '../support/json-child.js';
-import { machineJiffies, median, sumCpuSeconds, summarizeCpuProfile, type ProfileSummary } from './throughput-lib.js';
+import { startUploadSink, parseUploadResult, type UploadSink } from '../harness/upload-sink.js';
+import {
+  childPids,
+  machineJiffies,
+  median,
+  parseSsSegments,
+  peakRssBytes,
+  resetPeakRss,
+  sumCpuSeconds,
+  summarizeCpuProfile,
+  type ProfileSummary,
+  type Segments,
+} from './throughput-lib.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 const RUNNER = fileURLToPath(new URL('./throughput-runner.ts', import.meta.url));
@@ -37,7 +52,12 @@ const SERVER_NAME = 'cw-tput';
 // Client netns indexes for startClientNetns: cw-c90.. on 10.210.90.0/24.., clear of the integration tests' low indexes.
 const NS = { raw: 90, cli: 91, engine: 92, softether: 93 } as const;
 const TLS_PORT = 8443;
-const DEADLINE_MS = 290_000;
+// The upload sink (test/harness/upload-sink.ts) in the server netns: plain, and TLS for the raw baseline.
+const SINK_PORT = 8081;
+const SINK_TLS_PORT = 8444;
+const BRIDGE_HOST = '192.168.30.5';
+// Both directions, five paths each: about twice the download-only run.
+const DEADLINE_MS = 480_000;
 
 // --- arguments ----------------------------------------------------------------------------------
 
@@ -60,7 +80,7 @@ function say(text: string): void {
 // --- pieces -------------------------------------------------------------------------------------
 
 /** nginx with TLS on :8443 in the server netns, serving the same folder as the harness's plain nginx. */
-async function startTlsNginx(server: SoftEtherServer): Promise<{ stop: () => void }> {
+async function startTlsNginx(server: SoftEtherServer): Promise<{ stop: () => void; certPath: string; keyPath: string }> {
   const dir = makeOwnedDir('tput-tls');
   const www = server.httpRoot;
   if (www === undefined) throw new Error('server without httpRoot');
@@ -115,12 +135,16 @@ async function startTlsNginx(server: SoftEtherServer): Promise<{ stop: () => voi
   };
   const unregister = onProcessExit(stop);
   return {
+    certPath: join(dir, 'cert.pem'),
+    keyPath: join(dir, 'key.pem'),
     stop: () => {
       stop();
       unregister();
     },
   };
 }
+
+type Direction = 'down' | 'up';
 
 interface Transfer {
   bytes: number;
@@ -140,6 +164,24 @@ async function download(ns: ClientNetns, url: string): Promise<Transfer> {
   const bytes = Number(bytesText);
   const seconds = Number(secondsText);
   if (bytes !== SIZE) throw new Error(`${url} from ${ns.name}: ${bytes} bytes, expected ${SIZE}`);
+  return { bytes, seconds, mbps: bytes / seconds / 1e6 };
+}
+
+/**
+ * One timed upload (PUT) of `file` into the sink; curl's clock runs until the sink's answer, which it
+ * sends after the last byte with the length and sha256 it got — so every timed upload is checked too.
+ * "Expect:" off: no 100-continue round trip before the body.
+ */
+async function upload(ns: ClientNetns, url: string, file: string, sha256: string): Promise<Transfer> {
+  const r = await ns.exec(tool('curl'), [...curlArgs(url), '--fail', '-H', 'Expect:', '-T', file, '-w', '\n%{size_upload} %{time_total}', url], { timeoutMs: 70_000 });
+  const lines = r.stdout.trim().split('\n');
+  const answer = parseUploadResult(lines[0] ?? '');
+  const [bytesText, secondsText] = (lines[lines.length - 1] ?? '').split(' ');
+  const bytes = Number(bytesText);
+  const seconds = Number(secondsText);
+  if (answer.bytes !== SIZE || answer.sha256 !== sha256 || bytes !== SIZE) {
+    throw new Error(`upload to ${url} from ${ns.name}: sink got ${answer.bytes} bytes, sha256 ${answer.sha256}; expected ${SIZE}, ${sha256}`);
+  }
   return { bytes, seconds, mbps: bytes / seconds / 1e6 };
 }
 
@@ -213,16 +255,21 @@ interface Sample extends Transfer {
   /** vpnserver's CPU seconds during the transfer (the server side of every tunnel). */
   serverCpu: number;
   machineBusy: number;
+  /** Peak RSS of the tunnel process(es) during the transfer, bytes. */
+  peakRss?: number;
+  /** TCP segments of the tunnel's outer connection during the transfer (tunnels only). */
+  segments?: Segments;
   lagP99?: number;
   lagMax?: number;
   pump?: Record<string, number>;
   tun?: Record<string, number>;
 }
 
-type MethodName = 'raw TLS' | 'direct TCP' | 'Causeway CLI' | 'Causeway engine' | 'SoftEther client';
+type PathName = 'raw TLS' | 'direct TCP' | 'Causeway CLI' | 'Causeway engine' | 'SoftEther client';
 
 interface Method {
-  name: MethodName;
+  name: PathName;
+  dir: Direction;
   ns: ClientNetns;
   url: string;
   /** pids whose CPU counts (the tunnel's process), empty for the no-tunnel baselines. */
@@ -230,6 +277,21 @@ interface Method {
   engine?: JsonChild;
   samples: Sample[];
   tls?: string;
+}
+
+/**
+ * Outer TCP segments so far of a tunnel's long-lived connection to :443 (`ss` segs_out/segs_in, which
+ * the kernel counts per wire segment even for GSO/GRO packets). Not for the no-tunnel paths: curl's
+ * connection is gone before ss could be asked after the transfer, and the namespace's totals
+ * (/proc/net/snmp InSegs) count a GRO packet as one segment, which would not compare.
+ */
+async function readSegments(m: Method): Promise<Segments | undefined> {
+  if (m.pids.length === 0) return undefined;
+  try {
+    return parseSsSegments((await m.ns.exec(tool('ss'), ['-tinH', 'state', 'established', '( dport = :443 )'])).stdout);
+  } catch {
+    return undefined;
+  }
 }
 
 async function main(): Promise<number> {
@@ -246,11 +308,12 @@ async function main(): Promise<number> {
   }
   const t0 = Date.now();
   const load = loadavg().map((x) => x.toFixed(2)).join(' ');
-  say(`throughput: ${sizeMb} MB file, ${runs} runs per method, load average ${load}${profileDir ? `, profiling into ${profileDir}` : ''}`);
+  say(`throughput: ${sizeMb} MB each way, ${runs} runs per method and direction, load average ${load}${profileDir ? `, profiling into ${profileDir}` : ''}`);
 
   let server: SoftEtherServer | undefined;
   const spaces: ClientNetns[] = [];
-  let tlsNginx: { stop: () => void } | undefined;
+  let tlsNginx: { stop: () => void; certPath: string; keyPath: string } | undefined;
+  let sink: UploadSink | undefined;
   let cli: JsonChild | undefined;
   let engine: JsonChild | undefined;
   let softether: SoftEtherClient | undefined;
@@ -269,6 +332,8 @@ async function main(): Promise<number> {
   try {
     server = await startSoftEther({ name: SERVER_NAME, http: true });
     const blob: BlobInfo = await server.writeRandomBlob('bench.bin', SIZE);
+    // A second file for uploads, so the sink's hash can only match bytes that really went up.
+    const upBlob: BlobInfo = await server.writeRandomBlob('bench-up.bin', SIZE);
     const [raw, nsCli, nsEngine, nsSe] = await Promise.all([
       startClientNetns(server.netns, NS.raw),
       startClientNetns(server.netns, NS.cli),
@@ -277,6 +342,7 @@ async function main(): Promise<number> {
     ]);
     spaces.push(raw, nsCli, nsEngine, nsSe);
     tlsNginx = await startTlsNginx(server);
+    sink = await startUploadSink({ netns: server.netns, port: SINK_PORT, tls: { port: SINK_TLS_PORT, certPath: tlsNginx.certPath, keyPath: tlsNginx.keyPath } });
     const tlsUrl = `https://${raw.serverAddress}:${TLS_PORT}/${blob.name}`;
     const directUrl = `http://${raw.serverAddress}:8080/${blob.name}`;
     await waitFor('nginx TLS', async () => (await raw.exec(tool('curl'), ['-sk', '-o', '/dev/null', `https://${raw.serverAddress}:${TLS_PORT}/`], { allowFailure: true })).code === 0, 10_000, 50);
@@ -297,20 +363,32 @@ async function main(): Promise<number> {
     const tunnelTls = cliUp['tls'] as { version: string; cipher: string };
     say(`up after ${((Date.now() - t0) / 1000).toFixed(1)} s: Causeway ${String(cliUp['address'])} (${tunnelTls.version} ${tunnelTls.cipher}), engine ${String(engineUp['address'])}, SoftEther ${se.address}`);
 
-    const methods: Method[] = [
-      { name: 'raw TLS', ns: raw, url: tlsUrl, pids: [], samples: [] },
-      { name: 'direct TCP', ns: raw, url: directUrl, pids: [], samples: [] },
-      { name: 'Causeway CLI', ns: nsCli, url: blob.url, pids: [cliPid], samples: [], tls: `${tunnelTls.version} ${tunnelTls.cipher}` },
-      { name: 'Causeway engine', ns: nsEngine, url: blob.url, pids: [enginePid], engine, samples: [] },
-      { name: 'SoftEther client', ns: nsSe, url: blob.url, pids: await se.pids(), samples: [] },
-    ];
-
-    // Warm-up and correctness: one download per method through a hashing sink.
-    for (const m of methods) {
-      const tlsLine = await verify(m.ns, m.url, blob.sha256);
-      if (m.name === 'raw TLS') m.tls = tlsLine;
+    const sePids = await se.pids();
+    const sinkPath = `/${upBlob.name}`;
+    const tunnelSink = `http://${BRIDGE_HOST}:${SINK_PORT}${sinkPath}`;
+    const methods: Method[] = [];
+    for (const dir of ['down', 'up'] as const) {
+      const pick = (downUrl: string, upUrl: string): string => (dir === 'down' ? downUrl : upUrl);
+      methods.push(
+        { name: 'raw TLS', dir, ns: raw, url: pick(tlsUrl, `https://${raw.serverAddress}:${SINK_TLS_PORT}${sinkPath}`), pids: [], samples: [] },
+        { name: 'direct TCP', dir, ns: raw, url: pick(directUrl, `http://${raw.serverAddress}:${SINK_PORT}${sinkPath}`), pids: [], samples: [] },
+        { name: 'Causeway CLI', dir, ns: nsCli, url: pick(blob.url, tunnelSink), pids: [cliPid], samples: [], tls: `${tunnelTls.version} ${tunnelTls.cipher}` },
+        { name: 'Causeway engine', dir, ns: nsEngine, url: pick(blob.url, tunnelSink), pids: [enginePid], engine, samples: [] },
+        { name: 'SoftEther client', dir, ns: nsSe, url: pick(blob.url, tunnelSink), pids: sePids, samples: [] },
+      );
     }
-    say(`sha256 verified through every path (${blob.sha256.slice(0, 16)}…)`);
+    const transfer = (m: Method): Promise<Transfer> => (m.dir === 'down' ? download(m.ns, m.url) : upload(m.ns, m.url, upBlob.path, upBlob.sha256));
+
+    // Warm-up and correctness: one transfer per method and direction through a hashing sink.
+    for (const m of methods) {
+      if (m.dir === 'down') {
+        const tlsLine = await verify(m.ns, m.url, blob.sha256);
+        if (m.name === 'raw TLS') m.tls = tlsLine;
+      } else {
+        await transfer(m);
+      }
+    }
+    say(`sha256 verified through every path, both directions (${blob.sha256.slice(0, 12)}… down, ${upBlob.sha256.slice(0, 12)}… up)`);
 
     const serverPids = (await server.processes()).filter((p) => {
       try {
@@ -319,7 +397,9 @@ async function main(): Promise<number> {
         return false;
       }
     });
-    const windows: [number, number][] = [];
+    // Transfer windows per direction: the profiles are summarised for downloads and uploads apart.
+    const windows: Record<Direction, [number, number][]> = { down: [], up: [] };
+    let rssReset = true;
     for (let round = 0; round < runs; round++) {
       // Rotate the order so no method always runs right after another.
       const order = methods.map((_, i) => methods[(i + round) % methods.length] as Method);
@@ -329,18 +409,25 @@ async function main(): Promise<number> {
           m.engine.send('mark');
           await m.engine.waitFor((e) => e['event'] === 'marked', 5_000, from);
         }
+        if (m.pids.length > 0 && !resetPeakRss(m.pids)) rssReset = false;
+        const seg0 = await readSegments(m);
         const cpu0 = sumCpuSeconds(m.pids);
         const s0 = sumCpuSeconds(serverPids);
         const j0 = machineJiffies();
         const w0 = Number(process.hrtime.bigint() / 1000n);
-        const tr = await download(m.ns, m.url);
+        const tr = await transfer(m);
         const w1 = Number(process.hrtime.bigint() / 1000n);
         const cpu1 = sumCpuSeconds(m.pids);
         const s1 = sumCpuSeconds(serverPids);
         const j1 = machineJiffies();
-        if (m.name.startsWith('Causeway')) windows.push([w0, w1]);
+        const seg1 = await readSegments(m);
+        if (m.name.startsWith('Causeway')) windows[m.dir].push([w0, w1]);
         const sample: Sample = { ...tr, serverCpu: s1 - s0, machineBusy: (j1.busy - j0.busy) / Math.max(1, j1.total - j0.total) };
-        if (m.pids.length > 0) sample.cpu = cpu1 - cpu0;
+        if (m.pids.length > 0) {
+          sample.cpu = cpu1 - cpu0;
+          sample.peakRss = peakRssBytes(m.pids);
+        }
+        if (seg0 !== undefined && seg1 !== undefined) sample.segments = { out: seg1.out - seg0.out, in: seg1.in - seg0.in };
         if (m.engine !== undefined) {
           const from = m.engine.events.length;
           m.engine.send('report');
@@ -353,8 +440,9 @@ async function main(): Promise<number> {
         }
         m.samples.push(sample);
         say(
-          `  round ${round + 1} ${m.name.padEnd(16)} ${sample.mbps.toFixed(1).padStart(7)} MB/s` +
+          `  round ${round + 1} ${m.dir.padEnd(4)} ${m.name.padEnd(16)} ${sample.mbps.toFixed(1).padStart(7)} MB/s` +
             (sample.cpu !== undefined ? `  cpu ${sample.cpu.toFixed(2)} s` : '') +
+            `  server ${sample.serverCpu.toFixed(2)} s` +
             (sample.lagP99 !== undefined ? `  lag p99 ${sample.lagP99} ms` : '') +
             `  machine ${(sample.machineBusy * 100).toFixed(0)}% busy`,
         );
@@ -363,43 +451,64 @@ async function main(): Promise<number> {
 
     // --- report ---
     const med = (m: Method, f: (s: Sample) => number | undefined): number => median(m.samples.map(f).filter((x): x is number => x !== undefined));
-    const by = (n: MethodName): Method => methods.find((m) => m.name === n) as Method;
+    const perGb = (x: number, s: Sample): number => (x / s.bytes) * 1e9;
+    const perMb = (x: number, s: Sample): number => (x / s.bytes) * 1e6;
+    const fmt = (x: number, digits: number): string => (Number.isNaN(x) ? '—' : x.toFixed(digits));
+    const by = (n: PathName, dir: Direction): Method => methods.find((m) => m.name === n && m.dir === dir) as Method;
     const out: string[] = [];
     out.push('');
-    out.push(`Throughput, ${sizeMb} MB from nginx, median of ${runs} (MB = 10^6 bytes; CPU-s/GB = utime+stime of the client's tunnel process per 10^9 bytes; server = the same for vpnserver)`);
-    out.push(`  ${'path'.padEnd(18)}${'MB/s'.padStart(8)}${'min'.padStart(8)}${'max'.padStart(8)}${'CPU-s/GB'.padStart(10)}${'server'.padStart(8)}   notes`);
-    for (const m of methods) {
-      const mb = m.samples.map((s) => s.mbps);
-      const cpuPerGb = med(m, (s) => (s.cpu === undefined ? undefined : (s.cpu / s.bytes) * 1e9));
-      const notes: string[] = [];
-      if (m.tls !== undefined && m.tls !== '') notes.push(m.tls);
-      if (m.name === 'Causeway engine') {
-        notes.push(`event-loop lag p99 ${med(m, (s) => s.lagP99).toFixed(1)} ms (max ${Math.max(...m.samples.map((s) => s.lagMax ?? 0)).toFixed(1)})`);
-        const p = m.samples[m.samples.length - 1]?.pump;
-        if (p !== undefined) notes.push(`tunStalls ${p['tunStalls'] ?? 0} tlsStalls ${p['tlsStalls'] ?? 0}`);
-        const tun = m.samples[m.samples.length - 1]?.tun;
-        if (tun !== undefined) {
-          const gso = tun['txGsoPackets'] ?? 0;
-          const plain = (tun['txPackets'] ?? 0) - (tun['txGsoSegments'] ?? 0);
-          notes.push(`TUN writes ${gso + plain} (${gso} GSO, ${((tun['txGsoSegments'] ?? 0) / Math.max(1, gso)).toFixed(1)} segments each)`);
+    out.push(`Throughput, ${sizeMb} MB each way, median of ${runs} (MB = 10^6 bytes; CPU-s/GB = utime+stime of the client's tunnel process per 10^9 bytes;`);
+    out.push(`server = the same for vpnserver; RSS = peak (VmHWM) of the tunnel process during a transfer; segs/MB = TCP segments of the outer connection, out/in)`);
+    for (const dir of ['down', 'up'] as const) {
+      out.push('');
+      out.push(dir === 'down' ? 'download (server → client: nginx → curl)' : `upload (client → server: curl PUT → sink on ${BRIDGE_HOST}:${SINK_PORT}, hashing)`);
+      out.push(`  ${'path'.padEnd(18)}${'MB/s'.padStart(8)}${'min'.padStart(8)}${'max'.padStart(8)}${'CPU-s/GB'.padStart(10)}${'server'.padStart(8)}${'RSS MB'.padStart(8)}${'segs/MB'.padStart(12)}   notes`);
+      for (const m of methods.filter((x) => x.dir === dir)) {
+        const mb = m.samples.map((s) => s.mbps);
+        const cpuPerGb = med(m, (s) => (s.cpu === undefined ? undefined : perGb(s.cpu, s)));
+        const rss = med(m, (s) => (s.peakRss === undefined ? undefined : s.peakRss / 1e6));
+        const segOut = med(m, (s) => (s.segments === undefined ? undefined : perMb(s.segments.out, s)));
+        const segIn = med(m, (s) => (s.segments === undefined ? undefined : perMb(s.segments.in, s)));
+        const notes: string[] = [];
+        if (m.tls !== undefined && m.tls !== '') notes.push(m.tls);
+        if (m.name === 'Causeway engine') {
+          notes.push(`event-loop lag p99 ${fmt(med(m, (s) => s.lagP99), 1)} ms (max ${Math.max(...m.samples.map((s) => s.lagMax ?? 0)).toFixed(1)})`);
+          // One SSTP data frame per IP packet each way: the pump's packet counters are the frame counts.
+          const frames = med(m, (s) => (s.pump === undefined ? undefined : perMb((dir === 'down' ? s.pump['rxPackets'] : s.pump['txPackets']) ?? 0, s)));
+          notes.push(`SSTP data frames ${fmt(frames, 0)}/MB ${dir === 'down' ? 'in' : 'out'}`);
+          const p = m.samples[m.samples.length - 1]?.pump;
+          if (p !== undefined) notes.push(`tunStalls ${p['tunStalls'] ?? 0} tlsStalls ${p['tlsStalls'] ?? 0}`);
+          const tun = m.samples[m.samples.length - 1]?.tun;
+          if (tun !== undefined && dir === 'down') {
+            const gso = tun['txGsoPackets'] ?? 0;
+            const plain = (tun['txPackets'] ?? 0) - (tun['txGsoSegments'] ?? 0);
+            notes.push(`TUN writes ${gso + plain} (${gso} GSO, ${((tun['txGsoSegments'] ?? 0) / Math.max(1, gso)).toFixed(1)} segments each)`);
+          } else if (tun !== undefined) {
+            // The writes on an upload are the sink's ACKs coming back (pure ACKs are never merged).
+            notes.push(`TUN reads ${tun['rxPackets'] ?? 0} packets in ${tun['rxWakeups'] ?? 0} wake-ups, TUN writes ${tun['txPackets'] ?? 0}`);
+          }
         }
+        if (m.name === 'SoftEther client') notes.push('1 TCP connection');
+        out.push(
+          `  ${m.name.padEnd(18)}${median(mb).toFixed(1).padStart(8)}${Math.min(...mb).toFixed(1).padStart(8)}${Math.max(...mb).toFixed(1).padStart(8)}` +
+            `${fmt(cpuPerGb, 2).padStart(10)}` +
+            `${(m.ns === raw ? '—' : fmt(med(m, (s) => perGb(s.serverCpu, s)), 2)).padStart(8)}` +
+            `${fmt(rss, 0).padStart(8)}${`${fmt(segOut, 0)}/${fmt(segIn, 0)}`.padStart(12)}   ${notes.join('; ')}`,
+        );
       }
-      if (m.name === 'SoftEther client') notes.push('1 TCP connection');
-      out.push(
-        `  ${m.name.padEnd(18)}${median(mb).toFixed(1).padStart(8)}${Math.min(...mb).toFixed(1).padStart(8)}${Math.max(...mb).toFixed(1).padStart(8)}` +
-          `${(Number.isNaN(cpuPerGb) ? '—' : cpuPerGb.toFixed(2)).padStart(10)}` +
-          `${(m.ns === raw ? '—' : med(m, (s) => (s.serverCpu / s.bytes) * 1e9).toFixed(2)).padStart(8)}   ${notes.join('; ')}`,
-      );
+      const cw = median(by('Causeway CLI', dir).samples.map((s) => s.mbps));
+      const rawTls = median(by('raw TLS', dir).samples.map((s) => s.mbps));
+      const seMbps = median(by('SoftEther client', dir).samples.map((s) => s.mbps));
+      const cpuCw = med(by('Causeway CLI', dir), (s) => (s.cpu === undefined ? undefined : perGb(s.cpu, s)));
+      const cpuSe = med(by('SoftEther client', dir), (s) => (s.cpu === undefined ? undefined : perGb(s.cpu, s)));
+      out.push(`  Causeway CLI ÷ raw TLS          ${(cw / rawTls).toFixed(2)}×`);
+      out.push(`  Causeway CLI ÷ SoftEther client ${(cw / seMbps).toFixed(2)}×   (issue 17 target ≥ 1.20×)`);
+      out.push(`  CPU per GB, Causeway CLI ÷ SoftEther client ${(cpuCw / cpuSe).toFixed(2)}×   (Causeway ${fmt(cpuCw, 2)} CPU-s/GB; target ≤ 2.00)`);
     }
-    const cw = median(by('Causeway CLI').samples.map((s) => s.mbps));
-    const rawTls = median(by('raw TLS').samples.map((s) => s.mbps));
-    const seMbps = median(by('SoftEther client').samples.map((s) => s.mbps));
-    const cpuCw = med(by('Causeway CLI'), (s) => (s.cpu === undefined ? undefined : (s.cpu / s.bytes) * 1e9));
-    const cpuSe = med(by('SoftEther client'), (s) => (s.cpu === undefined ? undefined : (s.cpu / s.bytes) * 1e9));
     out.push('');
-    out.push(`  Causeway ÷ raw TLS          ${(cw / rawTls).toFixed(2)}×`);
-    out.push(`  Causeway ÷ SoftEther client ${(cw / seMbps).toFixed(2)}×   (target ≥ 1.00×)`);
-    out.push(`  CPU per GB, Causeway ÷ SoftEther client ${(cpuCw / cpuSe).toFixed(2)}×   (target < 1.00×)`);
+    const helperPids = childPids(cliPid);
+    if (helperPids.length > 0) out.push(`  privileged helper of the CLI: peak RSS ${(peakRssBytes(helperPids) / 1e6).toFixed(0)} MB over the whole run`);
+    if (!rssReset) out.push('  (the kernel refused to reset VmHWM: RSS is the peak since each process started)');
     out.push(`  machine busy during transfers (all processes, both cores): median ${(median(methods.flatMap((m) => m.samples.map((s) => s.machineBusy))) * 100).toFixed(0)}%; load average at start ${load}`);
     if (profileDir !== undefined) out.push('  (profiling was on: Causeway figures are slowed by it)');
     process.stdout.write(`${out.join('\n')}\n`);
@@ -420,7 +529,9 @@ async function main(): Promise<number> {
           say(`no profile in ${dir}`);
           continue;
         }
-        printProfile(`${sub === 'cli' ? 'causeway connect' : 'in-process engine'} (${join(dir, file)})`, summarizeCpuProfile(join(dir, file), windows, ROOT));
+        for (const d of ['down', 'up'] as const) {
+          printProfile(`${sub === 'cli' ? 'causeway connect' : 'in-process engine'}, ${d === 'down' ? 'downloads' : 'uploads'} (${join(dir, file)})`, summarizeCpuProfile(join(dir, file), windows[d], ROOT));
+        }
       }
     }
     say(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
@@ -429,6 +540,7 @@ async function main(): Promise<number> {
     await stopJsonChild(cli, 'signal').catch(() => undefined);
     await stopJsonChild(engine, 'stdin').catch(() => undefined);
     await softether?.stop().catch(() => undefined);
+    await sink?.stop().catch(() => undefined);
     tlsNginx?.stop();
     for (const ns of spaces.reverse()) await ns.stop().catch(() => undefined);
     await server?.stop().catch(() => undefined);
