@@ -5,6 +5,7 @@
 // A profile never holds a secret: passwords, proxy passwords and PKCS#12 passphrases live in the keychain.
 // Every object is strict so a typo or a field from a newer version is reported rather than silently dropped.
 import { z } from 'zod';
+import { MAX_ROUTES, networkOf, parseCidr } from '../engine/addresses.js';
 import { AUTH_METHODS, type AuthMethod } from '../engine/config.js';
 
 export const PROFILE_VERSION = 1;
@@ -51,9 +52,16 @@ const authMethod = z.enum(AUTH_METHODS as [AuthMethod, ...AuthMethod[]], {
   error: `must be one of ${AUTH_METHODS.join(', ')}`,
 });
 
-const cidr = z.union([z.cidrv4(), z.cidrv6()], {
-  error: 'must be an IPv4 or IPv6 network in CIDR form (e.g. 10.1.0.0/16, fd00::/8)',
-});
+const CIDR_FORM = 'must be an IPv4 or IPv6 network in CIDR form (e.g. 10.1.0.0/16, fd00::/8)';
+// The helper's own parser: what is saved here is exactly what the helper will accept.
+const cidr = z
+  .string({ error: CIDR_FORM })
+  .max(49, CIDR_FORM)
+  .superRefine((s, ctx) => {
+    const r = parseCidr(s);
+    if (r.ok) return;
+    ctx.addIssue({ code: 'custom', message: r.reason === 'host bits set below the prefix' ? `${CIDR_FORM}: ${s} has host bits set below the prefix (the network is ${networkOf(s) ?? '?'})` : CIDR_FORM });
+  });
 
 const tls = z.strictObject({
   minVersion: z.enum(['TLSv1.2', 'TLSv1.3'], { error: 'must be TLSv1.2 or TLSv1.3' }).default('TLSv1.2'),
@@ -77,7 +85,7 @@ const routing = z.discriminatedUnion(
     z.strictObject({ mode: z.literal('full') }),
     z.strictObject({
       mode: z.literal('split'),
-      routes: z.array(cidr).min(1, 'split routing needs at least one network').max(1000),
+      routes: z.array(cidr).min(1, 'split routing needs at least one network').max(MAX_ROUTES, `at most ${MAX_ROUTES} networks`),
     }),
   ],
   { error: 'mode must be "full" or "split"' },
@@ -110,10 +118,31 @@ const profileFields = {
   autoConnect: z.boolean().default(false),
 };
 
+/**
+ * Routes as an older version may have stored them (up to 1000, host bits allowed): a profile file must
+ * keep loading — one profile it refuses would set the whole file aside. Host bits are cleared to the
+ * network the user meant; new and edited profiles go through the strict draft schema above.
+ */
+const storedRouting = z.discriminatedUnion(
+  'mode',
+  [
+    z.strictObject({ mode: z.literal('full') }),
+    z.strictObject({
+      mode: z.literal('split'),
+      routes: z.preprocess(
+        (v) => (Array.isArray(v) ? v.map((r) => (typeof r === 'string' ? (networkOf(r) ?? r) : r)) : v),
+        z.array(cidr).min(1, 'split routing needs at least one network').max(1000),
+      ),
+    }),
+  ],
+  { error: 'mode must be "full" or "split"' },
+);
+
 export const ProfileV1Schema = z.strictObject({
   version: z.literal(PROFILE_VERSION, { error: `must be ${PROFILE_VERSION}` }),
   id: z.uuid({ error: 'must be a UUID' }),
   ...profileFields,
+  routing: storedRouting.default({ mode: 'full' }),
 });
 
 /** What an importer or a form produces: a profile without identity. Defaults fill what a source did not say. */

@@ -3,7 +3,7 @@
 // here once; the helper validates with these schemas and the client derives its argument types
 // from them. Values that reach a command line are the parsed, re-formatted ones, never raw input.
 import { z } from 'zod';
-import { formatCidr, formatIp, isDomainName, parseCidr, parseIp, parseIpv4, parseIpv6 } from './addresses.js';
+import { formatCidr, formatIp, isDomainName, MAX_ROUTES, parseCidr, parseIp, parseIpv4, parseIpv6 } from '../engine/addresses.js';
 
 // 2: open-tun (the TUN's descriptor handed over on stdin, which is a Unix socket).
 export const PROTOCOL_VERSION = 2;
@@ -12,7 +12,7 @@ export const HELPER_VERSION = '0.1.0';
 export const LIMITS = {
   /** Longest request line; anything longer is refused unread. */
   maxLineBytes: 16 * 1024,
-  maxRoutes: 64,
+  maxRoutes: MAX_ROUTES,
   maxDnsServers: 4,
   maxSearchDomains: 8,
   mtuMin: 576,

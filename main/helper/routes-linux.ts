@@ -4,7 +4,7 @@
 // the default route: more specific, so they win, and the original default is never touched, so
 // there is nothing to restore. The SSTP server keeps a host route through the path it had before.
 import { z } from 'zod';
-import { cidrContains, formatIp, parseCidr, parseIp } from './addresses.js';
+import { cidrContains, formatIp, parseCidr, parseIp } from '../engine/addresses.js';
 import type { Journal } from './journal.js';
 import { IFNAME, type SetRoutesRequest, type SetRoutesResult } from './protocol.js';
 import type { HelperSystem } from './system.js';

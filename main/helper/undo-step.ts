@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { HelperSystem } from './system.js';
 import { IFNAME } from './protocol.js';
-import { parseCidr, parseIp } from './addresses.js';
+import { parseCidr, parseIp } from '../engine/addresses.js';
 
 /** Which request a step belongs to, so a repeated request can replace just its own changes. */
 export type StepGroup = 'tun' | 'address' | 'routes' | 'dns';

@@ -14,7 +14,6 @@ import { MIGRATIONS, decodeDocument, encodeDocument, nameKey, type Migration } f
 import {
   PROFILE_VERSION,
   describeIssues,
-  validateProfile,
   type Profile,
   type ProfileDraft,
   type ProfileIssue,
@@ -42,6 +41,12 @@ export interface ProfileStoreOptions {
 
 /** What `update` may change: anything but identity. */
 export type ProfileChange = (current: Profile) => ProfileDraft | Profile;
+
+function withoutIdentity(p: ProfileDraft | Profile): ProfileDraft {
+  if (!('id' in p)) return p;
+  const { version: _version, id: _id, ...fields } = p;
+  return fields;
+}
 
 export class ProfileStore {
   readonly file: string;
@@ -106,7 +111,8 @@ export class ProfileStore {
       const i = all.value.findIndex((x) => x.id === id);
       const current = all.value[i];
       if (!current) return notFound(id);
-      const v = validateProfile({ ...change(current), version: PROFILE_VERSION, id });
+      // An edit is checked like a new profile (the strict draft rules: route limit, no host bits), keeping its id.
+      const v = createProfile(withoutIdentity(change(current)), id);
       if (!v.ok) return invalid(v.issues);
       const clash = nameClash(all.value, v.value);
       if (clash) return clash;

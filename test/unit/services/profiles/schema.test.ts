@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeIssues, validateProfile, type ProfileDraft } from '../../../../main/contract/profile.js';
 import { createProfile } from '../../../../main/services/profiles/schema.js';
+import { MAX_ROUTES } from '../../../../main/engine/addresses.js';
+import { LIMITS } from '../../../../main/helper/protocol.js';
 
 const minimal: ProfileDraft = { name: 'Office', server: { host: 'vpn.example.test' }, username: 'alice' };
 
@@ -92,4 +94,23 @@ test('wrong version and bad uuid are reported', () => {
   const text = describeIssues(r.issues);
   assert.match(text, /version: must be 1/);
   assert.match(text, /id: must be a UUID/);
+});
+
+test('routes: the helper\'s limit and parser decide at save time, not after authentication', () => {
+  const base: ProfileDraft = { name: 'R', server: { host: 'vpn.example.test' }, username: 'u' };
+  const withRoutes = (routes: string[]) => createProfile({ ...base, routing: { mode: 'split', routes } });
+  const hostBits = withRoutes(['10.1.2.3/16']);
+  assert.equal(hostBits.ok, false);
+  if (!hostBits.ok) assert.match(describeIssues(hostBits.issues), /routing\.routes\[0\].*10\.1\.2\.3\/16 has host bits set below the prefix \(the network is 10\.1\.0\.0\/16\)/);
+  const v6 = withRoutes(['fd00::1/8']);
+  assert.ok(!v6.ok && /the network is fd00::\/8/.test(describeIssues(v6.issues)));
+  for (const bad of ['10.1.0.0', '10.1.0.0/33', '010.1.0.0/16', 'fe80::1%eth0/64', '10.1.0.0/16 ']) {
+    assert.equal(withRoutes([bad]).ok, false, bad);
+  }
+  const at = (n: number) => Array.from({ length: n }, (_, i) => `10.${Math.floor(i / 256)}.${i % 256}.0/24`);
+  assert.equal(withRoutes(at(MAX_ROUTES)).ok, true);
+  const over = withRoutes(at(MAX_ROUTES + 1));
+  assert.ok(!over.ok && new RegExp(`at most ${MAX_ROUTES} networks`).test(describeIssues(over.issues)));
+  // The same list the helper accepts as a set-routes request.
+  assert.equal(LIMITS.maxRoutes, MAX_ROUTES);
 });

@@ -199,3 +199,37 @@ test('migration hook: a synthetic v0 file is upgraded, saved as v1, the original
   assert.ok(!none.ok && none.error.kind === 'unsupported-version');
   assert.equal(await readFile(file, 'utf8'), v0);
 });
+
+test('a file from before the shared route limit still loads (host bits cleared); an edit must meet the limit', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'causeway-store-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const routes = ['10.1.2.3/16', ...Array.from({ length: 69 }, (_, i) => `172.16.${i}.0/24`)];
+  const legacy = {
+    version: 1,
+    profiles: [
+      {
+        version: 1,
+        id: '9c4f7a4e-1d2b-4c3d-8e5f-6a7b8c9d0e1f',
+        name: 'Legacy',
+        server: { host: 'vpn.example.test', port: 443 },
+        username: 'u',
+        routing: { mode: 'split', routes },
+      },
+    ],
+  };
+  await writeFile(join(dir, 'profiles.json'), JSON.stringify(legacy));
+  const store = new ProfileStore(dir);
+  const list = await store.list();
+  assert.ok(list.ok, list.ok ? '' : list.error.message);
+  const p = list.value[0]!;
+  assert.equal(p.routing.mode === 'split' && p.routing.routes[0], '10.1.0.0/16');
+  assert.equal(p.routing.mode === 'split' && p.routing.routes.length, 70);
+
+  const renamed = await store.update(p.id, (c) => ({ ...c, name: 'Legacy 2' }));
+  assert.ok(!renamed.ok && renamed.error.kind === 'invalid');
+  assert.match(renamed.error.message, /at most 64 networks/);
+  const trimmed = await store.update(p.id, (c) => ({ ...c, routing: { mode: 'split', routes: ['10.1.0.0/16'] } }));
+  assert.ok(trimmed.ok, trimmed.ok ? '' : trimmed.error.message);
+  const bad = await store.update(p.id, (c) => ({ ...c, routing: { mode: 'split', routes: ['10.9.9.9/8'] } }));
+  assert.ok(!bad.ok && /host bits set below the prefix \(the network is 10\.0\.0\.0\/8\)/.test(bad.error.message));
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cidrContains, formatCidr, formatIp, isDomainName, parseCidr, parseIp } from '../../../main/helper/addresses.js';
+import { cidrContains, formatCidr, formatIp, isDomainName, parseCidr, parseIp } from '../../../main/engine/addresses.js';
 
 test('IPv4 and IPv6 addresses are parsed strictly and printed canonically', () => {
   const good: [string, string][] = [

@@ -1,5 +1,7 @@
-// Strict parsing of the addresses the helper hands to `ip`. Only canonical re-formatted values ever
-// reach a command line: no leading zeros, no zone ids, no brackets, no host bits under a prefix.
+// Strict parsing of IP addresses and CIDRs: what the helper hands to `ip` (only canonical re-formatted
+// values ever reach a command line: no leading zeros, no zone ids, no brackets, no host bits under a
+// prefix) and what a profile may hold. One parser, so a profile is refused when it is saved, not by the
+// helper after authentication. Pure: the contract's profile schema uses it too.
 
 export interface IpAddress {
   readonly family: 4 | 6;
@@ -124,9 +126,24 @@ export function formatCidr(cidr: Cidr): string {
   return `${formatIp(cidr.address)}/${cidr.prefix}`;
 }
 
+/** The network `address/prefix` names, host bits cleared (10.1.2.3/16 → 10.1.0.0/16); undefined if not parseable. */
+export function networkOf(text: string): string | undefined {
+  const slash = text.indexOf('/');
+  const address = slash < 0 ? undefined : parseIp(text.slice(0, slash));
+  if (address === undefined) return undefined;
+  const prefixText = text.slice(slash + 1);
+  const bits = address.family === 4 ? 32 : 128;
+  if (!PREFIX.test(prefixText) || Number(prefixText) > bits) return undefined;
+  const prefix = Number(prefixText);
+  return formatCidr({ address: { family: address.family, value: address.value & ~hostMask(address.family, prefix) }, prefix });
+}
+
 /** A host name label sequence for resolv.conf `search` / resolvectl domain. */
 export function isDomainName(text: string): boolean {
   const name = text.endsWith('.') ? text.slice(0, -1) : text;
   if (name.length < 1 || name.length > 253) return false;
   return name.split('.').every((l) => /^[a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?$/.test(l));
 }
+
+/** Routes per tunnel: the profile schema and the helper's set-routes share this one limit. */
+export const MAX_ROUTES = 64;
