@@ -4,6 +4,7 @@
 import { open, rename, unlink, mkdir, readdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
+import { processIsAlive } from '../process-alive.js';
 
 export interface AtomicWriteOptions {
   /** Permission bits for the new file (default 0o600: profiles are nobody else's business). */
@@ -59,12 +60,3 @@ export async function sweepStaleTemps(path: string): Promise<void> {
   }
 }
 
-/** Whether a process with this pid runs (EPERM: it does, as another user). */
-export function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, readdir, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { processIsAlive } from './atomic-write.js';
+import { processIsAlive } from '../process-alive.js';
 
 export interface FileLockOptions {
   /** How long to wait in total for a live holder before giving up (default 10 s). */

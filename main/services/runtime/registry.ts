@@ -5,6 +5,7 @@ import { readdirSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { controlResponseSchema, MAX_LINE_BYTES, type ControlRequest, type ControlResponse, type TunnelStatus } from './control-protocol.js';
+import { processIsAlive } from '../process-alive.js';
 
 export interface RegistryDeps {
   /** Is process `pid` alive? (kill(pid, 0) in the product.) */
@@ -29,18 +30,9 @@ export type RequestOutcome = { readonly ok: true; readonly response: ControlResp
 
 const SOCKET = /^([1-9]\d{0,9})\.sock$/;
 
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: alive, someone else's (it cannot be our tunnel then, but it is not ours to delete either).
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export async function listTunnels(dir: string, deps: RegistryDeps = {}): Promise<Listing> {
-  const alive = deps.alive ?? processAlive;
+  const alive = deps.alive ?? processIsAlive;
   let names: string[];
   try {
     names = readdirSync(dir);
