@@ -1,10 +1,9 @@
 // `causeway connect <server>`: a real tunnel (TUN device, routes, DNS through the privileged helper)
 // that stays up, reconnecting after drops, until SIGINT/SIGTERM; then everything is undone.
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import type { RoutingMode } from '../../engine/datapath/net-configurator.js';
 import { dialingAddress } from '../../engine/config.js';
+import { resolveServerAddress } from '../../engine/transport/resolve-server.js';
 import { Tunnel, type TunnelState } from '../../engine/datapath/tunnel.js';
 import type { LogEntry } from '../../engine/log.js';
 import { SstpSession } from '../../engine/session.js';
@@ -77,16 +76,13 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   let config = t.config;
 
   // The TCP connection's destination must stay outside the tunnel: resolve it now.
-  const target = config.proxy ?? config;
-  let serverAddress = target.host;
-  if (isIP(serverAddress) === 0) {
-    try {
-      serverAddress = (await lookup(target.host)).address;
-    } catch (e) {
-      emit({ event: 'disconnected', reason: { phase: 'tcp', code: 'network-unreachable', message: `The host name ${target.host} could not be resolved.`, detail: String(e) } });
-      return EXIT.network;
-    }
+  const dest = await resolveServerAddress(config);
+  if (!dest.ok) {
+    const f = dest.failure;
+    emit({ event: 'disconnected', reason: { phase: f.phase, code: f.code, message: f.message, detail: f.detail } });
+    return EXIT.network;
   }
+  const serverAddress = dest.address;
   // Dial exactly the address whose host route is kept outside the tunnel (the name stays for SNI/Host).
   config = dialingAddress(config, serverAddress);
 

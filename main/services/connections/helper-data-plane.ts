@@ -2,10 +2,8 @@
 // root, else through polkit's pkexec), which creates the TUN for our uid, hands us its descriptor
 // and sets its address, routes and DNS. Closing the helper undoes all of it, and the helper does so by itself if we die.
 import { existsSync } from 'node:fs';
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
-import type { SessionConfig } from '../../engine/config.js';
 import { failure, type SessionFailure } from '../../engine/failure.js';
+import { resolveServerAddress } from '../../engine/transport/resolve-server.js';
 import { HelperClient, HelperError } from '../../helper/client.js';
 import { helperLaunch, type HelperLaunchOptions } from '../../helper/launch.js';
 import { HelperNetConfigurator } from '../../helper/net-configurator.js';
@@ -20,7 +18,7 @@ export interface HelperDataPlaneOptions {
 export function helperDataPlane(options: HelperDataPlaneOptions = {}): DataPlaneProvider {
   return {
     async acquire({ config, log }) {
-      const server = await resolveServer(config);
+      const server = await resolveServerAddress(config);
       if (!server.ok) return server;
       const note = (message: string, level: 'debug' | 'info' | 'warn' = 'debug') => log({ time: Date.now(), level, phase: 'tcp', message });
       let helper: HelperClient;
@@ -51,17 +49,6 @@ export function helperDataPlane(options: HelperDataPlaneOptions = {}): DataPlane
       return { ok: true, plane };
     },
   };
-}
-
-/** The TCP connection's destination must stay outside the tunnel: resolve it before any route changes. */
-async function resolveServer(config: SessionConfig): Promise<{ ok: true; address: string } | { ok: false; failure: SessionFailure }> {
-  const target = config.proxy ?? config;
-  if (isIP(target.host) !== 0) return { ok: true, address: target.host };
-  try {
-    return { ok: true, address: (await lookup(target.host)).address };
-  } catch (e) {
-    return { ok: false, failure: failure('tcp', 'network-unreachable', `The host name ${target.host} could not be resolved.`, { detail: String(e) }) };
-  }
 }
 
 function helperFailure(e: unknown): SessionFailure {
