@@ -1,5 +1,5 @@
 // The `causeway` command line. Each subcommand registers itself from commands/; none calls process.exit.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import type { CliContext } from './context.js';
 import { EXIT, LOCAL_EXIT_CODES_HELP } from './exit-codes.js';
@@ -13,7 +13,7 @@ import { registerStatusCommand } from './commands/status.js';
 import { registerDisconnectCommand } from './commands/disconnect.js';
 import { dropToUser } from './sudo/act-as.js';
 import { KEYCHAIN_CHILD_ARG, runKeychainChild } from './sudo/keychain-child.js';
-import { resolveInvoker, userEnvironment } from './sudo/invoker.js';
+import { invokerOfThisProcess, userEnvironment } from './sudo/invoker.js';
 import { packageVersion } from './version.js';
 
 /** Commands that need root when run under sudo; every other one becomes the sudo user first. */
@@ -55,7 +55,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   // Under sudo, act for the user who typed it (their profiles, logs, keychain, tunnel registry).
   let refusal: string | undefined;
   program.hook('preAction', (_root, action) => {
-    const invoker = resolveInvoker({ uid: process.getuid?.() ?? -1, env: process.env, passwd: () => readFileSync('/etc/passwd', 'utf8') });
+    const invoker = invokerOfThisProcess(process.env);
     if (!invoker.ok) {
       refusal = invoker.error.message;
       throw new CommanderError(EXIT.failure, 'causeway.sudo', refusal);

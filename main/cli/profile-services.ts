@@ -1,14 +1,14 @@
 // The services the profile verbs stand on, opened from the environment the CLI runs in (XDG paths on
 // Linux). Commands receive a factory rather than building these themselves, so unit tests can hand in
 // temporary directories and an in-memory keychain.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { CredentialStore } from '../services/credentials/credential-store.js';
 import { KeyringCredentialStore } from '../services/credentials/keyring-store.js';
 import { ConnectionLogs } from '../services/logs/connection-logs.js';
 import { resolvePaths, type ServicePaths } from '../services/paths.js';
 import type { Profile } from '../contract/profile.js';
 import { ProfileStore, type StoreResult } from '../services/profiles/store.js';
-import { resolveInvoker, userEnvironment, type Invoker } from './sudo/invoker.js';
+import { invokerOfThisProcess, userEnvironment, type Invoker } from './sudo/invoker.js';
 import { UserKeychainStore } from './sudo/user-keychain.js';
 import { UserOwnedLogs } from './sudo/user-logs.js';
 
@@ -46,7 +46,7 @@ export function openProfileServices(env: NodeJS.ProcessEnv, overrides: { credent
 
 /** Who this process acts for; the CLI entry already refused an inconsistent sudo environment. */
 export function currentInvoker(env: NodeJS.ProcessEnv): Invoker {
-  const r = resolveInvoker({ uid: process.getuid?.() ?? -1, env, passwd: () => readFileSync('/etc/passwd', 'utf8') });
+  const r = invokerOfThisProcess(env);
   return r.ok ? r.invoker : { kind: 'self' };
 }
 

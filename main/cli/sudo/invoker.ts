@@ -1,6 +1,7 @@
 // Who the CLI acts for. Run by root through sudo, it acts for the user who typed `sudo` (SUDO_UID):
 // that user's profiles, logs and keychain, not root's. sudo resets the environment, so the user's
 // home comes from the password database and their session bus from /run/user/<uid>.
+import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 
 export interface PasswdEntry {
@@ -82,4 +83,9 @@ function inside(home: string, path: string): boolean {
   if (!isAbsolute(path)) return false;
   const r = relative(home, path);
   return r === '' || (!r.startsWith('..') && !isAbsolute(r));
+}
+
+/** This process's invoker, from its real uid, its environment and the machine's /etc/passwd. */
+export function invokerOfThisProcess(env: NodeJS.ProcessEnv): InvokerResult {
+  return resolveInvoker({ uid: process.getuid?.() ?? -1, env, passwd: () => readFileSync('/etc/passwd', 'utf8') });
 }
