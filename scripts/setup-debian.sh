@@ -9,10 +9,12 @@
 #  chromium                  the browser the Playwright tests drive (never a downloaded one)
 #  sudo util-linux           `sudo causeway …` as another user; `script` gives the password prompt test a real pty
 #  pkexec polkitd            the packaged helper launcher, and polkitd to read the deb's policy in the packaging test
+#  freeradius                the real EAP server (PEAP, EAP-MSCHAPv2, EAP-TLS) the strict peer relays to over RADIUS, as RRAS does with NPS
 set -euo pipefail
 PKGS=(softether-vpnserver softether-vpncmd softether-vpnclient tinyproxy nginx-light
       gnome-keyring dbus dbus-bin openssl iproute2 procps python3 make g++
-      iputils-ping curl chromium fonts-dejavu-core sudo util-linux pkexec polkitd)
+      iputils-ping curl chromium fonts-dejavu-core sudo util-linux pkexec polkitd
+      freeradius)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -21,7 +23,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # Debian enables these services on install; the tests start their own private instances instead.
-for s in softether-vpnserver softether-vpnclient tinyproxy nginx; do
+for s in softether-vpnserver softether-vpnclient tinyproxy nginx freeradius; do
   systemctl disable --now "$s" >/dev/null 2>&1 || service "$s" stop >/dev/null 2>&1 || true
 done
 echo "system packages ready"

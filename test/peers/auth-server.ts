@@ -6,6 +6,7 @@ import { decodeHeader, encodePacket } from '../../main/engine/ppp/auth/packet-he
 import { PPP_CHAP, PPP_PAP } from '../../main/engine/ppp/protocols.js';
 import { EapServer } from './eap-server.js';
 import { MsChapV2Verifier } from './mschapv2-verifier.js';
+import { RadiusEapRelay } from './radius-relay.js';
 import type { PeerLink } from './peer-link.js';
 import type { PeerAuthMethod } from './script.js';
 
@@ -31,7 +32,7 @@ export function createAuthServer(method: PeerAuthMethod, link: PeerLink, done: (
     case 'mschapv2':
       return new MsChapV2Server(link, done);
     case 'eap':
-      return new EapServer(link, done);
+      return link.script.auth.radius === undefined ? new EapServer(link, done) : new RadiusEapRelay(link, link.script.auth.radius, done);
   }
 }
 

@@ -19,6 +19,8 @@ export type PeerEvent =
   | { readonly kind: 'protocol-rejected-by-client'; readonly protocol: number }
   | { readonly kind: 'icmp-echo'; readonly from: string; readonly to: string; readonly answered: boolean }
   | { readonly kind: 'fault'; readonly action: string }
+  /** One RADIUS packet of the EAP relay (RRAS-with-NPS mode): `sent` toward the RADIUS server or received. */
+  | { readonly kind: 'radius'; readonly direction: 'sent' | 'received'; readonly code: string; readonly summary: string }
   | { readonly kind: 'violation'; readonly reason: string }
   | { readonly kind: 'closed'; readonly reason: string };
 

@@ -1,6 +1,7 @@
 // The strict peer's script: what it proposes, what it accepts, what it requires, which faults it
 // injects. Every field has a default (see resolveScript); personas are ready-made partial scripts.
 import type { StatusName } from '../../main/engine/sstp/constants.js';
+import type { RadiusServerAddress } from './radius-client.js';
 
 export type PeerAuthMethod = 'pap' | 'chap' | 'mschapv2' | 'eap';
 
@@ -37,6 +38,11 @@ export interface AuthScript {
   /** 'tls-only' acts like SoftEther: EAP-TLS Start after Identity, and an EAP-Nak wedges the peer. */
   readonly eap: 'mschapv2' | 'tls-only';
   readonly serverName: string;
+  /**
+   * RRAS with NPS: EAP is relayed to this RADIUS server (Access-Request with EAP-Message and
+   * Message-Authenticator) instead of run here; the binding key comes from the Accept's MPPE keys.
+   */
+  readonly radius?: RadiusServerAddress;
 }
 
 export interface SstpScript {
