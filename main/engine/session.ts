@@ -322,7 +322,8 @@ export class SstpSession implements SessionDataPort {
       if (p.rest.length > 0) this.onTransportData(p.rest);
     };
     sock.on('data', onHttp);
-    sock.write(buildSstpHttpRequest({ host: c.host }));
+    // The name the TLS layer presented (SNI): accel-ppp's host-name check compares Host with it.
+    sock.write(buildSstpHttpRequest({ host: c.sni ?? c.host }));
   }
 
   private startSstp(sock: TLSSocket): void {

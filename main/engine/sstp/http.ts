@@ -11,7 +11,7 @@ export const SSTP_CONTENT_LENGTH = '18446744073709551615';
 export const MAX_RESPONSE_HEAD = 8 * 1024;
 
 export interface SstpHttpRequestOptions {
-  /** The server host name (or address) as the user configured it; no port (accel-ppp compares it). */
+  /** The server name TLS presented (SNI, else the host or address as configured); no port: accel-ppp compares it with the SNI. */
   readonly host: string;
   /** A GUID without braces; random when absent. */
   readonly correlationId?: string;

@@ -1,11 +1,17 @@
 // TLS to the SSTP server, and the decision whether to trust its certificate.
 // Node verifies the chain (rejectUnauthorized would do it), but we verify ourselves after the handshake
 // so that an untrusted certificate becomes a typed failure carrying the certificate for a trust prompt.
+// With a client certificate that would be too late: Node's own check (rejectUnauthorized too) runs
+// only once OpenSSL has finished the handshake, i.e. after our Certificate went out. So the server is
+// judged inside the handshake, from the one JS callback OpenSSL makes between the server's Certificate
+// and our reply: the OCSP status callback (requestOCSP), from which destroying the socket stops the
+// handshake before anything of ours is sent (test/integration/engine/tls-wire.test.ts proves it).
 import { isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, checkServerIdentity, type TLSSocket, type PeerCertificate } from 'node:tls';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket, type TLSSocketOptions, type PeerCertificate } from 'node:tls';
 import type { CertificateInfo } from '../certificate-info.js';
 import type { ClientCertificate, TlsMinVersion, TrustPolicy } from '../config.js';
-import { describeLeaf, normaliseFingerprint } from './certificate.js';
+import { describeLeaf } from './certificate.js';
+import { judgeServer } from './tls-judge.js';
 
 export interface TlsParams {
   readonly socket: Socket;
@@ -37,9 +43,14 @@ export type TlsResult =
 export function startTls(p: TlsParams): Promise<TlsResult> {
   return new Promise((resolve) => {
     const servername = p.sni ?? (isIP(p.host) ? undefined : p.host);
+    const nameToCheck = servername ?? p.host;
+    const mutual = p.clientCertificate !== undefined;
+    let judgedInHandshake = false;
+    let done = false;
     let tls: TLSSocket;
     try {
-      tls = tlsConnect({
+      // requestOCSP is a TLSSocket option that tls.connect passes on (its types omit it).
+      const options: ConnectionOptions & Pick<TLSSocketOptions, 'requestOCSP'> = {
         socket: p.socket,
         // Node checks the certificate's names against `servername`, or `host` when there is none (IP).
         host: p.host,
@@ -49,12 +60,16 @@ export function startTls(p: TlsParams): Promise<TlsResult> {
         ca: p.trust.caPem,
         pfx: p.clientCertificate?.pfx,
         passphrase: p.clientCertificate?.passphrase,
-      });
+        requestOCSP: mutual,
+      };
+      tls = tlsConnect(options);
     } catch (e) {
       resolve({ ok: false, code: 'tls-failed', message: 'TLS could not start: the client certificate or CA file could not be used.', detail: String(e) });
       return;
     }
     const finish = (r: TlsResult) => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
       tls.off('error', onError);
       tls.off('close', onClose);
@@ -71,78 +86,57 @@ export function startTls(p: TlsParams): Promise<TlsResult> {
     );
     tls.once('error', onError);
     tls.once('close', onClose);
+    // The server's Certificate has been verified by OpenSSL, ours is not sent yet (see the top).
+    if (mutual) {
+      tls.once('OCSPResponse', () => {
+        judgedInHandshake = true;
+        const chainError = chainErrorDuringHandshake(tls);
+        if (chainError === null) {
+          finish({ ok: false, code: 'tls-failed', message: 'The server could not be checked before offering the client certificate, so it was not offered. Report this as a bug.', detail: 'no verification result during the handshake' });
+          return;
+        }
+        const judged = judgeNow(tls, p.trust, chainError, nameToCheck);
+        if (!judged.ok) finish(judged);
+      });
+    }
     tls.once('secureConnect', () => {
-      const peer = tls.getPeerCertificate(false) as PeerCertificate | undefined;
-      if (!peer || !peer.raw) {
-        finish({ ok: false, code: 'tls-failed', message: 'The server presented no certificate.', detail: 'no peer certificate' });
+      if (mutual && !judgedInHandshake) {
+        finish({ ok: false, code: 'tls-failed', message: 'The server could not be checked before the client certificate was offered. Report this as a bug.', detail: 'the OCSP status callback did not run' });
         return;
       }
-      const leafDer = Buffer.from(peer.raw);
-      const certificate = describeLeaf(leafDer);
-      const verdict = judge(p, tls, peer, certificate, servername ?? p.host);
-      if (verdict) {
-        finish({ ok: false, ...verdict, certificate });
+      const judged = judgeNow(tls, p.trust, tls.authorized ? undefined : String(tls.authorizationError ?? 'unknown'), nameToCheck);
+      if (!judged.ok) {
+        finish(judged);
         return;
       }
+      const { certificate, leafDer } = judged;
       const cipher = tls.getCipher();
       finish({ ok: true, socket: tls, info: { version: tls.getProtocol() ?? 'unknown', cipher: cipher.standardName ?? cipher.name, certificate, leafDer } });
     });
   });
 }
 
-type Verdict = { code: 'certificate-untrusted' | 'certificate-pin-mismatch'; message: string; detail: string } | undefined;
+type Judged = { ok: true; certificate: CertificateInfo; leafDer: Buffer } | Extract<TlsResult, { ok: false }>;
 
-function judge(p: TlsParams, tls: TLSSocket, peer: PeerCertificate, cert: CertificateInfo, nameToCheck: string): Verdict {
-  const presented = cert.sha256.replace(/:/g, '');
-  if (p.trust.pinSha256 !== undefined) {
-    const pinned = normaliseFingerprint(p.trust.pinSha256);
-    if (pinned === presented) return undefined;
-    return {
-      code: 'certificate-pin-mismatch',
-      message:
-        `WARNING: the server's certificate has changed since you trusted it. Someone may be intercepting the connection. ` +
-        `Do not connect unless your administrator confirms the new fingerprint ${cert.sha256}.`,
-      detail: `pinned ${p.trust.pinSha256}, presented ${cert.sha256}`,
-    };
-  }
-  if (p.trust.insecure) return undefined;
-  const reason = tls.authorized ? undefined : String(tls.authorizationError ?? 'unknown');
-  if (reason !== undefined && reason !== 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return {
-      code: 'certificate-untrusted',
-      message:
-        `The server's certificate is not trusted (${explainAuthError(reason)}). ` +
-        `If you know this server, compare its SHA-256 fingerprint ${cert.sha256} with the one your administrator gave you and trust it, or configure the CA that issued it.`,
-      detail: reason,
-    };
-  }
-  const hostError = checkServerIdentity(nameToCheck, peer);
-  if (hostError) {
-    return {
-      code: 'certificate-untrusted',
-      message: `The server's certificate is valid but not for ${nameToCheck} (it names ${cert.subjectAltNames.join(', ') || cert.subject}). Check the server name, or set the name the server should present (SNI).`,
-      detail: hostError.message,
-    };
-  }
-  return undefined;
+function judgeNow(tls: TLSSocket, trust: TrustPolicy, chainError: string | undefined, nameToCheck: string): Judged {
+  const peer = tls.getPeerCertificate(false) as PeerCertificate | undefined;
+  if (!peer || !peer.raw) return { ok: false, code: 'tls-failed', message: 'The server presented no certificate.', detail: 'no peer certificate' };
+  const leafDer = Buffer.from(peer.raw);
+  const certificate = describeLeaf(leafDer);
+  const verdict = judgeServer(trust, chainError, peer, certificate, nameToCheck);
+  return verdict ? { ok: false, ...verdict, certificate } : { ok: true, certificate, leafDer };
 }
 
-function explainAuthError(code: string): string {
-  switch (code) {
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-    case 'SELF_SIGNED_CERT_IN_CHAIN':
-      return 'it is self-signed';
-    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
-    case 'UNABLE_TO_GET_ISSUER_CERT':
-    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-      return 'it was issued by an authority this machine does not know';
-    case 'CERT_HAS_EXPIRED':
-      return 'it has expired';
-    case 'CERT_NOT_YET_VALID':
-      return 'it is not valid yet — check this machine\'s clock';
-    default:
-      return code;
-  }
+/**
+ * OpenSSL's verification result while the handshake is still running. Node keeps it on the socket's
+ * handle (what it reads itself for `authorizationError` once the handshake is over); null when this
+ * Node does not have it, and the caller then refuses rather than offer the certificate unjudged.
+ */
+function chainErrorDuringHandshake(tls: TLSSocket): string | undefined | null {
+  const handle = (tls as unknown as { _handle?: { verifyError?: () => (Error & { code?: string }) | null | undefined } })._handle;
+  if (typeof handle?.verifyError !== 'function') return null;
+  const e = handle.verifyError();
+  return e ? String(e.code ?? e.message) : undefined;
 }
 
 function explainTlsError(err: NodeJS.ErrnoException, host: string): string {
