@@ -1,12 +1,14 @@
 // All connection logs: <logsDir>/<profile-id>/<timestamp>-<attempt>.jsonl, one file per attempt.
 // Rotation keeps at most `maxFiles` attempts and `maxBytes` in total per profile, oldest deleted first,
-// never the attempt still being written.
+// never the attempt still being written. Each attempt's own file is capped too (see attempt-file.ts),
+// so one flooding server cannot fill the profile's whole budget and push every other attempt out.
 import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { systemClock, type Clock } from '../../engine/clock.js';
 import type { LogEntry } from '../../engine/log.js';
 import { writeFileAtomic } from '../profiles/atomic-write.js';
-import { ConnectionLog, type AttemptInfo } from './connection-log.js';
+import { ConnectionLog, DEFAULT_LOG_LIMITS, type AttemptInfo, type LogLimits } from './connection-log.js';
 import { decodeRecords, formatText } from './log-file.js';
 import { createRedactor } from './redact.js';
 
@@ -15,6 +17,14 @@ export interface ConnectionLogsOptions {
   readonly maxBytes?: number; // per profile, default 10 MiB
   readonly tailSize?: number; // entries kept in memory per open log, default 1000
   readonly now?: () => number;
+  /** Timers of the repeat limiter, the file's flush and the live batches (default: the system clock). */
+  readonly clock?: Clock;
+  /** How live views' batches are deferred to a later turn (default setImmediate); for tests. */
+  readonly defer?: (fn: () => void) => void;
+  /** Keep every debug line in the files (a "verbose logging" setting or flag); default false. */
+  readonly verbose?: boolean;
+  /** Per-attempt limits; any part may be given (defaults in connection-log.ts). */
+  readonly limits?: { readonly file?: Partial<LogLimits['file']>; readonly repeat?: Partial<LogLimits['repeat']>; readonly live?: Partial<LogLimits['live']> };
 }
 
 export type LogsError =
@@ -32,7 +42,10 @@ export class ConnectionLogs {
   private readonly maxBytes: number;
   private readonly tailSize: number;
   private readonly now: () => number;
-  private readonly open = new Set<string>();
+  private readonly clock: Clock;
+  private readonly limits: LogLimits;
+  private readonly defer: ((fn: () => void) => void) | undefined;
+  private readonly open = new Map<string, ConnectionLog>();
 
   constructor(
     readonly logsDir: string,
@@ -41,14 +54,22 @@ export class ConnectionLogs {
     this.maxFiles = opts.maxFiles ?? 20;
     this.maxBytes = opts.maxBytes ?? 10 * 1024 * 1024;
     this.tailSize = opts.tailSize ?? 1000;
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? systemClock;
+    this.defer = opts.defer;
+    this.now = opts.now ?? (() => this.clock.now());
+    const l = opts.limits ?? {};
+    this.limits = {
+      file: { ...DEFAULT_LOG_LIMITS.file, ...l.file, ...(opts.verbose !== undefined ? { verbose: opts.verbose } : {}) },
+      repeat: { ...DEFAULT_LOG_LIMITS.repeat, ...l.repeat },
+      live: { ...DEFAULT_LOG_LIMITS.live, ...l.live },
+    };
   }
 
   /**
    * Starts the log of a new attempt. `secrets` are this connection's actual secrets (password, proxy
    * password, passphrase): they are scrubbed wherever they appear, on top of the pattern redaction.
    */
-  start(profileId: string, opts: { secrets?: readonly string[] } = {}): LogsResult<ConnectionLog> {
+  start(profileId: string, opts: { secrets?: readonly string[]; verbose?: boolean } = {}): LogsResult<ConnectionLog> {
     if (!SAFE_ID.test(profileId)) return badId(profileId);
     const dir = join(this.logsDir, profileId);
     try {
@@ -60,11 +81,13 @@ export class ConnectionLogs {
     const attempt = Math.max(0, ...previous.map((a) => a.attempt)) + 1;
     const startedAt = this.now();
     const file = join(dir, `${stamp(startedAt)}-${String(attempt).padStart(4, '0')}.jsonl`);
-    this.open.add(file);
-    const log = new ConnectionLog({ profileId, attempt, startedAt, file }, createRedactor(opts.secrets), this.tailSize, () => {
+    const limits = opts.verbose === undefined ? this.limits : { ...this.limits, file: { ...this.limits.file, verbose: opts.verbose } };
+    const onClose = () => {
       this.open.delete(file);
       this.rotate(profileId);
-    });
+    };
+    const log = new ConnectionLog({ profileId, attempt, startedAt, file }, createRedactor(opts.secrets), this.tailSize, onClose, this.clock, limits, this.defer);
+    this.open.set(file, log);
     this.rotate(profileId);
     return { ok: true, value: log };
   }
@@ -78,6 +101,8 @@ export class ConnectionLogs {
   async read(profileId: string, attempt: number): Promise<LogsResult<{ info: AttemptInfo; entries: LogEntry[]; skipped: number }>> {
     const found = this.find(profileId, attempt);
     if (!found.ok) return found;
+    // The attempt may still be written: its buffered lines belong in what is read.
+    this.open.get(found.value.file)?.flush();
     try {
       const decoded = decodeRecords(await readFile(found.value.file, 'utf8'));
       return { ok: true, value: { info: found.value, ...decoded } };

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ConnectionLogs } from '../../../../main/services/logs/connection-logs.js';
 import { RingBuffer } from '../../../../main/services/logs/ring-buffer.js';
 import { phaseLogger, type LogEntry } from '../../../../main/engine/log.js';
+import { ManualClock } from '../../../../main/engine/clock.js';
 
 const ID = 'd1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6';
 
@@ -61,9 +62,10 @@ test('a torn last line (crash mid-write) is skipped, not fatal', async (t) => {
   assert.equal(r.value.skipped, 1);
 });
 
-test('the in-memory tail is bounded and subscribers see live entries', async (t) => {
+test('the in-memory tail is bounded and subscribers see live entries, batch by batch', async (t) => {
   const dir = await tempDir(t);
-  const logs = new ConnectionLogs(dir, { tailSize: 5 });
+  const clock = new ManualClock();
+  const logs = new ConnectionLogs(dir, { tailSize: 5, clock, verbose: true });
   const log = logs.start(ID);
   assert.ok(log.ok);
   const seen: LogEntry[] = [];
@@ -71,10 +73,15 @@ test('the in-memory tail is bounded and subscribers see live entries', async (t)
   log.value.subscribe(() => {
     throw new Error('a broken view');
   });
-  for (let i = 0; i < 12; i++) log.value.sink({ time: i, level: 'debug', phase: 'sstp', message: `line ${i}` });
+  const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliett', 'kilo', 'lima'];
+  for (const w of words) log.value.sink({ time: 0, level: 'debug', phase: 'sstp', message: `line ${w}` });
+  assert.equal(seen.length, 0, 'live views get batches, not a call per line');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(seen.length, 12, 'an idle feed hands over on the next turn');
   unsubscribe();
   log.value.sink({ time: 99, level: 'debug', phase: 'sstp', message: 'after unsubscribe' });
-  assert.deepEqual(log.value.recent().map((e) => e.message), ['line 8', 'line 9', 'line 10', 'line 11', 'after unsubscribe']);
+  clock.advance(100);
+  assert.deepEqual(log.value.recent().map((e) => e.message), ['line india', 'line juliett', 'line kilo', 'line lima', 'after unsubscribe']);
   assert.equal(seen.length, 12);
   log.value.close();
   const r = await logs.read(ID, 1);
