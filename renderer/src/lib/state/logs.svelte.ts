@@ -3,6 +3,12 @@ import type { AttemptView, Backend, LogEntry, LogLevel } from '$contract';
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 const MAX_LIVE = 5000;
 
+/** Once per painted frame (or every 100 ms where there are no frames, e.g. a hidden window). */
+function nextFrame(fn: () => void): void {
+  if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && !document.hidden) requestAnimationFrame(() => fn());
+  else setTimeout(fn, 100);
+}
+
 /** The log view of one profile: its attempts, the chosen one's entries (live when it is being written). */
 export class LogsState {
   profileId = $state<string | null>(null);
@@ -21,6 +27,11 @@ export class LogsState {
     return this.entries.filter((e) => LEVELS.indexOf(e.level) >= min && (q === '' || e.message.toLowerCase().includes(q) || e.phase.includes(q)));
   });
 
+  // Live lines wait here and land in `entries` once per frame: copying up to MAX_LIVE entries and
+  // re-filtering per line would make a chatty server freeze the window.
+  private incoming: LogEntry[] = [];
+  private framePending = false;
+
   constructor(private readonly backend: Backend) {
     backend.on('log', (line) => {
       if (line.profileId !== this.profileId) return;
@@ -30,7 +41,20 @@ export class LogsState {
         // Follow the newest attempt when the user was watching the previous live one (or nothing).
         if (this.attempt === null || this.attempt === line.attempt - 1) void this.select(line.attempt);
       }
-      if (line.attempt === this.attempt) this.entries = [...this.entries, line.entry].slice(-MAX_LIVE);
+      if (line.attempt === this.attempt) this.queue(line.entry);
+    });
+  }
+
+  private queue(entry: LogEntry): void {
+    this.incoming.push(entry);
+    if (this.incoming.length > MAX_LIVE) this.incoming = this.incoming.slice(-MAX_LIVE);
+    if (this.framePending) return;
+    this.framePending = true;
+    nextFrame(() => {
+      this.framePending = false;
+      const batch = this.incoming;
+      this.incoming = [];
+      if (batch.length > 0) this.entries = [...this.entries, ...batch].slice(-MAX_LIVE);
     });
   }
 
@@ -52,6 +76,7 @@ export class LogsState {
   async select(attempt: number | null): Promise<void> {
     this.attempt = attempt;
     this.entries = [];
+    this.incoming = [];
     if (attempt === null || this.profileId === null) return;
     const r = await this.backend.invoke('logs.read', { profileId: this.profileId, attempt });
     if (this.attempt !== attempt) return;
