@@ -14,6 +14,25 @@ export interface ConnectOptions {
   proxy?: string;
   ipv6?: boolean;
   mru?: string;
+  /** Carry on when the server asks for no authentication at all (refused otherwise). */
+  allowNoAuth?: boolean;
+}
+
+/**
+ * What an ad-hoc connection (a host, no profile) allows when --auth is not given: only the methods
+ * in which the server proves it knows the password too. PAP and CHAP are there for --auth to opt in.
+ */
+export const AD_HOC_AUTH_METHODS = 'mschapv2,eap-mschapv2';
+
+/** Warnings for methods and settings that weaken authentication, for the terminal before connecting. */
+export function weakAuthWarnings(methods: readonly AuthMethod[], allowNoAuthentication: boolean): string[] {
+  const out: string[] = [];
+  if (methods.includes('pap')) {
+    out.push('PAP is allowed: it sends your password itself, readable by whoever holds the server certificate this client accepts (with --insecure, by anyone in the path). Allow it only for a server that offers nothing else.');
+  }
+  if (methods.includes('chap')) out.push('CHAP is allowed: the server does not prove it knows your password, and a captured exchange can be cracked offline.');
+  if (allowNoAuthentication) out.push('a server that asks for no authentication will be accepted: nothing then proves it is the server you meant.');
+  return out;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -59,7 +78,7 @@ export function buildSessionConfig(target: string, o: ConnectOptions, password: 
   const hp = parseHostPort(target);
   if (!hp.ok) return hp;
   if (!o.user) return { ok: false, error: '--user is required' };
-  const auth = parseAuthList(o.auth ?? 'mschapv2,eap-mschapv2,pap,chap');
+  const auth = parseAuthList(o.auth ?? AD_HOC_AUTH_METHODS);
   if (!auth.ok) return auth;
   const tlsMin: TlsMinVersion | undefined = o.tlsMin === undefined || o.tlsMin === '1.2' ? 'TLSv1.2' : o.tlsMin === '1.3' ? 'TLSv1.3' : undefined;
   if (!tlsMin) return { ok: false, error: `--tls-min must be 1.2 or 1.3 (got ${o.tlsMin})` };
@@ -96,6 +115,7 @@ export function buildSessionConfig(target: string, o: ConnectOptions, password: 
       proxy,
       credentials: { username: o.user, password },
       authMethods: auth.value,
+      ...(o.allowNoAuth === true ? { allowNoAuthentication: true } : {}),
       ipv6: o.ipv6 === true,
       mru,
     },

@@ -17,6 +17,7 @@ export interface ProfileFlagOptions {
   pin?: string | false;
   ca?: string | false;
   insecure?: boolean;
+  allowNoAuth?: boolean;
   proxy?: string | false;
   split?: string[];
   full?: boolean;
@@ -45,7 +46,7 @@ export function addProfileFlags(cmd: Command, mode: 'add' | 'edit'): Command {
   return cmd
     .option('-u, --user <name>', 'user name (e.g. alice, alice@HUB, DOMAIN\\alice)')
     .option('--password-stdin', 'read the password from standard input and save it in the OS keychain')
-    .option('--auth <methods>', 'allowed authentication methods in order of preference: pap,chap,mschapv2,eap-mschapv2 (default: mschapv2,eap-mschapv2)')
+    .option('--auth <methods>', 'allowed authentication methods in order of preference: pap,chap,mschapv2,eap-mschapv2 (default: mschapv2,eap-mschapv2; pap sends the password to whoever holds the server certificate)')
     .addOption(new Option('--tls-min <version>', 'minimum TLS version (default: 1.2)').choices(['1.2', '1.3']))
     .option('--sni <name>', 'TLS server name to send (default: the host name)')
     .option('--no-sni', 'send the default server name again')
@@ -55,6 +56,8 @@ export function addProfileFlags(cmd: Command, mode: 'add' | 'edit'): Command {
     .option('--no-ca', 'use the system CAs again')
     .option('--insecure', 'accept any server certificate (labs only)')
     .option('--no-insecure', 'check the server certificate again')
+    .option('--allow-no-auth', 'carry on if the server asks for no authentication at all (labs only: nothing then proves it is your server)')
+    .option('--no-allow-no-auth', 'refuse a server that asks for no authentication again (the default)')
     .option('--proxy <url>', 'HTTP proxy: http://[user@]host:port (the proxy password goes through --proxy-password-stdin)')
     .option('--no-proxy', 'connect directly')
     .option('--proxy-password-stdin', 'read the proxy password from standard input and save it in the OS keychain')
@@ -115,6 +118,10 @@ export function parseProfileFlags(o: ProfileFlagOptions): Parsed<ProfileEdits> {
   if (o.insecure !== undefined) {
     const insecure = o.insecure;
     step((d) => ({ ...d, tls: { ...d.tls, insecure } }));
+  }
+  if (o.allowNoAuth !== undefined) {
+    const allow = o.allowNoAuth;
+    step((d) => withOptional(d, 'allowNoAuthentication', allow ? true : undefined));
   }
   if (o.proxy !== undefined) {
     if (o.proxy === false) {

@@ -9,7 +9,7 @@ import type { Profile } from '../contract/profile.js';
 import { trustPolicyFor } from '../services/trust/anchors.js';
 import { loadClientCertificate } from '../services/trust/pkcs12.js';
 import { EXIT } from './exit-codes.js';
-import { buildSessionConfig, parseAuthList, parseHostPort, parseProxyUrl, type ConnectOptions, type Parsed } from './options.js';
+import { buildSessionConfig, parseAuthList, parseHostPort, parseProxyUrl, weakAuthWarnings, type ConnectOptions, type Parsed } from './options.js';
 import { findProfile, openProfileServices, type ProfileServices } from './profile-services.js';
 import { isTerminal, promptFailureMessage, promptSecret } from './prompt-secret.js';
 import { readSecretInput, stderrWrite } from './read-secret.js';
@@ -93,7 +93,10 @@ export async function resolveConnectTarget(arg: string, o: TargetOptions, ctx: T
   const cfg = buildSessionConfig(arg, o, password);
   if (!cfg.ok) return fail('usage', cfg.error);
   const secrets = [password, ...(cfg.value.proxy?.password ? [cfg.value.proxy.password] : [])];
-  return { ok: true, target: { kind: 'address', config: cfg.value, secrets, ...(warning ? { warning } : {}) } };
+  // Said before connecting, each on its own line: the user chose these flags and can drop them.
+  const warnings = [...(warning ? [warning] : []), ...weakAuthWarnings(cfg.value.authMethods, cfg.value.allowNoAuthentication === true)];
+  const joined = warnings.join('\ncauseway: warning: ');
+  return { ok: true, target: { kind: 'address', config: cfg.value, secrets, ...(joined ? { warning: joined } : {}) } };
 }
 
 async function fromProfile(profile: Profile, o: TargetOptions, ctx: TargetContext, services: ProfileServices): Promise<TargetResult> {
@@ -166,6 +169,7 @@ async function fromProfile(profile: Profile, o: TargetOptions, ctx: TargetContex
     ...(proxy ? { proxy } : {}),
     credentials: { username, password },
     authMethods: f.authMethods ?? profile.authMethods,
+    ...(o.allowNoAuth === true || profile.allowNoAuthentication === true ? { allowNoAuthentication: true } : {}),
     ipv6: o.ipv6 === true || profile.ipv6,
     // The profile's MTU is what we ask the server to send us: our MRU.
     mru: f.mru ?? profile.mtu ?? DEFAULT_MRU,

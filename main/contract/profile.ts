@@ -106,6 +106,11 @@ const profileFields = {
     .min(1, 'must allow at least one method')
     .refine((a) => new Set(a).size === a.length, 'must not list a method twice')
     .default(['mschapv2', 'eap-mschapv2']),
+  /**
+   * Carry on when the server asks for no authentication at all. Absent or false: refused, since
+   * nothing would then prove the server is the one meant. An explicit opt-in, shown as a warning.
+   */
+  allowNoAuthentication: z.boolean().optional(),
   tls: tls.default({ minVersion: 'TLSv1.2', insecure: false }),
   proxy: proxy.optional(),
   routing: routing.default({ mode: 'full' }),

@@ -54,6 +54,11 @@ export interface SessionConfig {
   readonly credentials: Credentials;
   /** Allowed methods in preference order; never empty. */
   readonly authMethods: readonly AuthMethod[];
+  /**
+   * Carry on when the server asks for no authentication at all. Off by default: without it nothing
+   * proves the server knows the password (MS-CHAPv2's proof), so anyone with a certificate could pose as it.
+   */
+  readonly allowNoAuthentication?: boolean;
   readonly ipv6: boolean;
   /** MRU we ask for; SSTP caps a packet at 4095 bytes, servers usually cap at 1500. */
   readonly mru: number;

@@ -24,6 +24,7 @@ import { connectTcp, explainConnectError, type TcpConnector } from './transport/
 import { proxyConnect } from './transport/proxy.js';
 import { startTls, type TlsInfo } from './transport/tls.js';
 import { describeDecodeError } from './bytes.js';
+import { noAuthenticationRefused } from './ppp/no-authentication.js';
 import type { SessionDataPort } from './datapath/data-port.js';
 
 export interface SessionDeps {
@@ -450,6 +451,10 @@ export class SstpSession implements SessionDataPort {
   private onPppEvent(e: PppLinkEvent): void {
     switch (e.type) {
       case 'lcp-up':
+        if (e.authMethod === null && this.config.allowNoAuthentication !== true) {
+          this.abort(noAuthenticationRefused());
+          return;
+        }
         this.lcp = { mru: e.mru, peerMru: e.peerMru, authMethod: e.authMethod };
         this.phases.done('lcp');
         this.enter('auth');

@@ -11,6 +11,8 @@ export type PeerEvent =
   | { readonly kind: 'ppp-received'; readonly protocol: number; readonly summary: string }
   | { readonly kind: 'ppp-sent'; readonly protocol: number; readonly summary: string }
   | { readonly kind: 'lcp-opened'; readonly auth: PeerAuthMethod; readonly clientMru?: number; readonly serverMru?: number }
+  /** LCP opened with no Authentication-Protocol option: the script offers no method (auth.methods []). */
+  | { readonly kind: 'lcp-opened-without-auth' }
   | { readonly kind: 'auth-nak'; readonly offered: PeerAuthMethod; readonly suggested: string }
   | { readonly kind: 'auth-result'; readonly method: PeerAuthMethod; readonly ok: boolean; readonly user: string; readonly why?: string }
   | { readonly kind: 'call-connected'; readonly ok: boolean; readonly hash?: 'sha1' | 'sha256'; readonly reason?: string }

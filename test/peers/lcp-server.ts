@@ -249,7 +249,10 @@ export class LcpServer {
   private opened(): void {
     const method = this.method;
     if (method === undefined) {
-      this.link.violation('LCP opened without an authentication method (the peer script offers none)', true);
+      // A script with no methods plays a server that asks for no authentication: the client must
+      // refuse it (or, opted in, go on to CALL_CONNECTED, which the peer then judges as it comes).
+      if (this.methods.length === 0) this.link.log.record({ kind: 'lcp-opened-without-auth' });
+      else this.link.violation('LCP opened without an authentication method', true);
       return;
     }
     this.link.log.record({ kind: 'lcp-opened', auth: method, clientMru: this.clientMru, serverMru: this.serverMru });

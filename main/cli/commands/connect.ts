@@ -58,6 +58,7 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   const resolved = await resolveConnectTarget(server, o, { stdin: ctx.stdin, env: ctx.env });
   if (!resolved.ok) return refuse(resolved.error.message, exitCodeForTargetError(resolved.error));
   const t = resolved.target;
+  if (t.kind === 'address' && t.warning) ctx.stderr(`causeway: warning: ${t.warning}\n`);
   const profile = t.kind === 'profile' ? t.profile : undefined;
   const keepalive = Number(o.keepalive ?? '20');
   if (!Number.isFinite(keepalive) || keepalive < 1 || keepalive > 3600) return refuse('--keepalive must be between 1 and 3600 seconds', EXIT.usage);

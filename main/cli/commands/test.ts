@@ -28,7 +28,8 @@ export function addConnectionOptions(cmd: Command): Command {
     // No commander defaults below: an absent flag must be told apart from a default so a profile's own
     // value can stand (buildSessionConfig applies the same defaults for a plain host).
     .addOption(new Option('--tls-min <version>', 'minimum TLS version (default: 1.2, or the profile\'s)').choices(['1.2', '1.3']))
-    .option('--auth <methods>', 'allowed authentication methods in order of preference: pap,chap,mschapv2,eap-mschapv2 (default: mschapv2,eap-mschapv2,pap,chap, or the profile\'s)')
+    .option('--auth <methods>', 'allowed authentication methods in order of preference: pap,chap,mschapv2,eap-mschapv2 (default: mschapv2,eap-mschapv2, or the profile\'s; pap and chap only when listed, since the server then proves nothing)')
+    .option('--allow-no-auth', 'carry on if the server asks for no authentication at all (refused otherwise: nothing would prove it is your server)')
     .option('--proxy <url>', 'HTTP proxy: http://[user:pass@]host:port')
     .option('--ipv6', 'also negotiate IPv6 (IPv6CP)')
     .option('--mru <bytes>', 'maximum receive unit to ask for (default: 1500, or the profile\'s MTU)')

@@ -60,6 +60,7 @@ export async function buildSessionConfig(profile: Profile, credentials: Credenti
     ...(proxy ? { proxy } : {}),
     credentials: { username: profile.username, password },
     authMethods: profile.authMethods,
+    ...(profile.allowNoAuthentication === true ? { allowNoAuthentication: true } : {}),
     ipv6: profile.ipv6,
     mru: profile.mtu ?? DEFAULT_MRU,
   };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildSessionConfig, parseAuthList, parseHostPort, parseProxyUrl } from '../../../main/cli/options.js';
+import { buildSessionConfig, parseAuthList, parseHostPort, parseProxyUrl, weakAuthWarnings } from '../../../main/cli/options.js';
 import { exitCodeFor } from '../../../main/cli/exit-codes.js';
 
 describe('CLI option parsing', () => {
@@ -29,12 +29,27 @@ describe('CLI option parsing', () => {
     assert.equal(parseProxyUrl('not a url').ok, false);
   });
 
+  it('PAP, CHAP and no-authentication are opt-in, each with a warning that says what it costs', () => {
+    assert.deepEqual(weakAuthWarnings(['mschapv2', 'eap-mschapv2'], false), []);
+    const opted = buildSessionConfig('h', { user: 'a', auth: 'mschapv2,pap', allowNoAuth: true }, 'pw');
+    assert.ok(opted.ok);
+    assert.deepEqual(opted.value.authMethods, ['mschapv2', 'pap']);
+    assert.equal(opted.value.allowNoAuthentication, true);
+    const w = weakAuthWarnings(opted.value.authMethods, true);
+    assert.equal(w.length, 2);
+    assert.match(w[0] ?? '', /PAP .*password itself.*whoever holds the server certificate/);
+    assert.match(w[1] ?? '', /no authentication/);
+    assert.match(weakAuthWarnings(['chap'], false)[0] ?? '', /CHAP/);
+  });
+
   it('builds a session config with safe defaults and refuses bad values', () => {
     const r = buildSessionConfig('vpn.example.com', { user: 'alice' }, 'pw');
     assert.ok(r.ok);
     assert.equal(r.value.tlsMin, 'TLSv1.2');
     assert.equal(r.value.trust.insecure, false);
-    assert.deepEqual(r.value.authMethods, ['mschapv2', 'eap-mschapv2', 'pap', 'chap']);
+    // Ad hoc, only methods in which the server proves it knows the password too; no-auth refused.
+    assert.deepEqual(r.value.authMethods, ['mschapv2', 'eap-mschapv2']);
+    assert.equal(r.value.allowNoAuthentication, undefined);
     assert.equal(r.value.mru, 1500);
     const pin = buildSessionConfig('h', { user: 'a', pin: `sha256:${'AB:'.repeat(31)}AB` }, 'pw');
     assert.ok(pin.ok && pin.value.trust.pinSha256 === 'AB'.repeat(32));

@@ -50,6 +50,15 @@ describe('profiles add/edit flags', () => {
     assert.ok(validateDraft(d).ok);
   });
 
+  it('--allow-no-auth is an explicit opt-in that --no-allow-no-auth takes back', () => {
+    const on = apply({ server: 'h', allowNoAuth: commanderOptions('add', ['--server', 'h', '--allow-no-auth']).allowNoAuth });
+    assert.equal(on.allowNoAuthentication, true);
+    assert.ok(validateDraft(on).ok);
+    const off = apply({ allowNoAuth: commanderOptions('edit', ['--no-allow-no-auth']).allowNoAuth }, on);
+    assert.equal('allowNoAuthentication' in off, false);
+    assert.equal(commanderOptions('edit', []).allowNoAuth, undefined, 'absent leaves the profile alone');
+  });
+
   it('changes only what is given, and --no-X removes a field', () => {
     const base = apply({ server: 'h', user: 'u', pin: PIN, sni: 'n', proxy: 'http://p:1', split: ['10.0.0.0/8'], ipv6: true });
     const edited = apply({ pin: false, sni: false, proxy: false, full: true }, base);

@@ -179,10 +179,18 @@ describe('resolveConnectTarget', () => {
     assert.ok(r.ok && r.target.kind === 'address');
     assert.equal(r.target.config.host, 'vpn.other.example');
     assert.equal(r.target.config.port, 4443);
-    assert.deepEqual(r.target.config.authMethods, ['mschapv2', 'eap-mschapv2', 'pap', 'chap']);
+    assert.deepEqual(r.target.config.authMethods, ['mschapv2', 'eap-mschapv2']);
+    assert.equal(r.target.warning, undefined, 'nothing weak was asked for');
     assert.equal(r.target.config.tlsMin, 'TLSv1.2');
     assert.equal(r.target.config.mru, 1500);
     assert.deepEqual(r.target.secrets, ['pw', 'proxy-secret']);
+  });
+
+  it('an ad-hoc --auth with PAP connects with it but warns that PAP hands over the password', async () => {
+    const r = await resolve('vpn.other.example', { user: 'eve', passwordStdin: true, auth: 'pap' }, 'pw\n');
+    assert.ok(r.ok && r.target.kind === 'address');
+    assert.deepEqual(r.target.config.authMethods, ['pap']);
+    assert.match(r.target.warning ?? '', /PAP .*whoever holds the server certificate/);
   });
 
   it('explains a name that is neither a profile nor usable as a host', async () => {
