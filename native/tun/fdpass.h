@@ -1,5 +1,5 @@
 // Handing a descriptor from the privileged helper to the engine over a Unix socket (SCM_RIGHTS),
-// and asking a socket who holds its other end. Plain POSIX, no N-API: causeway_tun.c wraps it.
+// and asking a socket who holds its other end. Plain POSIX, no N-API: fdpass_js.c wraps it.
 #ifndef CAUSEWAY_FDPASS_H
 #define CAUSEWAY_FDPASS_H
 

@@ -11,7 +11,10 @@ declare const tunHandleBrand: unique symbol;
 /** The addon's opaque per-device handle. */
 export type TunHandle = { readonly [tunHandleBrand]: true };
 
-/** The addon's exports, as implemented in native/tun/causeway_tun.c. */
+/**
+ * The addon's exports, as native/tun/exports.c defines them. The test build of the addon
+ * (causeway_tun_test.node) adds a test hook, typed where the tests load it (test/unit/engine/tun/test-addon.ts).
+ */
 export interface TunAddon {
   /**
    * Takes over `fd`, an attached TUN descriptor the helper handed over (closed by close(), and by a
@@ -40,8 +43,6 @@ export interface TunAddon {
   setReading(handle: TunHandle, on: boolean): void;
   wantWritable(handle: TunHandle): void;
   write(handle: TunHandle, packets: readonly Uint8Array[], start: number): number;
-  /** What write() would hand the kernel next for packets[start…]; for tests, no device involved. */
-  coalesce(packets: readonly Uint8Array[], start: number): CoalescedWrite;
   gso(handle: TunHandle): boolean;
   deviceName(handle: TunHandle): string;
   mtu(handle: TunHandle): number;
@@ -59,19 +60,6 @@ export interface TunAddon {
   };
   close(handle: TunHandle): void;
   readonly MAX_PACKET: number;
-}
-
-/** One write as native/tun/gso.c plans it: the virtio_net_hdr fields and the IP packet after it. */
-export interface CoalescedWrite {
-  /** Input packets this write stands for; 1 = the first packet as is, behind a zeroed header. */
-  readonly consumed: number;
-  readonly packet: Buffer;
-  readonly flags: number;
-  readonly gsoType: number;
-  readonly hdrLen: number;
-  readonly gsoSize: number;
-  readonly csumStart: number;
-  readonly csumOffset: number;
 }
 
 /** The addon's file name inside a bundle layout (resources/native/ when packaged, dist/native/ in the build tree). */

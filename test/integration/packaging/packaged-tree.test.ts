@@ -5,7 +5,7 @@
 // as root in a client namespace, brings a tunnel up through SoftEther with the tree's own helper.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -108,6 +108,9 @@ describe('packaged tree (electron-builder --dir on a stand-in Electron)', () => 
     ]) {
       assert.ok(existsSync(join(tree, f)), f);
     }
+    // Only the product addon ships: the test build (causeway_tun_test.node, with coalesce()) stays in native/tun/build.
+    assert.deepEqual(readdirSync(join(res, 'native')), ['causeway_tun.node']);
+    assert.equal('coalesce' in (require(join(res, 'native', 'causeway_tun.node')) as object), false);
     // The Electron main process resolves the addon through the marker; the bundles through ../native.
     const packaged = addonLayout({ moduleFile: join(res, 'app.asar', 'dist', 'main', 'engine', 'tun', 'native-addon.js'), bundled: false, resourcesPath: res, exists: existsSync });
     assert.equal(packaged.kind, 'packaged');

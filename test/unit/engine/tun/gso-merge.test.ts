@@ -1,13 +1,14 @@
-// The addon's TCP segment merging (native/tun/gso.c) through its coalesce() test hook: the exact
-// virtio_net_hdr and bytes write() would hand the kernel, no device or root needed.
+// The addon's TCP segment merging (native/tun/gso.c) through the test addon's coalesce() hook: the
+// exact virtio_net_hdr and bytes write() would hand the kernel, no device or root needed.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { findTunAddon, loadTunAddon, type CoalescedWrite, type TunAddon } from '../../../../main/engine/tun/native-addon.js';
+import { findTunAddon, loadTunAddon } from '../../../../main/engine/tun/native-addon.js';
 import { checksumsOk, completeChecksum, segment, stream, TCP, tcpPayload, type SegmentSpec } from './tcp-segments.js';
+import { loadTestAddon, type CoalescedWrite, type TunTestAddon } from './test-addon.js';
 
-const path = process.platform === 'linux' ? findTunAddon() : undefined;
-const addon: TunAddon | undefined = path === undefined ? undefined : loadTunAddon(path);
+const addon: TunTestAddon | undefined = loadTestAddon();
+const productPath = process.platform === 'linux' ? findTunAddon() : undefined;
 
 const GSO_TCPV4 = 1;
 const GSO_TCPV6 = 4;
@@ -246,5 +247,14 @@ describe('TUN addon: TCP segment merging (coalesce)', { skip: addon === undefine
     assert.throws(() => a.coalesce([1] as unknown as Buffer[], 0), { code: 'ERR_INVALID_ARG_TYPE' });
     assert.throws(() => a.coalesce([segment(base)], 2), { code: 'ERR_OUT_OF_RANGE' });
     assert.throws(() => a.coalesce([segment(base)], 1), { code: 'ERR_OUT_OF_RANGE' });
+  });
+});
+
+describe('TUN addon: the test hook stays in the test build', { skip: productPath === undefined ? 'native/tun is not built' : false }, () => {
+  it('the product addon has the same API without coalesce()', () => {
+    assert.ok(productPath !== undefined && addon !== undefined, 'both addons come from one build (binding.gyp)');
+    const product = loadTunAddon(productPath);
+    assert.equal('coalesce' in product, false);
+    assert.deepEqual(Object.keys(addon).filter((k) => k !== 'coalesce').sort(), Object.keys(product).sort());
   });
 });
