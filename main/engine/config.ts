@@ -1,8 +1,10 @@
 // What a session needs to know. Built by the CLI or the services from a profile; secrets only in memory.
 
 /** Authentication methods a profile may allow, in the user's order of preference. */
-export type AuthMethod = 'pap' | 'chap' | 'mschapv2' | 'eap-mschapv2';
-export const AUTH_METHODS: readonly AuthMethod[] = ['pap', 'chap', 'mschapv2', 'eap-mschapv2'];
+export type AuthMethod = 'pap' | 'chap' | 'mschapv2' | 'eap-mschapv2' | 'eap-tls';
+export const AUTH_METHODS: readonly AuthMethod[] = ['pap', 'chap', 'mschapv2', 'eap-mschapv2', 'eap-tls'];
+/** The methods that run inside EAP: LCP only negotiates "EAP", the method is chosen within it. */
+export const EAP_METHODS: ReadonlySet<AuthMethod> = new Set<AuthMethod>(['eap-mschapv2', 'eap-tls']);
 
 export interface Credentials {
   readonly username: string;
@@ -19,6 +21,16 @@ export interface TrustPolicy {
   readonly pinSha256?: string;
   /** Labs only: accept any certificate. The leaf is still reported and used for crypto binding. */
   readonly insecure?: boolean;
+}
+
+/**
+ * How the certificate a server presents inside EAP (EAP-TLS, PEAP) is judged. Absent: like the
+ * outer certificate (the same trust policy, the name from sni or host), which fits servers such
+ * as SoftEther that present one certificate for both; an NPS behind RRAS needs its own.
+ */
+export interface EapTrust extends TrustPolicy {
+  /** The name the inner certificate must carry; absent: not checked (the CA or pin decides). */
+  readonly serverName?: string;
 }
 
 export interface ClientCertificate {
@@ -50,6 +62,8 @@ export interface SessionConfig {
   readonly tlsMin: TlsMinVersion;
   readonly trust: TrustPolicy;
   readonly clientCertificate?: ClientCertificate;
+  /** For the certificate inside EAP-TLS / PEAP; see EapTrust. */
+  readonly eapTrust?: EapTrust;
   readonly proxy?: ProxyConfig;
   readonly credentials: Credentials;
   /** Allowed methods in preference order; never empty. */

@@ -8,7 +8,7 @@ import type { AuthMethod, SessionConfig } from './config.js';
 import { failure, type Phase, type SessionFailure } from './failure.js';
 import { phaseLogger, silentSink, type LogSink } from './log.js';
 import type { AuthenticatorFactory } from './ppp/auth/authenticator.js';
-import { createAuthenticator } from './ppp/auth/index.js';
+import { authenticatorFactoryFor, eapSetupOf } from './ppp/auth/index.js';
 import { checkIpcpAssignment } from './ppp/ipcp-addresses.js';
 import { PppLink } from './ppp/link.js';
 import type { PppLinkEvent } from './ppp/link-events.js';
@@ -357,7 +357,7 @@ export class SstpSession implements SessionDataPort {
       clock: this.clock,
       log: this.sink,
       send: (frame) => this.sendFrame(frame),
-      authenticatorFactory: this.deps.authenticatorFactory ?? createAuthenticator,
+      authenticatorFactory: this.deps.authenticatorFactory ?? authenticatorFactoryFor(eapSetupOf(c, () => this.peerMru)),
       onEvent: (e) => this.onPppEvent(e),
     });
     this.ppp = ppp;

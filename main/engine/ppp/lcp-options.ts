@@ -1,5 +1,6 @@
 // LCP configuration option numbers and the Authentication-Protocol option (RFC 1661 §6, RFC 1994,
 // RFC 2759, RFC 3748), with their pppd-style trace text.
+import { EAP_METHODS } from '../config.js';
 import type { AuthMethod } from '../config.js';
 import { CHAP_MD5, CHAP_MSCHAPV2, PPP_CHAP, PPP_EAP, PPP_PAP } from './protocols.js';
 import { u16Of, u32Of } from './options.js';
@@ -53,6 +54,7 @@ export function authOption(method: AuthMethod): ConfigOption {
     case 'mschapv2':
       return { type: LCP_AUTH, data: Buffer.from([PPP_CHAP >> 8, PPP_CHAP & 0xff, CHAP_MSCHAPV2]) };
     case 'eap-mschapv2':
+    case 'eap-tls':
       return { type: LCP_AUTH, data: u16(PPP_EAP) };
   }
 }
@@ -68,13 +70,15 @@ export function methodName(method: AuthMethod): string {
       return 'MS-CHAPv2';
     case 'eap-mschapv2':
       return 'EAP-MSCHAPv2';
+    case 'eap-tls':
+      return 'EAP-TLS';
   }
 }
 
 /** How an offer reads to a person: EAP is offered at LCP without its inner method. */
 export function offerName(offer: AuthOffer): string {
   if (offer.kind === 'unsupported') return offer.label;
-  return offer.method === 'eap-mschapv2' ? 'EAP' : methodName(offer.method);
+  return EAP_METHODS.has(offer.method) ? 'EAP' : methodName(offer.method);
 }
 
 function u16(v: number): Buffer {

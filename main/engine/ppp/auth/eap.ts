@@ -1,9 +1,11 @@
-// EAP client (RFC 3748) offering only EAP-MSCHAPv2 (type 26, draft-kamath-pppext-eap-mschapv2):
-// Identity is answered with the user name, any other method is Nak'ed toward 26, and EAP-Success
-// counts only after the server proved itself inside MS-CHAPv2.
+// EAP client (RFC 3748): EAP-MSCHAPv2 (type 26, draft-kamath-pppext-eap-mschapv2) built in, and
+// TLS-based methods (EAP-TLS, PEAP) plugged in as EapMethods. Identity is answered with the user
+// name, a method we do not run is Nak'ed toward the ones we do (in the profile's order), and
+// EAP-Success counts only after the server proved itself inside the method.
 import { describeDecodeError } from '../../bytes.js';
 import { PPP_EAP } from '../protocols.js';
 import { AuthRun } from './auth-run.js';
+import type { AuthMethod } from '../../config.js';
 import type { Authenticator, AuthenticatorContext } from './authenticator.js';
 import { CHAP_FAILURE, CHAP_SUCCESS, decodeChap, encodeChapResponse } from './chap-packet.js';
 import {
@@ -15,6 +17,7 @@ import {
   eapTypeName,
   encodeEapResponse,
 } from './eap-packet.js';
+import type { EapMethod, EapMethodHost } from './eap-tls-host.js';
 import { AUTH_SILENCE_MS, authTimeout, credentialsRejected, serverNotProven } from './failures.js';
 import { MSCHAPV2_CHALLENGE_SIZE, MsChapV2Exchange } from './mschapv2-exchange.js';
 import type { RandomSource } from './mschapv2-exchange.js';
@@ -22,16 +25,38 @@ import { successMessageText } from './mschapv2-messages.js';
 import { idHex, printableText, quoted } from './trace.js';
 import { eapMschapv2Msk } from '../../crypto/mppe-keys.js';
 
+/** A method the dispatcher hands every Request of its type to (EAP-TLS, PEAP). */
+export interface EapMethodSpec {
+  readonly type: number;
+  /** Created on the first Request of this type. */
+  create(host: EapMethodHost): EapMethod;
+}
+
 export interface EapOptions {
   /** Source of the MS-CHAPv2 peer challenge; tests inject a fixed one. */
   readonly random?: RandomSource;
+  /** The AuthMethod LCP agreed on (reported as `method`); default 'eap-mschapv2'. */
+  readonly method?: AuthMethod;
+  /** Whether EAP-MSCHAPv2 may run; default true. */
+  readonly mschapv2?: boolean;
+  /** Other methods, in the profile's order of preference (before or after MS-CHAPv2, see `order`). */
+  readonly methods?: readonly EapMethodSpec[];
+  /** EAP types in preference order, for Naks; default: `methods` then 26 when allowed. */
+  readonly order?: readonly number[];
+  /** The peer MRU negotiated by LCP (fragment size for TLS methods); default 1500. */
+  readonly peerMru?: () => number;
 }
 
 const METHOD = 'EAP-MSCHAPv2';
 
 export class EapAuthenticator implements Authenticator {
-  readonly method = 'eap-mschapv2' as const;
+  readonly method: AuthMethod;
   readonly protocol = PPP_EAP;
+  private readonly mschapv2: boolean;
+  private readonly specs: ReadonlyMap<number, EapMethodSpec>;
+  private readonly order: readonly number[];
+  /** The plugged-in method running now, once the server asked for one. */
+  private inner: EapMethod | undefined;
   private readonly run: AuthRun;
   private readonly exchange: MsChapV2Exchange;
   /** The last Request answered and our answer: a duplicate Request gets the same bytes (RFC 3748 §4.1). */
@@ -45,6 +70,23 @@ export class EapAuthenticator implements Authenticator {
   ) {
     this.run = new AuthRun(ctx);
     this.exchange = new MsChapV2Exchange(ctx.credentials, METHOD, options.random);
+    this.method = options.method ?? 'eap-mschapv2';
+    this.mschapv2 = options.mschapv2 ?? true;
+    this.specs = new Map((options.methods ?? []).map((m) => [m.type, m]));
+    this.order = options.order ?? [...this.specs.keys(), ...(this.mschapv2 ? [EAP_TYPE_MSCHAPV2] : [])];
+    this.peerMru = options.peerMru ?? (() => 1500);
+  }
+
+  private readonly peerMru: () => number;
+
+  private host(): EapMethodHost {
+    return {
+      reply: (id, type, data, trace) => this.reply(id, type, data, trace),
+      fail: (f) => this.run.fail(f),
+      log: this.run.log,
+      clock: this.ctx.clock,
+      peerMru: () => this.peerMru(),
+    };
   }
 
   start(): void {
@@ -69,6 +111,12 @@ export class EapAuthenticator implements Authenticator {
         return;
       case 'success':
         this.run.log.debug(`rcvd [EAP Success id=${idHex(p.id)}]`);
+        if (this.inner !== undefined) {
+          const verdict = this.inner.success();
+          if (verdict.ok) this.run.succeed(verdict.hlak);
+          else this.run.fail(verdict.failure);
+          return;
+        }
         if (this.hlak === undefined) {
           this.run.fail(serverNotProven(METHOD, 'EAP-Success before the server proved itself in MS-CHAPv2'));
           return;
@@ -77,7 +125,7 @@ export class EapAuthenticator implements Authenticator {
         return;
       case 'failure':
         this.run.log.debug(`rcvd [EAP Failure id=${idHex(p.id)}]`);
-        this.run.fail(credentialsRejected('EAP', undefined, 'EAP: EAP-Failure from the server'));
+        this.run.fail(this.inner?.failure() ?? credentialsRejected('EAP', undefined, 'EAP: EAP-Failure from the server'));
         return;
       case 'response':
         this.run.log.debug(`rcvd [EAP Response id=${idHex(p.id)}] ignored: we are the peer`);
@@ -105,17 +153,35 @@ export class EapAuthenticator implements Authenticator {
         this.reply(id, EAP_TYPE_NOTIFICATION, Buffer.alloc(0), 'Notification');
         return;
       case EAP_TYPE_MSCHAPV2:
-        this.onMsChapV2(id, data);
+        if (this.mschapv2 && this.inner === undefined) {
+          this.onMsChapV2(id, data);
+          return;
+        }
+        this.nak(id, type);
         return;
       case EAP_TYPE_NAK:
         this.run.log.debug(`rcvd [EAP Request id=${idHex(id)} Nak] ignored: Nak is only valid in a Response`);
         return;
-      default:
-        this.run.log.debug(`rcvd [EAP Request id=${idHex(id)} ${eapTypeName(type)}]`);
-        // Legacy Nak (§5.3.1) listing the one method we do.
-        this.reply(id, EAP_TYPE_NAK, Buffer.of(EAP_TYPE_MSCHAPV2), `Nak <${eapTypeName(EAP_TYPE_MSCHAPV2)}>`);
+      default: {
+        const spec = this.specs.get(type);
+        if (spec !== undefined && (this.inner === undefined || this.inner.type === type)) {
+          this.inner ??= spec.create(this.host());
+          this.inner.request(id, data);
+          return;
+        }
+        this.nak(id, type);
         return;
+      }
     }
+  }
+
+  // Legacy Nak (§5.3.1) listing the methods we do, most preferred first. Once a method has begun,
+  // switching is refused by Nak'ing toward it alone.
+  private nak(id: number, type: number): void {
+    this.run.log.debug(`rcvd [EAP Request id=${idHex(id)} ${eapTypeName(type)}]`);
+    const types = this.inner !== undefined ? [this.inner.type] : this.order.filter((t) => t !== type);
+    const list = types.length > 0 ? types : [0]; // 0: "no alternative" (RFC 3748 §5.3.1)
+    this.reply(id, EAP_TYPE_NAK, Buffer.from(list), `Nak <${list.map(eapTypeName).join(' ')}>`);
   }
 
   private reply(id: number, type: number, data: Buffer, trace: string): void {
@@ -178,5 +244,6 @@ export class EapAuthenticator implements Authenticator {
 
   stop(): void {
     this.run.stop();
+    this.inner?.stop();
   }
 }

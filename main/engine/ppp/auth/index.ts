@@ -3,10 +3,22 @@ import type { AuthMethod } from '../../config.js';
 import type { Authenticator, AuthenticatorContext, AuthenticatorFactory } from './authenticator.js';
 import { ChapMd5Authenticator } from './chap-md5.js';
 import { EapAuthenticator } from './eap.js';
+import { eapOptions } from './eap-setup.js';
+import type { EapSetup } from './eap-setup.js';
 import { MsChapV2Authenticator } from './mschapv2.js';
 import { PapAuthenticator } from './pap.js';
 
 export type { Authenticator, AuthenticatorContext, AuthenticatorFactory, AuthResult } from './authenticator.js';
+export type { EapSetup } from './eap-setup.js';
+export { eapSetupOf } from './eap-setup.js';
+
+/** The factory for a session: EAP methods get the profile's EAP methods, client certificate and inner trust. */
+export function authenticatorFactoryFor(setup: EapSetup): AuthenticatorFactory {
+  return (method, ctx) => {
+    if (method === 'eap-mschapv2' || method === 'eap-tls') return new EapAuthenticator(ctx, eapOptions(method, ctx, setup));
+    return createAuthenticator(method, ctx);
+  };
+}
 
 export const createAuthenticator: AuthenticatorFactory = (method: AuthMethod, ctx: AuthenticatorContext): Authenticator => {
   switch (method) {
@@ -18,6 +30,9 @@ export const createAuthenticator: AuthenticatorFactory = (method: AuthMethod, ct
       return new MsChapV2Authenticator(ctx);
     case 'eap-mschapv2':
       return new EapAuthenticator(ctx);
+    case 'eap-tls':
+      // Without a session's setup: no client certificate, so a TLS Request is refused, explained.
+      return new EapAuthenticator(ctx, eapOptions(method, ctx, { authMethods: [method], trust: { policy: {} } }));
     default: {
       const never: never = method;
       return never;
