@@ -76,7 +76,25 @@ export interface SessionConfig {
   readonly ipv6: boolean;
   /** MRU we ask for; SSTP caps a packet at 4095 bytes, servers usually cap at 1500. */
   readonly mru: number;
+  /**
+   * How long authentication may wait for the server's answer (ms; default DEFAULT_AUTH_WAIT_MS):
+   * behind RADIUS with an MFA push the answer comes only once the user approves on their phone.
+   */
+  readonly authWaitMs?: number;
 }
+
+/** The default authentication wait: Azure MFA's NPS extension and Duo both give the user about 60 s. */
+export const DEFAULT_AUTH_WAIT_MS = 60_000;
+/** The range a profile or flag may set (seconds): under 5 s is too short for any push, over 10 min is a hang. */
+export const AUTH_WAIT_RANGE_S = { min: 5, max: 600 } as const;
+
+/**
+ * How a one-time code joins the password: 'append' sends password+code (the PIN+OTP form RADIUS
+ * OTP back ends such as RSA SecurID, privacyIDEA or LinOTP check); 'replace' sends the code alone
+ * (a token-only policy).
+ */
+export type OtpMode = 'append' | 'replace';
+export const OTP_MODES: readonly [OtpMode, ...OtpMode[]] = ['append', 'replace'];
 
 /**
  * The config dialling exactly `address`: the proxy's when a proxy is used (the TCP connection goes

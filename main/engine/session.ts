@@ -4,7 +4,7 @@
 import { isIP, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
-import type { AuthMethod, SessionConfig } from './config.js';
+import { DEFAULT_AUTH_WAIT_MS, type AuthMethod, type SessionConfig } from './config.js';
 import { failure, type Phase, type SessionFailure } from './failure.js';
 import { phaseLogger, silentSink, type LogSink } from './log.js';
 import type { AuthenticatorFactory } from './ppp/auth/authenticator.js';
@@ -67,6 +67,8 @@ export type ConnectOutcome =
 
 export type SessionEvent =
   | { readonly type: 'phase'; readonly phase: Phase }
+  /** Authentication began; the server may take until `deadline` (ms since epoch), e.g. for an MFA push. */
+  | { readonly type: 'auth-pending'; readonly method: AuthMethod; readonly waitMs: number; readonly deadline: number }
   | { readonly type: 'tls'; readonly tls: Omit<TlsInfo, 'leafDer'> }
   | { readonly type: 'ipv4-up'; readonly ipv4: Ipv4Info }
   | { readonly type: 'ipv6-up'; readonly ipv6: Ipv6Info }
@@ -103,6 +105,9 @@ export class SstpSession implements SessionDataPort {
   private ipv4: Ipv4Info | undefined;
   private ipv6UpFlag = false;
   private negotiationTimer: TimerHandle | undefined;
+  /** When the whole-connect deadline falls; paused (as time left) while authentication runs. */
+  private negotiationDeadline = 0;
+  private negotiationLeft: number | undefined;
   private readonly ipListeners = new Set<(packet: Buffer) => void>();
   private readonly ipBatchListeners = new Set<(packets: readonly Buffer[]) => void>();
   /** IP packets of the current read burst, for ipBatchListeners; flushed once the burst is over. */
@@ -155,12 +160,22 @@ export class SstpSession implements SessionDataPort {
       return Promise.resolve({ ok: false, failure: failure('tcp', 'cancelled', 'This session was already used; create a new one.'), timings: [] });
     }
     const outcome = new Promise<ConnectOutcome>((resolve) => (this.settleConnect = resolve));
-    this.negotiationTimer = this.clock.after(this.deps.negotiationTimeoutMs ?? 60_000, () => {
+    this.armNegotiation(this.deps.negotiationTimeoutMs ?? 60_000);
+    void this.run();
+    return outcome;
+  }
+
+  /**
+   * The whole-connect deadline. Authentication is not counted (paused on auth-pending, resumed on
+   * authenticated): it has its own limit, authWaitMs, long enough for an MFA push and worded so.
+   */
+  private armNegotiation(ms: number): void {
+    this.negotiationTimer?.cancel();
+    this.negotiationDeadline = this.clock.now() + ms;
+    this.negotiationTimer = this.clock.after(ms, () => {
       const phase = this.state.name === 'connecting' ? this.state.phase : 'tcp';
       this.abort(failure(phase, 'negotiation-timeout', `The server did not complete the connection within ${(this.deps.negotiationTimeoutMs ?? 60_000) / 1000} s (stuck at ${phase}). Try again; if it persists, the server may be overloaded or misconfigured.`));
     });
-    void this.run();
-    return outcome;
   }
 
   /** Sends one IPv4 or IPv6 packet through the tunnel. Returns false when the tunnel is not up. */
@@ -336,7 +351,9 @@ export class SstpSession implements SessionDataPort {
         if (this.socket && !this.socket.destroyed) this.socket.write(packet);
       },
       onEvent: (e) => this.onControlEvent(e),
-      timers: this.deps.sstpTimers,
+      // MS-SSTP's negotiation timer runs from CALL_CONNECT_ACK to CALL_CONNECTED, across PPP
+      // authentication: it must outlast the authentication wait, or an MFA push could never finish.
+      timers: { negotiationMs: 30_000 + (this.config.authWaitMs ?? DEFAULT_AUTH_WAIT_MS), ...this.deps.sstpTimers },
     });
     this.control = control;
     sock.on('data', (chunk: Buffer) => this.onTransportData(chunk));
@@ -353,6 +370,7 @@ export class SstpSession implements SessionDataPort {
         ipv6: c.ipv6,
         mru: c.mru,
         echoIntervalMs: this.deps.lcpEchoIntervalMs,
+        ...(c.authWaitMs !== undefined ? { authWaitMs: c.authWaitMs } : {}),
       },
       clock: this.clock,
       log: this.sink,
@@ -459,7 +477,14 @@ export class SstpSession implements SessionDataPort {
         this.phases.done('lcp');
         this.enter('auth');
         return;
+      case 'auth-pending':
+        this.negotiationTimer?.cancel();
+        this.negotiationLeft = Math.max(1, this.negotiationDeadline - this.clock.now());
+        this.emit({ type: 'auth-pending', method: e.method, waitMs: e.waitMs, deadline: this.clock.now() + e.waitMs });
+        return;
       case 'authenticated': {
+        if (this.negotiationLeft !== undefined && this.state.name === 'connecting') this.armNegotiation(this.negotiationLeft);
+        this.negotiationLeft = undefined;
         this.phases.done('auth');
         // MS-SSTP: CALL_CONNECTED with the crypto binding right after PPP authentication, before IPCP.
         if (this.control && this.tlsInfo) this.control.sendCallConnected(e.hlak, this.tlsInfo.leafDer);

@@ -116,12 +116,13 @@ class MsChapV2Server implements AuthServer {
   private readonly verifier: MsChapV2Verifier;
   private readonly id = randomBytes(1)[0] ?? 1;
   private finished = false;
+  private holding = false;
 
   constructor(
     private readonly link: PeerLink,
     private readonly done: (o: AuthOutcome) => void,
   ) {
-    this.verifier = new MsChapV2Verifier(link.script.users, link.script.auth.wrongAuthenticatorResponse);
+    this.verifier = new MsChapV2Verifier(link.script.users, link.script.auth.wrongAuthenticatorResponse, link.script.auth.oneTimeCodes);
   }
 
   start(): void {
@@ -136,13 +137,27 @@ class MsChapV2Server implements AuthServer {
       return;
     }
     this.link.log.record({ kind: 'ppp-received', protocol: PPP_CHAP, summary: `MS-CHAPv2 Response id=${p.value.id} user=${p.value.name.toString('utf8')}` });
+    // A second Response while the answer is held (an MFA push pending) would start a second RADIUS
+    // request at a real server, cancelling the push the user is about to approve.
+    if (this.holding) this.link.violation('the client resent its MS-CHAPv2 Response while authentication was pending', false);
     if (this.finished) return;
     if (p.value.id !== this.id) {
       this.link.violation(`MS-CHAPv2 Response id ${p.value.id} does not match Challenge id ${this.id}`, true);
       return;
     }
     this.finished = true;
-    const v = this.verifier.verify(p.value.value, p.value.name);
+    const { value, name } = p.value;
+    const delay = this.link.script.auth.answerDelayMs ?? 0;
+    if (delay <= 0) return this.answer(value, name);
+    this.holding = true;
+    this.link.after(delay, () => {
+      this.holding = false;
+      this.answer(value, name);
+    });
+  }
+
+  private answer(value: Buffer, name: Buffer): void {
+    const v = this.verifier.verify(value, name);
     // RFC 2759 §5–6: Success/Failure carry the Response's identifier.
     this.link.sendPpp(PPP_CHAP, encodePacket(v.ok ? CHAP_SUCCESS : CHAP_FAILURE, this.id, Buffer.from(v.message)), v.ok ? 'MS-CHAPv2 Success' : 'MS-CHAPv2 Failure');
     this.done(v.ok ? { ok: true, user: v.user, hlak: v.hlak } : { ok: false, user: v.user, why: v.why });

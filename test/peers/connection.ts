@@ -471,6 +471,9 @@ export class PeerConnection implements PeerLink {
         this.closeReason ??= 'peer dropped the connection';
         this.socket.destroy();
         return;
+      case 'lcp-renegotiate':
+        this.lcp?.renegotiate();
+        return;
     }
   }
 

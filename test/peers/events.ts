@@ -11,6 +11,8 @@ export type PeerEvent =
   | { readonly kind: 'ppp-received'; readonly protocol: number; readonly summary: string }
   | { readonly kind: 'ppp-sent'; readonly protocol: number; readonly summary: string }
   | { readonly kind: 'lcp-opened'; readonly auth: PeerAuthMethod; readonly clientMru?: number; readonly serverMru?: number }
+  /** LCP open again after the peer's 'lcp-renegotiate' fault. */
+  | { readonly kind: 'lcp-renegotiated'; readonly clientMru?: number; readonly serverMru?: number }
   /** LCP opened with no Authentication-Protocol option: the script offers no method (auth.methods []). */
   | { readonly kind: 'lcp-opened-without-auth' }
   | { readonly kind: 'auth-nak'; readonly offered: PeerAuthMethod; readonly suggested: string }

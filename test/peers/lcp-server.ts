@@ -44,6 +44,7 @@ export class LcpServer {
   private clientMru: number | undefined;
   private serverMru: number | undefined;
   private echoId = 0;
+  private reopening = false;
 
   constructor(
     private readonly link: PeerLink,
@@ -246,7 +247,20 @@ export class LcpServer {
     }
   }
 
+  /** Send a new Configure-Request from Opened (RFC 1661: the client goes down and negotiates again). */
+  renegotiate(): void {
+    if (!this.negotiator.opened) return;
+    this.reopening = true;
+    this.negotiator.renegotiate();
+  }
+
   private opened(): void {
+    if (this.reopening) {
+      // A renegotiation: authentication and the NCPs carry on as they were (as the client keeps them).
+      this.reopening = false;
+      this.link.log.record({ kind: 'lcp-renegotiated', clientMru: this.clientMru, serverMru: this.serverMru });
+      return;
+    }
     const method = this.method;
     if (method === undefined) {
       // A script with no methods plays a server that asks for no authentication: the client must

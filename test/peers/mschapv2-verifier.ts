@@ -9,6 +9,7 @@ import {
   ntPasswordHash,
   verifyNtResponse,
 } from '../../main/engine/crypto/mschapv2.js';
+import type { OneTimeCodes } from './one-time-codes.js';
 
 export type MsChapV2Verdict =
   | { readonly ok: true; readonly user: string; readonly message: string; readonly hlak: Buffer }
@@ -22,6 +23,8 @@ export class MsChapV2Verifier {
   constructor(
     private readonly users: Readonly<Record<string, string>>,
     private readonly wrongAuthenticatorResponse: boolean,
+    /** When set, the password must carry one of these codes, each accepted once (one-time-codes.ts). */
+    private readonly oneTimeCodes?: OneTimeCodes,
   ) {}
 
   /** Response value (RFC 2759 §4): Peer-Challenge 16 · Reserved 8 (zero) · NT-Response 24 · Flags 1 (zero). */
@@ -40,8 +43,20 @@ export class MsChapV2Verifier {
     if (!reserved.equals(Buffer.alloc(8)) || value[48] !== 0) return fail('reserved bytes or flags are not zero');
     const password = this.users[user] ?? this.users[challengeUserName(user)];
     if (password === undefined) return fail(`unknown user ${JSON.stringify(user)}`);
-    const hash = ntPasswordHash(password);
-    if (!verifyNtResponse(hash, this.challenge, peerChallenge, user, ntResponse)) return fail('NT-Response does not prove the password');
+    const proves = (candidate: string) => verifyNtResponse(ntPasswordHash(candidate), this.challenge, peerChallenge, user, ntResponse);
+    let proven = password;
+    if (this.oneTimeCodes) {
+      const codes = this.oneTimeCodes;
+      const match = codes.candidates(password).find((c) => proves(c.password));
+      if (match === undefined) return fail('NT-Response proves no password with a valid one-time code');
+      if (match.used) {
+        codes.noteReplay(match.code);
+        return fail(`one-time code ${match.code} was already used`);
+      }
+      codes.consume(match.code);
+      proven = match.password;
+    } else if (!proves(password)) return fail('NT-Response does not prove the password');
+    const hash = ntPasswordHash(proven);
     let s = generateAuthenticatorResponse(hash, ntResponse, peerChallenge, this.challenge, user);
     // Flip one hex digit: the client must notice that this server cannot prove the password.
     if (this.wrongAuthenticatorResponse) s = `${s.slice(0, -1)}${s.endsWith('0') ? '1' : '0'}`;

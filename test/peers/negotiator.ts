@@ -65,6 +65,14 @@ export class PeerNegotiator {
     this.send(CONF_REQ, id, encodeOptions(options), `ConfReq ${this.list(options)}`);
   }
 
+  /** Start over from Opened with a fresh Configure-Request: the client must Ack it again and send its own. */
+  renegotiate(): void {
+    this.isOpen = false;
+    this.weAcked = false;
+    this.requests = 0;
+    this.sendRequest();
+  }
+
   receive(info: Buffer): void {
     const p = decodeControl(info, this.name);
     if (!p.ok) {

@@ -1,6 +1,7 @@
 // The strict peer's script: what it proposes, what it accepts, what it requires, which faults it
 // injects. Every field has a default (see resolveScript); personas are ready-made partial scripts.
 import type { StatusName } from '../../main/engine/sstp/constants.js';
+import type { OneTimeCodes } from './one-time-codes.js';
 import type { RadiusServerAddress } from './radius-client.js';
 
 export type PeerAuthMethod = 'pap' | 'chap' | 'mschapv2' | 'eap';
@@ -38,6 +39,10 @@ export interface AuthScript {
   /** 'tls-only' acts like SoftEther: EAP-TLS Start after Identity, and an EAP-Nak wedges the peer. */
   readonly eap: 'mschapv2' | 'tls-only';
   readonly serverName: string;
+  /** MS-CHAPv2: hold Success/Failure this long after the Response, as a server waiting for an MFA push. */
+  readonly answerDelayMs?: number;
+  /** MS-CHAPv2: the password must carry one of these one-time codes, each accepted once across connections. */
+  readonly oneTimeCodes?: OneTimeCodes;
   /**
    * RRAS with NPS: EAP is relayed to this RADIUS server (Access-Request with EAP-Message and
    * Message-Authenticator) instead of run here; the binding key comes from the Accept's MPPE keys.
@@ -110,6 +115,8 @@ export type FaultAction =
   | { readonly kind: 'silence' }
   | { readonly kind: 'abort'; readonly status: StatusName }
   | { readonly kind: 'disconnect' }
+  /** A new LCP Configure-Request (same options), as a server renegotiating LCP mid-session. */
+  | { readonly kind: 'lcp-renegotiate' }
   /** Destroy the TCP connection without any goodbye. */
   | { readonly kind: 'drop' };
 

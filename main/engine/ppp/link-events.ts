@@ -6,6 +6,11 @@ export type PppLinkEvent =
   /** LCP is open. `mru` is what the server may send us; `peerMru` what we may send it. */
   | { readonly type: 'lcp-up'; readonly mru: number; readonly peerMru: number; readonly authMethod: AuthMethod | null }
   /**
+   * Authentication has begun; the server may stay quiet up to `waitMs` (an MFA push waiting for the
+   * user's approval) before the link gives up.
+   */
+  | { readonly type: 'auth-pending'; readonly method: AuthMethod; readonly waitMs: number }
+  /**
    * Authentication is done (or the server asked for none: 32 zero bytes). Emitted synchronously
    * before IPCP starts, so the session can send SSTP CALL_CONNECTED first.
    */

@@ -3,23 +3,21 @@
 // way out (a single 'failed' or 'closed'). No I/O: frames come in through receive() and leave
 // through the injected send(); time comes from the injected clock.
 import type { Clock } from '../clock.js';
-import type { AuthMethod, Credentials } from '../config.js';
-import { failure } from '../failure.js';
 import type { Phase, SessionFailure } from '../failure.js';
 import { phaseLogger } from '../log.js';
-import type { LogSink, Logger } from '../log.js';
+import type { Logger } from '../log.js';
 import { describeDecodeError } from '../bytes.js';
-import type { Authenticator, AuthenticatorFactory, AuthenticatorContext } from './auth/authenticator.js';
 import { Automaton } from './automaton.js';
-import type { AutomatonLimits, PppEvent, State } from './automaton.js';
+import type { PppEvent, State } from './automaton.js';
 import { EchoMonitor } from './echo.js';
 import { decodeFrame, encodeFrame } from './frame.js';
-import { IpcpPolicy } from './ipcp.js';
-import { Ipv6cpPolicy } from './ipv6cp.js';
 import { LcpPolicy } from './lcp.js';
+import { AuthPhase } from './link-auth.js';
+import type { PppLinkOptions } from './link-config.js';
 import type { PppLinkEvent } from './link-events.js';
-import { Ncp } from './ncp.js';
-import type { NcpEnd } from './ncp.js';
+import * as why from './link-failures.js';
+import type { LinkTerms } from './link-failures.js';
+import { NetworkLayer } from './link-network.js';
 import { CONTROL_HEADER_BYTES, ECHO_REQ, decodeControl, encodeControl, encodeMessage } from './packet.js';
 import type { ControlPacket } from './packet.js';
 import { PPP_CHAP, PPP_EAP, PPP_IPCP, PPP_IPV4, PPP_IPV6, PPP_IPV6CP, PPP_LCP, PPP_PAP, protocolName } from './protocols.js';
@@ -28,36 +26,14 @@ import type { RandomBytes } from './random.js';
 import { traceLine } from './trace.js';
 
 export type { PppLinkEvent } from './link-events.js';
-
-export interface PppLinkConfig {
-  /** Allowed methods in preference order; never empty. */
-  readonly authMethods: readonly AuthMethod[];
-  readonly credentials: Credentials;
-  readonly ipv6: boolean;
-  /** The MRU we ask for. */
-  readonly mru: number;
-  /** When set, LCP Echo-Requests detect a dead server within two intervals of silence. */
-  readonly echoIntervalMs?: number;
-}
-
-export interface PppLinkOptions {
-  readonly config: PppLinkConfig;
-  readonly clock: Clock;
-  /** Log lines go out tagged with the phase they belong to (lcp, auth, ipcp, ipv6cp). */
-  readonly log: LogSink;
-  /** One full PPP frame (FF 03 protocol information) for an SSTP data packet. */
-  readonly send: (frame: Buffer) => void;
-  readonly authenticatorFactory: AuthenticatorFactory;
-  readonly onEvent: (ev: PppLinkEvent) => void;
-  /** Tests only: scripted randomness and automaton limits. */
-  readonly random?: RandomBytes;
-  readonly limits?: AutomatonLimits;
-}
+export type { PppLinkConfig, PppLinkOptions } from './link-config.js';
 
 type LinkPhase = 'dead' | 'establish' | 'authenticate' | 'network' | 'terminate';
 
 const AUTH_PROTOCOLS: ReadonlySet<number> = new Set([PPP_PAP, PPP_CHAP, PPP_EAP]);
 const HLAK_BYTES = 32;
+/** LCP leaving Opened on these is the server starting LCP negotiation over, not ending the link. */
+const RENEGOTIATION: ReadonlySet<PppEvent> = new Set<PppEvent>(['RCR+', 'RCR-', 'RCA', 'RCN']);
 
 export class PppLink {
   private phase: LinkPhase = 'dead';
@@ -74,25 +50,20 @@ export class PppLink {
   private readonly lcpPolicy: LcpPolicy;
   private readonly lcp: Automaton;
   private lcpOpened = false;
-  private authenticator: Authenticator | undefined;
+  /** What LCP first agreed; a renegotiation must end with the same terms for the session to carry on. */
+  private terms: LinkTerms | undefined;
+  private renegotiating = false;
+  private readonly auth: AuthPhase;
   private echo: EchoMonitor | undefined;
-  private ipcp: Ncp | undefined;
-  private ipv6cp: Ncp | undefined;
-  private ipv4Up = false;
-  private ipv6Up = false;
+  private readonly network: NetworkLayer;
 
   constructor(private readonly o: PppLinkOptions) {
     const { clock, log } = o;
     // Everything that fires later goes through run(), so a failure inside a timer is reported the same way.
     this.clock = { now: () => clock.now(), after: (ms, fn) => clock.after(ms, () => this.run(fn)) };
     this.random = o.random ?? cryptoRandom;
-    const now = () => clock.now();
-    this.logs = {
-      lcp: phaseLogger(log, 'lcp', now),
-      auth: phaseLogger(log, 'auth', now),
-      ipcp: phaseLogger(log, 'ipcp', now),
-      ipv6cp: phaseLogger(log, 'ipv6cp', now),
-    };
+    const logger = (phase: 'lcp' | 'auth' | 'ipcp' | 'ipv6cp') => phaseLogger(log, phase, () => clock.now());
+    this.logs = { lcp: logger('lcp'), auth: logger('auth'), ipcp: logger('ipcp'), ipv6cp: logger('ipv6cp') };
     this.lcpPolicy = new LcpPolicy({
       mru: o.config.mru,
       authMethods: o.config.authMethods,
@@ -105,6 +76,30 @@ export class PppLink {
         this.echo?.stop();
       },
       fail: (f) => this.fail(f),
+    });
+    this.network = new NetworkLayer({
+      ipv6: o.config.ipv6,
+      clock: this.clock,
+      logs: this.logs,
+      random: this.random,
+      ...(o.limits ? { limits: o.limits } : {}),
+      peerMru: () => this.lcpPolicy.negotiated.peerMru,
+      sendControl: (protocol, p) => this.sendControl(protocol, p),
+      emit: (ev) => this.emit(ev),
+      fail: (f) => this.fail(f),
+    });
+    this.auth = new AuthPhase({
+      factory: o.authenticatorFactory,
+      credentials: o.config.credentials,
+      ...(o.config.authWaitMs !== undefined ? { waitMs: o.config.authWaitMs } : {}),
+      clock: this.clock,
+      log: this.logs.auth,
+      inAuthPhase: () => this.phase === 'authenticate',
+      inNetworkPhase: () => this.phase === 'network',
+      sendInfo: (protocol, packet) => this.sendInfo(protocol, packet, this.logs.auth),
+      succeeded: (hlak) => this.run(() => this.authSucceeded(hlak)),
+      fail: (f) => this.run(() => this.fail(f)),
+      emit: (ev) => this.emit(ev),
     });
     this.lcp = new Automaton({
       name: 'LCP',
@@ -147,7 +142,7 @@ export class PppLink {
     this.echo?.heard();
     // The data path first: no trace formatting per packet.
     if (protocol === PPP_IPV4 || protocol === PPP_IPV6) {
-      if (protocol === PPP_IPV4 ? this.ipv4Up : this.ipv6Up) this.emit({ type: 'ip-packet', packet: info });
+      if (protocol === PPP_IPV4 ? this.network.ipv4Up : this.network.ipv6Up) this.emit({ type: 'ip-packet', packet: info });
       else this.logs.lcp.debug(`dropped ${protocolName(protocol)} packet: its network protocol is not open`);
       return;
     }
@@ -158,8 +153,8 @@ export class PppLink {
   sendIp(packet: Buffer): boolean {
     if (this.ended || packet.length === 0) return false;
     const version = (packet[0] ?? 0) >> 4;
-    if (version === 4 && this.ipv4Up) this.o.send(encodeFrame(PPP_IPV4, packet));
-    else if (version === 6 && this.ipv6Up) this.o.send(encodeFrame(PPP_IPV6, packet));
+    if (version === 4 && this.network.ipv4Up) this.o.send(encodeFrame(PPP_IPV4, packet));
+    else if (version === 6 && this.network.ipv6Up) this.o.send(encodeFrame(PPP_IPV6, packet));
     else return false;
     return true;
   }
@@ -196,21 +191,13 @@ export class PppLink {
     // RFC 1661 §3.4: until LCP is open, everything else is silently discarded.
     if (!this.lcp.isOpened) return log.debug(`dropped: LCP is not open`);
     if (AUTH_PROTOCOLS.has(protocol)) {
-      const auth = this.authenticator;
-      if (auth && auth.protocol === protocol && this.authenticatorListening(protocol)) auth.receive(info);
-      else log.debug(`dropped ${protocolName(protocol)}: not the authentication in progress`);
+      if (!this.auth.receive(protocol, info)) log.debug(`dropped ${protocolName(protocol)}: not the authentication in progress`);
       return;
     }
-    if (protocol === PPP_IPCP) {
-      const ipcp = this.ipcp;
-      if (ipcp) this.receiveInto(protocol, info, (p) => ipcp.receive(p));
-      else log.debug('dropped IPCP: not in the network phase yet');
-      return;
-    }
-    if (protocol === PPP_IPV6CP && this.o.config.ipv6) {
-      const ipv6cp = this.ipv6cp;
-      if (ipv6cp) this.receiveInto(protocol, info, (p) => ipv6cp.receive(p));
-      else log.debug('dropped IPV6CP: not in the network phase yet');
+    if (protocol === PPP_IPCP || (protocol === PPP_IPV6CP && this.o.config.ipv6)) {
+      const ncp = this.network.ncpFor(protocol);
+      if (ncp) this.receiveInto(protocol, info, (p) => ncp.receive(p));
+      else log.debug(`dropped ${protocolName(protocol)}: not in the network phase yet`);
       return;
     }
     // CCP (we leave encryption to TLS), IPv6CP when IPv6 is off, and anything unknown.
@@ -235,61 +222,53 @@ export class PppLink {
   private lcpUp(): void {
     this.lcpOpened = true;
     const n = this.lcpPolicy.negotiated;
+    const terms: LinkTerms = { mru: n.mru, peerMru: n.peerMru, authMethod: n.authMethod };
+    if (this.renegotiating) return this.renegotiated(terms);
+    this.terms = terms;
     this.emit({ type: 'lcp-up', mru: n.mru, peerMru: n.peerMru, authMethod: n.authMethod });
     if (this.ended || this.closing) return;
-    const interval = this.o.config.echoIntervalMs;
-    if (interval !== undefined && interval > 0) {
-      this.echo = new EchoMonitor({
-        clock: this.clock,
-        intervalMs: interval,
-        sendEcho: () => this.sendEcho(),
-        dead: (unanswered) =>
-          this.fail(
-            failure(this.failurePhase(), 'dead-peer', 'The server stopped answering; the connection was lost.', {
-              detail: `no frame received after ${unanswered} LCP Echo-Requests`,
-            }),
-          ),
-      });
-      this.echo.start();
-    }
     this.phase = 'authenticate';
     if (n.authMethod === null) {
       this.logs.auth.info('the server asked for no authentication');
       this.authSucceeded(Buffer.alloc(HLAK_BYTES));
     } else {
-      this.startAuthenticator(n.authMethod);
+      this.auth.start(n.authMethod);
     }
+  }
+
+  /**
+   * LCP is open again after the server renegotiated mid-session (RFC 1661 §4.3: Opened + RCR is
+   * tld, scr, sca/scn — the automaton does exactly that). Why we keep the layers above: tld only
+   * *tells* them LCP left Opened; the RFC does not make the NCPs restart. The server's own NCPs are
+   * its business — if it restarts IPCP we answer through the IPCP automaton — but tearing ours down
+   * would drop a tunnel whose addresses and binding nothing has changed. So with the same MRUs and
+   * authentication method the session carries on: no new authentication (a CHAP re-challenge is still
+   * answered), IPCP/IPv6CP stay Opened, IP keeps flowing. Different terms would invalidate the TUN's
+   * MTU or the crypto binding: that fails the session, to start over cleanly.
+   */
+  private renegotiated(terms: LinkTerms): void {
+    this.renegotiating = false;
+    const before = this.terms ?? terms;
+    const changed = why.renegotiatedDifferently(before, terms);
+    if (changed) return this.fail(changed);
+    this.logs.lcp.info(`LCP renegotiated by the server with the same settings (MRU ${terms.mru}/${terms.peerMru}); the session carries on`);
   }
 
   private lcpDown(cause: PppEvent): void {
     this.lcpOpened = false;
     if (this.closing || cause === 'RTR') return; // our close, or the peer's Terminate (see lcpTransition)
-    if (cause === 'RXJ-') {
-      this.fail(failure(this.failurePhase(), 'protocol-error', 'The server rejected a basic PPP packet type.', { detail: 'LCP RXJ- in Opened' }));
-    } else {
-      this.fail(
-        failure(this.failurePhase(), 'ppp-negotiation-failed', 'The server restarted PPP negotiation in the middle of the session; reconnect.', {
-          detail: `LCP left Opened on ${cause}`,
-        }),
-      );
+    if (this.phase === 'network' && RENEGOTIATION.has(cause)) {
+      this.renegotiating = true;
+      this.logs.lcp.info(`the server started LCP negotiation over (${cause} in Opened); keeping the network layer while it completes`);
+      return;
     }
+    this.fail(why.lcpLeftOpened(this.failurePhase(), cause));
   }
 
   private lcpFinished(cause: PppEvent): void {
     if (this.closing) return this.finish({ type: 'closed' });
     const disagreement = this.lcpOpened ? undefined : this.lcpPolicy.authDisagreement();
-    if (disagreement) return this.fail(disagreement);
-    if (cause === 'TO-') {
-      this.fail(
-        failure('lcp', 'negotiation-timeout', 'The server did not complete PPP link negotiation (LCP) in time.', {
-          detail: 'LCP Max-Configure exhausted',
-        }),
-      );
-    } else if (cause === 'RXJ-') {
-      this.fail(failure('lcp', 'protocol-error', 'The server rejected a basic PPP packet type.', { detail: 'LCP RXJ-' }));
-    } else {
-      this.fail(failure('lcp', 'ppp-negotiation-failed', 'PPP link negotiation (LCP) ended without agreement.', { detail: `LCP finished on ${cause}` }));
-    }
+    this.fail(disagreement ?? why.lcpFinished(cause));
   }
 
   private lcpTransition(ev: PppEvent, from: State, to: State): void {
@@ -297,32 +276,16 @@ export class PppLink {
     if (ev !== 'RTR' || this.closing) return;
     // A Terminate-Request while we still disagree about authentication is the server giving up on it.
     const disagreement = this.lcpOpened || from === 'opened' ? undefined : this.lcpPolicy.authDisagreement();
-    if (!disagreement && this.phase === 'authenticate') {
-      // SoftEther (and pppd servers) answer a wrong PAP password with a bare Terminate-Request.
-      return this.fail(
-        failure('auth', 'auth-failed', 'The server ended the session during authentication: most likely the user name or password is wrong. Check them and try again.', {
-          detail: `LCP Terminate-Request during ${this.authenticator?.method ?? 'authentication'}`,
-        }),
-      );
-    }
-    this.fail(disagreement ?? failure(this.failurePhase(), 'peer-disconnect', 'The server ended the PPP session.', { detail: `LCP Terminate-Request in ${from}` }));
+    if (!disagreement && this.phase === 'authenticate') return this.fail(why.terminatedDuringAuth(this.auth.method));
+    this.fail(disagreement ?? why.peerTerminated(this.failurePhase(), from));
   }
 
   private protocolRejected(protocol: number): void {
     const log = this.logs.lcp;
-    if (protocol === PPP_IPV6CP) return this.ipv6cp?.protocolRejected();
-    if (protocol === PPP_IPCP) return this.ipcp?.protocolRejected();
-    if (protocol === PPP_LCP) {
-      return this.fail(failure(this.failurePhase(), 'protocol-error', 'The server rejected LCP itself.', { detail: 'Protocol-Reject of LCP' }));
-    }
-    if (AUTH_PROTOCOLS.has(protocol) && this.authenticator?.protocol === protocol) {
-      const method = this.authenticator.method;
-      return this.fail(
-        failure('auth', 'auth-method-refused', `The server proposed ${protocolName(protocol)} but then refused to continue it with ${method}; it probably supports only other ${protocolName(protocol)} methods. Allow another method (such as MS-CHAPv2) in the profile.`, {
-          detail: `Protocol-Reject of ${protocolName(protocol)} during ${method}`,
-        }),
-      );
-    }
+    if (protocol === PPP_IPV6CP || protocol === PPP_IPCP) return this.network.protocolRejected(protocol);
+    if (protocol === PPP_LCP) return this.fail(why.lcpProtocolRejected(this.failurePhase()));
+    const method = this.auth.method;
+    if (AUTH_PROTOCOLS.has(protocol) && this.auth.protocol === protocol && method) return this.fail(why.authProtocolRejected(protocol, method));
     log.warn(`the server rejected ${protocolName(protocol)}`);
   }
 
@@ -334,122 +297,27 @@ export class PppLink {
 
   // ---- authentication ----
 
-  private startAuthenticator(method: AuthMethod): void {
-    const log = this.logs.auth;
-    const ctx: AuthenticatorContext = {
-      credentials: this.o.config.credentials,
-      send: (protocol, packet) => {
-        if (this.authenticatorListening(protocol)) this.sendInfo(protocol, packet, log);
-      },
-      succeed: (result) => this.run(() => this.authSucceeded(result.hlak)),
-      fail: (f) => this.run(() => this.fail(f)),
-      log,
-      clock: this.clock,
-    };
-    try {
-      this.authenticator = this.o.authenticatorFactory(method, ctx);
-    } catch (e) {
-      return this.fail(
-        failure('auth', 'auth-method-refused', `Causeway could not start ${method} authentication.`, { detail: e instanceof Error ? e.message : String(e) }),
-      );
-    }
-    this.authenticator.start();
-  }
-
-  /**
-   * CHAP servers may re-challenge at any time once the link is up (RFC 1994 §2.1; accel-ppp's
-   * chap-interval): a CHAP authenticator keeps answering in the network phase. PAP and EAP end at success.
-   */
-  private authenticatorListening(protocol: number): boolean {
-    return this.phase === 'authenticate' || (this.phase === 'network' && protocol === PPP_CHAP);
-  }
-
   private authSucceeded(hlak: Buffer): void {
     if (this.ended || this.closing || this.phase !== 'authenticate') return;
-    if (this.authenticator?.protocol !== PPP_CHAP) {
-      this.authenticator?.stop();
-      this.authenticator = undefined;
-    }
+    this.auth.done();
     this.emit({ type: 'authenticated', hlak });
     if (this.ended || this.closing) return;
     this.phase = 'network';
-    this.startNetwork();
+    this.startEcho();
+    this.network.start();
   }
 
-  // ---- network ----
-
-  private startNetwork(): void {
-    const ipcpPolicy = new IpcpPolicy(this.logs.ipcp);
-    this.ipcp = this.ncp('IPCP', PPP_IPCP, ipcpPolicy, this.logs.ipcp, {
-      up: () => {
-        const n = ipcpPolicy.negotiated;
-        if (n.local === null) {
-          return this.fail(failure('ipcp', 'ppp-negotiation-failed', 'The server did not assign an IPv4 address.', { detail: 'IPCP opened without IP-Address' }));
-        }
-        this.ipv4Up = true;
-        this.emit({ type: 'ipv4-up', local: n.local, peer: n.peer, dns: n.dns });
-      },
-      ended: (end) => this.ipcpEnded(end),
-    });
-    // IPv6CP runs beside IPCP, never in front of it: IPv4 must not wait for IPv6.
-    if (this.o.config.ipv6) {
-      const v6Policy = new Ipv6cpPolicy(this.random);
-      this.ipv6cp = this.ncp('IPV6CP', PPP_IPV6CP, v6Policy, this.logs.ipv6cp, {
-        up: () => {
-          this.ipv6Up = true;
-          this.emit({ type: 'ipv6-up', ...v6Policy.negotiated });
-        },
-        ended: (end) => this.ipv6Ended(end),
-      });
-    }
-    this.ipcp.start();
-    if (!this.ended) this.ipv6cp?.start();
-  }
-
-  private ncp(name: string, protocol: number, policy: IpcpPolicy | Ipv6cpPolicy, log: Logger, on: { up: () => void; ended: (end: NcpEnd) => void }): Ncp {
-    return new Ncp({
-      name,
-      policy,
-      clock: this.clock,
-      log,
-      ...(this.o.limits ? { limits: this.o.limits } : {}),
-      peerMru: () => this.lcpPolicy.negotiated.peerMru,
-      send: (p) => this.sendControl(protocol, p),
-      up: on.up,
-      ended: on.ended,
-    });
-  }
-
-  private ipcpEnded(end: NcpEnd): void {
-    this.ipv4Up = false;
-    const phase: Phase = 'ipcp';
-    switch (end) {
-      case 'timeout':
-        return this.fail(failure(phase, 'negotiation-timeout', 'The server did not complete IPv4 negotiation (IPCP) in time.', { detail: 'IPCP Max-Configure exhausted' }));
-      case 'protocol-rejected':
-        return this.fail(failure(phase, 'ppp-negotiation-failed', 'The server refused IPv4 (it rejected IPCP).', { detail: 'IPCP rejected' }));
-      case 'peer-terminated':
-        return this.fail(failure(phase, 'peer-disconnect', 'The server closed IPv4 (IPCP Terminate-Request).', { detail: 'IPCP Terminate-Request' }));
-      case 'renegotiated':
-        return this.fail(
-          failure(phase, 'ppp-negotiation-failed', 'The server restarted IPv4 negotiation in the middle of the session; reconnect.', { detail: 'IPCP left Opened' }),
-        );
-      case 'finished':
-        return this.fail(failure(phase, 'ppp-negotiation-failed', 'IPv4 negotiation (IPCP) ended without agreement.', { detail: 'IPCP finished' }));
-    }
-  }
-
-  private ipv6Ended(end: NcpEnd): void {
-    this.ipv6Up = false;
-    const reasons: Record<NcpEnd, string> = {
-      timeout: 'the server did not answer IPv6 negotiation (IPv6CP)',
-      'protocol-rejected': 'the server does not offer IPv6 (it rejected IPv6CP)',
-      'peer-terminated': 'the server declined IPv6 (IPv6CP Terminate-Request)',
-      renegotiated: 'the server restarted IPv6 negotiation; IPv6 is off for this session',
-      finished: 'IPv6 negotiation (IPv6CP) ended without agreement',
-    };
-    this.logs.ipv6cp.info(reasons[end]);
-    this.emit({ type: 'ipv6-unavailable', reason: reasons[end] });
+  /**
+   * Dead-peer detection starts only once authenticated: while an MFA push waits for the user, a
+   * server busy with RADIUS may well stay quiet, and the authentication wait (with its own message)
+   * is what bounds that phase.
+   */
+  private startEcho(): void {
+    const interval = this.o.config.echoIntervalMs;
+    if (interval === undefined || interval <= 0) return;
+    const dead = (unanswered: number) => this.fail(why.deadPeer(this.failurePhase(), unanswered));
+    this.echo = new EchoMonitor({ clock: this.clock, intervalMs: interval, sendEcho: () => this.sendEcho(), dead });
+    this.echo.start();
   }
 
   // ---- sending, logging, ending ----
@@ -479,7 +347,7 @@ export class PppLink {
       case 'authenticate':
         return 'auth';
       case 'network':
-        return this.ipv4Up ? 'connected' : 'ipcp';
+        return this.network.ipv4Up ? 'connected' : 'ipcp';
       case 'terminate':
         return 'disconnect';
     }
@@ -508,13 +376,9 @@ export class PppLink {
   }
 
   private stopUpperLayers(): void {
-    this.authenticator?.stop();
-    this.authenticator = undefined;
+    this.auth.stop();
     this.echo?.stop();
-    this.ipcp?.halt();
-    this.ipv6cp?.halt();
-    this.ipv4Up = false;
-    this.ipv6Up = false;
+    this.network.halt();
   }
 
   /** Runs `fn` as one step; a failure decided inside is reported once the step has finished. */

@@ -19,6 +19,7 @@ export interface ClientOptions {
   readonly sni?: string;
   readonly clientCertificate?: ClientCertificate;
   readonly deps?: SessionDeps;
+  readonly authWaitMs?: number;
 }
 
 export interface Client {
@@ -48,6 +49,7 @@ export function sessionConfig(peer: StrictPeer, o: ClientOptions = {}): SessionC
     ...(o.sni !== undefined ? { sni: o.sni } : {}),
     ...(o.address !== undefined ? { address: o.address } : {}),
     ...(o.clientCertificate ? { clientCertificate: o.clientCertificate } : {}),
+    ...(o.authWaitMs !== undefined ? { authWaitMs: o.authWaitMs } : {}),
   };
 }
 

@@ -1,9 +1,11 @@
 // The lifecycle every authenticator shares: exactly one succeed, at most one fail, one timer slot,
 // and silence after stop(). Keeping it here means no authenticator can report twice or leak a timer.
 import type { TimerHandle } from '../../clock.js';
+import { DEFAULT_AUTH_WAIT_MS } from '../../config.js';
 import type { SessionFailure } from '../../failure.js';
 import type { Logger } from '../../log.js';
 import type { AuthenticatorContext } from './authenticator.js';
+import { authTimeout } from './failures.js';
 
 type RunState = 'running' | 'succeeded' | 'finished';
 
@@ -39,6 +41,17 @@ export class AuthRun {
       this.timer = undefined;
       if (this.live) fn();
     });
+  }
+
+  /**
+   * (Re)arms the wait for the server's next packet: the context's waitMs, then an authTimeout
+   * naming the limit. Nothing is resent meanwhile — a second Response could make the server start
+   * a second RADIUS request and so abort the MFA push the user is about to approve.
+   */
+  waitForServer(method: string): void {
+    if (!this.running) return;
+    const ms = this.ctx.waitMs ?? DEFAULT_AUTH_WAIT_MS;
+    this.setTimer(ms, () => this.fail(authTimeout(method, ms)));
   }
 
   clearTimer(): void {

@@ -24,6 +24,11 @@ export interface AuthenticatorContext {
   fail(failure: SessionFailure): void;
   readonly log: Logger;
   readonly clock: Clock;
+  /**
+   * How long to wait for the server's next packet (ms) before failing: an MFA push holds the
+   * server's answer until the user approves. Default DEFAULT_AUTH_WAIT_MS; see AuthRun.waitForServer.
+   */
+  readonly waitMs?: number;
 }
 
 export interface Authenticator {

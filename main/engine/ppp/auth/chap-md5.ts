@@ -6,7 +6,7 @@ import { PPP_CHAP } from '../protocols.js';
 import { AuthRun, zeroHlak } from './auth-run.js';
 import type { Authenticator, AuthenticatorContext } from './authenticator.js';
 import { decodeChap, encodeChapResponse } from './chap-packet.js';
-import { AUTH_SILENCE_MS, authTimeout, credentialsRejected } from './failures.js';
+import { credentialsRejected } from './failures.js';
 import { idHex, printableText, quoted } from './trace.js';
 
 export class ChapMd5Authenticator implements Authenticator {
@@ -25,7 +25,7 @@ export class ChapMd5Authenticator implements Authenticator {
   }
 
   private armSilence(): void {
-    if (this.run.running) this.run.setTimer(AUTH_SILENCE_MS, () => this.run.fail(authTimeout('CHAP')));
+    this.run.waitForServer('CHAP');
   }
 
   receive(packet: Buffer): void {

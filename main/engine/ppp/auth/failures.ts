@@ -3,16 +3,22 @@ import { failure } from '../../failure.js';
 import type { SessionFailure } from '../../failure.js';
 import type { MsChapV2FailureInfo } from './mschapv2-messages.js';
 
-/** Quiet time after which a silent server fails the phase (CHAP, MS-CHAPv2 and EAP wait for it). */
+/**
+ * Quiet time after which a silent server fails the phase, for authenticators that do not yet take
+ * the context's waitMs (AuthRun.waitForServer); those that do default to DEFAULT_AUTH_WAIT_MS.
+ */
 export const AUTH_SILENCE_MS = 30_000;
 
-export function authTimeout(method: string): SessionFailure {
+/** The server did not answer in `waitMs`: name the limit and the setting that raises it. */
+export function authTimeout(method: string, waitMs: number = AUTH_SILENCE_MS): SessionFailure {
+  const s = Math.round(waitMs / 1000);
   return failure(
     'auth',
     'negotiation-timeout',
-    `The server did not answer during ${method} authentication for ${AUTH_SILENCE_MS / 1000} seconds. ` +
-      'Try again; if it keeps happening, check that the server allows this authentication method.',
-    { detail: `${method}: no packet from the server for ${AUTH_SILENCE_MS} ms` },
+    `The server did not answer during ${method} authentication within the ${s}-second authentication wait. ` +
+      'If you approve sign-ins on your phone, approve sooner or raise the limit (the profile\'s "Authentication wait", ' +
+      'or --auth-wait SECONDS); otherwise check that the server allows this authentication method.',
+    { detail: `${method}: no packet from the server for ${waitMs} ms (auth wait ${s} s)` },
   );
 }
 

@@ -5,7 +5,6 @@ import { PPP_CHAP } from '../protocols.js';
 import { AuthRun } from './auth-run.js';
 import type { Authenticator, AuthenticatorContext } from './authenticator.js';
 import { decodeChap, encodeChapResponse } from './chap-packet.js';
-import { AUTH_SILENCE_MS, authTimeout } from './failures.js';
 import { MSCHAPV2_CHALLENGE_SIZE, MsChapV2Exchange } from './mschapv2-exchange.js';
 import type { RandomSource } from './mschapv2-exchange.js';
 import { successMessageText } from './mschapv2-messages.js';
@@ -42,7 +41,7 @@ export class MsChapV2Authenticator implements Authenticator {
   }
 
   private armSilence(): void {
-    if (this.run.running) this.run.setTimer(AUTH_SILENCE_MS, () => this.run.fail(authTimeout('MS-CHAPv2')));
+    this.run.waitForServer('MS-CHAPv2');
   }
 
   receive(packet: Buffer): void {

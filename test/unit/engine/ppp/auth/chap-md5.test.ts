@@ -71,25 +71,32 @@ test('CHAP-MD5 ignores Success/Failure whose identifier answers nothing of ours'
   assert.equal(ctx.successes.length + ctx.failures.length, 0);
 });
 
-test('CHAP-MD5 fails negotiation-timeout after 30 s of silence, re-armed by each challenge', () => {
+test('CHAP-MD5 fails negotiation-timeout after the 60 s default wait, re-armed by each challenge', () => {
   const ctx = fakeContext();
   const chap = new ChapMd5Authenticator(ctx);
   chap.start();
   ctx.clock.advance(20_000);
   chap.receive(challenge(1, Buffer.alloc(16)));
-  ctx.clock.advance(29_999);
+  ctx.clock.advance(59_999);
   assert.equal(ctx.failures.length, 0);
   ctx.clock.advance(1);
   assert.equal(ctx.failures[0]?.code, 'negotiation-timeout');
   assert.equal(ctx.failures[0]?.phase, 'auth');
 });
 
-test('CHAP-MD5 silent server times out from start', () => {
+test('CHAP-MD5 silent server times out from start, after the context\'s wait when one is set', () => {
   const ctx = fakeContext();
   const chap = new ChapMd5Authenticator(ctx);
   chap.start();
-  ctx.clock.advance(30_000);
+  ctx.clock.advance(60_000);
   assert.equal(ctx.failures[0]?.code, 'negotiation-timeout');
+
+  const short = { ...fakeContext(), waitMs: 15_000 };
+  new ChapMd5Authenticator(short).start();
+  short.clock.advance(14_999);
+  assert.equal(short.failures.length, 0);
+  short.clock.advance(1);
+  assert.match(short.failures[0]?.message ?? '', /15-second authentication wait.*--auth-wait/);
 });
 
 test('CHAP-MD5 traces without the secret or the response value', () => {

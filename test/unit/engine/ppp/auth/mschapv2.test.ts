@@ -18,8 +18,8 @@ const challenge = (id: number, value: Buffer, name = 'server'): Buffer =>
 const success = (id: number, msg: string): Buffer => packet(3, id, Buffer.from(msg, 'latin1'));
 const failure = (id: number, msg: string): Buffer => packet(4, id, Buffer.from(msg, 'latin1'));
 
-function rfcClient() {
-  const ctx = fakeContext('User', 'clientPass');
+function rfcClient(waitMs?: number) {
+  const ctx = { ...fakeContext('User', 'clientPass'), ...(waitMs !== undefined ? { waitMs } : {}) };
   const auth = new MsChapV2Authenticator(ctx, { random: (n) => PEER_CHALLENGE.subarray(0, n) });
   auth.start();
   return { ctx, auth };
@@ -125,9 +125,9 @@ test('MS-CHAPv2 ignores a challenge that is not 16 bytes, and Success/Failure fo
   assert.equal(ctx.successes.length + ctx.failures.length, 0);
 });
 
-test('MS-CHAPv2 fails negotiation-timeout when the server says nothing for 30 s', () => {
+test('MS-CHAPv2 fails negotiation-timeout when the server says nothing for the 60 s default wait', () => {
   const { ctx } = rfcClient();
-  ctx.clock.advance(29_999);
+  ctx.clock.advance(59_999);
   assert.equal(ctx.failures.length, 0);
   ctx.clock.advance(1);
   assert.equal(ctx.failures[0]?.code, 'negotiation-timeout');
@@ -139,10 +139,35 @@ test('MS-CHAPv2 times out when the server goes quiet after our Response', () => 
   const { ctx, auth } = rfcClient();
   ctx.clock.advance(10_000);
   auth.receive(challenge(3, AUTH_CHALLENGE));
-  ctx.clock.advance(29_000);
+  ctx.clock.advance(59_000);
   assert.equal(ctx.failures.length, 0);
   ctx.clock.advance(1_000);
   assert.equal(ctx.failures[0]?.code, 'negotiation-timeout');
+});
+
+test('MS-CHAPv2 waits out an MFA push: nothing is resent during the wait, Success at 119 s of a 120 s wait succeeds', () => {
+  const { ctx, auth } = rfcClient(120_000);
+  auth.receive(challenge(3, AUTH_CHALLENGE));
+  assert.equal(ctx.sent.length, 1);
+  for (let t = 0; t < 119; t++) ctx.clock.advance(1_000);
+  assert.equal(ctx.sent.length, 1, 'no second Response: it could start a second RADIUS request and a second push');
+  assert.equal(ctx.failures.length, 0);
+  auth.receive(success(3, AUTH_RESPONSE));
+  assert.equal(ctx.successes.length, 1);
+  assert.equal(ctx.clock.pending, 0);
+});
+
+test('MS-CHAPv2 past the configured wait: the failure names the limit and how to raise it', () => {
+  const { ctx, auth } = rfcClient(70_000);
+  auth.receive(challenge(3, AUTH_CHALLENGE));
+  ctx.clock.advance(69_999);
+  assert.equal(ctx.failures.length, 0);
+  ctx.clock.advance(1);
+  const f = ctx.failures[0];
+  assert.equal(f?.code, 'negotiation-timeout');
+  assert.match(f?.message ?? '', /70-second authentication wait/);
+  assert.match(f?.message ?? '', /Authentication wait.*--auth-wait SECONDS/);
+  assert.match(f?.detail ?? '', /70000 ms/);
 });
 
 test('MS-CHAPv2 answers a re-challenge after success (accel-ppp chap-interval) and keeps the first HLAK', () => {
