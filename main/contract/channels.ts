@@ -50,7 +50,8 @@ export const requests = {
   'import.commit': channel(
     z.strictObject({
       importId: id,
-      entries: z.array(z.strictObject({ index: z.number().int().min(0).max(499), password: secret.optional() })).max(500),
+      // acceptRisks: the user confirmed the entry's weakening settings (ImportEntryView.risks).
+      entries: z.array(z.strictObject({ index: z.number().int().min(0).max(499), password: secret.optional(), acceptRisks: z.boolean().optional() })).max(500),
     }),
     returns<R.ImportCommitResult>(),
   ),

@@ -113,6 +113,17 @@ export interface ImportEntryView {
   /** The source carried a password (it goes to the keychain on save; it is never sent here). */
   readonly hasPassword: boolean;
   readonly draft: ProfileDraft;
+  /**
+   * Settings of this entry that weaken TLS or authentication (insecure, a pin, a CA, PAP/CHAP,
+   * no authentication), worst first. Saving such an entry needs `acceptRisks` in import.commit.
+   */
+  readonly risks?: readonly ImportRiskView[];
+}
+
+export interface ImportRiskView {
+  /** The profile field, e.g. "tls.insecure", "authMethods.pap". */
+  readonly field: string;
+  readonly message: string;
 }
 
 export interface ImportDiagnosticView {

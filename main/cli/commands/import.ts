@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { importFile } from '../../services/import/index.js';
+import { importRisks } from '../../services/import/risks.js';
 import { IMPORT_FORMATS, LIMITS, type ImportFormat, type ImportWarning } from '../../services/import/types.js';
 import { serverText } from '../profile-format.js';
 import { planImport, saveImport, type PlannedProfile } from '../profile-import.js';
@@ -17,6 +18,7 @@ interface ImportOptions {
   format?: ImportFormat;
   rename?: boolean;
   skipSecrets?: boolean;
+  acceptWeakSettings?: boolean;
 }
 
 const FORMAT_NAMES: Record<ImportFormat, string> = {
@@ -35,6 +37,7 @@ export function registerImportCommand(program: Command, ctx: CliContext, open: O
     .option('--dry-run', 'show what would be imported; save nothing')
     .option('--rename', 'save under "NAME (2)" when a profile NAME already exists (otherwise the import stops)')
     .option('--skip-secrets', 'do not save passwords found in the file in the keychain')
+    .option('--accept-weak-settings', 'save profiles whose settings weaken TLS or authentication (insecure, a pin, a CA, PAP/CHAP, no authentication); they are listed first')
     .addOption(new Option('--format <format>', 'the file format, when it cannot be told from the file').choices([...IMPORT_FORMATS]))
     .option('--json', 'print the result as one JSON object')
     .addHelpText('after', '\nPasswords found in the file go to the OS keychain, never into the profile. Either every profile is\nsaved or none is; existing profiles are never changed.\n')
@@ -63,6 +66,11 @@ export function registerImportCommand(program: Command, ctx: CliContext, open: O
       const fileName = result.profiles[0]?.source.file ?? file;
       const found = plan.planned.map((p) => entryJson(p, o.skipSecrets === true));
       if (!r.json) ctx.stdout(describeFound(fileName, result.format, plan.planned, warnings, o.skipSecrets === true));
+      // A file from someone else must not turn the user's checks off unseen: listed above, saved on request.
+      const risky = plan.planned.filter((p) => importRisks(p.imported.draft).length > 0);
+      if (!o.dryRun && risky.length > 0 && o.acceptWeakSettings !== true) {
+        return r.fail(EXIT.usage, `nothing was imported: ${risky.map((p) => `"${p.name}"`).join(', ')} weaken${risky.length === 1 ? 's' : ''} security (see above). Import again with --accept-weak-settings if you mean to keep these settings, or fix them in the file.`);
+      }
       if (o.dryRun) {
         if (r.json) ctx.stdout(JSON.stringify({ event: 'import', file: fileName, format: result.format, dryRun: true, profiles: found, warnings, saved: [] }) + '\n');
         else ctx.stdout('Nothing was saved (--dry-run).\n');
@@ -108,6 +116,7 @@ function entryJson(p: PlannedProfile, skipSecrets: boolean): Record<string, unkn
     username: d.username,
     password: secretFate(p.imported.secrets.password, skipSecrets),
     proxyPassword: secretFate(p.imported.secrets.proxyPassword, skipSecrets),
+    risks: importRisks(d),
   };
 }
 
@@ -123,6 +132,7 @@ function describeFound(file: string, format: ImportFormat, planned: readonly Pla
     const server = serverText({ server: { host: d.server.host, port: d.server.port ?? 443 } });
     const pw = p.imported.secrets.password !== undefined ? (skipSecrets ? ', password not saved (--skip-secrets)' : ', password → keychain') : '';
     lines.push(`  line ${String(p.imported.source.line).padEnd(4)} ${p.name} — ${server}, user ${d.username || '(ask when connecting)'}${pw}`);
+    for (const risk of importRisks(d)) lines.push(`         weakens security: ${risk.message}`);
   }
   if (warnings.length > 0) lines.push('Warnings:', ...warnings.map((w) => `  ${w.text}`));
   return lines.join('\n') + '\n';

@@ -176,7 +176,7 @@ describe('causeway profiles, import, test NAME, logs against SoftEther and a rea
         path = join(dir, f.file);
         await writeFile(path, f.text());
       }
-      const imported = await cw(['import', path, '--json']);
+      const imported = await cw(['import', path, '--json', '--accept-weak-settings']);
       ok(imported, `import ${f.file}`);
       assert.equal((imported.result?.['saved'] as unknown[]).length, f.count);
       const edit = ['profiles', 'edit', f.name, '--pin', pin];
@@ -195,7 +195,7 @@ describe('causeway profiles, import, test NAME, logs against SoftEther and a rea
       ['causeway-export.json', 2],
       ['corp-bom-crlf.nmconnection', 1],
     ] as const) {
-      const run = await cw(['import', join(FIXTURES, file), '--rename', '--json']);
+      const run = await cw(['import', join(FIXTURES, file), '--rename', '--json', '--accept-weak-settings']);
       ok(run, `import ${file}`);
       assert.equal((run.result?.['saved'] as unknown[]).length, count, file);
     }

@@ -219,18 +219,25 @@ describe('causeway import', () => {
     assert.equal(r.stdout.includes('testpass'), false);
   });
 
-  const formats: [string, string, number][] = [
-    ['rasphone-ansi.pbk', 'pbk', 2],
-    ['rasphone-utf16le.pbk', 'pbk', 3],
-    ['mikrotik-export.rsc', 'mikrotik', 3],
-    ['mikrotik-oneliners.rsc', 'mikrotik', 2],
-    ['sstpc-commands.sh', 'sstpc', 4],
-    ['causeway-export.json', 'causeway', 2],
-    ['corp-bom-crlf.nmconnection', 'nmconnection', 1],
+  // The last column: the file carries settings that weaken security (PAP/CHAP, insecure, a pin…).
+  const formats: [string, string, number, boolean][] = [
+    ['rasphone-ansi.pbk', 'pbk', 2, true],
+    ['rasphone-utf16le.pbk', 'pbk', 3, false],
+    ['mikrotik-export.rsc', 'mikrotik', 3, false],
+    ['mikrotik-oneliners.rsc', 'mikrotik', 2, true],
+    ['sstpc-commands.sh', 'sstpc', 4, true],
+    ['causeway-export.json', 'causeway', 2, true],
+    ['corp-bom-crlf.nmconnection', 'nmconnection', 1, true],
   ];
-  for (const [file, format, count] of formats) {
-    it(`imports ${file} (${format}) with --json, warnings naming file:line`, async () => {
-      const r = await cw(['import', join(FIXTURES, file), '--json']);
+  for (const [file, format, count, weak] of formats) {
+    it(`imports ${file} (${format}) with --json, warnings naming file:line${weak ? ', weakening settings only on request' : ''}`, async () => {
+      if (weak) {
+        const refused = await cw(['import', join(FIXTURES, file), '--json']);
+        assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+        assert.match(String(refused.json[0]?.['message']), /weaken.*--accept-weak-settings/);
+        assert.equal((await profiles()).length, 0);
+      }
+      const r = await cw(['import', join(FIXTURES, file), '--json', ...(weak ? ['--accept-weak-settings'] : [])]);
       assert.equal(r.code, 0, r.stdout + r.stderr);
       const out = r.json[0] ?? {};
       assert.equal(out['format'], format);
@@ -241,6 +248,15 @@ describe('causeway import', () => {
       assert.equal(keychain.size >= withPw, true);
     });
   }
+
+  it('the listing names each weakening setting, from a Causeway export too', async () => {
+    const r = await cw(['import', join(FIXTURES, 'causeway-export.json'), '--dry-run']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /weakens security: /);
+    const j = await cw(['import', join(FIXTURES, 'causeway-export.json'), '--dry-run', '--json']);
+    const risks = (j.json[0]?.['profiles'] as { risks: { field: string }[] }[]).flatMap((p) => p.risks.map((x) => x.field));
+    assert.ok(risks.length > 0, JSON.stringify(j.json));
+  });
 
   it('--dry-run shows what it found and saves nothing', async () => {
     const r = await cw(['import', join(FIXTURES, 'mikrotik-export.rsc'), '--dry-run']);
@@ -283,11 +299,11 @@ describe('causeway import', () => {
   it('an unreachable keychain undoes the import; --skip-secrets imports without the passwords', async () => {
     await cw(['profiles', 'add', 'Existing', '--server', 'h']);
     keychain.unavailable = true;
-    const r = await cw(['import', join(FIXTURES, 'sstpc-commands.sh')]);
+    const r = await cw(['import', join(FIXTURES, 'sstpc-commands.sh'), '--accept-weak-settings']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /--skip-secrets/);
     assert.deepEqual((await profiles()).map((p) => p.name), ['Existing']);
-    const skip = await cw(['import', join(FIXTURES, 'sstpc-commands.sh'), '--skip-secrets']);
+    const skip = await cw(['import', join(FIXTURES, 'sstpc-commands.sh'), '--skip-secrets', '--accept-weak-settings']);
     assert.equal(skip.code, 0, skip.stderr);
     assert.equal((await profiles()).length, 5);
   });
@@ -295,8 +311,8 @@ describe('causeway import', () => {
 
 describe('causeway export', () => {
   it('round-trips through import into another store, without secrets', async () => {
-    await cw(['import', join(FIXTURES, 'corp-bom-crlf.nmconnection')]);
-    await cw(['import', join(FIXTURES, 'causeway-export.json')]);
+    await cw(['import', join(FIXTURES, 'corp-bom-crlf.nmconnection'), '--accept-weak-settings']);
+    await cw(['import', join(FIXTURES, 'causeway-export.json'), '--accept-weak-settings']);
     const out = join(dir, 'export.json');
     const r = await cw(['export', '--all', '-o', out]);
     assert.equal(r.code, 0, r.stderr);
@@ -314,7 +330,7 @@ describe('causeway export', () => {
 
     const first = services;
     services = openProfileServices({ XDG_CONFIG_HOME: join(dir, 'config2'), XDG_STATE_HOME: join(dir, 'state2') }, { credentials: new MemoryCredentialStore() });
-    assert.equal((await cw(['import', out])).code, 0);
+    assert.equal((await cw(['import', out, '--accept-weak-settings'])).code, 0);
     const again = await cw(['export', '--all']);
     assert.equal(again.stdout, text);
     services = first;

@@ -1,6 +1,7 @@
 import type { Handlers } from '../../../contract/handlers.js';
 import type { ImportEntryView } from '../../../contract/model.js';
 import { importFile } from '../../import/index.js';
+import { importRisks } from '../../import/risks.js';
 import type { Diagnostic } from '../../import/types.js';
 import type { BackendContext } from './context.js';
 import { PendingImports } from './pending-imports.js';
@@ -27,6 +28,7 @@ export function importHandlers(ctx: BackendContext): ImportHandlers {
         line: p.source.line,
         hasPassword: p.secrets.password !== undefined,
         draft: p.draft,
+        risks: importRisks(p.draft),
       }));
       return { ok: true, importId: pending.put(r.profiles), format: r.format, fileName: r.profiles[0]?.source.file ?? fileName, entries, warnings: r.warnings.map(diag) };
     },
@@ -35,10 +37,16 @@ export function importHandlers(ctx: BackendContext): ImportHandlers {
       if (!profiles) return { ok: false, error: { kind: 'expired', message: 'This import preview has expired; choose the file again.' } };
       const saved = [];
       const failed = [];
-      for (const { index, password } of entries) {
+      for (const { index, password, acceptRisks } of entries) {
         const imported = profiles[index];
         if (!imported) {
           failed.push({ index, message: `No entry ${index} in this import.` });
+          continue;
+        }
+        // The preview showed these; saving them is the user's explicit choice, never a default.
+        const risks = importRisks(imported.draft);
+        if (risks.length > 0 && acceptRisks !== true) {
+          failed.push({ index, message: `Not saved: it weakens security (${risks.map((r) => r.field).join(', ')}). Confirm these settings in the preview to save it.` });
           continue;
         }
         const r = await ctx.store.add(imported.draft);
