@@ -25,10 +25,11 @@ import type { EventLog } from './events.js';
 import { buildResponse, ClientRequestReader, judgeRequest } from './http-request.js';
 import { answerEcho } from './icmp-responder.js';
 import { LcpServer } from './lcp-server.js';
+import { floodChunks } from './flood.js';
 import { malformedBytes } from './malformed.js';
 import { IpcpServer, Ipv6cpServer } from './ncp-servers.js';
 import type { PeerLink } from './peer-link.js';
-import type { FaultAction, FaultPoint, PeerAuthMethod, PeerScript } from './script.js';
+import type { FaultAction, FaultPoint, FloodSpec, PeerAuthMethod, PeerScript } from './script.js';
 
 export interface ConnectionContext {
   readonly script: PeerScript;
@@ -474,7 +475,37 @@ export class PeerConnection implements PeerLink {
       case 'lcp-renegotiate':
         this.lcp?.renegotiate();
         return;
+      case 'flood':
+        void this.flood(a.flood);
+        return;
+      case 'fuzz':
+        for (const frame of a.frames()) this.write(frame);
+        this.sendControl(bareMessage('ECHO_REQUEST'));
+        return;
     }
+  }
+
+  private drained(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
+  }
+
+  /** Writes the flood chunk by chunk, waiting for TCP to drain, so the peer's memory stays flat. */
+  private async flood(spec: FloodSpec): Promise<void> {
+    let bytes = 0;
+    for (const chunk of floodChunks(spec)) {
+      if (!this.canSend()) return;
+      bytes += chunk.length;
+      if (!this.socket.write(chunk)) await this.drained();
+    }
+    this.log.record({ kind: 'fault', action: `flood-sent ${bytes} bytes` });
   }
 
   private serverAbort(status: StatusName, why: string): void {

@@ -118,7 +118,20 @@ export type FaultAction =
   /** A new LCP Configure-Request (same options), as a server renegotiating LCP mid-session. */
   | { readonly kind: 'lcp-renegotiate' }
   /** Destroy the TCP connection without any goodbye. */
-  | { readonly kind: 'drop' };
+  | { readonly kind: 'drop' }
+  /** Legal but useless frames, as fast as TCP takes them (flood.ts); 'flood-sent' when all are out. */
+  | { readonly kind: 'flood'; readonly flood: FloodSpec }
+  /** Frames a fuzzer makes when the fault fires (fuzzer.ts), then an SSTP ECHO_REQUEST as a barrier. */
+  | { readonly kind: 'fuzz'; readonly frames: () => readonly Buffer[] };
+
+export interface FloodSpec {
+  /** SSTP data packets with no PPP frame at all (length 4). */
+  readonly emptyData: number;
+  /** PPP frames of a protocol nobody knows, which the client must Protocol-Reject. */
+  readonly unknownProtocol: number;
+  /** That protocol (default 0x2a2b: even high octet, odd low octet, as RFC 1661 §2 wants). */
+  readonly protocol?: number;
+}
 
 export interface Fault {
   readonly at: FaultPoint;

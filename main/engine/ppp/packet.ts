@@ -139,24 +139,26 @@ export function encodeMessage(m: ControlMessage): ControlPacket {
   }
 }
 
+// pppd's short names for control codes. Built once: trace lines are made per packet.
+const CODE_NAMES: Readonly<Record<number, string>> = {
+  [CONF_REQ]: 'ConfReq',
+  [CONF_ACK]: 'ConfAck',
+  [CONF_NAK]: 'ConfNak',
+  [CONF_REJ]: 'ConfRej',
+  [TERM_REQ]: 'TermReq',
+  [TERM_ACK]: 'TermAck',
+  [CODE_REJ]: 'CodeRej',
+};
+const LCP_CODE_NAMES: Readonly<Record<number, string>> = {
+  [PROTO_REJ]: 'ProtRej',
+  [ECHO_REQ]: 'EchoReq',
+  [ECHO_REP]: 'EchoRep',
+  [DISCARD_REQ]: 'DiscReq',
+  12: 'Ident',
+  13: 'TimeRem',
+};
+
 /** pppd's short names for control codes, used in trace lines. */
 export function codeName(code: number, codes: CodeSet): string {
-  const names: Record<number, string> = {
-    [CONF_REQ]: 'ConfReq',
-    [CONF_ACK]: 'ConfAck',
-    [CONF_NAK]: 'ConfNak',
-    [CONF_REJ]: 'ConfRej',
-    [TERM_REQ]: 'TermReq',
-    [TERM_ACK]: 'TermAck',
-    [CODE_REJ]: 'CodeRej',
-  };
-  const lcpNames: Record<number, string> = {
-    [PROTO_REJ]: 'ProtRej',
-    [ECHO_REQ]: 'EchoReq',
-    [ECHO_REP]: 'EchoRep',
-    [DISCARD_REQ]: 'DiscReq',
-    12: 'Ident',
-    13: 'TimeRem',
-  };
-  return names[code] ?? (codes === 'lcp' ? lcpNames[code] : undefined) ?? `code=0x${code.toString(16)}`;
+  return CODE_NAMES[code] ?? (codes === 'lcp' ? LCP_CODE_NAMES[code] : undefined) ?? `code=0x${code.toString(16)}`;
 }

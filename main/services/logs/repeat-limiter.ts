@@ -26,8 +26,23 @@ interface Bucket {
   last: LogEntry | undefined;
 }
 
+// A flood repeats the very same text: remembering recent texts' shapes skips the regexes for it.
+const SHAPE_CACHE_SIZE = 512;
+const shapes = new Map<string, string>();
+
 /** The shape of a line: numbers, hex, quoted peer text and byte dumps do not make a line new. */
 export function templateOf(message: string): string {
+  const known = shapes.get(message);
+  if (known !== undefined) return known;
+  const shape = shapeOf(message);
+  if (message.length <= 256) {
+    if (shapes.size >= SHAPE_CACHE_SIZE) shapes.clear();
+    shapes.set(message, shape);
+  }
+  return shape;
+}
+
+function shapeOf(message: string): string {
   return message
     .slice(0, 200)
     .replace(/"(?:[^"\\]|\\.)*"/g, '"*"')
