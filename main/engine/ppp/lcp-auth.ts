@@ -3,7 +3,6 @@
 // yet, otherwise Nak toward the profile's most preferred untried method. Servers differ: RRAS follows our suggestion, SoftEther walks its own list (EAP →
 // MS-CHAPv2 → PAP) whatever we suggest. We give up once the server starts repeating itself after
 // we have suggested everything we allow, or when Max-Failure Naks went unheeded.
-import { EAP_METHODS } from '../config.js';
 import type { AuthMethod } from '../config.js';
 import { authOption, methodName, offerName, readAuthOffer } from './lcp-options.js';
 import type { AuthOffer } from './lcp-options.js';
@@ -38,7 +37,7 @@ export class AuthNegotiation {
   }
 
   judge(o: ConfigOption, requestId: number, naksExhausted: boolean): AuthJudgement {
-    const offer: AuthOffer = asAllowedEap(readAuthOffer(o) ?? { kind: 'unsupported', label: 'a malformed authentication option' }, this.allowed);
+    const offer: AuthOffer = readAuthOffer(o, this.allowed) ?? { kind: 'unsupported', label: 'a malformed authentication option' };
     if (offer.kind === 'method' && this.allowed.includes(offer.method)) {
       // An allowed method is accepted unless the profile prefers one we have not suggested yet:
       // SoftEther proposes EAP first but only speaks EAP-TLS there, while MS-CHAPv2 works.
@@ -92,13 +91,6 @@ export class AuthNegotiation {
     const detail = `LCP auth: server offered ${offerNames.join(', ') || 'nothing'}; profile allows ${this.allowed.join(', ')}`;
     return { message, detail };
   }
-}
-
-/** LCP only says "EAP": it stands for the profile's first allowed EAP method (the rest are chosen within EAP). */
-function asAllowedEap(offer: AuthOffer, allowed: readonly AuthMethod[]): AuthOffer {
-  if (offer.kind !== 'method' || !EAP_METHODS.has(offer.method)) return offer;
-  const eap = allowed.find((m) => EAP_METHODS.has(m));
-  return eap === undefined ? offer : { kind: 'method', method: eap };
 }
 
 function joinOr(names: readonly string[]): string {

@@ -29,12 +29,14 @@ export type AuthOffer =
 // |     Type      |    Length     |     Authentication-Protocol   |
 // +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 // |    Data ...   (CHAP: one Algorithm octet, RFC 1994 §3; 0x05 MD5, 0x81 MS-CHAPv2)
-export function readAuthOffer(o: ConfigOption): AuthOffer | undefined {
+// LCP only says "EAP": with `allowed`, it stands for the profile's first allowed EAP method (the
+// method itself is chosen within EAP); without, for EAP-MSCHAPv2.
+export function readAuthOffer(o: ConfigOption, allowed: readonly AuthMethod[] = []): AuthOffer | undefined {
   if (o.data.length < 2) return undefined;
   const protocol = o.data.readUInt16BE(0);
   const rest = o.data.length - 2;
   if (protocol === PPP_PAP && rest === 0) return { kind: 'method', method: 'pap' };
-  if (protocol === PPP_EAP && rest === 0) return { kind: 'method', method: 'eap-mschapv2' };
+  if (protocol === PPP_EAP && rest === 0) return { kind: 'method', method: allowed.find((m) => EAP_METHODS.has(m)) ?? 'eap-mschapv2' };
   if (protocol === PPP_CHAP && rest === 1) {
     const alg = o.data[2];
     if (alg === CHAP_MD5) return { kind: 'method', method: 'chap' };
@@ -55,6 +57,7 @@ export function authOption(method: AuthMethod): ConfigOption {
       return { type: LCP_AUTH, data: Buffer.from([PPP_CHAP >> 8, PPP_CHAP & 0xff, CHAP_MSCHAPV2]) };
     case 'eap-mschapv2':
     case 'eap-tls':
+    case 'eap-peap':
       return { type: LCP_AUTH, data: u16(PPP_EAP) };
   }
 }
@@ -72,6 +75,8 @@ export function methodName(method: AuthMethod): string {
       return 'EAP-MSCHAPv2';
     case 'eap-tls':
       return 'EAP-TLS';
+    case 'eap-peap':
+      return 'PEAP';
   }
 }
 

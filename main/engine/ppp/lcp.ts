@@ -171,7 +171,7 @@ export class LcpPolicy implements NegotiationPolicy {
     const mru = options.find((x) => x.type === LCP_MRU);
     const auth = options.find((x) => x.type === LCP_AUTH);
     // We only Ack an allowed method, so what we accepted is the method to run.
-    const offer = auth && readAuthOffer(auth);
+    const offer = auth && readAuthOffer(auth, this.o.authMethods);
     const authMethod = offer?.kind === 'method' ? offer.method : null;
     this.agreed = { ...this.agreed, peerMru: (mru && u16Of(mru)) ?? DEFAULT_MRU, authMethod };
   }

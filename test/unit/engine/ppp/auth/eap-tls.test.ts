@@ -182,3 +182,13 @@ test('Nak: EAP-TLS only answers an MSCHAPv2 Request with Nak <TLS>; with both al
   only.stop();
   both.stop();
 });
+
+test('LCP: the server\'s "EAP" is Acked as EAP-TLS when that is the profile\'s first EAP method', async () => {
+  const { AuthNegotiation } = await import('../../../../../main/engine/ppp/lcp-auth.js');
+  const eap = { type: 3, data: Buffer.of(0xc2, 0x27) };
+  assert.deepEqual(new AuthNegotiation(['eap-tls']).judge(eap, 1, false), { kind: 'ack', method: 'eap-tls' });
+  assert.deepEqual(new AuthNegotiation(['eap-tls', 'eap-mschapv2']).judge(eap, 1, false), { kind: 'ack', method: 'eap-tls' });
+  assert.deepEqual(new AuthNegotiation(['eap-mschapv2']).judge(eap, 1, false), { kind: 'ack', method: 'eap-mschapv2' });
+  const mschapFirst = new AuthNegotiation(['mschapv2', 'eap-tls']).judge(eap, 1, false);
+  assert.equal(mschapFirst.kind, 'nak');
+});
