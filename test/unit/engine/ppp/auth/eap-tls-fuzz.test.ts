@@ -79,3 +79,38 @@ test('fuzz: any message, fragmented at any room and re-encoded, reassembles to i
     { numRuns: 20_000, seed: 9190 },
   );
 });
+
+test('fuzz: the EAP-TLS method under random and mutated EAP Requests never throws and reports at most once (400 sequences)', async () => {
+  const { EapAuthenticator } = await import('../../../../../main/engine/ppp/auth/eap.js');
+  const { eapOptions } = await import('../../../../../main/engine/ppp/auth/eap-setup.js');
+  const { fakeContext, packet } = await import('./fake-context.js');
+  const { makeTestCa } = await import('../../../../harness/softether-certs.js');
+  const ca = makeTestCa('fuzz CA');
+  const pfx = ca.issue({ commonName: 'fuzz' }).pfx('pw');
+  const request = fc.oneof(
+    fc.uint8Array({ maxLength: 60 }).map((a) => Buffer.from(a)),
+    fc.tuple(fc.nat({ max: 255 }), typeData).map(([id, td]) => packet(1, id, Buffer.of(13), td)),
+    fc.tuple(fc.nat({ max: 255 }), fc.constantFrom(3, 4)).map(([id, code]) => packet(code, id)),
+  );
+  await fc.assert(
+    fc.asyncProperty(fc.array(request, { maxLength: 8 }), async (packets) => {
+      const ctx = fakeContext('fuzz', 'x');
+      const auth = new EapAuthenticator(
+        ctx,
+        eapOptions('eap-tls', ctx, { authMethods: ['eap-tls'], clientCertificate: { pfx, passphrase: 'pw' }, trust: { policy: { caPem: ca.certPem } } }),
+      );
+      auth.start();
+      // Start first, so that most sequences reach the TLS and reassembly paths.
+      auth.receive(packet(1, 0, Buffer.of(13), Buffer.of(0x20)));
+      for (const p of packets) {
+        auth.receive(p);
+        await new Promise((r) => setImmediate(r));
+      }
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+      auth.stop();
+      assert.ok(ctx.successes.length + ctx.failures.length <= 1, 'one outcome at most');
+      assert.equal(ctx.successes.length, 0, 'no success without a real server');
+    }),
+    { numRuns: 400, seed: 13 },
+  );
+});
