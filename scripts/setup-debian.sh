@@ -9,11 +9,12 @@
 #  chromium                  the browser the Playwright tests drive (never a downloaded one)
 #  sudo util-linux           `sudo causeway …` as another user; `script` gives the password prompt test a real pty
 #  pkexec polkitd            the packaged helper launcher, and polkitd to read the deb's policy in the packaging test
+#  nftables                  the happy-eyeballs tests drop (not refuse) one family's SYNs inside the server netns
 #  freeradius                the real EAP server (PEAP, EAP-MSCHAPv2, EAP-TLS) the strict peer relays to over RADIUS, as RRAS does with NPS
 set -euo pipefail
 PKGS=(softether-vpnserver softether-vpncmd softether-vpnclient tinyproxy nginx-light
       gnome-keyring dbus dbus-bin openssl iproute2 procps python3 make g++
-      iputils-ping curl chromium fonts-dejavu-core sudo util-linux pkexec polkitd
+      iputils-ping curl chromium fonts-dejavu-core sudo util-linux pkexec polkitd nftables
       freeradius)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

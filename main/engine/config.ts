@@ -56,6 +56,12 @@ export interface SessionConfig {
    * name, which the tunnel then captures: traffic blackholed, reconnecting forever.
    */
   readonly address?: string;
+  /**
+   * Every address to race for this server (happy eyeballs, IPv6 first), each kept outside the tunnel
+   * like `address`; when present it wins over `address`. A host name alone is raced by Node's own
+   * family selection.
+   */
+  readonly addresses?: readonly string[];
   readonly port: number; // default 443
   /** TLS SNI; defaults to host (omitted when host is an IP address). */
   readonly sni?: string;
@@ -96,6 +102,12 @@ export const AUTH_WAIT_RANGE_S = { min: 5, max: 600 } as const;
 export type OtpMode = 'append' | 'replace';
 export const OTP_MODES: readonly [OtpMode, ...OtpMode[]] = ['append', 'replace'];
 
+/** Like dialingAddress, with every address of the destination to race (the first is `address`). */
+export function dialingAddresses(config: SessionConfig, addresses: readonly string[]): SessionConfig {
+  const first = addresses[0];
+  if (first === undefined || config.proxy) return first === undefined ? config : dialingAddress(config, first);
+  return { ...config, address: first, addresses };
+}
 /**
  * The config dialling exactly `address`: the proxy's when a proxy is used (the TCP connection goes
  * there; the CONNECT request keeps naming the server), else the server's.

@@ -20,7 +20,8 @@ import { writeIpFrameHeader } from './datapath/ip-frame-header.js';
 import { SSTP_PPP_HEADROOM } from './tun/packet-batch.js';
 import { buildSstpHttpRequest, SstpHttpResponseReader, sstpHttpFailure } from './sstp/http.js';
 import { PhaseClock, type PhaseTiming } from './timings.js';
-import { connectTcp, explainConnectError, type TcpConnector } from './transport/tcp.js';
+import { connectTcp, dialAddresses, explainConnectError, type TcpConnector } from './transport/tcp.js';
+import { describeAttempts } from './transport/happy-eyeballs.js';
 import { proxyConnect } from './transport/proxy.js';
 import { startTls, type TlsInfo } from './transport/tls.js';
 import { describeDecodeError } from './bytes.js';
@@ -104,6 +105,8 @@ export class SstpSession implements SessionDataPort {
   private lcp: { mru: number; peerMru: number; authMethod: AuthMethod | null } | undefined;
   private ipv4: Ipv4Info | undefined;
   private ipv6UpFlag = false;
+  /** The address the TCP connection went to (the race's winner). */
+  private dialled: string | undefined;
   private negotiationTimer: TimerHandle | undefined;
   /** When the whole-connect deadline falls; paused (as time left) while authentication runs. */
   private negotiationDeadline = 0;
@@ -271,7 +274,11 @@ export class SstpSession implements SessionDataPort {
     const dial = tcpTarget.address ?? tcpTarget.host;
     this.enter('tcp');
     this.log('tcp').info(`connecting to ${tcpTarget.host}:${tcpTarget.port}${dial !== tcpTarget.host ? ` at ${dial}` : ''}${proxy ? ' (proxy)' : ''}`);
-    const tcp = await (this.deps.connectTcp ?? connectTcp)(dial, tcpTarget.port, CONNECT_TIMEOUT_MS);
+    // Several addresses (both families of the name): raced, IPv6 first (happy-eyeballs.ts).
+    const candidates = !proxy && c.addresses !== undefined && c.addresses.length > 0 ? c.addresses : [dial];
+    const tcp = await dialAddresses(this.deps.connectTcp ?? connectTcp, candidates, tcpTarget.port, CONNECT_TIMEOUT_MS, this.clock);
+    if (tcp.attempts.length > 0) this.log('tcp').info(`happy eyeballs: ${describeAttempts(tcp.attempts)}`);
+    if (tcp.ok) this.dialled = tcp.address;
     if (this.isClosed()) {
       if (tcp.ok) tcp.socket.destroy();
       return;
@@ -462,7 +469,7 @@ export class SstpSession implements SessionDataPort {
   private transportAddress(): string | undefined {
     const c = this.config;
     if (c.proxy) return undefined;
-    const dialled = c.address ?? c.host;
+    const dialled = this.dialled ?? c.address ?? c.host;
     return isIP(dialled) === 4 ? dialled : undefined;
   }
 

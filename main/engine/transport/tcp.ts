@@ -1,29 +1,45 @@
 // Opening the TCP connection. Injected into the session so tests (and a future platform) can swap it.
 import { connect as netConnect, type Socket } from 'node:net';
+import type { Clock } from '../clock.js';
+import { raceConnections, type AttemptReport } from './happy-eyeballs.js';
 
 export type TcpConnectResult =
   | { readonly ok: true; readonly socket: Socket }
   | { readonly ok: false; readonly code: string; readonly message: string };
 
-export type TcpConnector = (host: string, port: number, timeoutMs: number) => Promise<TcpConnectResult>;
+/** `signal` (optional) cancels the attempt: the socket is destroyed and the result is ECANCELED. */
+export type TcpConnector = (host: string, port: number, timeoutMs: number, signal?: AbortSignal) => Promise<TcpConnectResult>;
 
-export const connectTcp: TcpConnector = (host, port, timeoutMs) =>
+export const connectTcp: TcpConnector = (host, port, timeoutMs, signal) =>
   new Promise((resolve) => {
-    const socket = netConnect({ host, port });
+    if (signal?.aborted) {
+      resolve({ ok: false, code: 'ECANCELED', message: 'cancelled' });
+      return;
+    }
+    // A name (no address given) still gets Node's own family racing; addresses come raced by happy-eyeballs.ts.
+    const socket = netConnect({ host, port, autoSelectFamily: true });
     socket.setNoDelay(true);
+    const settle = (r: TcpConnectResult) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(r);
+    };
+    const onAbort = () => {
+      socket.destroy();
+      settle({ ok: false, code: 'ECANCELED', message: 'cancelled' });
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => {
       socket.destroy();
-      resolve({ ok: false, code: 'ETIMEDOUT', message: `no answer from ${host}:${port} within ${timeoutMs / 1000} s` });
+      settle({ ok: false, code: 'ETIMEDOUT', message: `no answer from ${host}:${port} within ${timeoutMs / 1000} s` });
     }, timeoutMs);
     socket.once('connect', () => {
-      clearTimeout(timer);
       socket.removeAllListeners('error');
-      resolve({ ok: true, socket });
+      settle({ ok: true, socket });
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
       socket.destroy();
-      resolve({ ok: false, code: err.code ?? 'ERROR', message: err.message });
+      settle({ ok: false, code: err.code ?? 'ERROR', message: err.message });
     });
   });
 
@@ -43,4 +59,27 @@ export function explainConnectError(code: string, host: string, port: number): s
     default:
       return `Could not connect to ${host}:${port} (${code}). Check the server address and your network.`;
   }
+}
+
+export type DialResult =
+  | { readonly ok: true; readonly socket: Socket; readonly address: string; readonly attempts: readonly AttemptReport[] }
+  | { readonly ok: false; readonly code: string; readonly message: string; readonly attempts: readonly AttemptReport[] };
+
+/**
+ * Connects to the first of `addresses` to answer (happy eyeballs when there are several). One address
+ * is dialled as before, with the connector's own timeout and nothing on the clock.
+ */
+export async function dialAddresses(connector: TcpConnector, addresses: readonly string[], port: number, timeoutMs: number, clock: Clock): Promise<DialResult> {
+  const only = addresses.length === 1 ? addresses[0] : undefined;
+  if (only !== undefined) {
+    const r = await connector(only, port, timeoutMs);
+    return r.ok ? { ...r, address: only, attempts: [] } : { ...r, attempts: [] };
+  }
+  return raceConnections<Socket>({
+    addresses,
+    attempt: (address, signal) => connector(address, port, timeoutMs, signal),
+    clock,
+    timeoutMs,
+    discard: (socket) => socket.destroy(),
+  });
 }
