@@ -23,7 +23,9 @@ const profileSecrets = {
   password: secret.optional(),
   proxyPassword: secret.optional(),
   pkcs12Passphrase: secret.optional(),
-  forget: z.array(z.enum(['password', 'proxy-password', 'pkcs12-passphrase'])).max(3).optional(),
+  /** A PEM client certificate's private key file as the renderer read it, and its passphrase if encrypted. */
+  clientKey: z.strictObject({ fileName: z.string().min(1).max(255), pem: z.string().min(1).max(100_000), passphrase: secret.optional() }).optional(),
+  forget: z.array(z.enum(['password', 'proxy-password', 'pkcs12-passphrase', 'client-key'])).max(4).optional(),
   ca: caFile.optional(),
 };
 
@@ -61,6 +63,8 @@ export const requests = {
   'connections.disconnect': channel(z.strictObject({ profileId: id }), returns<R.Ok>()),
   'connections.test': channel(z.strictObject({ profileId: id, password: secret.optional() }), returns<R.TestConnectionResult>()),
   'connections.ping': channel(z.strictObject({ profileId: id }), returns<R.PingResult>()),
+  'doctor.run': channel(z.strictObject({ profileId: id, password: secret.optional(), mtu: z.boolean().optional() }), returns<R.DoctorRunResult>()),
+  'doctor.saveReport': channel(z.strictObject({ profileId: id, includeUser: z.boolean().optional() }), returns<R.DoctorSaveResult>()),
 
   'trust.inspectCa': channel(caFile, returns<R.InspectCaResult>()),
   'trust.pending': channel(none, returns<readonly R.TrustPrompt[]>()),

@@ -16,6 +16,7 @@ import type {
   TlsView,
   TrustPrompt,
 } from './model.js';
+import type { DoctorPhase, DoctorReport, Verdict } from './doctor.js';
 
 export type Ok<T = object> = { readonly ok: true } & T;
 export type Fail<E> = { readonly ok: false; readonly error: E };
@@ -68,9 +69,16 @@ export type StartError =
 
 export type ConnectResult = Ok | Fail<StartError>;
 
+/** The doctor's verdict per phase, the same `causeway test` prints (services/doctor/diagnose.ts runs both). */
+export type PhaseVerdicts = readonly { readonly phase: DoctorPhase; readonly verdict: Verdict }[];
+
 export type TestConnectionResult =
-  | Ok<{ timings: readonly PhaseTiming[]; tls: TlsView; ipv4: string; peer: string | null; dns: readonly string[]; ping: { ok: true; rttMs: number } | { ok: false; reason: string } | null; attempt: number }>
-  | Fail<StartError | { readonly kind: 'failed'; readonly failure: FailureView; readonly timings: readonly PhaseTiming[]; readonly certificate?: CertificateInfo; readonly attempt: number }>;
+  | Ok<{ timings: readonly PhaseTiming[]; tls: TlsView; ipv4: string; peer: string | null; dns: readonly string[]; ping: { ok: true; rttMs: number } | { ok: false; reason: string } | null; attempt: number; verdicts?: PhaseVerdicts }>
+  | Fail<StartError | { readonly kind: 'failed'; readonly failure: FailureView; readonly timings: readonly PhaseTiming[]; readonly certificate?: CertificateInfo; readonly attempt: number; readonly verdicts?: PhaseVerdicts }>;
+
+/** The doctor ran (whatever it found: a failed connection is a report too). The user name is redacted unless asked. */
+export type DoctorRunResult = Ok<{ report: DoctorReport; attempt: number }> | Fail<StartError>;
+export type DoctorSaveResult = Ok<{ path: string }> | Fail<{ readonly kind: 'cancelled' | 'no-report' | 'write'; readonly message: string }>;
 
 export type PingResult = Ok<{ rttMs: number; from: string }> | Fail<{ readonly kind: 'not-connected' | 'no-reply'; readonly message: string }>;
 

@@ -169,3 +169,51 @@ export async function startTinyproxy(opts: TinyproxyOptions = {}): Promise<Tinyp
   }
   throw lastError instanceof Error ? lastError : new Error(String(lastError));
 }
+
+export interface ChallengeProxy {
+  url: string;
+  host: string;
+  port: number;
+  /** CONNECT request heads received (for asserting what the client sent). */
+  readonly requests: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A proxy that answers every CONNECT with 407 and the given Proxy-Authenticate schemes (e.g. only
+ * NTLM and Negotiate, as a Windows proxy does): what tinyproxy cannot play.
+ */
+export async function startChallengeProxy(schemes: readonly string[]): Promise<ChallengeProxy> {
+  const requests: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    let head = '';
+    socket.on('data', (d: Buffer) => {
+      head += d.toString('latin1');
+      if (!head.includes('\r\n\r\n')) return;
+      requests.push(head.slice(0, head.indexOf('\r\n\r\n')));
+      const lines = ['HTTP/1.1 407 Proxy Authentication Required', ...schemes.map((s) => `Proxy-Authenticate: ${s}`), 'Content-Length: 0', 'Connection: close', '', ''];
+      socket.end(lines.join('\r\n'));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const port = address !== null && typeof address === 'object' ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    host: '127.0.0.1',
+    port,
+    requests,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -7,6 +7,7 @@ import type { TunOpenResult } from '../tun/tun-device.js';
 import type { SessionDataPort } from './data-port.js';
 import type { NetConfigurator, RoutingMode } from './net-configurator.js';
 import { PacketPump, type PumpStats } from './pump.js';
+import { mssForMtu } from './mss-clamp.js';
 
 export interface DataPlaneSettings {
   readonly routing: RoutingMode;
@@ -15,6 +16,11 @@ export interface DataPlaneSettings {
   readonly serverAddress: string;
   /** Upper bound for the TUN MTU (the server's MRU may be lower). */
   readonly mtu?: number;
+  /**
+   * Clamp the MSS of TCP SYNs both ways: to this MSS, or 'mtu' for the TUN's MTU − 40 (what the doctor's
+   * MTU check recommends when the path is smaller than the link). Off when absent.
+   */
+  readonly mssClamp?: number | 'mtu';
 }
 
 /** What the data plane did for the current session. */
@@ -92,7 +98,9 @@ export class SystemDataPlane implements DataPlane {
     this.configured = { address, peer, mtu };
     const opened = this.deps.openTun(name);
     if (!opened.ok) throw new Error(`cannot attach to ${name}: ${opened.error.code} ${opened.error.message}`);
-    this.pump = new PacketPump(opened.device);
+    const clamp = this.settings.mssClamp;
+    this.pump = new PacketPump(opened.device, clamp === undefined ? {} : { mssClamp: clamp === 'mtu' ? mssForMtu(mtu) : clamp });
+    if (clamp !== undefined) this.deps.log.info(`TCP MSS clamped to ${clamp === 'mtu' ? mssForMtu(mtu) : clamp} both ways`);
     opened.device.onError((e) => {
       this.deps.log.error(`TUN ${name} failed: ${e.code} ${e.message}`);
       this.deps.onDeviceError();

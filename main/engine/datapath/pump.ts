@@ -8,6 +8,7 @@ import { SSTP_PPP_HEADROOM as SSTP_PPP_HEADER, type PacketBatch } from '../tun/p
 import type { TunDevice } from '../tun/tun-device.js';
 import type { SessionDataPort } from './data-port.js';
 import { writeIpFrameHeader } from './ip-frame-header.js';
+import { clampMss, needsMssClamp } from './mss-clamp.js';
 
 export interface PumpStats {
   readonly txPackets: number;
@@ -18,6 +19,13 @@ export interface PumpStats {
   readonly txDropped: number;
   readonly tlsStalls: number; // times TLS backpressure paused TUN reads
   readonly tunStalls: number; // times TUN backpressure paused TLS reads
+  /** TCP SYNs whose MSS option was lowered (both directions); absent in stats from before clamping existed. */
+  readonly mssClamped?: number;
+}
+
+export interface PumpOptions {
+  /** Lower the MSS of TCP SYNs both ways to this (IPv4 figure; IPv6 gets 20 less). Off when absent. */
+  readonly mssClamp?: number;
 }
 
 
@@ -27,9 +35,12 @@ export class PacketPump {
   /** Inbound packets the TUN could not take yet; never more than what one TLS read burst delivered. */
   private backlog: Buffer[] = [];
   private stopped = false;
-  private s = { txPackets: 0, txBytes: 0, rxPackets: 0, rxBytes: 0, txDropped: 0, tlsStalls: 0, tunStalls: 0 };
+  private s = { txPackets: 0, txBytes: 0, rxPackets: 0, rxBytes: 0, txDropped: 0, tlsStalls: 0, tunStalls: 0, mssClamped: 0 };
 
-  constructor(private readonly tun: TunDevice) {
+  constructor(
+    private readonly tun: TunDevice,
+    private readonly options: PumpOptions = {},
+  ) {
     if (tun.headroom < SSTP_PPP_HEADER) throw new RangeError(`TUN headroom ${tun.headroom} < ${SSTP_PPP_HEADER}`);
     tun.onPackets((batch) => this.outbound(batch));
   }
@@ -90,6 +101,8 @@ export class PacketPump {
         this.s.txDropped++;
         continue;
       }
+      const mss = this.options.mssClamp;
+      if (mss !== undefined && clampMss(buffer, frameStart + SSTP_PPP_HEADER, frameEnd, mss)) this.s.mssClamped++;
       writeIpFrameHeader(buffer, frameStart, ipLength, version === 6);
       if (runStart < 0) runStart = frameStart;
       else if (room > 0) {
@@ -111,7 +124,8 @@ export class PacketPump {
   }
 
   /** `packets` is the session's (shared, read-only): only views of it are kept. */
-  private inbound(packets: readonly Buffer[]): void {
+  private inbound(shared: readonly Buffer[]): void {
+    const packets = this.options.mssClamp === undefined ? shared : this.clampInbound(shared, this.options.mssClamp);
     this.s.rxPackets += packets.length;
     for (const p of packets) this.s.rxBytes += p.length;
     if (this.backlog.length > 0) {
@@ -126,6 +140,21 @@ export class PacketPump {
     this.s.tunStalls++;
     this.session?.pauseReceive();
     this.tun.onWritable(() => this.drainBacklog());
+  }
+
+  /** The session's packets are read-only views: a SYN to rewrite is copied, the array only if one is. */
+  private clampInbound(shared: readonly Buffer[], mss: number): readonly Buffer[] {
+    let out: Buffer[] | undefined;
+    for (let i = 0; i < shared.length; i++) {
+      const p = shared[i] as Buffer;
+      if (!needsMssClamp(p, 0, p.length, mss)) continue;
+      const copy = Buffer.from(p);
+      clampMss(copy, 0, copy.length, mss);
+      this.s.mssClamped++;
+      out ??= shared.slice();
+      out[i] = copy;
+    }
+    return out ?? shared;
   }
 
   private drainBacklog(): void {

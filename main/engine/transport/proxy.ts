@@ -39,6 +39,9 @@ export function proxyConnect(socket: Socket, proxy: ProxyConfig, host: string, p
       }
       const { status, statusLine } = s.head;
       const rest = s.rest;
+      // The schemes the proxy offers tell a person (and the doctor) whether Basic could ever work.
+      const schemes = s.head.headers.get('proxy-authenticate');
+      const authDetail = schemes ? `${statusLine}; Proxy-Authenticate: ${schemes.slice(0, 200)}` : statusLine;
       if (status === 200) finish({ ok: true, rest });
       // 407 is the standard answer; Debian 12's tinyproxy 1.11.1 answers a wrong password with 401.
       else if (status === 407 || status === 401)
@@ -49,7 +52,7 @@ export function proxyConnect(socket: Socket, proxy: ProxyConfig, host: string, p
             proxy.username === undefined
               ? `The proxy ${where} requires a user name and password. Add them to the proxy settings.`
               : `The proxy ${where} rejected the proxy user name or password. Check the proxy credentials.`,
-          detail: statusLine,
+          detail: authDetail,
         });
       else
         finish({

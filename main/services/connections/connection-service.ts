@@ -8,6 +8,8 @@ import type { TunnelState } from '../../engine/datapath/tunnel.js';
 import { displayFingerprint } from '../trust/certificate.js';
 import type { SessionFailure } from '../../engine/failure.js';
 import { pingOnce } from '../../engine/packet/ping.js';
+import { diagnose, type DiagnoseOptions } from '../doctor/diagnose.js';
+import { testResultOf, type ProfileDiagnosis } from '../doctor/test-result.js';
 import type { ConnectionSnapshot, ConnectionState, TrustPrompt } from '../../contract/model.js';
 import type { ConnectResult, PingResult, StartError, TestConnectionResult, TrustAcceptResult } from '../../contract/results.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
@@ -20,7 +22,7 @@ import type { DataPlaneProvider, SessionFactory, SystemDataPlane } from './ports
 import { buildSessionConfig } from './session-config.js';
 import { TrustPrompts } from './trust-prompts.js';
 import { connectedState, type ConnectionServiceEvent } from './service-events.js';
-import { failureView, tlsView } from './views.js';
+import { failureView } from './views.js';
 
 export type { ConnectionServiceEvent };
 
@@ -116,34 +118,27 @@ export class ConnectionService {
     await Promise.all([...this.entries.keys()].map((id) => this.disconnect(id)));
   }
 
-  /** One full attempt outside the profile's connection state: phase timings, TLS, a ping, a clean end. */
+  /** One full attempt outside the profile's connection state: the shared diagnosis, as the Test button shows it. */
   async test(profileId: string, opts: { password?: string } = {}): Promise<TestConnectionResult> {
+    const r = await this.diagnoseProfile(profileId, { ...opts, mtu: false });
+    return r.ok ? testResultOf(r.diagnosis, r.attempt) : { ok: false, error: r.error };
+  }
+
+  /**
+   * The doctor (and the test) for a profile: one attempt through services/doctor/diagnose.ts, the same
+   * routine `causeway test` and `causeway doctor` run, logged as an attempt of the profile. Returns the
+   * user name and secrets of the run too, so a saved report can be redacted by value.
+   */
+  async diagnoseProfile(profileId: string, opts: { password?: string; mtu: DiagnoseOptions['mtu'] }): Promise<ProfileDiagnosis> {
     const prepared = await this.prepare(profileId, opts);
     if (!prepared.ok) return { ok: false, error: prepared.error };
-    const { profile, config, log } = prepared;
+    const { profile, config, log, secrets } = prepared;
     const attempt = log.info.attempt;
     const stopTail = this.forwardLog(profileId, log);
-    const session = this.deps.createSession(config, { log: log.sink, clock: this.clock });
     try {
-      const outcome = await session.connect();
-      if (!outcome.ok) {
-        this.promptForCertificate(profile, outcome.failure, opts.password);
-        const f = outcome.failure;
-        return { ok: false, error: { kind: 'failed', failure: failureView(f), timings: outcome.timings, attempt, ...(f.certificate ? { certificate: f.certificate } : {}) } };
-      }
-      const info = outcome.info;
-      const ping = info.ipv4.peer ? await pingOnce(session, this.clock, info.ipv4.local, info.ipv4.peer, 3000) : null;
-      await session.disconnect();
-      return {
-        ok: true,
-        timings: info.timings,
-        tls: tlsView(info.tls),
-        ipv4: info.ipv4.local,
-        peer: info.ipv4.peer,
-        dns: info.ipv4.dns,
-        ping: ping ? (ping.ok ? { ok: true, rttMs: ping.rttMs } : { ok: false, reason: ping.reason }) : null,
-        attempt,
-      };
+      const diagnosis = await diagnose(config, { createSession: this.deps.createSession, clock: this.clock, log: log.sink }, { mtu: opts.mtu });
+      if (diagnosis.failure) this.promptForCertificate(profile, diagnosis.failure, opts.password);
+      return { ok: true, diagnosis, attempt, username: config.credentials.username, secrets };
     } finally {
       stopTail();
       log.close();

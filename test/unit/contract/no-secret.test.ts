@@ -86,6 +86,8 @@ test('no response or event carries a secret, on any channel', async () => {
       'logs.attempts': { profileId: id },
       'logs.read': { profileId: id, attempt: 1 },
       'logs.export': { profileId: id, attempt: 1 },
+      'doctor.run': { profileId: id, password: SECRET, mtu: false },
+      'doctor.saveReport': { profileId: id, includeUser: true },
       'profiles.remove': { id },
     };
     assert.deepEqual(Object.keys(payloads).sort(), [...CHANNELS].sort(), 'every channel is exercised');

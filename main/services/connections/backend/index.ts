@@ -12,6 +12,7 @@ import type { BackendContext } from './context.js';
 import type { HostCapabilities } from './host.js';
 import { importHandlers } from './import-handlers.js';
 import { logHandlers } from './log-handlers.js';
+import { doctorHandlers } from '../../doctor/handlers.js';
 import { listProfileViews, profileHandlers } from './profile-handlers.js';
 
 export type { HostCapabilities } from './host.js';
@@ -73,6 +74,7 @@ export function createBackend(deps: BackendDeps): Backend {
     ...importHandlers(ctx),
     ...connectionHandlers(ctx),
     ...logHandlers(ctx),
+    ...doctorHandlers(ctx),
   };
   return {
     handlers,
