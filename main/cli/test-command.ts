@@ -2,6 +2,7 @@
 // and a report of how long each phase took.
 import type { SessionConfig } from '../engine/config.js';
 import { failure } from '../engine/failure.js';
+import type { StreamTap } from '../engine/diagnostics/stream-tap.js';
 import type { LogEntry } from '../engine/log.js';
 import { pingOnce, type PingResult } from '../engine/packet/ping.js';
 import { SstpSession, type ConnectOutcome } from '../engine/session.js';
@@ -15,6 +16,8 @@ export interface TestRunOptions {
   readonly json: boolean;
   readonly verbose: boolean;
   readonly echoTimeoutMs: number;
+  /** --capture / --keylog (./diagnostics-options.ts). */
+  readonly tap?: StreamTap;
 }
 
 export async function runTest(config: SessionConfig, opts: TestRunOptions, out: Output): Promise<number> {
@@ -23,6 +26,7 @@ export async function runTest(config: SessionConfig, opts: TestRunOptions, out: 
     log: (e: LogEntry) => {
       if (opts.verbose || e.level === 'warn' || e.level === 'error') out.log(e);
     },
+    ...(opts.tap ? { tap: opts.tap } : {}),
   });
   // IPv6CP may settle (up or refused) before IPv4 is up: remember it, or we would wait for nothing.
   let ipv6Settled = false;

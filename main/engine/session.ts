@@ -27,6 +27,7 @@ import { startTls, type TlsInfo } from './transport/tls.js';
 import { describeDecodeError } from './bytes.js';
 import { noAuthenticationRefused } from './ppp/no-authentication.js';
 import type { SessionDataPort } from './datapath/data-port.js';
+import { socketEndpoints, type StreamTap } from './diagnostics/stream-tap.js';
 
 export interface SessionDeps {
   readonly clock?: Clock;
@@ -39,6 +40,8 @@ export interface SessionDeps {
   readonly lcpEchoIntervalMs?: number;
   /** Time allowed from TCP connect to IPv4 up (docs/protocol.md §6: 60 s). */
   readonly negotiationTimeoutMs?: number;
+  /** Diagnostics (capture, key log, byte counters): sees the bytes inside TLS. Off when absent. */
+  readonly tap?: StreamTap;
 }
 
 export interface Ipv4Info {
@@ -89,6 +92,7 @@ const LCP_TERMINATE_WAIT_MS = 1_000;
 
 export class SstpSession implements SessionDataPort {
   private readonly clock: Clock;
+  private readonly tap: StreamTap | undefined;
   private readonly sink: LogSink;
   private readonly log;
   private state: State = { name: 'idle' };
@@ -128,6 +132,7 @@ export class SstpSession implements SessionDataPort {
     private readonly deps: SessionDeps = {},
   ) {
     this.clock = deps.clock ?? systemClock;
+    this.tap = deps.tap;
     this.sink = deps.log ?? silentSink;
     this.log = (phase: Phase) => phaseLogger(this.sink, phase, () => this.clock.now());
     this.phases = new PhaseClock(() => this.clock.now());
@@ -190,6 +195,7 @@ export class SstpSession implements SessionDataPort {
     const out = Buffer.allocUnsafe(SSTP_PPP_HEADROOM + packet.length);
     writeIpFrameHeader(out, 0, packet.length, v === 6);
     packet.copy(out, SSTP_PPP_HEADROOM);
+    this.tap?.bytes('out', 'sstp', out);
     return this.socket.write(out);
   }
 
@@ -197,6 +203,7 @@ export class SstpSession implements SessionDataPort {
 
   writeFramed(bytes: Buffer): boolean {
     if (this.state.name !== 'connected' || !this.socket) return true;
+    this.tap?.bytes('out', 'sstp', bytes);
     return this.socket.write(bytes);
   }
 
@@ -311,6 +318,7 @@ export class SstpSession implements SessionDataPort {
       trust: c.trust,
       clientCertificate: c.clientCertificate,
       timeoutMs: CONNECT_TIMEOUT_MS,
+      ...(this.tap ? { onKeylog: (line: Buffer) => this.tap?.keylog(line) } : {}),
     });
     if (this.isClosed()) {
       if (tls.ok) tls.socket.destroy();
@@ -323,6 +331,7 @@ export class SstpSession implements SessionDataPort {
     const sock = tls.socket;
     this.socket = sock;
     this.tlsInfo = tls.info;
+    this.tap?.open(socketEndpoints(tcp.socket));
     this.log('tls').info(`${tls.info.version} ${tls.info.cipher}, server certificate SHA-256 ${tls.info.certificate.sha256}`);
     this.emit({ type: 'tls', tls: publicTls(tls.info) });
     this.phases.done('tls');
@@ -333,6 +342,7 @@ export class SstpSession implements SessionDataPort {
     const reader = new SstpHttpResponseReader();
     const onHttp = (chunk: Buffer) => {
       const p = reader.push(chunk);
+      if (this.tap) this.tap.bytes('in', 'http', p.done && p.ok ? chunk.subarray(0, chunk.length - p.rest.length) : chunk);
       if (!p.done) return;
       sock.off('data', onHttp);
       if (!p.ok) {
@@ -346,7 +356,9 @@ export class SstpSession implements SessionDataPort {
     };
     sock.on('data', onHttp);
     // The name the TLS layer presented (SNI): accel-ppp's host-name check compares Host with it.
-    sock.write(buildSstpHttpRequest({ host: c.sni ?? c.host }));
+    const request = buildSstpHttpRequest({ host: c.sni ?? c.host });
+    this.tap?.bytes('out', 'http', request);
+    sock.write(request);
   }
 
   private startSstp(sock: TLSSocket): void {
@@ -355,7 +367,9 @@ export class SstpSession implements SessionDataPort {
       clock: this.clock,
       log: this.log('sstp'),
       send: (packet) => {
-        if (this.socket && !this.socket.destroyed) this.socket.write(packet);
+        if (!this.socket || this.socket.destroyed) return;
+        this.tap?.bytes('out', 'sstp', packet);
+        this.socket.write(packet);
       },
       onEvent: (e) => this.onControlEvent(e),
       // MS-SSTP's negotiation timer runs from CALL_CONNECT_ACK to CALL_CONNECTED, across PPP
@@ -391,12 +405,15 @@ export class SstpSession implements SessionDataPort {
 
   private sendFrame(frame: Buffer): void {
     if (!this.socket || this.socket.destroyed) return;
-    this.socket.write(encodeDataPacket(frame));
+    const packet = encodeDataPacket(frame);
+    this.tap?.bytes('out', 'sstp', packet);
+    this.socket.write(packet);
   }
 
   private onTransportData(chunk: Buffer): void {
     // Any bytes from the peer prove it alive: once per chunk (a clock read), not per packet.
     this.control?.noteReceive();
+    this.tap?.bytes('in', 'sstp', chunk);
     const error = this.deframer.pushTo(chunk, this.deframeSink);
     if (error !== undefined && this.state.name !== 'closed') {
       // MS-SSTP §3.1.5.1: a stream that can no longer be delineated is closed without sending anything.

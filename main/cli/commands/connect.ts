@@ -11,6 +11,9 @@ import { HelperClient, HelperError } from '../../helper/client.js';
 import { helperLaunch } from '../../helper/launch.js';
 import { HelperNetConfigurator } from '../../helper/net-configurator.js';
 import type { CliContext } from '../context.js';
+import { addDiagnosticsOptions, openDiagnostics, type DiagnosticsCliOptions } from '../diagnostics-options.js';
+import { combineTaps } from '../../engine/diagnostics/stream-tap.js';
+import { addMetricsOptions, startCliMetrics, type MetricsCliOptions } from '../metrics-options.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from '../exit-codes.js';
 import type { ConnectOptions } from '../options.js';
 import { formatLogLine } from '../output.js';
@@ -18,7 +21,7 @@ import { exitCodeForTargetError, resolveConnectTarget } from '../profile-target.
 import { registerTunnel } from '../tunnel-registration.js';
 import { addConnectionOptions, type SecretAndOutputOptions } from './test.js';
 
-interface ConnectCliOptions extends ConnectOptions, SecretAndOutputOptions {
+interface ConnectCliOptions extends ConnectOptions, SecretAndOutputOptions, DiagnosticsCliOptions, MetricsCliOptions {
   route?: string[];
   defaultRoute?: boolean;
   dns?: boolean;
@@ -28,12 +31,12 @@ interface ConnectCliOptions extends ConnectOptions, SecretAndOutputOptions {
 }
 
 export function registerConnectCommand(program: Command, ctx: CliContext): void {
-  addConnectionOptions(
+  addMetricsOptions(addDiagnosticsOptions(addConnectionOptions(
     program
       .command('connect')
       .description('bring a tunnel up (TUN device, routes, DNS) and keep it up until interrupted; needs root or polkit')
       .argument('<target>', 'a saved profile (name or id; routes, DNS and reconnect come from it), or host or host:port'),
-  )
+  )))
     .option('--route <cidr>', 'send this network through the tunnel (repeatable); with --no-default-route only these', collect, [])
     .option('--no-default-route', 'split tunnel: do not send all traffic through the tunnel')
     .option('--no-dns', "do not use the server's DNS servers")
@@ -97,12 +100,33 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
     }
   };
 
+  const diag = openDiagnostics(o, ctx.env, log);
+  if (!diag.ok) {
+    if (attemptLog?.ok) attemptLog.value.close();
+    return refuse(diag.message, EXIT.usage);
+  }
+  const diagnostics = diag.diagnostics;
+  const metricsStart = await startCliMetrics(o, { server: `${config.host}:${config.port}` });
+  if (!metricsStart.ok) {
+    if (attemptLog?.ok) attemptLog.value.close();
+    await diagnostics.close();
+    return refuse(metricsStart.message, EXIT.usage);
+  }
+  const metrics = metricsStart.running;
+  if (metrics) emit({ event: 'metrics', url: metrics.url });
+  const tap = combineTaps([diagnostics.tap, metrics?.metrics.tap]);
+  const stopExtras = async () => {
+    await diagnostics.close();
+    await metrics?.server.close();
+  };
+
   let helper: HelperClient;
   try {
     helper = await HelperClient.start(helperLaunch(), { onLog: (line) => log({ time: Date.now(), level: 'debug', phase: 'connected', message: `helper: ${line}` }) });
   } catch (e) {
     const why = e instanceof HelperError ? `${e.code}: ${e.message}` : String(e);
     emit({ event: 'disconnected', reason: { phase: 'tcp', code: 'cancelled', message: `The privileged helper could not start (${why}). Run as root, or install Causeway so polkit can start its helper.` } });
+    await stopExtras();
     return EXIT.failure;
   }
 
@@ -115,11 +139,12 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
       net,
       openTun: (name) => net.openTun(name),
       createSession: (c, d) => new SstpSession(c, d),
-      sessionDeps: { log, sstpTimers: { helloIntervalMs: keepalive * 1000 }, lcpEchoIntervalMs: keepalive * 1000 },
+      sessionDeps: { log, sstpTimers: { helloIntervalMs: keepalive * 1000 }, lcpEchoIntervalMs: keepalive * 1000, ...(tap ? { tap } : {}) },
       log,
     },
   );
   tunnel.onState((s) => emit(stateEvent(s)));
+  if (metrics) tunnel.onState((s) => metrics.metrics.onTunnelState(s));
 
   let interrupted = false;
   const onSignal = () => {
@@ -143,6 +168,7 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await helper.close(5_000);
+    await stopExtras();
     if (attemptLog?.ok) attemptLog.value.close();
     if (registration.ok) await registration.close();
   }
@@ -181,6 +207,8 @@ function describe(e: Record<string, unknown>): string {
       const r = e['reason'] as { message: string };
       return `connection lost (${r.message}); reconnecting in ${Math.round(Number(e['delayMs']) / 100) / 10} s (attempt ${String(e['attempt'])})`;
     }
+    case 'metrics':
+      return `metrics: ${String(e['url'])}`;
     case 'disconnected': {
       const r = e['reason'] as { message: string } | null;
       return r ? `disconnected: ${r.message}` : 'disconnected';

@@ -1,14 +1,15 @@
 // `causeway test <server>`: registration and option handling; the work is in ../test-command.ts.
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { EXIT_CODES_HELP } from '../exit-codes.js';
+import { addDiagnosticsOptions, openDiagnostics, type DiagnosticsCliOptions } from '../diagnostics-options.js';
+import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
 import type { ConnectOptions } from '../options.js';
 import { jsonOutput, textOutput, type Output } from '../output.js';
 import { teeToConnectionLog } from '../profile-attempt-log.js';
 import type { ProfileServices } from '../profile-services.js';
-import { exitCodeForTargetError, resolveConnectTarget } from '../profile-target.js';
+import { exitCodeForTargetError, resolveConnectTarget, type ConnectTarget } from '../profile-target.js';
 import { withTrustHint } from '../profile-trust-hint.js';
-import { runTest } from '../test-command.js';
+import { runTest, type TestRunOptions } from '../test-command.js';
 
 export interface SecretAndOutputOptions {
   passwordStdin?: boolean;
@@ -39,17 +40,17 @@ export function addConnectionOptions(cmd: Command): Command {
 
 /** `services` is for tests; the CLI opens the real ones (XDG paths, OS keychain) from the environment. */
 export function registerTestCommand(program: Command, ctx: CliContext, services?: ProfileServices): void {
-  addConnectionOptions(
+  addDiagnosticsOptions(addConnectionOptions(
     program
       .command('test')
       .description('connect to an SSTP server, authenticate, get an address, ping the server through the tunnel, disconnect, and report each phase')
       .argument('<target>', 'a saved profile (name or id; its password comes from the keychain), or host or host:port (port 443 by default; [v6addr]:port for IPv6)'),
-  )
+  ))
     .addHelpText(
       'after',
       `\nWith a profile, flags given here override its fields for this run, and the attempt is logged\n(see \`causeway logs NAME\`).\n\n${EXIT_CODES_HELP}\n\nExamples:\n  causeway test Office\n  printf %s "$PASSWORD" | causeway test vpn.example.com --user alice --password-stdin\n`,
     )
-    .action(async (target: string, o: ConnectOptions & SecretAndOutputOptions) => {
+    .action(async (target: string, o: ConnectOptions & SecretAndOutputOptions & DiagnosticsCliOptions) => {
       const json = o.json === true;
       const verbose = o.verbose === true;
       const out = json ? jsonOutput(ctx.stdout) : textOutput(ctx.stdout, ctx.stderr);
@@ -62,20 +63,34 @@ export function registerTestCommand(program: Command, ctx: CliContext, services?
       if (t.kind === 'address' && t.warning) ctx.stderr(`causeway: warning: ${t.warning}\n`);
       const profileName = t.kind === 'profile' ? t.profile.name : undefined;
       const shown: Output = withTrustHint(out, json, ctx.stdout, profileName, target);
-      const opts = { json, verbose, echoTimeoutMs: 5_000 };
-      if (t.kind === 'address') return ctx.setExitCode(await runTest(t.config, opts, shown));
-
-      const started = t.services.logs.start(t.profile.id, { secrets: t.secrets });
-      if (!started.ok) {
-        ctx.stderr(`causeway: warning: this attempt is not logged: ${started.error.message}\n`);
-        return ctx.setExitCode(await runTest(t.config, opts, shown));
+      const diag = openDiagnostics(o, ctx.env, (e) => {
+        if (verbose || e.level !== 'info') shown.log(e);
+      });
+      if (!diag.ok) {
+        out.error(diag.message);
+        return ctx.setExitCode(EXIT.usage);
       }
-      const log = started.value;
       try {
-        ctx.setExitCode(await runTest(t.config, { ...opts, verbose: true }, teeToConnectionLog(shown, log, verbose)));
+        await runTestWithTarget(t, { json, verbose, echoTimeoutMs: 5_000, tap: diag.diagnostics.tap }, shown, ctx);
       } finally {
-        log.close();
+        await diag.diagnostics.close();
       }
-      if (log.writeError) ctx.stderr(`causeway: warning: the connection log could not be written: ${log.writeError}\n`);
     });
+}
+
+/** One run for a plain address, or for a profile with its attempt logged (see `causeway logs NAME`). */
+async function runTestWithTarget(t: ConnectTarget, opts: TestRunOptions, shown: Output, ctx: CliContext): Promise<void> {
+  if (t.kind === 'address') return ctx.setExitCode(await runTest(t.config, opts, shown));
+  const started = t.services.logs.start(t.profile.id, { secrets: t.secrets });
+  if (!started.ok) {
+    ctx.stderr(`causeway: warning: this attempt is not logged: ${started.error.message}\n`);
+    return ctx.setExitCode(await runTest(t.config, opts, shown));
+  }
+  const log = started.value;
+  try {
+    ctx.setExitCode(await runTest(t.config, { ...opts, verbose: true }, teeToConnectionLog(shown, log, opts.verbose)));
+  } finally {
+    log.close();
+  }
+  if (log.writeError) ctx.stderr(`causeway: warning: the connection log could not be written: ${log.writeError}\n`);
 }

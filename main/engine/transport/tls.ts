@@ -21,6 +21,8 @@ export interface TlsParams {
   readonly trust: TrustPolicy;
   readonly clientCertificate?: ClientCertificate;
   readonly timeoutMs: number;
+  /** Diagnostics (--keylog): each NSS key-log line of this connection's TLS secrets. */
+  readonly onKeylog?: (line: Buffer) => void;
 }
 
 export interface TlsInfo {
@@ -67,6 +69,8 @@ export function startTls(p: TlsParams): Promise<TlsResult> {
       resolve({ ok: false, code: 'tls-failed', message: 'TLS could not start: the client certificate or CA file could not be used.', detail: String(e) });
       return;
     }
+    // Before any server byte is read, so no secret of the handshake is missed.
+    if (p.onKeylog) tls.on('keylog', p.onKeylog);
     const finish = (r: TlsResult) => {
       if (done) return;
       done = true;
