@@ -47,13 +47,18 @@ export interface SessionFailure {
   readonly detail?: string;
   /** Present for certificate-untrusted / certificate-pin-mismatch so a UI can offer to trust it. */
   readonly certificate?: CertificateInfo;
+  /**
+   * The certificate a server presented inside EAP (EAP-TLS, PEAP) when that one was not trusted: its
+   * own trust decision (SessionConfig.eapTrust), never to be pinned as the outer certificate.
+   */
+  readonly eapCertificate?: CertificateInfo;
 }
 
 export function failure(
   phase: Phase,
   code: FailureCode,
   message: string,
-  extra: { detail?: string; certificate?: CertificateInfo } = {},
+  extra: { detail?: string; certificate?: CertificateInfo; eapCertificate?: CertificateInfo } = {},
 ): SessionFailure {
   return { phase, code, message, ...extra };
 }

@@ -13,7 +13,7 @@ import { rootCertificates } from 'node:tls';
 import type { TrustPolicy } from '../../config.js';
 import { failure } from '../../failure.js';
 import type { SessionFailure } from '../../failure.js';
-import { colonHex, normaliseFingerprint } from '../../transport/certificate.js';
+import { colonHex, describeLeaf, normaliseFingerprint } from '../../transport/certificate.js';
 
 /** How the inner certificate is judged. */
 export interface InnerTrust {
@@ -29,34 +29,35 @@ const MAX_DEPTH = 8;
 /** `chain` is leaf first, as the server sent it; `now` in ms since the epoch. */
 export function judgeInnerCertificate(method: string, chain: readonly Buffer[], trust: InnerTrust, now: number): InnerVerdict {
   const leafDer = chain[0];
-  if (leafDer === undefined) return refuse(method, undefined, 'the server sent no certificate', 'no certificate in the handshake');
+  if (leafDer === undefined) return refusal(method, undefined, undefined, 'the server sent no certificate', 'no certificate in the handshake');
   const sha256 = colonHex(createHash('sha256').update(leafDer).digest());
+  const refuse = (why: string, detail: string): InnerVerdict => refusal(method, leafDer, sha256, why, detail);
   const plain = sha256.replace(/:/g, '');
   const { policy } = trust;
   if (policy.pinSha256 !== undefined) {
     if (normaliseFingerprint(policy.pinSha256) === plain) return { ok: true, sha256 };
-    return refuse(method, sha256, 'it is not the certificate this profile pins', `pinned ${policy.pinSha256}, presented ${sha256}`);
+    return refuse('it is not the certificate this profile pins', `pinned ${policy.pinSha256}, presented ${sha256}`);
   }
   if (policy.insecure) return { ok: true, sha256 };
   let certs: X509Certificate[];
   try {
     certs = chain.map((d) => new X509Certificate(d));
   } catch (e) {
-    return refuse(method, sha256, 'it could not be parsed', e instanceof Error ? e.message : String(e));
+    return refuse('it could not be parsed', e instanceof Error ? e.message : String(e));
   }
   const anchors = anchorsOf(policy);
   const path = buildPath(certs, anchors);
-  if (!path.ok) return refuse(method, sha256, path.reason, path.reason);
+  if (!path.ok) return refuse(path.reason, path.reason);
   for (const c of path.certs) {
-    if (Date.parse(c.validTo) < now) return refuse(method, sha256, `${c === certs[0] ? 'it' : 'a certificate in its chain'} has expired (${c.validTo})`, `expired: ${c.subject.replace(/\n/g, ', ')}`);
-    if (Date.parse(c.validFrom) > now) return refuse(method, sha256, `it is not valid yet (from ${c.validFrom}) — check this machine's clock`, `not yet valid: ${c.validFrom}`);
+    if (Date.parse(c.validTo) < now) return refuse(`${c === certs[0] ? 'it' : 'a certificate in its chain'} has expired (${c.validTo})`, `expired: ${c.subject.replace(/\n/g, ', ')}`);
+    if (Date.parse(c.validFrom) > now) return refuse(`it is not valid yet (from ${c.validFrom}) — check this machine's clock`, `not yet valid: ${c.validFrom}`);
   }
   const leaf = certs[0];
   if (trust.serverName !== undefined && leaf !== undefined) {
     const name = trust.serverName;
     const matches = isIP(name) !== 0 ? leaf.checkIP(name) !== undefined : leaf.checkHost(name) !== undefined;
     if (!matches) {
-      return refuse(method, sha256, `it is not issued to ${name} (it names ${leaf.subjectAltName ?? leaf.subject.replace(/\n/g, ', ')})`, `name mismatch: expected ${name}`);
+      return refuse(`it is not issued to ${name} (it names ${leaf.subjectAltName ?? leaf.subject.replace(/\n/g, ', ')})`, `name mismatch: expected ${name}`);
     }
   }
   return { ok: true, sha256 };
@@ -104,7 +105,7 @@ function buildPath(certs: readonly X509Certificate[], anchors: readonly X509Cert
   return { ok: false, reason: selfSigned ? 'it is self-signed' : 'it was issued by an authority this profile does not trust' };
 }
 
-function refuse(method: string, sha256: string | undefined, why: string, detail: string): InnerVerdict {
+function refusal(method: string, leaf: Buffer | undefined, sha256: string | undefined, why: string, detail: string): InnerVerdict {
   const fp = sha256 === undefined ? '' : ` Its SHA-256 fingerprint is ${sha256}.`;
   return {
     ok: false,
@@ -113,7 +114,10 @@ function refuse(method: string, sha256: string | undefined, why: string, detail:
       'server-auth-failed',
       `The sign-in server's certificate inside ${method} is not trusted: ${why}. Causeway stopped before sending your certificate or password.${fp} ` +
         'If your administrator confirms this fingerprint, set it as the profile\'s sign-in (EAP) server fingerprint, or configure the CA that issued it.',
-      { detail: `${method} inner certificate: ${detail}${sha256 === undefined ? '' : ` (sha256 ${sha256})`}` },
+      {
+        detail: `${method} inner certificate: ${detail}${sha256 === undefined ? '' : ` (sha256 ${sha256})`}`,
+        ...(leaf !== undefined ? { eapCertificate: describeLeaf(leaf) } : {}),
+      },
     ),
   };
 }

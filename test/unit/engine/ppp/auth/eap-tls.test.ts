@@ -103,6 +103,7 @@ test('an untrusted server certificate stops EAP-TLS before our certificate leave
   const f = r.ctx.failures[0];
   assert.equal(f?.code, 'server-auth-failed');
   assert.equal(f?.certificate, undefined, 'not offered as the outer certificate to pin');
+  assert.equal(f?.eapCertificate?.subject, 'CN=eap.test, O=Causeway EAP-TLS test');
   const fp = serverCert.sha256.toUpperCase().replace(/(..)(?!$)/g, '$1:');
   assert.ok(f?.message.includes(fp), f?.message);
   assert.match(f?.message ?? '', /not trusted: it was issued by an authority/);
