@@ -46,7 +46,7 @@ export function addProfileFlags(cmd: Command, mode: 'add' | 'edit'): Command {
   return cmd
     .option('-u, --user <name>', 'user name (e.g. alice, alice@HUB, DOMAIN\\alice)')
     .option('--password-stdin', 'read the password from standard input and save it in the OS keychain')
-    .option('--auth <methods>', 'allowed authentication methods in order of preference: pap,chap,mschapv2,eap-mschapv2 (default: mschapv2,eap-mschapv2; pap sends the password to whoever holds the server certificate)')
+    .option('--auth <methods>', 'allowed authentication methods in order of preference: pap,chap,mschapv2,eap-mschapv2,eap-tls,eap-peap (default: mschapv2,eap-mschapv2; pap sends the password to whoever holds the server certificate)')
     .addOption(new Option('--tls-min <version>', 'minimum TLS version (default: 1.2)').choices(['1.2', '1.3']))
     .option('--sni <name>', 'TLS server name to send (default: the host name)')
     .option('--no-sni', 'send the default server name again')

@@ -1,10 +1,10 @@
 // What a session needs to know. Built by the CLI or the services from a profile; secrets only in memory.
 
 /** Authentication methods a profile may allow, in the user's order of preference. */
-export type AuthMethod = 'pap' | 'chap' | 'mschapv2' | 'eap-mschapv2' | 'eap-tls';
-export const AUTH_METHODS: readonly AuthMethod[] = ['pap', 'chap', 'mschapv2', 'eap-mschapv2', 'eap-tls'];
+export type AuthMethod = 'pap' | 'chap' | 'mschapv2' | 'eap-mschapv2' | 'eap-tls' | 'eap-peap';
+export const AUTH_METHODS: readonly AuthMethod[] = ['pap', 'chap', 'mschapv2', 'eap-mschapv2', 'eap-tls', 'eap-peap'];
 /** The methods that run inside EAP: LCP only negotiates "EAP", the method is chosen within it. */
-export const EAP_METHODS: ReadonlySet<AuthMethod> = new Set<AuthMethod>(['eap-mschapv2', 'eap-tls']);
+export const EAP_METHODS: ReadonlySet<AuthMethod> = new Set<AuthMethod>(['eap-mschapv2', 'eap-tls', 'eap-peap']);
 
 export interface Credentials {
   readonly username: string;
@@ -102,16 +102,17 @@ export const AUTH_WAIT_RANGE_S = { min: 5, max: 600 } as const;
 export type OtpMode = 'append' | 'replace';
 export const OTP_MODES: readonly [OtpMode, ...OtpMode[]] = ['append', 'replace'];
 
-/** Like dialingAddress, with every address of the destination to race (the first is `address`). */
-export function dialingAddresses(config: SessionConfig, addresses: readonly string[]): SessionConfig {
-  const first = addresses[0];
-  if (first === undefined || config.proxy) return first === undefined ? config : dialingAddress(config, first);
-  return { ...config, address: first, addresses };
-}
 /**
  * The config dialling exactly `address`: the proxy's when a proxy is used (the TCP connection goes
  * there; the CONNECT request keeps naming the server), else the server's.
  */
 export function dialingAddress(config: SessionConfig, address: string): SessionConfig {
   return config.proxy ? { ...config, proxy: { ...config.proxy, address } } : { ...config, address };
+}
+
+/** Like dialingAddress, with every address of the destination to race (the first is `address`). */
+export function dialingAddresses(config: SessionConfig, addresses: readonly string[]): SessionConfig {
+  const first = addresses[0];
+  if (first === undefined || config.proxy) return first === undefined ? config : dialingAddress(config, first);
+  return { ...config, address: first, addresses };
 }

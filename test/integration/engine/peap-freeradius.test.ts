@@ -4,24 +4,24 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EapTrust } from '../../../main/engine/config.js';
-import { EapAuthenticator } from '../../../main/engine/ppp/auth/eap.js';
-import { PeapMethod } from '../../../main/engine/ppp/auth/peap.js';
-import type { AuthenticatorFactory } from '../../../main/engine/ppp/auth/authenticator.js';
+import type { LogEntry } from '../../../main/engine/log.js';
+import { SstpSession, type SessionEvent } from '../../../main/engine/session.js';
 import { freeradiusAvailable, startFreeRadius, type FreeRadius } from '../../harness/freeradius.js';
 import { selfSignedServerCertificate } from '../../peers/certificates.js';
 import { personas } from '../../peers/personas.js';
-import { startStrictPeer } from '../../peers/strict-sstp-server.js';
-import { assertNothingLeftOpen, explain, failureOf, newClient, withPeer } from './helpers.js';
+import { startStrictPeer, type StrictPeer } from '../../peers/strict-sstp-server.js';
+import { FAST_TIMERS, assertNothingLeftOpen, explain, failureOf, sessionConfig, withPeer, type Client } from './helpers.js';
 
 const available = freeradiusAvailable();
 
-/** The EAP dispatcher with PEAP as its only method, as the profile's 'eap-peap' builds it. */
-function peapOnly(trust: EapTrust): AuthenticatorFactory {
-  return (_method, ctx) =>
-    new EapAuthenticator(ctx, {
-      mschapv2: false,
-      methods: [{ type: 25, create: (host) => new PeapMethod(host, { credentials: ctx.credentials, trust: { policy: trust, ...(trust.serverName ? { serverName: trust.serverName } : {}) } }) }],
-    });
+/** A client whose profile allows only PEAP, judging the certificate inside EAP by `eapTrust`. */
+function peapClient(peer: StrictPeer, o: { password?: string; eapTrust?: EapTrust } = {}): Client {
+  const logs: LogEntry[] = [];
+  const events: SessionEvent[] = [];
+  const config = { ...sessionConfig(peer, { authMethods: ['eap-peap'], ...(o.password ? { password: o.password } : {}) }), ...(o.eapTrust ? { eapTrust: o.eapTrust } : {}) };
+  const session = new SstpSession(config, { ...FAST_TIMERS, log: (e) => logs.push(e) });
+  session.onEvent((e) => events.push(e));
+  return { session, events, logs, transcript: () => logs.map((l) => `${l.phase} ${l.level} ${l.message}`).join('\n') };
 }
 
 describe('PEAP through the strict peer and FreeRADIUS', { skip: available.ok ? false : available.why }, () => {
@@ -40,9 +40,10 @@ describe('PEAP through the strict peer and FreeRADIUS', { skip: available.ok ? f
   test('the right password connects; the binding verifies with the MPPE keys FreeRADIUS derived', async () => {
     const peer = await startStrictPeer(rras());
     await withPeer(peer, async () => {
-      const client = newClient(peer, { authMethods: ['eap-mschapv2'], deps: { authenticatorFactory: peapOnly({ caPem: radius.caPem, serverName: 'sstp.strict.test' }) } });
+      const client = peapClient(peer, { eapTrust: { caPem: radius.caPem, serverName: 'sstp.strict.test' } });
       const outcome = await client.session.connect();
       assert.ok(outcome.ok, explain(peer, client, outcome) + tail());
+      assert.equal(outcome.info.authMethod, 'eap-peap');
       assert.deepEqual(await peer.waitFor('call-connected'), { kind: 'call-connected', ok: true, hash: 'sha256' }, explain(peer, client));
       assert.deepEqual(peer.violations, [], explain(peer, client));
       // The tunnel really ran: FreeRADIUS's log shows the inner EAP-MSCHAPv2 in inner-tunnel.
@@ -55,7 +56,8 @@ describe('PEAP through the strict peer and FreeRADIUS', { skip: available.ok ? f
   test('a wrong password is refused by FreeRADIUS inside the tunnel and explained', async () => {
     const peer = await startStrictPeer(rras());
     await withPeer(peer, async () => {
-      const client = newClient(peer, { authMethods: ['eap-mschapv2'], password: 'wrong-password', deps: { authenticatorFactory: peapOnly({ caPem: radius.caPem }) } });
+      // No eapTrust: the certificate inside EAP is judged like the outer one (the peer's pin; FreeRADIUS presents the same leaf).
+      const client = peapClient(peer, { password: 'wrong-password' });
       const f = failureOf(peer, client, await client.session.connect());
       assert.equal(f.code, 'auth-failed', explain(peer, client) + tail());
       assert.match(f.message, /PEAP/);
@@ -73,7 +75,7 @@ describe('PEAP through the strict peer and FreeRADIUS', { skip: available.ok ? f
     const peer = await startStrictPeer(rras());
     await withPeer(peer, async () => {
       const stranger = selfSignedServerCertificate('other-ca.test');
-      const client = newClient(peer, { authMethods: ['eap-mschapv2'], deps: { authenticatorFactory: peapOnly({ caPem: stranger.certPem }) } });
+      const client = peapClient(peer, { eapTrust: { caPem: stranger.certPem } });
       const f = failureOf(peer, client, await client.session.connect());
       assert.equal(f.code, 'server-auth-failed', explain(peer, client));
       const fp = radius.serverCertificate.sha256.toUpperCase().match(/../g)?.join(':') ?? '';

@@ -5,11 +5,12 @@ import type { AuthMethod, ClientCertificate, SessionConfig, TlsMinVersion } from
 import { EAP_METHODS } from '../../config.js';
 import type { AuthenticatorContext } from './authenticator.js';
 import { EAP_TYPE_MSCHAPV2 } from './eap-packet.js';
-import { EAP_TYPE_TLS } from './eap-tls-fragments.js';
+import { EAP_TYPE_PEAP, EAP_TYPE_TLS } from './eap-tls-fragments.js';
 import { noClientCertificate } from './eap-tls-failures.js';
 import type { EapMethod, EapMethodHost } from './eap-tls-host.js';
 import type { InnerTrust } from './eap-tls-trust.js';
 import { EapTlsMethod } from './eap-tls.js';
+import { PeapMethod } from './peap.js';
 import type { TlsOverEapOptions } from './tls-over-eap.js';
 import type { EapMethodSpec, EapOptions } from './eap.js';
 
@@ -46,13 +47,16 @@ export function eapSetupOf(config: SessionConfig, peerMru: () => number): EapSet
   };
 }
 
-const TYPE_OF: Partial<Record<AuthMethod, number>> = { 'eap-mschapv2': EAP_TYPE_MSCHAPV2, 'eap-tls': EAP_TYPE_TLS };
+const TYPE_OF: Partial<Record<AuthMethod, number>> = { 'eap-mschapv2': EAP_TYPE_MSCHAPV2, 'eap-tls': EAP_TYPE_TLS, 'eap-peap': EAP_TYPE_PEAP };
 
 /** EapAuthenticator options for the method LCP agreed on (`method` is always among those run). */
 export function eapOptions(method: AuthMethod, ctx: AuthenticatorContext, setup: EapSetup): EapOptions {
   const allowed = [method, ...setup.authMethods.filter((m) => m !== method && EAP_METHODS.has(m))];
   const methods: EapMethodSpec[] = [];
-  if (allowed.includes('eap-tls')) methods.push(eapTlsSpec(ctx, setup));
+  for (const m of allowed) {
+    if (m === 'eap-tls') methods.push(eapTlsSpec(ctx, setup));
+    if (m === 'eap-peap') methods.push(peapSpec(ctx, setup));
+  }
   return {
     method,
     mschapv2: allowed.includes('eap-mschapv2'),
@@ -75,6 +79,15 @@ function eapTlsSpec(ctx: AuthenticatorContext, setup: EapSetup): EapMethodSpec {
         ...(setup.now !== undefined ? { now: setup.now } : {}),
       });
     },
+  };
+}
+
+/** PEAP (EAP-MSCHAPv2 inside): the password goes into the tunnel, the server is judged like EAP-TLS's. */
+function peapSpec(ctx: AuthenticatorContext, setup: EapSetup): EapMethodSpec {
+  return {
+    type: EAP_TYPE_PEAP,
+    create: (host: EapMethodHost): EapMethod =>
+      new PeapMethod(host, { credentials: ctx.credentials, trust: setup.trust, ...(setup.now !== undefined ? { now: setup.now } : {}) }),
   };
 }
 

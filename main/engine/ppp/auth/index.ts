@@ -15,7 +15,7 @@ export { eapSetupOf } from './eap-setup.js';
 /** The factory for a session: EAP methods get the profile's EAP methods, client certificate and inner trust. */
 export function authenticatorFactoryFor(setup: EapSetup): AuthenticatorFactory {
   return (method, ctx) => {
-    if (method === 'eap-mschapv2' || method === 'eap-tls') return new EapAuthenticator(ctx, eapOptions(method, ctx, setup));
+    if (method === 'eap-mschapv2' || method === 'eap-tls' || method === 'eap-peap') return new EapAuthenticator(ctx, eapOptions(method, ctx, setup));
     return createAuthenticator(method, ctx);
   };
 }
@@ -31,7 +31,9 @@ export const createAuthenticator: AuthenticatorFactory = (method: AuthMethod, ct
     case 'eap-mschapv2':
       return new EapAuthenticator(ctx);
     case 'eap-tls':
-      // Without a session's setup: no client certificate, so a TLS Request is refused, explained.
+    case 'eap-peap':
+      // Without a session's setup: no client certificate (a TLS Request is refused, explained) and
+      // only the system CAs vouch for the server inside EAP.
       return new EapAuthenticator(ctx, eapOptions(method, ctx, { authMethods: [method], trust: { policy: {} } }));
     default: {
       const never: never = method;
