@@ -50,6 +50,8 @@ const AR_MSCHAP = 0x40;
 const AR_EAP = 0x80;
 const AR_MSCHAP2 = 0x200;
 const EAP_MSCHAPV2 = 26;
+/** Windows' "Protected EAP (PEAP)"; its inner method is in CustomAuthData, which we do not read: we run EAP-MSCHAPv2 inside. */
+const EAP_PEAP = 25;
 
 const EXCLUDE_IPV4 = 0x4;
 const EXCLUDE_IPV6 = 0x8;
@@ -98,10 +100,13 @@ function authMethods(section: IniSection, name: string, warnings: Warnings): Aut
     const eap = lastEntry(section, 'CustomAuthKey', true);
     const eapType = intOf(eap);
     if (eapType === EAP_MSCHAPV2 || eapType === undefined) methods.add('eap-mschapv2');
-    else warnings.add(eap?.line ?? entry.line, `${quote(name)}: EAP type ${eapType} (${eapType === 25 ? 'PEAP' : eapType === 13 ? 'EAP-TLS / smart card' : 'unknown'}) is not supported`);
+    else if (eapType === EAP_PEAP) methods.add('eap-peap');
+    else warnings.add(eap?.line ?? entry.line, `${quote(name)}: EAP type ${eapType} (${eapType === 13 ? 'EAP-TLS / smart card' : 'unknown'}) is not supported`);
   }
   if (flags & AR_MSCHAP) warnings.add(entry.line, `${quote(name)}: MS-CHAP (v1) is not supported and was left out`);
-  return methods.size === 0 ? 'none' : byPreference(methods);
+  // PEAP only comes from a phonebook that names it (the other importers' sources cannot), so it is
+  // kept here, after the methods of the shared preference order.
+  return methods.size === 0 ? 'none' : [...byPreference(methods), ...(methods.has('eap-peap') ? (['eap-peap'] as const) : [])];
 }
 
 function mapEntry(section: IniSection, warnings: Warnings, collector: ProfileCollector): void {

@@ -30,7 +30,8 @@ describe('importPbk: Windows phonebook in UTF-16LE with a BOM', () => {
     assert.deepEqual(branch.authMethods, ['eap-mschapv2']);
     assert.equal(branch.ipv6, false);
     const aovpn = byName(r, 'Always On VPN').draft;
-    assert.deepEqual(aovpn.authMethods, ['mschapv2']);
+    // AuthRestrictions 640 = MS-CHAPv2 + EAP, CustomAuthKey 25 = PEAP.
+    assert.deepEqual(aovpn.authMethods, ['mschapv2', 'eap-peap']);
     assert.deepEqual(aovpn.reconnect, { enabled: false });
   });
 
@@ -40,11 +41,11 @@ describe('importPbk: Windows phonebook in UTF-16LE with a BOM', () => {
     assert.ok(texts.some((t) => /Type=1 is a dial-up .* entry "Dial-up ISP" skipped/.test(t)));
   });
 
-  it('explains what it could not keep: split without routes, static DNS, PEAP, fallback strategies', () => {
+  it('explains what it could not keep: split without routes, static DNS, fallback strategies', () => {
     const texts = r.warnings.map((w) => w.message).join('\n');
     assert.match(texts, /"Office SSTP": split tunnel \(IpPrioritizeRemote=0\)/);
     assert.match(texts, /static DNS servers "10\.1\.0\.53" are not kept/);
-    assert.match(texts, /EAP type 25 \(PEAP\) is not supported/);
+    assert.doesNotMatch(texts, /PEAP/);
     assert.match(texts, /VpnStrategy=14 \(IKEv2, then SSTP\)/);
   });
 
