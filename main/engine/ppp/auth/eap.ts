@@ -57,6 +57,7 @@ export class EapAuthenticator implements Authenticator {
   private readonly order: readonly number[];
   /** The plugged-in method running now, once the server asked for one. */
   private inner: EapMethod | undefined;
+  private readonly peerMru: () => number;
   private readonly run: AuthRun;
   private readonly exchange: MsChapV2Exchange;
   /** The last Request answered and our answer: a duplicate Request gets the same bytes (RFC 3748 §4.1). */
@@ -76,8 +77,6 @@ export class EapAuthenticator implements Authenticator {
     this.order = options.order ?? [...this.specs.keys(), ...(this.mschapv2 ? [EAP_TYPE_MSCHAPV2] : [])];
     this.peerMru = options.peerMru ?? (() => 1500);
   }
-
-  private readonly peerMru: () => number;
 
   private host(): EapMethodHost {
     return {
