@@ -16,6 +16,8 @@ export interface TestCertificate {
 
 export interface TestCa extends TestCertificate {
   issue(subject: CertSubject): TestCertificate;
+  /** An intermediate CA signed by this one. */
+  intermediate(commonName: string): TestCa;
 }
 
 export interface CertSubject {
@@ -85,10 +87,19 @@ function make(subject: CertSubject & { readonly isCa?: boolean }, issuer?: Made)
   };
 }
 
+function caFrom(made: { made: Made; out: TestCertificate }): TestCa {
+  return {
+    ...made.out,
+    issue: (subject) => make(subject, made.made).out,
+    intermediate: (commonName) => caFrom(make({ commonName, isCa: true, ...CA_VALIDITY() }, made.made)),
+  };
+}
+
+const CA_VALIDITY = () => ({ notBefore: new Date(Date.now() - 24 * HOUR), notAfter: new Date(Date.now() + 30 * 24 * HOUR) });
+
 /** A fresh CA; `issue` signs leaves with it. */
 export function makeTestCa(commonName: string): TestCa {
-  const ca = make({ commonName, isCa: true, notBefore: new Date(Date.now() - 24 * HOUR), notAfter: new Date(Date.now() + 30 * 24 * HOUR) });
-  return { ...ca.out, issue: (subject) => make(subject, ca.made).out };
+  return caFrom(make({ commonName, isCa: true, ...CA_VALIDITY() }));
 }
 
 /** Validity windows for the "expired" and "not yet valid" cases. */
