@@ -1,6 +1,6 @@
 // Turning command-line text into a validated SessionConfig. Pure: every problem is a UsageError value.
 import { readFileSync } from 'node:fs';
-import { AUTH_METHODS, type AuthMethod, type ProxyConfig, type SessionConfig, type TlsMinVersion } from '../engine/config.js';
+import { AUTH_METHODS, AUTH_WAIT_RANGE_S, type AuthMethod, type ProxyConfig, type SessionConfig, type TlsMinVersion } from '../engine/config.js';
 import { normaliseFingerprint } from '../engine/transport/certificate.js';
 
 export interface ConnectOptions {
@@ -43,6 +43,14 @@ export function parseHostPort(text: string): Parsed<{ host: string; port: number
   const port = m[2] === undefined ? 443 : Number(m[2]);
   if (!Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, error: `port ${m[2]} is out of range (1-65535)` };
   return { ok: true, value: { host: m[1], port } };
+}
+
+/** --auth-wait SECONDS: how long authentication may wait for the server (an MFA push). In ms. */
+export function parseAuthWait(text: string): Parsed<number> {
+  const s = Number(text);
+  const { min, max } = AUTH_WAIT_RANGE_S;
+  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(s) || s < min || s > max) return { ok: false, error: `--auth-wait must be a whole number of seconds from ${min} to ${max} (got ${text})` };
+  return { ok: true, value: s * 1000 };
 }
 
 export function parseAuthList(text: string): Parsed<AuthMethod[]> {

@@ -9,13 +9,18 @@ import type { Profile } from '../contract/profile.js';
 import { trustPolicyFor } from '../services/trust/anchors.js';
 import { loadClientCertificate } from '../services/trust/pkcs12.js';
 import { EXIT } from './exit-codes.js';
-import { buildSessionConfig, parseAuthList, parseHostPort, parseProxyUrl, weakAuthWarnings, type ConnectOptions, type Parsed } from './options.js';
+import { buildSessionConfig, parseAuthList, parseAuthWait, parseHostPort, parseProxyUrl, weakAuthWarnings, type ConnectOptions, type Parsed } from './options.js';
+import { stdinLines } from './stdin-lines.js';
 import { findProfile, openProfileServices, type ProfileServices } from './profile-services.js';
 import { isTerminal, promptFailureMessage, promptSecret } from './prompt-secret.js';
 import { readSecretInput, stderrWrite } from './read-secret.js';
 
 export interface TargetOptions extends ConnectOptions {
   passwordStdin?: boolean;
+  /** With --otp-stdin the password is the first line of standard input, the codes the next ones. */
+  otpStdin?: boolean;
+  /** --auth-wait SECONDS. */
+  authWait?: string;
 }
 
 export interface TargetContext {
@@ -72,6 +77,16 @@ export function exitCodeForTargetError(e: TargetError): number {
 const DEFAULT_MRU = 1500;
 
 export async function resolveConnectTarget(arg: string, o: TargetOptions, ctx: TargetContext): Promise<TargetResult> {
+  const r = await resolveTarget(arg, o, ctx);
+  if (!r.ok) return r;
+  // The authentication wait: the flag, else the profile's, else the engine's default (60 s).
+  const profileWait = r.target.kind === 'profile' ? r.target.profile.authWaitSeconds : undefined;
+  const wait = o.authWait !== undefined ? parseAuthWait(o.authWait) : profileWait !== undefined ? { ok: true as const, value: profileWait * 1000 } : undefined;
+  if (wait && !wait.ok) return fail('usage', wait.error);
+  return wait ? { ok: true, target: { ...r.target, config: { ...r.target.config, authWaitMs: wait.value } } } : r;
+}
+
+async function resolveTarget(arg: string, o: TargetOptions, ctx: TargetContext): Promise<TargetResult> {
   const services = ctx.services ?? openProfileServices(ctx.env);
   const found = await findProfile(services.store, arg);
   if (found.ok) return fromProfile(found.value, o, ctx, services);
@@ -229,6 +244,12 @@ type MaybePassword = { ok: true; value: string | undefined } | { ok: false; erro
 /** --password-stdin: the pipe's content, or a prompt without echo when stdin is a terminal. */
 async function passwordFromStdin(o: TargetOptions, ctx: TargetContext, prompt: string): Promise<MaybePassword> {
   if (!o.passwordStdin) return { ok: true, value: undefined };
+  if (o.otpStdin && !isTerminal(ctx.stdin)) {
+    // The one-time codes follow on the same pipe: the password is its first line, not all of it.
+    const line = await stdinLines(ctx.stdin).next().catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+    if (line instanceof Error) return fail('usage', line.message);
+    return line === undefined ? fail('password-missing', 'standard input ended before the password line') : { ok: true, value: line };
+  }
   const r = await readSecretInput(ctx.stdin, prompt, ctx.terminal);
   return r.ok ? r : fail(r.cancelled ? 'cancelled' : 'usage', r.message);
 }

@@ -35,7 +35,13 @@ export interface SystemView {
 /** Connection state of one profile: main owns it and pushes every change. */
 export type ConnectionState =
   | { readonly state: 'disconnected' }
-  | { readonly state: 'connecting'; readonly phase: Phase; readonly attempt: number }
+  | {
+      readonly state: 'connecting';
+      readonly phase: Phase;
+      readonly attempt: number;
+      /** Authentication under way: the server may take until `deadline` (ms since epoch), e.g. for an MFA push. */
+      readonly authWait?: { readonly deadline: number; readonly waitMs: number };
+    }
   | {
       readonly state: 'connected';
       readonly attempt: number;

@@ -6,7 +6,7 @@
 // Every object is strict so a typo or a field from a newer version is reported rather than silently dropped.
 import { z } from 'zod';
 import { MAX_ROUTES, networkOf, parseCidr } from '../engine/addresses.js';
-import { AUTH_METHODS, type AuthMethod } from '../engine/config.js';
+import { AUTH_METHODS, AUTH_WAIT_RANGE_S, OTP_MODES, type AuthMethod } from '../engine/config.js';
 
 export const PROFILE_VERSION = 1;
 
@@ -111,6 +111,18 @@ const profileFields = {
    * nothing would then prove the server is the one meant. An explicit opt-in, shown as a warning.
    */
   allowNoAuthentication: z.boolean().optional(),
+  /**
+   * Ask for a one-time code at each connect and reconnect; the code is never stored. 'append': the
+   * server wants password+code (RADIUS with RSA/Duo/privacyIDEA PIN+OTP); 'replace': the code alone is the password.
+   */
+  otp: z.strictObject({ mode: z.enum(OTP_MODES, { error: 'must be "append" or "replace"' }) }).optional(),
+  /** How long authentication may wait for the server, e.g. while an MFA push waits for approval (default 60 s). */
+  authWaitSeconds: z
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(AUTH_WAIT_RANGE_S.min, `must be between ${AUTH_WAIT_RANGE_S.min} and ${AUTH_WAIT_RANGE_S.max} seconds`)
+    .max(AUTH_WAIT_RANGE_S.max, `must be between ${AUTH_WAIT_RANGE_S.min} and ${AUTH_WAIT_RANGE_S.max} seconds`)
+    .optional(),
   tls: tls.default({ minVersion: 'TLSv1.2', insecure: false }),
   proxy: proxy.optional(),
   routing: routing.default({ mode: 'full' }),

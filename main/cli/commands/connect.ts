@@ -16,6 +16,7 @@ import { combineTaps } from '../../engine/diagnostics/stream-tap.js';
 import { addMetricsOptions, startCliMetrics, type MetricsCliOptions } from '../metrics-options.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from '../exit-codes.js';
 import type { ConnectOptions } from '../options.js';
+import { CodeSource, otpMode, withCode } from '../one-time-code.js';
 import { formatLogLine } from '../output.js';
 import { exitCodeForTargetError, resolveConnectTarget } from '../profile-target.js';
 import { registerTunnel } from '../tunnel-registration.js';
@@ -24,6 +25,8 @@ import { addConnectionOptions, type SecretAndOutputOptions } from './test.js';
 interface ConnectCliOptions extends ConnectOptions, SecretAndOutputOptions, DiagnosticsCliOptions, MetricsCliOptions {
   route?: string[];
   defaultRoute?: boolean;
+  otp?: string;
+  otpStdin?: boolean;
   dns?: boolean;
   reconnect?: boolean;
   keepalive?: string;
@@ -41,6 +44,8 @@ export function registerConnectCommand(program: Command, ctx: CliContext): void 
     .option('--no-default-route', 'split tunnel: do not send all traffic through the tunnel')
     .option('--no-dns', "do not use the server's DNS servers")
     .option('--no-reconnect', 'do not reconnect after the connection drops')
+    .option('--otp <mode>', "ask for a one-time code at each connect and reconnect, never stored: append (send password+code) or replace (the code is the password); default: the profile's")
+    .option('--otp-stdin', "read the one-time codes from standard input, one line each time an otp-needed event (or prompt) asks; with --password-stdin the password is the first line")
     .option('--keepalive <seconds>', 'dead-peer detection interval (a silent server is declared dead within two)', '20')
     .option('--interface <name>', 'name for the TUN device (default: causeway0, causeway1, …)')
     .addHelpText('after', `\n${EXIT_CODES_HELP}\nAfter the tunnel is up, SIGINT/SIGTERM disconnect cleanly and exit 0.\n`)
@@ -78,6 +83,24 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   const dns = o.dns === false ? false : (profile?.dns ?? true);
   const reconnect = o.reconnect === false ? { enabled: false } : profile ? { enabled: profile.reconnect.enabled, maxAttempts: profile.reconnect.maxAttempts } : { enabled: true };
   let config = t.config;
+  const otp = otpMode(o, profile);
+  if (!otp.ok) return refuse(otp.error, EXIT.usage);
+  const mode = otp.value;
+  const staticPassword = config.credentials.password;
+  const codes = mode
+    ? new CodeSource({
+        stdin: ctx.stdin,
+        fromStdin: o.otpStdin === true,
+        label: `One-time code for ${config.credentials.username}@${config.host}: `,
+        announce: (attempt, reason) => emit({ event: 'otp-needed', attempt, ...(reason ? { reason } : {}) }),
+        terminal: (text) => ctx.stderr(text),
+      })
+    : undefined;
+  if (codes && mode) {
+    const first = await codes.next(1);
+    if (!first.ok) return refuse(first.failure.message, EXIT.usage);
+    config = withCode(config, staticPassword, first.code, mode);
+  }
 
   // The TCP connection's destination must stay outside the tunnel: resolve it now.
   const dest = await resolveServerAddress(config);
@@ -139,6 +162,15 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
       net,
       openTun: (name) => net.openTun(name),
       createSession: (c, d) => new SstpSession(c, d),
+      // Each reconnect asks for a fresh code: the one the dropped session used is spent.
+      ...(codes && mode
+        ? {
+            renewConfig: async (attempt: number) => {
+              const next = await codes.next(attempt + 1);
+              return next.ok ? { ok: true as const, config: withCode(config, staticPassword, next.code, mode) } : next;
+            },
+          }
+        : {}),
       sessionDeps: { log, sstpTimers: { helloIntervalMs: keepalive * 1000 }, lcpEchoIntervalMs: keepalive * 1000, ...(tap ? { tap } : {}) },
       log,
     },

@@ -34,6 +34,7 @@ export function addConnectionOptions(cmd: Command): Command {
     .option('--proxy <url>', 'HTTP proxy: http://[user:pass@]host:port')
     .option('--ipv6', 'also negotiate IPv6 (IPv6CP)')
     .option('--mru <bytes>', 'maximum receive unit to ask for (default: 1500, or the profile\'s MTU)')
+    .option('--auth-wait <seconds>', "how long authentication may wait for the server, e.g. while you approve an MFA push on your phone (5-600; default 60, or the profile's)")
     .option('--json', 'print JSON lines; the last line is the result')
     .option('-v, --verbose', 'print the protocol trace (never contains secrets)');
 }

@@ -40,8 +40,16 @@ export type TunnelSystemDeps =
   | { readonly net: NetConfigurator; readonly openTun: (name: string) => TunOpenResult }
   | { readonly net?: undefined; readonly openTun?: undefined };
 
+export type RenewedConfig = { readonly ok: true; readonly config: SessionConfig } | { readonly ok: false; readonly failure: SessionFailure };
+
 export type TunnelDeps = TunnelSystemDeps & {
   readonly createSession: (config: SessionConfig, deps: SessionDeps) => TunnelSession;
+  /**
+   * Before each reconnect: the config to use (e.g. with a fresh one-time code, which must never be
+   * replayed), or the failure that ends the tunnel (the user gave none). With it, an authentication
+   * failure on a reconnect asks again at once instead of backing off with a code known to be spent.
+   */
+  readonly renewConfig?: (attempt: number) => Promise<RenewedConfig>;
   readonly sessionDeps?: SessionDeps;
   readonly clock?: Clock;
   readonly log?: LogSink;
@@ -195,9 +203,14 @@ export class Tunnel {
     this.scheduleRetry(1, reason);
   }
 
+  private attemptsExhausted(attempt: number): boolean {
+    const max = this.options.reconnect.maxAttempts;
+    return max !== undefined && attempt > max;
+  }
+
   private scheduleRetry(attempt: number, reason: SessionFailure): void {
     const r = this.options.reconnect;
-    if (r.maxAttempts !== undefined && attempt > r.maxAttempts) {
+    if (this.attemptsExhausted(attempt)) {
       void this.plane.tearDown().then(() => this.finish(reason));
       return;
     }
@@ -210,7 +223,18 @@ export class Tunnel {
 
   private async retry(attempt: number): Promise<void> {
     if (this.stopping) return;
-    const session = this.deps.createSession(this.config, this.deps.sessionDeps ?? {});
+    let config = this.config;
+    if (this.deps.renewConfig) {
+      const renewed = await this.deps.renewConfig(attempt);
+      if (this.stopping) return;
+      if (!renewed.ok) {
+        await this.plane.tearDown();
+        this.finish(renewed.failure);
+        return;
+      }
+      config = renewed.config;
+    }
+    const session = this.deps.createSession(config, this.deps.sessionDeps ?? {});
     this.session = session;
     const outcome = await session.connect();
     if (this.stopping) {
@@ -219,6 +243,11 @@ export class Tunnel {
     }
     if (!outcome.ok) {
       this.session = undefined;
+      if (outcome.failure.code === 'auth-failed' && this.deps.renewConfig && !this.attemptsExhausted(attempt + 1)) {
+        this.log.warn(`authentication failed on reconnect: ${outcome.failure.message} Asking again.`);
+        this.settled = this.retry(attempt + 1);
+        return;
+      }
       if (!isReconnectable(outcome.failure.code)) {
         await this.plane.tearDown();
         this.finish(outcome.failure);

@@ -236,6 +236,9 @@ export class ConnectionService {
         phase: (phase, n) => {
           if (entry.live === live && entry.state.state === 'connecting') this.set(profileId, entry, { state: 'connecting', phase, attempt: n });
         },
+        authPending: (deadline, waitMs, n) => {
+          if (entry.live === live && entry.state.state === 'connecting') this.set(profileId, entry, { state: 'connecting', phase: 'auth', attempt: n, authWait: { deadline, waitMs } });
+        },
         log: (line, n) => this.emit({ type: 'log', line: { profileId, attempt: n, entry: line } }),
         tunnel: (s) => this.onTunnel(profile, entry, live, s),
       },

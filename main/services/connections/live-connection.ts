@@ -21,6 +21,8 @@ export interface LiveConnectionEvents {
   /** A session attempt began (the first, or a reconnect), logging to its own file. */
   attempt(attempt: number): void;
   phase(phase: Phase, attempt: number): void;
+  /** Authentication began and may take until `deadline` (an MFA push): for a countdown. */
+  authPending(deadline: number, waitMs: number, attempt: number): void;
   log(entry: LogEntry, attempt: number): void;
   tunnel(state: TunnelState): void;
 }
@@ -111,7 +113,9 @@ export class LiveConnection {
     this.session = session;
     this.counter.watch(session);
     session.onEvent((e) => {
-      if (e.type === 'phase' && this.session === session) this.a.events.phase(e.phase, attempt);
+      if (this.session !== session) return;
+      if (e.type === 'phase') this.a.events.phase(e.phase, attempt);
+      else if (e.type === 'auth-pending') this.a.events.authPending(e.deadline, e.waitMs, attempt);
     });
     this.a.events.attempt(attempt);
     return session;

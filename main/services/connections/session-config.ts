@@ -63,6 +63,7 @@ export async function buildSessionConfig(profile: Profile, credentials: Credenti
     ...(profile.allowNoAuthentication === true ? { allowNoAuthentication: true } : {}),
     ipv6: profile.ipv6,
     mru: profile.mtu ?? DEFAULT_MRU,
+    ...(profile.authWaitSeconds !== undefined ? { authWaitMs: profile.authWaitSeconds * 1000 } : {}),
   };
   return { ok: true, config, secrets };
 }
