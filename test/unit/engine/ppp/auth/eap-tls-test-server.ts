@@ -45,6 +45,10 @@ export class EapTlsTestServer {
   /** Every EAP packet the client sent, for assertions (sizes, flags). */
   readonly received: Buffer[] = [];
   outcome: ServerOutcome | undefined;
+  /** NSS key log lines of the server's TLS, and its flights as sent: for checking the MSK independently. */
+  readonly keylog: string[] = [];
+  readonly flights: Buffer[] = [];
+  cipher: string | undefined;
 
   constructor(private readonly o: EapTlsServerOptions) {
     this.tls = new TLSSocket(this.wire, {
@@ -53,7 +57,11 @@ export class EapTlsTestServer {
       requestCert: true,
       rejectUnauthorized: false,
     });
-    this.tls.on('secure', () => (this.secure = true));
+    this.tls.on('secure', () => {
+      this.secure = true;
+      this.cipher = this.tls.getCipher().standardName;
+    });
+    this.tls.on('keylog', (line: Buffer) => this.keylog.push(line.toString('latin1').trim()));
     this.tls.on('error', (e: Error) => (this.outcome ??= { ok: false, why: `tls: ${e.message}` }));
     this.tls.on('data', () => {});
   }
@@ -88,6 +96,7 @@ export class EapTlsTestServer {
     }
     const out = Buffer.concat(this.wire.out.splice(0));
     if (out.length > 0) {
+      this.flights.push(out);
       this.sender = new FragmentSender(out, this.o.fragment ?? 1000);
       this.sendNext();
       return;
