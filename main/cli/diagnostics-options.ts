@@ -7,6 +7,7 @@ import { KEYLOG_WARNING, KeyLog } from '../engine/diagnostics/keylog.js';
 import { SstpCapture } from '../engine/diagnostics/sstp-capture.js';
 import { combineTaps, guardTap, type StreamTap } from '../engine/diagnostics/stream-tap.js';
 import type { LogEntry } from '../engine/log.js';
+import { invokerOfThisProcess } from './sudo/invoker.js';
 
 export interface DiagnosticsCliOptions {
   capture?: string;
@@ -37,15 +38,19 @@ function stoppedMessage(what: string, s: AppendStopped): string {
 
 export function openDiagnostics(o: DiagnosticsCliOptions, env: NodeJS.ProcessEnv, log: (e: LogEntry) => void): DiagnosticsOpen {
   const keylogPath = o.keylog ?? (env['SSLKEYLOGFILE'] || undefined);
+  if (o.capture === undefined && keylogPath === undefined) return { ok: true, diagnostics: { tap: undefined, close: () => Promise.resolve() } };
+  // `sudo causeway connect --capture x`: x belongs to the user who asked, not to root.
+  const invoker = invokerOfThisProcess(env);
+  const owner = invoker.ok && invoker.invoker.kind === 'sudo' ? { uid: invoker.invoker.user.uid, gid: invoker.invoker.user.gid } : undefined;
   let capture: SstpCapture | undefined;
   let keylog: KeyLog | undefined;
   if (o.capture !== undefined) {
-    const c = SstpCapture.open(o.capture, { onStop: (s) => log(warn(stoppedMessage('capture', s))) });
+    const c = SstpCapture.open(o.capture, { onStop: (s) => log(warn(stoppedMessage('capture', s))), ...(owner ? { owner } : {}) });
     if (!c.ok) return { ok: false, message: `--capture: ${c.message}` };
     capture = c.capture;
   }
   if (keylogPath !== undefined) {
-    const k = KeyLog.open(keylogPath, (s) => log(warn(stoppedMessage('TLS key log', s))));
+    const k = KeyLog.open(keylogPath, (s) => log(warn(stoppedMessage('TLS key log', s))), owner);
     if (!k.ok) {
       void capture?.close();
       return { ok: false, message: `${o.keylog !== undefined ? '--keylog' : 'SSLKEYLOGFILE'}: ${k.message}` };

@@ -1,7 +1,7 @@
 // A file that diagnostics append to without ever blocking or breaking the session: writes are queued
 // and flushed asynchronously; a full disk, an I/O error or a writer that falls too far behind stops
 // the file once with a typed reason, and later appends are dropped.
-import { closeSync, fchmodSync, fstatSync, openSync, write as fsWrite, close as fsClose, constants } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fstatSync, openSync, write as fsWrite, close as fsClose, constants } from 'node:fs';
 
 export type AppendStopReason = 'disk-full' | 'write-failed' | 'backlog';
 
@@ -21,6 +21,8 @@ export interface AppendFileOptions {
   readonly mode: 'truncate' | 'append';
   readonly onStop: (s: AppendStopped) => void;
   readonly backlogLimit?: number;
+  /** Under sudo: the user who asked, who should own (and be able to open) a file we create. */
+  readonly owner?: { readonly uid: number; readonly gid: number };
 }
 
 export class AppendFile {
@@ -41,10 +43,19 @@ export class AppendFile {
 
   /** Opens (or creates) `path` readable by its owner only: captures and key logs are secrets. */
   static open(path: string, o: AppendFileOptions): AppendOpen {
-    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (o.mode === 'truncate' ? constants.O_TRUNC : constants.O_APPEND);
+    const flags = constants.O_WRONLY | constants.O_NOFOLLOW | (o.mode === 'truncate' ? constants.O_TRUNC : constants.O_APPEND);
     let fd: number;
+    let created = true;
     try {
-      fd = openSync(path, flags, 0o600);
+      // Created here (O_EXCL) or already there: only a file we created is handed to `owner`, so a
+      // path given under sudo can never give the user someone else's file.
+      try {
+        fd = openSync(path, flags | constants.O_CREAT | constants.O_EXCL, 0o600);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        created = false;
+        fd = openSync(path, flags);
+      }
     } catch (e) {
       return { ok: false, message: `cannot open ${path} for writing: ${(e as Error).message}` };
     }
@@ -52,9 +63,10 @@ export class AppendFile {
       // An existing file keeps its mode on open: tighten it too. A FIFO or device (a live
       // `wireshark -k -i FIFO`, /dev/full in tests) is left as it is.
       if (fstatSync(fd).isFile()) fchmodSync(fd, 0o600);
+      if (created && o.owner) fchownSync(fd, o.owner.uid, o.owner.gid);
     } catch (e) {
       closeSync(fd);
-      return { ok: false, message: `cannot make ${path} private (mode 0600): ${(e as Error).message}` };
+      return { ok: false, message: `cannot make ${path} private (mode 0600, owned by the user): ${(e as Error).message}` };
     }
     return { ok: true, file: new AppendFile(path, fd, o) };
   }

@@ -2,7 +2,7 @@
 // secret, as Node's 'keylog' event hands them over), so Wireshark can decrypt a raw capture of the
 // same connection. Anyone holding the file can read the whole session: it is created 0600 and the
 // caller logs a warning saying so.
-import { AppendFile, type AppendStopped } from './append-file.js';
+import { AppendFile, type AppendFileOptions, type AppendStopped } from './append-file.js';
 import type { StreamTap } from './stream-tap.js';
 
 export const KEYLOG_WARNING =
@@ -14,8 +14,8 @@ export class KeyLog implements StreamTap {
   private constructor(private readonly file: AppendFile) {}
 
   /** Appends (several runs may share one SSLKEYLOGFILE, as browsers do). */
-  static open(path: string, onStop: (s: AppendStopped) => void): { ok: true; keylog: KeyLog } | { ok: false; message: string } {
-    const f = AppendFile.open(path, { mode: 'append', onStop });
+  static open(path: string, onStop: (s: AppendStopped) => void, owner?: AppendFileOptions['owner']): { ok: true; keylog: KeyLog } | { ok: false; message: string } {
+    const f = AppendFile.open(path, { mode: 'append', onStop, ...(owner ? { owner } : {}) });
     return f.ok ? { ok: true, keylog: new KeyLog(f.file) } : f;
   }
 

@@ -3,7 +3,7 @@
 // Wireshark's "sstp" dissector and the TCP endpoints, so SSTP → PPP → LCP/auth/IPCP → IP dissect
 // with no decode-as. Secrets in the authentication exchange are blanked (./redact-auth.ts).
 import { SstpDeframer, type DeframeSink } from '../sstp/deframer.js';
-import { AppendFile, type AppendStopped } from './append-file.js';
+import { AppendFile, type AppendFileOptions, type AppendStopped } from './append-file.js';
 import { exportedPduHeader, type PduEndpoint } from './exported-pdu.js';
 import { enhancedPacketBlock, interfaceDescriptionBlock, LINKTYPE_WIRESHARK_UPPER_PDU, sectionHeaderBlock } from './pcapng.js';
 import { redactPppFrame } from './redact-auth.js';
@@ -22,6 +22,7 @@ export interface SstpCaptureOptions {
   readonly onStop: (s: AppendStopped) => void;
   readonly now?: MicrosClock;
   readonly application?: string;
+  readonly owner?: AppendFileOptions['owner'];
 }
 
 /** Placeholder endpoints when the socket could not tell its own (the columns still show direction). */
@@ -42,7 +43,7 @@ export class SstpCapture implements StreamTap {
   }
 
   static open(path: string, o: SstpCaptureOptions): { ok: true; capture: SstpCapture } | { ok: false; message: string } {
-    const f = AppendFile.open(path, { mode: 'truncate', onStop: o.onStop });
+    const f = AppendFile.open(path, { mode: 'truncate', onStop: o.onStop, ...(o.owner ? { owner: o.owner } : {}) });
     return f.ok ? { ok: true, capture: new SstpCapture(f.file, o) } : f;
   }
 

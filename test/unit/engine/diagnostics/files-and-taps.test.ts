@@ -84,3 +84,18 @@ test('a tap that throws is switched off after reporting once; combined taps all 
   assert.equal(faults.length, 1);
   assert.equal(combineTaps([undefined]), undefined, 'no taps: nothing for the session to call');
 });
+
+test('a file created for a sudo user is theirs; an existing file keeps its owner', { skip: process.getuid?.() === 0 ? false : 'needs root to chown' }, async () => {
+  const fresh = join(dir, 'fresh.pcapng');
+  const made = AppendFile.open(fresh, { mode: 'truncate', owner: { uid: 65534, gid: 65534 }, onStop: () => assert.fail('no stop') });
+  assert.ok(made.ok);
+  await made.file.close();
+  assert.equal(statSync(fresh).uid, 65534);
+  assert.equal(statSync(fresh).mode & 0o777, 0o600);
+  const existing = join(dir, 'existing.log');
+  writeFileSync(existing, '');
+  const opened = AppendFile.open(existing, { mode: 'append', owner: { uid: 65534, gid: 65534 }, onStop: () => assert.fail('no stop') });
+  assert.ok(opened.ok);
+  await opened.file.close();
+  assert.equal(statSync(existing).uid, 0, 'not handed over');
+});
