@@ -11,12 +11,13 @@
 #  pkexec polkitd            the packaged helper launcher, and polkitd to read the deb's policy in the packaging test
 #  nftables                  the happy-eyeballs tests drop (not refuse) one family's SYNs inside the server netns
 #  freeradius                the real EAP server (PEAP, EAP-MSCHAPv2, EAP-TLS) the strict peer relays to over RADIUS, as RRAS does with NPS
+#  hostapd                   its RADIUS/EAP server runs PEAP with cryptobinding as Windows NPS does (FreeRADIUS 3.2 has none); no radio used
 #  tshark                    Wireshark's dissectors judge --capture (SSTP/PPP/ICMP, 0 malformed) and decrypt a dumpcap capture with --keylog
 set -euo pipefail
 PKGS=(softether-vpnserver softether-vpncmd softether-vpnclient tinyproxy nginx-light
       gnome-keyring dbus dbus-bin openssl iproute2 procps python3 make g++
       iputils-ping curl chromium fonts-dejavu-core sudo util-linux pkexec polkitd nftables
-      freeradius tshark)
+      freeradius tshark hostapd)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -27,7 +28,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # Debian enables these services on install; the tests start their own private instances instead.
-for s in softether-vpnserver softether-vpnclient tinyproxy nginx freeradius; do
+for s in softether-vpnserver softether-vpnclient tinyproxy nginx freeradius hostapd; do
   systemctl disable --now "$s" >/dev/null 2>&1 || service "$s" stop >/dev/null 2>&1 || true
 done
 echo "system packages ready"

@@ -2,12 +2,14 @@
 // (the server must prove the password, as in plain EAP-MSCHAPv2), then the Extensions packet with
 // the Result TLV ([MS-PEAP] §3.1.5.3–3.1.5.4). Pure and synchronous: TLS is the caller's business.
 import type { Credentials } from '../../config.js';
-import { failure } from '../../failure.js';
+import { eapMschapv2Msk } from '../../crypto/mppe-keys.js';
 import type { SessionFailure } from '../../failure.js';
+import { failure } from '../../failure.js';
 import { CHAP_FAILURE, CHAP_SUCCESS, decodeChap, encodeChapResponse } from './chap-packet.js';
 import { EAP_TYPE_IDENTITY, EAP_TYPE_MSCHAPV2, EAP_TYPE_NAK, EAP_TYPE_NOTIFICATION, eapTypeName } from './eap-packet.js';
 import { serverNotProven } from './failures.js';
 import { MSCHAPV2_CHALLENGE_SIZE, MsChapV2Exchange, type RandomSource } from './mschapv2-exchange.js';
+import { answerBinding, bindingKeys, boundMsk } from './peap-binding.js';
 import {
   EAP_TYPE_EXTENSIONS,
   RESULT_FAILURE,
@@ -35,6 +37,10 @@ export class PeapInner {
   private proven = false;
   private resultSuccess = false;
   private rejection: SessionFailure | undefined;
+  /** The inner method's MSK (ISK) once MS-CHAPv2 succeeded, and the tunnel's TLS key material. */
+  private isk: Buffer | undefined;
+  private tk: Buffer | undefined;
+  private bound: Buffer | undefined;
 
   constructor(
     private readonly credentials: Credentials,
@@ -46,6 +52,16 @@ export class PeapInner {
   /** Inner method proven and the server's Result TLV said success: outer EAP-Success may count. */
   get succeeded(): boolean {
     return this.proven && this.resultSuccess;
+  }
+
+  /** The tunnel is up: its TLS key material ("client EAP encryption", at least 40 octets) for cryptobinding. */
+  tunnelKey(tk: Buffer): void {
+    this.tk = Buffer.from(tk);
+  }
+
+  /** The MSK derived through cryptobinding, when the server asked for it; else the plain TLS one applies. */
+  get boundMsk(): Buffer | undefined {
+    return this.bound;
   }
 
   /** What the server's inner MS-CHAPv2 Failure meant, if it sent one. */
@@ -82,6 +98,7 @@ export class PeapInner {
         const verdict = this.exchange.verifySuccess(p.message);
         if (!verdict.ok) return { kind: 'fail', failure: verdict.failure };
         this.proven = true;
+        this.isk = eapMschapv2Msk(verdict.keys).subarray(0, 32);
         return this.reply(req.id, EAP_TYPE_MSCHAPV2, Buffer.of(CHAP_SUCCESS), 'inner MSCHAPv2 Success ack');
       }
       case 'failure':
@@ -96,20 +113,9 @@ export class PeapInner {
     const tlvs = decodeTlvs(req.data);
     const failReply = encodeInner(req.id, EAP_TYPE_EXTENSIONS, resultTlv(RESULT_FAILURE));
     if (!tlvs.ok) return { kind: 'fail', failure: protocolError('malformed TLVs in the Extensions packet'), reply: failReply };
-    if (tlvs.value.some((t) => t.type === TLV_CRYPTO_BINDING)) {
-      return {
-        kind: 'fail',
-        reply: failReply,
-        failure: failure(
-          'auth',
-          'auth-failed',
-          'The sign-in server requires PEAP cryptobinding, which this version of Causeway does not support yet. Ask your administrator to allow PEAP without cryptobinding, or use EAP-MSCHAPv2 or MS-CHAPv2.',
-          { detail: `${PEAP_METHOD}: Crypto-Binding TLV received` },
-        ),
-      };
-    }
     const result = tlvs.value.find((t) => t.type === TLV_RESULT);
-    const unknown = tlvs.value.find((t) => t.mandatory && t.type !== TLV_RESULT);
+    const binding = tlvs.value.find((t) => t.type === TLV_CRYPTO_BINDING);
+    const unknown = tlvs.value.find((t) => t.mandatory && t.type !== TLV_RESULT && t.type !== TLV_CRYPTO_BINDING);
     if (unknown !== undefined) return { kind: 'fail', failure: protocolError(`mandatory TLV ${unknown.type} we do not know`), reply: failReply };
     if (result === undefined || result.value.length !== 2) return { kind: 'fail', failure: protocolError('Extensions packet without a Result TLV'), reply: failReply };
     const status = result.value.readUInt16BE(0);
@@ -117,8 +123,21 @@ export class PeapInner {
       if (!this.proven) {
         return { kind: 'fail', failure: serverNotProven(PEAP_METHOD, 'Result TLV success before the server proved itself in MS-CHAPv2'), reply: failReply };
       }
+      let bindingReply: Buffer = Buffer.alloc(0);
+      if (binding !== undefined) {
+        if (this.isk === undefined || this.tk === undefined) return { kind: 'fail', failure: protocolError('Crypto-Binding TLV before the inner keys exist'), reply: failReply };
+        const keys = bindingKeys(this.tk, this.isk);
+        const answer = answerBinding(binding.value, keys);
+        if (!answer.ok) return { kind: 'fail', failure: serverNotProven(PEAP_METHOD, `cryptobinding: ${answer.why}`), reply: failReply };
+        bindingReply = answer.response;
+        this.bound = boundMsk(keys);
+      }
       this.resultSuccess = true;
-      return { kind: 'reply', message: encodeInner(req.id, EAP_TYPE_EXTENSIONS, resultTlv(RESULT_SUCCESS)), trace: 'inner Extensions Result success' };
+      return {
+        kind: 'reply',
+        message: encodeInner(req.id, EAP_TYPE_EXTENSIONS, Buffer.concat([resultTlv(RESULT_SUCCESS), bindingReply])),
+        trace: `inner Extensions Result success${binding === undefined ? '' : ' + Crypto-Binding (verified)'}`,
+      };
     }
     // Failure (or an unknown status, read as failure): acknowledge it; EAP-Failure follows.
     return { kind: 'reply', message: failReply, trace: `inner Extensions Result failure (status ${status})` };

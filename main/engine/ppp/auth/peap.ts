@@ -38,7 +38,7 @@ export interface PeapOptions {
   readonly now?: () => number;
 }
 
-/** The 64-byte PEAPv0 MSK ([MS-PEAP] §3.1.5.5 without cryptobinding; same PRF as RFC 5216 §2.3). */
+/** The 64-byte PEAPv0 MSK without cryptobinding (same PRF as RFC 5216 §2.3); also the TK cryptobinding starts from. */
 export function peapMsk(tls: TlsOverEap): Buffer {
   return tls.keyingMaterial(64, 'client EAP encryption');
 }
@@ -125,6 +125,7 @@ export class PeapMethod implements EapMethod {
     if (tls.handshakeDone && this.msk === undefined) {
       if (!this.trusted) return this.host.fail(serverSkippedTls(PEAP_METHOD, 'handshake finished without a server certificate'));
       this.msk = peapMsk(tls);
+      this.inner.tunnelKey(this.msk);
       this.host.log.debug(`PEAP: tunnel up (${tls.protocol ?? '?'}); MSK derived`);
     }
     if (step.data.length === 0 && this.plaintext.length > 0) return this.tunnel(id);
@@ -198,8 +199,10 @@ export class PeapMethod implements EapMethod {
     if (!this.inner.succeeded) {
       return { ok: false, failure: serverSkippedTls(PEAP_METHOD, 'EAP-Success before the inner EAP-MSCHAPv2 and Result TLV succeeded') };
     }
-    // MS-SSTP §3.2.5.2: for EAP methods the HLAK is the first 32 bytes of the MSK.
-    return { ok: true, hlak: Buffer.from(this.msk.subarray(0, 32)) };
+    // MS-SSTP §3.2.5.2: for EAP methods the HLAK is the first 32 bytes of the MSK — the one
+    // cryptobinding derived when the server asked for it ([MS-PEAP] §3.1.5.7).
+    const msk = this.inner.boundMsk ?? this.msk;
+    return { ok: true, hlak: Buffer.from(msk.subarray(0, 32)) };
   }
 
   failure(): SessionFailure {
