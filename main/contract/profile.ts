@@ -30,6 +30,14 @@ const host = z
     'must be a host name, an IPv4 address or an IPv6 address',
   );
 
+/** Whether a server host (name or address) would pass profile validation: for importers' per-item checks. */
+export function isServerHost(s: string): boolean {
+  return host.safeParse(s).success;
+}
+
+/** A pool is a handful of servers; each costs a host route outside the tunnel (per address). */
+export const MAX_ALTERNATE_SERVERS = 8;
+
 const port = z
   .number({ error: 'must be a number' })
   .int('must be a whole number')
@@ -99,6 +107,15 @@ const profileFields = {
     .max(100, 'must be at most 100 characters')
     .refine(noControl, 'must not contain control characters'),
   server: z.strictObject({ host, port: port.default(443) }),
+  /**
+   * More servers, tried in this order when the one before fails before SSTP starts (TCP, TLS or the
+   * HTTP handshake): a phonebook's alternates (TryNextAlternateOnFail), a pool behind one account.
+   * The account, TLS policy and proxy are the same for each. Absent in older files: one server.
+   */
+  alternateServers: z
+    .array(z.strictObject({ host, port: port.default(443) }))
+    .max(MAX_ALTERNATE_SERVERS, `at most ${MAX_ALTERNATE_SERVERS} alternate servers`)
+    .optional(),
   /** Empty means "ask when connecting": Windows phonebooks, for one, do not carry the user name. */
   username: z.string().max(256, 'must be at most 256 characters').refine(noControl, 'must not contain control characters'),
   authMethods: z

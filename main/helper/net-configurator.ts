@@ -51,7 +51,8 @@ export class HelperNetConfigurator implements NetConfigurator {
 
   async setRoutes(args: Parameters<NetConfigurator['setRoutes']>[0]): Promise<void> {
     const routes = args.routing.mode === 'split' ? [...args.routing.routes] : [];
-    await this.helper.setRoutes({ name: args.name, mode: args.routing.mode, routes, serverAddress: args.serverAddress });
+    const others = args.serverAddresses?.filter((a) => a !== args.serverAddress) ?? [];
+    await this.helper.setRoutes({ name: args.name, mode: args.routing.mode, routes, serverAddress: args.serverAddress, ...(others.length > 0 ? { serverAddresses: others } : {}) });
   }
 
   async setDns(args: { name: string; servers: readonly string[] }): Promise<void> {

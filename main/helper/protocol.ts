@@ -17,6 +17,8 @@ export const LIMITS = {
   maxSearchDomains: 8,
   mtuMin: 576,
   mtuMax: 9000,
+  /** Further server addresses kept outside the tunnel: both families, a failover list (4 + 4 per server, a few servers). */
+  maxServerAddresses: 32,
 } as const;
 
 export const VERBS = ['hello', 'create-tun', 'open-tun', 'configure', 'set-routes', 'set-dns', 'teardown'] as const;
@@ -123,6 +125,11 @@ export const setRoutesRequest = z.strictObject({
   routes: z.array(cidr).max(LIMITS.maxRoutes, `at most ${LIMITS.maxRoutes} routes`),
   /** The SSTP server: keeps its host route through the original path when the tunnel would capture it. */
   serverAddress: ipAddress,
+  /**
+   * The server's other addresses (its other family for happy eyeballs, the alternates of a server
+   * list): each keeps its path the same way, so a reconnect to any of them stays outside the tunnel.
+   */
+  serverAddresses: z.array(ipAddress).max(LIMITS.maxServerAddresses, `at most ${LIMITS.maxServerAddresses} server addresses`).optional(),
 });
 
 export const setDnsRequest = z.strictObject({
@@ -179,6 +186,8 @@ export const configureResult = z.strictObject({});
 export const setRoutesResult = z.strictObject({
   /** The host route kept for the server, when one was needed and added. */
   serverRoute: z.strictObject({ destination: z.string(), gateway: z.string().optional(), dev: ifName }).optional(),
+  /** The same for serverAddresses that needed one, in their order. */
+  otherServerRoutes: z.array(z.strictObject({ destination: z.string(), gateway: z.string().optional(), dev: ifName })).optional(),
 });
 export const setDnsResult = z.strictObject({ method: z.enum(['resolved', 'resolv.conf']) });
 export const teardownResult = z.strictObject({ undone: z.number().int(), failed: z.number().int() });

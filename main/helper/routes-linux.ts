@@ -31,24 +31,16 @@ export async function applyRoutes(
   }
   for (const r of request.routes) destinations.add(r.text);
 
-  const server = parseIp(request.serverAddress);
-  const captured =
-    server !== undefined &&
-    [...destinations].some((d) => {
-      const c = parseCidr(d);
-      return c.ok && cidrContains(c.cidr, server);
-    });
-
+  // Every address of the server (both families, the alternates) keeps its path before any tunnel route exists.
   let serverRoute: SetRoutesResult['serverRoute'];
-  if (captured && server !== undefined) {
-    const found = await originalPath(system, request.serverAddress, request.name);
-    if (!found.ok) return found;
-    const destination = `${request.serverAddress}/${server.family === 4 ? 32 : 128}`;
-    const step: UndoStep = { kind: 'delete-route', group: 'routes', destination, dev: found.value.dev, ...found.value.via };
-    const via = found.value.via.gateway === undefined ? [] : ['via', found.value.via.gateway];
-    const added = await addRoute(system, journal, step, ['route', 'add', destination, ...via, 'dev', found.value.dev]);
-    if (added.status === 'failed') return rollback(journal, `route to the server ${destination} could not be kept: ${added.detail}`);
-    serverRoute = { destination, dev: found.value.dev, ...found.value.via };
+  const otherServerRoutes: NonNullable<SetRoutesResult['otherServerRoutes']> = [];
+  const servers = [request.serverAddress, ...(request.serverAddresses ?? []).filter((a) => a !== request.serverAddress)];
+  for (const [i, address] of [...new Set(servers)].entries()) {
+    const kept = await keepServerPath(system, journal, request.name, address, destinations);
+    if (!kept.ok) return i === 0 ? kept : rollback(journal, kept.message);
+    if (kept.value === undefined) continue;
+    if (i === 0) serverRoute = kept.value;
+    else otherServerRoutes.push(kept.value);
   }
 
   for (const destination of destinations) {
@@ -69,7 +61,36 @@ export async function applyRoutes(
       }
     }
   }
-  return { ok: true, value: serverRoute === undefined ? {} : { serverRoute } };
+  return { ok: true, value: { ...(serverRoute === undefined ? {} : { serverRoute }), ...(otherServerRoutes.length > 0 ? { otherServerRoutes } : {}) } };
+}
+
+type ServerRoute = NonNullable<SetRoutesResult['serverRoute']>;
+
+/** A host route for one server address through its current path, when a tunnel route would capture it. */
+async function keepServerPath(
+  system: HelperSystem,
+  journal: Journal,
+  tun: string,
+  address: string,
+  destinations: ReadonlySet<string>,
+): Promise<StepResult<ServerRoute | undefined>> {
+  const server = parseIp(address);
+  const captured =
+    server !== undefined &&
+    [...destinations].some((d) => {
+      const c = parseCidr(d);
+      return c.ok && cidrContains(c.cidr, server);
+    });
+  if (!captured || server === undefined) return { ok: true, value: undefined };
+  const found = await originalPath(system, address, tun);
+  if (!found.ok) return found;
+  const destination = `${address}/${server.family === 4 ? 32 : 128}`;
+  const step: UndoStep = { kind: 'delete-route', group: 'routes', destination, dev: found.value.dev, ...found.value.via };
+  const via = found.value.via.gateway === undefined ? [] : ['via', found.value.via.gateway];
+  // `ip route` takes the family from the destination (a /128 is `ip -6 route`), for the undo step too.
+  const added = await addRoute(system, journal, step, ['route', 'add', destination, ...via, 'dev', found.value.dev]);
+  if (added.status === 'failed') return rollback(journal, `route to the server ${destination} could not be kept: ${added.detail}`);
+  return { ok: true, value: { destination, dev: found.value.dev, ...found.value.via } };
 }
 
 type Added = { readonly status: 'added' | 'existed' } | { readonly status: 'failed'; readonly detail: string };

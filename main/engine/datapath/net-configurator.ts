@@ -8,8 +8,11 @@ export interface NetConfigurator {
   createTun(): Promise<string>;
   /** Address (/32 point-to-point with `peer`) and MTU. Calling it again replaces the previous values. */
   configure(args: { name: string; address: string; peer: string; mtu: number }): Promise<void>;
-  /** Routes; `serverAddress` keeps its host route through the original path. Replaces earlier routes. */
-  setRoutes(args: { name: string; routing: RoutingMode; serverAddress: string }): Promise<void>;
+  /**
+   * Routes; `serverAddress` keeps its host route through the original path, and so does each of
+   * `serverAddresses` (the server's other family, a server list's alternates). Replaces earlier routes.
+   */
+  setRoutes(args: { name: string; routing: RoutingMode; serverAddress: string; serverAddresses?: readonly string[] }): Promise<void>;
   setDns(args: { name: string; servers: readonly string[] }): Promise<void>;
   /** Undoes everything, in reverse. */
   teardown(): Promise<void>;

@@ -13,7 +13,10 @@ import { orderForHappyEyeballs } from './happy-eyeballs.js';
 export type ResolvedServer =
   | {
       readonly ok: true;
-      /** The first address to try (addresses[0]); kept for callers that handle one. */
+      /**
+       * The one address for callers that dial one: the system resolver's first (RFC 6724 order, so
+       * IPv4 on a host without IPv6 connectivity), as before happy eyeballs.
+       */
       readonly address: string;
       /** Every address of the name, IPv6 and IPv4 interleaved, IPv6 first; never empty. */
       readonly addresses: readonly string[];
@@ -53,7 +56,7 @@ export async function resolveHost(name: string, lookupAll: LookupAll = systemLoo
   const v6 = found.filter((a) => isIP(a.address) === 6).slice(0, MAX_ADDRESSES_PER_FAMILY);
   const v4 = found.filter((a) => isIP(a.address) === 4).slice(0, MAX_ADDRESSES_PER_FAMILY);
   const addresses = orderForHappyEyeballs([...v6, ...v4].map((a) => a.address));
-  const first = addresses[0];
+  const first = [...v6, ...v4].find((a) => a.address === found[0]?.address)?.address ?? addresses[0];
   if (first === undefined) return { ok: false, failure: failure('tcp', 'network-unreachable', `The host name ${host} has no IPv4 or IPv6 address.`) };
   return { ok: true, address: first, addresses };
 }

@@ -4,7 +4,10 @@
 //   VpnStrategy          5 SSTP only, 6 SSTP first, 12/13/14 PPTP/L2TP/IKEv2 then SSTP, 8 IKEv2 first (then
 //                        SSTP), 0 automatic, 15 protocol list; 1–4, 7, 9 never use SSTP and are skipped
 //   PreferredDevice, Device   "WAN Miniport (SSTP)" decides when VpnStrategy does not
-//   PhoneNumber          the server, host[:port]; later PhoneNumber lines are alternates (not imported)
+//   PhoneNumber          the server, host[:port]; later PhoneNumber lines (each with its own AreaCode,
+//                        CountryCode, Comment… group) are alternates, imported as alternateServers
+//   TryNextAlternateOnFail   1 (Windows' default) = hunt through the alternates on failure; 0 = not
+//   LastSelectedPhone    index of the number dialled first (the others follow in file order)
 //   AuthRestrictions     bit flags: 0x8 PAP, 0x20 CHAP, 0x40 MS-CHAP, 0x80 EAP, 0x200 MS-CHAPv2
 //   CustomAuthKey        EAP type when EAP is allowed: 26 EAP-MSCHAPv2, 25 PEAP, 13 EAP-TLS
 //   IpPrioritizeRemote   1 = default gateway on the remote network (full tunnel), 0 = split
@@ -14,7 +17,7 @@
 //   User / UserName      not written by Windows (it keeps credentials elsewhere) but read when present
 // Every other key (about a hundred, for modems, ISDN, X.25, scripting…) is ignored without a warning.
 import type { AuthMethod } from '../../engine/config.js';
-import type { ProfileDraft } from '../../contract/profile.js';
+import { isServerHost, MAX_ALTERNATE_SERVERS, type ProfileDraft } from '../../contract/profile.js';
 import { byPreference } from './auth-methods.js';
 import { ProfileCollector } from './collector.js';
 import { decodeText } from './decode.js';
@@ -124,12 +127,11 @@ function mapEntry(section: IniSection, warnings: Warnings, collector: ProfileCol
     warnings.add(section.line, `entry ${quote(name)} has no server (PhoneNumber); skipped`);
     return;
   }
-  if (phones.length > 1) {
-    warnings.add(phones[1]?.line ?? phone.line, `${quote(name)}: alternate servers ${phones.slice(1).map((p) => quote(p.value)).join(', ')} not imported`);
-  }
-  const server = parseHostPort(phone.value);
+  const ordered = dialOrder(section, phones);
+  const first = ordered[0] ?? phone;
+  const server = parseHostPort(first.value);
   if (!server.ok) {
-    warnings.add(phone.line, `PhoneNumber ${quote(phone.value)} ${server.reason}; entry ${quote(name)} skipped`);
+    warnings.add(first.line, `PhoneNumber ${quote(first.value)} ${server.reason}; entry ${quote(name)} skipped`);
     return;
   }
 
@@ -137,6 +139,8 @@ function mapEntry(section: IniSection, warnings: Warnings, collector: ProfileCol
     server: server.port === undefined ? { host: server.host } : { host: server.host, port: server.port },
     username: (lastEntry(section, 'UserName', true) ?? lastEntry(section, 'User', true))?.value ?? '',
   };
+  const alternates = alternateServers(section, name, ordered.slice(1), warnings);
+  if (alternates.length > 0) draft.alternateServers = alternates;
 
   const auth = authMethods(section, name, warnings);
   if (auth === 'none') {
@@ -178,6 +182,31 @@ function mapEntry(section: IniSection, warnings: Warnings, collector: ProfileCol
   }
 
   collector.add({ line: section.line, rawName: name, fallbackName: server.host, draft, secrets: {} });
+}
+
+/** The numbers in the order Windows dials them: LastSelectedPhone first, then the rest as listed. */
+function dialOrder(section: IniSection, phones: readonly IniEntry[]): IniEntry[] {
+  const last = intOf(lastEntry(section, 'LastSelectedPhone', true));
+  const chosen = last !== undefined ? phones[last] : undefined;
+  return chosen ? [chosen, ...phones.filter((p) => p !== chosen)] : [...phones];
+}
+
+function alternateServers(section: IniSection, name: string, rest: readonly IniEntry[], warnings: Warnings): { host: string; port?: number }[] {
+  if (rest.length === 0) return [];
+  const hunt = lastEntry(section, 'TryNextAlternateOnFail', true);
+  if (hunt?.value === '0') {
+    warnings.add(hunt.line, `${quote(name)}: alternate servers ${rest.map((p) => quote(p.value)).join(', ')} not imported: the entry does not try them on failure (TryNextAlternateOnFail=0)`);
+    return [];
+  }
+  const out: { host: string; port?: number }[] = [];
+  for (const p of rest) {
+    const hp = parseHostPort(p.value);
+    if (!hp.ok) warnings.add(p.line, `${quote(name)}: alternate PhoneNumber ${quote(p.value)} ${hp.reason}; left out`);
+    else if (!isServerHost(hp.host)) warnings.add(p.line, `${quote(name)}: alternate PhoneNumber ${quote(p.value)} is not a host name or address; left out`);
+    else if (out.length >= MAX_ALTERNATE_SERVERS) warnings.add(p.line, `${quote(name)}: more than ${MAX_ALTERNATE_SERVERS} alternate servers; ${quote(p.value)} left out`);
+    else out.push(hp.port === undefined ? { host: hp.host } : { host: hp.host, port: hp.port });
+  }
+  return out;
 }
 
 export function importPbk(fileName: string, bytes: Uint8Array): ImportResult {

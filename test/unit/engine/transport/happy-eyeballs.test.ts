@@ -172,7 +172,7 @@ describe('resolving the server for happy eyeballs', () => {
     const r = await resolveHost('vpn.example.test', () => Promise.resolve(records));
     assert.ok(r.ok);
     assert.deepEqual(r.addresses, ['2001:db8::1', '192.0.2.1', '2001:db8::2', '192.0.2.2', '192.0.2.3', '192.0.2.4']);
-    assert.equal(r.address, '2001:db8::1');
+    assert.equal(r.address, '192.0.2.1', 'one address for one-address callers: the resolver\'s first, as before');
   });
 
   it('takes a literal (bracketed or not) as it is, without a lookup', async () => {

@@ -63,11 +63,41 @@ describe('importPbk: ANSI (Windows-1252) phonebook', () => {
     assert.deepEqual(byName(r, 'Zürich – Außendienst').draft.server, { host: '2001:db8::10', port: 4443 });
   });
 
-  it('maps AuthRestrictions 632 to the methods Causeway has, and reports MS-CHAP v1 and alternates', () => {
+  it('maps AuthRestrictions 632 to the methods Causeway has, reports MS-CHAP v1, imports the alternate', () => {
     assert.deepEqual(byName(r, 'Büro Köln').draft.authMethods, ['mschapv2', 'chap', 'pap']);
     const texts = r.warnings.map((w) => w.message).join('\n');
     assert.match(texts, /MS-CHAP \(v1\) is not supported/);
-    assert.match(texts, /alternate servers "koeln-backup\.example\.de" not imported/);
+    assert.deepEqual(byName(r, 'Büro Köln').draft.alternateServers, [{ host: 'koeln-backup.example.de', port: 443 }]);
+  });
+});
+
+describe('importPbk: alternate servers (PhoneNumber groups, TryNextAlternateOnFail, LastSelectedPhone)', () => {
+  // The layout Windows writes: each number with its own AreaCode/CountryCode/Comment group, then the hunting keys.
+  const device = (numbers: string[], tail: string) =>
+    `[Pool]\nType=2\nVpnStrategy=5\nMEDIA=rastapi\nDevice=WAN Miniport (SSTP)\nDEVICE=vpn\n` +
+    numbers.map((n) => `PhoneNumber=${n}\nAreaCode=\nCountryCode=0\nCountryID=0\nUseDialingRules=0\nComment=\n`).join('') +
+    tail;
+
+  it('imports the later numbers as alternates, in order, brackets and ports understood', () => {
+    const r = expectOk(importPbk('x.pbk', pbk(device(['vpn1.example.com', '[2001:db8::2]:8443', 'vpn3.example.com:4443'], 'LastSelectedPhone=0\nPromoteAlternates=0\nTryNextAlternateOnFail=1\n'))));
+    const d = r.profiles[0]?.draft;
+    assert.deepEqual(d?.server, { host: 'vpn1.example.com', port: 443 });
+    assert.deepEqual(d?.alternateServers, [{ host: '2001:db8::2', port: 8443 }, { host: 'vpn3.example.com', port: 4443 }]);
+  });
+
+  it('LastSelectedPhone is dialled first; TryNextAlternateOnFail=0 keeps only that one, saying so', () => {
+    const first = expectOk(importPbk('x.pbk', pbk(device(['a.example.com', 'b.example.com'], 'LastSelectedPhone=1\nTryNextAlternateOnFail=1\n'))));
+    assert.deepEqual(first.profiles[0]?.draft.server, { host: 'b.example.com', port: 443 });
+    assert.deepEqual(first.profiles[0]?.draft.alternateServers, [{ host: 'a.example.com', port: 443 }]);
+    const off = expectOk(importPbk('x.pbk', pbk(device(['a.example.com', 'b.example.com'], 'TryNextAlternateOnFail=0\n'))));
+    assert.equal(off.profiles[0]?.draft.alternateServers, undefined);
+    assert.ok(off.warnings.some((w) => /"b\.example\.com" not imported: the entry does not try them on failure \(TryNextAlternateOnFail=0\)/.test(w.message)));
+  });
+
+  it('a bad alternate is left out with a warning, the entry still imports', () => {
+    const r = expectOk(importPbk('x.pbk', pbk(device(['a.example.com', 'not a host!', 'c.example.com'], 'TryNextAlternateOnFail=1\n'))));
+    assert.deepEqual(r.profiles[0]?.draft.alternateServers, [{ host: 'c.example.com', port: 443 }]);
+    assert.ok(r.warnings.some((w) => /alternate PhoneNumber "not a host!"/.test(w.message)));
   });
 });
 
