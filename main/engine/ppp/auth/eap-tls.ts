@@ -128,7 +128,7 @@ export class EapTlsMethod implements EapMethod {
     const tls = this.tls;
     if (tls === undefined) return;
     if (step.kind === 'error') return this.host.fail(tlsFailed(METHOD, step.error, tls.localCertificate(), this.now()));
-    // Anything after the ClientHello may carry our certificate: judge the server's first.
+    // Our certificate may be in what TLS just wrote: judge the server's, which TLS has read by then.
     const chain = tls.peerChainDer();
     if (!this.trusted && chain.length > 0) {
       const verdict = judgeInnerCertificate(METHOD, chain, this.options.trust, this.now());
@@ -142,9 +142,8 @@ export class EapTlsMethod implements EapMethod {
       this.host.log.debug(`${METHOD}: handshake finished (${tls.protocol ?? '?'}); MSK derived`);
     }
     if (step.data.length === 0) return this.send(id, ackFragment(), 'ACK');
-    if (!this.trusted && this.sender !== undefined) {
-      return this.host.fail(serverSkippedTls(METHOD, 'TLS wants to send a second flight before the server presented a certificate'));
-    }
+    // Output before any server certificate is a ClientHello (the first, or the second after a TLS 1.3
+    // HelloRetryRequest): our certificate only follows the server's Certificate in both versions.
     this.sender = new FragmentSender(step.data, maxFragmentData(this.host.peerMru()));
     this.sendNext(id);
   }

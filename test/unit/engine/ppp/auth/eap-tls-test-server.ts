@@ -18,6 +18,8 @@ export interface EapTlsServerOptions {
   /** TLS data per fragment the server sends. */
   readonly fragment?: number;
   readonly ackStyle?: 'rfc' | 'softether';
+  /** Groups the server accepts (e.g. 'P-384' alone makes a TLS 1.3 client retry its ClientHello). */
+  readonly ecdhCurve?: string;
   /** Time used for the client certificate's validity (ms since epoch). */
   readonly now?: () => number;
 }
@@ -53,7 +55,7 @@ export class EapTlsTestServer {
   constructor(private readonly o: EapTlsServerOptions) {
     this.tls = new TLSSocket(this.wire, {
       isServer: true,
-      secureContext: createSecureContext({ cert: o.certPem, key: o.keyPem, ca: o.clientCaPem, maxVersion: o.maxVersion ?? 'TLSv1.3' }),
+      secureContext: createSecureContext({ cert: o.certPem, key: o.keyPem, ca: o.clientCaPem, maxVersion: o.maxVersion ?? 'TLSv1.3', ...(o.ecdhCurve !== undefined ? { ecdhCurve: o.ecdhCurve } : {}) }),
       requestCert: true,
       rejectUnauthorized: false,
     });

@@ -96,6 +96,14 @@ for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
   }
 }
 
+test('TLS 1.3 HelloRetryRequest (server wants P-384): our second ClientHello goes out and we sign in', async () => {
+  const r = await exchange(setup({}), { maxVersion: 'TLSv1.3', ecdhCurve: 'P-384' });
+  assert.deepEqual(r.ctx.failures, []);
+  assert.equal(r.ctx.successes.length, 1);
+  // ClientHello, second ClientHello, then our certificate flight: three client messages at least.
+  assert.ok(clientFragments(r).filter((f) => f.size > 100).length >= 3);
+});
+
 test('an untrusted server certificate stops EAP-TLS before our certificate leaves, naming its fingerprint', async () => {
   // TLS 1.2: our Certificate message would travel in clear, so its absence on the wire is checkable.
   const r = await exchange(setup({ trust: { policy: { caPem: otherCa.certPem }, serverName: 'eap.test' } }), { maxVersion: 'TLSv1.2' });
