@@ -42,7 +42,10 @@ export function formatProfile(p: Profile, password: PasswordStatus): string {
     ['TLS', `${tls.minVersion} or newer${tls.sni !== undefined ? `, server name ${tls.sni}` : ''}`],
     ['trusts', trust],
   ];
-  if (tls.clientCertificate) lines.push(['client cert', tls.clientCertificate.pkcs12File]);
+  if (tls.clientCertificate) {
+    const c = tls.clientCertificate;
+    lines.push(['client cert', 'pkcs12File' in c ? c.pkcs12File : `${c.certificateFile} (PEM; key in the keychain)`]);
+  }
   if (p.proxy) lines.push(['proxy', `${p.proxy.host}:${p.proxy.port}${p.proxy.username !== undefined ? ` as ${p.proxy.username}` : ''}`]);
   lines.push(
     ['routing', p.routing.mode === 'full' ? 'all traffic through the VPN' : `only ${p.routing.routes.join(', ')}`],

@@ -98,7 +98,7 @@ export interface ProfileView {
   readonly profile: Profile;
   /** Whether the keychain holds a password for it (the same as secrets.password). */
   readonly hasPassword: SecretSaved;
-  readonly secrets: { readonly password: SecretSaved; readonly proxyPassword: SecretSaved; readonly pkcs12Passphrase: SecretSaved };
+  readonly secrets: { readonly password: SecretSaved; readonly proxyPassword: SecretSaved; readonly pkcs12Passphrase: SecretSaved; readonly clientKey?: SecretSaved };
 }
 
 /** A certificate of a CA file, as the editor shows it next to the field. */

@@ -78,7 +78,15 @@ const tls = z.strictObject({
   pinnedSha256: sha256Fingerprint.optional(),
   /** Labs only: accept any server certificate. */
   insecure: z.boolean().default(false),
-  clientCertificate: z.strictObject({ pkcs12File: filePath }).optional(),
+  /**
+   * PKCS#12 (its passphrase in the keychain), or a PEM certificate file whose private key was
+   * imported into the keychain ('client-key'): the key is never in the profile or beside it.
+   */
+  clientCertificate: z
+    .union([z.strictObject({ pkcs12File: filePath }), z.strictObject({ certificateFile: filePath })], {
+      error: 'must be { "pkcs12File": path } or { "certificateFile": path }',
+    })
+    .optional(),
 });
 
 const proxy = z.strictObject({

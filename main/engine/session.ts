@@ -89,6 +89,8 @@ type State =
 const CONNECT_TIMEOUT_MS = 15_000;
 /** How long a clean disconnect may wait for LCP Terminate-Ack before moving on to CALL_DISCONNECT. */
 const LCP_TERMINATE_WAIT_MS = 1_000;
+const CLIENT_CERTIFICATE_REFUSED =
+  'The server closed the connection right after the TLS handshake: it most likely refused the client certificate. Check that it is the one your administrator issued for this server and that it is still valid.';
 
 export class SstpSession implements SessionDataPort {
   private readonly clock: Clock;
@@ -590,6 +592,12 @@ export class SstpSession implements SessionDataPort {
     if (s.name === 'closed') return;
     if (s.name === 'disconnecting') {
       this.finish(null);
+      return;
+    }
+    if (this.currentPhase() === 'http' && this.config.clientCertificate) {
+      // TLS 1.3 completes our side of the handshake before the server checks our certificate; a
+      // server that refuses it may just hang up (no alert), which is no network problem.
+      this.abort(failure('tls', 'tls-failed', CLIENT_CERTIFICATE_REFUSED, { detail: `closed before the HTTP answer: ${why}` }), { transportGone: true });
       return;
     }
     this.abort(failure(this.currentPhase(), 'connection-lost', 'The connection to the server was lost. Check your network; Causeway can reconnect.', { detail: why }), { transportGone: true });

@@ -46,6 +46,7 @@ test('proxy password, PKCS#12 passphrase and a CA file: saved where they belong,
   await page.getByLabel(/^Proxy password/).fill(PROXY_PASSWORD);
 
   // The PKCS#12 file is referenced by path: relative paths are refused as you type.
+  await page.getByLabel('Client certificate (mutual TLS and EAP-TLS)').selectOption('pkcs12');
   const p12 = page.getByLabel(/^Client certificate: path/);
   await p12.fill('certs/alice.p12');
   await expect(page.getByText('must be an absolute path (starting with /)')).toBeVisible();

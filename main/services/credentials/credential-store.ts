@@ -3,8 +3,9 @@
 // There is deliberately no plaintext fallback: when the keychain is out of reach the caller is told so,
 // and the CLI can take the secret from --password-stdin for that one run instead.
 
-export type SecretKind = 'password' | 'proxy-password' | 'pkcs12-passphrase';
-export const SECRET_KINDS: readonly SecretKind[] = ['password', 'proxy-password', 'pkcs12-passphrase'];
+/** 'client-key': the PEM private key of a PEM client certificate (unencrypted PKCS#8; the keychain is its lock). */
+export type SecretKind = 'password' | 'proxy-password' | 'pkcs12-passphrase' | 'client-key';
+export const SECRET_KINDS: readonly SecretKind[] = ['password', 'proxy-password', 'pkcs12-passphrase', 'client-key'];
 
 /** Why the keychain could not be used; each has its own advice in the message. */
 export type KeychainFailureReason =

@@ -1,4 +1,4 @@
-// A profile's PKCS#12 client certificate, opened with its passphrase from the keychain and handed to the
+// A profile's client certificate — PKCS#12 here; PEM (key in the keychain) in pem-client.ts — opened with its passphrase from the keychain and handed to the
 // engine's TLS as { pfx, passphrase }. node-forge reads the container (Node cannot) so a wrong passphrase,
 // a file that is not PKCS#12 and a container without a key are told apart; then OpenSSL, which will do the
 // actual TLS, must accept it too. Old exports (RC2-40, Windows' default for years) that OpenSSL 3 refuses
@@ -6,36 +6,26 @@
 import { readFile } from 'node:fs/promises';
 import { createSecureContext } from 'node:tls';
 import forge from 'node-forge';
-import type { ClientCertificate } from '../../engine/config.js';
-import type { CredentialError, CredentialStore } from '../credentials/credential-store.js';
+import type { CredentialStore } from '../credentials/credential-store.js';
 import type { Profile } from '../../contract/profile.js';
 import { describeCertificate, type CertificateDetails } from './certificate.js';
+import type { ClientCertificateError, LoadedClientCertificate } from './client-certificate-types.js';
+import { checkClientLeaf } from './client-certificate-checks.js';
+import { openPemClientCertificate } from './pem-client.js';
 
-export type ClientCertificateError =
-  | { readonly kind: 'file-unreadable'; readonly path: string; readonly message: string }
-  | { readonly kind: 'passphrase-missing'; readonly path: string; readonly message: string }
-  | { readonly kind: 'keychain-unavailable'; readonly credentialError: CredentialError; readonly message: string }
-  | { readonly kind: 'not-pkcs12'; readonly path: string; readonly message: string }
-  | { readonly kind: 'wrong-passphrase'; readonly path: string; readonly message: string }
-  | { readonly kind: 'incomplete'; readonly path: string; readonly message: string }
-  | { readonly kind: 'unsupported'; readonly path: string; readonly message: string };
-
-export interface LoadedClientCertificate extends ClientCertificate {
-  /** The client certificate, for display; absent only if it cannot be parsed at all. */
-  readonly certificate?: CertificateDetails;
-  /** True when the container was rewritten in memory because OpenSSL refused its old algorithms. */
-  readonly reencoded: boolean;
-}
+export type { ClientCertificateError, LoadedClientCertificate } from './client-certificate-types.js';
 
 export type Pkcs12Result = { ok: true; value: LoadedClientCertificate } | { ok: false; error: ClientCertificateError };
 
-/** Loads the profile's client certificate; `undefined` when the profile has none. */
+/** Loads the profile's client certificate; `undefined` when the profile has none. `now` judges its validity. */
 export async function loadClientCertificate(
   profile: Pick<Profile, 'id' | 'tls'>,
   credentials: CredentialStore,
+  now: Date = new Date(),
 ): Promise<{ ok: true; value: LoadedClientCertificate | undefined } | { ok: false; error: ClientCertificateError }> {
   const ref = profile.tls.clientCertificate;
   if (!ref) return { ok: true, value: undefined };
+  if ('certificateFile' in ref) return loadPem(profile.id, ref.certificateFile, credentials, now);
   const path = ref.pkcs12File;
   let pfx: Buffer;
   try {
@@ -49,15 +39,30 @@ export async function loadClientCertificate(
   }
   if (stored.value === undefined) {
     // Some exports have no passphrase at all; only if that fails is the missing passphrase the problem.
-    const open = openPkcs12(pfx, '', path);
+    const open = openPkcs12(pfx, '', path, now);
     if (open.ok || open.error.kind !== 'wrong-passphrase') return open;
     return fail({ kind: 'passphrase-missing', path, message: `The client certificate ${path} needs a passphrase and none is saved for this profile.` });
   }
-  return openPkcs12(pfx, stored.value, path);
+  return openPkcs12(pfx, stored.value, path, now);
+}
+
+async function loadPem(profileId: string, path: string, credentials: CredentialStore, now: Date): Promise<Pkcs12Result> {
+  let certText: string;
+  try {
+    certText = await readFile(path, 'utf8');
+  } catch (e) {
+    return fail({ kind: 'file-unreadable', path, message: `Cannot read the client certificate ${path}: ${(e as Error).message}` });
+  }
+  const key = await credentials.get(profileId, 'client-key');
+  if (!key.ok) return fail({ kind: 'keychain-unavailable', credentialError: key.error, message: key.error.message });
+  if (key.value === undefined) {
+    return fail({ kind: 'key-missing', path, message: `No private key is saved for the client certificate ${path}. Choose its key file in the profile.` });
+  }
+  return openPemClientCertificate(certText, key.value, path, now);
 }
 
 /** Pure: checks the container with both forge and OpenSSL and returns what TLS needs. */
-export function openPkcs12(pfx: Buffer, passphrase: string, path = 'client certificate'): Pkcs12Result {
+export function openPkcs12(pfx: Buffer, passphrase: string, path = 'client certificate', now: Date = new Date()): Pkcs12Result {
   let asn1: forge.asn1.Asn1;
   try {
     asn1 = forge.asn1.fromDer(forge.util.createBuffer(pfx.toString('binary')));
@@ -83,15 +88,21 @@ export function openPkcs12(pfx: Buffer, passphrase: string, path = 'client certi
   }
   const leafBag = certBags.find((b) => sameLocalKeyId(b, keyBag)) ?? certBags[0];
   const certificate = leafBag ? certificateOf(leafBag) : undefined;
+  const leafDer = leafBag ? derOf(leafBag) : undefined;
+  // OpenSSL checks the key against the certificate below; validity and purpose are checked here.
+  const problem = leafDer ? checkClientLeaf(leafDer, undefined, now, path) : undefined;
+  if (problem) return fail({ ...problem, path });
 
-  if (opensslAccepts(pfx, passphrase)) return { ok: true, value: { pfx, passphrase, reencoded: false, ...(certificate ? { certificate } : {}) } };
+  const accepted = opensslAccepts(pfx, passphrase);
+  if (accepted === 'key-mismatch') return fail({ kind: 'key-mismatch', path, message: `The private key in ${path} does not belong to its certificate. Export the certificate again together with its own key.` });
+  if (accepted === true) return { ok: true, value: { pfx, passphrase, reencoded: false, ...(certificate ? { certificate } : {}) } };
 
   // OpenSSL 3 without the legacy provider refuses RC2/RC4-encrypted containers; forge can rewrite RSA ones.
   const certs = certBags.map((b) => b.cert).filter((c): c is forge.pki.Certificate => !!c);
   if (keyBag.key && certs.length === certBags.length) {
     const rewritten = forge.pkcs12.toPkcs12Asn1(keyBag.key, certs, passphrase, { algorithm: 'aes256', generateLocalKeyId: true });
     const out = Buffer.from(forge.asn1.toDer(rewritten).getBytes(), 'binary');
-    if (opensslAccepts(out, passphrase)) return { ok: true, value: { pfx: out, passphrase, reencoded: true, ...(certificate ? { certificate } : {}) } };
+    if (opensslAccepts(out, passphrase) === true) return { ok: true, value: { pfx: out, passphrase, reencoded: true, ...(certificate ? { certificate } : {}) } };
   }
   return fail({
     kind: 'unsupported',
@@ -111,23 +122,28 @@ function sameLocalKeyId(a: forge.pkcs12.Bag, b: forge.pkcs12.Bag): boolean {
   return ka !== undefined && ka === kb;
 }
 
-function certificateOf(bag: forge.pkcs12.Bag): CertificateDetails | undefined {
+function derOf(bag: forge.pkcs12.Bag): Buffer | undefined {
   // forge keeps non-RSA certificates as raw ASN.1 (bag.cert null); Node parses them all.
   const asn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : (bag.asn1 as forge.asn1.Asn1 | undefined);
-  if (!asn1) return undefined;
+  return asn1 ? Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary') : undefined;
+}
+
+function certificateOf(bag: forge.pkcs12.Bag): CertificateDetails | undefined {
+  const der = derOf(bag);
+  if (!der) return undefined;
   try {
-    return describeCertificate(Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary'));
+    return describeCertificate(der);
   } catch {
     return undefined;
   }
 }
 
-function opensslAccepts(pfx: Buffer, passphrase: string): boolean {
+function opensslAccepts(pfx: Buffer, passphrase: string): true | 'refused' | 'key-mismatch' {
   try {
     createSecureContext({ pfx, passphrase });
     return true;
-  } catch {
-    return false;
+  } catch (e) {
+    return /key values mismatch/i.test((e as Error).message) ? 'key-mismatch' : 'refused';
   }
 }
 

@@ -16,12 +16,17 @@ export interface ProfileForm {
   port: string;
   username: string;
   authMethods: AuthMethodName[];
+  /** An explicit opt-in, shown with a warning: off refuses a server that asks for no authentication. */
+  allowNoAuthentication: boolean;
   tlsMin: 'TLSv1.2' | 'TLSv1.3';
   sni: string;
   caFile: string;
   pinnedSha256: string;
   insecure: boolean;
+  /** Which kind of client certificate: none, a PKCS#12 file, or a PEM certificate file (key in the keychain). */
+  clientCertKind: 'none' | 'pkcs12' | 'pem';
   pkcs12File: string;
+  certificateFile: string;
   proxyHost: string;
   proxyPort: string;
   proxyUsername: string;
@@ -42,12 +47,15 @@ export function emptyForm(): ProfileForm {
     port: '443',
     username: '',
     authMethods: ['mschapv2', 'eap-mschapv2'],
+    allowNoAuthentication: false,
     tlsMin: 'TLSv1.2',
     sni: '',
     caFile: '',
     pinnedSha256: '',
     insecure: false,
+    clientCertKind: 'none',
     pkcs12File: '',
+    certificateFile: '',
     proxyHost: '',
     proxyPort: '8080',
     proxyUsername: '',
@@ -62,6 +70,11 @@ export function emptyForm(): ProfileForm {
   };
 }
 
+function clientCertKindOf(c: Profile['tls']['clientCertificate']): ProfileForm['clientCertKind'] {
+  if (c === undefined) return 'none';
+  return 'pkcs12File' in c ? 'pkcs12' : 'pem';
+}
+
 export function formFrom(p: Profile): ProfileForm {
   return {
     name: p.name,
@@ -69,12 +82,15 @@ export function formFrom(p: Profile): ProfileForm {
     port: String(p.server.port),
     username: p.username,
     authMethods: [...p.authMethods],
+    allowNoAuthentication: p.allowNoAuthentication === true,
     tlsMin: p.tls.minVersion,
     sni: p.tls.sni ?? '',
     caFile: p.tls.caFile ?? '',
     pinnedSha256: p.tls.pinnedSha256 ?? '',
     insecure: p.tls.insecure,
-    pkcs12File: p.tls.clientCertificate?.pkcs12File ?? '',
+    clientCertKind: clientCertKindOf(p.tls.clientCertificate),
+    pkcs12File: p.tls.clientCertificate && 'pkcs12File' in p.tls.clientCertificate ? p.tls.clientCertificate.pkcs12File : '',
+    certificateFile: p.tls.clientCertificate && 'certificateFile' in p.tls.clientCertificate ? p.tls.clientCertificate.certificateFile : '',
     proxyHost: p.proxy?.host ?? '',
     proxyPort: String(p.proxy?.port ?? 8080),
     proxyUsername: p.proxy?.username ?? '',
@@ -98,7 +114,8 @@ export function draftFrom(f: ProfileForm): ProfileDraft {
   if (opt(f.sni)) tls['sni'] = opt(f.sni);
   if (opt(f.caFile)) tls['caFile'] = opt(f.caFile);
   if (opt(f.pinnedSha256)) tls['pinnedSha256'] = opt(f.pinnedSha256);
-  if (opt(f.pkcs12File)) tls['clientCertificate'] = { pkcs12File: opt(f.pkcs12File) };
+  if (f.clientCertKind === 'pkcs12' && opt(f.pkcs12File)) tls['clientCertificate'] = { pkcs12File: opt(f.pkcs12File) };
+  if (f.clientCertKind === 'pem' && opt(f.certificateFile)) tls['clientCertificate'] = { certificateFile: opt(f.certificateFile) };
   const draft: Record<string, unknown> = {
     name: f.name,
     server: { host: f.host.trim(), port: num(f.port) },
@@ -114,6 +131,7 @@ export function draftFrom(f: ProfileForm): ProfileDraft {
     reconnect: { enabled: f.reconnect, ...(opt(f.reconnectMax) ? { maxAttempts: num(f.reconnectMax) } : {}) },
     autoConnect: f.autoConnect,
   };
+  if (f.allowNoAuthentication) draft['allowNoAuthentication'] = true;
   if (opt(f.proxyHost)) draft['proxy'] = { host: f.proxyHost.trim(), port: num(f.proxyPort), ...(opt(f.proxyUsername) ? { username: opt(f.proxyUsername) } : {}) };
   if (opt(f.mtu)) draft['mtu'] = num(f.mtu);
   // The shape is main's to judge; this cast only names what we meant to build.

@@ -8,6 +8,7 @@ import { importChosenCa, inspectCa, type ChosenCaFile } from './ca-file.js';
 import { clientCertificatePathIssues, clientCertificateWarnings } from './client-certificate-check.js';
 import type { BackendContext } from './context.js';
 import { applySecrets, profileView, type SecretChanges } from './profile-secrets.js';
+import { importPrivateKey } from '../../trust/pem-client.js';
 
 type ProfileHandlers = Pick<Handlers, 'profiles.list' | 'profiles.validate' | 'profiles.create' | 'profiles.update' | 'profiles.remove' | 'profiles.setPassword'>;
 
@@ -17,7 +18,10 @@ export async function listProfileViews(ctx: BackendContext): Promise<{ ok: true;
   return { ok: true, profiles: await Promise.all(all.value.map((p) => profileView(ctx.credentials, p))) };
 }
 
-type SaveRequest = SecretChanges & { readonly ca?: ChosenCaFile | undefined };
+type SaveRequest = Omit<SecretChanges, 'clientKeyPem'> & {
+  readonly ca?: ChosenCaFile | undefined;
+  readonly clientKey?: { readonly fileName: string; readonly pem: string; readonly passphrase?: string | undefined } | undefined;
+};
 
 /** The schema's verdict plus what only the app asks of a draft. */
 function check(draft: unknown): { ok: true; value: ProfileDraft } | { ok: false; issues: ProfileIssue[] } {
@@ -37,10 +41,18 @@ export function profileHandlers(ctx: BackendContext): ProfileHandlers {
       if (!ca.ok) return invalid([{ path: 'tls.caFile', message: ca.message }]);
       if (!ctx.caDir) return invalid([{ path: 'tls.caFile', message: 'This host has no folder for CA files.' }]);
     }
+    // The key is decrypted here, once: the keychain then holds it alone, and a wrong passphrase is
+    // said next to the field before anything is written.
+    let clientKeyPem: string | undefined;
+    if (req.clientKey) {
+      const key = importPrivateKey(req.clientKey.pem, req.clientKey.passphrase, req.clientKey.fileName);
+      if (!key.ok) return invalid([{ path: 'tls.clientCertificate.key', message: key.error.message }]);
+      clientKeyPem = key.keyPem;
+    }
     const r = await write(v.value);
     if (!r.ok) return { ok: false, error: saveError(r.error) };
     let profile = r.value;
-    const problems = await applySecrets(ctx.credentials, profile.id, req);
+    const problems = await applySecrets(ctx.credentials, profile.id, { ...req, ...(clientKeyPem !== undefined ? { clientKeyPem } : {}) });
     if (req.ca && ctx.caDir) {
       const imported = await importChosenCa(ctx.store, ctx.caDir, profile.id, req.ca);
       if (!imported.ok) problems.push(`its CA file was not imported: ${imported.message}`);

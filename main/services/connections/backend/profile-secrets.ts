@@ -8,10 +8,17 @@ export interface SecretChanges {
   readonly password?: string | undefined;
   readonly proxyPassword?: string | undefined;
   readonly pkcs12Passphrase?: string | undefined;
+  /** A PEM client certificate's private key, already decrypted (unencrypted PKCS#8 PEM). */
+  readonly clientKeyPem?: string | undefined;
   readonly forget?: readonly SecretKind[] | undefined;
 }
 
-const LABEL: Record<SecretKind, string> = { password: 'password', 'proxy-password': 'proxy password', 'pkcs12-passphrase': 'client certificate passphrase' };
+const LABEL: Record<SecretKind, string> = {
+  password: 'password',
+  'proxy-password': 'proxy password',
+  'pkcs12-passphrase': 'client certificate passphrase',
+  'client-key': 'client certificate private key',
+};
 
 /** Applies the changes; returns one sentence per secret that did not take (the profile itself is saved). */
 export async function applySecrets(credentials: CredentialStore, profileId: string, changes: SecretChanges): Promise<string[]> {
@@ -20,6 +27,7 @@ export async function applySecrets(credentials: CredentialStore, profileId: stri
     ['password', changes.password],
     ['proxy-password', changes.proxyPassword],
     ['pkcs12-passphrase', changes.pkcs12Passphrase],
+    ['client-key', changes.clientKeyPem],
   ];
   for (const [kind, value] of sets) {
     if (value === undefined) continue;
@@ -40,6 +48,6 @@ export async function profileView(credentials: CredentialStore, profile: Profile
     const r = await credentials.get(profile.id, kind);
     return r.ok ? r.value !== undefined : null;
   };
-  const [password, proxyPassword, pkcs12Passphrase] = await Promise.all([saved('password'), saved('proxy-password'), saved('pkcs12-passphrase')]);
-  return { profile, hasPassword: password, secrets: { password, proxyPassword, pkcs12Passphrase } };
+  const [password, proxyPassword, pkcs12Passphrase, clientKey] = await Promise.all([saved('password'), saved('proxy-password'), saved('pkcs12-passphrase'), saved('client-key')]);
+  return { profile, hasPassword: password, secrets: { password, proxyPassword, pkcs12Passphrase, clientKey } };
 }

@@ -50,7 +50,7 @@ test('proxy password and PKCS#12 passphrase go to the keychain; the renderer lea
     assert.deepEqual(await b.credentials.get(r.profile.id, 'pkcs12-passphrase'), { ok: true, value: PASSPHRASE });
     const list = await b.call('profiles.list', undefined);
     assert.ok(list.ok);
-    assert.deepEqual(list.profiles.find((v) => v.profile.id === r.profile.id)?.secrets, { password: false, proxyPassword: true, pkcs12Passphrase: true });
+    assert.deepEqual(list.profiles.find((v) => v.profile.id === r.profile.id)?.secrets, { password: false, proxyPassword: true, pkcs12Passphrase: true, clientKey: false });
 
     // Forgetting one leaves the other; a secret typed in the same request wins over forgetting it.
     saved(await b.call('profiles.update', { id: r.profile.id, draft: draft(), forget: ['proxy-password', 'pkcs12-passphrase'], pkcs12Passphrase: 'replaced' }));

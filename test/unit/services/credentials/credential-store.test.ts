@@ -53,6 +53,7 @@ test('keyring store: service "causeway", one account per profile and kind', asyn
     `delete causeway ${ID}:password`,
     `delete causeway ${ID}:proxy-password`,
     `delete causeway ${ID}:pkcs12-passphrase`,
+    `delete causeway ${ID}:client-key`,
   ]);
   assert.equal(accountFor(ID, 'pkcs12-passphrase'), `${ID}:pkcs12-passphrase`);
 });
