@@ -110,9 +110,11 @@ export function dialingAddress(config: SessionConfig, address: string): SessionC
   return config.proxy ? { ...config, proxy: { ...config.proxy, address } } : { ...config, address };
 }
 
-/** Like dialingAddress, with every address of the destination to race (the first is `address`). */
-export function dialingAddresses(config: SessionConfig, addresses: readonly string[]): SessionConfig {
-  const first = addresses[0];
-  if (first === undefined || config.proxy) return first === undefined ? config : dialingAddress(config, first);
-  return { ...config, address: first, addresses };
+/**
+ * Like dialingAddress, with every address of the server to race (happy eyeballs). `address` is the
+ * resolver's first, which alone is dialled when a proxy is used (the proxy is not raced).
+ */
+export function dialingAddresses(config: SessionConfig, resolved: { readonly address: string; readonly addresses: readonly string[] }): SessionConfig {
+  if (config.proxy || resolved.addresses.length <= 1) return dialingAddress(config, resolved.address);
+  return { ...config, address: resolved.address, addresses: resolved.addresses };
 }

@@ -14,6 +14,8 @@ export interface DataPlaneSettings {
   readonly dns: boolean;
   /** The address our TCP connection goes to (the server, or the proxy): kept off the tunnel. */
   readonly serverAddress: string;
+  /** Its other addresses (the other family, a server list's alternates), kept off the tunnel too. */
+  readonly serverAddresses?: readonly string[];
   /** Upper bound for the TUN MTU (the server's MRU may be lower). */
   readonly mtu?: number;
   /**
@@ -89,6 +91,11 @@ export class SystemDataPlane implements DataPlane {
     return this.pump?.stats;
   }
 
+  private otherServerAddresses(): { serverAddresses?: readonly string[] } {
+    const a = this.settings.serverAddresses;
+    return a !== undefined && a.length > 0 ? { serverAddresses: a } : {};
+  }
+
   async setUp(session: SessionDataPort, info: TunnelInfo): Promise<DataPlaneView> {
     const { net } = this.deps;
     const name = await net.createTun();
@@ -107,7 +114,7 @@ export class SystemDataPlane implements DataPlane {
     });
     // Attached before routes exist, so the first packets routed into the device find a session.
     this.pump.attach(session);
-    await net.setRoutes({ name, routing: this.settings.routing, serverAddress: this.settings.serverAddress });
+    await net.setRoutes({ name, routing: this.settings.routing, serverAddress: this.settings.serverAddress, ...this.otherServerAddresses() });
     const dns = this.settings.dns ? info.ipv4.dns : [];
     if (dns.length > 0) await net.setDns({ name, servers: dns });
     return { interfaceName: name, mtu, dns };
@@ -122,7 +129,7 @@ export class SystemDataPlane implements DataPlane {
       // A new address: sockets bound to the old one break, as they must; routes follow the device.
       this.deps.log.info(`reconnected with a new address ${address} (was ${c?.address ?? 'none'})`);
       await this.deps.net.configure({ name, address, peer, mtu });
-      await this.deps.net.setRoutes({ name, routing: this.settings.routing, serverAddress: this.settings.serverAddress });
+      await this.deps.net.setRoutes({ name, routing: this.settings.routing, serverAddress: this.settings.serverAddress, ...this.otherServerAddresses() });
       this.configured = { address, peer, mtu };
     }
     this.pump?.attach(session);

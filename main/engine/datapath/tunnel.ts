@@ -23,6 +23,8 @@ export interface TunnelOptions {
   readonly dns: boolean;
   /** The address our TCP connection goes to (the server, or the proxy): kept off the tunnel. */
   readonly serverAddress: string;
+  /** The server's other addresses (happy eyeballs, a server list), kept off the tunnel as well. */
+  readonly serverAddresses?: readonly string[];
   readonly reconnect: { readonly enabled: boolean; readonly maxAttempts?: number; readonly backoff?: BackoffPolicy };
   /** Upper bound for the TUN MTU (the server's MRU may be lower). */
   readonly mtu?: number;

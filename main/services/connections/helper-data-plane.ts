@@ -42,6 +42,7 @@ export function helperDataPlane(options: HelperDataPlaneOptions = {}): DataPlane
         net,
         openTun: (name) => net.openTun(name),
         serverAddress: server.address,
+        serverAddresses: server.addresses,
         release: async () => {
           await helper.close(5_000);
         },

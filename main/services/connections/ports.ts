@@ -23,6 +23,8 @@ export interface SystemDataPlane {
   readonly openTun: (name: string) => TunOpenResult;
   /** Where the TCP connection goes (server or proxy), resolved: kept off the tunnel by a host route. */
   readonly serverAddress: string;
+  /** All addresses of the server's name (both families; serverAddress among them), for happy eyeballs. */
+  readonly serverAddresses?: readonly string[];
   /** Ends what backs it (the helper process, which undoes anything left), after the tunnel is down. */
   release(): Promise<void>;
 }

@@ -50,7 +50,7 @@ describe('happy eyeballs against SoftEther over IPv6 and IPv4', { skip }, () => 
       ipv6: false,
       mru: 1500,
     };
-    return dialingAddresses(base, resolved.addresses);
+    return dialingAddresses(base, resolved);
   }
 
   async function connect() {
