@@ -27,6 +27,7 @@ import { startTls, type TlsInfo } from './transport/tls.js';
 import { describeDecodeError } from './bytes.js';
 import { noAuthenticationRefused } from './ppp/no-authentication.js';
 import type { SessionDataPort } from './datapath/data-port.js';
+import { BudgetedReader } from './transport/read-budget.js';
 import { socketEndpoints, type StreamTap } from './diagnostics/stream-tap.js';
 
 export interface SessionDeps {
@@ -63,6 +64,8 @@ export interface TunnelInfo {
   readonly authMethod: AuthMethod | null;
   readonly tls: Omit<TlsInfo, 'leafDer'>;
   readonly timings: readonly PhaseTiming[];
+  /** The server this session reached: its name and port, and the address dialled (absent behind a proxy). */
+  readonly server?: { readonly host: string; readonly port: number; readonly address?: string };
 }
 
 export type ConnectOutcome =
@@ -107,6 +110,10 @@ export class SstpSession implements SessionDataPort {
     control: (packet) => this.onControlPacket(packet),
   };
   private control: SstpClientControl | undefined;
+  /** Feeds the deframer in bounded turns so a flood of tiny frames cannot stall the event loop. */
+  private reader: BudgetedReader | undefined;
+  /** The data path asked us to stop reading (its TUN is full); the reader must not resume then. */
+  private receivePaused = false;
   private ppp: PppLink | undefined;
   private lcp: { mru: number; peerMru: number; authMethod: AuthMethod | null } | undefined;
   private ipv4: Ipv4Info | undefined;
@@ -219,11 +226,14 @@ export class SstpSession implements SessionDataPort {
   }
 
   pauseReceive(): void {
+    this.receivePaused = true;
     this.socket?.pause();
   }
 
   resumeReceive(): void {
-    this.socket?.resume();
+    this.receivePaused = false;
+    // A reader still working off a backlog resumes the socket itself when it is done.
+    if (!this.reader?.backlogged) this.socket?.resume();
   }
 
   get ipv6Up(): boolean {
@@ -379,7 +389,17 @@ export class SstpSession implements SessionDataPort {
       timers: { negotiationMs: 30_000 + (this.config.authWaitMs ?? DEFAULT_AUTH_WAIT_MS), ...this.deps.sstpTimers },
     });
     this.control = control;
-    sock.on('data', (chunk: Buffer) => this.onTransportData(chunk));
+    const reader = new BudgetedReader({
+      consume: (bytes) => this.onTransportData(bytes),
+      pause: () => sock.pause(),
+      resume: () => {
+        if (!this.receivePaused) sock.resume();
+      },
+      cork: () => sock.cork(),
+      uncork: () => sock.uncork(),
+    });
+    this.reader = reader;
+    sock.on('data', (chunk: Buffer) => reader.push(chunk));
     control.start();
   }
 
@@ -558,7 +578,9 @@ export class SstpSession implements SessionDataPort {
     const tls = this.tlsInfo;
     const lcp = this.lcp;
     if (!tls || !lcp || !this.ipv4) throw new Error('tunnelInfo before the tunnel is up');
-    return { ipv4: this.ipv4, mru: lcp.mru, peerMru: lcp.peerMru, authMethod: lcp.authMethod, tls: publicTls(tls), timings: this.phases.timings };
+    const c = this.config;
+    const server = { host: c.host, port: c.port, ...(!c.proxy && this.dialled !== undefined ? { address: this.dialled } : {}) };
+    return { ipv4: this.ipv4, mru: lcp.mru, peerMru: lcp.peerMru, authMethod: lcp.authMethod, tls: publicTls(tls), timings: this.phases.timings, server };
   }
 
   /** A method, not an inline check, because the state changes across the awaits in run(). */
@@ -640,6 +662,7 @@ export class SstpSession implements SessionDataPort {
   }
 
   private closeTransport(): void {
+    this.reader?.stop();
     const s = this.socket;
     if (!s || s.destroyed) return;
     s.end();
