@@ -87,8 +87,10 @@ export class PeapMethod implements EapMethod {
       case 'need-more':
         return this.send(id, ackFragment(OUR_VERSION), `ACK (${step.received} bytes so far)`);
       case 'complete':
-        if (step.message.length === 0) return this.send(id, ackFragment(OUR_VERSION), 'ACK');
-        return this.drive(id, this.tls.receive(step.message));
+        if (step.message.length > 0) return this.drive(id, this.tls.receive(step.message));
+        // An empty Request (the server ACKing our last fragment): answer tunnel data still waiting, else ACK.
+        if (this.plaintext.length > 0) return this.tunnel(id);
+        return this.send(id, ackFragment(OUR_VERSION), 'ACK');
     }
   }
 
