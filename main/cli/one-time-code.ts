@@ -3,7 +3,8 @@
 // stored or logged, and never sent twice — a code the server already took would only fail.
 import { failure } from '../engine/failure.js';
 import type { SessionFailure } from '../engine/failure.js';
-import { OTP_MODES, type OtpMode, type SessionConfig } from '../engine/config.js';
+import { OTP_MODES, type OtpMode } from '../engine/config.js';
+import { withOneTimeCode } from '../services/connections/one-time-prompts.js';
 import type { Profile } from '../contract/profile.js';
 import type { Parsed } from './options.js';
 import { isTerminal, promptFailureMessage, promptSecret } from './prompt-secret.js';
@@ -28,11 +29,8 @@ export function otpMode(o: OtpFlags, profile: Profile | undefined): Parsed<OtpMo
   return { ok: true, value: o.otpStdin === true ? 'append' : undefined };
 }
 
-/** What the server is sent: password+code, or the code alone. */
-export function withCode(config: SessionConfig, staticPassword: string, code: string, mode: OtpMode): SessionConfig {
-  const password = mode === 'append' ? `${staticPassword}${code}` : code;
-  return { ...config, credentials: { ...config.credentials, password } };
-}
+/** What the server is sent: password+code, or the code alone (the app's one definition). */
+export const withCode = withOneTimeCode;
 
 export type CodeRead = { readonly ok: true; readonly code: string } | { readonly ok: false; readonly failure: SessionFailure };
 

@@ -71,6 +71,10 @@ export const requests = {
   'trust.accept': channel(z.strictObject({ promptId: id }), returns<R.TrustAcceptResult>()),
   'trust.dismiss': channel(z.strictObject({ promptId: id }), returns<R.Ok>()),
 
+  'otp.pending': channel(none, returns<readonly R.OtpPrompt[]>()),
+  'otp.answer': channel(z.strictObject({ promptId: id, code: secret }), returns<R.Ok>()),
+  'otp.dismiss': channel(z.strictObject({ promptId: id }), returns<R.Ok>()),
+
   'logs.attempts': channel(z.strictObject({ profileId: id }), returns<R.AttemptsResult>()),
   'logs.read': channel(z.strictObject({ profileId: id, attempt: z.number().int().min(1) }), returns<R.ReadLogResult>()),
   'logs.export': channel(z.strictObject({ profileId: id, attempt: z.number().int().min(1) }), returns<R.ExportLogResult>()),

@@ -79,6 +79,18 @@ export interface TrustPrompt {
   readonly expected?: string;
 }
 
+/** A one-time code the connection waits for (a profile with `otp`), at connect or after a drop. */
+export interface OtpPrompt {
+  readonly promptId: string;
+  readonly profileId: string;
+  readonly profileName: string;
+  /** 1 for the first connect; more for reconnects. */
+  readonly attempt: number;
+  readonly message: string;
+  /** Why the previous answer was not used (not a code, or one already spent). */
+  readonly reason?: string;
+}
+
 export interface LogLine {
   readonly profileId: string;
   readonly attempt: number;

@@ -9,6 +9,7 @@ import type {
   ImportDiagnosticView,
   ImportEntryView,
   LogEntry,
+  OtpPrompt,
   PhaseTiming,
   Profile,
   ProfileIssue,
@@ -94,4 +95,4 @@ export type ExportLogResult = Ok<{ path: string }> | Fail<{ readonly kind: 'canc
 
 export type SettingsResult = Ok<{ autostart: boolean | null }> | Fail<{ readonly kind: 'unsupported'; readonly message: string }>;
 
-export type { AppInfo, ConnectionSnapshot, TrustPrompt };
+export type { AppInfo, ConnectionSnapshot, OtpPrompt, TrustPrompt };

@@ -38,6 +38,19 @@ export function startNetnsE2eHost(env: Record<string, string>): Promise<NetnsE2e
   return startFixture<Omit<NetnsE2eHost, 'stop'>>('test/browser-host/e2e-netns-main.ts', env);
 }
 
+/** The strict-peer fixture (e2e-peer-main.ts): one profile "MFA lab" whose server holds its auth answer `delayMs`. */
+export interface PeerE2eHost {
+  readonly url: string;
+  readonly delayMs: number;
+  readonly dataDir: string;
+  readonly skip: string | null;
+  stop(): Promise<void>;
+}
+
+export function startPeerE2eHost(delayMs: number, opts: { otp?: boolean } = {}): Promise<PeerE2eHost> {
+  return startFixture<Omit<PeerE2eHost, 'stop'>>('test/browser-host/e2e-peer-main.ts', { CAUSEWAY_E2E_AUTH_DELAY_MS: String(delayMs), ...(opts.otp ? { CAUSEWAY_E2E_OTP: '1' } : {}) });
+}
+
 /** Starts a fixture process under tsx and reads the one JSON line it prints when ready. */
 async function startFixture<T>(entry: string, env: Record<string, string> = {}): Promise<T & { stop(): Promise<void> }> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], {

@@ -21,6 +21,7 @@ import { LiveConnection } from './live-connection.js';
 import type { DataPlaneProvider, SessionFactory, SystemDataPlane } from './ports.js';
 import { buildSessionConfig } from './session-config.js';
 import { TrustPrompts } from './trust-prompts.js';
+import { OtpFlow, OtpPrompts } from './one-time-prompts.js';
 import { connectedState, type ConnectionServiceEvent } from './service-events.js';
 import { failureView } from './views.js';
 
@@ -54,6 +55,11 @@ export class ConnectionService {
   private readonly entries = new Map<string, Entry>();
   private readonly listeners = new Set<(e: ConnectionServiceEvent) => void>();
   private readonly prompts = new TrustPrompts();
+  /** One-time codes the connections wait for (profiles with `otp`). */
+  readonly otp = new OtpPrompts({
+    opened: (prompt) => this.emit({ type: 'otp-prompt', prompt }),
+    resolved: (promptId) => this.emit({ type: 'otp-resolved', promptId }),
+  });
   private readonly clock: Clock;
 
   constructor(private readonly deps: ConnectionServiceDeps) {
@@ -102,6 +108,7 @@ export class ConnectionService {
     entry.generation++;
     entry.transientPassword = undefined;
     for (const id of this.prompts.forProfile(profileId)) this.dismissPrompt(id);
+    for (const id of this.otp.forProfile(profileId)) this.otp.dismiss(id);
     const live = entry.live;
     if (live && !live.stopping) {
       this.set(profileId, entry, { state: 'disconnecting' });
@@ -197,7 +204,7 @@ export class ConnectionService {
     const password = opts.password ?? entry.transientPassword;
     const prepared = await this.prepare(profileId, { ...opts, ...(password !== undefined ? { password } : {}) });
     if (!prepared.ok) return prepared;
-    const { profile, config, secrets, log, remembered } = prepared;
+    const { profile, secrets, log, remembered } = prepared;
     if (gen !== entry.generation) {
       log.close();
       return { ok: true };
@@ -205,6 +212,17 @@ export class ConnectionService {
     entry.transientPassword = remembered ? undefined : password;
     const attempt = log.info.attempt;
     this.set(profileId, entry, { state: 'connecting', phase: 'tcp', attempt });
+    let config = prepared.config;
+    const flow = profile.otp ? new OtpFlow(this.otp, profile, profile.otp.mode) : undefined;
+    if (flow) {
+      const code = await flow.code(1);
+      if (code === null || gen !== entry.generation) {
+        log.close();
+        if (gen === entry.generation) this.set(profileId, entry, { state: 'disconnected' });
+        return { ok: true };
+      }
+      config = flow.config(prepared.config, code);
+    }
     let plane: SystemDataPlane | undefined;
     if (this.deps.dataPlane) {
       // May wait for a polkit password: the state already says "connecting".
@@ -220,6 +238,7 @@ export class ConnectionService {
     const live: LiveConnection = new LiveConnection({
       profile,
       config,
+      ...(flow ? { renewConfig: flow.renew(prepared.config) } : {}),
       secrets,
       firstLog: log,
       logs: this.deps.logs,

@@ -30,6 +30,8 @@ export interface LiveConnectionEvents {
 export interface LiveConnectionArgs {
   readonly profile: Profile;
   readonly config: SessionConfig;
+  /** Before each reconnect (one-time codes): see TunnelDeps.renewConfig. */
+  readonly renewConfig?: TunnelDeps['renewConfig'];
   readonly secrets: readonly string[];
   /** The first attempt's log, opened by the caller so that failing to open it fails the connect. */
   readonly firstLog: ConnectionLog;
@@ -63,6 +65,7 @@ export class LiveConnection {
       // The tunnel's own lines (drops, new addresses) go to the attempt they concern.
       log: (e: LogEntry) => this.log.sink(e),
       ...(a.random ? { random: a.random } : {}),
+      ...(a.renewConfig ? { renewConfig: this.renewing(a.renewConfig) } : {}),
     };
     const deps: TunnelDeps = plane ? { ...common, net: plane.net, openTun: plane.openTun } : common;
     this.tunnel = new Tunnel(
@@ -98,6 +101,15 @@ export class LiveConnection {
 
   start(): void {
     void this.tunnel.start();
+  }
+
+  /** A renewed config dials the same protected address as the first (see dialingAddress). */
+  private renewing(renew: NonNullable<TunnelDeps['renewConfig']>): NonNullable<TunnelDeps['renewConfig']> {
+    const plane = this.a.plane;
+    return async (attempt) => {
+      const r = await renew(attempt);
+      return r.ok && plane ? { ok: true, config: dialingAddress(r.config, plane.serverAddress) } : r;
+    };
   }
 
   async stop(): Promise<void> {

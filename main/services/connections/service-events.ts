@@ -1,6 +1,6 @@
 // What the connection service pushes, and the engine's tunnel state turned into the contract's view.
 import type { TunnelState } from '../../engine/datapath/tunnel.js';
-import type { ConnectionSnapshot, ConnectionState, LogLine, TrustPrompt } from '../../contract/model.js';
+import type { ConnectionSnapshot, ConnectionState, LogLine, OtpPrompt, TrustPrompt } from '../../contract/model.js';
 import type { Profile } from '../../contract/profile.js';
 import { tlsView } from './views.js';
 
@@ -8,7 +8,9 @@ export type ConnectionServiceEvent =
   | { readonly type: 'snapshot'; readonly snapshot: ConnectionSnapshot }
   | { readonly type: 'log'; readonly line: LogLine }
   | { readonly type: 'trust-prompt'; readonly prompt: TrustPrompt }
-  | { readonly type: 'trust-resolved'; readonly promptId: string };
+  | { readonly type: 'trust-resolved'; readonly promptId: string }
+  | { readonly type: 'otp-prompt'; readonly prompt: OtpPrompt }
+  | { readonly type: 'otp-resolved'; readonly promptId: string };
 
 type Connected = Extract<TunnelState, { state: 'connected' }>;
 

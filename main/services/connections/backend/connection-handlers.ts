@@ -4,7 +4,7 @@ import type { BackendContext } from './context.js';
 
 type ConnectionHandlers = Pick<
   Handlers,
-  'connections.list' | 'connections.connect' | 'connections.disconnect' | 'connections.test' | 'connections.ping' | 'trust.pending' | 'trust.accept' | 'trust.dismiss' | 'trust.inspectCa'
+  'connections.list' | 'connections.connect' | 'connections.disconnect' | 'connections.test' | 'connections.ping' | 'trust.pending' | 'trust.accept' | 'trust.dismiss' | 'trust.inspectCa' | 'otp.pending' | 'otp.answer' | 'otp.dismiss'
 >;
 
 export function connectionHandlers(ctx: BackendContext): ConnectionHandlers {
@@ -36,5 +36,9 @@ export function connectionHandlers(ctx: BackendContext): ConnectionHandlers {
       c.dismissPrompt(promptId);
       return { ok: true };
     },
+    'otp.pending': async () => c.otp.list(),
+    // A prompt already gone (answered elsewhere, connection stopped) needs no error: nothing waits.
+    'otp.answer': async ({ promptId, code }) => (c.otp.answer(promptId, code), { ok: true }),
+    'otp.dismiss': async ({ promptId }) => (c.otp.dismiss(promptId), { ok: true }),
   };
 }

@@ -58,6 +58,10 @@ export function createBackend(deps: BackendDeps): Backend {
         return emit({ event: 'trust.prompt', data: e.prompt });
       case 'trust-resolved':
         return emit({ event: 'trust.resolved', data: { promptId: e.promptId } });
+      case 'otp-prompt':
+        return emit({ event: 'otp.prompt', data: e.prompt });
+      case 'otp-resolved':
+        return emit({ event: 'otp.resolved', data: { promptId: e.promptId } });
     }
   });
   const { host } = deps;

@@ -6,6 +6,7 @@ import { LogsState } from './logs.svelte';
 import { PasswordPrompter } from './password.svelte';
 import { ProfilesState } from './profiles.svelte';
 import { TrustState } from './trust.svelte';
+import { OtpState } from './otp.svelte';
 
 export type View = 'status' | 'edit' | 'logs' | 'new' | 'import' | 'preferences';
 export type Theme = 'system' | 'light' | 'dark';
@@ -19,6 +20,7 @@ export class AppState {
   readonly profiles: ProfilesState;
   readonly connections: ConnectionsState;
   readonly trust: TrustState;
+  readonly otp: OtpState;
   readonly logs: LogsState;
   selectedId = $state<string | null>(null);
   view = $state<View>('status');
@@ -32,13 +34,14 @@ export class AppState {
     this.profiles = new ProfilesState(backend);
     this.connections = new ConnectionsState(backend, this.passwords);
     this.trust = new TrustState(backend);
+    this.otp = new OtpState(backend);
     this.logs = new LogsState(backend);
   }
 
   async start(): Promise<void> {
     try {
       this.info = await this.backend.invoke('app.info', undefined);
-      await Promise.all([this.profiles.load(), this.connections.load(), this.trust.load()]);
+      await Promise.all([this.profiles.load(), this.connections.load(), this.trust.load(), this.otp.load()]);
       if (this.selectedId === null) this.selectedId = this.profiles.list[0]?.profile.id ?? null;
     } catch (e) {
       this.fatal = e instanceof Error ? e.message : String(e);
