@@ -30,7 +30,7 @@ export async function startCliMetrics(o: MetricsCliOptions, labels: Record<strin
     return { ok: true, running: undefined };
   }
   const listen = parseMetricsListen(o.metrics, o.metricsAllowRemote === true);
-  if (!listen.ok) return { ok: false, message: `--metrics: ${listen.message}` };
+  if (!listen.ok) return { ok: false, message: `--metrics: ${listen.message}${listen.remote ? ' To listen there anyway, add --metrics-allow-remote.' : ''}` };
   const metrics = createConnectionMetrics({ labels });
   const started = await startMetricsServer(metrics.registry, listen.listen);
   if (!started.ok) return { ok: false, message: `--metrics: ${started.message}` };

@@ -37,6 +37,8 @@ export const requests = {
   'app.info': channel(none, returns<R.AppInfo>()),
   'settings.get': channel(none, returns<R.SettingsResult>()),
   'settings.setAutostart': channel(z.strictObject({ enabled: z.boolean() }), returns<R.SettingsResult>()),
+  'settings.metrics': channel(none, returns<R.MetricsSettingResult>()),
+  'settings.setMetrics': channel(z.strictObject({ enabled: z.boolean(), listen: z.string().min(1).max(64) }), returns<R.MetricsSettingResult>()),
 
   'profiles.list': channel(none, returns<R.ProfilesResult>()),
   'profiles.validate': channel(z.strictObject({ draft }), returns<R.ValidateResult>()),

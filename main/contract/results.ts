@@ -94,5 +94,9 @@ export type ReadLogResult = Ok<{ entries: readonly LogEntry[]; skipped: number }
 export type ExportLogResult = Ok<{ path: string }> | Fail<{ readonly kind: 'cancelled' | 'logs'; readonly message: string }>;
 
 export type SettingsResult = Ok<{ autostart: boolean | null }> | Fail<{ readonly kind: 'unsupported'; readonly message: string }>;
+/** Prometheus metrics of the app's connections; `url` is where they are served now (null: off). */
+export type MetricsSettingResult =
+  | Ok<{ readonly enabled: boolean; readonly listen: string; readonly url: string | null }>
+  | Fail<{ readonly kind: 'invalid' | 'unavailable'; readonly message: string }>;
 
 export type { AppInfo, ConnectionSnapshot, OtpPrompt, TrustPrompt };

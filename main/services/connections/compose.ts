@@ -1,8 +1,11 @@
 // The real services and engine wired into one backend: used by the Electron app and the browser host.
+import { combineTaps } from '../../engine/diagnostics/stream-tap.js';
 import { SstpSession } from '../../engine/session.js';
+import { AppMetrics } from '../metrics/app-metrics.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
 import { ConnectionLogs } from '../logs/connection-logs.js';
 import type { ServicePaths } from '../paths.js';
+import { join } from 'node:path';
 import { ProfileStore } from '../profiles/store.js';
 import { createBackend, type Backend, type HostCapabilities } from './backend/index.js';
 import { ConnectionService } from './connection-service.js';
@@ -25,13 +28,19 @@ export interface Composed {
 export function composeBackend(opts: ComposeOptions): Composed {
   const store = new ProfileStore(opts.paths.configDir);
   const logs = new ConnectionLogs(opts.paths.logsDir);
+  const metrics = new AppMetrics(join(opts.paths.configDir, 'metrics.json'));
   const connections = new ConnectionService({
     store,
     credentials: opts.credentials,
     logs,
-    createSession: (config, deps) => new SstpSession(config, deps),
+    // Each session gets its own metrics tap (bytes, keepalive round trips); cheap when metrics are off.
+    createSession: (config, deps) => new SstpSession(config, { ...deps, tap: combineTaps([deps.tap, metrics.sessionTap()]) }),
     ...(opts.dataPlane ? { dataPlane: opts.dataPlane } : {}),
   });
-  const backend = createBackend({ store, credentials: opts.credentials, logs, connections, host: opts.host, caDir: opts.paths.caDir });
+  connections.subscribe((e) => {
+    if (e.type === 'snapshot') metrics.onSnapshot(e.snapshot);
+  });
+  void metrics.start();
+  const backend = createBackend({ store, credentials: opts.credentials, logs, connections, host: opts.host, caDir: opts.paths.caDir, metrics });
   return { backend, connections, store };
 }

@@ -7,7 +7,10 @@ export interface MetricsListen {
   readonly port: number;
 }
 
-export type ListenParse = { readonly ok: true; readonly listen: MetricsListen } | { readonly ok: false; readonly message: string };
+export type ListenParse =
+  | { readonly ok: true; readonly listen: MetricsListen }
+  /** `remote`: a valid address refused only because it is not loopback. */
+  | { readonly ok: false; readonly message: string; readonly remote?: true };
 
 export const DEFAULT_METRICS_PORT = 9464;
 
@@ -21,7 +24,7 @@ export function parseMetricsListen(text: string, allowRemote: boolean): ListenPa
   const ip = host === 'localhost' ? parseIp('127.0.0.1') : parseIp(host);
   if (!ip) return { ok: false, message: `"${host}" is not an IP address (use 127.0.0.1, ::1 or localhost)` };
   if (!allowRemote && !isLoopback(ip.family, ip.value)) {
-    return { ok: false, message: `${host} is not a loopback address: anyone who can reach it could watch this tunnel. Use 127.0.0.1, or allow it explicitly.` };
+    return { ok: false, message: `${host} is not a loopback address: anyone who can reach it could watch this tunnel. Use 127.0.0.1 or ::1.`, remote: true };
   }
   return { ok: true, listen: { host: host === 'localhost' ? '127.0.0.1' : host, port } };
 }

@@ -66,6 +66,8 @@ test('no response or event carries a secret, on any channel', async () => {
       'app.info': undefined,
       'settings.get': undefined,
       'settings.setAutostart': { enabled: true },
+      'settings.metrics': undefined,
+      'settings.setMetrics': { enabled: false, listen: '127.0.0.1:9464' },
       'profiles.list': undefined,
       'profiles.validate': { draft },
       // A client certificate that cannot be opened: its field warning must not quote the passphrase either.

@@ -14,6 +14,7 @@ import { importHandlers } from './import-handlers.js';
 import { logHandlers } from './log-handlers.js';
 import { doctorHandlers } from '../../doctor/handlers.js';
 import { listProfileViews, profileHandlers } from './profile-handlers.js';
+import type { AppMetrics } from '../../metrics/app-metrics.js';
 
 export type { HostCapabilities } from './host.js';
 
@@ -24,6 +25,8 @@ export interface BackendDeps {
   readonly connections: ConnectionService;
   readonly host: HostCapabilities;
   readonly caDir?: string;
+  /** Preferences → metrics; absent: the host cannot serve them. */
+  readonly metrics?: AppMetrics;
 }
 
 export interface Backend {
@@ -74,6 +77,12 @@ export function createBackend(deps: BackendDeps): Backend {
       // Read back: the answer is what the host now does, not what was asked.
       return { ok: true, autostart: await host.autostart.get() };
     },
+    'settings.metrics': async () => (deps.metrics ? { ok: true, ...deps.metrics.get() } : { ok: false, error: { kind: 'unavailable', message: 'Metrics are not available here.' } }),
+    'settings.setMetrics': async ({ enabled, listen }) => {
+      if (!deps.metrics) return { ok: false, error: { kind: 'unavailable', message: 'Metrics are not available here.' } };
+      const r = await deps.metrics.set(enabled, listen);
+      return r.ok ? { ok: true, ...r.setting } : { ok: false, error: { kind: 'invalid', message: r.message } };
+    },
     ...profileHandlers(ctx),
     ...importHandlers(ctx),
     ...connectionHandlers(ctx),
@@ -89,6 +98,7 @@ export function createBackend(deps: BackendDeps): Backend {
     dispatcher: <S>(opts: DispatchOptions<S>) => createDispatcher<S>(handlers, opts),
     async shutdown() {
       await deps.connections.shutdown();
+      await deps.metrics?.shutdown();
       stopConnections();
       listeners.clear();
     },
