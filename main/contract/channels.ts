@@ -55,7 +55,18 @@ export const requests = {
     z.strictObject({
       importId: id,
       // acceptRisks: the user confirmed the entry's weakening settings (ImportEntryView.risks).
-      entries: z.array(z.strictObject({ index: z.number().int().min(0).max(499), password: secret.optional(), acceptRisks: z.boolean().optional() })).max(500),
+      // pkcs12Passphrase / clientKey: for an entry that references a client certificate (to the keychain).
+      entries: z
+        .array(
+          z.strictObject({
+            index: z.number().int().min(0).max(499),
+            password: secret.optional(),
+            acceptRisks: z.boolean().optional(),
+            pkcs12Passphrase: secret.optional(),
+            clientKey: z.strictObject({ fileName: z.string().min(1).max(255), pem: z.string().min(1).max(100_000), passphrase: secret.optional() }).optional(),
+          }),
+        )
+        .max(500),
     }),
     returns<R.ImportCommitResult>(),
   ),

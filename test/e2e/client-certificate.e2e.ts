@@ -81,3 +81,29 @@ test('PEM certificate + encrypted key: a wrong passphrase saves nothing; the rig
   await expect(page.getByLabel('Client certificate (mutual TLS and EAP-TLS)')).toHaveValue('pem');
   await expect(page.getByTestId('client-key-state')).toHaveText('A private key is saved in the keychain; choose a file to replace it.');
 });
+
+test('the import wizard takes the private key of an imported PEM client certificate into the keychain', async ({ page }) => {
+  received = [];
+  const bob = issue({ cn: 'bob@corp.example.test' });
+  const certFile = join(host.dataDir, 'bob.crt');
+  await writeFile(certFile, bob.pem);
+  const keyPem = forge.pki.privateKeyToPem(bob.key);
+  const exported = { format: 'causeway-profiles', version: 1, profiles: [{ name: 'Imported cert', server: { host: 'vpn2.corp.example.test' }, username: 'bob', tls: { clientCertificate: { certificateFile: certFile } } }] };
+
+  await open(page);
+  await page.getByRole('button', { name: 'Import…' }).click();
+  await page.getByTestId('import-file').setInputFiles({ name: 'cert-profile.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(exported)) });
+  const cert = page.getByTestId('import-client-certificate');
+  await expect(cert).toContainText(certFile);
+  await cert.getByLabel(/^Private key \(PEM file\)/).setInputFiles({ name: 'bob.key', mimeType: 'application/x-pem-file', buffer: Buffer.from(keyPem) });
+  await page.getByRole('button', { name: /^Save 1 profile/ }).click();
+  await expect(page.getByText('1 profile added')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Show profiles' }).click();
+  await page.locator('li[data-profile="Imported cert"] button.name').click();
+  await page.getByRole('tab', { name: 'Settings' }).click();
+  await expect(page.getByTestId('client-key-state')).toHaveText('A private key is saved in the keychain; choose a file to replace it.');
+  const file = await readFile(join(host.dataDir, 'config', 'profiles.json'), 'utf8');
+  expect(file).not.toContain('PRIVATE KEY');
+  expect(received.join('\n')).not.toContain(keyPem.split('\n')[1] ?? 'unlikely');
+});

@@ -2,6 +2,8 @@ import type { Handlers } from '../../../contract/handlers.js';
 import type { ImportEntryView } from '../../../contract/model.js';
 import { importFile } from '../../import/index.js';
 import { importRisks } from '../../import/risks.js';
+import { importPrivateKey } from '../../trust/pem-client.js';
+import { clientCertificateWarnings } from './client-certificate-check.js';
 import type { Diagnostic } from '../../import/types.js';
 import type { BackendContext } from './context.js';
 import { PendingImports } from './pending-imports.js';
@@ -37,7 +39,7 @@ export function importHandlers(ctx: BackendContext): ImportHandlers {
       if (!profiles) return { ok: false, error: { kind: 'expired', message: 'This import preview has expired; choose the file again.' } };
       const saved = [];
       const failed = [];
-      for (const { index, password, acceptRisks } of entries) {
+      for (const { index, password, acceptRisks, pkcs12Passphrase, clientKey } of entries) {
         const imported = profiles[index];
         if (!imported) {
           failed.push({ index, message: `No entry ${index} in this import.` });
@@ -49,6 +51,16 @@ export function importHandlers(ctx: BackendContext): ImportHandlers {
           failed.push({ index, message: `Not saved: it weakens security (${risks.map((r) => r.field).join(', ')}). Confirm these settings in the preview to save it.` });
           continue;
         }
+        // A PEM key is decrypted before anything is saved, so a wrong passphrase leaves no half entry.
+        let clientKeyPem: string | undefined;
+        if (clientKey) {
+          const key = importPrivateKey(clientKey.pem, clientKey.passphrase, clientKey.fileName);
+          if (!key.ok) {
+            failed.push({ index, message: `Not saved: ${key.error.message}` });
+            continue;
+          }
+          clientKeyPem = key.keyPem;
+        }
         const r = await ctx.store.add(imported.draft);
         if (!r.ok) {
           failed.push({ index, message: saveError(r.error).message });
@@ -57,6 +69,8 @@ export function importHandlers(ctx: BackendContext): ImportHandlers {
         const secrets: [Parameters<typeof ctx.credentials.set>[1], string | undefined][] = [
           ['password', password ?? imported.secrets.password],
           ['proxy-password', imported.secrets.proxyPassword],
+          ['pkcs12-passphrase', pkcs12Passphrase],
+          ['client-key', clientKeyPem],
         ];
         let warning: string | undefined;
         for (const [kind, value] of secrets) {
@@ -64,6 +78,9 @@ export function importHandlers(ctx: BackendContext): ImportHandlers {
           const s = await ctx.credentials.set(r.value.id, kind, value);
           if (!s.ok) warning = `Saved without its ${kind}: ${s.error.message}`;
         }
+        // The certificate is checked as the editor does after saving: said now, not at connect time.
+        const certProblem = (await clientCertificateWarnings(r.value, ctx.credentials))[0];
+        if (certProblem && !warning) warning = `Saved, but ${certProblem.message}`;
         saved.push({ index, profile: r.value, ...(warning ? { warning } : {}) });
       }
       if (saved.length > 0) ctx.profilesChanged();

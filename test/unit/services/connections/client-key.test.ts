@@ -76,3 +76,43 @@ test('a PEM key goes to the keychain decrypted, never to disk or back to the ren
     await b.cleanup();
   }
 });
+
+test('import: an entry with a client certificate takes its PKCS#12 passphrase or PEM key into the keychain; a bad key saves nothing', async () => {
+  const b = await backendOn();
+  try {
+    const me = issue({ cn: 'bob@example.test' });
+    const certFile = join(b.dir, 'bob.crt');
+    await writeFile(certFile, me.pem);
+    const profiles = [
+      { name: 'P12 entry', server: { host: 'a.example.test' }, username: 'bob', tls: { clientCertificate: { pkcs12File: join(b.dir, 'bob.p12') } } },
+      { name: 'PEM entry', server: { host: 'b.example.test' }, username: 'bob', tls: { clientCertificate: { certificateFile: certFile } } },
+    ];
+    const content = Buffer.from(JSON.stringify({ format: 'causeway-profiles', version: 1, profiles })).toString('base64');
+    const bad = await b.call('import.preview', { fileName: 'certs.json', contentBase64: content });
+    assert.ok(bad.ok);
+    const refused = await b.call('import.commit', { importId: bad.importId, entries: [{ index: 1, clientKey: { fileName: 'bob.key', pem: 'not a key' } }] });
+    assert.ok(refused.ok && refused.saved.length === 0);
+    assert.match(refused.failed[0]?.message ?? '', /Not saved: bob\.key holds no PEM private key/);
+
+    const p = await b.call('import.preview', { fileName: 'certs.json', contentBase64: content });
+    assert.ok(p.ok);
+    const r = await b.call('import.commit', {
+      importId: p.importId,
+      entries: [
+        { index: 0, pkcs12Passphrase: 'p12-pass-import' },
+        { index: 1, clientKey: { fileName: 'bob.key', pem: forge.pki.privateKeyToPem(me.key) } },
+      ],
+    });
+    assert.ok(r.ok && r.saved.length === 2, JSON.stringify(r));
+    const [p12, pem] = r.saved;
+    assert.deepEqual(await b.credentials.get(p12?.profile.id ?? '', 'pkcs12-passphrase'), { ok: true, value: 'p12-pass-import' });
+    // The missing .p12 file is said at once rather than at connect time.
+    assert.match(p12?.warning ?? '', /Cannot read the client certificate/);
+    const key = await b.credentials.get(pem?.profile.id ?? '', 'client-key');
+    assert.ok(key.ok && key.value?.startsWith('-----BEGIN PRIVATE KEY-----'));
+    assert.equal(pem?.warning, undefined);
+    assert.ok(!(await readFile(join(b.dir, 'config', 'profiles.json'), 'utf8')).includes('PRIVATE KEY'));
+  } finally {
+    await b.cleanup();
+  }
+});
