@@ -65,7 +65,15 @@ export function parseAuthList(text: string): Parsed<AuthMethod[]> {
   return { ok: true, value: out };
 }
 
-/** http://[user[:pass]@]host:port — credentials are percent-decoded; they never appear in output. */
+/** What to say when a proxy URL carries a password: a command line is world-readable (/proc/PID/cmdline). */
+export const PROXY_PASSWORD_IN_URL =
+  'the proxy password must not be in the --proxy URL: any user of this machine can read a command line (/proc/PID/cmdline), and it stays in your shell history. ' +
+  'Give http://USER@HOST:PORT and the password on standard input with --proxy-password-stdin, or save it with the profile (`causeway profiles edit NAME --proxy http://USER@HOST:PORT --proxy-password-stdin`).';
+
+/**
+ * http://[user@]host:port — the user name is percent-decoded. A password in the URL is refused
+ * (PROXY_PASSWORD_IN_URL): it would sit in argv for the whole run.
+ */
 export function parseProxyUrl(text: string): Parsed<ProxyConfig> {
   let url: URL;
   try {
@@ -78,7 +86,8 @@ export function parseProxyUrl(text: string): Parsed<ProxyConfig> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (!host) return { ok: false, error: 'the proxy URL has no host' };
   const proxy: ProxyConfig = { host, port };
-  if (url.username !== '') return { ok: true, value: { ...proxy, username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) } };
+  if (url.password !== '') return { ok: false, error: PROXY_PASSWORD_IN_URL };
+  if (url.username !== '') return { ok: true, value: { ...proxy, username: decodeURIComponent(url.username) } };
   return { ok: true, value: proxy };
 }
 

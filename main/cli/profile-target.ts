@@ -21,6 +21,8 @@ export interface TargetOptions extends ConnectOptions {
   otpStdin?: boolean;
   /** --auth-wait SECONDS. */
   authWait?: string;
+  /** The proxy password on standard input (see withProxyPasswordFromStdin). */
+  proxyPasswordStdin?: boolean;
 }
 
 export interface TargetContext {
@@ -77,7 +79,9 @@ export function exitCodeForTargetError(e: TargetError): number {
 const DEFAULT_MRU = 1500;
 
 export async function resolveConnectTarget(arg: string, o: TargetOptions, ctx: TargetContext): Promise<TargetResult> {
-  const r = await resolveTarget(arg, o, ctx);
+  const resolved = await resolveTarget(arg, o, ctx);
+  if (!resolved.ok) return resolved;
+  const r = await withProxyPasswordFromStdin(resolved.target, o, ctx);
   if (!r.ok) return r;
   // The authentication wait: the flag, else the profile's, else the engine's default (60 s).
   const profileWait = r.target.kind === 'profile' ? r.target.profile.authWaitSeconds : undefined;
@@ -244,8 +248,8 @@ type MaybePassword = { ok: true; value: string | undefined } | { ok: false; erro
 /** --password-stdin: the pipe's content, or a prompt without echo when stdin is a terminal. */
 async function passwordFromStdin(o: TargetOptions, ctx: TargetContext, prompt: string): Promise<MaybePassword> {
   if (!o.passwordStdin) return { ok: true, value: undefined };
-  if (o.otpStdin && !isTerminal(ctx.stdin)) {
-    // The one-time codes follow on the same pipe: the password is its first line, not all of it.
+  if ((o.otpStdin || o.proxyPasswordStdin) && !isTerminal(ctx.stdin)) {
+    // The one-time codes or the proxy password follow on the same pipe: the password is its first line, not all of it.
     const line = await stdinLines(ctx.stdin).next().catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
     if (line instanceof Error) return fail('usage', line.message);
     return line === undefined ? fail('password-missing', 'standard input ended before the password line') : { ok: true, value: line };
@@ -260,6 +264,31 @@ async function askOnTerminal(ctx: TargetContext, prompt: string): Promise<MaybeP
   const r = await promptSecret(ctx.stdin, ctx.terminal ?? stderrWrite, prompt);
   if (r.ok) return r.value === '' ? fail('password-missing', 'no password was typed') : r;
   return fail(r.reason === 'cancelled' ? 'cancelled' : 'password-missing', promptFailureMessage(r.reason));
+}
+
+/**
+ * --proxy-password-stdin: the proxy password from the next line of standard input (after the
+ * password's line when --password-stdin is given too), or from a prompt at a terminal. It replaces a
+ * saved one for this run; it is never taken from the command line (PROXY_PASSWORD_IN_URL).
+ */
+async function withProxyPasswordFromStdin(target: ConnectTarget, o: TargetOptions, ctx: TargetContext): Promise<TargetResult> {
+  if (!o.proxyPasswordStdin) return { ok: true, target };
+  const proxy = target.config.proxy;
+  if (!proxy) return fail('usage', '--proxy-password-stdin needs a proxy: give --proxy http://USER@HOST:PORT (or use a profile with one)');
+  if (proxy.username === undefined) return fail('usage', '--proxy-password-stdin needs the proxy user name: give --proxy http://USER@HOST:PORT');
+  let value: string | undefined;
+  if (isTerminal(ctx.stdin)) {
+    const asked = await promptSecret(ctx.stdin, ctx.terminal ?? stderrWrite, `Proxy password for ${proxy.username}@${proxy.host}: `);
+    if (!asked.ok) return fail(asked.reason === 'cancelled' ? 'cancelled' : 'password-missing', promptFailureMessage(asked.reason));
+    value = asked.value;
+  } else {
+    const line = await stdinLines(ctx.stdin).next().catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+    if (line instanceof Error) return fail('usage', line.message);
+    value = line;
+  }
+  if (value === undefined || value === '') return fail('password-missing', 'standard input ended before the proxy password line (with --password-stdin too, the password comes first, then the proxy password)');
+  const config = { ...target.config, proxy: { ...proxy, password: value } };
+  return { ok: true, target: { ...target, config, secrets: [...target.secrets, value] } };
 }
 
 function fail(kind: TargetError['kind'], message: string): { ok: false; error: TargetError } {

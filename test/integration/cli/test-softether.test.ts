@@ -95,14 +95,27 @@ describe('causeway test against SoftEther', { skip }, () => {
     assert.match(proxy.log(), /CONNECT/);
   });
 
-  it('goes through tinyproxy with Basic auth, and a wrong proxy password exits 7', async () => {
-    const good = `http://proxyuser:${encodeURIComponent('proxy-pass.1')}@${authProxy.host}:${authProxy.port}`;
-    const run = await runCli(['test', ...base(), '--insecure', '--proxy', good], password);
+  it('goes through tinyproxy with Basic auth (proxy password on stdin), and a wrong proxy password exits 7', async () => {
+    // The proxy password is the line after the password: never in argv, where /proc/PID/cmdline shows it to everyone.
+    const url = `http://proxyuser@${authProxy.host}:${authProxy.port}`;
+    const run = await runCli(['test', ...base(), '--insecure', '--proxy', url, '--proxy-password-stdin'], `${password}\nproxy-pass.1\n`);
     assertOk(run);
-    assert.ok(!run.stdout.includes('proxy-pass'), 'proxy password never printed');
-    const bad = await runCli(['test', ...base(), '--insecure', '--proxy', `http://proxyuser:nope@${authProxy.host}:${authProxy.port}`], password);
+    assert.ok(!run.stdout.includes('proxy-pass') && !run.stderr.includes('proxy-pass'), 'proxy password never printed');
+    const bad = await runCli(['test', ...base(), '--insecure', '--proxy', url, '--proxy-password-stdin'], `${password}\nnope\n`);
     assert.equal(bad.code, 7, bad.stdout + bad.stderr);
     assert.equal((bad.result?.['failure'] as { code: string }).code, 'proxy-auth-failed');
+  });
+
+  it('a password in the --proxy URL is refused before anything is dialled (exit 2), saying what to use instead', async () => {
+    const logBefore = authProxy.log().length;
+    const run = await runCli(['test', ...base(), '--insecure', '--proxy', `http://proxyuser:${encodeURIComponent('proxy-pass.1')}@${authProxy.host}:${authProxy.port}`], password);
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.match(run.stdout + run.stderr, /the proxy password must not be in the --proxy URL: .*\/proc\/PID\/cmdline.*--proxy-password-stdin/);
+    assert.ok(!(run.stdout + run.stderr).includes('proxy-pass.1'), 'the refused password is not echoed back');
+    assert.doesNotMatch(authProxy.log().slice(logBefore), /CONNECT/, 'nothing reached the proxy');
+    const missing = await runCli(['test', ...base(), '--insecure', '--proxy', `http://proxyuser@${authProxy.host}:${authProxy.port}`, '--proxy-password-stdin'], `${password}\n`);
+    assert.equal(missing.code, 2, missing.stdout + missing.stderr);
+    assert.match(missing.stdout + missing.stderr, /standard input ended before the proxy password line/);
   });
 
   it('an unreachable server exits 3; usage errors exit 2', async () => {

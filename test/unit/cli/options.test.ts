@@ -19,11 +19,13 @@ describe('CLI option parsing', () => {
     assert.equal(parseAuthList(',').ok, false);
   });
 
-  it('reads proxy URLs with percent-encoded credentials', () => {
-    assert.deepEqual(parseProxyUrl('http://u%40x:p%3Aw@127.0.0.1:3128'), {
-      ok: true,
-      value: { host: '127.0.0.1', port: 3128, username: 'u@x', password: 'p:w' },
-    });
+  it('reads proxy URLs with a percent-encoded user name, and refuses a password in them', () => {
+    assert.deepEqual(parseProxyUrl('http://u%40x@127.0.0.1:3128'), { ok: true, value: { host: '127.0.0.1', port: 3128, username: 'u@x' } });
+    const withPassword = parseProxyUrl('http://u%40x:p%3Aw@127.0.0.1:3128');
+    assert.ok(!withPassword.ok);
+    assert.match(withPassword.error, /must not be in the --proxy URL.*\/proc\/PID\/cmdline.*--proxy-password-stdin/);
+    assert.doesNotMatch(withPassword.error, /p%3Aw|p:w/, 'the error does not repeat the password');
+    assert.deepEqual(parseProxyUrl('http://[2001:db8::3]:3128'), { ok: true, value: { host: '2001:db8::3', port: 3128 } });
     assert.deepEqual(parseProxyUrl('http://proxy'), { ok: true, value: { host: 'proxy', port: 80 } });
     assert.equal(parseProxyUrl('socks5://x:1').ok, false);
     assert.equal(parseProxyUrl('not a url').ok, false);

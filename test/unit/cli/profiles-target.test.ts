@@ -175,7 +175,7 @@ describe('resolveConnectTarget', () => {
   });
 
   it('takes anything else as host[:port], as before', async () => {
-    const r = await resolve('vpn.other.example:4443', { user: 'eve', passwordStdin: true, proxy: 'http://u:proxy-secret@127.0.0.1:1' }, 'pw\n');
+    const r = await resolve('vpn.other.example:4443', { user: 'eve', passwordStdin: true, proxy: 'http://u@127.0.0.1:1', proxyPasswordStdin: true }, 'pw\nproxy-secret\n');
     assert.ok(r.ok && r.target.kind === 'address');
     assert.equal(r.target.config.host, 'vpn.other.example');
     assert.equal(r.target.config.port, 4443);
@@ -184,6 +184,17 @@ describe('resolveConnectTarget', () => {
     assert.equal(r.target.config.tlsMin, 'TLSv1.2');
     assert.equal(r.target.config.mru, 1500);
     assert.deepEqual(r.target.secrets, ['pw', 'proxy-secret']);
+    assert.deepEqual(r.target.config.proxy, { host: '127.0.0.1', port: 1, username: 'u', password: 'proxy-secret' });
+  });
+
+  it('refuses a proxy password in the URL, and asks for the user name when only the flag is given', async () => {
+    const inUrl = await resolve('vpn.other.example', { user: 'eve', passwordStdin: true, proxy: 'http://u:proxy-secret@127.0.0.1:1' }, 'pw\n');
+    assert.ok(!inUrl.ok && inUrl.error.kind === 'usage');
+    assert.match(inUrl.error.message, /--proxy-password-stdin/);
+    assert.doesNotMatch(inUrl.error.message, /proxy-secret/);
+    const noUser = await resolve('vpn.other.example', { user: 'eve', passwordStdin: true, proxy: 'http://127.0.0.1:1', proxyPasswordStdin: true }, 'pw\nx\n');
+    assert.ok(!noUser.ok && noUser.error.kind === 'usage');
+    assert.match(noUser.error.message, /needs the proxy user name/);
   });
 
   it('an ad-hoc --auth with PAP connects with it but warns that PAP hands over the password', async () => {
