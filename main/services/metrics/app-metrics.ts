@@ -95,8 +95,13 @@ export class AppMetrics {
     if (s.state === 'reconnecting') this.reconnects.inc({ profile: s.profileId, reason: s.failure.code });
   }
 
-  /** A tap for one new session (each has its own stream to delineate). */
-  sessionTap(): StreamTap {
+  /**
+   * A tap for one new session (each has its own stream to delineate), or undefined while metrics are
+   * off, so the session's data path stays untouched. A session started before metrics were turned on
+   * is counted from its next reconnect (a tap cannot join a stream in the middle of a packet).
+   */
+  sessionTap(): StreamTap | undefined {
+    if (!this.server) return undefined;
     const echo = new EchoTimer(this.clock, (layer, ms) => this.echoRtt.observe({ layer }, ms / 1000));
     const counters: Record<TapDirection, { inc(n: number): void }> = { in: this.bytes.labels({ direction: 'in' }), out: this.bytes.labels({ direction: 'out' }) };
     return {

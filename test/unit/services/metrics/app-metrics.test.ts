@@ -29,6 +29,7 @@ test('the app setting: off by default, served on a loopback address once enabled
   const clock = new ManualClock();
   const m = new AppMetrics(file, clock);
   assert.deepEqual(m.get(), { enabled: false, listen: '127.0.0.1:9464', url: null });
+  assert.equal(m.sessionTap(), undefined, 'off: sessions get no tap at all');
 
   const port = await freePort();
   const on = await m.set(true, `127.0.0.1:${port}`);
@@ -44,6 +45,7 @@ test('the app setting: off by default, served on a loopback address once enabled
   m.onSnapshot(snap('p1', { state: 'connected', attempt: 2 }));
   const a = m.sessionTap();
   const b = m.sessionTap();
+  assert.ok(a && b);
   a.open(undefined);
   b.open(undefined);
   a.bytes('out', 'sstp', encodeControlPacket(bareMessage('ECHO_REQUEST')));
