@@ -2,7 +2,7 @@
 // that stays up, reconnecting after drops, until SIGINT/SIGTERM; then everything is undone.
 import type { Command } from 'commander';
 import type { RoutingMode } from '../../engine/datapath/net-configurator.js';
-import { dialingAddress } from '../../engine/config.js';
+import { dialingAddresses } from '../../engine/config.js';
 import { resolveServerAddress } from '../../engine/transport/resolve-server.js';
 import { Tunnel, type TunnelState } from '../../engine/datapath/tunnel.js';
 import type { LogEntry } from '../../engine/log.js';
@@ -111,7 +111,8 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   }
   const serverAddress = dest.address;
   // Dial exactly the address whose host route is kept outside the tunnel (the name stays for SNI/Host).
-  config = dialingAddress(config, serverAddress);
+  // Every address of the name is raced (happy eyeballs) and each keeps a host route outside the tunnel.
+  config = dialingAddresses(config, dest);
 
   const attemptLog = t.kind === 'profile' ? t.services.logs.start(t.profile.id, { secrets: t.secrets }) : undefined;
   const fileSink = attemptLog?.ok ? attemptLog.value.sink : undefined;
@@ -157,7 +158,7 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   const net = new HelperNetConfigurator(helper, uid, o.interface);
   const tunnel = new Tunnel(
     config,
-    { routing, dns, serverAddress, reconnect, ...(profile?.mtu ? { mtu: profile.mtu } : {}) },
+    { routing, dns, serverAddress, serverAddresses: dest.addresses, reconnect, ...(profile?.mtu ? { mtu: profile.mtu } : {}) },
     {
       net,
       openTun: (name) => net.openTun(name),

@@ -2,7 +2,7 @@
 // data plane). What this adds: a log file per session attempt, the attempt's phases, byte counting,
 // the service's own packets (ping) through the live session, and releasing the helper at the end.
 import type { Clock } from '../../engine/clock.js';
-import { dialingAddress, type SessionConfig } from '../../engine/config.js';
+import { dialingAddress, dialingAddresses, type SessionConfig } from '../../engine/config.js';
 import { Tunnel, type TunnelDeps, type TunnelState } from '../../engine/datapath/tunnel.js';
 import type { SessionFailure, Phase } from '../../engine/failure.js';
 import type { LogEntry } from '../../engine/log.js';
@@ -70,12 +70,13 @@ export class LiveConnection {
     const deps: TunnelDeps = plane ? { ...common, net: plane.net, openTun: plane.openTun } : common;
     this.tunnel = new Tunnel(
       // With the system data plane, dial exactly the address whose host route stays outside the tunnel.
-      plane ? dialingAddress(a.config, plane.serverAddress) : a.config,
+      plane ? dialingPlane(a.config, plane) : a.config,
       {
         routing: profile.routing.mode === 'split' ? { mode: 'split', routes: profile.routing.routes } : { mode: 'full' },
         dns: profile.dns,
         // Only the system data plane routes; session-only tunnels never look at it.
         serverAddress: plane?.serverAddress ?? profile.server.host,
+        ...(plane?.serverAddresses ? { serverAddresses: plane.serverAddresses } : {}),
         reconnect: { enabled: profile.reconnect.enabled, ...(profile.reconnect.maxAttempts !== undefined ? { maxAttempts: profile.reconnect.maxAttempts } : {}) },
         ...(profile.mtu !== undefined ? { mtu: profile.mtu } : {}),
       },
@@ -108,7 +109,7 @@ export class LiveConnection {
     const plane = this.a.plane;
     return async (attempt) => {
       const r = await renew(attempt);
-      return r.ok && plane ? { ok: true, config: dialingAddress(r.config, plane.serverAddress) } : r;
+      return r.ok && plane ? { ok: true, config: dialingPlane(r.config, plane) } : r;
     };
   }
 
@@ -154,4 +155,9 @@ export class LiveConnection {
     const attempt = log.info.attempt;
     log.subscribe((entry) => this.a.events.log(entry, attempt));
   }
+}
+
+/** The config dialling the plane's protected addresses: all of them raced when the name has several. */
+function dialingPlane(config: SessionConfig, plane: SystemDataPlane): SessionConfig {
+  return plane.serverAddresses ? dialingAddresses(config, { address: plane.serverAddress, addresses: plane.serverAddresses }) : dialingAddress(config, plane.serverAddress);
 }

@@ -85,6 +85,7 @@ describe('server list with failover', { skip }, () => {
     assert.ok(outcome.ok, f.transcript());
     assert.deepEqual(f.session.server, { host: softether.host, port: softether.port });
     assert.deepEqual(f.connected, [2]);
+    assert.deepEqual(outcome.info.server, { host: softether.host, port: softether.port, address: softether.host }, 'the status names the server in use');
     assert.deepEqual(
       f.session.skipped.map((s) => [s.server.port, s.failure.phase, s.failure.code]),
       [

@@ -94,6 +94,7 @@ describe('happy eyeballs against SoftEther over IPv6 and IPv4', { skip }, () => 
       const r = await connect();
       assert.ok(r.outcome.ok, r.transcript);
       assert.match(r.race, /no answer yet \(cancelled\)/, r.transcript);
+      assert.ok(r.outcome.ok && r.outcome.info.server?.address === server.host, 'the status names the address in use');
       assert.match(r.race, new RegExp(`${server.host.replace(/\./g, '\\.')} \\+25\\d ms connected`), r.transcript);
       assert.ok(r.tcpMs <= 300, `TCP over IPv4 after a blackholed IPv6 took ${r.tcpMs} ms (limit 300)\n${r.transcript}`);
       figures.push(r.tcpMs);
