@@ -1,16 +1,19 @@
-// PAP client (RFC 1334 §2): send Authenticate-Request until the server Acks or Naks it.
+// PAP client (RFC 1334 §2): send Authenticate-Request until the server Acks or Naks it. Over SSTP
+// (TCP) a request is never lost, and a RADIUS-backed server may take each new one for a new sign-in —
+// starting a second MFA push and cancelling the first — so only a few copies go out early (for a
+// server that was not listening yet); then we wait quietly up to the authentication wait.
 import { describeDecodeError } from '../../bytes.js';
 import { PPP_PAP } from '../protocols.js';
 import { AuthRun, zeroHlak } from './auth-run.js';
 import type { Authenticator, AuthenticatorContext } from './authenticator.js';
-import { credentialsRejected, credentialsTooLong } from './failures.js';
-import { failure } from '../../failure.js';
+import { authTimeout, credentialsRejected, credentialsTooLong } from './failures.js';
+import { DEFAULT_AUTH_WAIT_MS } from '../../config.js';
 import { decodePap, encodePapRequest } from './pap-packet.js';
 import { idHex, printableText, quoted } from './trace.js';
 
 export const PAP_RESTART_MS = 3_000;
-/** Transmissions in all (the first and its retransmissions), like PPP's Max-Configure. */
-export const PAP_MAX_REQUESTS = 10;
+/** Transmissions in all (the first and its retransmissions), all within the first 6 s. */
+export const PAP_MAX_REQUESTS = 3;
 
 export class PapAuthenticator implements Authenticator {
   readonly method = 'pap' as const;
@@ -36,14 +39,10 @@ export class PapAuthenticator implements Authenticator {
 
   private transmit(): void {
     if (this.sent >= PAP_MAX_REQUESTS) {
-      this.run.fail(
-        failure(
-          'auth',
-          'negotiation-timeout',
-          `The server did not answer the PAP login after ${PAP_MAX_REQUESTS} tries. Try again; if it keeps happening, check that the server allows PAP.`,
-          { detail: `PAP: ${PAP_MAX_REQUESTS} Authenticate-Requests unanswered` },
-        ),
-      );
+      // The rest of the authentication wait, counted from the first request.
+      const waitMs = this.ctx.waitMs ?? DEFAULT_AUTH_WAIT_MS;
+      const left = Math.max(0, waitMs - (PAP_MAX_REQUESTS - 1) * PAP_RESTART_MS - PAP_RESTART_MS);
+      this.run.setTimer(left, () => this.run.fail(authTimeout('PAP', waitMs)));
       return;
     }
     // RFC 1334: the Identifier changes with every Authenticate-Request sent.

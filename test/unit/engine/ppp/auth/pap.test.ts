@@ -61,7 +61,7 @@ test('PAP Nak with a long message is truncated', () => {
   assert.ok(!m.includes('x'.repeat(101)));
 });
 
-test('PAP retransmits every 3 s with a new identifier, 10 requests in all, then times out', () => {
+test('PAP retransmits twice, 3 s apart with a new identifier, then waits quietly until the 60 s auth wait', () => {
   const ctx = fakeContext();
   const pap = new PapAuthenticator(ctx);
   pap.start();
@@ -70,14 +70,28 @@ test('PAP retransmits every 3 s with a new identifier, 10 requests in all, then 
   ctx.clock.advance(1);
   assert.equal(ctx.sent.length, 2);
   assert.equal(ctx.sent[1]?.packet[1], 2, 'identifier changes');
-  ctx.clock.advance(3_000 * 8);
-  assert.equal(ctx.sent.length, 10);
-  assert.equal(ctx.failures.length, 0);
   ctx.clock.advance(3_000);
-  assert.equal(ctx.sent.length, 10);
+  assert.equal(ctx.sent.length, 3);
+  // An MFA push: no more copies (each could start another RADIUS request), no failure before 60 s.
+  ctx.clock.advance(60_000 - 6_000 - 1);
+  assert.equal(ctx.sent.length, 3);
+  assert.equal(ctx.failures.length, 0);
+  ctx.clock.advance(1);
   assert.equal(ctx.failures.length, 1);
   assert.equal(ctx.failures[0]?.code, 'negotiation-timeout');
   assert.equal(ctx.failures[0]?.phase, 'auth');
+  assert.match(ctx.failures[0]?.message ?? '', /60-second authentication wait/);
+  assert.equal(ctx.clock.pending, 0);
+});
+
+test('PAP answered after 45 s of a 90 s wait succeeds', () => {
+  const ctx = { ...fakeContext(), waitMs: 90_000 };
+  const pap = new PapAuthenticator(ctx);
+  pap.start();
+  ctx.clock.advance(45_000);
+  pap.receive(ack(3));
+  assert.equal(ctx.successes.length, 1);
+  assert.equal(ctx.sent.length, 3);
   assert.equal(ctx.clock.pending, 0);
 });
 
