@@ -1,6 +1,7 @@
 // The flags of `profiles add` and `profiles edit`, turned into a change to a profile draft. Pure: files
 // (the CA) and secrets (stdin) are only named here; the command reads and stores them. The profile
 // schema has the last word on every value, so this checks only what the schema cannot say well.
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { normaliseFingerprint } from '../engine/transport/certificate.js';
 import type { ProfileDraft } from '../contract/profile.js';
@@ -18,6 +19,10 @@ export interface ProfileFlagOptions {
   ca?: string | false;
   insecure?: boolean;
   allowNoAuth?: boolean;
+  /** The sign-in (EAP) server's certificate: --eap-pin, --eap-ca, --eap-server-name (and their --no-). */
+  eapPin?: string | false;
+  eapCa?: string | false;
+  eapServerName?: string | false;
   proxy?: string | false;
   split?: string[];
   full?: boolean;
@@ -56,6 +61,12 @@ export function addProfileFlags(cmd: Command, mode: 'add' | 'edit'): Command {
     .option('--no-ca', 'use the system CAs again')
     .option('--insecure', 'accept any server certificate (labs only)')
     .option('--no-insecure', 'check the server certificate again')
+    .option('--eap-pin <sha256:HEX>', 'EAP-TLS/PEAP: trust exactly the sign-in (EAP) server certificate with this SHA-256 fingerprint (default: judged like the VPN server\'s)')
+    .option('--no-eap-pin', 'forget the sign-in (EAP) server\'s pinned certificate')
+    .option('--eap-ca <file>', 'EAP-TLS/PEAP: trust the CA certificate(s) in this PEM or DER file for the sign-in (EAP) server (the file is read at each connect)')
+    .option('--no-eap-ca', 'forget the sign-in (EAP) server\'s CA file')
+    .option('--eap-server-name <name>', 'EAP-TLS/PEAP: the name the sign-in (EAP) server\'s certificate must carry')
+    .option('--no-eap-server-name', 'do not check the sign-in (EAP) server\'s name')
     .option('--allow-no-auth', 'carry on if the server asks for no authentication at all (labs only: nothing then proves it is your server)')
     .option('--no-allow-no-auth', 'refuse a server that asks for no authentication again (the default)')
     .option('--proxy <url>', 'HTTP proxy: http://[user@]host:port (the proxy password goes through --proxy-password-stdin)')
@@ -119,6 +130,9 @@ export function parseProfileFlags(o: ProfileFlagOptions): Parsed<ProfileEdits> {
     const insecure = o.insecure;
     step((d) => ({ ...d, tls: { ...d.tls, insecure } }));
   }
+  const eap = eapTrustStep(o);
+  if (!eap.ok) return eap;
+  if (eap.value) step(eap.value);
   if (o.allowNoAuth !== undefined) {
     const allow = o.allowNoAuth;
     step((d) => withOptional(d, 'allowNoAuthentication', allow ? true : undefined));
@@ -165,6 +179,32 @@ export function parseProfileFlags(o: ProfileFlagOptions): Parsed<ProfileEdits> {
       ...(typeof o.ca === 'string' ? { caFile: o.ca } : {}),
       ...(stdinSecret ? { stdinSecret } : {}),
       dropProxyPassword: o.proxy === false,
+    },
+  };
+}
+
+type Step = (d: ProfileDraft) => ProfileDraft;
+
+/** --eap-pin / --eap-ca / --eap-server-name (and --no-): one change to the draft's eapTrust, dropped when emptied. */
+function eapTrustStep(o: ProfileFlagOptions): Parsed<Step | undefined> {
+  if (o.eapPin === undefined && o.eapCa === undefined && o.eapServerName === undefined) return { ok: true, value: undefined };
+  let pin: string | undefined;
+  if (typeof o.eapPin === 'string') {
+    const p = normaliseFingerprint(o.eapPin);
+    if (!p) return bad('--eap-pin must be sha256: followed by 64 hex digits (colons allowed)');
+    pin = p.toLowerCase();
+  }
+  // Kept as an absolute path: the file is read at each connect, from wherever the command then runs.
+  const ca = typeof o.eapCa === 'string' ? resolve(o.eapCa) : undefined;
+  const name = typeof o.eapServerName === 'string' ? o.eapServerName : undefined;
+  return {
+    ok: true,
+    value: (d) => {
+      let t: Record<string, unknown> = { ...(d.eapTrust ?? {}) };
+      if (o.eapPin !== undefined) t = withOptional(t, 'pinnedSha256', pin);
+      if (o.eapCa !== undefined) t = withOptional(t, 'caFile', ca);
+      if (o.eapServerName !== undefined) t = withOptional(t, 'serverName', name);
+      return withOptional(d, 'eapTrust', Object.keys(t).length === 0 ? undefined : t);
     },
   };
 }

@@ -8,6 +8,7 @@ import { normaliseFingerprint } from '../engine/transport/certificate.js';
 import type { Profile } from '../contract/profile.js';
 import { trustPolicyFor } from '../services/trust/anchors.js';
 import { loadClientCertificate } from '../services/trust/pkcs12.js';
+import { eapTrustFor, needsPassword } from '../services/connections/eap-trust.js';
 import { EXIT } from './exit-codes.js';
 import { buildSessionConfig, parseAuthList, parseAuthWait, parseHostPort, parseProxyUrl, weakAuthWarnings, type ConnectOptions, type Parsed } from './options.js';
 import { stdinLines } from './stdin-lines.js';
@@ -132,6 +133,8 @@ async function fromProfile(profile: Profile, o: TargetOptions, ctx: TargetContex
   const given = await passwordFromStdin(o, ctx, label);
   if (!given.ok) return given;
   let password = given.value;
+  // EAP-TLS alone signs in with the client certificate: no password to look up or ask for.
+  if (password === undefined && !needsPassword(f.authMethods ?? profile.authMethods)) password = '';
   if (password === undefined) {
     const stored = await services.credentials.get(profile.id, 'password');
     if (!stored.ok) {
@@ -155,10 +158,12 @@ async function fromProfile(profile: Profile, o: TargetOptions, ctx: TargetContex
 
   const profileTrust = await trustPolicyFor(profile);
   if (!profileTrust.ok) return fail('configuration', `${profileTrust.error.message} (profile "${profile.name}"; fix it with \`causeway profiles edit "${profile.name}" --ca FILE\` or --no-ca)`);
+  const eapTrust = await eapTrustFor(profile.eapTrust, profileTrust.policy);
+  if (!eapTrust.ok) return fail('configuration', `${eapTrust.message} (profile "${profile.name}"; fix it with \`causeway profiles edit "${profile.name}" --eap-ca FILE\` or --no-eap-ca)`);
   const client = await loadClientCertificate(profile, services.credentials);
   if (!client.ok) return fail(client.error.kind === 'keychain-unavailable' ? 'keychain-unavailable' : 'configuration', client.error.message);
 
-  const secrets = [password];
+  const secrets = password === '' ? [] : [password];
   let proxy: ProxyConfig | undefined = f.proxy;
   if (proxy === undefined && profile.proxy) {
     proxy = { host: profile.proxy.host, port: profile.proxy.port };
@@ -185,6 +190,7 @@ async function fromProfile(profile: Profile, o: TargetOptions, ctx: TargetContex
     tlsMin: f.tlsMin ?? profile.tls.minVersion,
     trust,
     ...(client.value ? { clientCertificate: { pfx: client.value.pfx, passphrase: client.value.passphrase } } : {}),
+    ...(eapTrust.trust !== undefined ? { eapTrust: eapTrust.trust } : {}),
     ...(proxy ? { proxy } : {}),
     credentials: { username, password },
     authMethods: f.authMethods ?? profile.authMethods,

@@ -5,6 +5,10 @@
 import type { CertificateInfo } from '../engine/certificate-info.js';
 import type { SessionFailure } from '../engine/failure.js';
 import type { Output } from './output.js';
+import { eapTrustHintFor, formatEapTrustHint } from './eap-trust-hint.js';
+import { shellQuote } from './shell-quote.js';
+
+export { shellQuote };
 
 export interface TrustHint {
   readonly event: 'trust-hint';
@@ -53,14 +57,13 @@ export function withTrustHint(out: Output, json: boolean, write: (text: string) 
     ...out,
     result: (r) => {
       const hint = trustHintFor(r.failure, profile, target);
+      // The sign-in (EAP) server's certificate has its own flag (--eap-pin); never both hints at once.
+      const eap = hint ? undefined : eapTrustHintFor(r.failure, profile, target);
       if (hint && json) write(JSON.stringify(hint) + '\n');
+      if (eap && json) write(JSON.stringify(eap) + '\n');
       out.result(r);
       if (hint && !json) write(formatTrustHint(hint));
+      if (eap && !json) write(formatEapTrustHint(eap));
     },
   };
-}
-
-// Names come from imports too; quote them so the printed command is safe to paste.
-export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_.:@%+=,/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -89,6 +89,17 @@ const tls = z.strictObject({
     .optional(),
 });
 
+/**
+ * The sign-in (EAP) server's own certificate, presented inside EAP-TLS / PEAP (an NPS behind RRAS,
+ * a RADIUS server): a pin and/or a CA file, and the name it must carry. Absent: it is judged like
+ * the VPN server's certificate (the outer tls settings), which fits SoftEther (one certificate for both).
+ */
+const eapTrust = z.strictObject({
+  pinnedSha256: sha256Fingerprint.optional(),
+  caFile: filePath.optional(),
+  serverName: host.optional(),
+});
+
 const proxy = z.strictObject({
   host,
   port,
@@ -149,6 +160,8 @@ const profileFields = {
     .max(AUTH_WAIT_RANGE_S.max, `must be between ${AUTH_WAIT_RANGE_S.min} and ${AUTH_WAIT_RANGE_S.max} seconds`)
     .optional(),
   tls: tls.default({ minVersion: 'TLSv1.2', insecure: false }),
+  /** How the certificate inside EAP (EAP-TLS, PEAP) is judged; see eapTrust above. */
+  eapTrust: eapTrust.optional(),
   proxy: proxy.optional(),
   routing: routing.default({ mode: 'full' }),
   dns: z.boolean().default(true),
@@ -197,6 +210,7 @@ export type ProfileDraft = z.input<typeof ProfileDraftSchema>;
 export type ProfileTls = Profile['tls'];
 export type ProfileProxy = NonNullable<Profile['proxy']>;
 export type ProfileRouting = Profile['routing'];
+export type ProfileEapTrust = NonNullable<Profile['eapTrust']>;
 
 /** One validation problem, addressed by field path so a person can find it ("server.port", "routing.routes[2]"). */
 export interface ProfileIssue {

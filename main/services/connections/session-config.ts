@@ -5,6 +5,7 @@ import type { CredentialStore } from '../credentials/credential-store.js';
 import type { Profile } from '../../contract/profile.js';
 import { trustPolicyFor } from '../trust/anchors.js';
 import { loadClientCertificate } from '../trust/pkcs12.js';
+import { eapTrustFor, needsPassword } from './eap-trust.js';
 import type { StartError } from '../../contract/results.js';
 
 export type BuiltConfig = { ok: true; config: SessionConfig; secrets: readonly string[] } | { ok: false; error: StartError };
@@ -23,6 +24,8 @@ export async function buildSessionConfig(profile: Profile, credentials: Credenti
     return { ok: false, error: { kind: 'username-required', message: `Profile "${profile.name}" has no user name. Edit the profile and set one.` } };
   }
   let password = given.password;
+  // EAP-TLS alone signs in with the client certificate: no password to look up or ask for.
+  if (password === undefined && !needsPassword(profile.authMethods)) password = '';
   if (password === undefined) {
     const stored = await credentials.get(profile.id, 'password');
     // Without a keychain the user can still connect: ask for the password for this connection only.
@@ -32,10 +35,12 @@ export async function buildSessionConfig(profile: Profile, credentials: Credenti
   if (password === undefined) return { ok: false, error: passwordRequired(profile) };
   const trust = await trustPolicyFor(profile);
   if (!trust.ok) return { ok: false, error: { kind: 'configuration', message: trust.error.message } };
+  const eapTrust = await eapTrustFor(profile.eapTrust, trust.policy);
+  if (!eapTrust.ok) return { ok: false, error: { kind: 'configuration', message: eapTrust.message } };
   const client = await loadClientCertificate(profile, credentials);
   if (!client.ok) return { ok: false, error: { kind: 'configuration', message: client.error.message } };
 
-  const secrets = [password];
+  const secrets = password === '' ? [] : [password];
   let proxy: SessionConfig['proxy'];
   if (profile.proxy) {
     const pp = profile.proxy.username !== undefined ? await credentials.get(profile.id, 'proxy-password') : undefined;
@@ -57,6 +62,7 @@ export async function buildSessionConfig(profile: Profile, credentials: Credenti
     tlsMin: profile.tls.minVersion,
     trust: trust.policy,
     ...(client.value ? { clientCertificate: { pfx: client.value.pfx, passphrase: client.value.passphrase } } : {}),
+    ...(eapTrust.trust !== undefined ? { eapTrust: eapTrust.trust } : {}),
     ...(proxy ? { proxy } : {}),
     credentials: { username: profile.username, password },
     authMethods: profile.authMethods,
