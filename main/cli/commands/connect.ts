@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { RoutingMode } from '../../engine/datapath/net-configurator.js';
 import { dialingAddresses } from '../../engine/config.js';
 import { resolveServerAddress } from '../../engine/transport/resolve-server.js';
+import { failoverFactory, resolveServerList } from '../../engine/server-list.js';
 import { Tunnel, type TunnelState } from '../../engine/datapath/tunnel.js';
 import type { LogEntry } from '../../engine/log.js';
 import { SstpSession } from '../../engine/session.js';
@@ -113,6 +114,10 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   // Dial exactly the address whose host route is kept outside the tunnel (the name stays for SNI/Host).
   // Every address of the name is raced (happy eyeballs) and each keeps a host route outside the tunnel.
   config = dialingAddresses(config, dest);
+  // A profile's alternate servers: tried in order after a TCP/TLS/HTTP failure, each address kept outside the tunnel too.
+  const serverList = await resolveServerList(config, profile?.alternateServers ?? []);
+  for (const u of serverList.unresolved) ctx.stderr(`causeway: warning: alternate server ${u.server} left out: ${u.failure.message}\n`);
+  const protectedAddresses = [...new Set([...dest.addresses, ...serverList.addresses])];
 
   const attemptLog = t.kind === 'profile' ? t.services.logs.start(t.profile.id, { secrets: t.secrets }) : undefined;
   const fileSink = attemptLog?.ok ? attemptLog.value.sink : undefined;
@@ -158,11 +163,11 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   const net = new HelperNetConfigurator(helper, uid, o.interface);
   const tunnel = new Tunnel(
     config,
-    { routing, dns, serverAddress, serverAddresses: dest.addresses, reconnect, ...(profile?.mtu ? { mtu: profile.mtu } : {}) },
+    { routing, dns, serverAddress, serverAddresses: protectedAddresses, reconnect, ...(profile?.mtu ? { mtu: profile.mtu } : {}) },
     {
       net,
       openTun: (name) => net.openTun(name),
-      createSession: (c, d) => new SstpSession(c, d),
+      createSession: failoverFactory(serverList.servers, (c, d) => new SstpSession(c, d)),
       // Each reconnect asks for a fresh code: the one the dropped session used is spent.
       ...(codes && mode
         ? {
@@ -221,6 +226,8 @@ function stateEvent(s: TunnelState): Record<string, unknown> {
         routes: s.routing.mode === 'full' ? ['0.0.0.0/0'] : s.routing.routes,
         dns: s.dns,
         tls: { version: s.info.tls.version, cipher: s.info.tls.cipher },
+        // Which server of the list (and which of its addresses) the tunnel runs over.
+        ...(s.info.server ? { server: s.info.server } : {}),
         reconnects: s.reconnects,
       };
     case 'reconnecting':
