@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { normaliseFingerprint } from '../engine/transport/certificate.js';
 import type { ProfileDraft } from '../contract/profile.js';
-import { parseAuthList, parseHostPort, parseProxyUrl, type Parsed } from './options.js';
+import { OTP_MODES } from '../engine/config.js';
+import { parseAuthList, parseAuthWait, parseHostPort, parseProxyUrl, type Parsed } from './options.js';
 
 /** What commander hands over. `false` comes from a --no-X flag; `undefined` means "not given". */
 export interface ProfileFlagOptions {
@@ -29,6 +30,9 @@ export interface ProfileFlagOptions {
   dns?: boolean;
   ipv6?: boolean;
   mtu?: string;
+  /** --otp MODE / --no-otp: ask for a one-time code at each connect. */
+  otp?: string | false;
+  authWait?: string;
   passwordStdin?: boolean;
   proxyPasswordStdin?: boolean;
   json?: boolean;
@@ -79,6 +83,9 @@ export function addProfileFlags(cmd: Command, mode: 'add' | 'edit'): Command {
     .option('--ipv6', 'also negotiate IPv6')
     .option('--no-ipv6', 'IPv4 only (the default)')
     .option('--mtu <bytes>', 'MTU of the tunnel, 576-1500 (the MRU asked of the server)')
+    .option('--otp <mode>', 'ask for a one-time code at each connect and reconnect (never stored): append (password+code) or replace (the code alone)')
+    .option('--no-otp', 'do not ask for a one-time code (the default)')
+    .option('--auth-wait <seconds>', 'how long sign-in may wait for the server, e.g. for an MFA push on your phone (5-600; default 60)')
     .option('--json', 'print the saved profile as JSON');
 }
 
@@ -164,6 +171,17 @@ export function parseProfileFlags(o: ProfileFlagOptions): Parsed<ProfileEdits> {
   if (o.ipv6 !== undefined) {
     const ipv6 = o.ipv6;
     step((d) => ({ ...d, ipv6 }));
+  }
+  if (o.otp !== undefined) {
+    const want = o.otp;
+    const mode = want === false ? undefined : OTP_MODES.find((m) => m === want);
+    if (want !== false && mode === undefined) return bad(`--otp must be append (password+code) or replace (the code alone), got "${want}"`);
+    step((d) => withOptional(d, 'otp', mode ? { mode } : undefined));
+  }
+  if (o.authWait !== undefined) {
+    const wait = parseAuthWait(o.authWait);
+    if (!wait.ok) return wait;
+    step((d) => ({ ...d, authWaitSeconds: wait.value / 1000 }));
   }
   if (o.mtu !== undefined) {
     const mtu = Number(o.mtu);
