@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import type { CliContext } from './context.js';
 import { EXIT, LOCAL_EXIT_CODES_HELP } from './exit-codes.js';
 import { registerTestCommand } from './commands/test.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { registerConnectCommand } from './commands/connect.js';
 import { registerProfilesCommand } from './commands/profiles.js';
 import { registerImportCommand } from './commands/import.js';
@@ -19,7 +20,7 @@ import { packageVersion } from './version.js';
 /** Commands that need root when run under sudo; every other one becomes the sudo user first. */
 const KEEPS_ROOT = new Set(['connect']);
 /** Commands whose help already lists the exit codes of a connection attempt. */
-const CONNECTING = new Set(['test', 'connect']);
+const CONNECTING = new Set(['test', 'connect', 'doctor']);
 
 export async function main(argv: readonly string[]): Promise<number> {
   // Not a command: the keychain round trip `sudo causeway connect` runs as the sudo user.
@@ -43,6 +44,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)');
 
   registerTestCommand(program, ctx);
+  registerDoctorCommand(program, ctx);
   registerConnectCommand(program, ctx);
   registerStatusCommand(program, ctx);
   registerDisconnectCommand(program, ctx);

@@ -15,4 +15,6 @@ export interface TestReport {
   readonly tls?: { readonly version: string; readonly cipher: string; readonly certificateSha256: string; readonly subject: string };
   readonly echo?: PingResult;
   readonly failure?: SessionFailure;
+  /** The doctor's verdict per phase (dns … mtu): the same as the app's Test shows. */
+  readonly verdicts?: Record<string, string>;
 }

@@ -13,6 +13,7 @@ import { helperLaunch } from '../../helper/launch.js';
 import { HelperNetConfigurator } from '../../helper/net-configurator.js';
 import type { CliContext } from '../context.js';
 import { addDiagnosticsOptions, openDiagnostics, type DiagnosticsCliOptions } from '../diagnostics-options.js';
+import { MSS_CLAMP_HELP, parseMssClamp } from '../mss-clamp-option.js';
 import { combineTaps } from '../../engine/diagnostics/stream-tap.js';
 import { addMetricsOptions, startCliMetrics, type MetricsCliOptions } from '../metrics-options.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from '../exit-codes.js';
@@ -32,6 +33,7 @@ interface ConnectCliOptions extends ConnectOptions, SecretAndOutputOptions, Diag
   reconnect?: boolean;
   keepalive?: string;
   interface?: string;
+  mssClamp?: string;
 }
 
 export function registerConnectCommand(program: Command, ctx: CliContext): void {
@@ -49,6 +51,7 @@ export function registerConnectCommand(program: Command, ctx: CliContext): void 
     .option('--otp-stdin', "read the one-time codes from standard input, one line each time an otp-needed event (or prompt) asks; with --password-stdin the password is the first line")
     .option('--keepalive <seconds>', 'dead-peer detection interval (a silent server is declared dead within two)', '20')
     .option('--interface <name>', 'name for the TUN device (default: causeway0, causeway1, …)')
+    .option('--mss-clamp <mss>', MSS_CLAMP_HELP)
     .addHelpText('after', `\n${EXIT_CODES_HELP}\nAfter the tunnel is up, SIGINT/SIGTERM disconnect cleanly and exit 0.\n`)
     .action(async (server: string, o: ConnectCliOptions) => ctx.setExitCode(await runConnect(server, o, ctx)));
 }
@@ -71,6 +74,8 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   const profile = t.kind === 'profile' ? t.profile : undefined;
   const keepalive = Number(o.keepalive ?? '20');
   if (!Number.isFinite(keepalive) || keepalive < 1 || keepalive > 3600) return refuse('--keepalive must be between 1 and 3600 seconds', EXIT.usage);
+  const mssClamp = parseMssClamp(o.mssClamp);
+  if (!mssClamp.ok) return refuse(mssClamp.error, EXIT.usage);
   // Flags win over the profile; the profile wins over defaults.
   const routes = o.route ?? [];
   const routing: RoutingMode =
@@ -163,7 +168,7 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   const net = new HelperNetConfigurator(helper, uid, o.interface);
   const tunnel = new Tunnel(
     config,
-    { routing, dns, serverAddress, serverAddresses: protectedAddresses, reconnect, ...(profile?.mtu ? { mtu: profile.mtu } : {}) },
+    { routing, dns, serverAddress, serverAddresses: protectedAddresses, reconnect, ...(profile?.mtu ? { mtu: profile.mtu } : {}), ...(mssClamp.value !== undefined ? { mssClamp: mssClamp.value } : {}) },
     {
       net,
       openTun: (name) => net.openTun(name),

@@ -28,6 +28,8 @@ export interface TunnelOptions {
   readonly reconnect: { readonly enabled: boolean; readonly maxAttempts?: number; readonly backoff?: BackoffPolicy };
   /** Upper bound for the TUN MTU (the server's MRU may be lower). */
   readonly mtu?: number;
+  /** TCP MSS clamping on the TUN side (see DataPlaneSettings.mssClamp). */
+  readonly mssClamp?: number | 'mtu';
 }
 
 /** What the tunnel needs of a session (SstpSession in the product, a scripted fake in unit tests). */

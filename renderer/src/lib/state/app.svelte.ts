@@ -8,7 +8,7 @@ import { ProfilesState } from './profiles.svelte';
 import { TrustState } from './trust.svelte';
 import { OtpState } from './otp.svelte';
 
-export type View = 'status' | 'edit' | 'logs' | 'new' | 'import' | 'preferences';
+export type View = 'status' | 'edit' | 'logs' | 'doctor' | 'new' | 'import' | 'preferences';
 export type Theme = 'system' | 'light' | 'dark';
 export interface SaveNotes {
   readonly fieldWarnings: readonly ProfileIssue[];
