@@ -38,7 +38,7 @@ export function formatProfile(p: Profile, password: PasswordStatus): string {
     ['server', serverText(p)],
     ['user', p.username || '(asked when connecting)'],
     ['password', password.kind === 'saved' ? 'saved in the keychain' : password.kind === 'not-saved' ? 'not saved' : `unknown (${password.why})`],
-    ['auth', p.authMethods.join(', ')],
+    ['auth', `${p.authMethods.join(', ')}${p.allowNoAuthentication === true ? '; a server asking for none is accepted (--allow-no-auth)' : ''}`],
     ['TLS', `${tls.minVersion} or newer${tls.sni !== undefined ? `, server name ${tls.sni}` : ''}`],
     ['trusts', trust],
   ];

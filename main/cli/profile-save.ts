@@ -11,6 +11,7 @@ import { importCaFile } from '../services/trust/ca-import.js';
 import { parseCertificates } from '../services/trust/certificate.js';
 import { EXIT } from './exit-codes.js';
 import { emptyDraft, parseProfileFlags, type ProfileEdits, type ProfileFlagOptions } from './profile-flags.js';
+import { weakAuthWarnings } from './options.js';
 import type { ProfileServices } from './profile-services.js';
 import { exitCodeForStoreError } from './profile-reply.js';
 import { readSecretInput } from './read-secret.js';
@@ -76,6 +77,7 @@ export async function addProfile(services: ProfileServices, name: string, o: Pro
     const set = await services.credentials.set(profile.id, p.secret.kind, p.secret.value);
     if (!set.ok) return undo(EXIT.failure, set.error.message);
   }
+  warnings.push(...weakAuthWarnings(profile.authMethods, profile.allowNoAuthentication === true));
   return { ok: true, profile, warnings };
 }
 
@@ -106,6 +108,8 @@ export async function editProfile(services: ProfileServices, current: Profile, o
     const dropped = await services.credentials.delete(profile.id, 'proxy-password');
     if (!dropped.ok) warnings.push(`The old proxy password (if one was saved) could not be deleted from the keychain: ${dropped.error.message}`);
   }
+  // Said at each save that keeps them, not only when they were added: the profile keeps weakening.
+  warnings.push(...weakAuthWarnings(profile.authMethods, profile.allowNoAuthentication === true));
   return { ok: true, profile, warnings };
 }
 

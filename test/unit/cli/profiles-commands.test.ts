@@ -206,6 +206,20 @@ describe('causeway profiles', () => {
   });
 });
 
+describe('weak sign-in settings on save', () => {
+  it('profiles add with PAP and --allow-no-auth saves them and warns about each; show says so', async () => {
+    const r = await cw(['profiles', 'add', 'Weak', '--server', 'weak.example.test', '--auth', 'pap,mschapv2', '--allow-no-auth']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /warning: PAP is allowed: it sends your password itself/);
+    assert.match(r.stderr, /warning: a server that asks for no authentication will be accepted/);
+    assert.equal((await profile('Weak')).allowNoAuthentication, true);
+    const plain = await cw(['profiles', 'add', 'Plain', '--server', 'plain.example.test']);
+    assert.equal(plain.stderr, '');
+    const shown = await cw(['profiles', 'show', 'Weak']);
+    assert.match(shown.stdout, /a server asking for none is accepted/);
+  });
+});
+
 describe('causeway import', () => {
   it('imports the NetworkManager fixture: password to the keychain, not the profile', async () => {
     const r = await cw(['import', join(FIXTURES, 'softether-test.nmconnection')]);
