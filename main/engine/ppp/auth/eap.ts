@@ -18,7 +18,7 @@ import {
   encodeEapResponse,
 } from './eap-packet.js';
 import type { EapMethod, EapMethodHost } from './eap-tls-host.js';
-import { AUTH_SILENCE_MS, authTimeout, credentialsRejected, serverNotProven } from './failures.js';
+import { credentialsRejected, serverNotProven } from './failures.js';
 import { MSCHAPV2_CHALLENGE_SIZE, MsChapV2Exchange } from './mschapv2-exchange.js';
 import type { RandomSource } from './mschapv2-exchange.js';
 import { successMessageText } from './mschapv2-messages.js';
@@ -93,7 +93,8 @@ export class EapAuthenticator implements Authenticator {
   }
 
   private armSilence(): void {
-    if (this.run.running) this.run.setTimer(AUTH_SILENCE_MS, () => this.run.fail(authTimeout('EAP')));
+    // The same wait as the other methods: an MFA push behind EAP-MSCHAPv2 or PEAP takes as long.
+    this.run.waitForServer('EAP');
   }
 
   receive(packet: Buffer): void {

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { DEFAULT_AUTH_WAIT_MS } from '../../../../../main/engine/config.js';
 import { decodeChap } from '../../../../../main/engine/ppp/auth/chap-packet.js';
 import { decodeEap } from '../../../../../main/engine/ppp/auth/eap-packet.js';
 import { EapAuthenticator } from '../../../../../main/engine/ppp/auth/eap.js';
@@ -157,17 +158,20 @@ test('EAP Notification is acknowledged and its text logged', () => {
   assert.match(allLogText(ctx), /Password expires in 3 days/);
 });
 
-test('EAP fails negotiation-timeout after 30 s of silence, also mid-exchange', () => {
+test('EAP waits for the server as long as the auth wait (default 60 s, for an MFA push), also mid-exchange', () => {
   const a = rfcClient();
-  a.ctx.clock.advance(30_000);
+  a.ctx.clock.advance(DEFAULT_AUTH_WAIT_MS - 1);
+  assert.equal(a.ctx.failures.length, 0);
+  a.ctx.clock.advance(1);
   assert.equal(a.ctx.failures[0]?.code, 'negotiation-timeout');
   assert.equal(a.ctx.failures[0]?.phase, 'auth');
+  assert.match(a.ctx.failures[0]?.message ?? '', /60-second authentication wait/);
 
   const b = rfcClient();
   b.eap.receive(request(1, 1));
-  b.ctx.clock.advance(29_000);
+  b.ctx.clock.advance(DEFAULT_AUTH_WAIT_MS - 1_000);
   b.eap.receive(msChallenge(2, 1, AUTH_CHALLENGE));
-  b.ctx.clock.advance(29_000);
+  b.ctx.clock.advance(DEFAULT_AUTH_WAIT_MS - 1_000);
   assert.equal(b.ctx.failures.length, 0);
   b.ctx.clock.advance(1_000);
   assert.equal(b.ctx.failures[0]?.code, 'negotiation-timeout');
