@@ -2,10 +2,12 @@
 // (one schema, in the services): the form only shapes values.
 import type { Profile, ProfileDraft } from '$contract';
 
-export type AuthMethodName = 'pap' | 'chap' | 'mschapv2' | 'eap-mschapv2';
+export type AuthMethodName = 'pap' | 'chap' | 'mschapv2' | 'eap-mschapv2' | 'eap-tls' | 'eap-peap';
 export const AUTH_METHOD_LABELS: Record<AuthMethodName, string> = {
   mschapv2: 'MS-CHAPv2',
   'eap-mschapv2': 'EAP-MSCHAPv2',
+  'eap-tls': 'EAP-TLS (client certificate)',
+  'eap-peap': 'PEAP (Protected EAP, EAP-MSCHAPv2 inside)',
   chap: 'CHAP',
   pap: 'PAP (sends the password in the clear inside TLS)',
 };
@@ -27,6 +29,10 @@ export interface ProfileForm {
   clientCertKind: 'none' | 'pkcs12' | 'pem';
   pkcs12File: string;
   certificateFile: string;
+  /** The sign-in (EAP) server's certificate inside EAP-TLS / PEAP; all empty: judged like the VPN server's. */
+  eapPinnedSha256: string;
+  eapCaFile: string;
+  eapServerName: string;
   proxyHost: string;
   proxyPort: string;
   proxyUsername: string;
@@ -56,6 +62,9 @@ export function emptyForm(): ProfileForm {
     clientCertKind: 'none',
     pkcs12File: '',
     certificateFile: '',
+    eapPinnedSha256: '',
+    eapCaFile: '',
+    eapServerName: '',
     proxyHost: '',
     proxyPort: '8080',
     proxyUsername: '',
@@ -91,6 +100,9 @@ export function formFrom(p: Profile): ProfileForm {
     clientCertKind: clientCertKindOf(p.tls.clientCertificate),
     pkcs12File: p.tls.clientCertificate && 'pkcs12File' in p.tls.clientCertificate ? p.tls.clientCertificate.pkcs12File : '',
     certificateFile: p.tls.clientCertificate && 'certificateFile' in p.tls.clientCertificate ? p.tls.clientCertificate.certificateFile : '',
+    eapPinnedSha256: p.eapTrust?.pinnedSha256 ?? '',
+    eapCaFile: p.eapTrust?.caFile ?? '',
+    eapServerName: p.eapTrust?.serverName ?? '',
     proxyHost: p.proxy?.host ?? '',
     proxyPort: String(p.proxy?.port ?? 8080),
     proxyUsername: p.proxy?.username ?? '',
@@ -132,6 +144,11 @@ export function draftFrom(f: ProfileForm): ProfileDraft {
     autoConnect: f.autoConnect,
   };
   if (f.allowNoAuthentication) draft['allowNoAuthentication'] = true;
+  const eapTrust: Record<string, unknown> = {};
+  if (opt(f.eapPinnedSha256)) eapTrust['pinnedSha256'] = opt(f.eapPinnedSha256);
+  if (opt(f.eapCaFile)) eapTrust['caFile'] = opt(f.eapCaFile);
+  if (opt(f.eapServerName)) eapTrust['serverName'] = opt(f.eapServerName);
+  if (Object.keys(eapTrust).length > 0) draft['eapTrust'] = eapTrust;
   if (opt(f.proxyHost)) draft['proxy'] = { host: f.proxyHost.trim(), port: num(f.proxyPort), ...(opt(f.proxyUsername) ? { username: opt(f.proxyUsername) } : {}) };
   if (opt(f.mtu)) draft['mtu'] = num(f.mtu);
   // The shape is main's to judge; this cast only names what we meant to build.
