@@ -77,6 +77,11 @@ export interface TrustPrompt {
   readonly message: string;
   /** For 'changed': the fingerprint the profile trusted (display form). */
   readonly expected?: string;
+  /**
+   * Absent: the VPN server's certificate (pinned as tls.pinnedSha256). 'eap': the sign-in server's,
+   * presented inside EAP-TLS / PEAP (pinned as eapTrust.pinnedSha256).
+   */
+  readonly target?: 'eap';
 }
 
 /** A one-time code the connection waits for (a profile with `otp`), at connect or after a drop. */

@@ -6,6 +6,7 @@ import type { Clock, TimerHandle } from '../../engine/clock.js';
 import { systemClock } from '../../engine/clock.js';
 import type { TunnelState } from '../../engine/datapath/tunnel.js';
 import { displayFingerprint } from '../trust/certificate.js';
+import type { CertificateInfo } from '../../engine/certificate-info.js';
 import type { SessionFailure } from '../../engine/failure.js';
 import { pingOnce } from '../../engine/packet/ping.js';
 import { diagnose, type DiagnoseOptions } from '../doctor/diagnose.js';
@@ -170,8 +171,10 @@ export class ConnectionService {
     const pending = this.prompts.take(promptId);
     if (!pending) return { ok: false, error: { kind: 'expired', message: 'This certificate question is no longer open.' } };
     this.emit({ type: 'trust-resolved', promptId });
-    const { profileId, certificate } = pending.prompt;
-    const pinned = await this.deps.store.update(profileId, (p) => ({ ...p, tls: { ...p.tls, pinnedSha256: certificate.sha256 } }));
+    const { profileId, certificate, target } = pending.prompt;
+    const pinSha256 = certificate.sha256.replace(/:/g, '').toLowerCase();
+    const pin = (p: Profile): Profile => (target === 'eap' ? { ...p, eapTrust: { ...p.eapTrust, pinnedSha256: pinSha256 } } : { ...p, tls: { ...p.tls, pinnedSha256: certificate.sha256 } });
+    const pinned = await this.deps.store.update(profileId, pin);
     if (!pinned.ok) return { ok: false, error: { kind: 'store', message: pinned.error.message } };
     return this.connect(profileId, pending.password !== undefined ? { password: pending.password } : {});
   }
@@ -311,6 +314,7 @@ export class ConnectionService {
   }
 
   private promptForCertificate(profile: Profile, f: SessionFailure, password: string | undefined): void {
+    if (f.eapCertificate) return this.promptForEapCertificate(profile, f.eapCertificate, f.message, password);
     if (!f.certificate) return;
     if (f.code !== 'certificate-untrusted' && f.code !== 'certificate-pin-mismatch') return;
     const changed = f.code === 'certificate-pin-mismatch';
@@ -324,6 +328,14 @@ export class ConnectionService {
       ...(password !== undefined ? { password } : {}),
     });
     this.emit({ type: 'trust-prompt', prompt });
+  }
+
+  /** The sign-in (EAP) server's own certificate: its own question, pinned into eapTrust if accepted. */
+  private promptForEapCertificate(profile: Profile, certificate: CertificateInfo, message: string, password: string | undefined): void {
+    const was = profile.eapTrust?.pinnedSha256;
+    const expected = was !== undefined ? { expected: displayFingerprint(was) } : {};
+    const kind = was !== undefined ? 'changed' : 'unknown';
+    this.emit({ type: 'trust-prompt', prompt: this.prompts.open({ profileId: profile.id, profileName: profile.name, kind, certificate, message, target: 'eap', ...expected, ...(password !== undefined ? { password } : {}) }) });
   }
 
   private tick(profileId: string, entry: Entry, live: LiveConnection): void {

@@ -14,7 +14,7 @@ interface Pending {
 export class TrustPrompts {
   private readonly pending = new Map<string, Pending>();
 
-  open(p: { profileId: string; profileName: string; kind: TrustPrompt['kind']; certificate: CertificateInfo; message: string; expected?: string; password?: string }): TrustPrompt {
+  open(p: { profileId: string; profileName: string; kind: TrustPrompt['kind']; certificate: CertificateInfo; message: string; expected?: string; password?: string; target?: 'eap' }): TrustPrompt {
     // One open prompt per profile: a newer certificate replaces the older question.
     for (const [id, x] of this.pending) if (x.prompt.profileId === p.profileId) this.pending.delete(id);
     const prompt: TrustPrompt = {
@@ -25,6 +25,7 @@ export class TrustPrompts {
       certificate: p.certificate,
       message: p.message,
       ...(p.expected !== undefined ? { expected: p.expected } : {}),
+      ...(p.target !== undefined ? { target: p.target } : {}),
     };
     this.pending.set(prompt.promptId, { prompt, ...(p.password !== undefined ? { password: p.password } : {}) });
     return prompt;
