@@ -59,6 +59,8 @@ export class PeerConnection implements PeerLink {
   private readonly heldIpv6cp: Buffer[] = [];
   private ncpStarted = false;
   private silent = false;
+  /** Set once a flood is written: the next ECHO_RESPONSE shows the client has read all of it. */
+  private floodBarrier = false;
   private ending = false;
   private disconnectSent = false;
   private closed = false;
@@ -238,6 +240,10 @@ export class PeerConnection implements PeerLink {
         if (this.script.sstp.answerEcho) this.sendControl(bareMessage('ECHO_RESPONSE'));
         return;
       case 'ECHO_RESPONSE':
+        if (this.floodBarrier) {
+          this.floodBarrier = false;
+          this.log.record({ kind: 'fault', action: 'flood-read' });
+        }
         return;
       case 'CALL_ABORT':
         // MS-SSTP §3.2.2.2: answer an abort with our own, then close.
@@ -506,6 +512,10 @@ export class PeerConnection implements PeerLink {
       if (!this.socket.write(chunk)) await this.drained();
     }
     this.log.record({ kind: 'fault', action: `flood-sent ${bytes} bytes` });
+    // A barrier: the client answers this echo only after it has read everything before it.
+    if (!this.canSend()) return;
+    this.floodBarrier = true;
+    this.sendControl(bareMessage('ECHO_REQUEST'));
   }
 
   private serverAbort(status: StatusName, why: string): void {

@@ -4,8 +4,7 @@
 // through the injected send(); time comes from the injected clock.
 import type { Clock } from '../clock.js';
 import type { Phase, SessionFailure } from '../failure.js';
-import { phaseLogger } from '../log.js';
-import type { Logger } from '../log.js';
+import { phaseLogger, type Logger } from '../log.js';
 import { describeDecodeError } from '../bytes.js';
 import { Automaton, type PppEvent, type State } from './automaton.js';
 import { EchoMonitor } from './echo.js';
@@ -15,11 +14,11 @@ import { AuthPhase } from './link-auth.js';
 import type { PppLinkOptions } from './link-config.js';
 import type { PppLinkEvent } from './link-events.js';
 import * as why from './link-failures.js';
-import type { LinkTerms } from './link-failures.js';
+import { type LinkTerms } from './link-failures.js';
 import { NetworkLayer } from './link-network.js';
-import { CONTROL_HEADER_BYTES, ECHO_REQ, decodeControl, encodeControl, encodeMessage } from './packet.js';
-import type { ControlPacket } from './packet.js';
+import { ECHO_REQ, decodeControl, encodeControl, encodeMessage, type ControlPacket } from './packet.js';
 import { PPP_CHAP, PPP_EAP, PPP_IPCP, PPP_IPV4, PPP_IPV6, PPP_IPV6CP, PPP_LCP, PPP_PAP, protocolName } from './protocols.js';
+import { ProtocolRejecter } from './protocol-reject.js';
 import { cryptoRandom, type RandomBytes } from './random.js';
 import { traceLine } from './trace.js';
 
@@ -54,6 +53,7 @@ export class PppLink {
   private readonly auth: AuthPhase;
   private echo: EchoMonitor | undefined;
   private readonly network: NetworkLayer;
+  private readonly rejects = new ProtocolRejecter(() => this.o.clock.now());
 
   constructor(private readonly o: PppLinkOptions) {
     const { clock, log } = o;
@@ -209,10 +209,9 @@ export class PppLink {
   }
 
   private sendProtocolReject(protocol: number, info: Buffer): void {
-    // RFC 1661 §5.7: the rejected information is truncated to the peer's MRU.
-    const room = Math.max(0, this.lcpPolicy.negotiated.peerMru - CONTROL_HEADER_BYTES - 2);
-    const rejected = info.subarray(0, room);
-    this.sendControl(PPP_LCP, encodeMessage({ kind: 'protocol-reject', id: this.lcp.nextId(), protocol, rejected }));
+    const ctx = { peerMru: this.lcpPolicy.negotiated.peerMru, nextId: () => this.lcp.nextId(), log: this.logFor(protocol) };
+    const reject = this.rejects.answer(protocol, info, ctx);
+    if (reject) this.sendControl(PPP_LCP, reject);
   }
 
   // ---- LCP ----

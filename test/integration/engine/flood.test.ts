@@ -88,8 +88,11 @@ describe('a flood of legal frames from the server', () => {
         const lag = monitorEventLoopDelay({ resolution: 1 });
         lag.enable();
         const startedAt = process.hrtime.bigint();
-        // Every unknown frame answered: the client has processed the whole flood.
-        await peer.until(() => peer.count('protocol-rejected-by-client') >= FRAMES, 60_000);
+        // The echo the peer sends after the flood is answered: the client has read the whole flood.
+        await peer.until(() => peer.events.some((e) => e.kind === 'fault' && e.action === 'flood-read'), 60_000);
+        // Protocol-Rejects are paced (a few per protocol per second), not one per frame: no reflection.
+        const rejects = peer.count('protocol-rejected-by-client');
+        assert.ok(rejects < 100, `${rejects} Protocol-Rejects for ${FRAMES} unknown frames`);
         lag.disable();
         restore();
         const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;

@@ -342,6 +342,24 @@ describe('demultiplexing', () => {
     assert.equal(pr.info.length, 600);
   });
 
+  it('answers at most 4 frames of one unknown protocol per second, so a flood is not reflected', () => {
+    const h = new Harness();
+    lcpUp(h);
+    h.take();
+    const frame = encodeFrame(0x4021, Buffer.from([1, 2, 3]));
+    for (let i = 0; i < 1000; i++) h.link.receive(frame);
+    assert.equal(h.take().length, 4);
+    // Another protocol has its own budget; a conforming peer that stopped after one reject loses nothing.
+    h.link.receive(encodeFrame(0x80fd, Buffer.from([1, 1, 0, 4])));
+    assert.equal(h.take().length, 1);
+    h.clock.advance(999);
+    h.link.receive(frame);
+    assert.deepEqual(h.take(), []);
+    h.clock.advance(1);
+    h.link.receive(frame);
+    assert.equal(h.take().length, 1);
+  });
+
   it('drops frames without FF 03, with a debug line', () => {
     const h = new Harness();
     lcpUp(h);
