@@ -5,7 +5,7 @@
 // and the preview shows each item and asks before saving (services/connections/backend/import-handlers.ts).
 import type { ProfileDraft } from '../../contract/profile.js';
 
-export type ImportRiskField = 'tls.insecure' | 'tls.pinnedSha256' | 'tls.caFile' | 'authMethods.pap' | 'authMethods.chap' | 'allowNoAuthentication';
+export type ImportRiskField = 'tls.insecure' | 'tls.pinnedSha256' | 'tls.caFile' | 'eapTrust.pinnedSha256' | 'eapTrust.caFile' | 'authMethods.pap' | 'authMethods.chap' | 'allowNoAuthentication';
 
 export interface ImportRisk {
   readonly field: ImportRiskField;
@@ -28,6 +28,14 @@ export function importRisks(draft: ProfileDraft): ImportRisk[] {
   }
   if (tls?.caFile !== undefined) {
     out.push({ field: 'tls.caFile', message: `Trusts the CA certificate(s) in ${tls.caFile} for this server. Keep it only if that file comes from your administrator.` });
+  }
+  // The sign-in (EAP) server's certificate: a pin or CA chosen by the file's author lets their server
+  // receive the EAP-TLS handshake or, with PEAP, the password's MS-CHAPv2 exchange.
+  if (draft.eapTrust?.pinnedSha256 !== undefined) {
+    out.push({ field: 'eapTrust.pinnedSha256', message: `Trusts exactly the sign-in (EAP) server certificate with SHA-256 ${draft.eapTrust.pinnedSha256}. Keep it only if your administrator gave you this fingerprint.` });
+  }
+  if (draft.eapTrust?.caFile !== undefined) {
+    out.push({ field: 'eapTrust.caFile', message: `Trusts the CA certificate(s) in ${draft.eapTrust.caFile} for the sign-in (EAP) server. Keep it only if that file comes from your administrator.` });
   }
   const methods = draft.authMethods ?? [];
   if (methods.includes('pap')) {

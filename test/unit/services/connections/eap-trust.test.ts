@@ -9,6 +9,7 @@ import { validateProfile, type Profile } from '../../../../main/contract/profile
 import { eapTrustFor, needsPassword } from '../../../../main/services/connections/eap-trust.js';
 import { buildSessionConfig } from '../../../../main/services/connections/session-config.js';
 import { MemoryCredentialStore } from '../../../../main/services/credentials/memory-store.js';
+import { importRisks } from '../../../../main/services/import/risks.js';
 import { makeTestCa } from '../../../harness/softether-certs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cw-eap-trust-'));
@@ -81,5 +82,15 @@ describe('buildSessionConfig for EAP profiles', () => {
     assert.ok(plain.ok === false && plain.error.kind === 'password-required');
     const given = await buildSessionConfig(profile({}), creds, { password: 'pw' });
     assert.ok(given.ok && given.config.eapTrust === undefined && given.config.credentials.password === 'pw');
+  });
+});
+
+describe('import risks', () => {
+  it("an imported profile's EAP pin and EAP CA are flagged; a server name alone is not", () => {
+    const draft = { name: 'X', server: { host: 'h' }, username: 'u', authMethods: ['eap-peap' as const], eapTrust: { pinnedSha256: 'ab'.repeat(32), caFile: '/tmp/their-ca.pem', serverName: 'nps.test' } };
+    const r = importRisks(draft);
+    assert.deepEqual(r.map((x) => x.field), ['eapTrust.pinnedSha256', 'eapTrust.caFile']);
+    assert.match(r[0]?.message ?? '', /sign-in \(EAP\) server certificate with SHA-256 abab/);
+    assert.deepEqual(importRisks({ ...draft, eapTrust: { serverName: 'nps.test' } }), []);
   });
 });
