@@ -46,6 +46,11 @@ export function formatProfile(p: Profile, password: PasswordStatus): string {
     const c = tls.clientCertificate;
     lines.push(['client cert', 'pkcs12File' in c ? c.pkcs12File : `${c.certificateFile} (PEM; key in the keychain)`]);
   }
+  if (p.eapTrust) {
+    const e = p.eapTrust;
+    const own = e.pinnedSha256 !== undefined ? `pinned certificate SHA-256 ${displayFingerprint(e.pinnedSha256)}` : e.caFile !== undefined ? `CA certificate(s) in ${e.caFile}` : 'as the VPN server';
+    lines.push(['EAP server', `trusts ${own}${e.serverName !== undefined ? `, must be named ${e.serverName}` : ''}`]);
+  }
   if (p.proxy) lines.push(['proxy', `${p.proxy.host}:${p.proxy.port}${p.proxy.username !== undefined ? ` as ${p.proxy.username}` : ''}`]);
   lines.push(
     ['routing', p.routing.mode === 'full' ? 'all traffic through the VPN' : `only ${p.routing.routes.join(', ')}`],

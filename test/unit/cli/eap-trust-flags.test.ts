@@ -5,6 +5,8 @@ import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { eapTrustHintFor, formatEapTrustHint } from '../../../main/cli/eap-trust-hint.js';
 import { parseProfileFlags } from '../../../main/cli/profile-flags.js';
+import { formatProfile } from '../../../main/cli/profile-format.js';
+import { validateProfile } from '../../../main/contract/profile.js';
 import { trustHintFor } from '../../../main/cli/profile-trust-hint.js';
 import { validateDraft, type ProfileDraft } from '../../../main/contract/profile.js';
 import { failure } from '../../../main/engine/failure.js';
@@ -29,6 +31,12 @@ describe('EAP trust flags', () => {
     const cleared = apply({ eapCa: false, eapServerName: false }, noPin);
     assert.equal('eapTrust' in cleared, false, 'emptied: the field goes');
     assert.deepEqual(apply({ user: 'bob' }, set).eapTrust, set.eapTrust, 'other flags leave it alone');
+  });
+
+  it('profiles show says how the sign-in server is trusted', () => {
+    const p = validateProfile({ version: 1, id: '6f1c1b9e-8f43-4a55-9d1c-0b3e8e1f2a10', ...apply({ eapPin: `sha256:${HEX}`, eapServerName: 'nps.corp.test' }) });
+    assert.ok(p.ok);
+    assert.match(formatProfile(p.value, { kind: 'not-saved' }), /EAP server +trusts pinned certificate SHA-256 AB:AB[:AB]*, must be named nps\.corp\.test\n/);
   });
 
   it('refuses a malformed pin naming the flag', () => {
