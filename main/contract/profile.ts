@@ -167,6 +167,8 @@ const profileFields = {
   dns: z.boolean().default(true),
   ipv6: z.boolean().default(false),
   mtu: z.number().int('must be a whole number').min(576, 'must be between 576 and 1500').max(1500, 'must be between 576 and 1500').optional(),
+  /** Clamp the MSS of TCP SYNs through the tunnel to its MTU − 40 (the doctor says when a path needs it). */
+  mssClamp: z.boolean().optional(),
   reconnect: z
     .strictObject({ enabled: z.boolean(), maxAttempts: z.number().int().min(1).max(1000).optional() })
     .default({ enabled: true }),

@@ -168,7 +168,7 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   const net = new HelperNetConfigurator(helper, uid, o.interface);
   const tunnel = new Tunnel(
     config,
-    { routing, dns, serverAddress, serverAddresses: protectedAddresses, reconnect, ...(profile?.mtu ? { mtu: profile.mtu } : {}), ...(mssClamp.value !== undefined ? { mssClamp: mssClamp.value } : {}) },
+    { routing, dns, serverAddress, serverAddresses: protectedAddresses, reconnect, ...(profile?.mtu ? { mtu: profile.mtu } : {}), ...(mssClamp.value !== undefined ? { mssClamp: mssClamp.value } : profile?.mssClamp ? { mssClamp: 'mtu' as const } : {}) },
     {
       net,
       openTun: (name) => net.openTun(name),

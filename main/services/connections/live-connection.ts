@@ -79,6 +79,7 @@ export class LiveConnection {
         ...(plane?.serverAddresses ? { serverAddresses: plane.serverAddresses } : {}),
         reconnect: { enabled: profile.reconnect.enabled, ...(profile.reconnect.maxAttempts !== undefined ? { maxAttempts: profile.reconnect.maxAttempts } : {}) },
         ...(profile.mtu !== undefined ? { mtu: profile.mtu } : {}),
+        ...(profile.mssClamp ? { mssClamp: 'mtu' as const } : {}),
       },
       deps,
     );
