@@ -21,11 +21,14 @@ const SECRET = '<secret>';
 /** The report with secrets and (unless asked) the user name taken out of every string in it. */
 export function redactReport(report: DoctorReport, o: RedactOptions): DoctorReport {
   const names = o.includeUser || !o.username ? [] : userForms(o.username);
-  const secrets = o.secrets.filter((s) => s.length >= 1);
+  // By value, as a second line of defence (the trace never holds a secret): a one- or two-letter value
+  // would eat letters out of every word, so short ones are replaced only where they stand quoted.
+  const secrets = o.secrets.filter((s) => s.length > 0);
+  const replace = (t: string, value: string, by: string) => (value.length >= 3 ? t.split(value).join(by) : t.split(`"${value}"`).join(`"${by}"`));
   const scrub = (text: string): string => {
     let t = text;
-    for (const s of secrets) t = t.split(s).join(SECRET);
-    for (const n of names) t = t.split(n).join(USER);
+    for (const s of secrets) t = replace(t, s, SECRET);
+    for (const n of names) t = replace(t, n, USER);
     return t;
   };
   const walk = (v: unknown): unknown => {

@@ -78,3 +78,11 @@ test('an unwritable place: a typed failure saying what to do', () => {
   assert.equal(w.ok, false);
   assert.match(w.ok ? '' : w.message, /Choose a folder/);
 });
+
+test('a one-letter user name or password does not eat letters out of the text; quoted it is still replaced', () => {
+  const base = report();
+  const r = redactReport({ ...base, trace: [{ time: 1, level: 'debug', phase: 'auth', message: 'send [MSCHAPv2 Response id=0x2 name="u"] refused the connection x' }] }, { username: 'u', secrets: ['x'] });
+  const m = r.trace[0]?.message ?? '';
+  assert.match(m, /name="<user>"/);
+  assert.match(m, /refused the connection x$/);
+});
