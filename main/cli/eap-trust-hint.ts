@@ -15,7 +15,7 @@ export interface EapTrustHint {
   readonly command: string;
 }
 
-/** `profile` is the profile's name when the target was one; ad hoc, the pin goes into a new profile. */
+/** `profile` is the profile's name when the target was one; otherwise the hint is an --eap-pin for this run. */
 export function eapTrustHintFor(failure: SessionFailure | undefined, profile: string | undefined, target: string): EapTrustHint | undefined {
   const cert = failure?.eapCertificate;
   if (!cert) return undefined;
@@ -23,7 +23,7 @@ export function eapTrustHintFor(failure: SessionFailure | undefined, profile: st
   const command =
     profile !== undefined
       ? `causeway profiles edit ${shellQuote(profile)} --eap-pin ${pin}`
-      : `causeway profiles add NAME --server ${shellQuote(target)} --user USER --auth … --eap-pin ${pin}`;
+      : `causeway test ${shellQuote(target)} --eap-pin ${pin} …`;
   return { event: 'eap-trust-hint', certificate: cert, pin, command };
 }
 

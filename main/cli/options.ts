@@ -1,6 +1,7 @@
 // Turning command-line text into a validated SessionConfig. Pure: every problem is a UsageError value.
 import { readFileSync } from 'node:fs';
 import { AUTH_METHODS, AUTH_WAIT_RANGE_S, type AuthMethod, type ProxyConfig, type SessionConfig, type TlsMinVersion } from '../engine/config.js';
+import { parseEapTrustFlags, withEapTrustFlags } from './eap-trust-options.js';
 import { normaliseFingerprint } from '../engine/transport/certificate.js';
 
 export interface ConnectOptions {
@@ -16,6 +17,10 @@ export interface ConnectOptions {
   mru?: string;
   /** Carry on when the server asks for no authentication at all (refused otherwise). */
   allowNoAuth?: boolean;
+  /** The sign-in (EAP) server's certificate for this run (see eap-trust-options.ts). */
+  eapPin?: string;
+  eapCa?: string;
+  eapServerName?: string;
 }
 
 /**
@@ -121,6 +126,10 @@ export function buildSessionConfig(target: string, o: ConnectOptions, password: 
   }
   const mru = o.mru === undefined ? 1500 : Number(o.mru);
   if (!Number.isInteger(mru) || mru < 576 || mru > 4091) return { ok: false, error: '--mru must be between 576 and 4091' };
+  const eapFlags = parseEapTrustFlags(o);
+  if (!eapFlags.ok) return eapFlags;
+  const trust = { caPem, pinSha256, insecure: o.insecure === true };
+  const eapTrust = withEapTrustFlags(undefined, eapFlags.value, trust);
   return {
     ok: true,
     value: {
@@ -128,7 +137,8 @@ export function buildSessionConfig(target: string, o: ConnectOptions, password: 
       port: hp.value.port,
       sni: o.sni,
       tlsMin,
-      trust: { caPem, pinSha256, insecure: o.insecure === true },
+      trust,
+      ...(eapTrust !== undefined ? { eapTrust } : {}),
       proxy,
       credentials: { username: o.user, password },
       authMethods: auth.value,

@@ -9,6 +9,7 @@ import type { Profile } from '../contract/profile.js';
 import { trustPolicyFor } from '../services/trust/anchors.js';
 import { loadClientCertificate } from '../services/trust/pkcs12.js';
 import { eapTrustFor, needsPassword } from '../services/connections/eap-trust.js';
+import { parseEapTrustFlags, withEapTrustFlags } from './eap-trust-options.js';
 import { EXIT } from './exit-codes.js';
 import { buildSessionConfig, parseAuthList, parseAuthWait, parseHostPort, parseProxyUrl, weakAuthWarnings, type ConnectOptions, type Parsed } from './options.js';
 import { stdinLines } from './stdin-lines.js';
@@ -124,6 +125,8 @@ async function fromProfile(profile: Profile, o: TargetOptions, ctx: TargetContex
   const flags = parseOverrides(o);
   if (!flags.ok) return fail('usage', flags.error);
   const f = flags.value;
+  const eapFlags = parseEapTrustFlags(o);
+  if (!eapFlags.ok) return fail('usage', eapFlags.error);
   const username = o.user ?? profile.username;
   if (username === '') {
     return fail('usage', `Profile "${profile.name}" has no user name. Give --user, or save one with \`causeway profiles edit "${profile.name}" --user NAME\`.`);
@@ -182,6 +185,7 @@ async function fromProfile(profile: Profile, o: TargetOptions, ctx: TargetContex
     ...(f.pinSha256 !== undefined ? { pinSha256: f.pinSha256 } : {}),
     ...(o.insecure === true ? { insecure: true } : {}),
   };
+  const runEapTrust = withEapTrustFlags(eapTrust.trust, eapFlags.value, trust);
   const sni = o.sni ?? profile.tls.sni;
   const config: SessionConfig = {
     host: profile.server.host,
@@ -190,7 +194,7 @@ async function fromProfile(profile: Profile, o: TargetOptions, ctx: TargetContex
     tlsMin: f.tlsMin ?? profile.tls.minVersion,
     trust,
     ...(client.value ? { clientCertificate: { pfx: client.value.pfx, passphrase: client.value.passphrase } } : {}),
-    ...(eapTrust.trust !== undefined ? { eapTrust: eapTrust.trust } : {}),
+    ...(runEapTrust !== undefined ? { eapTrust: runEapTrust } : {}),
     ...(proxy ? { proxy } : {}),
     credentials: { username, password },
     authMethods: f.authMethods ?? profile.authMethods,

@@ -26,6 +26,9 @@ export function addConnectionOptions(cmd: Command): Command {
     .option('--pin <sha256:HEX>', 'trust exactly the server certificate with this SHA-256 fingerprint')
     .option('--insecure', 'accept any server certificate (labs only; the certificate is still shown)')
     .option('--sni <name>', 'TLS server name to send (default: the host name)')
+    .option('--eap-pin <sha256:HEX>', "EAP-TLS/PEAP: trust exactly the sign-in (EAP) server certificate with this SHA-256 fingerprint (default: the profile's, or judged like the VPN server's)")
+    .option('--eap-ca <file>', 'EAP-TLS/PEAP: trust the CA certificate(s) in this PEM file for the sign-in (EAP) server')
+    .option('--eap-server-name <name>', "EAP-TLS/PEAP: the name the sign-in (EAP) server's certificate must carry")
     // No commander defaults below: an absent flag must be told apart from a default so a profile's own
     // value can stand (buildSessionConfig applies the same defaults for a plain host).
     .addOption(new Option('--tls-min <version>', 'minimum TLS version (default: 1.2, or the profile\'s)').choices(['1.2', '1.3']))

@@ -90,4 +90,11 @@ describe('EAP-TLS via a saved profile with an EAP pin, against SoftEther', { ski
     const text = await cw(['test', NAME]);
     assert.match(text.stdout + text.stderr, /sign-in \(EAP\) server certificate is not trusted[\s\S]*--eap-pin sha256:/);
   });
+
+  it('causeway test NAME --eap-pin RIGHT: the flag wins over the profile\'s wrong pin for this run only', async () => {
+    const run = await cw(['test', NAME, '--eap-pin', `sha256:${server.certDerSha256}`, '--json']);
+    assert.equal(run.code, 0, show(run));
+    const shown = await cw(['profiles', 'show', NAME]);
+    assert.match(shown.stdout, /EAP server +trusts pinned certificate SHA-256 00:00/, 'the saved profile is unchanged');
+  });
 });

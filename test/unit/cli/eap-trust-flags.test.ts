@@ -66,7 +66,7 @@ describe('EAP trust hint', () => {
     assert.match(text, /sign-in \(EAP\) server certificate is not trusted/);
     assert.match(text, /--eap-ca FILE/);
     assert.match(text, /--eap-server-name NAME/);
-    assert.match(eapTrustHintFor(f, undefined, 'vpn.example.test:4443')?.command ?? '', /^causeway profiles add NAME --server vpn\.example\.test:4443 .*--eap-pin sha256:ab/);
+    assert.match(eapTrustHintFor(f, undefined, 'vpn.example.test:4443')?.command ?? '', /^causeway test vpn\.example\.test:4443 --eap-pin sha256:ab/);
   });
 
   it('is not the outer hint, and no hint without an inner certificate', () => {
