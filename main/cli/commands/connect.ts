@@ -124,7 +124,7 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   for (const u of serverList.unresolved) ctx.stderr(`causeway: warning: alternate server ${u.server} left out: ${u.failure.message}\n`);
   const protectedAddresses = [...new Set([...dest.addresses, ...serverList.addresses])];
 
-  const attemptLog = t.kind === 'profile' ? t.services.logs.start(t.profile.id, { secrets: t.secrets }) : undefined;
+  const attemptLog = t.kind === 'profile' ? t.services.logs.start(t.profile.id, { secrets: t.secrets, verbose: o.verbose === true }) : undefined;
   const fileSink = attemptLog?.ok ? attemptLog.value.sink : undefined;
   const log = (e: LogEntry) => {
     fileSink?.(e);
