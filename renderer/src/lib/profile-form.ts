@@ -12,6 +12,9 @@ export const AUTH_METHOD_LABELS: Record<AuthMethodName, string> = {
   pap: 'PAP (sends the password in the clear inside TLS)',
 };
 
+/** The wait's field label: the engine's auth-timeout message tells the user to raise "Authentication wait". */
+export const AUTH_WAIT_LABEL = 'Authentication wait';
+
 export interface ProfileForm {
   name: string;
   host: string;
@@ -20,6 +23,10 @@ export interface ProfileForm {
   authMethods: AuthMethodName[];
   /** An explicit opt-in, shown with a warning: off refuses a server that asks for no authentication. */
   allowNoAuthentication: boolean;
+  /** Ask for a one-time code at each connect: off, password+code ('append') or the code alone ('replace'). */
+  otpMode: 'off' | 'append' | 'replace';
+  /** Seconds authentication may wait for the server (an MFA push); empty: the default (60). */
+  authWait: string;
   tlsMin: 'TLSv1.2' | 'TLSv1.3';
   sni: string;
   caFile: string;
@@ -41,6 +48,8 @@ export interface ProfileForm {
   dns: boolean;
   ipv6: boolean;
   mtu: string;
+  /** Clamp TCP SYNs' MSS to the tunnel MTU − 40; off leaves the field out (absent = off). */
+  mssClamp: boolean;
   reconnect: boolean;
   reconnectMax: string;
   autoConnect: boolean;
@@ -54,6 +63,8 @@ export function emptyForm(): ProfileForm {
     username: '',
     authMethods: ['mschapv2', 'eap-mschapv2'],
     allowNoAuthentication: false,
+    otpMode: 'off',
+    authWait: '',
     tlsMin: 'TLSv1.2',
     sni: '',
     caFile: '',
@@ -73,6 +84,7 @@ export function emptyForm(): ProfileForm {
     dns: true,
     ipv6: false,
     mtu: '',
+    mssClamp: false,
     reconnect: true,
     reconnectMax: '',
     autoConnect: false,
@@ -92,6 +104,8 @@ export function formFrom(p: Profile): ProfileForm {
     username: p.username,
     authMethods: [...p.authMethods],
     allowNoAuthentication: p.allowNoAuthentication === true,
+    otpMode: p.otp?.mode ?? 'off',
+    authWait: p.authWaitSeconds !== undefined ? String(p.authWaitSeconds) : '',
     tlsMin: p.tls.minVersion,
     sni: p.tls.sni ?? '',
     caFile: p.tls.caFile ?? '',
@@ -111,6 +125,7 @@ export function formFrom(p: Profile): ProfileForm {
     dns: p.dns,
     ipv6: p.ipv6,
     mtu: p.mtu !== undefined ? String(p.mtu) : '',
+    mssClamp: p.mssClamp === true,
     reconnect: p.reconnect.enabled,
     reconnectMax: p.reconnect.maxAttempts !== undefined ? String(p.reconnect.maxAttempts) : '',
     autoConnect: p.autoConnect,
@@ -144,6 +159,8 @@ export function draftFrom(f: ProfileForm): ProfileDraft {
     autoConnect: f.autoConnect,
   };
   if (f.allowNoAuthentication) draft['allowNoAuthentication'] = true;
+  if (f.otpMode !== 'off') draft['otp'] = { mode: f.otpMode };
+  if (opt(f.authWait)) draft['authWaitSeconds'] = num(f.authWait);
   const eapTrust: Record<string, unknown> = {};
   if (opt(f.eapPinnedSha256)) eapTrust['pinnedSha256'] = opt(f.eapPinnedSha256);
   if (opt(f.eapCaFile)) eapTrust['caFile'] = opt(f.eapCaFile);
@@ -151,6 +168,7 @@ export function draftFrom(f: ProfileForm): ProfileDraft {
   if (Object.keys(eapTrust).length > 0) draft['eapTrust'] = eapTrust;
   if (opt(f.proxyHost)) draft['proxy'] = { host: f.proxyHost.trim(), port: num(f.proxyPort), ...(opt(f.proxyUsername) ? { username: opt(f.proxyUsername) } : {}) };
   if (opt(f.mtu)) draft['mtu'] = num(f.mtu);
+  if (f.mssClamp) draft['mssClamp'] = true;
   // The shape is main's to judge; this cast only names what we meant to build.
   return draft as unknown as ProfileDraft;
 }
