@@ -39,6 +39,8 @@ export const requests = {
   'settings.setAutostart': channel(z.strictObject({ enabled: z.boolean() }), returns<R.SettingsResult>()),
   'settings.metrics': channel(none, returns<R.MetricsSettingResult>()),
   'settings.setMetrics': channel(z.strictObject({ enabled: z.boolean(), listen: z.string().min(1).max(64) }), returns<R.MetricsSettingResult>()),
+  'settings.logging': channel(none, returns<R.LoggingSettingResult>()),
+  'settings.setLogging': channel(z.strictObject({ verbose: z.boolean() }), returns<R.LoggingSettingResult>()),
 
   'profiles.list': channel(none, returns<R.ProfilesResult>()),
   'profiles.validate': channel(z.strictObject({ draft }), returns<R.ValidateResult>()),

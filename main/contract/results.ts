@@ -98,5 +98,12 @@ export type SettingsResult = Ok<{ autostart: boolean | null }> | Fail<{ readonly
 export type MetricsSettingResult =
   | Ok<{ readonly enabled: boolean; readonly listen: string; readonly url: string | null }>
   | Fail<{ readonly kind: 'invalid' | 'unavailable'; readonly message: string }>;
+/**
+ * Verbose connection logs: every debug line kept in the attempt files (bigger files; never secrets).
+ * `warning`: the saved file was unusable and the default (off) is in force until the next save.
+ */
+export type LoggingSettingResult =
+  | Ok<{ readonly verbose: boolean; readonly warning: string | null }>
+  | Fail<{ readonly kind: 'save' | 'unavailable'; readonly message: string }>;
 
 export type { AppInfo, ConnectionSnapshot, OtpPrompt, TrustPrompt };

@@ -4,6 +4,7 @@ import { SstpSession } from '../../engine/session.js';
 import { AppMetrics } from '../metrics/app-metrics.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
 import { ConnectionLogs } from '../logs/connection-logs.js';
+import { LoggingSetting } from '../logs/logging-setting.js';
 import type { ServicePaths } from '../paths.js';
 import { join } from 'node:path';
 import { ProfileStore } from '../profiles/store.js';
@@ -27,7 +28,9 @@ export interface Composed {
 
 export function composeBackend(opts: ComposeOptions): Composed {
   const store = new ProfileStore(opts.paths.configDir);
-  const logs = new ConnectionLogs(opts.paths.logsDir);
+  // Asked at each attempt's start: Preferences → verbose logs applies from the next attempt on.
+  const logging = new LoggingSetting(join(opts.paths.configDir, 'logging.json'));
+  const logs = new ConnectionLogs(opts.paths.logsDir, { verbose: () => logging.verbose });
   const metrics = new AppMetrics(join(opts.paths.configDir, 'metrics.json'));
   const connections = new ConnectionService({
     store,
@@ -41,6 +44,6 @@ export function composeBackend(opts: ComposeOptions): Composed {
     if (e.type === 'snapshot') metrics.onSnapshot(e.snapshot);
   });
   void metrics.start();
-  const backend = createBackend({ store, credentials: opts.credentials, logs, connections, host: opts.host, caDir: opts.paths.caDir, metrics });
+  const backend = createBackend({ store, credentials: opts.credentials, logs, connections, host: opts.host, caDir: opts.paths.caDir, metrics, logging });
   return { backend, connections, store };
 }

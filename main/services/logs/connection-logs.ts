@@ -21,8 +21,11 @@ export interface ConnectionLogsOptions {
   readonly clock?: Clock;
   /** How live views' batches are deferred to a later turn (default setImmediate); for tests. */
   readonly defer?: (fn: () => void) => void;
-  /** Keep every debug line in the files (a "verbose logging" setting or flag); default false. */
-  readonly verbose?: boolean;
+  /**
+   * Keep every debug line in the files (a "verbose logging" setting or flag); default false. A function
+   * is asked at each start(), so the app's setting applies to the next attempt without a restart.
+   */
+  readonly verbose?: boolean | (() => boolean);
   /** Per-attempt limits; any part may be given (defaults in connection-log.ts). */
   readonly limits?: { readonly file?: Partial<LogLimits['file']>; readonly repeat?: Partial<LogLimits['repeat']>; readonly live?: Partial<LogLimits['live']> };
 }
@@ -45,6 +48,7 @@ export class ConnectionLogs {
   private readonly clock: Clock;
   private readonly limits: LogLimits;
   private readonly defer: ((fn: () => void) => void) | undefined;
+  private readonly verbose: (() => boolean) | undefined;
   private readonly open = new Map<string, ConnectionLog>();
 
   constructor(
@@ -58,8 +62,10 @@ export class ConnectionLogs {
     this.defer = opts.defer;
     this.now = opts.now ?? (() => this.clock.now());
     const l = opts.limits ?? {};
+    const verbose = opts.verbose;
+    this.verbose = typeof verbose === 'function' ? verbose : verbose === undefined ? undefined : () => verbose;
     this.limits = {
-      file: { ...DEFAULT_LOG_LIMITS.file, ...l.file, ...(opts.verbose !== undefined ? { verbose: opts.verbose } : {}) },
+      file: { ...DEFAULT_LOG_LIMITS.file, ...l.file },
       repeat: { ...DEFAULT_LOG_LIMITS.repeat, ...l.repeat },
       live: { ...DEFAULT_LOG_LIMITS.live, ...l.live },
     };
@@ -81,7 +87,9 @@ export class ConnectionLogs {
     const attempt = Math.max(0, ...previous.map((a) => a.attempt)) + 1;
     const startedAt = this.now();
     const file = join(dir, `${stamp(startedAt)}-${String(attempt).padStart(4, '0')}.jsonl`);
-    const limits = opts.verbose === undefined ? this.limits : { ...this.limits, file: { ...this.limits.file, verbose: opts.verbose } };
+    // The caller's choice for this attempt (the CLI's --verbose) beats the standing setting.
+    const verbose = opts.verbose ?? this.verbose?.();
+    const limits = verbose === undefined ? this.limits : { ...this.limits, file: { ...this.limits.file, verbose } };
     const onClose = () => {
       this.open.delete(file);
       this.rotate(profileId);

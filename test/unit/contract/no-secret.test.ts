@@ -9,6 +9,7 @@ import { CHANNELS, type Channel } from '../../../main/contract/index.js';
 import { failure } from '../../../main/engine/failure.js';
 import { MemoryCredentialStore } from '../../../main/services/credentials/memory-store.js';
 import { ConnectionLogs } from '../../../main/services/logs/connection-logs.js';
+import { LoggingSetting } from '../../../main/services/logs/logging-setting.js';
 import { ProfileStore } from '../../../main/services/profiles/store.js';
 import { createBackend } from '../../../main/services/connections/backend/index.js';
 import { ConnectionService } from '../../../main/services/connections/connection-service.js';
@@ -25,7 +26,9 @@ test('no response or event carries a secret, on any channel', async () => {
   try {
     const store = new ProfileStore(join(dir, 'c'));
     const credentials = new MemoryCredentialStore();
-    const logs = new ConnectionLogs(join(dir, 'l'));
+    // Verbose is turned on below (settings.setLogging) before any connection: the fullest logs still leak nothing.
+    const logging = new LoggingSetting(join(dir, 'c', 'logging.json'));
+    const logs = new ConnectionLogs(join(dir, 'l'), { verbose: () => logging.verbose });
     const sessions: FakeSession[] = [];
     const connections = new ConnectionService({
       store,
@@ -42,7 +45,7 @@ test('no response or event carries a secret, on any channel', async () => {
         return s;
       },
     });
-    const backend = createBackend({ store, credentials, logs, connections, caDir: join(dir, 'ca'), host: { kind: 'browser', version: '0', platform: 'linux', chooseExportPath: async (n) => join(dir, n) } });
+    const backend = createBackend({ store, credentials, logs, logging, connections, caDir: join(dir, 'ca'), host: { kind: 'browser', version: '0', platform: 'linux', chooseExportPath: async (n) => join(dir, n) } });
     const ca = { fileName: 'ca.pem', pem: issue({ cn: 'Lab CA', isCa: true }).pem };
     const secrets = { password: SECRET, proxyPassword: PROXY_SECRET, pkcs12Passphrase: P12_SECRET };
     const events: unknown[] = [];
@@ -68,6 +71,8 @@ test('no response or event carries a secret, on any channel', async () => {
       'settings.setAutostart': { enabled: true },
       'settings.metrics': undefined,
       'settings.setMetrics': { enabled: false, listen: '127.0.0.1:9464' },
+      'settings.logging': undefined,
+      'settings.setLogging': { verbose: true },
       'profiles.list': undefined,
       'profiles.validate': { draft },
       // A client certificate that cannot be opened: its field warning must not quote the passphrase either.

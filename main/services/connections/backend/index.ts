@@ -15,6 +15,7 @@ import { logHandlers } from './log-handlers.js';
 import { doctorHandlers } from '../../doctor/handlers.js';
 import { listProfileViews, profileHandlers } from './profile-handlers.js';
 import type { AppMetrics } from '../../metrics/app-metrics.js';
+import type { LoggingSetting } from '../../logs/logging-setting.js';
 
 export type { HostCapabilities } from './host.js';
 
@@ -27,6 +28,8 @@ export interface BackendDeps {
   readonly caDir?: string;
   /** Preferences → metrics; absent: the host cannot serve them. */
   readonly metrics?: AppMetrics;
+  /** Preferences → verbose connection logs (the same object ConnectionLogs asks); absent: not offered. */
+  readonly logging?: LoggingSetting;
 }
 
 export interface Backend {
@@ -82,6 +85,13 @@ export function createBackend(deps: BackendDeps): Backend {
       if (!deps.metrics) return { ok: false, error: { kind: 'unavailable', message: 'Metrics are not available here.' } };
       const r = await deps.metrics.set(enabled, listen);
       return r.ok ? { ok: true, ...r.setting } : { ok: false, error: { kind: 'invalid', message: r.message } };
+    },
+    'settings.logging': async () =>
+      deps.logging ? { ok: true, verbose: deps.logging.verbose, warning: deps.logging.warning } : { ok: false, error: { kind: 'unavailable', message: 'The logging setting is not available here.' } },
+    'settings.setLogging': async ({ verbose }) => {
+      if (!deps.logging) return { ok: false, error: { kind: 'unavailable', message: 'The logging setting is not available here.' } };
+      const r = await deps.logging.set(verbose);
+      return r.ok ? { ok: true, verbose: r.verbose, warning: null } : { ok: false, error: { kind: 'save', message: r.message } };
     },
     ...profileHandlers(ctx),
     ...importHandlers(ctx),
