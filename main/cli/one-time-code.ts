@@ -1,9 +1,9 @@
-// One-time codes for `causeway connect`: asked at each connect and reconnect (on the terminal, or a
+// One-time codes for `causeway connect` (and the one attempt of `test` / `doctor`): asked at each connect and reconnect (on the terminal, or a
 // line of standard input with --otp-stdin), joined to the password as the profile says, never
 // stored or logged, and never sent twice — a code the server already took would only fail.
 import { failure } from '../engine/failure.js';
 import type { SessionFailure } from '../engine/failure.js';
-import { OTP_MODES, type OtpMode } from '../engine/config.js';
+import { OTP_MODES, type OtpMode, type SessionConfig } from '../engine/config.js';
 import { withOneTimeCode } from '../services/connections/one-time-prompts.js';
 import type { Profile } from '../contract/profile.js';
 import type { Parsed } from './options.js';
@@ -90,4 +90,29 @@ function noCode(why: string): SessionFailure {
   return failure('auth', 'cancelled', `No usable one-time code was given (${why}), so Causeway did not connect: a code cannot be reused. Connect again with a fresh code.`, {
     detail: `one-time code: ${why}`,
   });
+}
+
+/** A run's config and the secrets its log and report scrub by value. */
+export interface CodedRun {
+  readonly config: SessionConfig;
+  readonly secrets: readonly string[];
+  /** Set when a code was joined to the password. */
+  readonly oneTimeCode: boolean;
+}
+
+/**
+ * `causeway test` / `doctor`: the one attempt's code, read as connect reads its first one (the line
+ * after the password and proxy password lines with --otp-stdin, else a prompt), joined the same way.
+ * The code and the password sent become secrets of the run, so no log or report holds them.
+ */
+export async function withFirstCode(run: CodedRun, o: OtpFlags, profile: Profile | undefined, io: Omit<CodeSourceOptions, 'fromStdin' | 'label'>): Promise<Parsed<CodedRun>> {
+  const mode = otpMode(o, profile);
+  if (!mode.ok) return mode;
+  if (mode.value === undefined) return { ok: true, value: run };
+  const { config } = run;
+  const codes = new CodeSource({ ...io, fromStdin: o.otpStdin === true, label: `One-time code for ${config.credentials.username}@${config.host}: ` });
+  const first = await codes.next(1);
+  if (!first.ok) return { ok: false, error: first.failure.message };
+  const coded = withCode(config, config.credentials.password, first.code, mode.value);
+  return { ok: true, value: { config: coded, secrets: [...run.secrets, first.code, coded.credentials.password], oneTimeCode: true } };
 }

@@ -16,6 +16,8 @@ export interface TestRunOptions {
   readonly echoTimeoutMs: number;
   /** --capture / --keylog (./diagnostics-options.ts). */
   readonly tap?: StreamTap;
+  /** The password carries a one-time code (../one-time-code.ts withFirstCode). */
+  readonly oneTimeCode?: boolean;
 }
 
 /** Runs the diagnosis with the CLI's progress and trace wiring; the caller prints. */
@@ -31,6 +33,7 @@ export function runDiagnosis(config: SessionConfig, opts: TestRunOptions, out: O
     },
     {
       ...extra,
+      ...(opts.oneTimeCode ? { oneTimeCode: true } : {}),
       echoTimeoutMs: opts.echoTimeoutMs,
       onEvent: (e) => {
         if (e.type === 'phase') out.progress({ event: 'phase', phase: e.phase });

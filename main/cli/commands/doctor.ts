@@ -7,14 +7,15 @@ import type { DoctorReport } from '../../contract/doctor.js';
 import { formatDoctorText } from '../../services/doctor/format.js';
 import { redactReport, writeReportFile } from '../../services/doctor/report-file.js';
 import type { CliContext } from '../context.js';
-import { EXIT_CODES_HELP } from '../exit-codes.js';
+import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
 import type { ConnectOptions } from '../options.js';
 import { jsonOutput, textOutput, type Output } from '../output.js';
 import { teeToConnectionLog } from '../profile-attempt-log.js';
 import type { ProfileServices } from '../profile-services.js';
 import { exitCodeForTargetError, resolveConnectTarget } from '../profile-target.js';
 import { exitCodeOf, runDiagnosis } from '../test-command.js';
-import { addConnectionOptions, type SecretAndOutputOptions } from './test.js';
+import type { OtpFlags } from '../one-time-code.js';
+import { addConnectionOptions, addOtpOptions, codedTarget, type SecretAndOutputOptions } from './test.js';
 
 interface DoctorOptions {
   report?: string;
@@ -24,18 +25,18 @@ interface DoctorOptions {
 }
 
 export function registerDoctorCommand(program: Command, ctx: CliContext, services?: ProfileServices): void {
-  addConnectionOptions(
+  addOtpOptions(addConnectionOptions(
     program
       .command('doctor')
       .description('diagnose a connection: every phase (DNS, TCP, proxy, TLS, HTTP, SSTP, LCP, auth, IPCP/IPv6CP, data, MTU) with a verdict, advice for a failure, the server recognised')
       .argument('<target>', 'a saved profile (name or id), or host or host:port'),
-  )
+  ))
     .option('--report <file>', 'also write a redacted compatibility report (no passwords, no user name unless --include-user; mode 0600)')
     .option('--include-user', 'keep the user name in the report')
     .option('--no-mtu', 'skip the path MTU check')
     .option('--mtu-target <address>', 'probe the path MTU to this address behind the server instead of the server\'s tunnel address')
     .addHelpText('after', `\n${EXIT_CODES_HELP}\n\nExamples:\n  causeway doctor Office --report office-report.txt\n  printf %s "$PASSWORD" | causeway doctor vpn.example.com --user alice --password-stdin\n`)
-    .action(async (target: string, o: ConnectOptions & SecretAndOutputOptions & DoctorOptions) => {
+    .action(async (target: string, o: ConnectOptions & SecretAndOutputOptions & DoctorOptions & OtpFlags) => {
       const json = o.json === true;
       const verbose = o.verbose === true;
       const out = json ? jsonOutput(ctx.stdout) : textOutput(ctx.stdout, ctx.stderr);
@@ -44,11 +45,16 @@ export function registerDoctorCommand(program: Command, ctx: CliContext, service
         out.error(resolved.error.message);
         return ctx.setExitCode(exitCodeForTargetError(resolved.error));
       }
-      const t = resolved.target;
-      if (t.kind === 'address' && t.warning) ctx.stderr(`causeway: warning: ${t.warning}\n`);
+      if (resolved.target.kind === 'address' && resolved.target.warning) ctx.stderr(`causeway: warning: ${resolved.target.warning}\n`);
+      const coded = await codedTarget(resolved.target, o, out, ctx);
+      if (!coded.ok) {
+        out.error(coded.error);
+        return ctx.setExitCode(EXIT.usage);
+      }
+      const t = coded.target;
       const mtu = o.mtu === false ? false : { ...(o.mtuTarget !== undefined ? { target: o.mtuTarget } : {}) };
       const run = async (shown: Output, logAll: boolean) => {
-        const d = await runDiagnosis(t.config, { json, verbose: logAll, echoTimeoutMs: 5_000 }, shown, { mtu });
+        const d = await runDiagnosis(t.config, { json, verbose: logAll, echoTimeoutMs: 5_000, oneTimeCode: coded.oneTimeCode }, shown, { mtu });
         const report = redactReport(d.report, { username: t.config.credentials.username, includeUser: o.includeUser === true, secrets: t.secrets });
         print(report, json, verbose);
         if (o.report !== undefined) {

@@ -10,6 +10,7 @@ import type { ProfileServices } from '../profile-services.js';
 import { exitCodeForTargetError, resolveConnectTarget, type ConnectTarget } from '../profile-target.js';
 import { withTrustHint } from '../profile-trust-hint.js';
 import { runTest, type TestRunOptions } from '../test-command.js';
+import { withFirstCode, type OtpFlags } from '../one-time-code.js';
 
 export interface SecretAndOutputOptions {
   passwordStdin?: boolean;
@@ -43,19 +44,37 @@ export function addConnectionOptions(cmd: Command): Command {
     .option('-v, --verbose', 'print the protocol trace (never contains secrets)');
 }
 
+/** test/doctor's one attempt takes one code (connect registers its own, asked at each reconnect too). */
+export function addOtpOptions(cmd: Command): Command {
+  return cmd
+    .option('--otp <mode>', "this profile or server wants a one-time code, never stored: append (send password+code) or replace (the code is the password); default: the profile's")
+    .option('--otp-stdin', 'read the one-time code from standard input: the line after the password (and proxy password) lines');
+}
+
+/** The run with its one-time code joined, if the profile or --otp wants one; a message when none could be read. */
+export async function codedTarget(t: ConnectTarget, o: OtpFlags, out: Output, ctx: CliContext): Promise<{ ok: true; target: ConnectTarget; oneTimeCode: boolean } | { ok: false; error: string }> {
+  const coded = await withFirstCode({ config: t.config, secrets: t.secrets, oneTimeCode: false }, o, t.kind === 'profile' ? t.profile : undefined, {
+    stdin: ctx.stdin,
+    announce: (attempt, reason) => out.progress({ event: 'otp-needed', attempt, ...(reason ? { reason } : {}) }),
+    terminal: (text) => ctx.stderr(text),
+  });
+  if (!coded.ok) return coded;
+  return { ok: true, target: { ...t, config: coded.value.config, secrets: coded.value.secrets }, oneTimeCode: coded.value.oneTimeCode };
+}
+
 /** `services` is for tests; the CLI opens the real ones (XDG paths, OS keychain) from the environment. */
 export function registerTestCommand(program: Command, ctx: CliContext, services?: ProfileServices): void {
-  addDiagnosticsOptions(addConnectionOptions(
+  addOtpOptions(addDiagnosticsOptions(addConnectionOptions(
     program
       .command('test')
       .description('connect to an SSTP server, authenticate, get an address, ping the server through the tunnel, disconnect, and report each phase')
       .argument('<target>', 'a saved profile (name or id; its password comes from the keychain), or host or host:port (port 443 by default; [v6addr]:port for IPv6)'),
-  ))
+  )))
     .addHelpText(
       'after',
-      `\nWith a profile, flags given here override its fields for this run, and the attempt is logged\n(see \`causeway logs NAME\`).\n\n${EXIT_CODES_HELP}\n\nExamples:\n  causeway test Office\n  printf %s "$PASSWORD" | causeway test vpn.example.com --user alice --password-stdin\n`,
+      `\nWith a profile, flags given here override its fields for this run, and the attempt is logged\n(see \`causeway logs NAME\`).\n\n${EXIT_CODES_HELP}\n\nExamples:\n  causeway test Office\n  printf %s "$PASSWORD" | causeway test vpn.example.com --user alice --password-stdin\n  printf '%s\\n' "$PASSWORD" 123456 | causeway test Office --password-stdin --otp-stdin\n`,
     )
-    .action(async (target: string, o: ConnectOptions & SecretAndOutputOptions & DiagnosticsCliOptions) => {
+    .action(async (target: string, o: ConnectOptions & SecretAndOutputOptions & DiagnosticsCliOptions & OtpFlags) => {
       const json = o.json === true;
       const verbose = o.verbose === true;
       const out = json ? jsonOutput(ctx.stdout) : textOutput(ctx.stdout, ctx.stderr);
@@ -64,8 +83,13 @@ export function registerTestCommand(program: Command, ctx: CliContext, services?
         out.error(resolved.error.message);
         return ctx.setExitCode(exitCodeForTargetError(resolved.error));
       }
-      const t = resolved.target;
-      if (t.kind === 'address' && t.warning) ctx.stderr(`causeway: warning: ${t.warning}\n`);
+      if (resolved.target.kind === 'address' && resolved.target.warning) ctx.stderr(`causeway: warning: ${resolved.target.warning}\n`);
+      const coded = await codedTarget(resolved.target, o, out, ctx);
+      if (!coded.ok) {
+        out.error(coded.error);
+        return ctx.setExitCode(EXIT.usage);
+      }
+      const t = coded.target;
       const profileName = t.kind === 'profile' ? t.profile.name : undefined;
       const shown: Output = withTrustHint(out, json, ctx.stdout, profileName, target);
       const diag = openDiagnostics(o, ctx.env, (e) => {
@@ -76,7 +100,7 @@ export function registerTestCommand(program: Command, ctx: CliContext, services?
         return ctx.setExitCode(EXIT.usage);
       }
       try {
-        await runTestWithTarget(t, { json, verbose, echoTimeoutMs: 5_000, tap: diag.diagnostics.tap }, shown, ctx);
+        await runTestWithTarget(t, { json, verbose, echoTimeoutMs: 5_000, tap: diag.diagnostics.tap, oneTimeCode: coded.oneTimeCode }, shown, ctx);
       } finally {
         await diag.diagnostics.close();
       }

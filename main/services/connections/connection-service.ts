@@ -10,6 +10,7 @@ import type { CertificateInfo } from '../../engine/certificate-info.js';
 import type { SessionFailure } from '../../engine/failure.js';
 import { pingOnce } from '../../engine/packet/ping.js';
 import { diagnose, type DiagnoseOptions } from '../doctor/diagnose.js';
+import { withAskedCode } from '../doctor/one-time-code.js';
 import { testResultOf, type ProfileDiagnosis } from '../doctor/test-result.js';
 import type { ConnectionSnapshot, ConnectionState, TrustPrompt } from '../../contract/model.js';
 import type { ConnectResult, PingResult, StartError, TestConnectionResult, TrustAcceptResult } from '../../contract/results.js';
@@ -138,13 +139,13 @@ export class ConnectionService {
    * user name and secrets of the run too, so a saved report can be redacted by value.
    */
   async diagnoseProfile(profileId: string, opts: { password?: string; mtu: DiagnoseOptions['mtu'] }): Promise<ProfileDiagnosis> {
-    const prepared = await this.prepare(profileId, opts);
+    const prepared = await this.prepare(profileId, { ...opts, oneTimeCode: true });
     if (!prepared.ok) return { ok: false, error: prepared.error };
     const { profile, config, log, secrets } = prepared;
     const attempt = log.info.attempt;
     const stopTail = this.forwardLog(profileId, log);
     try {
-      const diagnosis = await diagnose(config, { createSession: this.deps.createSession, clock: this.clock, log: log.sink }, { mtu: opts.mtu });
+      const diagnosis = await diagnose(config, { createSession: this.deps.createSession, clock: this.clock, log: log.sink }, { mtu: opts.mtu, oneTimeCode: !!profile.otp });
       if (diagnosis.failure) this.promptForCertificate(profile, diagnosis.failure, opts.password);
       return { ok: true, diagnosis, attempt, username: config.credentials.username, secrets };
     } finally {
@@ -185,14 +186,15 @@ export class ConnectionService {
 
   // --------------------------------------------------------------------------------------------
 
-  private async prepare(profileId: string, opts: { password?: string; remember?: boolean }) {
+  private async prepare(profileId: string, opts: { password?: string; remember?: boolean; oneTimeCode?: boolean }) {
     const found = await this.deps.store.get(profileId);
     if (!found.ok) {
       const error: StartError = found.error.kind === 'not-found' ? { kind: 'not-found', message: found.error.message } : { kind: 'store', message: found.error.message };
       return { ok: false as const, error };
     }
     const profile = found.value;
-    const built = await buildSessionConfig(profile, this.deps.credentials, opts.password !== undefined ? { password: opts.password } : {});
+    const unCoded = await buildSessionConfig(profile, this.deps.credentials, opts.password !== undefined ? { password: opts.password } : {});
+    const built = unCoded.ok && opts.oneTimeCode ? await withAskedCode(this.otp, profile, unCoded) : unCoded;
     if (!built.ok) return built;
     // A keychain that fails to save does not stop the connection the user asked for: the password
     // was typed, so it is used for this run and the attempt's log says it was not remembered.

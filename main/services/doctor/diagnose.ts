@@ -18,6 +18,7 @@ import { probePathMtu } from './mtu-probe.js';
 import { emptyObservations, observe } from './observe.js';
 import { recogniseServer } from './recognise.js';
 import { buildTimeline, type TimelineInput } from './timeline.js';
+import { withOneTimeCodeHint } from './one-time-code.js';
 
 export interface DiagnoseDeps {
   readonly createSession: SessionFactory;
@@ -37,6 +38,8 @@ export interface DiagnoseOptions {
   /** Progress for a live display. */
   readonly onPhase?: (phase: DoctorPhase) => void;
   readonly onEvent?: (e: SessionEvent) => void;
+  /** The password carries a one-time code: a refused sign-in then says a code works once. */
+  readonly oneTimeCode?: boolean;
 }
 
 /** The report, plus the engine values the CLI and app views still need. */
@@ -108,7 +111,7 @@ export async function diagnose(config: SessionConfig, deps: DiagnoseDeps, opts: 
   try {
     const outcome = await session.connect();
     if (!outcome.ok) {
-      const f = outcome.failure;
+      const f = opts.oneTimeCode ? withOneTimeCodeHint(outcome.failure) : outcome.failure;
       const failedPhase: DoctorPhase = f.phase === 'connected' || f.phase === 'disconnect' ? 'data' : f.phase;
       const df: DoctorFailure = { phase: f.phase, code: f.code, message: f.message, ...(f.detail !== undefined ? { detail: f.detail } : {}) };
       const advice = adviceFor({
