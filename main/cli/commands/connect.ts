@@ -102,10 +102,13 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
         terminal: (text) => ctx.stderr(text),
       })
     : undefined;
+  // One-time codes (and password+code) are secrets of this run too: scrubbed from its attempt log.
+  const codeSecrets: string[] = [];
   if (codes && mode) {
     const first = await codes.next(1);
     if (!first.ok) return refuse(first.failure.message, EXIT.usage);
     config = withCode(config, staticPassword, first.code, mode);
+    codeSecrets.push(first.code, config.credentials.password);
   }
 
   // The TCP connection's destination must stay outside the tunnel: resolve it now.
@@ -124,7 +127,7 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   for (const u of serverList.unresolved) ctx.stderr(`causeway: warning: alternate server ${u.server} left out: ${u.failure.message}\n`);
   const protectedAddresses = [...new Set([...dest.addresses, ...serverList.addresses])];
 
-  const attemptLog = t.kind === 'profile' ? t.services.logs.start(t.profile.id, { secrets: t.secrets, verbose: o.verbose === true }) : undefined;
+  const attemptLog = t.kind === 'profile' ? t.services.logs.start(t.profile.id, { secrets: [...t.secrets, ...codeSecrets], verbose: o.verbose === true }) : undefined;
   const fileSink = attemptLog?.ok ? attemptLog.value.sink : undefined;
   const log = (e: LogEntry) => {
     fileSink?.(e);
@@ -178,7 +181,10 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
         ? {
             renewConfig: async (attempt: number) => {
               const next = await codes.next(attempt + 1);
-              return next.ok ? { ok: true as const, config: withCode(config, staticPassword, next.code, mode) } : next;
+              if (!next.ok) return next;
+              const renewed = withCode(config, staticPassword, next.code, mode);
+              if (attemptLog?.ok) attemptLog.value.addSecrets([next.code, renewed.credentials.password]);
+              return { ok: true as const, config: renewed };
             },
           }
         : {}),

@@ -9,7 +9,7 @@ import { AttemptFile, DEFAULT_ATTEMPT_FILE_LIMITS, type AttemptFileLimits } from
 import { DEFAULT_LIVE_FEED_LIMITS, LiveFeed, type LiveFeedLimits, type LogListener } from './live-feed.js';
 import { DEFAULT_REPEAT_LIMITS, RepeatLimiter, type RepeatLimits } from './repeat-limiter.js';
 import { RingBuffer } from './ring-buffer.js';
-import type { Redactor } from './redact.js';
+import { createRedactor, type Redactor } from './redact.js';
 
 export type { LogListener } from './live-feed.js';
 
@@ -47,7 +47,7 @@ export class ConnectionLog {
 
   constructor(
     readonly info: Omit<AttemptInfo, 'size'>,
-    private readonly redact: Redactor,
+    private redact: Redactor,
     tailSize: number,
     private readonly onClose: () => void = () => {},
     clock: Clock = systemClock,
@@ -69,6 +69,16 @@ export class ConnectionLog {
   /** Bytes of this attempt's file (written or about to be). */
   get fileSize(): number {
     return this.file.size;
+  }
+
+  /**
+   * Secrets that exist only after the attempt started (a one-time code read for a reconnect): scrubbed
+   * from every later line as the first ones are.
+   */
+  addSecrets(secrets: readonly string[]): void {
+    const before = this.redact;
+    const more = createRedactor(secrets);
+    this.redact = (text) => more(before(text));
   }
 
   /** The newest entries, oldest first (already redacted). */

@@ -168,6 +168,22 @@ test('secrets never reach the file, the tail or the export; export is readable t
   }
 });
 
+test('a secret added mid-attempt (a reconnect\'s one-time code) is scrubbed from every later line', async (t) => {
+  const dir = await tempDir(t);
+  const logs = new ConnectionLogs(dir);
+  const log = logs.start(ID, { secrets: ['static-pw'] });
+  assert.ok(log.ok);
+  const auth = phaseLogger(log.value.sink, 'auth', () => Date.UTC(2025, 5, 1));
+  log.value.addSecrets(['482913', 'static-pw482913']);
+  auth.info('server said: code 482913 refused for static-pw482913; static-pw alone');
+  log.value.close();
+  const read = await logs.read(ID, 1);
+  assert.ok(read.ok);
+  const text = JSON.stringify(read.value.entries) + (await readFile(log.value.info.file, 'utf8'));
+  for (const secret of ['482913', 'static-pw']) assert.equal(text.includes(secret), false, `${secret} in the log`);
+  assert.match(text, /server said: code \[redacted\] refused/);
+});
+
 test('profile ids cannot escape the logs directory; removeAll deletes a profile\'s logs', async (t) => {
   const dir = await tempDir(t);
   const logs = new ConnectionLogs(dir);
