@@ -65,7 +65,8 @@ export function registerDoctorCommand(program: Command, ctx: CliContext, service
         return exitCodeOf(d);
       };
       if (t.kind === 'address') return ctx.setExitCode(await run(out, verbose));
-      const started = t.services.logs.start(t.profile.id, { secrets: t.secrets });
+      // The doctor traces in full: its attempt file keeps every debug line.
+      const started = t.services.logs.start(t.profile.id, { secrets: t.secrets, verbose: true });
       if (!started.ok) {
         ctx.stderr(`causeway: warning: this attempt is not logged: ${started.error.message}\n`);
         return ctx.setExitCode(await run(out, verbose));

@@ -110,7 +110,7 @@ export function registerTestCommand(program: Command, ctx: CliContext, services?
 /** One run for a plain address, or for a profile with its attempt logged (see `causeway logs NAME`). */
 async function runTestWithTarget(t: ConnectTarget, opts: TestRunOptions, shown: Output, ctx: CliContext): Promise<void> {
   if (t.kind === 'address') return ctx.setExitCode(await runTest(t.config, opts, shown));
-  const started = t.services.logs.start(t.profile.id, { secrets: t.secrets });
+  const started = t.services.logs.start(t.profile.id, { secrets: t.secrets, verbose: opts.verbose });
   if (!started.ok) {
     ctx.stderr(`causeway: warning: this attempt is not logged: ${started.error.message}\n`);
     return ctx.setExitCode(await runTest(t.config, opts, shown));
