@@ -17,13 +17,11 @@ import { SstpClientControl, type SstpControlEvent, type SstpTimers } from './sst
 import { SstpDeframer, type DeframeSink } from './sstp/deframer.js';
 import { encodeDataPacket } from './sstp/header.js';
 import { writeIpFrameHeader } from './datapath/ip-frame-header.js';
+import { IpPacketFanout } from './datapath/ip-fanout.js';
 import { SSTP_PPP_HEADROOM } from './tun/packet-batch.js';
-import { buildSstpHttpRequest, SstpHttpResponseReader, sstpHttpFailure } from './sstp/http.js';
 import { PhaseClock, type PhaseTiming } from './timings.js';
-import { connectTcp, dialAddresses, explainConnectError, type TcpConnector } from './transport/tcp.js';
-import { describeAttempts } from './transport/happy-eyeballs.js';
-import { proxyConnect } from './transport/proxy.js';
-import { startTls, type TlsInfo } from './transport/tls.js';
+import type { TcpConnector } from './transport/tcp.js';
+import { dialServer, sstpHttpHandshake, type Dialer, type TlsInfo } from './transport/dial.js';
 import { describeDecodeError } from './bytes.js';
 import { noAuthenticationRefused } from './ppp/no-authentication.js';
 import type { SessionDataPort } from './datapath/data-port.js';
@@ -34,6 +32,8 @@ export interface SessionDeps {
   readonly clock?: Clock;
   readonly log?: LogSink;
   readonly connectTcp?: TcpConnector;
+  /** TCP → proxy → TLS (transport/dial.ts); tests may stand in their own. */
+  readonly dial?: Dialer;
   readonly authenticatorFactory?: AuthenticatorFactory;
   /** Overrides of SSTP timers (hello interval for dead-peer detection, etc.). */
   readonly sstpTimers?: Partial<SstpTimers>;
@@ -89,7 +89,6 @@ type State =
   | { readonly name: 'disconnecting' }
   | { readonly name: 'closed'; readonly failure: SessionFailure | null };
 
-const CONNECT_TIMEOUT_MS = 15_000;
 /** How long a clean disconnect may wait for LCP Terminate-Ack before moving on to CALL_DISCONNECT. */
 const LCP_TERMINATE_WAIT_MS = 1_000;
 const CLIENT_CERTIFICATE_REFUSED =
@@ -124,11 +123,7 @@ export class SstpSession implements SessionDataPort {
   /** When the whole-connect deadline falls; paused (as time left) while authentication runs. */
   private negotiationDeadline = 0;
   private negotiationLeft: number | undefined;
-  private readonly ipListeners = new Set<(packet: Buffer) => void>();
-  private readonly ipBatchListeners = new Set<(packets: readonly Buffer[]) => void>();
-  /** IP packets of the current read burst, for ipBatchListeners; flushed once the burst is over. */
-  private ipBatch: Buffer[] = [];
-  private ipBatchScheduled = false;
+  private readonly ipOut = new IpPacketFanout();
   private readonly eventListeners = new Set<(event: SessionEvent) => void>();
   private settleConnect: ((o: ConnectOutcome) => void) | undefined;
   private resolveClosed!: (f: SessionFailure | null) => void;
@@ -162,13 +157,11 @@ export class SstpSession implements SessionDataPort {
   }
 
   onIpPacket(listener: (packet: Buffer) => void): () => void {
-    this.ipListeners.add(listener);
-    return () => this.ipListeners.delete(listener);
+    return this.ipOut.onPacket(listener);
   }
 
   onIpBatch(listener: (packets: readonly Buffer[]) => void): () => void {
-    this.ipBatchListeners.add(listener);
-    return () => this.ipBatchListeners.delete(listener);
+    return this.ipOut.onBatch(listener);
   }
 
   /** Runs the whole connection sequence; resolves when IPv4 is up or with the failure. */
@@ -288,89 +281,44 @@ export class SstpSession implements SessionDataPort {
 
   private async run(): Promise<void> {
     const c = this.config;
-    const proxy = c.proxy;
-    const tcpTarget = proxy ? { host: proxy.host, address: proxy.address, port: proxy.port } : { host: c.host, address: c.address, port: c.port };
-    const dial = tcpTarget.address ?? tcpTarget.host;
-    this.enter('tcp');
-    this.log('tcp').info(`connecting to ${tcpTarget.host}:${tcpTarget.port}${dial !== tcpTarget.host ? ` at ${dial}` : ''}${proxy ? ' (proxy)' : ''}`);
-    // Several addresses (both families of the name): raced, IPv6 first (happy-eyeballs.ts).
-    const candidates = !proxy && c.addresses !== undefined && c.addresses.length > 0 ? c.addresses : [dial];
-    const tcp = await dialAddresses(this.deps.connectTcp ?? connectTcp, candidates, tcpTarget.port, CONNECT_TIMEOUT_MS, this.clock);
-    if (tcp.attempts.length > 0) this.log('tcp').info(`happy eyeballs: ${describeAttempts(tcp.attempts)}`);
-    if (tcp.ok) this.dialled = tcp.address;
-    if (this.isClosed()) {
-      if (tcp.ok) tcp.socket.destroy();
+    const dial = this.deps.dial ?? dialServer;
+    const r = await dial(
+      c,
+      { clock: this.clock, log: (phase) => this.log(phase), ...(this.deps.connectTcp ? { connectTcp: this.deps.connectTcp } : {}), ...(this.tap ? { tap: this.tap } : {}) },
+      {
+        enter: (phase) => this.enter(phase),
+        done: (phase) => this.phases.done(phase),
+        cancelled: () => this.isClosed(),
+        socket: (socket) => (this.socket = socket),
+        dialled: (address) => (this.dialled = address),
+      },
+    );
+    if (r.kind === 'cancelled') return;
+    if (r.kind === 'failed') {
+      this.abort(r.failure);
       return;
     }
-    if (!tcp.ok) {
-      const message = explainConnectError(tcp.code, tcpTarget.host, tcpTarget.port);
-      this.abort(proxy ? failure('proxy', 'proxy-failed', `The proxy could not be reached. ${message}`, { detail: tcp.code }) : failure('tcp', 'network-unreachable', message, { detail: tcp.code }));
-      return;
-    }
-    this.socket = tcp.socket;
-    this.phases.done('tcp');
-
-    if (proxy) {
-      this.enter('proxy');
-      const r = await proxyConnect(tcp.socket, proxy, c.host, c.port, CONNECT_TIMEOUT_MS);
-      if (this.isClosed()) return;
-      if (!r.ok) {
-        this.abort(failure('proxy', r.code, r.message, { detail: r.detail }));
-        return;
-      }
-      this.phases.done('proxy');
-    }
-
-    this.enter('tls');
-    const tls = await startTls({
-      socket: tcp.socket,
-      host: c.host,
-      sni: c.sni,
-      minVersion: c.tlsMin,
-      trust: c.trust,
-      clientCertificate: c.clientCertificate,
-      timeoutMs: CONNECT_TIMEOUT_MS,
-      ...(this.tap ? { onKeylog: (line: Buffer) => this.tap?.keylog(line) } : {}),
-    });
-    if (this.isClosed()) {
-      if (tls.ok) tls.socket.destroy();
-      return;
-    }
-    if (!tls.ok) {
-      this.abort(failure('tls', tls.code, tls.message, { detail: tls.detail, certificate: tls.certificate }));
-      return;
-    }
-    const sock = tls.socket;
+    const sock = r.socket;
     this.socket = sock;
-    this.tlsInfo = tls.info;
-    this.tap?.open(socketEndpoints(tcp.socket));
-    this.log('tls').info(`${tls.info.version} ${tls.info.cipher}, server certificate SHA-256 ${tls.info.certificate.sha256}`);
-    this.emit({ type: 'tls', tls: publicTls(tls.info) });
+    this.tlsInfo = r.info;
+    this.tap?.open(socketEndpoints(r.tcpSocket));
+    this.log('tls').info(`${r.info.version} ${r.info.cipher}, server certificate SHA-256 ${r.info.certificate.sha256}`);
+    this.emit({ type: 'tls', tls: publicTls(r.info) });
     this.phases.done('tls');
     sock.on('error', (err: NodeJS.ErrnoException) => this.transportError(err));
     sock.on('close', () => this.transportLost('closed'));
 
     this.enter('http');
-    const reader = new SstpHttpResponseReader();
-    const onHttp = (chunk: Buffer) => {
-      const p = reader.push(chunk);
-      if (this.tap) this.tap.bytes('in', 'http', p.done && p.ok ? chunk.subarray(0, chunk.length - p.rest.length) : chunk);
-      if (!p.done) return;
-      sock.off('data', onHttp);
-      if (!p.ok) {
-        this.abort(sstpHttpFailure(p.error));
+    sstpHttpHandshake(sock, c, this.tap, (a) => {
+      if (!a.ok) {
+        this.abort(a.failure);
         return;
       }
       this.phases.done('http');
-      this.log('http').debug(`rcvd ${p.statusLine}`);
+      this.log('http').debug(`rcvd ${a.statusLine}`);
       this.startSstp(sock);
-      if (p.rest.length > 0) this.onTransportData(p.rest);
-    };
-    sock.on('data', onHttp);
-    // The name the TLS layer presented (SNI): accel-ppp's host-name check compares Host with it.
-    const request = buildSstpHttpRequest({ host: c.sni ?? c.host });
-    this.tap?.bytes('out', 'http', request);
-    sock.write(request);
+      if (a.rest.length > 0) this.onTransportData(a.rest);
+    });
   }
 
   private startSstp(sock: TLSSocket): void {
@@ -451,7 +399,7 @@ export class SstpSession implements SessionDataPort {
     if (this.state.name === 'closed') return;
     // Fast path: IPv4 in an established tunnel never goes through the PPP demux (and costs one view).
     if (this.ipv4 && end - start > 4 && bytes[start] === 0xff && bytes[start + 1] === 0x03 && bytes[start + 2] === 0x00 && bytes[start + 3] === 0x21) {
-      this.deliverIp(bytes.subarray(start + 4, end));
+      this.ipOut.deliver(bytes.subarray(start + 4, end));
       return;
     }
     this.ppp?.receive(bytes.subarray(start, end));
@@ -464,28 +412,6 @@ export class SstpSession implements SessionDataPort {
     if (msg.ok) this.control.receiveControl(msg.value);
     else this.control.receiveMalformed(msg.error);
   }
-
-  private deliverIp(packet: Buffer): void {
-    for (const l of this.ipListeners) l(packet);
-    if (this.ipBatchListeners.size === 0) return;
-    this.ipBatch.push(packet);
-    if (!this.ipBatchScheduled) {
-      this.ipBatchScheduled = true;
-      setImmediate(this.flushIpBatch);
-    }
-  }
-
-  // The check phase runs after libuv has handed over every socket read of this loop iteration
-  // (up to 32 reads of 64 KB each, decrypted synchronously): one batch per burst, so the TUN can
-  // merge up to 64 KB of a TCP flow into one packet. Measured against flushing at the end of each
-  // 16 KB TLS chunk: the same goodput, 7-20 % less CPU per GB.
-  private readonly flushIpBatch = (): void => {
-    this.ipBatchScheduled = false;
-    const batch = this.ipBatch;
-    if (batch.length === 0) return;
-    this.ipBatch = [];
-    for (const l of this.ipBatchListeners) l(batch);
-  };
 
   private onControlEvent(e: SstpControlEvent): void {
     switch (e.type) {
@@ -563,7 +489,7 @@ export class SstpSession implements SessionDataPort {
         this.emit({ type: 'ipv6-unavailable', reason: e.reason });
         return;
       case 'ip-packet':
-        this.deliverIp(e.packet);
+        this.ipOut.deliver(e.packet);
         return;
       case 'failed':
         this.abort(e.failure);

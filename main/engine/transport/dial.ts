@@ -1,0 +1,129 @@
+// The dialer: TCP (happy eyeballs over the candidates) → (proxy CONNECT) → TLS, then the SSTP HTTP
+// handshake. Cut out of session.ts so the session holds no socket-opening code of its own: it is
+// handed a Dialer (like the TCP connector) and reacts to a typed DialResult.
+// The session keeps the phase clock and the fatal path; the dialer tells it, through DialHooks,
+// when each phase starts and ends, which socket carries the connection now (so an abort mid-dial
+// closes it), and asks before each step whether the session was closed meanwhile.
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { Clock } from '../clock.js';
+import type { SessionConfig } from '../config.js';
+import { failure, type SessionFailure } from '../failure.js';
+import type { Logger } from '../log.js';
+import { buildSstpHttpRequest, SstpHttpResponseReader, sstpHttpFailure } from '../sstp/http.js';
+import type { StreamTap } from '../diagnostics/stream-tap.js';
+import { describeAttempts } from './happy-eyeballs.js';
+import { proxyConnect } from './proxy.js';
+import { connectTcp, dialAddresses, explainConnectError, type TcpConnector } from './tcp.js';
+import { startTls, type TlsInfo } from './tls.js';
+
+export type { TlsInfo } from './tls.js';
+
+/** The phases the dialer runs (a subset of failure.ts's Phase). */
+export type DialPhase = 'tcp' | 'proxy' | 'tls';
+
+export interface DialDeps {
+  readonly clock: Clock;
+  readonly log: (phase: DialPhase) => Logger;
+  readonly connectTcp?: TcpConnector;
+  /** Diagnostics: the TLS key log goes to it. Off when absent. */
+  readonly tap?: StreamTap;
+}
+
+export interface DialHooks {
+  enter(phase: DialPhase): void;
+  done(phase: DialPhase): void;
+  /** True once the session was closed (an abort or cancel arrived while a step was awaited). */
+  cancelled(): boolean;
+  /** The socket now carrying the connection: the session closes it if it aborts mid-dial. */
+  socket(socket: Socket): void;
+  /** The address the TCP race's winner went to. */
+  dialled(address: string): void;
+}
+
+export type DialResult =
+  | { readonly kind: 'ready'; readonly socket: TLSSocket; readonly tcpSocket: Socket; readonly info: TlsInfo }
+  | { readonly kind: 'failed'; readonly failure: SessionFailure }
+  /** The session was closed meanwhile; whatever the dialer opened is already destroyed. */
+  | { readonly kind: 'cancelled' };
+
+export type Dialer = (config: SessionConfig, deps: DialDeps, hooks: DialHooks) => Promise<DialResult>;
+
+const CONNECT_TIMEOUT_MS = 15_000;
+
+export const dialServer: Dialer = async (c, deps, hooks) => {
+  const proxy = c.proxy;
+  const tcpTarget = proxy ? { host: proxy.host, address: proxy.address, port: proxy.port } : { host: c.host, address: c.address, port: c.port };
+  const dial = tcpTarget.address ?? tcpTarget.host;
+  hooks.enter('tcp');
+  deps.log('tcp').info(`connecting to ${tcpTarget.host}:${tcpTarget.port}${dial !== tcpTarget.host ? ` at ${dial}` : ''}${proxy ? ' (proxy)' : ''}`);
+  // Several addresses (both families of the name): raced, IPv6 first (happy-eyeballs.ts).
+  const candidates = !proxy && c.addresses !== undefined && c.addresses.length > 0 ? c.addresses : [dial];
+  const tcp = await dialAddresses(deps.connectTcp ?? connectTcp, candidates, tcpTarget.port, CONNECT_TIMEOUT_MS, deps.clock);
+  if (tcp.attempts.length > 0) deps.log('tcp').info(`happy eyeballs: ${describeAttempts(tcp.attempts)}`);
+  if (tcp.ok) hooks.dialled(tcp.address);
+  if (hooks.cancelled()) {
+    if (tcp.ok) tcp.socket.destroy();
+    return { kind: 'cancelled' };
+  }
+  if (!tcp.ok) {
+    const message = explainConnectError(tcp.code, tcpTarget.host, tcpTarget.port);
+    return {
+      kind: 'failed',
+      failure: proxy ? failure('proxy', 'proxy-failed', `The proxy could not be reached. ${message}`, { detail: tcp.code }) : failure('tcp', 'network-unreachable', message, { detail: tcp.code }),
+    };
+  }
+  hooks.socket(tcp.socket);
+  hooks.done('tcp');
+
+  if (proxy) {
+    hooks.enter('proxy');
+    const r = await proxyConnect(tcp.socket, proxy, c.host, c.port, CONNECT_TIMEOUT_MS);
+    // The session's abort already closed tcp.socket (handed over above).
+    if (hooks.cancelled()) return { kind: 'cancelled' };
+    if (!r.ok) return { kind: 'failed', failure: failure('proxy', r.code, r.message, { detail: r.detail }) };
+    hooks.done('proxy');
+  }
+
+  hooks.enter('tls');
+  const tap = deps.tap;
+  const tls = await startTls({
+    socket: tcp.socket,
+    host: c.host,
+    sni: c.sni,
+    minVersion: c.tlsMin,
+    trust: c.trust,
+    clientCertificate: c.clientCertificate,
+    timeoutMs: CONNECT_TIMEOUT_MS,
+    ...(tap ? { onKeylog: (line: Buffer) => tap.keylog(line) } : {}),
+  });
+  if (hooks.cancelled()) {
+    if (tls.ok) tls.socket.destroy();
+    return { kind: 'cancelled' };
+  }
+  if (!tls.ok) return { kind: 'failed', failure: failure('tls', tls.code, tls.message, { detail: tls.detail, certificate: tls.certificate }) };
+  return { kind: 'ready', socket: tls.socket, tcpSocket: tcp.socket, info: tls.info };
+};
+
+export type HttpAnswer = { readonly ok: true; readonly statusLine: string; readonly rest: Buffer } | { readonly ok: false; readonly failure: SessionFailure };
+
+/**
+ * Sends the SSTP HTTP request and reads the answer. `onAnswer` runs synchronously inside the
+ * 'data' event that completes the answer, so the caller can take over the stream (and feed it the
+ * bytes after the answer, `rest`) before another chunk can arrive.
+ */
+export function sstpHttpHandshake(sock: TLSSocket, c: SessionConfig, tap: StreamTap | undefined, onAnswer: (a: HttpAnswer) => void): void {
+  const reader = new SstpHttpResponseReader();
+  const onHttp = (chunk: Buffer): void => {
+    const p = reader.push(chunk);
+    if (tap) tap.bytes('in', 'http', p.done && p.ok ? chunk.subarray(0, chunk.length - p.rest.length) : chunk);
+    if (!p.done) return;
+    sock.off('data', onHttp);
+    onAnswer(p.ok ? { ok: true, statusLine: p.statusLine, rest: p.rest } : { ok: false, failure: sstpHttpFailure(p.error) });
+  };
+  sock.on('data', onHttp);
+  // The name the TLS layer presented (SNI): accel-ppp's host-name check compares Host with it.
+  const request = buildSstpHttpRequest({ host: c.sni ?? c.host });
+  tap?.bytes('out', 'http', request);
+  sock.write(request);
+}
