@@ -24,6 +24,7 @@ import type { TcpConnector } from './transport/tcp.js';
 import { dialServer, sstpHttpHandshake, type Dialer, type TlsInfo } from './transport/dial.js';
 import { describeDecodeError } from './bytes.js';
 import { noAuthenticationRefused } from './ppp/no-authentication.js';
+import { attemptCancelled, clientCertificateAlert, clientCertificateRefused, connectionLost, isClientCertificateAlert, negotiationTimedOut, notSstp, sessionAlreadyUsed } from './session-failures.js';
 import type { SessionDataPort } from './datapath/data-port.js';
 import { BudgetedReader } from './transport/read-budget.js';
 import { socketEndpoints, type StreamTap } from './diagnostics/stream-tap.js';
@@ -91,8 +92,6 @@ type State =
 
 /** How long a clean disconnect may wait for LCP Terminate-Ack before moving on to CALL_DISCONNECT. */
 const LCP_TERMINATE_WAIT_MS = 1_000;
-const CLIENT_CERTIFICATE_REFUSED =
-  'The server closed the connection right after the TLS handshake: it most likely refused the client certificate. Check that it is the one your administrator issued for this server and that it is still valid.';
 
 export class SstpSession implements SessionDataPort {
   private readonly clock: Clock;
@@ -167,7 +166,7 @@ export class SstpSession implements SessionDataPort {
   /** Runs the whole connection sequence; resolves when IPv4 is up or with the failure. */
   connect(): Promise<ConnectOutcome> {
     if (this.state.name !== 'idle') {
-      return Promise.resolve({ ok: false, failure: failure('tcp', 'cancelled', 'This session was already used; create a new one.'), timings: [] });
+      return Promise.resolve({ ok: false, failure: sessionAlreadyUsed(), timings: [] });
     }
     const outcome = new Promise<ConnectOutcome>((resolve) => (this.settleConnect = resolve));
     this.armNegotiation(this.deps.negotiationTimeoutMs ?? 60_000);
@@ -184,7 +183,7 @@ export class SstpSession implements SessionDataPort {
     this.negotiationDeadline = this.clock.now() + ms;
     this.negotiationTimer = this.clock.after(ms, () => {
       const phase = this.state.name === 'connecting' ? this.state.phase : 'tcp';
-      this.abort(failure(phase, 'negotiation-timeout', `The server did not complete the connection within ${(this.deps.negotiationTimeoutMs ?? 60_000) / 1000} s (stuck at ${phase}). Try again; if it persists, the server may be overloaded or misconfigured.`));
+      this.abort(negotiationTimedOut(phase, this.deps.negotiationTimeoutMs ?? 60_000));
     });
   }
 
@@ -244,7 +243,7 @@ export class SstpSession implements SessionDataPort {
     const done = new Promise<void>((resolve) => this.disconnectWaiters.push(resolve));
     if (s.name === 'disconnecting') return done;
     if (s.name !== 'connected') {
-      this.abort(failure(s.name === 'connecting' ? s.phase : 'tcp', 'cancelled', 'The connection attempt was cancelled.'));
+      this.abort(attemptCancelled(s.name === 'connecting' ? s.phase : 'tcp'));
       return done;
     }
     this.state = { name: 'disconnecting' };
@@ -388,7 +387,7 @@ export class SstpSession implements SessionDataPort {
     if (error !== undefined && this.state.name !== 'closed') {
       // MS-SSTP §3.1.5.1: a stream that can no longer be delineated is closed without sending anything.
       this.abort(
-        failure(this.currentPhase(), 'protocol-error', 'The server sent data that is not SSTP. The connection was closed; try again, and report it to the server administrator if it repeats.', { detail: describeDecodeError(error) }),
+        notSstp(this.currentPhase(), describeDecodeError(error)),
         { controlAlreadyClosing: true },
       );
     }
@@ -525,11 +524,8 @@ export class SstpSession implements SessionDataPort {
    */
   private transportError(err: NodeJS.ErrnoException): void {
     const detail = `${err.code ?? ''} ${err.message}`.trim();
-    if (/CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|HANDSHAKE_FAILURE|ACCESS_DENIED/i.test(detail) && this.state.name !== 'closed') {
-      this.abort(
-        failure('tls', 'tls-failed', 'The server requires a client certificate, or refused the one given. Add the right client certificate to the profile.', { detail }),
-        { transportGone: true },
-      );
+    if (isClientCertificateAlert(detail) && this.state.name !== 'closed') {
+      this.abort(clientCertificateAlert(detail), { transportGone: true });
       return;
     }
     this.transportLost(detail);
@@ -545,10 +541,10 @@ export class SstpSession implements SessionDataPort {
     if (this.currentPhase() === 'http' && this.config.clientCertificate) {
       // TLS 1.3 completes our side of the handshake before the server checks our certificate; a
       // server that refuses it may just hang up (no alert), which is no network problem.
-      this.abort(failure('tls', 'tls-failed', CLIENT_CERTIFICATE_REFUSED, { detail: `closed before the HTTP answer: ${why}` }), { transportGone: true });
+      this.abort(clientCertificateRefused(why), { transportGone: true });
       return;
     }
-    this.abort(failure(this.currentPhase(), 'connection-lost', 'The connection to the server was lost. Check your network; Causeway can reconnect.', { detail: why }), { transportGone: true });
+    this.abort(connectionLost(this.currentPhase(), why), { transportGone: true });
   }
 
   /**
