@@ -18,6 +18,9 @@ export default defineConfig({
   timeout: 240_000,
   expect: { timeout: 20_000 },
   workers: 1,
+  // One retry, reported by Playwright as "flaky" (never silently green): the PEM-key e2e timed out once
+  // under a full CI run (21.7 s vs 2.4 s alone) and passed on rerun; see the session 3 note.
+  retries: 1,
   fullyParallel: false,
   reporter: [['list']],
   outputDir: '../../node_modules/.cache/causeway-e2e-results',
