@@ -7,15 +7,14 @@ import type { DoctorReport } from '../../contract/doctor.js';
 import { formatDoctorText } from '../../services/doctor/format.js';
 import { redactReport, writeReportFile } from '../../services/doctor/report-file.js';
 import type { CliContext } from '../context.js';
-import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
+import { EXIT_CODES_HELP } from '../exit-codes.js';
 import type { ConnectOptions } from '../options.js';
 import { jsonOutput, textOutput, type Output } from '../output.js';
 import { teeToConnectionLog } from '../profile-attempt-log.js';
 import type { ProfileServices } from '../profile-services.js';
-import { exitCodeForTargetError, resolveConnectTarget } from '../profile-target.js';
 import { exitCodeOf, runDiagnosis } from '../test-command.js';
 import type { OtpFlags } from '../one-time-code.js';
-import { addConnectionOptions, addOtpOptions, codedTarget, type SecretAndOutputOptions } from './test.js';
+import { addConnectionOptions, addOtpOptions, resolveRunTarget, type SecretAndOutputOptions } from './test.js';
 
 interface DoctorOptions {
   report?: string;
@@ -40,21 +39,12 @@ export function registerDoctorCommand(program: Command, ctx: CliContext, service
       const json = o.json === true;
       const verbose = o.verbose === true;
       const out = json ? jsonOutput(ctx.stdout) : textOutput(ctx.stdout, ctx.stderr);
-      const resolved = await resolveConnectTarget(target, o, { stdin: ctx.stdin, env: ctx.env, ...(services ? { services } : {}) });
-      if (!resolved.ok) {
-        out.error(resolved.error.message);
-        return ctx.setExitCode(exitCodeForTargetError(resolved.error));
-      }
-      if (resolved.target.kind === 'address' && resolved.target.warning) ctx.stderr(`causeway: warning: ${resolved.target.warning}\n`);
-      const coded = await codedTarget(resolved.target, o, out, ctx);
-      if (!coded.ok) {
-        out.error(coded.error);
-        return ctx.setExitCode(EXIT.usage);
-      }
-      const t = coded.target;
+      const resolved = await resolveRunTarget(target, o, out, ctx, services);
+      if (!resolved) return;
+      const { t, oneTimeCode } = resolved;
       const mtu = o.mtu === false ? false : { ...(o.mtuTarget !== undefined ? { target: o.mtuTarget } : {}) };
       const run = async (shown: Output, logAll: boolean) => {
-        const d = await runDiagnosis(t.config, { json, verbose: logAll, echoTimeoutMs: 5_000, oneTimeCode: coded.oneTimeCode }, shown, { mtu });
+        const d = await runDiagnosis(t.config, { json, verbose: logAll, echoTimeoutMs: 5_000, oneTimeCode }, shown, { mtu });
         const report = redactReport(d.report, { username: t.config.credentials.username, includeUser: o.includeUser === true, secrets: t.secrets });
         print(report, json, verbose);
         if (o.report !== undefined) {

@@ -51,15 +51,36 @@ export function addOtpOptions(cmd: Command): Command {
     .option('--otp-stdin', 'read the one-time code from standard input: the line after the password (and proxy password) lines');
 }
 
-/** The run with its one-time code joined, if the profile or --otp wants one; a message when none could be read. */
-export async function codedTarget(t: ConnectTarget, o: OtpFlags, out: Output, ctx: CliContext): Promise<{ ok: true; target: ConnectTarget; oneTimeCode: boolean } | { ok: false; error: string }> {
+/**
+ * The run's target (profile or address) with its one-time code joined when the profile or --otp wants
+ * one; on failure the error is shown, the exit code set, and undefined returned. Shared by test and doctor.
+ */
+export async function resolveRunTarget(
+  target: string,
+  o: ConnectOptions & OtpFlags,
+  out: Output,
+  ctx: CliContext,
+  services: ProfileServices | undefined,
+): Promise<{ t: ConnectTarget; oneTimeCode: boolean } | undefined> {
+  const resolved = await resolveConnectTarget(target, o, { stdin: ctx.stdin, env: ctx.env, ...(services ? { services } : {}) });
+  if (!resolved.ok) {
+    out.error(resolved.error.message);
+    ctx.setExitCode(exitCodeForTargetError(resolved.error));
+    return undefined;
+  }
+  const t = resolved.target;
+  if (t.kind === 'address' && t.warning) ctx.stderr(`causeway: warning: ${t.warning}\n`);
   const coded = await withFirstCode({ config: t.config, secrets: t.secrets, oneTimeCode: false }, o, t.kind === 'profile' ? t.profile : undefined, {
     stdin: ctx.stdin,
     announce: (attempt, reason) => out.progress({ event: 'otp-needed', attempt, ...(reason ? { reason } : {}) }),
     terminal: (text) => ctx.stderr(text),
   });
-  if (!coded.ok) return coded;
-  return { ok: true, target: { ...t, config: coded.value.config, secrets: coded.value.secrets }, oneTimeCode: coded.value.oneTimeCode };
+  if (!coded.ok) {
+    out.error(coded.error);
+    ctx.setExitCode(EXIT.usage);
+    return undefined;
+  }
+  return { t: { ...t, config: coded.value.config, secrets: coded.value.secrets }, oneTimeCode: coded.value.oneTimeCode };
 }
 
 /** `services` is for tests; the CLI opens the real ones (XDG paths, OS keychain) from the environment. */
@@ -78,18 +99,9 @@ export function registerTestCommand(program: Command, ctx: CliContext, services?
       const json = o.json === true;
       const verbose = o.verbose === true;
       const out = json ? jsonOutput(ctx.stdout) : textOutput(ctx.stdout, ctx.stderr);
-      const resolved = await resolveConnectTarget(target, o, { stdin: ctx.stdin, env: ctx.env, ...(services ? { services } : {}) });
-      if (!resolved.ok) {
-        out.error(resolved.error.message);
-        return ctx.setExitCode(exitCodeForTargetError(resolved.error));
-      }
-      if (resolved.target.kind === 'address' && resolved.target.warning) ctx.stderr(`causeway: warning: ${resolved.target.warning}\n`);
-      const coded = await codedTarget(resolved.target, o, out, ctx);
-      if (!coded.ok) {
-        out.error(coded.error);
-        return ctx.setExitCode(EXIT.usage);
-      }
-      const t = coded.target;
+      const run = await resolveRunTarget(target, o, out, ctx, services);
+      if (!run) return;
+      const { t, oneTimeCode } = run;
       const profileName = t.kind === 'profile' ? t.profile.name : undefined;
       const shown: Output = withTrustHint(out, json, ctx.stdout, profileName, target);
       const diag = openDiagnostics(o, ctx.env, (e) => {
@@ -100,7 +112,7 @@ export function registerTestCommand(program: Command, ctx: CliContext, services?
         return ctx.setExitCode(EXIT.usage);
       }
       try {
-        await runTestWithTarget(t, { json, verbose, echoTimeoutMs: 5_000, tap: diag.diagnostics.tap, oneTimeCode: coded.oneTimeCode }, shown, ctx);
+        await runTestWithTarget(t, { json, verbose, echoTimeoutMs: 5_000, tap: diag.diagnostics.tap, oneTimeCode }, shown, ctx);
       } finally {
         await diag.diagnostics.close();
       }
