@@ -46,7 +46,11 @@ module.exports = {
         'helper (engine/addresses.ts), both of which import nothing themselves.',
       severity: 'error',
       from: { path: '^main/contract/' },
-      to: { path: '^main/engine/', pathNot: '^main/engine/(config|addresses)\\.ts$', dependencyTypesNot: ['type-only'] },
+      to: {
+        path: '^main/engine/',
+        pathNot: '^main/engine/(config|addresses)\\.ts$',
+        dependencyTypesNot: ['type-only'],
+      },
     },
     {
       name: 'renderer-only-contract',

@@ -18,12 +18,18 @@ export default tseslint.config(
     // The engine runs under plain Node: nothing from Electron, services, UI or CLI.
     files: ['main/engine/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['electron'], message: 'the engine never imports electron' },
-          { group: ['**/services/**', '**/app/**', '**/cli/**', '**/contract/**'], message: 'the engine depends on nothing above it' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['electron'], message: 'the engine never imports electron' },
+            {
+              group: ['**/services/**', '**/app/**', '**/cli/**', '**/contract/**'],
+              message: 'the engine depends on nothing above it',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -40,7 +46,10 @@ export default tseslint.config(
   {
     // CommonJS configs (dependency-cruiser loads its config with require).
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

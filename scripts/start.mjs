@@ -56,11 +56,15 @@ if (electron) {
   // Its own process group, so a terminal's Ctrl-C reaches it once, through us (npm forwards the signal
   // to us as well): the host treats one SIGINT as "stop cleanly". Its stdin is ours: if we are killed
   // outright, it sees end-of-file and stops too.
-  const child = spawn(process.execPath, [join(root, 'dist', 'main', 'browser-host', 'main.js'), ...process.argv.slice(2)], {
-    cwd: root,
-    stdio: ['pipe', 'pipe', 'inherit'],
-    detached: process.platform !== 'win32',
-  });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'dist', 'main', 'browser-host', 'main.js'), ...process.argv.slice(2)],
+    {
+      cwd: root,
+      stdio: ['pipe', 'pipe', 'inherit'],
+      detached: process.platform !== 'win32',
+    },
+  );
   createInterface({ input: child.stdout }).on('line', (line) => {
     let info;
     try {
@@ -69,7 +73,9 @@ if (electron) {
       info = undefined;
     }
     if (info && typeof info.url === 'string') {
-      console.log(`\nCauseway is running. Open this address in your browser:\n\n  ${info.url}\n\n(profiles in ${info.configDir}, logs in ${info.stateDir}; Ctrl-C to stop)`);
+      console.log(
+        `\nCauseway is running. Open this address in your browser:\n\n  ${info.url}\n\n(profiles in ${info.configDir}, logs in ${info.stateDir}; Ctrl-C to stop)`,
+      );
     } else {
       console.log(line);
     }

@@ -18,7 +18,10 @@ export interface Autostart {
   set(enabled: boolean): Promise<void>;
 }
 
-export function defaultAutostartOptions(env: NodeJS.ProcessEnv = process.env, execPath: string = process.execPath): AutostartOptions {
+export function defaultAutostartOptions(
+  env: NodeJS.ProcessEnv = process.env,
+  execPath: string = process.execPath,
+): AutostartOptions {
   const xdg = env['XDG_CONFIG_HOME'];
   return { configHome: xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.config'), exec: env['APPIMAGE'] || execPath };
 }
@@ -32,7 +35,10 @@ export function linuxAutostart(opts: AutostartOptions): Autostart {
       return text !== null && !/^Hidden\s*=\s*true\s*$/m.test(text);
     },
     async set(enabled) {
-      if (!enabled) return void (await unlink(file).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e))));
+      if (!enabled)
+        return void (await unlink(file).catch((e: NodeJS.ErrnoException) =>
+          e.code === 'ENOENT' ? undefined : Promise.reject(e),
+        ));
       await writeFileAtomic(file, autostartEntry(opts.exec), { mode: 0o644 });
     },
   };

@@ -39,7 +39,10 @@ export const PAGE_CSP = serialize({ ...PAGE, 'connect-src': ["'none'"] });
  */
 export function browserHostCsp(port: number): { readonly header: string; readonly meta: string } {
   const connect = { 'connect-src': ["'self'", `ws://127.0.0.1:${port}`] };
-  return { header: serialize({ ...PAGE, ...connect, 'frame-ancestors': ["'none'"] }), meta: serialize({ ...PAGE, ...connect }) };
+  return {
+    header: serialize({ ...PAGE, ...connect, 'frame-ancestors': ["'none'"] }),
+    meta: serialize({ ...PAGE, ...connect }),
+  };
 }
 
 /** The page with the built meta policy replaced (the browser host's copy of index.html). */
@@ -53,8 +56,10 @@ export const PAGE_CSP_PLACEHOLDER = '%CAUSEWAY_PAGE_CSP%';
 /** The built page: the placeholder filled in; a page without exactly one placeholder is a build error. */
 export function withPageCsp(html: string): string {
   const parts = html.split(PAGE_CSP_PLACEHOLDER);
-  if (parts.length !== 2) throw new Error(`index.html must contain ${PAGE_CSP_PLACEHOLDER} exactly once (found ${parts.length - 1})`);
+  if (parts.length !== 2)
+    throw new Error(`index.html must contain ${PAGE_CSP_PLACEHOLDER} exactly once (found ${parts.length - 1})`);
   const meta = /<meta\s+http-equiv="Content-Security-Policy"\s+content="%CAUSEWAY_PAGE_CSP%"\s*\/?>/i;
-  if (!meta.test(html)) throw new Error(`${PAGE_CSP_PLACEHOLDER} must be the content of a <meta http-equiv="Content-Security-Policy">`);
+  if (!meta.test(html))
+    throw new Error(`${PAGE_CSP_PLACEHOLDER} must be the content of a <meta http-equiv="Content-Security-Policy">`);
   return parts.join(PAGE_CSP);
 }

@@ -42,7 +42,10 @@ async function start(): Promise<void> {
     return undefined;
   });
   if (migrated?.unreadable) console.error(`[data] left in place, could not be read: ${migrated.unreadable}`);
-  if (migrated && migrated.profiles.length + migrated.logFiles > 0) console.error(`[data] moved ${migrated.profiles.length} profile(s) and ${migrated.logFiles} log file(s) into ${paths.configDir}`);
+  if (migrated && migrated.profiles.length + migrated.logFiles > 0)
+    console.error(
+      `[data] moved ${migrated.profiles.length} profile(s) and ${migrated.logFiles} log file(s) into ${paths.configDir}`,
+    );
   const { backend, connections, store } = composeBackend({
     paths,
     credentials: new KeyringCredentialStore(),
@@ -66,13 +69,24 @@ async function start(): Promise<void> {
 
   let win: BrowserWindow | undefined;
   const open = () => {
-    if (!win || win.isDestroyed()) win = createWindow({ pageUrl: PAGE_URL, preload: PRELOAD, icon: join(ICONS, 'causeway.png'), devTools: !app.isPackaged });
+    if (!win || win.isDestroyed())
+      win = createWindow({
+        pageUrl: PAGE_URL,
+        preload: PRELOAD,
+        icon: join(ICONS, 'causeway.png'),
+        devTools: !app.isPackaged,
+      });
     else {
       if (win.isMinimized()) win.restore();
       win.focus();
     }
   };
-  bindIpc(backend, () => win, PAGE_URL, (m) => console.error(`[ipc] ${m}`));
+  bindIpc(
+    backend,
+    () => win,
+    PAGE_URL,
+    (m) => console.error(`[ipc] ${m}`),
+  );
 
   let quitting = false;
   const quit = async () => {
@@ -91,8 +105,17 @@ async function start(): Promise<void> {
 
   const names = new Map<string, string>();
   const last = new Map<string, ConnectionSnapshot>();
-  const notifier = new NotificationController((n) => new Notification({ title: n.title, body: n.body, urgency: n.critical ? 'critical' : 'normal' }).show(), () => !!win && !win.isDestroyed() && win.isFocused());
-  const refreshTray = () => tray.render(trayModel([...names].map(([id, name]) => ({ id, name })), last));
+  const notifier = new NotificationController(
+    (n) => new Notification({ title: n.title, body: n.body, urgency: n.critical ? 'critical' : 'normal' }).show(),
+    () => !!win && !win.isDestroyed() && win.isFocused(),
+  );
+  const refreshTray = () =>
+    tray.render(
+      trayModel(
+        [...names].map(([id, name]) => ({ id, name })),
+        last,
+      ),
+    );
   const loadProfiles = async () => {
     const all = await store.list();
     if (!all.ok) return;

@@ -5,13 +5,26 @@ import { IPC_EVENT, IPC_INVOKE } from '../contract/envelope.js';
 import type { Backend } from '../services/connections/backend/index.js';
 import { isTrustedSender } from './sender.js';
 
-export function bindIpc(backend: Backend, getWindow: () => BrowserWindow | undefined, pageUrl: string, log: (m: string) => void): () => void {
+export function bindIpc(
+  backend: Backend,
+  getWindow: () => BrowserWindow | undefined,
+  pageUrl: string,
+  log: (m: string) => void,
+): () => void {
   const dispatch = backend.dispatcher<IpcMainInvokeEvent>({
     isTrustedSender: (e) => {
       const win = getWindow();
-      return isTrustedSender({ frameUrl: e.senderFrame?.url, isMainFrame: e.senderFrame?.parent === null, fromOurWindow: !!win && e.sender.id === win.webContents.id }, pageUrl);
+      return isTrustedSender(
+        {
+          frameUrl: e.senderFrame?.url,
+          isMainFrame: e.senderFrame?.parent === null,
+          fromOurWindow: !!win && e.sender.id === win.webContents.id,
+        },
+        pageUrl,
+      );
     },
-    onInternalError: (channel, error) => log(`${channel}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+    onInternalError: (channel, error) =>
+      log(`${channel}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
   });
   ipcMain.handle(IPC_INVOKE, (event, channel: unknown, payload: unknown) => dispatch(event, channel, payload));
   const stop = backend.subscribe((m) => {

@@ -3,7 +3,20 @@
 // development only. Pure, so it is unit-tested without Electron; menu.ts renders it.
 
 /** Electron menu roles we use: each brings its own label and accelerator. */
-export type MenuRole = 'about' | 'quit' | 'undo' | 'redo' | 'cut' | 'copy' | 'paste' | 'selectAll' | 'minimize' | 'close' | 'reload' | 'forceReload' | 'toggleDevTools';
+export type MenuRole =
+  | 'about'
+  | 'quit'
+  | 'undo'
+  | 'redo'
+  | 'cut'
+  | 'copy'
+  | 'paste'
+  | 'selectAll'
+  | 'minimize'
+  | 'close'
+  | 'reload'
+  | 'forceReload'
+  | 'toggleDevTools';
 
 export type MenuEntry = { readonly kind: 'role'; readonly role: MenuRole } | { readonly kind: 'separator' };
 
@@ -21,9 +34,13 @@ const separator: MenuEntry = { kind: 'separator' };
 export function appMenuModel(packaged: boolean): readonly MenuSection[] {
   const sections: MenuSection[] = [
     { label: 'Causeway', entries: [role('about'), separator, role('quit')] },
-    { label: 'Edit', entries: [role('undo'), role('redo'), separator, role('cut'), role('copy'), role('paste'), role('selectAll')] },
+    {
+      label: 'Edit',
+      entries: [role('undo'), role('redo'), separator, role('cut'), role('copy'), role('paste'), role('selectAll')],
+    },
     { label: 'Window', entries: [role('minimize'), role('close')] },
   ];
-  if (!packaged) sections.push({ label: 'Develop', entries: [role('reload'), role('forceReload'), role('toggleDevTools')] });
+  if (!packaged)
+    sections.push({ label: 'Develop', entries: [role('reload'), role('forceReload'), role('toggleDevTools')] });
   return sections;
 }

@@ -4,7 +4,10 @@ import { Menu, type MenuItemConstructorOptions } from 'electron';
 import { appMenuModel, type MenuEntry } from './menu-model.js';
 
 export function installAppMenu(packaged: boolean): void {
-  const template: MenuItemConstructorOptions[] = appMenuModel(packaged).map((s) => ({ label: s.label, submenu: s.entries.map(item) }));
+  const template: MenuItemConstructorOptions[] = appMenuModel(packaged).map((s) => ({
+    label: s.label,
+    submenu: s.entries.map(item),
+  }));
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }
 

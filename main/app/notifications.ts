@@ -11,31 +11,69 @@ export interface NotificationSpec {
   readonly critical: boolean;
 }
 
-export type NotificationProvider = (prev: ConnectionSnapshot | undefined, next: ConnectionSnapshot, name: string) => NotificationSpec | null;
+export type NotificationProvider = (
+  prev: ConnectionSnapshot | undefined,
+  next: ConnectionSnapshot,
+  name: string,
+) => NotificationSpec | null;
 
 const connected: NotificationProvider = (prev, next, name) =>
   next.state === 'connected' && prev?.state !== 'connected'
-    ? { profileId: next.profileId, kind: 'connected', title: `${name} connected`, body: `Address ${next.addresses.ipv4}`, critical: false }
+    ? {
+        profileId: next.profileId,
+        kind: 'connected',
+        title: `${name} connected`,
+        body: `Address ${next.addresses.ipv4}`,
+        critical: false,
+      }
     : null;
 
 const reconnecting: NotificationProvider = (prev, next, name) =>
   next.state === 'reconnecting' && prev?.state === 'connected'
-    ? { profileId: next.profileId, kind: 'dropped', title: `${name} dropped`, body: `${next.failure.message} Reconnecting…`, critical: false }
+    ? {
+        profileId: next.profileId,
+        kind: 'dropped',
+        title: `${name} dropped`,
+        body: `${next.failure.message} Reconnecting…`,
+        critical: false,
+      }
     : next.state === 'reconnecting' && prev?.state !== 'reconnecting'
-      ? { profileId: next.profileId, kind: 'reconnecting', title: `${name} reconnecting`, body: next.failure.message, critical: false }
+      ? {
+          profileId: next.profileId,
+          kind: 'reconnecting',
+          title: `${name} reconnecting`,
+          body: next.failure.message,
+          critical: false,
+        }
       : null;
 
 const failed: NotificationProvider = (prev, next, name) => {
   if (next.state === 'pin-mismatch' && prev?.state !== 'pin-mismatch')
-    return { profileId: next.profileId, kind: 'certificate-changed', title: `${name}: the server's certificate changed`, body: 'Possible interception. Causeway did not connect; open it to see the details.', critical: true };
+    return {
+      profileId: next.profileId,
+      kind: 'certificate-changed',
+      title: `${name}: the server's certificate changed`,
+      body: 'Possible interception. Causeway did not connect; open it to see the details.',
+      critical: true,
+    };
   if (next.state === 'error' && prev?.state !== 'error')
-    return { profileId: next.profileId, kind: prev?.state === 'connected' ? 'dropped' : 'failed', title: `${name} ${prev?.state === 'connected' ? 'dropped' : 'failed to connect'}`, body: next.failure.message, critical: false };
+    return {
+      profileId: next.profileId,
+      kind: prev?.state === 'connected' ? 'dropped' : 'failed',
+      title: `${name} ${prev?.state === 'connected' ? 'dropped' : 'failed to connect'}`,
+      body: next.failure.message,
+      critical: false,
+    };
   return null;
 };
 
 export const PROVIDERS: readonly NotificationProvider[] = [connected, reconnecting, failed];
 
-export function notificationFor(prev: ConnectionSnapshot | undefined, next: ConnectionSnapshot, name: string): NotificationSpec | null {
+export function notificationFor(
+  prev: ConnectionSnapshot | undefined,
+  next: ConnectionSnapshot,
+  name: string,
+): NotificationSpec | null {
   for (const p of PROVIDERS) {
     const n = p(prev, next, name);
     if (n) return n;

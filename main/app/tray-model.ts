@@ -5,7 +5,13 @@ import type { ConnectionSnapshot, ConnectionStateName } from '../contract/model.
 export type TrayIconState = 'disconnected' | 'connecting' | 'connected' | 'error';
 
 export type TrayItem =
-  | { readonly kind: 'profile'; readonly profileId: string; readonly label: string; readonly action: 'connect' | 'disconnect'; readonly enabled: boolean }
+  | {
+      readonly kind: 'profile';
+      readonly profileId: string;
+      readonly label: string;
+      readonly action: 'connect' | 'disconnect';
+      readonly enabled: boolean;
+    }
   | { readonly kind: 'separator' }
   | { readonly kind: 'open' }
   | { readonly kind: 'quit' };
@@ -37,7 +43,10 @@ const RANK: Record<ConnectionStateName, [number, TrayIconState]> = {
   disconnected: [0, 'disconnected'],
 };
 
-export function trayModel(profiles: readonly { id: string; name: string }[], snapshots: ReadonlyMap<string, ConnectionSnapshot>): TrayModel {
+export function trayModel(
+  profiles: readonly { id: string; name: string }[],
+  snapshots: ReadonlyMap<string, ConnectionSnapshot>,
+): TrayModel {
   let top: [number, TrayIconState] = [0, 'disconnected'];
   const lines: string[] = [];
   const items: TrayItem[] = profiles.map((p) => {
@@ -48,7 +57,9 @@ export function trayModel(profiles: readonly { id: string; name: string }[], sna
     return {
       kind: 'profile',
       profileId: p.id,
-      label: up ? `Disconnect ${p.name} (${WORD[state]})` : `Connect ${p.name}${state === 'disconnected' ? '' : ` (${WORD[state]})`}`,
+      label: up
+        ? `Disconnect ${p.name} (${WORD[state]})`
+        : `Connect ${p.name}${state === 'disconnected' ? '' : ` (${WORD[state]})`}`,
       action: up ? 'disconnect' : 'connect',
       enabled: state !== 'disconnecting',
     };

@@ -34,7 +34,12 @@ export class AppTray {
   private item(i: TrayItem): MenuItemConstructorOptions {
     switch (i.kind) {
       case 'profile':
-        return { label: i.label, enabled: i.enabled, click: () => (i.action === 'connect' ? this.actions.connect(i.profileId) : this.actions.disconnect(i.profileId)) };
+        return {
+          label: i.label,
+          enabled: i.enabled,
+          click: () =>
+            i.action === 'connect' ? this.actions.connect(i.profileId) : this.actions.disconnect(i.profileId),
+        };
       case 'separator':
         return { type: 'separator' };
       case 'open':

@@ -46,7 +46,12 @@ export async function startHostOnServices(opts: HostOptions): Promise<RunningHos
   });
   let host: BrowserHost;
   try {
-    host = await startBrowserHost({ backend, rendererDir: opts.rendererDir, ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.log ? { log: opts.log } : {}) });
+    host = await startBrowserHost({
+      backend,
+      rendererDir: opts.rendererDir,
+      ...(opts.port !== undefined ? { port: opts.port } : {}),
+      ...(opts.log ? { log: opts.log } : {}),
+    });
   } catch (e) {
     await backend.shutdown();
     throw e;

@@ -31,24 +31,35 @@ function fail(message: string): never {
 
 let values: { port?: string; 'memory-keychain'?: boolean; 'data-plane'?: string; renderer?: string };
 try {
-  ({ values } = parseArgs({ options: { port: { type: 'string' }, 'memory-keychain': { type: 'boolean' }, 'data-plane': { type: 'string' }, renderer: { type: 'string' } } }));
+  ({ values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      'memory-keychain': { type: 'boolean' },
+      'data-plane': { type: 'string' },
+      renderer: { type: 'string' },
+    },
+  }));
 } catch (e) {
   fail(e instanceof Error ? e.message : String(e));
 }
 const dataPlane = values['data-plane'] ?? 'none';
 if (dataPlane !== 'system' && dataPlane !== 'none') fail(`--data-plane must be system or none, not ${dataPlane}`);
 const port = values.port === undefined ? undefined : Number(values.port);
-if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) fail(`--port must be a port number, not ${values.port}`);
+if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535))
+  fail(`--port must be a port number, not ${values.port}`);
 
 const root = projectRoot(dirname(fileURLToPath(import.meta.url)));
 const rendererDir = resolve(values.renderer ?? join(root, 'renderer', 'dist'));
-if (!existsSync(join(rendererDir, 'index.html'))) fail(`the UI is not built (${join(rendererDir, 'index.html')} is missing): run npm run ui:build`);
+if (!existsSync(join(rendererDir, 'index.html')))
+  fail(`the UI is not built (${join(rendererDir, 'index.html')} is missing): run npm run ui:build`);
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: unknown }).version;
 
 const paths = resolvePaths({ env: process.env });
 const stateDir = defaultStateDir({ env: process.env });
 // The memory keychain is for tests: nothing is saved, which the UI shows as "not saved".
-const credentials: CredentialStore = values['memory-keychain'] ? new MemoryCredentialStore() : new KeyringCredentialStore();
+const credentials: CredentialStore = values['memory-keychain']
+  ? new MemoryCredentialStore()
+  : new KeyringCredentialStore();
 
 let host: RunningHost | undefined;
 let stopping = false;

@@ -86,7 +86,9 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     const refused = refusal(req, hosts, origin, token);
     if (refused) {
       log(`refused a WebSocket (${refused.why}) from origin ${JSON.stringify(String(req.headers.origin ?? ''))}`);
-      socket.end(`HTTP/1.1 ${refused.status} ${refused.status === 403 ? 'Forbidden' : refused.status === 404 ? 'Not Found' : 'Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${refused.status} ${refused.status === 403 ? 'Forbidden' : refused.status === 404 ? 'Not Found' : 'Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      );
       return;
     }
     // handleUpgrade answers 400 itself to a bad key or version.
@@ -112,7 +114,12 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
   };
 }
 
-function refusal(req: IncomingMessage, hosts: ReadonlySet<string>, origin: string, token: string): { status: 400 | 403 | 404; why: string } | undefined {
+function refusal(
+  req: IncomingMessage,
+  hosts: ReadonlySet<string>,
+  origin: string,
+  token: string,
+): { status: 400 | 403 | 404; why: string } | undefined {
   const raw = req.url ?? '';
   if (!raw.startsWith('/') || raw.length > 4096) return { status: 400, why: 'bad path' };
   let u: URL;
@@ -130,7 +137,10 @@ function refusal(req: IncomingMessage, hosts: ReadonlySet<string>, origin: strin
 
 function serveSocket(ws: WebSocket, backend: Backend, log: (m: string) => void): void {
   // The socket was authenticated at upgrade: every request on it comes from the trusted page.
-  const dispatch = backend.dispatcher<WebSocket>({ isTrustedSender: (s) => s === ws, onInternalError: (c, e) => log(`${c}: ${String(e)}`) });
+  const dispatch = backend.dispatcher<WebSocket>({
+    isTrustedSender: (s) => s === ws,
+    onInternalError: (c, e) => log(`${c}: ${String(e)}`),
+  });
   const send = (m: WireMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
   };
@@ -157,7 +167,11 @@ function serveSocket(ws: WebSocket, backend: Backend, log: (m: string) => void):
 function parseRequest(raw: RawData): { id: number; channel: unknown; payload: unknown } | undefined {
   let v: unknown;
   try {
-    v = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : Buffer.concat(Array.isArray(raw) ? raw : [Buffer.from(raw)]).toString('utf8'));
+    v = JSON.parse(
+      Buffer.isBuffer(raw)
+        ? raw.toString('utf8')
+        : Buffer.concat(Array.isArray(raw) ? raw : [Buffer.from(raw)]).toString('utf8'),
+    );
   } catch {
     return undefined;
   }
@@ -167,7 +181,13 @@ function parseRequest(raw: RawData): { id: number; channel: unknown; payload: un
   return { id: r['id'], channel: r['channel'], payload: r['payload'] };
 }
 
-async function serveStatic(root: string, hosts: ReadonlySet<string>, csp: ReturnType<typeof browserHostCsp>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serveStatic(
+  root: string,
+  hosts: ReadonlySet<string>,
+  csp: ReturnType<typeof browserHostCsp>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   if (!hosts.has(req.headers.host ?? '')) return void res.writeHead(421).end();
   if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { allow: 'GET, HEAD' }).end();
   const target = resolveStaticPath(root, req.url ?? '');

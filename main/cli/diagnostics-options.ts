@@ -16,8 +16,14 @@ export interface DiagnosticsCliOptions {
 
 export function addDiagnosticsOptions(cmd: Command): Command {
   return cmd
-    .option('--capture <file.pcapng>', 'write the decrypted SSTP stream (HTTP, SSTP, PPP, inner IP) as pcapng for Wireshark; passwords and challenge responses are blanked')
-    .option('--keylog <file>', 'append the TLS secrets in NSS key-log format (as SSLKEYLOGFILE, which is used when set) so Wireshark can decrypt a raw capture; weakens this session');
+    .option(
+      '--capture <file.pcapng>',
+      'write the decrypted SSTP stream (HTTP, SSTP, PPP, inner IP) as pcapng for Wireshark; passwords and challenge responses are blanked',
+    )
+    .option(
+      '--keylog <file>',
+      'append the TLS secrets in NSS key-log format (as SSLKEYLOGFILE, which is used when set) so Wireshark can decrypt a raw capture; weakens this session',
+    );
 }
 
 export interface Diagnostics {
@@ -27,25 +33,42 @@ export interface Diagnostics {
   close(): Promise<void>;
 }
 
-export type DiagnosticsOpen = { readonly ok: true; readonly diagnostics: Diagnostics } | { readonly ok: false; readonly message: string };
+export type DiagnosticsOpen =
+  { readonly ok: true; readonly diagnostics: Diagnostics } | { readonly ok: false; readonly message: string };
 
 const warn = (message: string): LogEntry => ({ time: Date.now(), level: 'warn', phase: 'connected', message });
 
 function stoppedMessage(what: string, s: AppendStopped): string {
-  const why = s.reason === 'disk-full' ? 'the disk is full' : s.reason === 'backlog' ? 'the disk cannot keep up' : 'a write failed';
+  const why =
+    s.reason === 'disk-full'
+      ? 'the disk is full'
+      : s.reason === 'backlog'
+        ? 'the disk cannot keep up'
+        : 'a write failed';
   return `the ${what} ${s.path} stopped: ${why} (${s.detail}); the connection goes on without it`;
 }
 
-export function openDiagnostics(o: DiagnosticsCliOptions, env: NodeJS.ProcessEnv, log: (e: LogEntry) => void): DiagnosticsOpen {
+export function openDiagnostics(
+  o: DiagnosticsCliOptions,
+  env: NodeJS.ProcessEnv,
+  log: (e: LogEntry) => void,
+): DiagnosticsOpen {
   const keylogPath = o.keylog ?? (env['SSLKEYLOGFILE'] || undefined);
-  if (o.capture === undefined && keylogPath === undefined) return { ok: true, diagnostics: { tap: undefined, close: () => Promise.resolve() } };
+  if (o.capture === undefined && keylogPath === undefined)
+    return { ok: true, diagnostics: { tap: undefined, close: () => Promise.resolve() } };
   // `sudo causeway connect --capture x`: x belongs to the user who asked, not to root.
   const invoker = invokerOfThisProcess(env);
-  const owner = invoker.ok && invoker.invoker.kind === 'sudo' ? { uid: invoker.invoker.user.uid, gid: invoker.invoker.user.gid } : undefined;
+  const owner =
+    invoker.ok && invoker.invoker.kind === 'sudo'
+      ? { uid: invoker.invoker.user.uid, gid: invoker.invoker.user.gid }
+      : undefined;
   let capture: SstpCapture | undefined;
   let keylog: KeyLog | undefined;
   if (o.capture !== undefined) {
-    const c = SstpCapture.open(o.capture, { onStop: (s) => log(warn(stoppedMessage('capture', s))), ...(owner ? { owner } : {}) });
+    const c = SstpCapture.open(o.capture, {
+      onStop: (s) => log(warn(stoppedMessage('capture', s))),
+      ...(owner ? { owner } : {}),
+    });
     if (!c.ok) return { ok: false, message: `--capture: ${c.message}` };
     capture = c.capture;
   }
@@ -59,15 +82,28 @@ export function openDiagnostics(o: DiagnosticsCliOptions, env: NodeJS.ProcessEnv
     log(warn(`${KEYLOG_WARNING} (${keylogPath})`));
   }
   const combined = combineTaps([capture, keylog]);
-  const tap = combined && guardTap(combined, (e) => log(warn(`diagnostics stopped after an internal error: ${String(e)}`)));
+  const tap =
+    combined && guardTap(combined, (e) => log(warn(`diagnostics stopped after an internal error: ${String(e)}`)));
   return {
     ok: true,
     diagnostics: {
       tap,
       async close() {
         await Promise.all([capture?.close(), keylog?.close()]);
-        if (capture) log({ time: Date.now(), level: 'info', phase: 'disconnect', message: `capture: ${capture.packetCount} packets, ${capture.bytesWritten} bytes in ${o.capture ?? ''}` });
-        if (keylog) log({ time: Date.now(), level: 'info', phase: 'disconnect', message: `TLS key log: ${keylog.lineCount} lines in ${keylogPath ?? ''}` });
+        if (capture)
+          log({
+            time: Date.now(),
+            level: 'info',
+            phase: 'disconnect',
+            message: `capture: ${capture.packetCount} packets, ${capture.bytesWritten} bytes in ${o.capture ?? ''}`,
+          });
+        if (keylog)
+          log({
+            time: Date.now(),
+            level: 'info',
+            phase: 'disconnect',
+            message: `TLS key log: ${keylog.lineCount} lines in ${keylogPath ?? ''}`,
+          });
       },
     },
   };

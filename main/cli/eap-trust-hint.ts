@@ -16,7 +16,11 @@ export interface EapTrustHint {
 }
 
 /** `profile` is the profile's name when the target was one; otherwise the hint is an --eap-pin for this run. */
-export function eapTrustHintFor(failure: SessionFailure | undefined, profile: string | undefined, target: string): EapTrustHint | undefined {
+export function eapTrustHintFor(
+  failure: SessionFailure | undefined,
+  profile: string | undefined,
+  target: string,
+): EapTrustHint | undefined {
   const cert = failure?.eapCertificate;
   if (!cert) return undefined;
   const pin = `sha256:${cert.sha256.replace(/:/g, '').toLowerCase()}`;
@@ -29,18 +33,20 @@ export function eapTrustHintFor(failure: SessionFailure | undefined, profile: st
 
 export function formatEapTrustHint(h: EapTrustHint): string {
   const c = h.certificate;
-  return [
-    '',
-    'The sign-in (EAP) server certificate is not trusted. It is the certificate of the server that checks',
-    'your sign-in (e.g. NPS or RADIUS), not the VPN server\'s. Check it before you trust it:',
-    `  subject     ${c.subject}`,
-    `  issuer      ${c.issuer}${c.selfSigned ? ' (self-signed)' : ''}`,
-    `  valid       ${c.validFrom} to ${c.validTo}`,
-    `  names       ${c.subjectAltNames.join(', ') || '(none)'}`,
-    `  SHA-256     ${c.sha256}`,
-    '',
-    'If the SHA-256 fingerprint matches what your administrator gave you, trust exactly this certificate with:',
-    `  ${h.command}`,
-    'or trust its CA with --eap-ca FILE (and --eap-server-name NAME to check its name).',
-  ].join('\n') + '\n';
+  return (
+    [
+      '',
+      'The sign-in (EAP) server certificate is not trusted. It is the certificate of the server that checks',
+      "your sign-in (e.g. NPS or RADIUS), not the VPN server's. Check it before you trust it:",
+      `  subject     ${c.subject}`,
+      `  issuer      ${c.issuer}${c.selfSigned ? ' (self-signed)' : ''}`,
+      `  valid       ${c.validFrom} to ${c.validTo}`,
+      `  names       ${c.subjectAltNames.join(', ') || '(none)'}`,
+      `  SHA-256     ${c.sha256}`,
+      '',
+      'If the SHA-256 fingerprint matches what your administrator gave you, trust exactly this certificate with:',
+      `  ${h.command}`,
+      'or trust its CA with --eap-ca FILE (and --eap-server-name NAME to check its name).',
+    ].join('\n') + '\n'
+  );
 }

@@ -16,7 +16,8 @@ export interface EapTrustFlags {
 type Override = { pinSha256?: string; caPem?: string; serverName?: string };
 
 export function parseEapTrustFlags(o: EapTrustFlags): Parsed<Override | undefined> {
-  if (o.eapPin === undefined && o.eapCa === undefined && o.eapServerName === undefined) return { ok: true, value: undefined };
+  if (o.eapPin === undefined && o.eapCa === undefined && o.eapServerName === undefined)
+    return { ok: true, value: undefined };
   const out: Override = {};
   if (o.eapPin !== undefined) {
     const pin = normaliseFingerprint(o.eapPin);
@@ -30,7 +31,8 @@ export function parseEapTrustFlags(o: EapTrustFlags): Parsed<Override | undefine
     } catch (e) {
       return { ok: false, error: `cannot read the EAP CA file ${o.eapCa}: ${(e as Error).message}` };
     }
-    if (!pem.includes('-----BEGIN CERTIFICATE-----')) return { ok: false, error: `${o.eapCa} holds no PEM certificate` };
+    if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+      return { ok: false, error: `${o.eapCa} holds no PEM certificate` };
     out.caPem = pem;
   }
   if (o.eapServerName !== undefined) out.serverName = o.eapServerName;
@@ -41,11 +43,21 @@ export function parseEapTrustFlags(o: EapTrustFlags): Parsed<Override | undefine
  * The run's EapTrust: the flags over the profile's (or, with none, the outer policy). A pin or CA from
  * the flags replaces the base policy as a whole; a name alone keeps it.
  */
-export function withEapTrustFlags(base: EapTrust | undefined, over: Override | undefined, outer: TrustPolicy): EapTrust | undefined {
+export function withEapTrustFlags(
+  base: EapTrust | undefined,
+  over: Override | undefined,
+  outer: TrustPolicy,
+): EapTrust | undefined {
   if (over === undefined) return base;
   const start: EapTrust = base ?? outer;
   const { serverName: baseName, ...basePolicy } = start;
-  const policy: TrustPolicy = over.pinSha256 !== undefined || over.caPem !== undefined ? { ...(over.caPem !== undefined ? { caPem: over.caPem } : {}), ...(over.pinSha256 !== undefined ? { pinSha256: over.pinSha256 } : {}) } : basePolicy;
+  const policy: TrustPolicy =
+    over.pinSha256 !== undefined || over.caPem !== undefined
+      ? {
+          ...(over.caPem !== undefined ? { caPem: over.caPem } : {}),
+          ...(over.pinSha256 !== undefined ? { pinSha256: over.pinSha256 } : {}),
+        }
+      : basePolicy;
   const name = over.serverName ?? (base !== undefined ? baseName : undefined);
   return { ...policy, ...(name !== undefined ? { serverName: name } : {}) };
 }

@@ -98,5 +98,8 @@ export function documentExitCodes(program: Command): void {
     }
   };
   visit(program, '');
-  program.addHelpText('after', `\n${LOCAL_EXIT_CODES_HELP}\n  3-7 connection failures of \`test\` and \`connect\` (see their --help)\n`);
+  program.addHelpText(
+    'after',
+    `\n${LOCAL_EXIT_CODES_HELP}\n  3-7 connection failures of \`test\` and \`connect\` (see their --help)\n`,
+  );
 }

@@ -12,8 +12,14 @@ export interface MetricsCliOptions {
 
 export function addMetricsOptions(cmd: Command): Command {
   return cmd
-    .option('--metrics <host:port>', 'serve Prometheus metrics of this tunnel at http://HOST:PORT/metrics (loopback only, e.g. 127.0.0.1:9464)')
-    .option('--metrics-allow-remote', 'let --metrics listen on a non-loopback address (anyone who reaches it sees when the tunnel is up and how much flows)');
+    .option(
+      '--metrics <host:port>',
+      'serve Prometheus metrics of this tunnel at http://HOST:PORT/metrics (loopback only, e.g. 127.0.0.1:9464)',
+    )
+    .option(
+      '--metrics-allow-remote',
+      'let --metrics listen on a non-loopback address (anyone who reaches it sees when the tunnel is up and how much flows)',
+    );
 }
 
 export interface RunningMetrics {
@@ -22,7 +28,9 @@ export interface RunningMetrics {
   readonly url: string;
 }
 
-export type MetricsStart = { readonly ok: true; readonly running: RunningMetrics | undefined } | { readonly ok: false; readonly message: string };
+export type MetricsStart =
+  | { readonly ok: true; readonly running: RunningMetrics | undefined }
+  | { readonly ok: false; readonly message: string };
 
 export async function startCliMetrics(o: MetricsCliOptions, labels: Record<string, string>): Promise<MetricsStart> {
   if (o.metrics === undefined) {
@@ -30,7 +38,11 @@ export async function startCliMetrics(o: MetricsCliOptions, labels: Record<strin
     return { ok: true, running: undefined };
   }
   const listen = parseMetricsListen(o.metrics, o.metricsAllowRemote === true);
-  if (!listen.ok) return { ok: false, message: `--metrics: ${listen.message}${listen.remote ? ' To listen there anyway, add --metrics-allow-remote.' : ''}` };
+  if (!listen.ok)
+    return {
+      ok: false,
+      message: `--metrics: ${listen.message}${listen.remote ? ' To listen there anyway, add --metrics-allow-remote.' : ''}`,
+    };
   const metrics = createConnectionMetrics({ labels });
   const started = await startMetricsServer(metrics.registry, listen.listen);
   if (!started.ok) return { ok: false, message: `--metrics: ${started.message}` };

@@ -22,7 +22,9 @@ export interface OtpFlags {
 export function otpMode(o: OtpFlags, profile: Profile | undefined): Parsed<OtpMode | undefined> {
   if (o.otp !== undefined) {
     const mode = OTP_MODES.find((m) => m === o.otp);
-    return mode ? { ok: true, value: mode } : { ok: false, error: `--otp must be append (password+code) or replace (the code alone), got "${o.otp}"` };
+    return mode
+      ? { ok: true, value: mode }
+      : { ok: false, error: `--otp must be append (password+code) or replace (the code alone), got "${o.otp}"` };
   }
   const fromProfile = profile?.otp?.mode;
   if (fromProfile) return { ok: true, value: fromProfile };
@@ -32,7 +34,8 @@ export function otpMode(o: OtpFlags, profile: Profile | undefined): Parsed<OtpMo
 /** What the server is sent: password+code, or the code alone (the app's one definition). */
 export const withCode = withOneTimeCode;
 
-export type CodeRead = { readonly ok: true; readonly code: string } | { readonly ok: false; readonly failure: SessionFailure };
+export type CodeRead =
+  { readonly ok: true; readonly code: string } | { readonly ok: false; readonly failure: SessionFailure };
 
 export interface CodeSourceOptions {
   readonly stdin: MaybeTerminal;
@@ -80,16 +83,22 @@ export class CodeSource {
       }
       return line === undefined ? { ok: false, failure: noCode('standard input ended') } : { ok: true, code: line };
     }
-    if (!isTerminal(stdin)) return { ok: false, failure: noCode('there is no terminal to ask on; give the codes with --otp-stdin') };
+    if (!isTerminal(stdin))
+      return { ok: false, failure: noCode('there is no terminal to ask on; give the codes with --otp-stdin') };
     const r = await promptSecret(stdin, this.o.terminal, this.o.label);
     return r.ok ? { ok: true, code: r.value } : { ok: false, failure: noCode(promptFailureMessage(r.reason)) };
   }
 }
 
 function noCode(why: string): SessionFailure {
-  return failure('auth', 'cancelled', `No usable one-time code was given (${why}), so Causeway did not connect: a code cannot be reused. Connect again with a fresh code.`, {
-    detail: `one-time code: ${why}`,
-  });
+  return failure(
+    'auth',
+    'cancelled',
+    `No usable one-time code was given (${why}), so Causeway did not connect: a code cannot be reused. Connect again with a fresh code.`,
+    {
+      detail: `one-time code: ${why}`,
+    },
+  );
 }
 
 /** A run's config and the secrets its log and report scrub by value. */
@@ -105,14 +114,26 @@ export interface CodedRun {
  * after the password and proxy password lines with --otp-stdin, else a prompt), joined the same way.
  * The code and the password sent become secrets of the run, so no log or report holds them.
  */
-export async function withFirstCode(run: CodedRun, o: OtpFlags, profile: Profile | undefined, io: Omit<CodeSourceOptions, 'fromStdin' | 'label'>): Promise<Parsed<CodedRun>> {
+export async function withFirstCode(
+  run: CodedRun,
+  o: OtpFlags,
+  profile: Profile | undefined,
+  io: Omit<CodeSourceOptions, 'fromStdin' | 'label'>,
+): Promise<Parsed<CodedRun>> {
   const mode = otpMode(o, profile);
   if (!mode.ok) return mode;
   if (mode.value === undefined) return { ok: true, value: run };
   const { config } = run;
-  const codes = new CodeSource({ ...io, fromStdin: o.otpStdin === true, label: `One-time code for ${config.credentials.username}@${config.host}: ` });
+  const codes = new CodeSource({
+    ...io,
+    fromStdin: o.otpStdin === true,
+    label: `One-time code for ${config.credentials.username}@${config.host}: `,
+  });
   const first = await codes.next(1);
   if (!first.ok) return { ok: false, error: first.failure.message };
   const coded = withCode(config, config.credentials.password, first.code, mode.value);
-  return { ok: true, value: { config: coded, secrets: [...run.secrets, first.code, coded.credentials.password], oneTimeCode: true } };
+  return {
+    ok: true,
+    value: { config: coded, secrets: [...run.secrets, first.code, coded.credentials.password], oneTimeCode: true },
+  };
 }

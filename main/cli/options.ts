@@ -1,6 +1,13 @@
 // Turning command-line text into a validated SessionConfig. Pure: every problem is a UsageError value.
 import { readFileSync } from 'node:fs';
-import { AUTH_METHODS, AUTH_WAIT_RANGE_S, type AuthMethod, type ProxyConfig, type SessionConfig, type TlsMinVersion } from '../engine/config.js';
+import {
+  AUTH_METHODS,
+  AUTH_WAIT_RANGE_S,
+  type AuthMethod,
+  type ProxyConfig,
+  type SessionConfig,
+  type TlsMinVersion,
+} from '../engine/config.js';
 import { parseEapTrustFlags, withEapTrustFlags } from './eap-trust-options.js';
 import { normaliseFingerprint } from '../engine/transport/certificate.js';
 
@@ -33,10 +40,18 @@ export const AD_HOC_AUTH_METHODS = 'mschapv2,eap-mschapv2';
 export function weakAuthWarnings(methods: readonly AuthMethod[], allowNoAuthentication: boolean): string[] {
   const out: string[] = [];
   if (methods.includes('pap')) {
-    out.push('PAP is allowed: it sends your password itself, readable by whoever holds the server certificate this client accepts (with --insecure, by anyone in the path). Allow it only for a server that offers nothing else.');
+    out.push(
+      'PAP is allowed: it sends your password itself, readable by whoever holds the server certificate this client accepts (with --insecure, by anyone in the path). Allow it only for a server that offers nothing else.',
+    );
   }
-  if (methods.includes('chap')) out.push('CHAP is allowed: the server does not prove it knows your password, and a captured exchange can be cracked offline.');
-  if (allowNoAuthentication) out.push('a server that asks for no authentication will be accepted: nothing then proves it is the server you meant.');
+  if (methods.includes('chap'))
+    out.push(
+      'CHAP is allowed: the server does not prove it knows your password, and a captured exchange can be cracked offline.',
+    );
+  if (allowNoAuthentication)
+    out.push(
+      'a server that asks for no authentication will be accepted: nothing then proves it is the server you meant.',
+    );
   return out;
 }
 
@@ -46,7 +61,8 @@ export function parseHostPort(text: string): Parsed<{ host: string; port: number
   const m = /^\[([0-9a-fA-F:.]+)\](?::(\d+))?$/.exec(text) ?? /^([^:[\]\s/]+)(?::(\d+))?$/.exec(text);
   if (!m || !m[1]) return { ok: false, error: `"${text}" is not a host or host:port` };
   const port = m[2] === undefined ? 443 : Number(m[2]);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, error: `port ${m[2]} is out of range (1-65535)` };
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    return { ok: false, error: `port ${m[2]} is out of range (1-65535)` };
   return { ok: true, value: { host: m[1], port } };
 }
 
@@ -54,16 +70,21 @@ export function parseHostPort(text: string): Parsed<{ host: string; port: number
 export function parseAuthWait(text: string): Parsed<number> {
   const s = Number(text);
   const { min, max } = AUTH_WAIT_RANGE_S;
-  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(s) || s < min || s > max) return { ok: false, error: `--auth-wait must be a whole number of seconds from ${min} to ${max} (got ${text})` };
+  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(s) || s < min || s > max)
+    return { ok: false, error: `--auth-wait must be a whole number of seconds from ${min} to ${max} (got ${text})` };
   return { ok: true, value: s * 1000 };
 }
 
 export function parseAuthList(text: string): Parsed<AuthMethod[]> {
-  const items = text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const items = text
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   const out: AuthMethod[] = [];
   for (const item of items) {
     const known = AUTH_METHODS.find((m) => m === item);
-    if (!known) return { ok: false, error: `unknown authentication method "${item}" (choose from ${AUTH_METHODS.join(', ')})` };
+    if (!known)
+      return { ok: false, error: `unknown authentication method "${item}" (choose from ${AUTH_METHODS.join(', ')})` };
     if (!out.includes(known)) out.push(known);
   }
   if (out.length === 0) return { ok: false, error: '--auth needs at least one method' };
@@ -102,7 +123,8 @@ export function buildSessionConfig(target: string, o: ConnectOptions, password: 
   if (!o.user) return { ok: false, error: '--user is required' };
   const auth = parseAuthList(o.auth ?? AD_HOC_AUTH_METHODS);
   if (!auth.ok) return auth;
-  const tlsMin: TlsMinVersion | undefined = o.tlsMin === undefined || o.tlsMin === '1.2' ? 'TLSv1.2' : o.tlsMin === '1.3' ? 'TLSv1.3' : undefined;
+  const tlsMin: TlsMinVersion | undefined =
+    o.tlsMin === undefined || o.tlsMin === '1.2' ? 'TLSv1.2' : o.tlsMin === '1.3' ? 'TLSv1.3' : undefined;
   if (!tlsMin) return { ok: false, error: `--tls-min must be 1.2 or 1.3 (got ${o.tlsMin})` };
   let pinSha256: string | undefined;
   if (o.pin !== undefined) {
@@ -125,7 +147,8 @@ export function buildSessionConfig(target: string, o: ConnectOptions, password: 
     proxy = p.value;
   }
   const mru = o.mru === undefined ? 1500 : Number(o.mru);
-  if (!Number.isInteger(mru) || mru < 576 || mru > 4091) return { ok: false, error: '--mru must be between 576 and 4091' };
+  if (!Number.isInteger(mru) || mru < 576 || mru > 4091)
+    return { ok: false, error: '--mru must be between 576 and 4091' };
   const eapFlags = parseEapTrustFlags(o);
   if (!eapFlags.ok) return eapFlags;
   const trust = { caPem, pinSha256, insecure: o.insecure === true };

@@ -45,13 +45,25 @@ export function formatReport(r: TestReport): string {
   for (const [phase, ms] of Object.entries(r.phases)) lines.push(`  ${phase.padEnd(10)} ${String(ms).padStart(5)}`);
   lines.push(`  ${'total'.padEnd(10)} ${String(r.totalMs).padStart(5)}`);
   lines.push('');
-  if (r.tls) lines.push(`  TLS         ${r.tls.version} ${r.tls.cipher}`, `  certificate ${r.tls.subject}`, `  SHA-256     ${r.tls.certificateSha256}`);
+  if (r.tls)
+    lines.push(
+      `  TLS         ${r.tls.version} ${r.tls.cipher}`,
+      `  certificate ${r.tls.subject}`,
+      `  SHA-256     ${r.tls.certificateSha256}`,
+    );
   if (r.authMethod !== undefined) lines.push(`  auth        ${r.authMethod ?? 'none'}`);
   if (r.ipv4) {
-    lines.push(`  address     ${r.ipv4.address}`, `  peer        ${r.ipv4.peer ?? '(none)'}`, `  DNS         ${r.ipv4.dns.join(', ') || '(none)'}`);
+    lines.push(
+      `  address     ${r.ipv4.address}`,
+      `  peer        ${r.ipv4.peer ?? '(none)'}`,
+      `  DNS         ${r.ipv4.dns.join(', ') || '(none)'}`,
+    );
   }
   if (r.ipv6 !== undefined) lines.push(`  IPv6        ${r.ipv6 ? 'up' : 'unavailable'}`);
-  if (r.echo) lines.push(r.echo.ok ? `  echo        reply from ${r.echo.from} in ${r.echo.rttMs} ms` : `  echo        ${r.echo.reason}`);
+  if (r.echo)
+    lines.push(
+      r.echo.ok ? `  echo        reply from ${r.echo.from} in ${r.echo.rttMs} ms` : `  echo        ${r.echo.reason}`,
+    );
   if (r.failure) {
     lines.push('', `  ${r.failure.phase}: ${r.failure.code}`, `  ${r.failure.message}`);
     if (r.failure.detail) lines.push(`  (${r.failure.detail})`);

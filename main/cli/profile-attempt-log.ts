@@ -17,7 +17,12 @@ export function teeToConnectionLog(out: Output, log: ConnectionLog, verbose: boo
       const summary = r.ok
         ? `test finished: ok in ${r.totalMs} ms${r.echo?.ok ? `, echo reply from ${r.echo.from} in ${r.echo.rttMs} ms` : ''}`
         : `test finished: ${r.failure?.code ?? 'failed'} in ${r.totalMs} ms`;
-      log.sink({ time: Date.now(), level: r.ok ? 'info' : 'error', phase: r.ok ? 'connected' : (r.failure?.phase ?? 'connected'), message: summary });
+      log.sink({
+        time: Date.now(),
+        level: r.ok ? 'info' : 'error',
+        phase: r.ok ? 'connected' : (r.failure?.phase ?? 'connected'),
+        message: summary,
+      });
       out.result(r);
     },
     error: (m) => out.error(m),

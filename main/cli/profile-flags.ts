@@ -50,12 +50,16 @@ export interface ProfileEdits {
 }
 
 export function addProfileFlags(cmd: Command, mode: 'add' | 'edit'): Command {
-  if (mode === 'add') cmd.requiredOption('--server <host[:port]>', 'the SSTP server (port 443 by default; [v6addr]:port for IPv6)');
+  if (mode === 'add')
+    cmd.requiredOption('--server <host[:port]>', 'the SSTP server (port 443 by default; [v6addr]:port for IPv6)');
   else cmd.option('--server <host[:port]>', 'the SSTP server').option('--name <new-name>', 'rename the profile');
   return cmd
     .option('-u, --user <name>', 'user name (e.g. alice, alice@HUB, DOMAIN\\alice)')
     .option('--password-stdin', 'read the password from standard input and save it in the OS keychain')
-    .option('--auth <methods>', 'allowed authentication methods in order of preference: pap,chap,mschapv2,eap-mschapv2,eap-tls,eap-peap (default: mschapv2,eap-mschapv2; pap sends the password to whoever holds the server certificate)')
+    .option(
+      '--auth <methods>',
+      'allowed authentication methods in order of preference: pap,chap,mschapv2,eap-mschapv2,eap-tls,eap-peap (default: mschapv2,eap-mschapv2; pap sends the password to whoever holds the server certificate)',
+    )
     .addOption(new Option('--tls-min <version>', 'minimum TLS version (default: 1.2)').choices(['1.2', '1.3']))
     .option('--sni <name>', 'TLS server name to send (default: the host name)')
     .option('--no-sni', 'send the default server name again')
@@ -65,15 +69,27 @@ export function addProfileFlags(cmd: Command, mode: 'add' | 'edit'): Command {
     .option('--no-ca', 'use the system CAs again')
     .option('--insecure', 'accept any server certificate (labs only)')
     .option('--no-insecure', 'check the server certificate again')
-    .option('--eap-pin <sha256:HEX>', 'EAP-TLS/PEAP: trust exactly the sign-in (EAP) server certificate with this SHA-256 fingerprint (default: judged like the VPN server\'s)')
-    .option('--no-eap-pin', 'forget the sign-in (EAP) server\'s pinned certificate')
-    .option('--eap-ca <file>', 'EAP-TLS/PEAP: trust the CA certificate(s) in this PEM or DER file for the sign-in (EAP) server (the file is read at each connect)')
-    .option('--no-eap-ca', 'forget the sign-in (EAP) server\'s CA file')
-    .option('--eap-server-name <name>', 'EAP-TLS/PEAP: the name the sign-in (EAP) server\'s certificate must carry')
-    .option('--no-eap-server-name', 'do not check the sign-in (EAP) server\'s name')
-    .option('--allow-no-auth', 'carry on if the server asks for no authentication at all (labs only: nothing then proves it is your server)')
+    .option(
+      '--eap-pin <sha256:HEX>',
+      "EAP-TLS/PEAP: trust exactly the sign-in (EAP) server certificate with this SHA-256 fingerprint (default: judged like the VPN server's)",
+    )
+    .option('--no-eap-pin', "forget the sign-in (EAP) server's pinned certificate")
+    .option(
+      '--eap-ca <file>',
+      'EAP-TLS/PEAP: trust the CA certificate(s) in this PEM or DER file for the sign-in (EAP) server (the file is read at each connect)',
+    )
+    .option('--no-eap-ca', "forget the sign-in (EAP) server's CA file")
+    .option('--eap-server-name <name>', "EAP-TLS/PEAP: the name the sign-in (EAP) server's certificate must carry")
+    .option('--no-eap-server-name', "do not check the sign-in (EAP) server's name")
+    .option(
+      '--allow-no-auth',
+      'carry on if the server asks for no authentication at all (labs only: nothing then proves it is your server)',
+    )
     .option('--no-allow-no-auth', 'refuse a server that asks for no authentication again (the default)')
-    .option('--proxy <url>', 'HTTP proxy: http://[user@]host:port (the proxy password goes through --proxy-password-stdin)')
+    .option(
+      '--proxy <url>',
+      'HTTP proxy: http://[user@]host:port (the proxy password goes through --proxy-password-stdin)',
+    )
     .option('--no-proxy', 'connect directly')
     .option('--proxy-password-stdin', 'read the proxy password from standard input and save it in the OS keychain')
     .option('--split <cidr...>', 'split tunnel: route only these networks through the VPN')
@@ -83,9 +99,15 @@ export function addProfileFlags(cmd: Command, mode: 'add' | 'edit'): Command {
     .option('--ipv6', 'also negotiate IPv6')
     .option('--no-ipv6', 'IPv4 only (the default)')
     .option('--mtu <bytes>', 'MTU of the tunnel, 576-1500 (the MRU asked of the server)')
-    .option('--otp <mode>', 'ask for a one-time code at each connect and reconnect (never stored): append (password+code) or replace (the code alone)')
+    .option(
+      '--otp <mode>',
+      'ask for a one-time code at each connect and reconnect (never stored): append (password+code) or replace (the code alone)',
+    )
     .option('--no-otp', 'do not ask for a one-time code (the default)')
-    .option('--auth-wait <seconds>', 'how long sign-in may wait for the server, e.g. for an MFA push on your phone (5-600; default 60)')
+    .option(
+      '--auth-wait <seconds>',
+      'how long sign-in may wait for the server, e.g. for an MFA push on your phone (5-600; default 60)',
+    )
     .option('--json', 'print the saved profile as JSON');
 }
 
@@ -93,7 +115,8 @@ export function parseProfileFlags(o: ProfileFlagOptions): Parsed<ProfileEdits> {
   const steps: ((d: ProfileDraft) => ProfileDraft)[] = [];
   const step = (f: (d: ProfileDraft) => ProfileDraft) => void steps.push(f);
 
-  if (o.passwordStdin && o.proxyPasswordStdin) return bad('--password-stdin and --proxy-password-stdin both read standard input; give one per run');
+  if (o.passwordStdin && o.proxyPasswordStdin)
+    return bad('--password-stdin and --proxy-password-stdin both read standard input; give one per run');
   if (o.full && o.split) return bad('--full and --split contradict each other');
 
   if (o.name !== undefined) {
@@ -152,14 +175,23 @@ export function parseProfileFlags(o: ProfileFlagOptions): Parsed<ProfileEdits> {
       const p = parseProxyUrl(o.proxy);
       if (!p.ok) return p;
       if (p.value.password !== undefined && p.value.password !== '') {
-        return bad('a password in the --proxy URL would stay in your shell history; give it on standard input with --proxy-password-stdin');
+        return bad(
+          'a password in the --proxy URL would stay in your shell history; give it on standard input with --proxy-password-stdin',
+        );
       }
-      const proxy = { host: p.value.host, port: p.value.port, ...(p.value.username ? { username: p.value.username } : {}) };
+      const proxy = {
+        host: p.value.host,
+        port: p.value.port,
+        ...(p.value.username ? { username: p.value.username } : {}),
+      };
       step((d) => ({ ...d, proxy }));
     }
   }
   if (o.split !== undefined) {
-    const routes = o.split.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+    const routes = o.split
+      .flatMap((s) => s.split(','))
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (routes.length === 0) return bad('--split needs at least one network, e.g. --split 10.0.0.0/8');
     step((d) => ({ ...d, routing: { mode: 'split', routes } }));
   }
@@ -175,7 +207,8 @@ export function parseProfileFlags(o: ProfileFlagOptions): Parsed<ProfileEdits> {
   if (o.otp !== undefined) {
     const want = o.otp;
     const mode = want === false ? undefined : OTP_MODES.find((m) => m === want);
-    if (want !== false && mode === undefined) return bad(`--otp must be append (password+code) or replace (the code alone), got "${want}"`);
+    if (want !== false && mode === undefined)
+      return bad(`--otp must be append (password+code) or replace (the code alone), got "${want}"`);
     step((d) => withOptional(d, 'otp', mode ? { mode } : undefined));
   }
   if (o.authWait !== undefined) {
@@ -205,7 +238,8 @@ type Step = (d: ProfileDraft) => ProfileDraft;
 
 /** --eap-pin / --eap-ca / --eap-server-name (and --no-): one change to the draft's eapTrust, dropped when emptied. */
 function eapTrustStep(o: ProfileFlagOptions): Parsed<Step | undefined> {
-  if (o.eapPin === undefined && o.eapCa === undefined && o.eapServerName === undefined) return { ok: true, value: undefined };
+  if (o.eapPin === undefined && o.eapCa === undefined && o.eapServerName === undefined)
+    return { ok: true, value: undefined };
   let pin: string | undefined;
   if (typeof o.eapPin === 'string') {
     const p = normaliseFingerprint(o.eapPin);

@@ -15,13 +15,20 @@ export function trustText(p: Pick<Profile, 'tls'>): string {
 }
 
 export function formatProfileList(profiles: readonly Profile[]): string {
-  if (profiles.length === 0) return 'No profiles yet. Add one with `causeway profiles add NAME --server HOST --user USER`, or `causeway import FILE`.\n';
-  const rows = [['NAME', 'SERVER', 'USER', 'AUTH', 'TRUST'], ...profiles.map((p) => [p.name, serverText(p), p.username || '(ask)', p.authMethods.join(','), trustText(p)])];
+  if (profiles.length === 0)
+    return 'No profiles yet. Add one with `causeway profiles add NAME --server HOST --user USER`, or `causeway import FILE`.\n';
+  const rows = [
+    ['NAME', 'SERVER', 'USER', 'AUTH', 'TRUST'],
+    ...profiles.map((p) => [p.name, serverText(p), p.username || '(ask)', p.authMethods.join(','), trustText(p)]),
+  ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')).join('\n') + '\n';
+  return (
+    rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')).join('\n') + '\n'
+  );
 }
 
-export type PasswordStatus = { readonly kind: 'saved' } | { readonly kind: 'not-saved' } | { readonly kind: 'unknown'; readonly why: string };
+export type PasswordStatus =
+  { readonly kind: 'saved' } | { readonly kind: 'not-saved' } | { readonly kind: 'unknown'; readonly why: string };
 
 export function formatProfile(p: Profile, password: PasswordStatus): string {
   const tls = p.tls;
@@ -37,8 +44,18 @@ export function formatProfile(p: Profile, password: PasswordStatus): string {
     ['id', p.id],
     ['server', serverText(p)],
     ['user', p.username || '(asked when connecting)'],
-    ['password', password.kind === 'saved' ? 'saved in the keychain' : password.kind === 'not-saved' ? 'not saved' : `unknown (${password.why})`],
-    ['auth', `${p.authMethods.join(', ')}${p.allowNoAuthentication === true ? '; a server asking for none is accepted (--allow-no-auth)' : ''}`],
+    [
+      'password',
+      password.kind === 'saved'
+        ? 'saved in the keychain'
+        : password.kind === 'not-saved'
+          ? 'not saved'
+          : `unknown (${password.why})`,
+    ],
+    [
+      'auth',
+      `${p.authMethods.join(', ')}${p.allowNoAuthentication === true ? '; a server asking for none is accepted (--allow-no-auth)' : ''}`,
+    ],
     ['TLS', `${tls.minVersion} or newer${tls.sni !== undefined ? `, server name ${tls.sni}` : ''}`],
     ['trusts', trust],
   ];
@@ -48,16 +65,30 @@ export function formatProfile(p: Profile, password: PasswordStatus): string {
   }
   if (p.eapTrust) {
     const e = p.eapTrust;
-    const own = e.pinnedSha256 !== undefined ? `pinned certificate SHA-256 ${displayFingerprint(e.pinnedSha256)}` : e.caFile !== undefined ? `CA certificate(s) in ${e.caFile}` : 'as the VPN server';
+    const own =
+      e.pinnedSha256 !== undefined
+        ? `pinned certificate SHA-256 ${displayFingerprint(e.pinnedSha256)}`
+        : e.caFile !== undefined
+          ? `CA certificate(s) in ${e.caFile}`
+          : 'as the VPN server';
     lines.push(['EAP server', `trusts ${own}${e.serverName !== undefined ? `, must be named ${e.serverName}` : ''}`]);
   }
-  if (p.proxy) lines.push(['proxy', `${p.proxy.host}:${p.proxy.port}${p.proxy.username !== undefined ? ` as ${p.proxy.username}` : ''}`]);
+  if (p.proxy)
+    lines.push([
+      'proxy',
+      `${p.proxy.host}:${p.proxy.port}${p.proxy.username !== undefined ? ` as ${p.proxy.username}` : ''}`,
+    ]);
   lines.push(
     ['routing', p.routing.mode === 'full' ? 'all traffic through the VPN' : `only ${p.routing.routes.join(', ')}`],
     ['DNS', p.dns ? "the server's" : 'not changed'],
     ['IPv6', p.ipv6 ? 'on' : 'off'],
     ['MTU', p.mtu !== undefined ? String(p.mtu) : '1500 (default)'],
-    ['reconnect', p.reconnect.enabled ? `on${p.reconnect.maxAttempts !== undefined ? `, at most ${p.reconnect.maxAttempts} attempts` : ''}` : 'off'],
+    [
+      'reconnect',
+      p.reconnect.enabled
+        ? `on${p.reconnect.maxAttempts !== undefined ? `, at most ${p.reconnect.maxAttempts} attempts` : ''}`
+        : 'off',
+    ],
     ['auto-connect', p.autoConnect ? 'on' : 'off'],
   );
   return `${p.name}\n${lines.map(([k, v]) => `  ${k.padEnd(12)} ${v}`).join('\n')}\n`;

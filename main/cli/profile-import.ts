@@ -16,12 +16,17 @@ export interface PlannedProfile {
   readonly name: string;
 }
 
-export type ImportPlan = { ok: true; planned: PlannedProfile[]; warnings: ImportWarning[] } | { ok: false; clashes: Diagnostic[] };
+export type ImportPlan =
+  { ok: true; planned: PlannedProfile[]; warnings: ImportWarning[] } | { ok: false; clashes: Diagnostic[] };
 
 const MAX_NAME = 100;
 
 /** Pure: decides the names against the profiles already saved. */
-export function planImport(imported: readonly ImportedProfile[], existing: readonly Pick<Profile, 'name'>[], rename: boolean): ImportPlan {
+export function planImport(
+  imported: readonly ImportedProfile[],
+  existing: readonly Pick<Profile, 'name'>[],
+  rename: boolean,
+): ImportPlan {
   const taken = new Set(existing.map((p) => nameKey(p.name)));
   const clashes: Diagnostic[] = [];
   const warnings: ImportWarning[] = [];
@@ -31,11 +36,19 @@ export function planImport(imported: readonly ImportedProfile[], existing: reado
     let name = imp.draft.name;
     if (taken.has(nameKey(name))) {
       if (!rename) {
-        clashes.push(diagnostic(file, line, `a profile named "${name}" already exists; remove or rename it, or import with --rename`));
+        clashes.push(
+          diagnostic(
+            file,
+            line,
+            `a profile named "${name}" already exists; remove or rename it, or import with --rename`,
+          ),
+        );
         continue;
       }
       name = freeName(name, taken);
-      warnings.push(diagnostic(file, line, `a profile named "${imp.draft.name}" already exists; this one is saved as "${name}"`));
+      warnings.push(
+        diagnostic(file, line, `a profile named "${imp.draft.name}" already exists; this one is saved as "${name}"`),
+      );
     }
     taken.add(nameKey(name));
     planned.push({ imported: imp, name });
@@ -46,7 +59,9 @@ export function planImport(imported: readonly ImportedProfile[], existing: reado
 function freeName(name: string, taken: ReadonlySet<string>): string {
   for (let n = 2; ; n++) {
     const suffix = ` (${n})`;
-    const candidate = `${Array.from(name).slice(0, MAX_NAME - suffix.length).join('')}${suffix}`;
+    const candidate = `${Array.from(name)
+      .slice(0, MAX_NAME - suffix.length)
+      .join('')}${suffix}`;
     if (!taken.has(nameKey(candidate))) return candidate;
   }
 }
@@ -57,10 +72,18 @@ export type SaveImportResult = { ok: true; saved: Profile[] } | { ok: false; cod
  * Saves every planned profile and its secrets; on the first failure removes what this run saved
  * (profiles and secrets), so the profile set is as it was before. Existing profiles are never touched.
  */
-export async function saveImport(services: ProfileServices, planned: readonly PlannedProfile[], opts: { skipSecrets: boolean }): Promise<SaveImportResult> {
+export async function saveImport(
+  services: ProfileServices,
+  planned: readonly PlannedProfile[],
+  opts: { skipSecrets: boolean },
+): Promise<SaveImportResult> {
   const saved: Profile[] = [];
   const undo = async (message: string): Promise<SaveImportResult> => {
-    for (const p of saved) await deleteProfile({ store: services.store, credentials: services.credentials, caDir: services.paths.caDir }, p.id);
+    for (const p of saved)
+      await deleteProfile(
+        { store: services.store, credentials: services.credentials, caDir: services.paths.caDir },
+        p.id,
+      );
     return { ok: false, code: EXIT.failure, message: `${message} Nothing was imported.` };
   };
   for (const { imported, name } of planned) {

@@ -22,7 +22,12 @@ export interface FollowSink {
 }
 
 /** Runs until the signal aborts. Returns an error message if the profile's logs cannot be listed. */
-export async function followLogs(logs: ConnectionLogs, profileId: string, opts: FollowOptions, sink: FollowSink): Promise<string | undefined> {
+export async function followLogs(
+  logs: ConnectionLogs,
+  profileId: string,
+  opts: FollowOptions,
+  sink: FollowSink,
+): Promise<string | undefined> {
   const pollMs = opts.pollMs ?? 250;
   let current: AttemptInfo | undefined;
   let offset = 0;
@@ -30,7 +35,8 @@ export async function followLogs(logs: ConnectionLogs, profileId: string, opts: 
   while (!opts.signal.aborted) {
     const listed = logs.list(profileId);
     if (!listed.ok) return listed.error.message;
-    const next = opts.attempt === undefined ? listed.value.at(-1) : listed.value.find((a) => a.attempt === opts.attempt);
+    const next =
+      opts.attempt === undefined ? listed.value.at(-1) : listed.value.find((a) => a.attempt === opts.attempt);
     if (current) {
       // Finish the current file before switching, so nothing written to it is lost.
       const chunk = await readFrom(current.file, offset);

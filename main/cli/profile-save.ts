@@ -16,14 +16,18 @@ import type { ProfileServices } from './profile-services.js';
 import { exitCodeForStoreError } from './profile-reply.js';
 import { readSecretInput } from './read-secret.js';
 
-export type SaveResult = { ok: true; profile: Profile; warnings: string[] } | { ok: false; code: number; message: string };
+export type SaveResult =
+  { ok: true; profile: Profile; warnings: string[] } | { ok: false; code: number; message: string };
 
 interface Prepared {
   readonly edits: ProfileEdits;
   readonly secret?: { readonly kind: SecretKind; readonly value: string };
 }
 
-async function prepare(o: ProfileFlagOptions, stdin: Readable): Promise<{ ok: true; value: Prepared } | { ok: false; code: number; message: string }> {
+async function prepare(
+  o: ProfileFlagOptions,
+  stdin: Readable,
+): Promise<{ ok: true; value: Prepared } | { ok: false; code: number; message: string }> {
   const parsed = parseProfileFlags(o);
   if (!parsed.ok) return usage(parsed.error);
   const edits = parsed.value;
@@ -38,7 +42,10 @@ async function prepare(o: ProfileFlagOptions, stdin: Readable): Promise<{ ok: tr
     if (!certs.ok) return usage(`${edits.caFile}: ${certs.error.message}`);
   }
   if (edits.stdinSecret === undefined) return { ok: true, value: { edits } };
-  const read = await readSecretInput(stdin, edits.stdinSecret === 'password' ? 'Password to save: ' : 'Proxy password to save: ');
+  const read = await readSecretInput(
+    stdin,
+    edits.stdinSecret === 'password' ? 'Password to save: ' : 'Proxy password to save: ',
+  );
   if (!read.ok) return usage(read.message);
   const value = read.value;
   if (value === '') return usage(`--${edits.stdinSecret}-stdin was given but standard input was empty`);
@@ -52,7 +59,12 @@ function checkDraft(draft: ProfileDraft, p: Prepared): string | undefined {
   return undefined;
 }
 
-export async function addProfile(services: ProfileServices, name: string, o: ProfileFlagOptions, stdin: Readable): Promise<SaveResult> {
+export async function addProfile(
+  services: ProfileServices,
+  name: string,
+  o: ProfileFlagOptions,
+  stdin: Readable,
+): Promise<SaveResult> {
   const prepared = await prepare(o, stdin);
   if (!prepared.ok) return prepared;
   const p = prepared.value;
@@ -63,7 +75,10 @@ export async function addProfile(services: ProfileServices, name: string, o: Pro
   if (!added.ok) return { ok: false, code: exitCodeForStoreError(added.error), message: added.error.message };
   let profile = added.value;
   const undo = async (code: number, message: string): Promise<SaveResult> => {
-    await deleteProfile({ store: services.store, credentials: services.credentials, caDir: services.paths.caDir }, profile.id);
+    await deleteProfile(
+      { store: services.store, credentials: services.credentials, caDir: services.paths.caDir },
+      profile.id,
+    );
     return { ok: false, code, message: `${message} Nothing was saved.` };
   };
   const warnings: string[] = [];
@@ -81,9 +96,15 @@ export async function addProfile(services: ProfileServices, name: string, o: Pro
   return { ok: true, profile, warnings };
 }
 
-export async function editProfile(services: ProfileServices, current: Profile, o: ProfileFlagOptions, stdin: Readable): Promise<SaveResult> {
+export async function editProfile(
+  services: ProfileServices,
+  current: Profile,
+  o: ProfileFlagOptions,
+  stdin: Readable,
+): Promise<SaveResult> {
   const given = Object.keys(o).filter((k) => k !== 'json');
-  if (given.length === 0) return usage('nothing to change: give the flags to set (see `causeway profiles edit --help`)');
+  if (given.length === 0)
+    return usage('nothing to change: give the flags to set (see `causeway profiles edit --help`)');
   const prepared = await prepare(o, stdin);
   if (!prepared.ok) return prepared;
   const p = prepared.value;
@@ -106,7 +127,10 @@ export async function editProfile(services: ProfileServices, current: Profile, o
   }
   if (p.edits.dropProxyPassword && current.proxy?.username !== undefined) {
     const dropped = await services.credentials.delete(profile.id, 'proxy-password');
-    if (!dropped.ok) warnings.push(`The old proxy password (if one was saved) could not be deleted from the keychain: ${dropped.error.message}`);
+    if (!dropped.ok)
+      warnings.push(
+        `The old proxy password (if one was saved) could not be deleted from the keychain: ${dropped.error.message}`,
+      );
   }
   // Said at each save that keeps them, not only when they were added: the profile keeps weakening.
   warnings.push(...weakAuthWarnings(profile.authMethods, profile.allowNoAuthentication === true));

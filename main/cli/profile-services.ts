@@ -21,7 +21,10 @@ export interface ProfileServices {
 
 export type OpenProfileServices = () => ProfileServices;
 
-export function openProfileServices(env: NodeJS.ProcessEnv, overrides: { credentials?: CredentialStore; invoker?: Invoker } = {}): ProfileServices {
+export function openProfileServices(
+  env: NodeJS.ProcessEnv,
+  overrides: { credentials?: CredentialStore; invoker?: Invoker } = {},
+): ProfileServices {
   const invoker = overrides.invoker ?? currentInvoker(env);
   if (invoker.kind === 'sudo') {
     // Root acting for the sudo user (only `connect` stays root; the other commands became the user).
@@ -56,5 +59,8 @@ export async function findProfile(store: ProfileStore, ref: string): Promise<Sto
   if (byName.ok || byName.error.kind !== 'not-found') return byName;
   const byId = await store.get(ref);
   if (byId.ok || byId.error.kind !== 'not-found') return byId;
-  return { ok: false, error: { kind: 'not-found', ref, message: `No profile named "${ref}" (see \`causeway profiles list\`).` } };
+  return {
+    ok: false,
+    error: { kind: 'not-found', ref, message: `No profile named "${ref}" (see \`causeway profiles list\`).` },
+  };
 }

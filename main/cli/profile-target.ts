@@ -11,7 +11,16 @@ import { loadClientCertificate } from '../services/trust/pkcs12.js';
 import { eapTrustFor, needsPassword } from '../services/connections/eap-trust.js';
 import { parseEapTrustFlags, withEapTrustFlags } from './eap-trust-options.js';
 import { EXIT } from './exit-codes.js';
-import { buildSessionConfig, parseAuthList, parseAuthWait, parseHostPort, parseProxyUrl, weakAuthWarnings, type ConnectOptions, type Parsed } from './options.js';
+import {
+  buildSessionConfig,
+  parseAuthList,
+  parseAuthWait,
+  parseHostPort,
+  parseProxyUrl,
+  weakAuthWarnings,
+  type ConnectOptions,
+  type Parsed,
+} from './options.js';
 import { stdinLines } from './stdin-lines.js';
 import { findProfile, openProfileServices, type ProfileServices } from './profile-services.js';
 import { isTerminal, promptFailureMessage, promptSecret } from './prompt-secret.js';
@@ -87,7 +96,12 @@ export async function resolveConnectTarget(arg: string, o: TargetOptions, ctx: T
   if (!r.ok) return r;
   // The authentication wait: the flag, else the profile's, else the engine's default (60 s).
   const profileWait = r.target.kind === 'profile' ? r.target.profile.authWaitSeconds : undefined;
-  const wait = o.authWait !== undefined ? parseAuthWait(o.authWait) : profileWait !== undefined ? { ok: true as const, value: profileWait * 1000 } : undefined;
+  const wait =
+    o.authWait !== undefined
+      ? parseAuthWait(o.authWait)
+      : profileWait !== undefined
+        ? { ok: true as const, value: profileWait * 1000 }
+        : undefined;
   if (wait && !wait.ok) return fail('usage', wait.error);
   return wait ? { ok: true, target: { ...r.target, config: { ...r.target.config, authWaitMs: wait.value } } } : r;
 }
@@ -101,26 +115,45 @@ async function resolveTarget(arg: string, o: TargetOptions, ctx: TargetContext):
     return fail('profiles-unreadable', found.error.message);
   }
   const warning = found.error.kind !== 'not-found' ? found.error.message : undefined;
-  if (!hostLike) return fail('usage', `"${arg}" is neither a saved profile (see \`causeway profiles list\`) nor a host or host:port.`);
+  if (!hostLike)
+    return fail(
+      'usage',
+      `"${arg}" is neither a saved profile (see \`causeway profiles list\`) nor a host or host:port.`,
+    );
   if (!o.user) {
-    return fail('usage', `No profile named "${arg}" (see \`causeway profiles list\`). To connect to ${arg} as a server, give --user and --password-stdin.`);
+    return fail(
+      'usage',
+      `No profile named "${arg}" (see \`causeway profiles list\`). To connect to ${arg} as a server, give --user and --password-stdin.`,
+    );
   }
   const pw = await passwordFromStdin(o, ctx, `Password for ${o.user}@${arg}: `);
   if (!pw.ok) return pw;
   const asked = pw.value === undefined ? await askOnTerminal(ctx, `Password for ${o.user}@${arg}: `) : pw;
   if (!asked.ok) return asked;
-  if (asked.value === undefined) return fail('usage', 'give the password on standard input with --password-stdin (it is never accepted on the command line)');
+  if (asked.value === undefined)
+    return fail(
+      'usage',
+      'give the password on standard input with --password-stdin (it is never accepted on the command line)',
+    );
   const password = asked.value;
   const cfg = buildSessionConfig(arg, o, password);
   if (!cfg.ok) return fail('usage', cfg.error);
   const secrets = [password, ...(cfg.value.proxy?.password ? [cfg.value.proxy.password] : [])];
   // Said before connecting, each on its own line: the user chose these flags and can drop them.
-  const warnings = [...(warning ? [warning] : []), ...weakAuthWarnings(cfg.value.authMethods, cfg.value.allowNoAuthentication === true)];
+  const warnings = [
+    ...(warning ? [warning] : []),
+    ...weakAuthWarnings(cfg.value.authMethods, cfg.value.allowNoAuthentication === true),
+  ];
   const joined = warnings.join('\ncauseway: warning: ');
   return { ok: true, target: { kind: 'address', config: cfg.value, secrets, ...(joined ? { warning: joined } : {}) } };
 }
 
-async function fromProfile(profile: Profile, o: TargetOptions, ctx: TargetContext, services: ProfileServices): Promise<TargetResult> {
+async function fromProfile(
+  profile: Profile,
+  o: TargetOptions,
+  ctx: TargetContext,
+  services: ProfileServices,
+): Promise<TargetResult> {
   // Flag values first: a typo in a flag should not cost a keychain round trip (or an unlock prompt).
   const flags = parseOverrides(o);
   if (!flags.ok) return fail('usage', flags.error);
@@ -129,7 +162,10 @@ async function fromProfile(profile: Profile, o: TargetOptions, ctx: TargetContex
   if (!eapFlags.ok) return fail('usage', eapFlags.error);
   const username = o.user ?? profile.username;
   if (username === '') {
-    return fail('usage', `Profile "${profile.name}" has no user name. Give --user, or save one with \`causeway profiles edit "${profile.name}" --user NAME\`.`);
+    return fail(
+      'usage',
+      `Profile "${profile.name}" has no user name. Give --user, or save one with \`causeway profiles edit "${profile.name}" --user NAME\`.`,
+    );
   }
 
   const label = `Password for ${username} (profile "${profile.name}"): `;
@@ -160,11 +196,23 @@ async function fromProfile(profile: Profile, o: TargetOptions, ctx: TargetContex
   }
 
   const profileTrust = await trustPolicyFor(profile);
-  if (!profileTrust.ok) return fail('configuration', `${profileTrust.error.message} (profile "${profile.name}"; fix it with \`causeway profiles edit "${profile.name}" --ca FILE\` or --no-ca)`);
+  if (!profileTrust.ok)
+    return fail(
+      'configuration',
+      `${profileTrust.error.message} (profile "${profile.name}"; fix it with \`causeway profiles edit "${profile.name}" --ca FILE\` or --no-ca)`,
+    );
   const eapTrust = await eapTrustFor(profile.eapTrust, profileTrust.policy);
-  if (!eapTrust.ok) return fail('configuration', `${eapTrust.message} (profile "${profile.name}"; fix it with \`causeway profiles edit "${profile.name}" --eap-ca FILE\` or --no-eap-ca)`);
+  if (!eapTrust.ok)
+    return fail(
+      'configuration',
+      `${eapTrust.message} (profile "${profile.name}"; fix it with \`causeway profiles edit "${profile.name}" --eap-ca FILE\` or --no-eap-ca)`,
+    );
   const client = await loadClientCertificate(profile, services.credentials);
-  if (!client.ok) return fail(client.error.kind === 'keychain-unavailable' ? 'keychain-unavailable' : 'configuration', client.error.message);
+  if (!client.ok)
+    return fail(
+      client.error.kind === 'keychain-unavailable' ? 'keychain-unavailable' : 'configuration',
+      client.error.message,
+    );
 
   const secrets = password === '' ? [] : [password];
   let proxy: ProxyConfig | undefined = f.proxy;
@@ -219,7 +267,8 @@ interface Overrides {
 export function parseOverrides(o: ConnectOptions): Parsed<Overrides> {
   const out: Overrides = {};
   if (o.tlsMin !== undefined) {
-    if (o.tlsMin !== '1.2' && o.tlsMin !== '1.3') return { ok: false, error: `--tls-min must be 1.2 or 1.3 (got ${o.tlsMin})` };
+    if (o.tlsMin !== '1.2' && o.tlsMin !== '1.3')
+      return { ok: false, error: `--tls-min must be 1.2 or 1.3 (got ${o.tlsMin})` };
     out.tlsMin = o.tlsMin === '1.3' ? 'TLSv1.3' : 'TLSv1.2';
   }
   if (o.auth !== undefined) {
@@ -238,7 +287,8 @@ export function parseOverrides(o: ConnectOptions): Parsed<Overrides> {
     } catch (e) {
       return { ok: false, error: `cannot read the CA file ${o.ca}: ${(e as Error).message}` };
     }
-    if (!out.caPem.includes('-----BEGIN CERTIFICATE-----')) return { ok: false, error: `${o.ca} holds no PEM certificate` };
+    if (!out.caPem.includes('-----BEGIN CERTIFICATE-----'))
+      return { ok: false, error: `${o.ca} holds no PEM certificate` };
   }
   if (o.proxy !== undefined) {
     const p = parseProxyUrl(o.proxy);
@@ -247,7 +297,8 @@ export function parseOverrides(o: ConnectOptions): Parsed<Overrides> {
   }
   if (o.mru !== undefined) {
     const mru = Number(o.mru);
-    if (!Number.isInteger(mru) || mru < 576 || mru > 4091) return { ok: false, error: '--mru must be between 576 and 4091' };
+    if (!Number.isInteger(mru) || mru < 576 || mru > 4091)
+      return { ok: false, error: '--mru must be between 576 and 4091' };
     out.mru = mru;
   }
   return { ok: true, value: out };
@@ -260,9 +311,13 @@ async function passwordFromStdin(o: TargetOptions, ctx: TargetContext, prompt: s
   if (!o.passwordStdin) return { ok: true, value: undefined };
   if ((o.otpStdin || o.proxyPasswordStdin) && !isTerminal(ctx.stdin)) {
     // The one-time codes or the proxy password follow on the same pipe: the password is its first line, not all of it.
-    const line = await stdinLines(ctx.stdin).next().catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+    const line = await stdinLines(ctx.stdin)
+      .next()
+      .catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
     if (line instanceof Error) return fail('usage', line.message);
-    return line === undefined ? fail('password-missing', 'standard input ended before the password line') : { ok: true, value: line };
+    return line === undefined
+      ? fail('password-missing', 'standard input ended before the password line')
+      : { ok: true, value: line };
   }
   const r = await readSecretInput(ctx.stdin, prompt, ctx.terminal);
   return r.ok ? r : fail(r.cancelled ? 'cancelled' : 'usage', r.message);
@@ -281,22 +336,42 @@ async function askOnTerminal(ctx: TargetContext, prompt: string): Promise<MaybeP
  * password's line when --password-stdin is given too), or from a prompt at a terminal. It replaces a
  * saved one for this run; it is never taken from the command line (PROXY_PASSWORD_IN_URL).
  */
-async function withProxyPasswordFromStdin(target: ConnectTarget, o: TargetOptions, ctx: TargetContext): Promise<TargetResult> {
+async function withProxyPasswordFromStdin(
+  target: ConnectTarget,
+  o: TargetOptions,
+  ctx: TargetContext,
+): Promise<TargetResult> {
   if (!o.proxyPasswordStdin) return { ok: true, target };
   const proxy = target.config.proxy;
-  if (!proxy) return fail('usage', '--proxy-password-stdin needs a proxy: give --proxy http://USER@HOST:PORT (or use a profile with one)');
-  if (proxy.username === undefined) return fail('usage', '--proxy-password-stdin needs the proxy user name: give --proxy http://USER@HOST:PORT');
+  if (!proxy)
+    return fail(
+      'usage',
+      '--proxy-password-stdin needs a proxy: give --proxy http://USER@HOST:PORT (or use a profile with one)',
+    );
+  if (proxy.username === undefined)
+    return fail('usage', '--proxy-password-stdin needs the proxy user name: give --proxy http://USER@HOST:PORT');
   let value: string | undefined;
   if (isTerminal(ctx.stdin)) {
-    const asked = await promptSecret(ctx.stdin, ctx.terminal ?? stderrWrite, `Proxy password for ${proxy.username}@${proxy.host}: `);
-    if (!asked.ok) return fail(asked.reason === 'cancelled' ? 'cancelled' : 'password-missing', promptFailureMessage(asked.reason));
+    const asked = await promptSecret(
+      ctx.stdin,
+      ctx.terminal ?? stderrWrite,
+      `Proxy password for ${proxy.username}@${proxy.host}: `,
+    );
+    if (!asked.ok)
+      return fail(asked.reason === 'cancelled' ? 'cancelled' : 'password-missing', promptFailureMessage(asked.reason));
     value = asked.value;
   } else {
-    const line = await stdinLines(ctx.stdin).next().catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+    const line = await stdinLines(ctx.stdin)
+      .next()
+      .catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
     if (line instanceof Error) return fail('usage', line.message);
     value = line;
   }
-  if (value === undefined || value === '') return fail('password-missing', 'standard input ended before the proxy password line (with --password-stdin too, the password comes first, then the proxy password)');
+  if (value === undefined || value === '')
+    return fail(
+      'password-missing',
+      'standard input ended before the proxy password line (with --password-stdin too, the password comes first, then the proxy password)',
+    );
   const config = { ...target.config, proxy: { ...proxy, password: value } };
   return { ok: true, target: { ...target, config, secrets: [...target.secrets, value] } };
 }

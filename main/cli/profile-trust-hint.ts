@@ -21,11 +21,18 @@ export interface TrustHint {
 }
 
 /** `profile` is the profile's name when the target was one; otherwise the hint is a --pin for this run. */
-export function trustHintFor(failure: SessionFailure | undefined, profile: string | undefined, target: string): TrustHint | undefined {
+export function trustHintFor(
+  failure: SessionFailure | undefined,
+  profile: string | undefined,
+  target: string,
+): TrustHint | undefined {
   if (!failure?.certificate) return undefined;
   if (failure.code !== 'certificate-untrusted' && failure.code !== 'certificate-pin-mismatch') return undefined;
   const pin = `sha256:${failure.certificate.sha256.replace(/:/g, '').toLowerCase()}`;
-  const command = profile !== undefined ? `causeway profiles edit ${shellQuote(profile)} --pin ${pin}` : `causeway test ${shellQuote(target)} --pin ${pin} …`;
+  const command =
+    profile !== undefined
+      ? `causeway profiles edit ${shellQuote(profile)} --pin ${pin}`
+      : `causeway test ${shellQuote(target)} --pin ${pin} …`;
   return { event: 'trust-hint', code: failure.code, certificate: failure.certificate, pin, command };
 }
 
@@ -44,15 +51,21 @@ export function formatTrustHint(h: TrustHint): string {
     `  SHA-256     ${c.sha256}`,
     '',
     h.code === 'certificate-pin-mismatch'
-      ? 'Only if the server\'s administrator confirms this new fingerprint (e.g. the certificate was renewed), trust it with:'
-      : 'If the SHA-256 fingerprint matches what the server\'s administrator gave you, trust exactly this certificate with:',
+      ? "Only if the server's administrator confirms this new fingerprint (e.g. the certificate was renewed), trust it with:"
+      : "If the SHA-256 fingerprint matches what the server's administrator gave you, trust exactly this certificate with:",
     `  ${h.command}`,
   ];
   return lines.join('\n') + '\n';
 }
 
 /** Adds the hint to a failed result: a JSON line before the result (which stays last), or text after it. */
-export function withTrustHint(out: Output, json: boolean, write: (text: string) => void, profile: string | undefined, target: string): Output {
+export function withTrustHint(
+  out: Output,
+  json: boolean,
+  write: (text: string) => void,
+  profile: string | undefined,
+  target: string,
+): Output {
   return {
     ...out,
     result: (r) => {

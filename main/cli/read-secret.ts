@@ -13,16 +13,24 @@ export async function readPasswordFromStream(input: Readable, maxBytes = MAX_SEC
     if (size > maxBytes) throw new Error(`the password on standard input is longer than ${maxBytes} bytes`);
     chunks.push(b);
   }
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
-export type SecretRead = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly message: string; /** Ctrl-C at the prompt */ readonly cancelled: boolean };
+export type SecretRead =
+  | { readonly ok: true; readonly value: string }
+  | { readonly ok: false; readonly message: string; /** Ctrl-C at the prompt */ readonly cancelled: boolean };
 
 /**
  * `--password-stdin`: a pipe is read to its end; a terminal gets a prompt without echo (reading a
  * terminal "to its end" would echo every key and wait for Ctrl-D).
  */
-export async function readSecretInput(input: Readable, prompt: string, write: (text: string) => void = stderrWrite): Promise<SecretRead> {
+export async function readSecretInput(
+  input: Readable,
+  prompt: string,
+  write: (text: string) => void = stderrWrite,
+): Promise<SecretRead> {
   if (isTerminal(input)) {
     const r = await promptSecret(input, write, prompt);
     return r.ok ? r : { ok: false, message: promptFailureMessage(r.reason), cancelled: r.reason === 'cancelled' };

@@ -10,7 +10,14 @@ export function formatDuration(ms: number): string {
   const d = Math.floor(s / 86_400);
   const h = Math.floor((s % 86_400) / 3600);
   const m = Math.floor((s % 3600) / 60);
-  const parts = d > 0 ? [`${d}d`, `${h}h`, `${m}m`] : h > 0 ? [`${h}h`, `${m}m`, `${s % 60}s`] : m > 0 ? [`${m}m`, `${s % 60}s`] : [`${s % 60}s`];
+  const parts =
+    d > 0
+      ? [`${d}d`, `${h}h`, `${m}m`]
+      : h > 0
+        ? [`${h}h`, `${m}m`, `${s % 60}s`]
+        : m > 0
+          ? [`${m}m`, `${s % 60}s`]
+          : [`${s % 60}s`];
   return parts.join(' ');
 }
 
@@ -33,11 +40,19 @@ export function formatStatus(tunnels: readonly TunnelStatus[], now: number): str
     if (t.interface) lines.push(`  interface  ${t.interface}`);
     if (t.ipv4) lines.push(`  address    ${t.ipv4.address}${t.ipv4.peer ? ` → ${t.ipv4.peer}` : ''}`);
     if (t.state === 'connected') {
-      lines.push(`  routes     ${t.routes.join(', ') || '(peer only)'}`, `  DNS        ${t.dns.join(', ') || '(unchanged)'}`);
+      lines.push(
+        `  routes     ${t.routes.join(', ') || '(peer only)'}`,
+        `  DNS        ${t.dns.join(', ') || '(unchanged)'}`,
+      );
     }
     const up = uptimeMs(t, now);
-    if (up !== null) lines.push(`  uptime     ${formatDuration(up)}${t.reconnects > 0 ? ` (reconnected ${t.reconnects} time${t.reconnects === 1 ? '' : 's'})` : ''}`);
-    lines.push(`  traffic    in ${formatBytes(t.bytes.rx)} (${t.packets.rx} packets), out ${formatBytes(t.bytes.tx)} (${t.packets.tx} packets)`);
+    if (up !== null)
+      lines.push(
+        `  uptime     ${formatDuration(up)}${t.reconnects > 0 ? ` (reconnected ${t.reconnects} time${t.reconnects === 1 ? '' : 's'})` : ''}`,
+      );
+    lines.push(
+      `  traffic    in ${formatBytes(t.bytes.rx)} (${t.packets.rx} packets), out ${formatBytes(t.bytes.tx)} (${t.packets.tx} packets)`,
+    );
     if (t.state !== 'connected' && t.lastFailure) lines.push(`  last error ${t.lastFailure.message}`);
     return lines.join('\n');
   });

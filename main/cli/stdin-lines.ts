@@ -36,7 +36,8 @@ export class LineReader {
         this.buffered = this.buffered.slice(nl + 1);
         return line;
       }
-      if (this.buffered.length > MAX_SECRET_BYTES) throw new Error(`a line on standard input is longer than ${MAX_SECRET_BYTES} bytes`);
+      if (this.buffered.length > MAX_SECRET_BYTES)
+        throw new Error(`a line on standard input is longer than ${MAX_SECRET_BYTES} bytes`);
       if (this.ended) {
         const last = this.buffered;
         this.buffered = '';

@@ -21,7 +21,12 @@ export interface TestRunOptions {
 }
 
 /** Runs the diagnosis with the CLI's progress and trace wiring; the caller prints. */
-export function runDiagnosis(config: SessionConfig, opts: TestRunOptions, out: Output, extra: Pick<DiagnoseOptions, 'mtu'> = {}): Promise<Diagnosis> {
+export function runDiagnosis(
+  config: SessionConfig,
+  opts: TestRunOptions,
+  out: Output,
+  extra: Pick<DiagnoseOptions, 'mtu'> = {},
+): Promise<Diagnosis> {
   return diagnose(
     config,
     {

@@ -12,7 +12,12 @@ export interface TestReport {
   readonly ipv4?: { readonly address: string; readonly peer: string | null; readonly dns: readonly string[] };
   readonly ipv6?: boolean;
   readonly authMethod?: string | null;
-  readonly tls?: { readonly version: string; readonly cipher: string; readonly certificateSha256: string; readonly subject: string };
+  readonly tls?: {
+    readonly version: string;
+    readonly cipher: string;
+    readonly certificateSha256: string;
+    readonly subject: string;
+  };
   readonly echo?: PingResult;
   readonly failure?: SessionFailure;
   /** The doctor's verdict per phase (dns … mtu): the same as the app's Test shows. */

@@ -31,7 +31,8 @@ export interface RegistrationInput {
   readonly pid?: number;
 }
 
-export type Registration = { readonly ok: true; close(): Promise<void> } | { readonly ok: false; readonly message: string };
+export type Registration =
+  { readonly ok: true; close(): Promise<void> } | { readonly ok: false; readonly message: string };
 
 /** The registry a process of this invoker uses: the sudo user's own, so their `status` sees it. */
 export function registryOwner(invoker: Invoker, selfUid: number, selfGid: number): Owner {
@@ -57,7 +58,11 @@ async function register(input: RegistrationInput): Promise<Registration> {
   const dir = ensureRuntimeDir(where.dir, owner, selfUid);
   if (!dir.ok) return { ok: false, message: dir.error.message };
   const snapshot = statusTracker(input);
-  const opened = await ControlServer.open(dir.dir, { pid: input.pid ?? process.pid, name: input.name, owner, selfUid }, { status: snapshot.status, requestStop: input.stop });
+  const opened = await ControlServer.open(
+    dir.dir,
+    { pid: input.pid ?? process.pid, name: input.name, owner, selfUid },
+    { status: snapshot.status, requestStop: input.stop },
+  );
   if (!opened.ok) {
     snapshot.dispose();
     return { ok: false, message: opened.message };
@@ -72,7 +77,9 @@ async function register(input: RegistrationInput): Promise<Registration> {
 }
 
 /** Follows the tunnel's states so a status can say since when it is up and why it last dropped. */
-export function statusTracker(input: Pick<RegistrationInput, 'name' | 'profileId' | 'server' | 'tunnel' | 'now' | 'pid'>): { status(): TunnelStatus; dispose(): void } {
+export function statusTracker(
+  input: Pick<RegistrationInput, 'name' | 'profileId' | 'server' | 'tunnel' | 'now' | 'pid'>,
+): { status(): TunnelStatus; dispose(): void } {
   const now = input.now ?? Date.now;
   const startedAt = now();
   let connectedAt: number | null = input.tunnel.state.state === 'connected' ? startedAt : null;

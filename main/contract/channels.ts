@@ -10,7 +10,11 @@ export interface Returns<T> {
 }
 const returns = <T>(): Returns<T> => ({});
 
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/, 'must be an id');
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9-]+$/, 'must be an id');
 /** Secrets travel renderer → main only, and only in these fields. */
 const secret = z.string().min(1).max(1024);
 const none = z.undefined().or(z.null()).or(z.strictObject({}));
@@ -24,8 +28,17 @@ const profileSecrets = {
   proxyPassword: secret.optional(),
   pkcs12Passphrase: secret.optional(),
   /** A PEM client certificate's private key file as the renderer read it, and its passphrase if encrypted. */
-  clientKey: z.strictObject({ fileName: z.string().min(1).max(255), pem: z.string().min(1).max(100_000), passphrase: secret.optional() }).optional(),
-  forget: z.array(z.enum(['password', 'proxy-password', 'pkcs12-passphrase', 'client-key'])).max(4).optional(),
+  clientKey: z
+    .strictObject({
+      fileName: z.string().min(1).max(255),
+      pem: z.string().min(1).max(100_000),
+      passphrase: secret.optional(),
+    })
+    .optional(),
+  forget: z
+    .array(z.enum(['password', 'proxy-password', 'pkcs12-passphrase', 'client-key']))
+    .max(4)
+    .optional(),
   ca: caFile.optional(),
 };
 
@@ -38,7 +51,10 @@ export const requests = {
   'settings.get': channel(none, returns<R.SettingsResult>()),
   'settings.setAutostart': channel(z.strictObject({ enabled: z.boolean() }), returns<R.SettingsResult>()),
   'settings.metrics': channel(none, returns<R.MetricsSettingResult>()),
-  'settings.setMetrics': channel(z.strictObject({ enabled: z.boolean(), listen: z.string().min(1).max(64) }), returns<R.MetricsSettingResult>()),
+  'settings.setMetrics': channel(
+    z.strictObject({ enabled: z.boolean(), listen: z.string().min(1).max(64) }),
+    returns<R.MetricsSettingResult>(),
+  ),
   'settings.logging': channel(none, returns<R.LoggingSettingResult>()),
   'settings.setLogging': channel(z.strictObject({ verbose: z.boolean() }), returns<R.LoggingSettingResult>()),
 
@@ -65,7 +81,13 @@ export const requests = {
             password: secret.optional(),
             acceptRisks: z.boolean().optional(),
             pkcs12Passphrase: secret.optional(),
-            clientKey: z.strictObject({ fileName: z.string().min(1).max(255), pem: z.string().min(1).max(100_000), passphrase: secret.optional() }).optional(),
+            clientKey: z
+              .strictObject({
+                fileName: z.string().min(1).max(255),
+                pem: z.string().min(1).max(100_000),
+                passphrase: secret.optional(),
+              })
+              .optional(),
           }),
         )
         .max(500),
@@ -74,12 +96,24 @@ export const requests = {
   ),
 
   'connections.list': channel(none, returns<readonly R.ConnectionSnapshot[]>()),
-  'connections.connect': channel(z.strictObject({ profileId: id, password: secret.optional(), remember: z.boolean().optional() }), returns<R.ConnectResult>()),
+  'connections.connect': channel(
+    z.strictObject({ profileId: id, password: secret.optional(), remember: z.boolean().optional() }),
+    returns<R.ConnectResult>(),
+  ),
   'connections.disconnect': channel(z.strictObject({ profileId: id }), returns<R.Ok>()),
-  'connections.test': channel(z.strictObject({ profileId: id, password: secret.optional() }), returns<R.TestConnectionResult>()),
+  'connections.test': channel(
+    z.strictObject({ profileId: id, password: secret.optional() }),
+    returns<R.TestConnectionResult>(),
+  ),
   'connections.ping': channel(z.strictObject({ profileId: id }), returns<R.PingResult>()),
-  'doctor.run': channel(z.strictObject({ profileId: id, password: secret.optional(), mtu: z.boolean().optional() }), returns<R.DoctorRunResult>()),
-  'doctor.saveReport': channel(z.strictObject({ profileId: id, includeUser: z.boolean().optional() }), returns<R.DoctorSaveResult>()),
+  'doctor.run': channel(
+    z.strictObject({ profileId: id, password: secret.optional(), mtu: z.boolean().optional() }),
+    returns<R.DoctorRunResult>(),
+  ),
+  'doctor.saveReport': channel(
+    z.strictObject({ profileId: id, includeUser: z.boolean().optional() }),
+    returns<R.DoctorSaveResult>(),
+  ),
 
   'trust.inspectCa': channel(caFile, returns<R.InspectCaResult>()),
   'trust.pending': channel(none, returns<readonly R.TrustPrompt[]>()),
@@ -92,7 +126,10 @@ export const requests = {
 
   'logs.attempts': channel(z.strictObject({ profileId: id }), returns<R.AttemptsResult>()),
   'logs.read': channel(z.strictObject({ profileId: id, attempt: z.number().int().min(1) }), returns<R.ReadLogResult>()),
-  'logs.export': channel(z.strictObject({ profileId: id, attempt: z.number().int().min(1) }), returns<R.ExportLogResult>()),
+  'logs.export': channel(
+    z.strictObject({ profileId: id, attempt: z.number().int().min(1) }),
+    returns<R.ExportLogResult>(),
+  ),
 } as const;
 
 export type Requests = typeof requests;

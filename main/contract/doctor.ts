@@ -6,9 +6,23 @@ import type { FailureCode, Phase } from '../engine/failure.js';
 import type { LogEntry } from '../engine/log.js';
 
 /** The doctor's timeline: the session's phases plus what happens around them. */
-export type DoctorPhase = 'dns' | 'tcp' | 'proxy' | 'tls' | 'http' | 'sstp' | 'lcp' | 'auth' | 'ipcp' | 'ipv6cp' | 'data' | 'mtu';
+export type DoctorPhase =
+  'dns' | 'tcp' | 'proxy' | 'tls' | 'http' | 'sstp' | 'lcp' | 'auth' | 'ipcp' | 'ipv6cp' | 'data' | 'mtu';
 
-export const DOCTOR_PHASES: readonly DoctorPhase[] = ['dns', 'tcp', 'proxy', 'tls', 'http', 'sstp', 'lcp', 'auth', 'ipcp', 'ipv6cp', 'data', 'mtu'];
+export const DOCTOR_PHASES: readonly DoctorPhase[] = [
+  'dns',
+  'tcp',
+  'proxy',
+  'tls',
+  'http',
+  'sstp',
+  'lcp',
+  'auth',
+  'ipcp',
+  'ipv6cp',
+  'data',
+  'mtu',
+];
 
 /**
  * ok: done and fine. warning: done, but something is worth knowing (no ping reply, IPv6 refused).
@@ -55,7 +69,12 @@ export type MtuCheck =
       readonly recommendedMss: number;
       readonly probes: readonly MtuProbe[];
     }
-  | { readonly ok: false; readonly target: string | null; readonly reason: string; readonly probes: readonly MtuProbe[] };
+  | {
+      readonly ok: false;
+      readonly target: string | null;
+      readonly reason: string;
+      readonly probes: readonly MtuProbe[];
+    };
 
 /** A server family recognised from how it behaved, and what Causeway does about its habits. */
 export interface QuirkMatch {
@@ -86,7 +105,12 @@ export interface DoctorReport {
   readonly failure?: DoctorFailure;
   /** The server's certificate as seen (also when it was refused): fingerprints are kept in reports. */
   readonly certificate?: CertificateInfo;
-  readonly tls?: { readonly version: string; readonly cipher: string; readonly certificateSha256: string; readonly subject: string };
+  readonly tls?: {
+    readonly version: string;
+    readonly cipher: string;
+    readonly certificateSha256: string;
+    readonly subject: string;
+  };
   readonly binding?: string;
   readonly authMethod?: string | null;
   readonly ipv4?: { readonly address: string; readonly peer: string | null; readonly dns: readonly string[] };

@@ -10,8 +10,7 @@ export interface ErrorEnvelope {
 }
 
 export type ResponseEnvelope<C extends Channel = Channel> =
-  | { readonly ok: true; readonly result: Result<C> }
-  | { readonly ok: false; readonly error: ErrorEnvelope };
+  { readonly ok: true; readonly result: Result<C> } | { readonly ok: false; readonly error: ErrorEnvelope };
 
 /** The WebSocket framing (Electron IPC carries the same fields as invoke arguments). */
 export interface WireRequest {

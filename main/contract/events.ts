@@ -20,4 +20,12 @@ export interface Events {
 export type EventName = keyof Events;
 export type EventMessage = { [E in EventName]: { readonly event: E; readonly data: Events[E] } }[EventName];
 
-export const EVENT_NAMES: readonly EventName[] = ['connection', 'profiles', 'log', 'trust.prompt', 'trust.resolved', 'otp.prompt', 'otp.resolved'];
+export const EVENT_NAMES: readonly EventName[] = [
+  'connection',
+  'profiles',
+  'log',
+  'trust.prompt',
+  'trust.resolved',
+  'otp.prompt',
+  'otp.resolved',
+];

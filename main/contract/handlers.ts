@@ -18,7 +18,8 @@ export type Dispatch<S> = (sender: S, channel: unknown, payload: unknown) => Pro
 export function createDispatcher<S>(handlers: Handlers, opts: DispatchOptions<S>): Dispatch<S> {
   return async (sender, channel, payload) => {
     if (!opts.isTrustedSender(sender)) return fail('forbidden', 'This sender may not use the backend.');
-    if (!isChannel(channel)) return fail('unknown-channel', `Unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}.`);
+    if (!isChannel(channel))
+      return fail('unknown-channel', `Unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}.`);
     const parsed = requests[channel].payload.safeParse(payload);
     if (!parsed.success) {
       // Field paths and messages only: never echo the payload, which may hold a password.

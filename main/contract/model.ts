@@ -6,7 +6,17 @@ import type { LogEntry, LogLevel } from '../engine/log.js';
 import type { PhaseTiming } from '../engine/timings.js';
 import type { Profile, ProfileDraft, ProfileIssue } from './profile.js';
 
-export type { CertificateInfo, FailureCode, LogEntry, LogLevel, Phase, PhaseTiming, Profile, ProfileDraft, ProfileIssue };
+export type {
+  CertificateInfo,
+  FailureCode,
+  LogEntry,
+  LogLevel,
+  Phase,
+  PhaseTiming,
+  Profile,
+  ProfileDraft,
+  ProfileIssue,
+};
 
 /** A session failure as shown to a person: what happened, where, and what to do. */
 export interface FailureView {
@@ -62,7 +72,13 @@ export type ConnectionState =
   | { readonly state: 'reconnecting'; readonly retry: number; readonly retryAt: number; readonly failure: FailureView }
   | { readonly state: 'error'; readonly failure: FailureView; readonly attempt?: number }
   /** The pinned certificate changed: possible interception. Never folded into 'error'. */
-  | { readonly state: 'pin-mismatch'; readonly failure: FailureView; readonly expected: string; readonly certificate: CertificateInfo; readonly attempt?: number };
+  | {
+      readonly state: 'pin-mismatch';
+      readonly failure: FailureView;
+      readonly expected: string;
+      readonly certificate: CertificateInfo;
+      readonly attempt?: number;
+    };
 
 export type ConnectionSnapshot = { readonly profileId: string } & ConnectionState;
 export type ConnectionStateName = ConnectionState['state'];
@@ -115,7 +131,12 @@ export interface ProfileView {
   readonly profile: Profile;
   /** Whether the keychain holds a password for it (the same as secrets.password). */
   readonly hasPassword: SecretSaved;
-  readonly secrets: { readonly password: SecretSaved; readonly proxyPassword: SecretSaved; readonly pkcs12Passphrase: SecretSaved; readonly clientKey?: SecretSaved };
+  readonly secrets: {
+    readonly password: SecretSaved;
+    readonly proxyPassword: SecretSaved;
+    readonly pkcs12Passphrase: SecretSaved;
+    readonly clientKey?: SecretSaved;
+  };
 }
 
 /** A certificate of a CA file, as the editor shows it next to the field. */

@@ -68,7 +68,13 @@ const cidr = z
   .superRefine((s, ctx) => {
     const r = parseCidr(s);
     if (r.ok) return;
-    ctx.addIssue({ code: 'custom', message: r.reason === 'host bits set below the prefix' ? `${CIDR_FORM}: ${s} has host bits set below the prefix (the network is ${networkOf(s) ?? '?'})` : CIDR_FORM });
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        r.reason === 'host bits set below the prefix'
+          ? `${CIDR_FORM}: ${s} has host bits set below the prefix (the network is ${networkOf(s) ?? '?'})`
+          : CIDR_FORM,
+    });
   });
 
 const tls = z.strictObject({
@@ -103,7 +109,12 @@ const eapTrust = z.strictObject({
 const proxy = z.strictObject({
   host,
   port,
-  username: z.string().min(1, 'must not be empty').max(256).refine(noControl, 'must not contain control characters').optional(),
+  username: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(256)
+    .refine(noControl, 'must not contain control characters')
+    .optional(),
 });
 
 const routing = z.discriminatedUnion(
@@ -112,7 +123,10 @@ const routing = z.discriminatedUnion(
     z.strictObject({ mode: z.literal('full') }),
     z.strictObject({
       mode: z.literal('split'),
-      routes: z.array(cidr).min(1, 'split routing needs at least one network').max(MAX_ROUTES, `at most ${MAX_ROUTES} networks`),
+      routes: z
+        .array(cidr)
+        .min(1, 'split routing needs at least one network')
+        .max(MAX_ROUTES, `at most ${MAX_ROUTES} networks`),
     }),
   ],
   { error: 'mode must be "full" or "split"' },
@@ -136,7 +150,10 @@ const profileFields = {
     .max(MAX_ALTERNATE_SERVERS, `at most ${MAX_ALTERNATE_SERVERS} alternate servers`)
     .optional(),
   /** Empty means "ask when connecting": Windows phonebooks, for one, do not carry the user name. */
-  username: z.string().max(256, 'must be at most 256 characters').refine(noControl, 'must not contain control characters'),
+  username: z
+    .string()
+    .max(256, 'must be at most 256 characters')
+    .refine(noControl, 'must not contain control characters'),
   authMethods: z
     .array(authMethod)
     .min(1, 'must allow at least one method')
@@ -166,7 +183,12 @@ const profileFields = {
   routing: routing.default({ mode: 'full' }),
   dns: z.boolean().default(true),
   ipv6: z.boolean().default(false),
-  mtu: z.number().int('must be a whole number').min(576, 'must be between 576 and 1500').max(1500, 'must be between 576 and 1500').optional(),
+  mtu: z
+    .number()
+    .int('must be a whole number')
+    .min(576, 'must be between 576 and 1500')
+    .max(1500, 'must be between 576 and 1500')
+    .optional(),
   /** Clamp the MSS of TCP SYNs through the tunnel to its MTU − 40 (the doctor says when a path needs it). */
   mssClamp: z.boolean().optional(),
   reconnect: z
@@ -234,7 +256,10 @@ export function formatPath(path: readonly PropertyKey[]): string {
 export function issuesOf(error: z.ZodError): ProfileIssue[] {
   return error.issues.map((i) => {
     if (i.code === 'unrecognized_keys') {
-      return { path: formatPath(i.path), message: `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}` };
+      return {
+        path: formatPath(i.path),
+        message: `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`,
+      };
     }
     return { path: formatPath(i.path), message: i.message };
   });

@@ -39,16 +39,33 @@ export type ValidateResult = Ok | Fail<{ readonly kind: 'invalid'; readonly issu
  * Saved. `warning`: something beside the profile did not take (a secret, the CA copy). `fieldWarnings`:
  * saved, but a field will not work as it is (e.g. the PKCS#12 file cannot be opened), shown next to it.
  */
-export type ProfileSaveResult = Ok<{ profile: Profile; warning?: string; fieldWarnings?: readonly ProfileIssue[] }> | Fail<ProfileSaveError>;
+export type ProfileSaveResult =
+  Ok<{ profile: Profile; warning?: string; fieldWarnings?: readonly ProfileIssue[] }> | Fail<ProfileSaveError>;
 export type ProfileRemoveResult = Ok<{ warning?: string }> | Fail<NotFound | StoreProblem>;
-export type SetPasswordResult = Ok | Fail<KeychainError | NotFound | { readonly kind: 'invalid'; readonly message: string }>;
+export type SetPasswordResult =
+  Ok | Fail<KeychainError | NotFound | { readonly kind: 'invalid'; readonly message: string }>;
 
 export type ImportPreviewResult =
-  | Ok<{ importId: string; format: string; fileName: string; entries: readonly ImportEntryView[]; warnings: readonly ImportDiagnosticView[] }>
-  | Fail<{ readonly kind: 'import'; readonly code: string; readonly line: number; readonly text: string; readonly warnings: readonly ImportDiagnosticView[] }>;
+  | Ok<{
+      importId: string;
+      format: string;
+      fileName: string;
+      entries: readonly ImportEntryView[];
+      warnings: readonly ImportDiagnosticView[];
+    }>
+  | Fail<{
+      readonly kind: 'import';
+      readonly code: string;
+      readonly line: number;
+      readonly text: string;
+      readonly warnings: readonly ImportDiagnosticView[];
+    }>;
 
 export type ImportCommitResult =
-  | Ok<{ saved: readonly { index: number; profile: Profile; warning?: string }[]; failed: readonly { index: number; message: string }[] }>
+  | Ok<{
+      saved: readonly { index: number; profile: Profile; warning?: string }[];
+      failed: readonly { index: number; message: string }[];
+    }>
   | Fail<{ readonly kind: 'expired'; readonly message: string }>;
 
 /** Why an attempt could not even start (a failed attempt is reported through snapshots instead). */
@@ -74,26 +91,53 @@ export type ConnectResult = Ok | Fail<StartError>;
 export type PhaseVerdicts = readonly { readonly phase: DoctorPhase; readonly verdict: Verdict }[];
 
 export type TestConnectionResult =
-  | Ok<{ timings: readonly PhaseTiming[]; tls: TlsView; ipv4: string; peer: string | null; dns: readonly string[]; ping: { ok: true; rttMs: number } | { ok: false; reason: string } | null; attempt: number; verdicts?: PhaseVerdicts }>
-  | Fail<StartError | { readonly kind: 'failed'; readonly failure: FailureView; readonly timings: readonly PhaseTiming[]; readonly certificate?: CertificateInfo; readonly attempt: number; readonly verdicts?: PhaseVerdicts }>;
+  | Ok<{
+      timings: readonly PhaseTiming[];
+      tls: TlsView;
+      ipv4: string;
+      peer: string | null;
+      dns: readonly string[];
+      ping: { ok: true; rttMs: number } | { ok: false; reason: string } | null;
+      attempt: number;
+      verdicts?: PhaseVerdicts;
+    }>
+  | Fail<
+      | StartError
+      | {
+          readonly kind: 'failed';
+          readonly failure: FailureView;
+          readonly timings: readonly PhaseTiming[];
+          readonly certificate?: CertificateInfo;
+          readonly attempt: number;
+          readonly verdicts?: PhaseVerdicts;
+        }
+    >;
 
 /** The doctor ran (whatever it found: a failed connection is a report too). The user name is redacted unless asked. */
 export type DoctorRunResult = Ok<{ report: DoctorReport; attempt: number }> | Fail<StartError>;
-export type DoctorSaveResult = Ok<{ path: string }> | Fail<{ readonly kind: 'cancelled' | 'no-report' | 'write'; readonly message: string }>;
+export type DoctorSaveResult =
+  Ok<{ path: string }> | Fail<{ readonly kind: 'cancelled' | 'no-report' | 'write'; readonly message: string }>;
 
-export type PingResult = Ok<{ rttMs: number; from: string }> | Fail<{ readonly kind: 'not-connected' | 'no-reply'; readonly message: string }>;
+export type PingResult =
+  Ok<{ rttMs: number; from: string }> | Fail<{ readonly kind: 'not-connected' | 'no-reply'; readonly message: string }>;
 
 export type InspectCaResult =
   | Ok<{ certificates: readonly CaCertificateView[]; warnings: readonly string[] }>
   | Fail<{ readonly kind: 'not-a-certificate'; readonly message: string }>;
 
-export type TrustAcceptResult = Ok | Fail<{ readonly kind: 'expired'; readonly message: string } | StoreProblem | StartError>;
+export type TrustAcceptResult =
+  Ok | Fail<{ readonly kind: 'expired'; readonly message: string } | StoreProblem | StartError>;
 
-export type AttemptsResult = Ok<{ attempts: readonly AttemptView[]; live: number | null }> | Fail<{ readonly kind: 'logs'; readonly message: string }>;
-export type ReadLogResult = Ok<{ entries: readonly LogEntry[]; skipped: number }> | Fail<{ readonly kind: 'logs'; readonly message: string }>;
-export type ExportLogResult = Ok<{ path: string }> | Fail<{ readonly kind: 'cancelled' | 'logs'; readonly message: string }>;
+export type AttemptsResult =
+  | Ok<{ attempts: readonly AttemptView[]; live: number | null }>
+  | Fail<{ readonly kind: 'logs'; readonly message: string }>;
+export type ReadLogResult =
+  Ok<{ entries: readonly LogEntry[]; skipped: number }> | Fail<{ readonly kind: 'logs'; readonly message: string }>;
+export type ExportLogResult =
+  Ok<{ path: string }> | Fail<{ readonly kind: 'cancelled' | 'logs'; readonly message: string }>;
 
-export type SettingsResult = Ok<{ autostart: boolean | null }> | Fail<{ readonly kind: 'unsupported'; readonly message: string }>;
+export type SettingsResult =
+  Ok<{ autostart: boolean | null }> | Fail<{ readonly kind: 'unsupported'; readonly message: string }>;
 /** Prometheus metrics of the app's connections; `url` is where they are served now (null: off). */
 export type MetricsSettingResult =
   | Ok<{ readonly enabled: boolean; readonly listen: string; readonly url: string | null }>

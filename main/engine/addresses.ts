@@ -80,7 +80,8 @@ export function parseCidr(text: string): CidrParse {
   const bits = address.family === 4 ? 32 : 128;
   if (!PREFIX.test(prefixText) || Number(prefixText) > bits) return { ok: false, reason: `prefix must be 0..${bits}` };
   const prefix = Number(prefixText);
-  if ((address.value & hostMask(address.family, prefix)) !== 0n) return { ok: false, reason: 'host bits set below the prefix' };
+  if ((address.value & hostMask(address.family, prefix)) !== 0n)
+    return { ok: false, reason: 'host bits set below the prefix' };
   return { ok: true, cidr: { address, prefix } };
 }
 
@@ -104,7 +105,7 @@ export function formatIp(ip: IpAddress): string {
   // RFC 5952: compress the longest run (≥ 2) of zero groups, the first one on a tie.
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -135,7 +136,10 @@ export function networkOf(text: string): string | undefined {
   const bits = address.family === 4 ? 32 : 128;
   if (!PREFIX.test(prefixText) || Number(prefixText) > bits) return undefined;
   const prefix = Number(prefixText);
-  return formatCidr({ address: { family: address.family, value: address.value & ~hostMask(address.family, prefix) }, prefix });
+  return formatCidr({
+    address: { family: address.family, value: address.value & ~hostMask(address.family, prefix) },
+    prefix,
+  });
 }
 
 /** A host name label sequence for resolv.conf `search` / resolvectl domain. */

@@ -114,7 +114,10 @@ export function dialingAddress(config: SessionConfig, address: string): SessionC
  * Like dialingAddress, with every address of the server to race (happy eyeballs). `address` is the
  * resolver's first, which alone is dialled when a proxy is used (the proxy is not raced).
  */
-export function dialingAddresses(config: SessionConfig, resolved: { readonly address: string; readonly addresses: readonly string[] }): SessionConfig {
+export function dialingAddresses(
+  config: SessionConfig,
+  resolved: { readonly address: string; readonly addresses: readonly string[] },
+): SessionConfig {
   if (config.proxy || resolved.addresses.length <= 1) return dialingAddress(config, resolved.address);
   return { ...config, address: resolved.address, addresses: resolved.addresses };
 }

@@ -49,7 +49,12 @@ export function worthTryingNext(f: SessionFailure): boolean {
 export function configFor(base: SessionConfig, server: ServerEndpoint): SessionConfig {
   const { address: _a, addresses: _b, ...rest } = base;
   const first = server.addresses?.[0];
-  return { ...rest, host: server.host, port: server.port, ...(first !== undefined ? { address: first, addresses: server.addresses } : {}) };
+  return {
+    ...rest,
+    host: server.host,
+    port: server.port,
+    ...(first !== undefined ? { address: first, addresses: server.addresses } : {}),
+  };
 }
 
 export function describeServer(s: ServerEndpoint): string {
@@ -99,10 +104,16 @@ export class FailoverSession implements FailoverInner {
       if (this.stopped || next === undefined || !worthTryingNext(outcome.failure)) break;
       const skipped = { server, failure: outcome.failure };
       this.skipped.push(skipped);
-      log.warn(`skipping ${describeServer(server)}: ${outcome.failure.message}${outcome.failure.detail ? ` (${outcome.failure.detail})` : ''}; trying ${describeServer(next)}`);
+      log.warn(
+        `skipping ${describeServer(server)}: ${outcome.failure.message}${outcome.failure.detail ? ` (${outcome.failure.detail})` : ''}; trying ${describeServer(next)}`,
+      );
       this.events.onSkipped?.(skipped, next);
     }
-    const final: ConnectOutcome = last ?? { ok: false, failure: failure('tcp', 'cancelled', 'The connection attempt was cancelled.'), timings: [] };
+    const final: ConnectOutcome = last ?? {
+      ok: false,
+      failure: failure('tcp', 'cancelled', 'The connection attempt was cancelled.'),
+      timings: [],
+    };
     if (!final.ok) this.resolveClosed(final.failure);
     return final;
   }

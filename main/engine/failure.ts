@@ -3,17 +3,7 @@ import type { CertificateInfo } from './certificate-info.js';
 
 /** Where in the connection sequence the failure happened. */
 export type Phase =
-  | 'tcp'
-  | 'proxy'
-  | 'tls'
-  | 'http'
-  | 'sstp'
-  | 'lcp'
-  | 'auth'
-  | 'ipcp'
-  | 'ipv6cp'
-  | 'connected'
-  | 'disconnect';
+  'tcp' | 'proxy' | 'tls' | 'http' | 'sstp' | 'lcp' | 'auth' | 'ipcp' | 'ipv6cp' | 'connected' | 'disconnect';
 
 /** What went wrong. Stable strings: the CLI maps them to exit codes, the UI to explanations. */
 export type FailureCode =

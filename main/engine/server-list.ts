@@ -25,7 +25,11 @@ export async function resolveServerList(
   lookupAll?: LookupAll,
 ): Promise<ResolvedServerList> {
   const own = config.addresses ?? (config.address !== undefined ? [config.address] : undefined);
-  const first: ServerEndpoint = { host: config.host, port: config.port, ...(own !== undefined && !config.proxy ? { addresses: own } : {}) };
+  const first: ServerEndpoint = {
+    host: config.host,
+    port: config.port,
+    ...(own !== undefined && !config.proxy ? { addresses: own } : {}),
+  };
   const servers: ServerEndpoint[] = [first];
   const unresolved: { server: string; failure: SessionFailure }[] = [];
   for (const alt of alternates) {

@@ -8,7 +8,11 @@ export function sessionAlreadyUsed(): SessionFailure {
 }
 
 export function negotiationTimedOut(phase: Phase, timeoutMs: number): SessionFailure {
-  return failure(phase, 'negotiation-timeout', `The server did not complete the connection within ${timeoutMs / 1000} s (stuck at ${phase}). Try again; if it persists, the server may be overloaded or misconfigured.`);
+  return failure(
+    phase,
+    'negotiation-timeout',
+    `The server did not complete the connection within ${timeoutMs / 1000} s (stuck at ${phase}). Try again; if it persists, the server may be overloaded or misconfigured.`,
+  );
 }
 
 export function attemptCancelled(phase: Phase): SessionFailure {
@@ -16,16 +20,28 @@ export function attemptCancelled(phase: Phase): SessionFailure {
 }
 
 export function notSstp(phase: Phase, detail: string): SessionFailure {
-  return failure(phase, 'protocol-error', 'The server sent data that is not SSTP. The connection was closed; try again, and report it to the server administrator if it repeats.', { detail });
+  return failure(
+    phase,
+    'protocol-error',
+    'The server sent data that is not SSTP. The connection was closed; try again, and report it to the server administrator if it repeats.',
+    { detail },
+  );
 }
 
 /** TLS alerts by which a server refuses a missing or unwanted client certificate. */
 export function isClientCertificateAlert(detail: string): boolean {
-  return /CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|HANDSHAKE_FAILURE|ACCESS_DENIED/i.test(detail);
+  return /CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|HANDSHAKE_FAILURE|ACCESS_DENIED/i.test(
+    detail,
+  );
 }
 
 export function clientCertificateAlert(detail: string): SessionFailure {
-  return failure('tls', 'tls-failed', 'The server requires a client certificate, or refused the one given. Add the right client certificate to the profile.', { detail });
+  return failure(
+    'tls',
+    'tls-failed',
+    'The server requires a client certificate, or refused the one given. Add the right client certificate to the profile.',
+    { detail },
+  );
 }
 
 /** The server hung up (no alert) between our TLS handshake and its HTTP answer, with a client certificate given. */
@@ -39,5 +55,10 @@ export function clientCertificateRefused(why: string): SessionFailure {
 }
 
 export function connectionLost(phase: Phase, why: string): SessionFailure {
-  return failure(phase, 'connection-lost', 'The connection to the server was lost. Check your network; Causeway can reconnect.', { detail: why });
+  return failure(
+    phase,
+    'connection-lost',
+    'The connection to the server was lost. Check your network; Causeway can reconnect.',
+    { detail: why },
+  );
 }

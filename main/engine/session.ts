@@ -24,7 +24,16 @@ import type { TcpConnector } from './transport/tcp.js';
 import { dialServer, sstpHttpHandshake, type Dialer, type TlsInfo } from './transport/dial.js';
 import { describeDecodeError } from './bytes.js';
 import { noAuthenticationRefused } from './ppp/no-authentication.js';
-import { attemptCancelled, clientCertificateAlert, clientCertificateRefused, connectionLost, isClientCertificateAlert, negotiationTimedOut, notSstp, sessionAlreadyUsed } from './session-failures.js';
+import {
+  attemptCancelled,
+  clientCertificateAlert,
+  clientCertificateRefused,
+  connectionLost,
+  isClientCertificateAlert,
+  negotiationTimedOut,
+  notSstp,
+  sessionAlreadyUsed,
+} from './session-failures.js';
 import type { SessionDataPort } from './datapath/data-port.js';
 import { BudgetedReader } from './transport/read-budget.js';
 import { socketEndpoints, type StreamTap } from './diagnostics/stream-tap.js';
@@ -71,7 +80,12 @@ export interface TunnelInfo {
 
 export type ConnectOutcome =
   | { readonly ok: true; readonly info: TunnelInfo }
-  | { readonly ok: false; readonly failure: SessionFailure; readonly timings: readonly PhaseTiming[]; readonly tls?: Omit<TlsInfo, 'leafDer'> };
+  | {
+      readonly ok: false;
+      readonly failure: SessionFailure;
+      readonly timings: readonly PhaseTiming[];
+      readonly tls?: Omit<TlsInfo, 'leafDer'>;
+    };
 
 export type SessionEvent =
   | { readonly type: 'phase'; readonly phase: Phase }
@@ -283,7 +297,12 @@ export class SstpSession implements SessionDataPort {
     const dial = this.deps.dial ?? dialServer;
     const r = await dial(
       c,
-      { clock: this.clock, log: (phase) => this.log(phase), ...(this.deps.connectTcp ? { connectTcp: this.deps.connectTcp } : {}), ...(this.tap ? { tap: this.tap } : {}) },
+      {
+        clock: this.clock,
+        log: (phase) => this.log(phase),
+        ...(this.deps.connectTcp ? { connectTcp: this.deps.connectTcp } : {}),
+        ...(this.tap ? { tap: this.tap } : {}),
+      },
       {
         enter: (phase) => this.enter(phase),
         done: (phase) => this.phases.done(phase),
@@ -365,7 +384,8 @@ export class SstpSession implements SessionDataPort {
       clock: this.clock,
       log: this.sink,
       send: (frame) => this.sendFrame(frame),
-      authenticatorFactory: this.deps.authenticatorFactory ?? authenticatorFactoryFor(eapSetupOf(c, () => this.peerMru)),
+      authenticatorFactory:
+        this.deps.authenticatorFactory ?? authenticatorFactoryFor(eapSetupOf(c, () => this.peerMru)),
       onEvent: (e) => this.onPppEvent(e),
     });
     this.ppp = ppp;
@@ -386,10 +406,7 @@ export class SstpSession implements SessionDataPort {
     const error = this.deframer.pushTo(chunk, this.deframeSink);
     if (error !== undefined && this.state.name !== 'closed') {
       // MS-SSTP §3.1.5.1: a stream that can no longer be delineated is closed without sending anything.
-      this.abort(
-        notSstp(this.currentPhase(), describeDecodeError(error)),
-        { controlAlreadyClosing: true },
-      );
+      this.abort(notSstp(this.currentPhase(), describeDecodeError(error)), { controlAlreadyClosing: true });
     }
   }
 
@@ -397,7 +414,14 @@ export class SstpSession implements SessionDataPort {
   private onDataFrame(bytes: Buffer, start: number, end: number): void {
     if (this.state.name === 'closed') return;
     // Fast path: IPv4 in an established tunnel never goes through the PPP demux (and costs one view).
-    if (this.ipv4 && end - start > 4 && bytes[start] === 0xff && bytes[start + 1] === 0x03 && bytes[start + 2] === 0x00 && bytes[start + 3] === 0x21) {
+    if (
+      this.ipv4 &&
+      end - start > 4 &&
+      bytes[start] === 0xff &&
+      bytes[start + 1] === 0x03 &&
+      bytes[start + 2] === 0x00 &&
+      bytes[start + 3] === 0x21
+    ) {
       this.ipOut.deliver(bytes.subarray(start + 4, end));
       return;
     }
@@ -454,7 +478,8 @@ export class SstpSession implements SessionDataPort {
         this.emit({ type: 'auth-pending', method: e.method, waitMs: e.waitMs, deadline: this.clock.now() + e.waitMs });
         return;
       case 'authenticated': {
-        if (this.negotiationLeft !== undefined && this.state.name === 'connecting') this.armNegotiation(this.negotiationLeft);
+        if (this.negotiationLeft !== undefined && this.state.name === 'connecting')
+          this.armNegotiation(this.negotiationLeft);
         this.negotiationLeft = undefined;
         this.phases.done('auth');
         // MS-SSTP: CALL_CONNECTED with the crypto binding right after PPP authentication, before IPCP.
@@ -468,12 +493,15 @@ export class SstpSession implements SessionDataPort {
           this.abort(failure('ipcp', 'ppp-negotiation-failed', checked.message));
           return;
         }
-        if (checked.droppedDns.length > 0) this.log('ipcp').warn(`ignoring unusable DNS servers from the server: ${checked.droppedDns.join(', ')}`);
+        if (checked.droppedDns.length > 0)
+          this.log('ipcp').warn(`ignoring unusable DNS servers from the server: ${checked.droppedDns.join(', ')}`);
         this.ipv4 = { local: e.local, peer: e.peer, dns: checked.dns };
         this.phases.done('ipcp');
         this.negotiationTimer?.cancel();
         this.state = { name: 'connected' };
-        this.log('connected').info(`IPv4 ${e.local} peer ${e.peer ?? '(none)'}${checked.dns.length ? ` DNS ${checked.dns.join(', ')}` : ''}`);
+        this.log('connected').info(
+          `IPv4 ${e.local} peer ${e.peer ?? '(none)'}${checked.dns.length ? ` DNS ${checked.dns.join(', ')}` : ''}`,
+        );
         this.emit({ type: 'ipv4-up', ipv4: this.ipv4 });
         this.settle({ ok: true, info: this.tunnelInfo() });
         return;
@@ -481,7 +509,10 @@ export class SstpSession implements SessionDataPort {
       case 'ipv6-up':
         this.ipv6UpFlag = true;
         this.log('ipv6cp').info(`IPv6 interface id ${e.localInterfaceId} peer ${e.peerInterfaceId ?? '(none)'}`);
-        this.emit({ type: 'ipv6-up', ipv6: { localInterfaceId: e.localInterfaceId, peerInterfaceId: e.peerInterfaceId } });
+        this.emit({
+          type: 'ipv6-up',
+          ipv6: { localInterfaceId: e.localInterfaceId, peerInterfaceId: e.peerInterfaceId },
+        });
         return;
       case 'ipv6-unavailable':
         this.log('ipv6cp').info(`IPv6 unavailable: ${e.reason}`);
@@ -504,8 +535,20 @@ export class SstpSession implements SessionDataPort {
     const lcp = this.lcp;
     if (!tls || !lcp || !this.ipv4) throw new Error('tunnelInfo before the tunnel is up');
     const c = this.config;
-    const server = { host: c.host, port: c.port, ...(!c.proxy && this.dialled !== undefined ? { address: this.dialled } : {}) };
-    return { ipv4: this.ipv4, mru: lcp.mru, peerMru: lcp.peerMru, authMethod: lcp.authMethod, tls: publicTls(tls), timings: this.phases.timings, server };
+    const server = {
+      host: c.host,
+      port: c.port,
+      ...(!c.proxy && this.dialled !== undefined ? { address: this.dialled } : {}),
+    };
+    return {
+      ipv4: this.ipv4,
+      mru: lcp.mru,
+      peerMru: lcp.peerMru,
+      authMethod: lcp.authMethod,
+      tls: publicTls(tls),
+      timings: this.phases.timings,
+      server,
+    };
   }
 
   /** A method, not an inline check, because the state changes across the awaits in run(). */
@@ -564,7 +607,12 @@ export class SstpSession implements SessionDataPort {
     control?.stop();
     // Give the CALL_ABORT a moment to leave before the socket is closed.
     this.closeTransport();
-    this.settle({ ok: false, failure: f, timings: this.phases.timings, tls: this.tlsInfo ? publicTls(this.tlsInfo) : undefined });
+    this.settle({
+      ok: false,
+      failure: f,
+      timings: this.phases.timings,
+      tls: this.tlsInfo ? publicTls(this.tlsInfo) : undefined,
+    });
     this.emit({ type: 'closed', failure: f });
     this.resolveClosed(f);
     this.flushDisconnectWaiters();

@@ -9,7 +9,13 @@ import type { z } from 'zod';
 import { tunAddon, type TunAddon } from '../engine/tun/native-addon.js';
 import type { LaunchSpec } from './launch.js';
 import { LineSplitter } from './line-splitter.js';
-import type { configureRequest, createTunRequest, openTunRequest, setDnsRequest, setRoutesRequest } from './protocol.js';
+import type {
+  configureRequest,
+  createTunRequest,
+  openTunRequest,
+  setDnsRequest,
+  setRoutesRequest,
+} from './protocol.js';
 import {
   configureResult,
   createTunResult,
@@ -139,7 +145,10 @@ export class HelperClient {
     try {
       channel = options.channel ?? helperChannel();
     } catch (e) {
-      throw new HelperError('launch-failed', `cannot make the helper's socket: ${e instanceof Error ? e.message : String(e)}`);
+      throw new HelperError(
+        'launch-failed',
+        `cannot make the helper's socket: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
     let child: ChildProcess;
     try {
@@ -150,7 +159,10 @@ export class HelperClient {
     } catch (e) {
       addon.closeFd(channel.theirs);
       addon.closeFd(channel.ours);
-      throw new HelperError('launch-failed', `cannot start ${spec.command}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new HelperError(
+        'launch-failed',
+        `cannot start ${spec.command}: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
     // The child has its own copy now; ours would keep its stdin open after we are gone.
     addon.closeFd(channel.theirs);
@@ -158,7 +170,9 @@ export class HelperClient {
     const requests = new Socket({ fd: channel.ours, readable: false, writable: true });
     const spawned = new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
-      child.once('error', (e) => reject(new HelperError('launch-failed', `cannot start ${spec.command}: ${e.message}`)));
+      child.once('error', (e) =>
+        reject(new HelperError('launch-failed', `cannot start ${spec.command}: ${e.message}`)),
+      );
     });
     try {
       await spawned;
@@ -215,7 +229,10 @@ export class HelperClient {
     }
     if (got.tag !== r.name) {
       this.addon.closeFd(got.fd);
-      throw new HelperError('protocol', `open-tun: asked for ${r.name}, handed ${JSON.stringify(got.tag.slice(0, 16))}`);
+      throw new HelperError(
+        'protocol',
+        `open-tun: asked for ${r.name}, handed ${JSON.stringify(got.tag.slice(0, 16))}`,
+      );
     }
     return { name: r.name, fd: got.fd, vnet: r.vnet };
   }
@@ -265,7 +282,12 @@ export class HelperClient {
     return Promise.race([this.exited(), delay(2_000)]);
   }
 
-  private call<S extends z.ZodType>(verb: Verb, args: object, schema: S, timeoutMs = this.requestTimeoutMs): Promise<z.output<S>> {
+  private call<S extends z.ZodType>(
+    verb: Verb,
+    args: object,
+    schema: S,
+    timeoutMs = this.requestTimeoutMs,
+  ): Promise<z.output<S>> {
     if (this.exit !== undefined) return Promise.reject(this.exitError());
     const id = this.nextId++;
     return new Promise<z.output<S>>((resolve, reject) => {
@@ -321,7 +343,12 @@ export class HelperClient {
 
   private exitError(): HelperError {
     const exit = this.exit;
-    const how = exit === undefined ? 'is not running' : exit.signal !== null ? `was killed by ${exit.signal}` : `exited with ${exit.code}`;
+    const how =
+      exit === undefined
+        ? 'is not running'
+        : exit.signal !== null
+          ? `was killed by ${exit.signal}`
+          : `exited with ${exit.code}`;
     // pkexec: 126 = the user dismissed the dialog / not authorized, 127 = authentication failed.
     if (this.spec.viaPolkit && !this.answered && (exit?.code === 126 || exit?.code === 127)) {
       return new HelperError('not-authorized', 'authorization for the network helper was refused');

@@ -30,7 +30,11 @@ const TIMEOUT_MS = 10_000;
 export function systemRunner(): CommandRunner {
   const paths = new Map<Program, string | undefined>();
   const locate = (program: Program): string | undefined => {
-    if (!paths.has(program)) paths.set(program, CANDIDATES[program].find((p) => existsSync(p)));
+    if (!paths.has(program))
+      paths.set(
+        program,
+        CANDIDATES[program].find((p) => existsSync(p)),
+      );
     return paths.get(program);
   };
   return {

@@ -6,7 +6,11 @@ import type { StepResult } from './routes-linux.js';
 import type { HelperSystem } from './system.js';
 import type { UndoStep } from './undo-step.js';
 
-export async function applyDns(system: HelperSystem, journal: Journal, request: SetDnsRequest): Promise<StepResult<SetDnsResult>> {
+export async function applyDns(
+  system: HelperSystem,
+  journal: Journal,
+  request: SetDnsRequest,
+): Promise<StepResult<SetDnsResult>> {
   await journal.undoGroup('dns');
   const domains = request.searchDomains ?? [];
   if (system.resolvedActive()) {
@@ -35,13 +39,22 @@ export async function applyDns(system: HelperSystem, journal: Journal, request: 
     system.writeResolvConf(written);
   } catch (e) {
     journal.forget(step);
-    return { ok: false, code: 'failed', message: `cannot write resolv.conf: ${e instanceof Error ? e.message : String(e)}` };
+    return {
+      ok: false,
+      code: 'failed',
+      message: `cannot write resolv.conf: ${e instanceof Error ? e.message : String(e)}`,
+    };
   }
   return { ok: true, value: { method: 'resolv.conf' } };
 }
 
 /** Our servers and search list; the original's `options` lines are kept (edns0, trust-ad, …). */
-export function resolvConfText(name: string, servers: readonly string[], domains: readonly string[], original: string): string {
+export function resolvConfText(
+  name: string,
+  servers: readonly string[],
+  domains: readonly string[],
+  original: string,
+): string {
   const options = original.split('\n').filter((l) => /^options\s/.test(l));
   return [
     `# Written by Causeway for ${name}; the previous file comes back when the tunnel closes.`,

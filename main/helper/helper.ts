@@ -46,14 +46,16 @@ export class Helper {
 
   /** One request line in, one response out. Never throws. */
   async handleLine(line: string): Promise<Response> {
-    if (Buffer.byteLength(line) > LIMITS.maxLineBytes) return failure(null, 'too-large', `request over ${LIMITS.maxLineBytes} bytes`);
+    if (Buffer.byteLength(line) > LIMITS.maxLineBytes)
+      return failure(null, 'too-large', `request over ${LIMITS.maxLineBytes} bytes`);
     let raw: unknown;
     try {
       raw = JSON.parse(line);
     } catch {
       return failure(null, 'bad-request', 'not JSON');
     }
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return failure(null, 'bad-request', 'not a JSON object');
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      return failure(null, 'bad-request', 'not a JSON object');
     const fields = raw as Record<string, unknown>;
     const id = z.number().int().min(0).max(0x7fffffff).safeParse(fields.id).data ?? null;
     if (typeof fields.verb !== 'string' || !(VERBS as readonly string[]).includes(fields.verb)) {
@@ -68,7 +70,9 @@ export class Helper {
     } catch (e) {
       outcome = { ok: false, code: 'failed', message: e instanceof Error ? e.message : String(e) };
     }
-    return outcome.ok ? { id: parsed.data.id, ok: true, result: outcome.value } : failure(parsed.data.id, outcome.code, outcome.message);
+    return outcome.ok
+      ? { id: parsed.data.id, ok: true, result: outcome.value }
+      : failure(parsed.data.id, outcome.code, outcome.message);
   }
 
   /** Undo everything, newest first. Used by the teardown verb and by every exit path. */
@@ -90,7 +94,12 @@ export class Helper {
       case 'hello':
         return Promise.resolve({
           ok: true,
-          value: { protocol: PROTOCOL_VERSION, version: HELPER_VERSION, pid: process.pid, uid: process.getuid?.() ?? -1 },
+          value: {
+            protocol: PROTOCOL_VERSION,
+            version: HELPER_VERSION,
+            pid: process.pid,
+            uid: process.getuid?.() ?? -1,
+          },
         });
       case 'create-tun':
         return this.createTun(req);
@@ -164,12 +173,18 @@ export class Helper {
     const peer = `${req.peer}/32`;
     const steps: [string[], UndoStep?][] = [
       [['link', 'set', 'dev', req.name, 'mtu', String(req.mtu)]],
-      [['addr', 'add', v4, 'peer', peer, 'dev', req.name], { kind: 'delete-address', group: 'address', name: req.name, cidr: v4, peer }],
+      [
+        ['addr', 'add', v4, 'peer', peer, 'dev', req.name],
+        { kind: 'delete-address', group: 'address', name: req.name, cidr: v4, peer },
+      ],
     ];
     if (req.ipv6 !== undefined) {
       // nodad: the far end is a PPP peer, not a LAN; DAD would only delay the address by a second.
       const v6 = req.ipv6.address;
-      steps.push([['-6', 'addr', 'add', v6, 'dev', req.name, 'nodad'], { kind: 'delete-address', group: 'address', name: req.name, cidr: v6 }]);
+      steps.push([
+        ['-6', 'addr', 'add', v6, 'dev', req.name, 'nodad'],
+        { kind: 'delete-address', group: 'address', name: req.name, cidr: v6 },
+      ]);
     }
     steps.push([['link', 'set', 'dev', req.name, 'up']]);
     for (const [args, step] of steps) {
@@ -198,7 +213,10 @@ function describeIssues(error: z.ZodError): string {
     .slice(0, 3)
     .map((i) => {
       const path = i.path.map(String).join('.') || '(request)';
-      const message = i.code === 'unrecognized_keys' ? `unknown field ${i.keys.map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}` : i.message;
+      const message =
+        i.code === 'unrecognized_keys'
+          ? `unknown field ${i.keys.map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}`
+          : i.message;
       return `${path}: ${message}`;
     })
     .join('; ');

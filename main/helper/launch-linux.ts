@@ -25,7 +25,10 @@ export interface LinuxLaunchOptions {
 export function linuxHelperLaunch(options: LinuxLaunchOptions = {}): LaunchSpec {
   const direct = options.direct ?? process.getuid?.() === 0;
   if (!direct) return { command: PKEXEC, args: [options.installedHelper ?? INSTALLED_HELPER], viaPolkit: true };
-  const entry = directHelperCommand(addonLayout(currentLayoutFacts()), { execPath: process.execPath, electron: process.versions.electron !== undefined });
+  const entry = directHelperCommand(addonLayout(currentLayoutFacts()), {
+    execPath: process.execPath,
+    electron: process.versions.electron !== undefined,
+  });
   const [command, ...args] = [...(options.wrap ?? []), entry.command, ...entry.args];
   return { command: command ?? entry.command, args, ...(entry.env ? { env: entry.env } : {}), viaPolkit: false };
 }
@@ -45,14 +48,24 @@ export interface HelperCommand {
  * - build tree: main.js next to this file (or main.ts through tsx), on this node (Electron's binary
  *   only when told to act as node).
  */
-export function directHelperCommand(layout: AddonLayout, self: { readonly execPath: string; readonly electron: boolean }): HelperCommand {
+export function directHelperCommand(
+  layout: AddonLayout,
+  self: { readonly execPath: string; readonly electron: boolean },
+): HelperCommand {
   switch (layout.kind) {
     case 'packaged':
-      return { command: join(layout.resourcesPath, 'node', 'node'), args: [join(layout.resourcesPath, 'helper', HELPER_BUNDLE)] };
+      return {
+        command: join(layout.resourcesPath, 'node', 'node'),
+        args: [join(layout.resourcesPath, 'helper', HELPER_BUNDLE)],
+      };
     case 'bundle':
       return { command: self.execPath, args: [resolve(dirname(layout.bundleFile), '..', 'helper', HELPER_BUNDLE)] };
     case 'build-tree':
-      return { command: self.execPath, args: helperEntryArgs(), ...(self.electron ? { env: { ELECTRON_RUN_AS_NODE: '1' } } : {}) };
+      return {
+        command: self.execPath,
+        args: helperEntryArgs(),
+        ...(self.electron ? { env: { ELECTRON_RUN_AS_NODE: '1' } } : {}),
+      };
   }
 }
 

@@ -33,21 +33,34 @@ async function main(): Promise<void> {
   }
   // Before anything else is loaded or touched: the bundle refuses to run from files others could write
   // (we are root here, so root must own them).
-  const checked = selfCheck({ layout: addonLayout(currentLayoutFacts()), script: process.argv[1], runtime: process.execPath, trust: { uid: 0 } });
+  const checked = selfCheck({
+    layout: addonLayout(currentLayoutFacts()),
+    script: process.argv[1],
+    runtime: process.execPath,
+    trust: { uid: 0 },
+  });
   if (!checked.ok) {
     log(`refusing to run: ${checked.reason}`);
     process.exit(2);
   }
   const pkexecUid = parseCallerUid(process.env.PKEXEC_UID);
   const addon = tunAddon();
-  const tunChannel: TunChannel = addon.ok ? socketChannel(addon.addon, STDIN_FD, pkexecUid) : { ok: false, reason: addon.message };
+  const tunChannel: TunChannel = addon.ok
+    ? socketChannel(addon.addon, STDIN_FD, pkexecUid)
+    : { ok: false, reason: addon.message };
   if (!tunChannel.ok) log(`the TUN cannot be handed over: ${tunChannel.reason}`);
   // A root caller (direct launch) may ask for any uid's TUN; anyone else only for their own.
   const peerUid = tunChannel.ok && tunChannel.peerUid !== 0 ? tunChannel.peerUid : undefined;
   const callerUid = pkexecUid ?? peerUid;
   const system = linuxSystem();
   await cleanupLeftovers(system, log);
-  const helper = new Helper({ system, store: fileStateStore(), log, tunChannel, ...(callerUid === undefined ? {} : { callerUid }) });
+  const helper = new Helper({
+    system,
+    store: fileStateStore(),
+    log,
+    tunChannel,
+    ...(callerUid === undefined ? {} : { callerUid }),
+  });
 
   let chain: Promise<void> = Promise.resolve();
   let shuttingDown = false;
@@ -87,7 +100,11 @@ async function main(): Promise<void> {
     for (const line of splitter.push(chunk)) {
       chain = chain.then(async () => {
         if (line.kind === 'too-large') {
-          send({ id: null, ok: false, error: { code: 'too-large', message: `request over ${LIMITS.maxLineBytes} bytes` } });
+          send({
+            id: null,
+            ok: false,
+            error: { code: 'too-large', message: `request over ${LIMITS.maxLineBytes} bytes` },
+          });
           return;
         }
         send(await helper.handleLine(line.text));

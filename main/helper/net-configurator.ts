@@ -52,7 +52,13 @@ export class HelperNetConfigurator implements NetConfigurator {
   async setRoutes(args: Parameters<NetConfigurator['setRoutes']>[0]): Promise<void> {
     const routes = args.routing.mode === 'split' ? [...args.routing.routes] : [];
     const others = args.serverAddresses?.filter((a) => a !== args.serverAddress) ?? [];
-    await this.helper.setRoutes({ name: args.name, mode: args.routing.mode, routes, serverAddress: args.serverAddress, ...(others.length > 0 ? { serverAddresses: others } : {}) });
+    await this.helper.setRoutes({
+      name: args.name,
+      mode: args.routing.mode,
+      routes,
+      serverAddress: args.serverAddress,
+      ...(others.length > 0 ? { serverAddresses: others } : {}),
+    });
   }
 
   async setDns(args: { name: string; servers: readonly string[] }): Promise<void> {

@@ -3,7 +3,16 @@
 // here once; the helper validates with these schemas and the client derives its argument types
 // from them. Values that reach a command line are the parsed, re-formatted ones, never raw input.
 import { z } from 'zod';
-import { formatCidr, formatIp, isDomainName, MAX_ROUTES, parseCidr, parseIp, parseIpv4, parseIpv6 } from '../engine/addresses.js';
+import {
+  formatCidr,
+  formatIp,
+  isDomainName,
+  MAX_ROUTES,
+  parseCidr,
+  parseIp,
+  parseIpv4,
+  parseIpv6,
+} from '../engine/addresses.js';
 
 // 2: open-tun (the TUN's descriptor handed over on stdin, which is a Unix socket).
 export const PROTOCOL_VERSION = 2;
@@ -129,7 +138,10 @@ export const setRoutesRequest = z.strictObject({
    * The server's other addresses (its other family for happy eyeballs, the alternates of a server
    * list): each keeps its path the same way, so a reconnect to any of them stays outside the tunnel.
    */
-  serverAddresses: z.array(ipAddress).max(LIMITS.maxServerAddresses, `at most ${LIMITS.maxServerAddresses} server addresses`).optional(),
+  serverAddresses: z
+    .array(ipAddress)
+    .max(LIMITS.maxServerAddresses, `at most ${LIMITS.maxServerAddresses} server addresses`)
+    .optional(),
 });
 
 export const setDnsRequest = z.strictObject({
@@ -187,7 +199,9 @@ export const setRoutesResult = z.strictObject({
   /** The host route kept for the server, when one was needed and added. */
   serverRoute: z.strictObject({ destination: z.string(), gateway: z.string().optional(), dev: ifName }).optional(),
   /** The same for serverAddresses that needed one, in their order. */
-  otherServerRoutes: z.array(z.strictObject({ destination: z.string(), gateway: z.string().optional(), dev: ifName })).optional(),
+  otherServerRoutes: z
+    .array(z.strictObject({ destination: z.string(), gateway: z.string().optional(), dev: ifName }))
+    .optional(),
 });
 export const setDnsResult = z.strictObject({ method: z.enum(['resolved', 'resolv.conf']) });
 export const teardownResult = z.strictObject({ undone: z.number().int(), failed: z.number().int() });

@@ -10,7 +10,9 @@ import { IFNAME, type SetRoutesRequest, type SetRoutesResult } from './protocol.
 import type { HelperSystem } from './system.js';
 import type { UndoStep } from './undo-step.js';
 
-export type StepResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly code: 'failed' | 'refused'; readonly message: string };
+export type StepResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly code: 'failed' | 'refused'; readonly message: string };
 
 const FULL_V4 = ['0.0.0.0/1', '128.0.0.0/1'];
 const FULL_V6 = ['::/1', '8000::/1'];
@@ -34,7 +36,10 @@ export async function applyRoutes(
   // Every address of the server (both families, the alternates) keeps its path before any tunnel route exists.
   let serverRoute: SetRoutesResult['serverRoute'];
   const otherServerRoutes: NonNullable<SetRoutesResult['otherServerRoutes']> = [];
-  const servers = [request.serverAddress, ...(request.serverAddresses ?? []).filter((a) => a !== request.serverAddress)];
+  const servers = [
+    request.serverAddress,
+    ...(request.serverAddresses ?? []).filter((a) => a !== request.serverAddress),
+  ];
   for (const [i, address] of [...new Set(servers)].entries()) {
     const kept = await keepServerPath(system, journal, request.name, address, destinations);
     if (!kept.ok) return i === 0 ? kept : rollback(journal, kept.message);
@@ -46,7 +51,8 @@ export async function applyRoutes(
   for (const destination of destinations) {
     const step: UndoStep = { kind: 'delete-route', group: 'routes', destination, dev: request.name };
     const added = await addRoute(system, journal, step, ['route', 'add', destination, 'dev', request.name]);
-    if (added.status === 'failed') return rollback(journal, `route ${destination} via ${request.name} could not be added: ${added.detail}`);
+    if (added.status === 'failed')
+      return rollback(journal, `route ${destination} via ${request.name} could not be added: ${added.detail}`);
     // Linux answers "File exists" for any route with this prefix and metric, whatever its device: with
     // another VPN owning 0.0.0.0/1, taking that as success would report a tunnel that captures nothing.
     if (added.status === 'existed') {
@@ -61,7 +67,13 @@ export async function applyRoutes(
       }
     }
   }
-  return { ok: true, value: { ...(serverRoute === undefined ? {} : { serverRoute }), ...(otherServerRoutes.length > 0 ? { otherServerRoutes } : {}) } };
+  return {
+    ok: true,
+    value: {
+      ...(serverRoute === undefined ? {} : { serverRoute }),
+      ...(otherServerRoutes.length > 0 ? { otherServerRoutes } : {}),
+    },
+  };
 }
 
 type ServerRoute = NonNullable<SetRoutesResult['serverRoute']>;
@@ -85,11 +97,18 @@ async function keepServerPath(
   const found = await originalPath(system, address, tun);
   if (!found.ok) return found;
   const destination = `${address}/${server.family === 4 ? 32 : 128}`;
-  const step: UndoStep = { kind: 'delete-route', group: 'routes', destination, dev: found.value.dev, ...found.value.via };
+  const step: UndoStep = {
+    kind: 'delete-route',
+    group: 'routes',
+    destination,
+    dev: found.value.dev,
+    ...found.value.via,
+  };
   const via = found.value.via.gateway === undefined ? [] : ['via', found.value.via.gateway];
   // `ip route` takes the family from the destination (a /128 is `ip -6 route`), for the undo step too.
   const added = await addRoute(system, journal, step, ['route', 'add', destination, ...via, 'dev', found.value.dev]);
-  if (added.status === 'failed') return rollback(journal, `route to the server ${destination} could not be kept: ${added.detail}`);
+  if (added.status === 'failed')
+    return rollback(journal, `route to the server ${destination} could not be kept: ${added.detail}`);
   return { ok: true, value: { destination, dev: found.value.dev, ...found.value.via } };
 }
 
@@ -131,7 +150,8 @@ async function originalPath(
   tun: string,
 ): Promise<StepResult<{ dev: string; via: { gateway?: string } }>> {
   const r = await system.runner.run('ip', ['-j', 'route', 'get', server]);
-  if (r.code !== 0) return { ok: false, code: 'failed', message: `no route to the server ${server}: ${r.stderr.trim().slice(0, 200)}` };
+  if (r.code !== 0)
+    return { ok: false, code: 'failed', message: `no route to the server ${server}: ${r.stderr.trim().slice(0, 200)}` };
   let parsed;
   try {
     parsed = routeGet.safeParse(JSON.parse(r.stdout));
@@ -140,7 +160,8 @@ async function originalPath(
   }
   const route = parsed.success ? parsed.data[0] : undefined;
   if (route === undefined) return { ok: false, code: 'failed', message: 'unreadable `ip -j route get` output' };
-  if (route.dev === tun) return { ok: false, code: 'refused', message: `the server ${server} is already routed through ${tun}` };
+  if (route.dev === tun)
+    return { ok: false, code: 'refused', message: `the server ${server} is already routed through ${tun}` };
   if (route.gateway === undefined) return { ok: true, value: { dev: route.dev, via: {} } };
   const gateway = parseIp(route.gateway);
   if (gateway === undefined) return { ok: false, code: 'failed', message: `unreadable gateway in \`ip -j route get\`` };

@@ -5,7 +5,13 @@
 // node_modules is read too, so only the addon is checked (by the resolver, when it is loaded).
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { addonPathFor, checkTrustedFile, describeTrustFailure, type AddonLayout, type TrustOptions } from '../engine/tun/native-addon.js';
+import {
+  addonPathFor,
+  checkTrustedFile,
+  describeTrustFailure,
+  type AddonLayout,
+  type TrustOptions,
+} from '../engine/tun/native-addon.js';
 
 export interface SelfCheckInput {
   readonly layout: AddonLayout;
@@ -18,8 +24,7 @@ export interface SelfCheckInput {
 }
 
 export type SelfCheckResult =
-  | { readonly ok: true; readonly checked: readonly string[] }
-  | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; readonly checked: readonly string[] } | { readonly ok: false; readonly reason: string };
 
 export function selfCheck(input: SelfCheckInput): SelfCheckResult {
   if (input.layout.kind !== 'bundle') return { ok: true, checked: [] };
@@ -32,7 +37,8 @@ export function selfCheck(input: SelfCheckInput): SelfCheckResult {
     started = '';
   }
   // Another script that require()s the bundle would run as root with our name on it.
-  if (started !== real(bundle)) return { ok: false, reason: `started as ${input.script ?? '(no script)'}, not as ${bundle}` };
+  if (started !== real(bundle))
+    return { ok: false, reason: `started as ${input.script ?? '(no script)'}, not as ${bundle}` };
   const files = [input.runtime, bundle, addonPathFor(input.layout)];
   for (const file of files) {
     let target: string;

@@ -1,7 +1,19 @@
 // The journal on disk: /run/causeway-helper/<pid>.json, rewritten atomically after every change,
 // so the next helper start can undo what a killed helper left behind.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { undoStep, type UndoStep } from './undo-step.js';
@@ -46,7 +58,12 @@ export function processStartTime(pid: number): string | undefined {
 /** A store for this process. The directory is root's and private; anything else there is ignored. */
 export function fileStateStore(dir: string = STATE_DIR): StateStore {
   const path = join(dir, `${process.pid}.json`);
-  const header = { version: 1 as const, pid: process.pid, startTime: processStartTime(process.pid) ?? '0', namespaces: currentNamespaces() };
+  const header = {
+    version: 1 as const,
+    pid: process.pid,
+    startTime: processStartTime(process.pid) ?? '0',
+    namespaces: currentNamespaces(),
+  };
   return {
     save(steps) {
       if (steps.length === 0) return this.remove();

@@ -28,7 +28,10 @@ export function socketChannel(addon: TunAddon, socket: number, pkexecUid: number
   }
   if (pkexecUid !== undefined && peer.uid !== pkexecUid) {
     // pkexec authorized uid X; a socket made by someone else must not receive X's TUN.
-    return { ok: false, reason: `the socket on stdin was made by uid ${peer.uid}, not by the calling user (${pkexecUid})` };
+    return {
+      ok: false,
+      reason: `the socket on stdin was made by uid ${peer.uid}, not by the calling user (${pkexecUid})`,
+    };
   }
   return {
     ok: true,

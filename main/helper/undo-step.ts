@@ -11,10 +11,27 @@ export type StepGroup = 'tun' | 'address' | 'routes' | 'dns';
 
 export type UndoStep =
   | { readonly kind: 'delete-link'; readonly group: 'tun'; readonly name: string }
-  | { readonly kind: 'delete-address'; readonly group: 'address'; readonly name: string; readonly cidr: string; readonly peer?: string }
-  | { readonly kind: 'delete-route'; readonly group: 'routes'; readonly destination: string; readonly dev: string; readonly gateway?: string }
+  | {
+      readonly kind: 'delete-address';
+      readonly group: 'address';
+      readonly name: string;
+      readonly cidr: string;
+      readonly peer?: string;
+    }
+  | {
+      readonly kind: 'delete-route';
+      readonly group: 'routes';
+      readonly destination: string;
+      readonly dev: string;
+      readonly gateway?: string;
+    }
   | { readonly kind: 'revert-resolved'; readonly group: 'dns'; readonly name: string }
-  | { readonly kind: 'restore-resolv-conf'; readonly group: 'dns'; readonly original: string; readonly written: string };
+  | {
+      readonly kind: 'restore-resolv-conf';
+      readonly group: 'dns';
+      readonly original: string;
+      readonly written: string;
+    };
 
 // The state file is re-read by a root process: every field is validated again on the way in.
 const name = z.string().regex(IFNAME);
@@ -22,7 +39,13 @@ const cidrText = z.string().refine((s) => parseCidr(s).ok);
 const ipText = z.string().refine((s) => parseIp(s) !== undefined);
 export const undoStep = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('delete-link'), group: z.literal('tun'), name }),
-  z.strictObject({ kind: z.literal('delete-address'), group: z.literal('address'), name, cidr: cidrText, peer: cidrText.optional() }),
+  z.strictObject({
+    kind: z.literal('delete-address'),
+    group: z.literal('address'),
+    name,
+    cidr: cidrText,
+    peer: cidrText.optional(),
+  }),
   z.strictObject({
     kind: z.literal('delete-route'),
     group: z.literal('routes'),
@@ -64,7 +87,8 @@ export async function performUndo(system: HelperSystem, step: UndoStep): Promise
       return outcome(await runner.run('resolvectl', ['revert', step.name]));
     case 'restore-resolv-conf': {
       // Someone else (DHCP, the user) rewrote it since: theirs is newer than our backup.
-      if (system.readResolvConf() !== step.written) return { ok: false, reason: 'resolv.conf changed since; left alone' };
+      if (system.readResolvConf() !== step.written)
+        return { ok: false, reason: 'resolv.conf changed since; left alone' };
       system.writeResolvConf(step.original);
       return { ok: true };
     }
@@ -74,7 +98,8 @@ export async function performUndo(system: HelperSystem, step: UndoStep): Promise
 function outcome(r: { code: number; stderr: string }): UndoOutcome {
   if (r.code === 0) return { ok: true };
   // The link is gone already (it takes its addresses and routes with it): nothing left to undo.
-  if (/Cannot find device|No such process|No such device|Cannot assign requested address/.test(r.stderr)) return { ok: true };
+  if (/Cannot find device|No such process|No such device|Cannot assign requested address/.test(r.stderr))
+    return { ok: true };
   return { ok: false, reason: r.stderr.trim().slice(0, 200) };
 }
 

@@ -28,7 +28,11 @@ function xdg(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return v && isAbsolute(v) ? v : undefined;
 }
 
-export function defaultConfigDir({ env = process.env, platform = process.platform, home = homedir() }: PathEnvironment = {}): string {
+export function defaultConfigDir({
+  env = process.env,
+  platform = process.platform,
+  home = homedir(),
+}: PathEnvironment = {}): string {
   switch (platform) {
     case 'darwin':
       return join(home, 'Library', 'Application Support', 'Causeway');
@@ -39,7 +43,11 @@ export function defaultConfigDir({ env = process.env, platform = process.platfor
   }
 }
 
-export function defaultStateDir({ env = process.env, platform = process.platform, home = homedir() }: PathEnvironment = {}): string {
+export function defaultStateDir({
+  env = process.env,
+  platform = process.platform,
+  home = homedir(),
+}: PathEnvironment = {}): string {
   switch (platform) {
     case 'darwin':
       return join(home, 'Library', 'Logs', 'Causeway');

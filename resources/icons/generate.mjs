@@ -36,7 +36,12 @@ function png(size, pixel) {
   ihdr.writeUInt32BE(size, 0);
   ihdr.writeUInt32BE(size, 4);
   ihdr.set([8, 6, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 const hex = (h) => [parseInt(h.slice(1, 3), 16), parseInt(h.slice(3, 5), 16), parseInt(h.slice(5, 7), 16)];
 
@@ -44,7 +49,8 @@ const hex = (h) => [parseInt(h.slice(1, 3), 16), parseInt(h.slice(3, 5), 16), pa
 function icon(color, { ring = false } = {}) {
   const c = hex(color);
   return (x, y, s) => {
-    const u = x / s, v = y / s;
+    const u = x / s,
+      v = y / s;
     const d = Math.hypot(u - 0.5, v - 0.5);
     const inDisc = d < 0.47;
     const onRing = d > 0.39 && d < 0.47;
@@ -58,7 +64,12 @@ function icon(color, { ring = false } = {}) {
   };
 }
 
-const STATES = { disconnected: ['#6e7781', { ring: true }], connecting: ['#bf8700', {}], connected: ['#1a7f37', {}], error: ['#cf222e', {}] };
+const STATES = {
+  disconnected: ['#6e7781', { ring: true }],
+  connecting: ['#bf8700', {}],
+  connected: ['#1a7f37', {}],
+  error: ['#cf222e', {}],
+};
 for (const [state, [color, opts]] of Object.entries(STATES)) {
   writeFileSync(`${here}tray-${state}.png`, png(22, icon(color, opts)));
   writeFileSync(`${here}tray-${state}@2x.png`, png(44, icon(color, opts)));

@@ -54,7 +54,11 @@ try {
   put(tree, appDir);
   for (const [from, to] of mappings) put(join(root, from), to, 0o644);
   put(join(root, 'resources', 'causeway.desktop'), `/usr/share/applications/${executable}.desktop`, 0o644);
-  put(join(root, 'resources', 'icons', '256x256.png'), `/usr/share/icons/hicolor/256x256/apps/${executable}.png`, 0o644);
+  put(
+    join(root, 'resources', 'icons', '256x256.png'),
+    `/usr/share/icons/hicolor/256x256/apps/${executable}.png`,
+    0o644,
+  );
 
   const debian = join(stage, 'DEBIAN');
   mkdirSync(debian);
@@ -75,7 +79,9 @@ try {
   writeFileSync(join(debian, 'postinst'), render(config.deb.afterInstall), { mode: 0o755 });
   writeFileSync(join(debian, 'postrm'), render(config.deb.afterRemove), { mode: 0o755 });
   mkdirSync(dirname(out), { recursive: true });
-  execFileSync('dpkg-deb', ['--root-owner-group', `-Z${compression}`, '--build', stage, out], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('dpkg-deb', ['--root-owner-group', `-Z${compression}`, '--build', stage, out], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   console.log(`build-deb: ${out}`);
 } finally {
   rmSync(stage, { recursive: true, force: true });

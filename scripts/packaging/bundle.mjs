@@ -43,7 +43,11 @@ if (!existsSync(addon)) {
 }
 
 rmSync(join(dist, 'helper'), { recursive: true, force: true });
-await build({ ...common, entryPoints: [join(root, 'main', 'helper', 'main.ts')], outfile: join(dist, 'helper', 'causeway-helper.cjs') });
+await build({
+  ...common,
+  entryPoints: [join(root, 'main', 'helper', 'main.ts')],
+  outfile: join(dist, 'helper', 'causeway-helper.cjs'),
+});
 
 mkdirSync(join(dist, 'native'), { recursive: true });
 cpSync(addon, join(dist, 'native', 'causeway_tun.node'));
@@ -55,7 +59,8 @@ if (!helperOnly) {
   await build({
     ...common,
     stdin: {
-      contents: "import { main } from './main/cli/index.ts';\nmain(process.argv).then((code) => { process.exitCode = code; });\n",
+      contents:
+        "import { main } from './main/cli/index.ts';\nmain(process.argv).then((code) => { process.exitCode = code; });\n",
       resolveDir: root,
       sourcefile: 'causeway-cli-entry.ts',
       loader: 'ts',
@@ -76,13 +81,19 @@ if (!helperOnly) {
   // `causeway --version` reads the nearest package.json named causeway; the real one is in the asar,
   // which plain Node cannot read.
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  writeFileSync(join(dist, 'cli', 'package.json'), `${JSON.stringify({ name: 'causeway', version, private: true, type: 'commonjs' }, null, 2)}\n`);
+  writeFileSync(
+    join(dist, 'cli', 'package.json'),
+    `${JSON.stringify({ name: 'causeway', version, private: true, type: 'commonjs' }, null, 2)}\n`,
+  );
   const scope = join(root, 'node_modules', '@napi-rs');
   const keyring = join(dist, 'cli', 'keyring');
   mkdirSync(keyring, { recursive: true });
   for (const f of ['index.js', 'package.json', 'LICENSE']) cpSync(join(scope, 'keyring', f), join(keyring, f));
   for (const pkg of readdirSync(scope).filter((n) => n.startsWith('keyring-'))) {
-    for (const f of readdirSync(join(scope, pkg)).filter((n) => n.endsWith('.node'))) cpSync(join(scope, pkg, f), join(keyring, f));
+    for (const f of readdirSync(join(scope, pkg)).filter((n) => n.endsWith('.node')))
+      cpSync(join(scope, pkg, f), join(keyring, f));
   }
 }
-console.log(`bundle: dist/helper/causeway-helper.cjs${helperOnly ? '' : ', dist/cli/causeway-cli.cjs'}, dist/native/causeway_tun.node`);
+console.log(
+  `bundle: dist/helper/causeway-helper.cjs${helperOnly ? '' : ', dist/cli/causeway-cli.cjs'}, dist/native/causeway_tun.node`,
+);

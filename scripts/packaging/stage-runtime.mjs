@@ -20,7 +20,9 @@ try {
   /* static, or no ldd: nothing to check */
 }
 if (/libnode\.so/.test(libs)) {
-  console.error(`stage-runtime: ${source} needs libnode.so; use a self-contained node (nodejs.org or NodeSource builds)`);
+  console.error(
+    `stage-runtime: ${source} needs libnode.so; use a self-contained node (nodejs.org or NodeSource builds)`,
+  );
   process.exit(1);
 }
 const target = join(root, 'dist', 'runtime', 'node');

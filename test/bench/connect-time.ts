@@ -19,7 +19,10 @@ try {
     const samples: Record<string, number[]> = {};
     let failures = 0;
     for (let i = 0; i < n; i++) {
-      const run = await runCli(['test', server.host, '--user', 'testuser', '--password-stdin', '--insecure', '--auth', auth, '--json'], 'testpass');
+      const run = await runCli(
+        ['test', server.host, '--user', 'testuser', '--password-stdin', '--insecure', '--auth', auth, '--json'],
+        'testpass',
+      );
       const r = run.result;
       if (run.code !== 0 || !r) {
         failures++;
@@ -34,7 +37,13 @@ try {
     console.log(`\n${auth}: ${n - failures}/${n} runs ok against SoftEther ${server.host}`);
     console.log('  phase           median     min     max   (ms)');
     for (const [phase, xs] of Object.entries(samples)) {
-      console.log(`  ${phase.padEnd(14)} ${median(xs).toFixed(1).padStart(7)} ${Math.min(...xs).toFixed(0).padStart(7)} ${Math.max(...xs).toFixed(0).padStart(7)}`);
+      console.log(
+        `  ${phase.padEnd(14)} ${median(xs).toFixed(1).padStart(7)} ${Math.min(...xs)
+          .toFixed(0)
+          .padStart(7)} ${Math.max(...xs)
+          .toFixed(0)
+          .padStart(7)}`,
+      );
     }
   }
 } finally {

@@ -149,7 +149,12 @@ export interface ProfileSummary {
  * monotonic clock in microseconds (process.hrtime.bigint() / 1000n), the clock V8 stamps samples
  * with; when none of the samples falls inside them, the whole profile is summarised.
  */
-export function summarizeCpuProfile(path: string, windowsUs: readonly (readonly [number, number])[], root: string, top = 25): ProfileSummary {
+export function summarizeCpuProfile(
+  path: string,
+  windowsUs: readonly (readonly [number, number])[],
+  root: string,
+  top = 25,
+): ProfileSummary {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const samples = profile.samples ?? [];

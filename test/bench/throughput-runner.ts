@@ -70,7 +70,13 @@ const tunnel = new Tunnel(
 );
 tunnel.onState((s) => {
   if (s.state === 'connected') {
-    emit({ event: 'connected', interface: s.interfaceName, address: s.ipv4.local, mtu: s.mtu, tls: { version: s.info.tls.version, cipher: s.info.tls.cipher } });
+    emit({
+      event: 'connected',
+      interface: s.interfaceName,
+      address: s.ipv4.local,
+      mtu: s.mtu,
+      tls: { version: s.info.tls.version, cipher: s.info.tls.cipher },
+    });
   } else if (s.state === 'disconnected') {
     emit({ event: 'disconnected', reason: s.reason });
   }
@@ -97,7 +103,15 @@ if (!up.ok) {
 const lag = monitorEventLoopDelay({ resolution: 5 });
 lag.enable();
 let window: { cpu: NodeJS.CpuUsage; pump: PumpStats; tun: TunStats | undefined; t: bigint } | undefined;
-const ZERO: PumpStats = { txPackets: 0, txBytes: 0, rxPackets: 0, rxBytes: 0, txDropped: 0, tlsStalls: 0, tunStalls: 0 };
+const ZERO: PumpStats = {
+  txPackets: 0,
+  txBytes: 0,
+  rxPackets: 0,
+  rxBytes: 0,
+  txDropped: 0,
+  tlsStalls: 0,
+  tunStalls: 0,
+};
 
 function delta<T extends object>(a: T, b: T): Record<string, number> {
   const out: Record<string, number> = {};
@@ -127,7 +141,13 @@ for (;;) {
     emit({
       event: 'report',
       seconds: Number(process.hrtime.bigint() - w.t) / 1e9,
-      lag: { p50: ms(lag.percentile(50)), p99: ms(lag.percentile(99)), max: ms(lag.max), mean: ms(lag.mean), samples: lag.count },
+      lag: {
+        p50: ms(lag.percentile(50)),
+        p99: ms(lag.percentile(99)),
+        max: ms(lag.max),
+        mean: ms(lag.mean),
+        samples: lag.count,
+      },
       cpu: { user: cpu.user / 1e6, system: cpu.system / 1e6 },
       pump: pumpDelta(w.pump, tunnel.stats ?? ZERO),
       tun: w.tun !== undefined && tunNow !== undefined ? delta(w.tun, tunNow) : undefined,

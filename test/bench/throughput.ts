@@ -20,7 +20,17 @@
 //                   Profiling slows the engine: take the goodput figures from a run without it.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,7 +78,8 @@ function argValue(flag: string): string | undefined {
 const sizeMb = Number(argValue('--size') ?? 200);
 const runs = Number(argValue('--runs') ?? 3);
 const profileDirArg = argValue('--profile');
-if (!Number.isInteger(sizeMb) || sizeMb < 1 || sizeMb > 2000) throw new Error('--size must be 1..2000 (MB, 10^6 bytes)');
+if (!Number.isInteger(sizeMb) || sizeMb < 1 || sizeMb > 2000)
+  throw new Error('--size must be 1..2000 (MB, 10^6 bytes)');
 if (!Number.isInteger(runs) || runs < 1 || runs > 10) throw new Error('--runs must be 1..10');
 const SIZE = sizeMb * 1_000_000;
 const profileDir = profileDirArg === undefined ? undefined : resolve(profileDirArg);
@@ -80,13 +91,26 @@ function say(text: string): void {
 // --- pieces -------------------------------------------------------------------------------------
 
 /** nginx with TLS on :8443 in the server netns, serving the same folder as the harness's plain nginx. */
-async function startTlsNginx(server: SoftEtherServer): Promise<{ stop: () => void; certPath: string; keyPath: string }> {
+async function startTlsNginx(
+  server: SoftEtherServer,
+): Promise<{ stop: () => void; certPath: string; keyPath: string }> {
   const dir = makeOwnedDir('tput-tls');
   const www = server.httpRoot;
   if (www === undefined) throw new Error('server without httpRoot');
   await run(tool('openssl'), [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-subj', '/CN=bench.example.test',
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '30',
+    '-keyout',
+    join(dir, 'key.pem'),
+    '-out',
+    join(dir, 'cert.pem'),
+    '-subj',
+    '/CN=bench.example.test',
   ]);
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
   const conf = [
@@ -117,7 +141,22 @@ async function startTlsNginx(server: SoftEtherServer): Promise<{ stop: () => voi
   const out = openSync(join(dir, 'nginx.out'), 'a');
   const child = spawn(
     tool('ip'),
-    ['netns', 'exec', server.netns, tool('setpriv'), '--pdeathsig', 'KILL', '--', tool('nginx'), '-e', join(dir, 'error.log'), '-p', dir, '-c', join(dir, 'nginx.conf')],
+    [
+      'netns',
+      'exec',
+      server.netns,
+      tool('setpriv'),
+      '--pdeathsig',
+      'KILL',
+      '--',
+      tool('nginx'),
+      '-e',
+      join(dir, 'error.log'),
+      '-p',
+      dir,
+      '-c',
+      join(dir, 'nginx.conf'),
+    ],
     { detached: true, stdio: ['ignore', out, out] },
   );
   closeSync(out);
@@ -159,7 +198,11 @@ function curlArgs(url: string): string[] {
 
 /** One timed download to /dev/null; curl's own clock (name lookup to last byte). */
 async function download(ns: ClientNetns, url: string): Promise<Transfer> {
-  const r = await ns.exec(tool('curl'), [...curlArgs(url), '-o', '/dev/null', '-w', '%{size_download} %{time_total}', url], { timeoutMs: 70_000 });
+  const r = await ns.exec(
+    tool('curl'),
+    [...curlArgs(url), '-o', '/dev/null', '-w', '%{size_download} %{time_total}', url],
+    { timeoutMs: 70_000 },
+  );
   const [bytesText, secondsText] = r.stdout.trim().split(' ');
   const bytes = Number(bytesText);
   const seconds = Number(secondsText);
@@ -173,21 +216,29 @@ async function download(ns: ClientNetns, url: string): Promise<Transfer> {
  * "Expect:" off: no 100-continue round trip before the body.
  */
 async function upload(ns: ClientNetns, url: string, file: string, sha256: string): Promise<Transfer> {
-  const r = await ns.exec(tool('curl'), [...curlArgs(url), '--fail', '-H', 'Expect:', '-T', file, '-w', '\n%{size_upload} %{time_total}', url], { timeoutMs: 70_000 });
+  const r = await ns.exec(
+    tool('curl'),
+    [...curlArgs(url), '--fail', '-H', 'Expect:', '-T', file, '-w', '\n%{size_upload} %{time_total}', url],
+    { timeoutMs: 70_000 },
+  );
   const lines = r.stdout.trim().split('\n');
   const answer = parseUploadResult(lines[0] ?? '');
   const [bytesText, secondsText] = (lines[lines.length - 1] ?? '').split(' ');
   const bytes = Number(bytesText);
   const seconds = Number(secondsText);
   if (answer.bytes !== SIZE || answer.sha256 !== sha256 || bytes !== SIZE) {
-    throw new Error(`upload to ${url} from ${ns.name}: sink got ${answer.bytes} bytes, sha256 ${answer.sha256}; expected ${SIZE}, ${sha256}`);
+    throw new Error(
+      `upload to ${url} from ${ns.name}: sink got ${answer.bytes} bytes, sha256 ${answer.sha256}; expected ${SIZE}, ${sha256}`,
+    );
   }
   return { bytes, seconds, mbps: bytes / seconds / 1e6 };
 }
 
 /** One untimed download through a hashing sink: the bytes are right. Also returns curl's TLS line. */
 async function verify(ns: ClientNetns, url: string, sha256: string): Promise<string> {
-  const child = spawn(tool('ip'), ['netns', 'exec', ns.name, tool('curl'), ...curlArgs(url), '-v', url], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(tool('ip'), ['netns', 'exec', ns.name, tool('curl'), ...curlArgs(url), '-v', url], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const hash = createHash('sha256');
   let err = '';
   child.stdout.on('data', (d: Buffer) => hash.update(d));
@@ -196,7 +247,10 @@ async function verify(ns: ClientNetns, url: string, sha256: string): Promise<str
   const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
   clearTimeout(timer);
   const got = hash.digest('hex');
-  if (code !== 0 || got !== sha256) throw new Error(`verify ${url} from ${ns.name}: exit ${code}, sha256 ${got}, expected ${sha256}\n${err.slice(-2000)}`);
+  if (code !== 0 || got !== sha256)
+    throw new Error(
+      `verify ${url} from ${ns.name}: exit ${code}, sha256 ${got}, expected ${sha256}\n${err.slice(-2000)}`,
+    );
   return /SSL connection using ([^\n]+)/.exec(err)?.[1]?.trim() ?? '';
 }
 
@@ -212,9 +266,26 @@ function startCli(ns: ClientNetns): JsonChild {
   return spawnJsonChild(
     tool('ip'),
     [
-      'netns', 'exec', ns.name, tool('setpriv'), '--pdeathsig', 'TERM', '--',
-      process.execPath, ...nodeArgs('cli'), CAUSEWAY_BIN,
-      'connect', ns.serverAddress, '--user', 'testuser', '--password-stdin', '--insecure', '--json', '--no-dns', '--interface', 'cwbench0',
+      'netns',
+      'exec',
+      ns.name,
+      tool('setpriv'),
+      '--pdeathsig',
+      'TERM',
+      '--',
+      process.execPath,
+      ...nodeArgs('cli'),
+      CAUSEWAY_BIN,
+      'connect',
+      ns.serverAddress,
+      '--user',
+      'testuser',
+      '--password-stdin',
+      '--insecure',
+      '--json',
+      '--no-dns',
+      '--interface',
+      'cwbench0',
     ],
     'testpass\n',
     { detached: true },
@@ -224,7 +295,23 @@ function startCli(ns: ClientNetns): JsonChild {
 function startEngine(ns: ClientNetns): JsonChild {
   return spawnJsonChild(
     tool('ip'),
-    ['netns', 'exec', ns.name, tool('setpriv'), '--pdeathsig', 'TERM', '--', process.execPath, ...nodeArgs('engine'), '--import', 'tsx', RUNNER, ns.serverAddress, '--interface', 'cwbench1'],
+    [
+      'netns',
+      'exec',
+      ns.name,
+      tool('setpriv'),
+      '--pdeathsig',
+      'TERM',
+      '--',
+      process.execPath,
+      ...nodeArgs('engine'),
+      '--import',
+      'tsx',
+      RUNNER,
+      ns.serverAddress,
+      '--interface',
+      'cwbench1',
+    ],
     'testpass\n',
     { detached: true, keepStdinOpen: true },
   );
@@ -307,8 +394,12 @@ async function main(): Promise<number> {
     }
   }
   const t0 = Date.now();
-  const load = loadavg().map((x) => x.toFixed(2)).join(' ');
-  say(`throughput: ${sizeMb} MB each way, ${runs} runs per method and direction, load average ${load}${profileDir ? `, profiling into ${profileDir}` : ''}`);
+  const load = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+  say(
+    `throughput: ${sizeMb} MB each way, ${runs} runs per method and direction, load average ${load}${profileDir ? `, profiling into ${profileDir}` : ''}`,
+  );
 
   let server: SoftEtherServer | undefined;
   const spaces: ClientNetns[] = [];
@@ -342,10 +433,24 @@ async function main(): Promise<number> {
     ]);
     spaces.push(raw, nsCli, nsEngine, nsSe);
     tlsNginx = await startTlsNginx(server);
-    sink = await startUploadSink({ netns: server.netns, port: SINK_PORT, tls: { port: SINK_TLS_PORT, certPath: tlsNginx.certPath, keyPath: tlsNginx.keyPath } });
+    sink = await startUploadSink({
+      netns: server.netns,
+      port: SINK_PORT,
+      tls: { port: SINK_TLS_PORT, certPath: tlsNginx.certPath, keyPath: tlsNginx.keyPath },
+    });
     const tlsUrl = `https://${raw.serverAddress}:${TLS_PORT}/${blob.name}`;
     const directUrl = `http://${raw.serverAddress}:8080/${blob.name}`;
-    await waitFor('nginx TLS', async () => (await raw.exec(tool('curl'), ['-sk', '-o', '/dev/null', `https://${raw.serverAddress}:${TLS_PORT}/`], { allowFailure: true })).code === 0, 10_000, 50);
+    await waitFor(
+      'nginx TLS',
+      async () =>
+        (
+          await raw.exec(tool('curl'), ['-sk', '-o', '/dev/null', `https://${raw.serverAddress}:${TLS_PORT}/`], {
+            allowFailure: true,
+          })
+        ).code === 0,
+      10_000,
+      50,
+    );
 
     // The three tunnels come up side by side; each waits for its own "connected".
     cli = startCli(nsCli);
@@ -361,7 +466,9 @@ async function main(): Promise<number> {
     const enginePid = engine.child.pid;
     if (cliPid === undefined || enginePid === undefined) throw new Error('no pid');
     const tunnelTls = cliUp['tls'] as { version: string; cipher: string };
-    say(`up after ${((Date.now() - t0) / 1000).toFixed(1)} s: Causeway ${String(cliUp['address'])} (${tunnelTls.version} ${tunnelTls.cipher}), engine ${String(engineUp['address'])}, SoftEther ${se.address}`);
+    say(
+      `up after ${((Date.now() - t0) / 1000).toFixed(1)} s: Causeway ${String(cliUp['address'])} (${tunnelTls.version} ${tunnelTls.cipher}), engine ${String(engineUp['address'])}, SoftEther ${se.address}`,
+    );
 
     const sePids = await se.pids();
     const sinkPath = `/${upBlob.name}`;
@@ -370,14 +477,45 @@ async function main(): Promise<number> {
     for (const dir of ['down', 'up'] as const) {
       const pick = (downUrl: string, upUrl: string): string => (dir === 'down' ? downUrl : upUrl);
       methods.push(
-        { name: 'raw TLS', dir, ns: raw, url: pick(tlsUrl, `https://${raw.serverAddress}:${SINK_TLS_PORT}${sinkPath}`), pids: [], samples: [] },
-        { name: 'direct TCP', dir, ns: raw, url: pick(directUrl, `http://${raw.serverAddress}:${SINK_PORT}${sinkPath}`), pids: [], samples: [] },
-        { name: 'Causeway CLI', dir, ns: nsCli, url: pick(blob.url, tunnelSink), pids: [cliPid], samples: [], tls: `${tunnelTls.version} ${tunnelTls.cipher}` },
-        { name: 'Causeway engine', dir, ns: nsEngine, url: pick(blob.url, tunnelSink), pids: [enginePid], engine, samples: [] },
+        {
+          name: 'raw TLS',
+          dir,
+          ns: raw,
+          url: pick(tlsUrl, `https://${raw.serverAddress}:${SINK_TLS_PORT}${sinkPath}`),
+          pids: [],
+          samples: [],
+        },
+        {
+          name: 'direct TCP',
+          dir,
+          ns: raw,
+          url: pick(directUrl, `http://${raw.serverAddress}:${SINK_PORT}${sinkPath}`),
+          pids: [],
+          samples: [],
+        },
+        {
+          name: 'Causeway CLI',
+          dir,
+          ns: nsCli,
+          url: pick(blob.url, tunnelSink),
+          pids: [cliPid],
+          samples: [],
+          tls: `${tunnelTls.version} ${tunnelTls.cipher}`,
+        },
+        {
+          name: 'Causeway engine',
+          dir,
+          ns: nsEngine,
+          url: pick(blob.url, tunnelSink),
+          pids: [enginePid],
+          engine,
+          samples: [],
+        },
         { name: 'SoftEther client', dir, ns: nsSe, url: pick(blob.url, tunnelSink), pids: sePids, samples: [] },
       );
     }
-    const transfer = (m: Method): Promise<Transfer> => (m.dir === 'down' ? download(m.ns, m.url) : upload(m.ns, m.url, upBlob.path, upBlob.sha256));
+    const transfer = (m: Method): Promise<Transfer> =>
+      m.dir === 'down' ? download(m.ns, m.url) : upload(m.ns, m.url, upBlob.path, upBlob.sha256);
 
     // Warm-up and correctness: one transfer per method and direction through a hashing sink.
     for (const m of methods) {
@@ -388,7 +526,9 @@ async function main(): Promise<number> {
         await transfer(m);
       }
     }
-    say(`sha256 verified through every path, both directions (${blob.sha256.slice(0, 12)}… down, ${upBlob.sha256.slice(0, 12)}… up)`);
+    say(
+      `sha256 verified through every path, both directions (${blob.sha256.slice(0, 12)}… down, ${upBlob.sha256.slice(0, 12)}… up)`,
+    );
 
     const serverPids = (await server.processes()).filter((p) => {
       try {
@@ -422,12 +562,17 @@ async function main(): Promise<number> {
         const j1 = machineJiffies();
         const seg1 = await readSegments(m);
         if (m.name.startsWith('Causeway')) windows[m.dir].push([w0, w1]);
-        const sample: Sample = { ...tr, serverCpu: s1 - s0, machineBusy: (j1.busy - j0.busy) / Math.max(1, j1.total - j0.total) };
+        const sample: Sample = {
+          ...tr,
+          serverCpu: s1 - s0,
+          machineBusy: (j1.busy - j0.busy) / Math.max(1, j1.total - j0.total),
+        };
         if (m.pids.length > 0) {
           sample.cpu = cpu1 - cpu0;
           sample.peakRss = peakRssBytes(m.pids);
         }
-        if (seg0 !== undefined && seg1 !== undefined) sample.segments = { out: seg1.out - seg0.out, in: seg1.in - seg0.in };
+        if (seg0 !== undefined && seg1 !== undefined)
+          sample.segments = { out: seg1.out - seg0.out, in: seg1.in - seg0.in };
         if (m.engine !== undefined) {
           const from = m.engine.events.length;
           m.engine.send('report');
@@ -450,19 +595,30 @@ async function main(): Promise<number> {
     }
 
     // --- report ---
-    const med = (m: Method, f: (s: Sample) => number | undefined): number => median(m.samples.map(f).filter((x): x is number => x !== undefined));
+    const med = (m: Method, f: (s: Sample) => number | undefined): number =>
+      median(m.samples.map(f).filter((x): x is number => x !== undefined));
     const perGb = (x: number, s: Sample): number => (x / s.bytes) * 1e9;
     const perMb = (x: number, s: Sample): number => (x / s.bytes) * 1e6;
     const fmt = (x: number, digits: number): string => (Number.isNaN(x) ? '—' : x.toFixed(digits));
     const by = (n: PathName, dir: Direction): Method => methods.find((m) => m.name === n && m.dir === dir) as Method;
     const out: string[] = [];
     out.push('');
-    out.push(`Throughput, ${sizeMb} MB each way, median of ${runs} (MB = 10^6 bytes; CPU-s/GB = utime+stime of the client's tunnel process per 10^9 bytes;`);
-    out.push(`server = the same for vpnserver; RSS = peak (VmHWM) of the tunnel process during a transfer; segs/MB = TCP segments of the outer connection, out/in)`);
+    out.push(
+      `Throughput, ${sizeMb} MB each way, median of ${runs} (MB = 10^6 bytes; CPU-s/GB = utime+stime of the client's tunnel process per 10^9 bytes;`,
+    );
+    out.push(
+      `server = the same for vpnserver; RSS = peak (VmHWM) of the tunnel process during a transfer; segs/MB = TCP segments of the outer connection, out/in)`,
+    );
     for (const dir of ['down', 'up'] as const) {
       out.push('');
-      out.push(dir === 'down' ? 'download (server → client: nginx → curl)' : `upload (client → server: curl PUT → sink on ${BRIDGE_HOST}:${SINK_PORT}, hashing)`);
-      out.push(`  ${'path'.padEnd(18)}${'MB/s'.padStart(8)}${'min'.padStart(8)}${'max'.padStart(8)}${'CPU-s/GB'.padStart(10)}${'server'.padStart(8)}${'RSS MB'.padStart(8)}${'segs/MB'.padStart(12)}   notes`);
+      out.push(
+        dir === 'down'
+          ? 'download (server → client: nginx → curl)'
+          : `upload (client → server: curl PUT → sink on ${BRIDGE_HOST}:${SINK_PORT}, hashing)`,
+      );
+      out.push(
+        `  ${'path'.padEnd(18)}${'MB/s'.padStart(8)}${'min'.padStart(8)}${'max'.padStart(8)}${'CPU-s/GB'.padStart(10)}${'server'.padStart(8)}${'RSS MB'.padStart(8)}${'segs/MB'.padStart(12)}   notes`,
+      );
       for (const m of methods.filter((x) => x.dir === dir)) {
         const mb = m.samples.map((s) => s.mbps);
         const cpuPerGb = med(m, (s) => (s.cpu === undefined ? undefined : perGb(s.cpu, s)));
@@ -472,9 +628,18 @@ async function main(): Promise<number> {
         const notes: string[] = [];
         if (m.tls !== undefined && m.tls !== '') notes.push(m.tls);
         if (m.name === 'Causeway engine') {
-          notes.push(`event-loop lag p99 ${fmt(med(m, (s) => s.lagP99), 1)} ms (max ${Math.max(...m.samples.map((s) => s.lagMax ?? 0)).toFixed(1)})`);
+          notes.push(
+            `event-loop lag p99 ${fmt(
+              med(m, (s) => s.lagP99),
+              1,
+            )} ms (max ${Math.max(...m.samples.map((s) => s.lagMax ?? 0)).toFixed(1)})`,
+          );
           // One SSTP data frame per IP packet each way: the pump's packet counters are the frame counts.
-          const frames = med(m, (s) => (s.pump === undefined ? undefined : perMb((dir === 'down' ? s.pump['rxPackets'] : s.pump['txPackets']) ?? 0, s)));
+          const frames = med(m, (s) =>
+            s.pump === undefined
+              ? undefined
+              : perMb((dir === 'down' ? s.pump['rxPackets'] : s.pump['txPackets']) ?? 0, s),
+          );
           notes.push(`SSTP data frames ${fmt(frames, 0)}/MB ${dir === 'down' ? 'in' : 'out'}`);
           const p = m.samples[m.samples.length - 1]?.pump;
           if (p !== undefined) notes.push(`tunStalls ${p['tunStalls'] ?? 0} tlsStalls ${p['tlsStalls'] ?? 0}`);
@@ -482,17 +647,31 @@ async function main(): Promise<number> {
           if (tun !== undefined && dir === 'down') {
             const gso = tun['txGsoPackets'] ?? 0;
             const plain = (tun['txPackets'] ?? 0) - (tun['txGsoSegments'] ?? 0);
-            notes.push(`TUN writes ${gso + plain} (${gso} GSO, ${((tun['txGsoSegments'] ?? 0) / Math.max(1, gso)).toFixed(1)} segments each)`);
+            notes.push(
+              `TUN writes ${gso + plain} (${gso} GSO, ${((tun['txGsoSegments'] ?? 0) / Math.max(1, gso)).toFixed(1)} segments each)`,
+            );
           } else if (tun !== undefined) {
             // The writes on an upload are the sink's ACKs coming back (pure ACKs are never merged).
-            notes.push(`TUN reads ${tun['rxPackets'] ?? 0} packets in ${tun['rxWakeups'] ?? 0} wake-ups, TUN writes ${tun['txPackets'] ?? 0}`);
+            notes.push(
+              `TUN reads ${tun['rxPackets'] ?? 0} packets in ${tun['rxWakeups'] ?? 0} wake-ups, TUN writes ${tun['txPackets'] ?? 0}`,
+            );
           }
         }
         if (m.name === 'SoftEther client') notes.push('1 TCP connection');
         out.push(
-          `  ${m.name.padEnd(18)}${median(mb).toFixed(1).padStart(8)}${Math.min(...mb).toFixed(1).padStart(8)}${Math.max(...mb).toFixed(1).padStart(8)}` +
+          `  ${m.name.padEnd(18)}${median(mb).toFixed(1).padStart(8)}${Math.min(...mb)
+            .toFixed(1)
+            .padStart(8)}${Math.max(...mb)
+            .toFixed(1)
+            .padStart(8)}` +
             `${fmt(cpuPerGb, 2).padStart(10)}` +
-            `${(m.ns === raw ? '—' : fmt(med(m, (s) => perGb(s.serverCpu, s)), 2)).padStart(8)}` +
+            `${(m.ns === raw
+              ? '—'
+              : fmt(
+                  med(m, (s) => perGb(s.serverCpu, s)),
+                  2,
+                )
+            ).padStart(8)}` +
             `${fmt(rss, 0).padStart(8)}${`${fmt(segOut, 0)}/${fmt(segIn, 0)}`.padStart(12)}   ${notes.join('; ')}`,
         );
       }
@@ -503,13 +682,20 @@ async function main(): Promise<number> {
       const cpuSe = med(by('SoftEther client', dir), (s) => (s.cpu === undefined ? undefined : perGb(s.cpu, s)));
       out.push(`  Causeway CLI ÷ raw TLS          ${(cw / rawTls).toFixed(2)}×`);
       out.push(`  Causeway CLI ÷ SoftEther client ${(cw / seMbps).toFixed(2)}×   (issue 17 target ≥ 1.20×)`);
-      out.push(`  CPU per GB, Causeway CLI ÷ SoftEther client ${(cpuCw / cpuSe).toFixed(2)}×   (Causeway ${fmt(cpuCw, 2)} CPU-s/GB; target ≤ 2.00)`);
+      out.push(
+        `  CPU per GB, Causeway CLI ÷ SoftEther client ${(cpuCw / cpuSe).toFixed(2)}×   (Causeway ${fmt(cpuCw, 2)} CPU-s/GB; target ≤ 2.00)`,
+      );
     }
     out.push('');
     const helperPids = childPids(cliPid);
-    if (helperPids.length > 0) out.push(`  privileged helper of the CLI: peak RSS ${(peakRssBytes(helperPids) / 1e6).toFixed(0)} MB over the whole run`);
+    if (helperPids.length > 0)
+      out.push(
+        `  privileged helper of the CLI: peak RSS ${(peakRssBytes(helperPids) / 1e6).toFixed(0)} MB over the whole run`,
+      );
     if (!rssReset) out.push('  (the kernel refused to reset VmHWM: RSS is the peak since each process started)');
-    out.push(`  machine busy during transfers (all processes, both cores): median ${(median(methods.flatMap((m) => m.samples.map((s) => s.machineBusy))) * 100).toFixed(0)}%; load average at start ${load}`);
+    out.push(
+      `  machine busy during transfers (all processes, both cores): median ${(median(methods.flatMap((m) => m.samples.map((s) => s.machineBusy))) * 100).toFixed(0)}%; load average at start ${load}`,
+    );
     if (profileDir !== undefined) out.push('  (profiling was on: Causeway figures are slowed by it)');
     process.stdout.write(`${out.join('\n')}\n`);
 
@@ -517,7 +703,8 @@ async function main(): Promise<number> {
     const cliCode = await stopJsonChild(cli, 'signal');
     const engineCode = await stopJsonChild(engine, 'stdin');
     if (cliCode !== 0) say(`warning: causeway connect exited with ${cliCode ?? 'a signal'}\n${cli.output()}`);
-    if (engineCode !== 0) say(`warning: the in-process engine exited with ${engineCode ?? 'a signal'}\n${engine.output()}`);
+    if (engineCode !== 0)
+      say(`warning: the in-process engine exited with ${engineCode ?? 'a signal'}\n${engine.output()}`);
     if (profileDir !== undefined) {
       for (const sub of ['cli', 'engine']) {
         const dir = join(profileDir, sub);
@@ -530,7 +717,10 @@ async function main(): Promise<number> {
           continue;
         }
         for (const d of ['down', 'up'] as const) {
-          printProfile(`${sub === 'cli' ? 'causeway connect' : 'in-process engine'}, ${d === 'down' ? 'downloads' : 'uploads'} (${join(dir, file)})`, summarizeCpuProfile(join(dir, file), windows[d], ROOT));
+          printProfile(
+            `${sub === 'cli' ? 'causeway connect' : 'in-process engine'}, ${d === 'down' ? 'downloads' : 'uploads'} (${join(dir, file)})`,
+            summarizeCpuProfile(join(dir, file), windows[d], ROOT),
+          );
         }
       }
     }
@@ -553,7 +743,9 @@ function printProfile(title: string, p: ProfileSummary): void {
     '',
     `Top self time in ${title}`,
     `  ${p.windowed ? 'during the Causeway transfers' : 'whole run (no sample matched the transfer windows)'}: ${p.busyMs.toFixed(0)} ms busy, ${p.idleMs.toFixed(0)} ms idle`,
-    ...p.rows.map((r) => `  ${(r.share * 100).toFixed(1).padStart(5)}% ${r.ms.toFixed(0).padStart(6)} ms  ${r.name}  ${r.where}`),
+    ...p.rows.map(
+      (r) => `  ${(r.share * 100).toFixed(1).padStart(5)}% ${r.ms.toFixed(0).padStart(6)} ms  ${r.name}  ${r.where}`,
+    ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -43,7 +43,8 @@ try {
     Object.assign(process.env, { DBUS_SESSION_BUS_ADDRESS: keyring.busAddress });
     keychain = absent ? 'absent' : 'keyring';
   }
-  const credentials = keychain === 'memory' ? new MemoryCredentialStore() : new KeyringCredentialStore({ service: 'causeway-e2e' });
+  const credentials =
+    keychain === 'memory' ? new MemoryCredentialStore() : new KeyringCredentialStore({ service: 'causeway-e2e' });
   if (skip === false) server = await startSoftEther({ name: 'cw-e2e' });
   host = await startHostOnServices({
     // The same layout as a data home (config/, state/), in a throwaway folder.
@@ -60,7 +61,15 @@ try {
       exportsDir: host.exportsDir,
       dataDir,
       keychain,
-      softether: server ? { host: server.host, port: server.port, username: server.users.username, password: server.users.password, sha256: server.certDerSha256 } : null,
+      softether: server
+        ? {
+            host: server.host,
+            port: server.port,
+            username: server.users.username,
+            password: server.users.password,
+            sha256: server.certDerSha256,
+          }
+        : null,
       skip: skip === false ? null : skip,
     })}\n`,
   );

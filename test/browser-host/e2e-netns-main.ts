@@ -44,11 +44,26 @@ process.stdin.on('end', () => void stop());
 process.stdin.resume();
 
 async function startHostIn(netns: string): Promise<string> {
-  const child = spawn(tool('ip'), ['netns', 'exec', netns, process.execPath, '--import', 'tsx', 'main/browser-host/main.ts', '--memory-keychain', '--data-plane', 'system'], {
-    cwd: ROOT,
-    env: { ...process.env, XDG_CONFIG_HOME: join(dataHome, 'config'), XDG_STATE_HOME: join(dataHome, 'state') },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    tool('ip'),
+    [
+      'netns',
+      'exec',
+      netns,
+      process.execPath,
+      '--import',
+      'tsx',
+      'main/browser-host/main.ts',
+      '--memory-keychain',
+      '--data-plane',
+      'system',
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, XDG_CONFIG_HOME: join(dataHome, 'config'), XDG_STATE_HOME: join(dataHome, 'state') },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   host = child;
   const first = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
@@ -69,7 +84,13 @@ try {
         url,
         netns: client.name,
         bridgeAddress: server.bridgeAddress,
-        softether: { host: client.serverAddress, port: server.port, username: server.users.username, password: server.users.password, sha256: server.certDerSha256 },
+        softether: {
+          host: client.serverAddress,
+          port: server.port,
+          username: server.users.username,
+          password: server.users.password,
+          sha256: server.certDerSha256,
+        },
         skip: null,
       })}\n`,
     );

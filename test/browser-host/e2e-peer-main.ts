@@ -35,7 +35,10 @@ process.stdin.resume();
 try {
   peer = await startStrictPeer(
     otp
-      ? { auth: { methods: ['mschapv2'], oneTimeCodes: new OneTimeCodes(['111111', '222222'], 'append') }, faults: [{ at: 'ipcp-opened', afterMs: 4_000, action: { kind: 'drop' } }] }
+      ? {
+          auth: { methods: ['mschapv2'], oneTimeCodes: new OneTimeCodes(['111111', '222222'], 'append') },
+          faults: [{ at: 'ipcp-opened', afterMs: 4_000, action: { kind: 'drop' } }],
+        }
       : { auth: { methods: ['mschapv2'], answerDelayMs: delayMs } },
   );
   const paths = resolvePaths({ configDir: join(dataDir, 'config'), stateDir: join(dataDir, 'state') });

@@ -9,7 +9,12 @@ import { startE2eHost, type E2eHost } from './host.js';
 import { MALFORMED, nmconnection } from './fixtures.js';
 
 // Screenshots go to test-results/ (ignored by git); CAUSEWAY_SCREENSHOTS=docs refreshes the README's.
-const DOCS = fileURLToPath(new URL(process.env['CAUSEWAY_SCREENSHOTS'] === 'docs' ? '../../docs/' : '../../test-results/screenshots/', import.meta.url));
+const DOCS = fileURLToPath(
+  new URL(
+    process.env['CAUSEWAY_SCREENSHOTS'] === 'docs' ? '../../docs/' : '../../test-results/screenshots/',
+    import.meta.url,
+  ),
+);
 mkdirSync(DOCS, { recursive: true });
 let host: E2eHost;
 
@@ -19,7 +24,9 @@ test.beforeAll(async () => {
   test.setTimeout(240_000);
   host = await startE2eHost();
   // Which keychain backs the run is part of what the suite proves: say it.
-  console.log(`e2e keychain: ${host.keychain}; SoftEther: ${host.softether ? host.softether.host : `skipped (${host.skip})`}`);
+  console.log(
+    `e2e keychain: ${host.keychain}; SoftEther: ${host.softether ? host.softether.host : `skipped (${host.skip})`}`,
+  );
 });
 test.afterAll(async () => {
   await host?.stop();
@@ -49,7 +56,11 @@ test('import, trust the certificate, connect, watch traffic, read the PPP log, d
   const s = host.softether!;
   await open(page);
 
-  await importFile(page, 'lab.nmconnection', nmconnection({ name: 'Lab SoftEther', host: s.host, username: s.username, password: s.password }));
+  await importFile(
+    page,
+    'lab.nmconnection',
+    nmconnection({ name: 'Lab SoftEther', host: s.host, username: s.username, password: s.password }),
+  );
   const entry = page.getByTestId('import-entry');
   await expect(entry).toContainText('Lab SoftEther');
   await expect(entry).toContainText(s.host);
@@ -140,7 +151,10 @@ test('dark theme, 200% zoom and keyboard use', async ({ browser }) => {
   await expect(dark.getByRole('heading', { name: 'Causeway' })).toBeVisible();
   const bg = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor);
   expect(bg).toBe('rgb(15, 20, 25)');
-  await dark.locator('li[data-profile="Lab SoftEther"] button.name').click({ timeout: 3000 }).catch(() => {});
+  await dark
+    .locator('li[data-profile="Lab SoftEther"] button.name')
+    .click({ timeout: 3000 })
+    .catch(() => {});
   await dark.screenshot({ path: join(DOCS, 'dark-theme.png') });
   await dark.close();
 
@@ -151,10 +165,15 @@ test('dark theme, 200% zoom and keyboard use', async ({ browser }) => {
   for (const tab of ['Status', 'Settings', 'Logs']) {
     const t = zoomed.getByRole('tab', { name: tab });
     if (await t.count()) await t.click();
-    const overflow = await zoomed.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await zoomed.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow, `${tab} fits at 200%`).toBeLessThanOrEqual(0);
   }
-  await zoomed.getByRole('tab', { name: 'Status' }).click({ timeout: 3000 }).catch(() => {});
+  await zoomed
+    .getByRole('tab', { name: 'Status' })
+    .click({ timeout: 3000 })
+    .catch(() => {});
   await zoomed.screenshot({ path: join(DOCS, 'zoom-200.png') });
 
   // Keyboard: Tab moves from "New profile" to "Import…", Enter opens the wizard.

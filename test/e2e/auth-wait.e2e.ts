@@ -27,7 +27,9 @@ test('a slow sign-in shows "approve the sign-in on your phone" with a countdown,
   expect(first).toBeGreaterThan(50);
   expect(first).toBeLessThanOrEqual(58);
   // It counts down while the server holds the answer.
-  await expect.poll(async () => Number((await left.textContent())?.replace(/\D/g, '')), { timeout: 5_000 }).toBeLessThan(first);
+  await expect
+    .poll(async () => Number((await left.textContent())?.replace(/\D/g, '')), { timeout: 5_000 })
+    .toBeLessThan(first);
   const row = page.locator('li[data-profile="MFA lab"]');
   await expect(row.locator('[data-state]')).toHaveAttribute('data-state', 'connected', { timeout: 20_000 });
   await expect(hint).toHaveCount(0);

@@ -15,7 +15,12 @@ import { startNetnsE2eHost, type NetnsE2eHost } from './host.js';
 import { CHROMIUM_ARGS } from './playwright.config.js';
 
 const run = promisify(execFile);
-const SHOTS = fileURLToPath(new URL(process.env['CAUSEWAY_SCREENSHOTS'] === 'docs' ? '../../docs/' : '../../test-results/screenshots/', import.meta.url));
+const SHOTS = fileURLToPath(
+  new URL(
+    process.env['CAUSEWAY_SCREENSHOTS'] === 'docs' ? '../../docs/' : '../../test-results/screenshots/',
+    import.meta.url,
+  ),
+);
 mkdirSync(SHOTS, { recursive: true });
 /** Picks cw-c7 / 10.210.7.0/24, clear of the integration tests' namespaces. */
 const NETNS_INDEX = '7';
@@ -61,7 +66,13 @@ async function links(): Promise<string[]> {
 async function importAndTrust(page: Page): Promise<void> {
   const s = host.softether;
   await page.getByRole('button', { name: 'Import…' }).click();
-  await page.getByTestId('import-file').setInputFiles({ name: 'lab.nmconnection', mimeType: 'text/plain', buffer: nmconnection({ name: 'Lab tunnel', host: s.host, username: s.username, password: s.password }) });
+  await page
+    .getByTestId('import-file')
+    .setInputFiles({
+      name: 'lab.nmconnection',
+      mimeType: 'text/plain',
+      buffer: nmconnection({ name: 'Lab tunnel', host: s.host, username: s.username, password: s.password }),
+    });
   await page.getByRole('button', { name: /^Save 1 profile/ }).click();
   await expect(page.getByText('1 profile added')).toBeVisible();
   await page.getByRole('button', { name: 'Show profiles' }).click();

@@ -33,7 +33,9 @@ async function createProfile(page: Page, name: string, password: string): Promis
   await page.getByRole('tab', { name: 'Doctor' }).click();
 }
 
-test('a working profile: the whole timeline, SoftEther recognised, the MTU measured, a redacted report saved', async ({ page }) => {
+test('a working profile: the whole timeline, SoftEther recognised, the MTU measured, a redacted report saved', async ({
+  page,
+}) => {
   test.skip(host.softether === null, host.skip ?? 'no SoftEther server');
   await createProfile(page, 'Doctor lab', host.softether!.password);
   await page.getByRole('button', { name: 'Run doctor' }).click();
@@ -65,8 +67,14 @@ test('a wrong password: the auth phase fails and the panel says what it means an
   await page.getByRole('checkbox', { name: 'Measure the path MTU' }).uncheck();
   await page.getByRole('button', { name: 'Run doctor' }).click();
   await expect(page.getByTestId('doctor-verdict')).toHaveText('Failed at auth', { timeout: 60_000 });
-  await expect(page.getByTestId('doctor-timeline').locator('tr[data-phase="auth"]')).toHaveAttribute('data-verdict', 'failed');
-  await expect(page.getByTestId('doctor-timeline').locator('tr[data-phase="ipcp"]')).toHaveAttribute('data-verdict', 'not-reached');
+  await expect(page.getByTestId('doctor-timeline').locator('tr[data-phase="auth"]')).toHaveAttribute(
+    'data-verdict',
+    'failed',
+  );
+  await expect(page.getByTestId('doctor-timeline').locator('tr[data-phase="ipcp"]')).toHaveAttribute(
+    'data-verdict',
+    'not-reached',
+  );
   const advice = page.getByTestId('doctor-advice');
   await expect(advice).toHaveAttribute('data-advice', 'auth-credentials');
   await expect(advice).toContainText('rejected the user name or password');

@@ -11,7 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { startE2eHost, type E2eHost } from './host.js';
 import { issue } from '../unit/services/trust/helpers/certs.js';
 
-const DOCS = fileURLToPath(new URL(process.env['CAUSEWAY_SCREENSHOTS'] === 'docs' ? '../../docs/' : '../../test-results/screenshots/', import.meta.url));
+const DOCS = fileURLToPath(
+  new URL(
+    process.env['CAUSEWAY_SCREENSHOTS'] === 'docs' ? '../../docs/' : '../../test-results/screenshots/',
+    import.meta.url,
+  ),
+);
 mkdirSync(DOCS, { recursive: true });
 const PROXY_PASSWORD = 'proxy-Secret-e2e-5521';
 const PASSPHRASE = 'p12-Passphrase-e2e-8830';
@@ -28,7 +33,12 @@ test.afterAll(async () => {
 });
 
 async function open(page: Page): Promise<void> {
-  page.on('websocket', (ws) => ws.on('framereceived', (f) => void received.push(typeof f.payload === 'string' ? f.payload : f.payload.toString('utf8'))));
+  page.on('websocket', (ws) =>
+    ws.on(
+      'framereceived',
+      (f) => void received.push(typeof f.payload === 'string' ? f.payload : f.payload.toString('utf8')),
+    ),
+  );
   await page.goto(host.url);
   await expect(page.getByRole('heading', { name: 'Causeway' })).toBeVisible();
 }
@@ -76,7 +86,9 @@ test('proxy password, PKCS#12 passphrase and a CA file: saved where they belong,
   await page.screenshot({ path: join(DOCS, 'profile-secrets.png') });
 
   const file = await readFile(join(host.dataDir, 'config', 'profiles.json'), 'utf8');
-  const profile = (JSON.parse(file) as { profiles: { name: string; id: string; tls: { caFile?: string }; proxy?: object }[] }).profiles.find((p) => p.name === 'Behind a proxy');
+  const profile = (
+    JSON.parse(file) as { profiles: { name: string; id: string; tls: { caFile?: string }; proxy?: object }[] }
+  ).profiles.find((p) => p.name === 'Behind a proxy');
   expect(profile?.proxy).toEqual({ host: 'proxy.example.test', port: 3128, username: 'alice' });
   expect(profile?.tls.caFile).toBe(join(host.dataDir, 'config', 'ca', `${profile?.id}.pem`));
   expect(await readFile(profile!.tls.caFile!, 'utf8')).toContain('-----BEGIN CERTIFICATE-----');
@@ -111,7 +123,9 @@ test('start at login is saved and survives a reload; the browser host says it ha
   await page.goto(host.url);
   await page.getByRole('button', { name: 'Preferences' }).click();
   await expect(page.getByRole('checkbox', { name: 'Start Causeway when I log in' })).toBeChecked();
-  expect(JSON.parse(await readFile(join(host.dataDir, 'config', 'host-settings.json'), 'utf8'))).toMatchObject({ autostart: true });
+  expect(JSON.parse(await readFile(join(host.dataDir, 'config', 'host-settings.json'), 'utf8'))).toMatchObject({
+    autostart: true,
+  });
   await page.getByRole('checkbox', { name: 'Start Causeway when I log in' }).uncheck();
   await page.goto(host.url);
   await page.getByRole('button', { name: 'Preferences' }).click();

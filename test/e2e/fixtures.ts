@@ -28,4 +28,6 @@ export function nmconnection(opts: { name: string; host: string; username: strin
 }
 
 /** The [vpn] section (line 4) has no service-type: the importer must say so, with the line. */
-export const MALFORMED = Buffer.from('[connection]\nid=Broken\nthis line has no equals sign\n[vpn]\ngateway=10.0.0.1\n');
+export const MALFORMED = Buffer.from(
+  '[connection]\nid=Broken\nthis line has no equals sign\n[vpn]\ngateway=10.0.0.1\n',
+);

@@ -10,7 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { keyringToolsPresent, startPrivateKeyring, type PrivateKeyring } from '../integration/services/helpers/private-keyring.js';
+import {
+  keyringToolsPresent,
+  startPrivateKeyring,
+  type PrivateKeyring,
+} from '../integration/services/helpers/private-keyring.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PROFILE = 'Fresh Lab';
@@ -50,7 +54,12 @@ test.afterAll(async () => {
 });
 
 function cli(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'causeway.js'), ...args], { cwd: ROOT, env, input: input ?? '', encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'causeway.js'), ...args], {
+    cwd: ROOT,
+    env,
+    input: input ?? '',
+    encoding: 'utf8',
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -71,7 +80,9 @@ async function npmStart(): Promise<Started> {
       const m = URL_RE.exec(l);
       if (m) resolve(m[0]);
     });
-    child.once('exit', (code) => reject(new Error(`npm start exited with ${code} before printing a URL:\n${output.join('\n')}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`npm start exited with ${code} before printing a URL:\n${output.join('\n')}`)),
+    );
   });
   return { url, child, output };
 }
@@ -98,10 +109,15 @@ async function expectProfileWithSavedPassword(page: Page, url: string): Promise<
   await expect(page.getByTestId('f-pass-state')).toHaveText('Saved in the keychain; type to replace it.');
 }
 
-test('a CLI profile shows in `npm start` (browser mode), survives a restart with its password saved, and shares logs with the CLI', async ({ page }) => {
+test('a CLI profile shows in `npm start` (browser mode), survives a restart with its password saved, and shares logs with the CLI', async ({
+  page,
+}) => {
   test.setTimeout(600_000);
   // Port 1 on loopback refuses at once: a connection attempt that fails fast and leaves a log.
-  const added = cli(['profiles', 'add', PROFILE, '--server', '127.0.0.1:1', '--user', 'alice', '--password-stdin'], 'fresh-s3cret-ü');
+  const added = cli(
+    ['profiles', 'add', PROFILE, '--server', '127.0.0.1:1', '--user', 'alice', '--password-stdin'],
+    'fresh-s3cret-ü',
+  );
   expect(added.status, added.stderr).toBe(0);
   const profilesFile = join(home, '.config', 'causeway', 'profiles.json');
   expect(await readFile(profilesFile, 'utf8')).not.toContain('fresh-s3cret');

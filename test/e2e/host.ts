@@ -48,11 +48,17 @@ export interface PeerE2eHost {
 }
 
 export function startPeerE2eHost(delayMs: number, opts: { otp?: boolean } = {}): Promise<PeerE2eHost> {
-  return startFixture<Omit<PeerE2eHost, 'stop'>>('test/browser-host/e2e-peer-main.ts', { CAUSEWAY_E2E_AUTH_DELAY_MS: String(delayMs), ...(opts.otp ? { CAUSEWAY_E2E_OTP: '1' } : {}) });
+  return startFixture<Omit<PeerE2eHost, 'stop'>>('test/browser-host/e2e-peer-main.ts', {
+    CAUSEWAY_E2E_AUTH_DELAY_MS: String(delayMs),
+    ...(opts.otp ? { CAUSEWAY_E2E_OTP: '1' } : {}),
+  });
 }
 
 /** Starts a fixture process under tsx and reads the one JSON line it prints when ready. */
-async function startFixture<T>(entry: string, env: Record<string, string> = {}): Promise<T & { stop(): Promise<void> }> {
+async function startFixture<T>(
+  entry: string,
+  env: Record<string, string> = {},
+): Promise<T & { stop(): Promise<void> }> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], {
     env: { ...process.env, ...env },
     cwd: ROOT,

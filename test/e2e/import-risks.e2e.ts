@@ -39,16 +39,26 @@ async function importExport(page: Page): Promise<void> {
   await page.goto(host.url);
   await expect(page.getByRole('heading', { name: 'Causeway' })).toBeVisible();
   await page.getByRole('button', { name: 'Import…' }).click();
-  await page.getByTestId('import-file').setInputFiles({ name: 'colleague.json', mimeType: 'application/json', buffer: EXPORT });
+  await page
+    .getByTestId('import-file')
+    .setInputFiles({ name: 'colleague.json', mimeType: 'application/json', buffer: EXPORT });
 }
 
-test('a Causeway export with insecure, a pin, PAP/CHAP and no-auth: each is flagged and saving waits for a confirmation', async ({ page }) => {
+test('a Causeway export with insecure, a pin, PAP/CHAP and no-auth: each is flagged and saving waits for a confirmation', async ({
+  page,
+}) => {
   await importExport(page);
   const weak = page.getByTestId('import-entry').filter({ hasText: 'Weak lab' });
   const plain = page.getByTestId('import-entry').filter({ hasText: 'Plain office' });
   const risks = weak.getByTestId('import-risks');
   await expect(risks).toBeVisible();
-  for (const field of ['tls.insecure', 'allowNoAuthentication', 'tls.pinnedSha256', 'authMethods.pap', 'authMethods.chap']) {
+  for (const field of [
+    'tls.insecure',
+    'allowNoAuthentication',
+    'tls.pinnedSha256',
+    'authMethods.pap',
+    'authMethods.chap',
+  ]) {
     await expect(risks.locator(`li[data-field="${field}"]`)).toBeVisible();
   }
   await expect(risks).toContainText('Accepts any server certificate');
@@ -66,7 +76,9 @@ test('a Causeway export with insecure, a pin, PAP/CHAP and no-auth: each is flag
 });
 
 test('the profiles were saved as confirmed, the weak one with its settings', async () => {
-  const file = JSON.parse(await readFile(join(host.dataDir, 'config', 'profiles.json'), 'utf8')) as { profiles: { name: string; tls: { insecure: boolean }; allowNoAuthentication?: boolean; authMethods: string[] }[] };
+  const file = JSON.parse(await readFile(join(host.dataDir, 'config', 'profiles.json'), 'utf8')) as {
+    profiles: { name: string; tls: { insecure: boolean }; allowNoAuthentication?: boolean; authMethods: string[] }[];
+  };
   const weak = file.profiles.find((p) => p.name === 'Weak lab');
   expect(weak?.tls.insecure).toBe(true);
   expect(weak?.allowNoAuthentication).toBe(true);

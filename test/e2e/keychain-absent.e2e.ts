@@ -21,7 +21,8 @@ test.afterAll(async () => {
 
 async function files(dir: string): Promise<string[]> {
   const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) out.push(join(e.parentPath, e.name));
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) out.push(join(e.parentPath, e.name));
   return out;
 }
 
@@ -37,7 +38,9 @@ async function connectWithTypedPassword(page: Page, password: string): Promise<v
   await expect(row.locator('[data-state]')).toHaveAttribute('data-state', 'connected', { timeout: 60_000 });
 }
 
-test('no Secret Service: asked for the password at each connect, connected, nothing written in clear', async ({ page }) => {
+test('no Secret Service: asked for the password at each connect, connected, nothing written in clear', async ({
+  page,
+}) => {
   test.skip(host.softether === null, host.skip ?? 'no SoftEther server');
   expect(host.keychain).toBe('absent');
   const s = host.softether!;

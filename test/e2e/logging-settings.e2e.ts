@@ -21,9 +21,12 @@ async function preferences(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Preferences' }).click();
 }
 
-const saved = async (): Promise<unknown> => JSON.parse(await readFile(join(host.dataDir, 'config', 'logging.json'), 'utf8'));
+const saved = async (): Promise<unknown> =>
+  JSON.parse(await readFile(join(host.dataDir, 'config', 'logging.json'), 'utf8'));
 
-test('verbose connection logs: off by default, saved to logging.json, still on after a reload, then off again', async ({ page }) => {
+test('verbose connection logs: off by default, saved to logging.json, still on after a reload, then off again', async ({
+  page,
+}) => {
   await preferences(page);
   const panel = page.getByTestId('logging-settings');
   const box = panel.getByRole('checkbox', { name: 'Verbose connection logs' });
@@ -38,11 +41,17 @@ test('verbose connection logs: off by default, saved to logging.json, still on a
 
   // A fresh load of the page (the URL carries the socket's token; the app drops it from the address bar).
   await preferences(page);
-  await expect(page.getByTestId('logging-settings').getByRole('checkbox', { name: 'Verbose connection logs' })).toBeChecked();
+  await expect(
+    page.getByTestId('logging-settings').getByRole('checkbox', { name: 'Verbose connection logs' }),
+  ).toBeChecked();
 
   await page.getByTestId('logging-settings').getByRole('checkbox', { name: 'Verbose connection logs' }).uncheck();
-  await expect(page.getByTestId('logging-settings').getByRole('status')).toHaveText('Saved: debug lines are kept up to the usual budget.');
+  await expect(page.getByTestId('logging-settings').getByRole('status')).toHaveText(
+    'Saved: debug lines are kept up to the usual budget.',
+  );
   expect(await saved()).toEqual({ version: 1, verbose: false });
   await preferences(page);
-  await expect(page.getByTestId('logging-settings').getByRole('checkbox', { name: 'Verbose connection logs' })).not.toBeChecked();
+  await expect(
+    page.getByTestId('logging-settings').getByRole('checkbox', { name: 'Verbose connection logs' }),
+  ).not.toBeChecked();
 });

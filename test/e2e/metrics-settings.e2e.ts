@@ -45,7 +45,11 @@ test('metrics: served on the chosen loopback address, saved, refused elsewhere, 
   const r = await fetch(url);
   expect(r.status).toBe(200);
   expect(await r.text()).toMatch(/^# HELP causeway_connection_state /m);
-  expect(JSON.parse(await readFile(join(host.dataDir, 'config', 'metrics.json'), 'utf8'))).toEqual({ version: 1, enabled: true, listen: `127.0.0.1:${port}` });
+  expect(JSON.parse(await readFile(join(host.dataDir, 'config', 'metrics.json'), 'utf8'))).toEqual({
+    version: 1,
+    enabled: true,
+    listen: `127.0.0.1:${port}`,
+  });
 
   await panel.getByRole('textbox', { name: 'Address' }).fill(`0.0.0.0:${port}`);
   await panel.getByRole('button', { name: 'Apply' }).click();
@@ -53,8 +57,13 @@ test('metrics: served on the chosen loopback address, saved, refused elsewhere, 
   expect((await fetch(url)).status).toBe(200);
 
   await preferences(page);
-  await expect(page.getByTestId('metrics-settings').getByRole('checkbox', { name: /Serve Prometheus metrics/ })).toBeChecked();
-  await page.getByTestId('metrics-settings').getByRole('checkbox', { name: /Serve Prometheus metrics/ }).uncheck();
+  await expect(
+    page.getByTestId('metrics-settings').getByRole('checkbox', { name: /Serve Prometheus metrics/ }),
+  ).toBeChecked();
+  await page
+    .getByTestId('metrics-settings')
+    .getByRole('checkbox', { name: /Serve Prometheus metrics/ })
+    .uncheck();
   await expect(page.getByTestId('metrics-settings').getByRole('status')).toHaveText('Metrics are off.');
   await expect(fetch(url)).rejects.toThrow();
 });

@@ -27,7 +27,9 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out;
 }
 
-test('connect asks for a code; after a drop the reconnect asks for a new one and never reuses the old', async ({ page }) => {
+test('connect asks for a code; after a drop the reconnect asks for a new one and never reuses the old', async ({
+  page,
+}) => {
   test.setTimeout(90_000);
   await page.goto(host.url);
   const row = page.locator('li[data-profile="OTP lab"]');

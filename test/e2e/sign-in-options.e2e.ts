@@ -16,9 +16,16 @@ test.afterAll(async () => {
   await host?.stop();
 });
 
-interface Stored { name: string; otp?: { mode: string }; authWaitSeconds?: number; mssClamp?: boolean }
+interface Stored {
+  name: string;
+  otp?: { mode: string };
+  authWaitSeconds?: number;
+  mssClamp?: boolean;
+}
 async function stored(name: string): Promise<Stored | undefined> {
-  const file = JSON.parse(await readFile(join(host.dataDir, 'config', 'profiles.json'), 'utf8')) as { profiles: Stored[] };
+  const file = JSON.parse(await readFile(join(host.dataDir, 'config', 'profiles.json'), 'utf8')) as {
+    profiles: Stored[];
+  };
   return file.profiles.find((p) => p.name === name);
 }
 
@@ -28,7 +35,9 @@ async function openSettings(page: Page, name: string): Promise<void> {
   await page.getByRole('tab', { name: 'Settings' }).click();
 }
 
-test('one-time code, authentication wait and MSS clamp: saved, persisted across a reload, and removed when off', async ({ page }) => {
+test('one-time code, authentication wait and MSS clamp: saved, persisted across a reload, and removed when off', async ({
+  page,
+}) => {
   await page.goto(host.url);
   await page.getByRole('banner').getByRole('button', { name: 'New profile' }).click();
   await page.getByLabel('Name', { exact: true }).fill('Push MFA');

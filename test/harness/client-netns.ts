@@ -13,7 +13,11 @@ export interface ClientNetns {
   /** The resolv.conf the namespace sees (what `ip netns exec` bind-mounts over /etc/resolv.conf). */
   readonly resolvConfPath: string;
   readonly originalResolvConf: string;
-  exec(file: string, args: readonly string[], options?: { allowFailure?: boolean; timeoutMs?: number }): Promise<RunResult>;
+  exec(
+    file: string,
+    args: readonly string[],
+    options?: { allowFailure?: boolean; timeoutMs?: number },
+  ): Promise<RunResult>;
   /** `ip -j route get <address>` inside the namespace. */
   routeGet(address: string): Promise<{ dev: string; gateway?: string }>;
   links(): Promise<string[]>;
@@ -49,7 +53,19 @@ export async function startClientNetns(serverNetns: string | null, index = 0): P
     rmSync(resolvDir, { recursive: true, force: true });
   });
   await run(ip, ['-n', name, 'link', 'set', 'lo', 'up']);
-  await run(ip, ['link', 'add', clientIf, 'netns', name, 'type', 'veth', 'peer', 'name', serverIf, ...(serverNetns === null ? [] : ['netns', serverNetns])]);
+  await run(ip, [
+    'link',
+    'add',
+    clientIf,
+    'netns',
+    name,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    serverIf,
+    ...(serverNetns === null ? [] : ['netns', serverNetns]),
+  ]);
   await run(ip, [...inServer, 'addr', 'add', `${serverAddress}/24`, 'dev', serverIf]);
   await run(ip, [...inServer, 'link', 'set', serverIf, 'up']);
   await run(ip, ['-n', name, 'addr', 'add', `${clientAddress}/24`, 'dev', clientIf]);

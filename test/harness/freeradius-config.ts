@@ -58,7 +58,8 @@ export function freeradiusEapModule(o: EapModuleOptions): string {
 }
 
 function quote(s: string): string {
-  if (/["\\\n\r]/.test(s)) throw new Error(`FreeRADIUS test users: ${JSON.stringify(s)} needs no quotes or backslashes`);
+  if (/["\\\n\r]/.test(s))
+    throw new Error(`FreeRADIUS test users: ${JSON.stringify(s)} needs no quotes or backslashes`);
   return s;
 }
 

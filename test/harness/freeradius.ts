@@ -45,8 +45,10 @@ export type FreeRadiusCheck = { ok: true } | { ok: false; why: string };
 
 /** Whether this machine can run the FreeRADIUS tests (for `skip`). */
 export function freeradiusAvailable(): FreeRadiusCheck {
-  if (!existsSync(BINARY)) return { ok: false, why: `${BINARY} missing: run scripts/setup-debian.sh (apt package freeradius)` };
-  if (!existsSync(join(DEBIAN_RADDB, 'radiusd.conf'))) return { ok: false, why: `${DEBIAN_RADDB}/radiusd.conf missing` };
+  if (!existsSync(BINARY))
+    return { ok: false, why: `${BINARY} missing: run scripts/setup-debian.sh (apt package freeradius)` };
+  if (!existsSync(join(DEBIAN_RADDB, 'radiusd.conf')))
+    return { ok: false, why: `${DEBIAN_RADDB}/radiusd.conf missing` };
   return { ok: true };
 }
 
@@ -93,7 +95,15 @@ export async function startFreeRadius(options: FreeRadiusOptions = {}): Promise<
   }
 }
 
-function writeConfig(raddb: string, dir: string, port: number, secret: string, o: FreeRadiusOptions, caPem: string, leaf: IssuedCertificate): void {
+function writeConfig(
+  raddb: string,
+  dir: string,
+  port: number,
+  secret: string,
+  o: FreeRadiusOptions,
+  caPem: string,
+  leaf: IssuedCertificate,
+): void {
   const conf = join(raddb, 'radiusd.conf');
   // Our copy, our folders; no privilege drop (the files are ours, and the tests may not run as root).
   const text = readFileSync(conf, 'utf8')
@@ -116,7 +126,10 @@ function writeConfig(raddb: string, dir: string, port: number, secret: string, o
   writeFileSync(join(certdir, 'cw-server.pem'), leaf.certPem + caPem);
   writeFileSync(join(certdir, 'cw-server.key'), leaf.keyPem, { mode: 0o600 });
   const sites = freeradiusSites(port);
-  for (const [name, text] of [['default', sites.outer], ['inner-tunnel', sites.inner]] as const) {
+  for (const [name, text] of [
+    ['default', sites.outer],
+    ['inner-tunnel', sites.inner],
+  ] as const) {
     const at = join(raddb, 'sites-enabled', name);
     rmSync(at, { force: true });
     writeFileSync(at, text);

@@ -30,12 +30,25 @@ export async function addServerIpv6(server: SoftEtherServer): Promise<ServerIpv6
   const prefix = `fd00:c0:${octet.toString(16)}::`;
   const serverAddress = `${prefix}1`;
   const hostAddress = `${prefix}2`;
-  await run(ip, ['-n', server.netns, '-6', 'addr', 'replace', `${serverAddress}/64`, 'dev', `${server.name}-s`, 'nodad']);
+  await run(ip, [
+    '-n',
+    server.netns,
+    '-6',
+    'addr',
+    'replace',
+    `${serverAddress}/64`,
+    'dev',
+    `${server.name}-s`,
+    'nodad',
+  ]);
   await run(ip, ['-6', 'addr', 'replace', `${hostAddress}/64`, 'dev', `${server.name}-h`, 'nodad']);
 
-  const inNs = (args: readonly string[], allowFailure = false) => run(ip, ['netns', 'exec', server.netns, nft, ...args], { allowFailure });
+  const inNs = (args: readonly string[], allowFailure = false) =>
+    run(ip, ['netns', 'exec', server.netns, nft, ...args], { allowFailure });
   const rule = (family: 'ip' | 'ip6', daddr: string, state: PathState): string =>
-    state === 'open' ? '' : `${family} daddr ${daddr} tcp dport 443 ${state === 'dropped' ? 'drop' : 'reject with tcp reset'}\n`;
+    state === 'open'
+      ? ''
+      : `${family} daddr ${daddr} tcp dport 443 ${state === 'dropped' ? 'drop' : 'reject with tcp reset'}\n`;
 
   const clear = async () => {
     await inNs(['delete', 'table', 'inet', TABLE], true);

@@ -20,7 +20,14 @@ const resolved = new Map<string, string>();
 export function findExecutable(name: string): string | undefined {
   const cached = resolved.get(name);
   if (cached !== undefined) return cached;
-  const dirs = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/bin', '/bin'];
+  const dirs = [
+    ...(process.env['PATH'] ?? '').split(delimiter),
+    '/usr/local/sbin',
+    '/usr/sbin',
+    '/sbin',
+    '/usr/bin',
+    '/bin',
+  ];
   for (const dir of dirs) {
     if (dir === '') continue;
     const candidate = join(dir, name);

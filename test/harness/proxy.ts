@@ -195,7 +195,14 @@ export async function startChallengeProxy(schemes: readonly string[]): Promise<C
       head += d.toString('latin1');
       if (!head.includes('\r\n\r\n')) return;
       requests.push(head.slice(0, head.indexOf('\r\n\r\n')));
-      const lines = ['HTTP/1.1 407 Proxy Authentication Required', ...schemes.map((s) => `Proxy-Authenticate: ${s}`), 'Content-Length: 0', 'Connection: close', '', ''];
+      const lines = [
+        'HTTP/1.1 407 Proxy Authentication Required',
+        ...schemes.map((s) => `Proxy-Authenticate: ${s}`),
+        'Content-Length: 0',
+        'Connection: close',
+        '',
+        '',
+      ];
       socket.end(lines.join('\r\n'));
     });
   });

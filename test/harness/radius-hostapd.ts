@@ -25,10 +25,14 @@ export interface HostapdRadius {
 }
 
 export function hostapdAvailable(): { ok: true } | { ok: false; why: string } {
-  return existsSync(BINARY) ? { ok: true } : { ok: false, why: `${BINARY} missing: run scripts/setup-debian.sh (apt package hostapd)` };
+  return existsSync(BINARY)
+    ? { ok: true }
+    : { ok: false, why: `${BINARY} missing: run scripts/setup-debian.sh (apt package hostapd)` };
 }
 
-export async function startHostapdRadius(users: Readonly<Record<string, string>> = { testuser: 'testpass' }): Promise<HostapdRadius> {
+export async function startHostapdRadius(
+  users: Readonly<Record<string, string>> = { testuser: 'testpass' },
+): Promise<HostapdRadius> {
   const dir = mkdtempSync(join(tmpdir(), 'cw-hostapd-'));
   const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
   const unregisterDir = onProcessExit(removeDir);
@@ -112,8 +116,12 @@ function waitReady(child: ChildProcess, log: () => string): Promise<void> {
     };
     // The RADIUS server socket is open before the (radio-less) interface reports enabled.
     const poll = setInterval(() => log().includes('AP-ENABLED') && finish(), 50);
-    const timer = setTimeout(() => finish(new Error(`hostapd not ready after ${READY_TIMEOUT_MS} ms:\n${log().slice(-2000)}`)), READY_TIMEOUT_MS);
-    const onExit = (code: number | null): void => finish(new Error(`hostapd exited with ${code}:\n${log().slice(-2000)}`));
+    const timer = setTimeout(
+      () => finish(new Error(`hostapd not ready after ${READY_TIMEOUT_MS} ms:\n${log().slice(-2000)}`)),
+      READY_TIMEOUT_MS,
+    );
+    const onExit = (code: number | null): void =>
+      finish(new Error(`hostapd exited with ${code}:\n${log().slice(-2000)}`));
     child.once('exit', onExit);
   });
 }

@@ -61,12 +61,18 @@ function make(subject: CertSubject & { readonly isCa?: boolean }, issuer?: Made)
   if (subject.isCa) ext.push({ name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true });
   else {
     ext.push({ name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true });
-    ext.push({ name: 'extKeyUsage', clientAuth: subject.purpose !== 'server', serverAuth: subject.purpose === 'server' });
+    ext.push({
+      name: 'extKeyUsage',
+      clientAuth: subject.purpose !== 'server',
+      serverAuth: subject.purpose === 'server',
+    });
   }
   if (subject.altNames?.length) {
     ext.push({
       name: 'subjectAltName',
-      altNames: subject.altNames.map((n) => (n.startsWith('IP:') ? { type: 7, ip: n.slice(3) } : { type: 2, value: n.replace(/^DNS:/, '') })),
+      altNames: subject.altNames.map((n) =>
+        n.startsWith('IP:') ? { type: 7, ip: n.slice(3) } : { type: 2, value: n.replace(/^DNS:/, '') },
+      ),
     });
   }
   ext.push({ name: 'subjectKeyIdentifier' });
@@ -82,7 +88,10 @@ function make(subject: CertSubject & { readonly isCa?: boolean }, issuer?: Made)
       der,
       sha256: createHash('sha256').update(der).digest('hex'),
       pfx: (passphrase: string) =>
-        Buffer.from(forge.asn1.toDer(forge.pkcs12.toPkcs12Asn1(k.key, chain, passphrase, { algorithm: '3des' })).getBytes(), 'binary'),
+        Buffer.from(
+          forge.asn1.toDer(forge.pkcs12.toPkcs12Asn1(k.key, chain, passphrase, { algorithm: '3des' })).getBytes(),
+          'binary',
+        ),
     },
   };
 }
@@ -95,7 +104,10 @@ function caFrom(made: { made: Made; out: TestCertificate }): TestCa {
   };
 }
 
-const CA_VALIDITY = () => ({ notBefore: new Date(Date.now() - 24 * HOUR), notAfter: new Date(Date.now() + 30 * 24 * HOUR) });
+const CA_VALIDITY = () => ({
+  notBefore: new Date(Date.now() - 24 * HOUR),
+  notAfter: new Date(Date.now() + 30 * 24 * HOUR),
+});
 
 /** A fresh CA; `issue` signs leaves with it. */
 export function makeTestCa(commonName: string): TestCa {
@@ -103,4 +115,7 @@ export function makeTestCa(commonName: string): TestCa {
 }
 
 /** Validity windows for the "expired" and "not yet valid" cases. */
-export const EXPIRED = { notBefore: new Date(Date.now() - 72 * HOUR), notAfter: new Date(Date.now() - 24 * HOUR) } as const;
+export const EXPIRED = {
+  notBefore: new Date(Date.now() - 72 * HOUR),
+  notAfter: new Date(Date.now() - 24 * HOUR),
+} as const;

@@ -63,7 +63,12 @@ export async function startSoftEtherClient(opts: SoftEtherClientOptions): Promis
   }
 
   const stateDir = makeOwnedDir('vpnclient');
-  const dirs = { db: join(stateDir, 'db'), log: join(stateDir, 'log'), run: join(stateDir, 'run'), cmd: join(stateDir, 'vpncmd') };
+  const dirs = {
+    db: join(stateDir, 'db'),
+    log: join(stateDir, 'log'),
+    run: join(stateDir, 'run'),
+    cmd: join(stateDir, 'vpncmd'),
+  };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true, mode: 0o700 });
   for (const d of SOFTETHER_DIRS) mkdirSync(d, { recursive: true, mode: 0o755 });
   const resolv = join(stateDir, 'resolv.conf');
@@ -80,9 +85,27 @@ export async function startSoftEtherClient(opts: SoftEtherClientOptions): Promis
     child = spawn(
       tool('ip'),
       [
-        'netns', 'exec', opts.netns, tool('setpriv'), '--pdeathsig', 'KILL', '--',
-        tool('unshare'), '-m', '--propagation', 'private', '--',
-        tool('sh'), '-c', script, 'sh', dirs.db, dirs.log, dirs.run, resolv, VPNCLIENT,
+        'netns',
+        'exec',
+        opts.netns,
+        tool('setpriv'),
+        '--pdeathsig',
+        'KILL',
+        '--',
+        tool('unshare'),
+        '-m',
+        '--propagation',
+        'private',
+        '--',
+        tool('sh'),
+        '-c',
+        script,
+        'sh',
+        dirs.db,
+        dirs.log,
+        dirs.run,
+        resolv,
+        VPNCLIENT,
       ],
       { detached: true, stdio: ['ignore', out, out], cwd: stateDir },
     );
@@ -118,15 +141,32 @@ export async function startSoftEtherClient(opts: SoftEtherClientOptions): Promis
     const r = await run(
       tool('timeout'),
       [
-        '-s', 'KILL', '30',
-        tool('ip'), 'netns', 'exec', opts.netns,
-        tool('unshare'), '-m', '--propagation', 'private', '--',
-        tool('sh'), '-c', 'mount --bind "$1" /var/lib/softether && shift && exec "$@"', 'sh', dirs.cmd,
-        VPNCMD, 'localhost', '/CLIENT', `/IN:${input}`,
+        '-s',
+        'KILL',
+        '30',
+        tool('ip'),
+        'netns',
+        'exec',
+        opts.netns,
+        tool('unshare'),
+        '-m',
+        '--propagation',
+        'private',
+        '--',
+        tool('sh'),
+        '-c',
+        'mount --bind "$1" /var/lib/softether && shift && exec "$@"',
+        'sh',
+        dirs.cmd,
+        VPNCMD,
+        'localhost',
+        '/CLIENT',
+        `/IN:${input}`,
       ],
       { timeoutMs: 35_000, allowFailure: true },
     );
-    if (r.code !== 0) throw new Error(`vpncmd /CLIENT failed (exit ${r.code ?? r.signal ?? '?'}):\n${tail(r.stdout + r.stderr, 40)}`);
+    if (r.code !== 0)
+      throw new Error(`vpncmd /CLIENT failed (exit ${r.code ?? r.signal ?? '?'}):\n${tail(r.stdout + r.stderr, 40)}`);
     return r.stdout;
   };
 
@@ -162,7 +202,8 @@ export async function startSoftEtherClient(opts: SoftEtherClientOptions): Promis
     await waitFor(
       `vpnclient listening on 9931 in ${opts.netns}`,
       async () => {
-        if (child.exitCode !== null && (await pids()).length === 0) throw new Error(`vpnclient exited:\n${tail(output())}`);
+        if (child.exitCode !== null && (await pids()).length === 0)
+          throw new Error(`vpnclient exited:\n${tail(output())}`);
         const r = await runInNetns(opts.netns, tool('ss'), ['-Htln', 'sport = :9931'], { allowFailure: true });
         return r.stdout.includes('9931');
       },
@@ -178,7 +219,8 @@ export async function startSoftEtherClient(opts: SoftEtherClientOptions): Promis
     ];
     const text = await vpncmd(cmds);
     const ok = text.split('The command completed successfully.').length - 1;
-    if (ok !== cmds.length) throw new Error(`vpncmd client configuration: ${ok}/${cmds.length} commands succeeded:\n${tail(text, 40)}`);
+    if (ok !== cmds.length)
+      throw new Error(`vpncmd client configuration: ${ok}/${cmds.length} commands succeeded:\n${tail(text, 40)}`);
     let status = '';
     await waitFor(
       `SoftEther client session to ${opts.server}`,

@@ -13,16 +13,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { createHash, createPrivateKey, randomFillSync, X509Certificate } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -133,8 +124,10 @@ const REQUIRED_TOOLS = ['ip', 'unshare', 'setpriv', 'timeout', 'openssl', 'sh', 
 
 /** Root on Linux: what network namespaces and bind mounts need. */
 export function requireRoot(): IntegrationCheck {
-  if (process.platform !== 'linux') return { ok: false, why: `integration tests need Linux (this is ${process.platform})` };
-  if (process.getuid?.() !== 0) return { ok: false, why: 'integration tests need root (network namespaces, bind mounts)' };
+  if (process.platform !== 'linux')
+    return { ok: false, why: `integration tests need Linux (this is ${process.platform})` };
+  if (process.getuid?.() !== 0)
+    return { ok: false, why: 'integration tests need root (network namespaces, bind mounts)' };
   return { ok: true };
 }
 
@@ -147,7 +140,8 @@ export function canRunIntegration(): IntegrationCheck {
   const missing = REQUIRED_TOOLS.filter((name) => findExecutable(name) === undefined);
   if (missing.length > 0) return { ok: false, why: `missing tools: ${missing.join(', ')}` };
   for (const file of [DEBIAN_VPNSERVER, VPNCMD, join(DEBIAN_VPNSERVER, '..', 'hamcore.se2'), '/dev/net/tun']) {
-    if (!existsSync(file)) return { ok: false, why: `missing ${file} (apt packages softether-vpnserver, softether-vpncmd)` };
+    if (!existsSync(file))
+      return { ok: false, why: `missing ${file} (apt packages softether-vpnserver, softether-vpncmd)` };
   }
   if (sourceHashVerdict === undefined) {
     const actual = sha256Hex(readFileSync(DEBIAN_VPNSERVER));
@@ -202,13 +196,16 @@ async function acquireNameLock(root: string, name: string): Promise<string> {
     }
     // An unreadable lock is a writer caught between create and write, unless it is old.
     const stale =
-      owner === undefined ? Date.now() - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0) > 5_000 : !isAlive(owner);
+      owner === undefined
+        ? Date.now() - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0) > 5_000
+        : !isAlive(owner);
     if (stale) {
       debug(`removing stale lock ${path} (owner ${owner ?? '?'})`);
       rmSync(path, { force: true });
       continue;
     }
-    if (Date.now() > deadline) throw new Error(`SoftEther server "${name}" is held by pid ${owner} for more than ${waitMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`SoftEther server "${name}" is held by pid ${owner} for more than ${waitMs} ms`);
     if (!announced) {
       announced = true;
       debug(`SoftEther "${name}" is in use by pid ${owner}; waiting for it`);
@@ -378,10 +375,21 @@ class SoftEtherInstance implements SoftEtherServer {
     const certPath = join(this.stateDir, 'cert.pem');
     const keyPath = join(this.stateDir, 'key.pem');
     await run(tool('openssl'), [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '3650',
-      '-keyout', keyPath, '-out', certPath,
-      '-subj', `/CN=${SERVER_NAME}`,
-      '-addext', `subjectAltName=DNS:${SERVER_NAME},IP:127.0.0.1,IP:${this.host}`,
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '3650',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
+      '-subj',
+      `/CN=${SERVER_NAME}`,
+      '-addext',
+      `subjectAltName=DNS:${SERVER_NAME},IP:127.0.0.1,IP:${this.host}`,
     ]);
     this.certPem = readFileSync(certPath, 'utf8');
     const der = new X509Certificate(this.certPem).raw;
@@ -434,9 +442,20 @@ class SoftEtherInstance implements SoftEtherServer {
       'mount --bind "$3" /run/softether && mount --bind "$4" /etc/resolv.conf && exec "$5" start --foreground';
     const handle = this.spawnInNetns(
       [
-        tool('unshare'), '-m', '--propagation', 'private', '--',
-        tool('sh'), '-c', script, 'sh',
-        this.dirs.db, this.dirs.log, this.dirs.run, join(this.stateDir, 'resolv.conf'), this.binary,
+        tool('unshare'),
+        '-m',
+        '--propagation',
+        'private',
+        '--',
+        tool('sh'),
+        '-c',
+        script,
+        'sh',
+        this.dirs.db,
+        this.dirs.log,
+        this.dirs.run,
+        join(this.stateDir, 'resolv.conf'),
+        this.binary,
       ],
       this.serverOut,
     );
@@ -451,7 +470,8 @@ class SoftEtherInstance implements SoftEtherServer {
   }
 
   async vpncmd(cmds: readonly string[]): Promise<string> {
-    for (const cmd of cmds) if (/[\r\n]/.test(cmd)) throw new Error(`vpncmd command with a line break: ${JSON.stringify(cmd)}`);
+    for (const cmd of cmds)
+      if (/[\r\n]/.test(cmd)) throw new Error(`vpncmd command with a line break: ${JSON.stringify(cmd)}`);
     this.vpncmdCount += 1;
     const input = join(this.dirs.cmd, `in-${this.vpncmdCount}.txt`);
     await writeFile(input, `${cmds.join('\n')}\n`, { mode: 0o600 });
@@ -461,11 +481,27 @@ class SoftEtherInstance implements SoftEtherServer {
     const r = await run(
       tool('timeout'),
       [
-        '-s', 'KILL', '30',
-        tool('ip'), 'netns', 'exec', this.netns,
-        tool('unshare'), '-m', '--propagation', 'private', '--',
-        tool('sh'), '-c', script, 'sh', this.dirs.cmd,
-        VPNCMD, 'localhost:443', '/SERVER', `/IN:${input}`,
+        '-s',
+        'KILL',
+        '30',
+        tool('ip'),
+        'netns',
+        'exec',
+        this.netns,
+        tool('unshare'),
+        '-m',
+        '--propagation',
+        'private',
+        '--',
+        tool('sh'),
+        '-c',
+        script,
+        'sh',
+        this.dirs.cmd,
+        VPNCMD,
+        'localhost:443',
+        '/SERVER',
+        `/IN:${input}`,
       ],
       { timeoutMs: 35_000, allowFailure: true },
     );
@@ -489,7 +525,8 @@ class SoftEtherInstance implements SoftEtherServer {
     ];
     const out = await this.vpncmd(cmds);
     const ok = out.split('The command completed successfully.').length - 1;
-    if (ok !== cmds.length) throw new Error(`vpncmd configuration: ${ok}/${cmds.length} commands succeeded:\n${tail(out, 40)}`);
+    if (ok !== cmds.length)
+      throw new Error(`vpncmd configuration: ${ok}/${cmds.length} commands succeeded:\n${tail(out, 40)}`);
   }
 
   private async addressBridge(): Promise<void> {
@@ -531,13 +568,18 @@ class SoftEtherInstance implements SoftEtherServer {
     ].join('\n');
     const confPath = join(d, 'nginx.conf');
     writeFileSync(confPath, conf, { mode: 0o600 });
-    const handle = this.spawnInNetns([tool('nginx'), '-e', join(d, 'error.log'), '-p', d, '-c', confPath], join(d, 'nginx.out'));
+    const handle = this.spawnInNetns(
+      [tool('nginx'), '-e', join(d, 'error.log'), '-p', d, '-c', confPath],
+      join(d, 'nginx.out'),
+    );
     this.nginx = handle;
     await waitForTcpPort(this.host, HTTP_PORT, {
       timeoutMs: 10_000,
       check: () => {
         if (childDone(handle)) {
-          const log = [join(d, 'nginx.out'), join(d, 'error.log')].map((f) => (existsSync(f) ? readFileSync(f, 'utf8') : '')).join('');
+          const log = [join(d, 'nginx.out'), join(d, 'error.log')]
+            .map((f) => (existsSync(f) ? readFileSync(f, 'utf8') : ''))
+            .join('');
           throw new Error(`nginx exited during startup:\n${tail(log)}`);
         }
       },
@@ -578,7 +620,7 @@ class SoftEtherInstance implements SoftEtherServer {
     const chunk = Buffer.alloc(Math.min(size, 1 << 20));
     const file = await open(path, 'w');
     try {
-      for (let left = size; left > 0; ) {
+      for (let left = size; left > 0;) {
         const piece = chunk.subarray(0, Math.min(left, chunk.length));
         randomFillSync(piece);
         hash.update(piece);
@@ -655,7 +697,8 @@ export async function startSoftEther(opts: SoftEtherOptions = {}): Promise<SoftE
   if (!check.ok) throw new Error(`cannot start SoftEther: ${check.why}`);
   const name = opts.name ?? DEFAULT_NAME;
   // veth names get a two-character suffix and must fit IFNAMSIZ (15 characters).
-  if (!/^[a-z][a-z0-9-]{0,11}$/.test(name)) throw new Error(`bad server name ${JSON.stringify(name)}: [a-z][a-z0-9-]{0,11}`);
+  if (!/^[a-z][a-z0-9-]{0,11}$/.test(name))
+    throw new Error(`bad server name ${JSON.stringify(name)}: [a-z][a-z0-9-]{0,11}`);
   const http = opts.http ?? false;
   const bridge = (opts.bridge ?? false) || http;
   const t0 = performance.now();

@@ -34,7 +34,8 @@ export interface UploadResult {
 /** Parses the sink's answer (curl's body). */
 export function parseUploadResult(text: string): UploadResult {
   const v = JSON.parse(text) as Partial<UploadResult>;
-  if (typeof v.bytes !== 'number' || typeof v.sha256 !== 'string') throw new Error(`not an upload sink answer: ${text.slice(0, 200)}`);
+  if (typeof v.bytes !== 'number' || typeof v.sha256 !== 'string')
+    throw new Error(`not an upload sink answer: ${text.slice(0, 200)}`);
   return { bytes: v.bytes, sha256: v.sha256 };
 }
 
@@ -44,7 +45,21 @@ export async function startUploadSink(opts: UploadSinkOptions): Promise<UploadSi
   // setpriv's parent-death signal and the open stdin both end the sink if we die.
   const child = spawnJsonChild(
     tool('ip'),
-    ['netns', 'exec', opts.netns, tool('setpriv'), '--pdeathsig', 'KILL', '--', process.execPath, '--import', 'tsx', MAIN, String(port), ...tlsArgs],
+    [
+      'netns',
+      'exec',
+      opts.netns,
+      tool('setpriv'),
+      '--pdeathsig',
+      'KILL',
+      '--',
+      process.execPath,
+      '--import',
+      'tsx',
+      MAIN,
+      String(port),
+      ...tlsArgs,
+    ],
     '',
     { keepStdinOpen: true, detached: true },
   );

@@ -7,7 +7,16 @@
 // container, as the upstream fix does, and joins the existing code path that uses it. The installed
 // package stays untouched; any other binary is refused, because the offsets only fit this one build.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
+import {
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  lstatSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 export const DEBIAN_VPNSERVER = '/usr/libexec/softether/vpnserver/vpnserver';

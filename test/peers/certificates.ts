@@ -32,7 +32,10 @@ function newKey(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.
   return { privateKey: priv, publicKey: forge.pki.setRsaPublicKey(priv.n, priv.e), keyPem };
 }
 
-function issue(subject: Subject, issuer?: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }): IssuedCertificate & {
+function issue(
+  subject: Subject,
+  issuer?: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey },
+): IssuedCertificate & {
   readonly forgeCert: forge.pki.Certificate;
   readonly forgeKey: forge.pki.rsa.PrivateKey;
 } {
@@ -53,12 +56,18 @@ function issue(subject: Subject, issuer?: { cert: forge.pki.Certificate; key: fo
   if (subject.isCa) extensions.push({ name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true });
   else {
     extensions.push({ name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true });
-    extensions.push({ name: 'extKeyUsage', serverAuth: subject.clientAuth !== true, clientAuth: subject.clientAuth === true });
+    extensions.push({
+      name: 'extKeyUsage',
+      serverAuth: subject.clientAuth !== true,
+      clientAuth: subject.clientAuth === true,
+    });
   }
   if (subject.altNames?.length) {
     extensions.push({
       name: 'subjectAltName',
-      altNames: subject.altNames.map((n) => (n.startsWith('IP:') ? { type: 7, ip: n.slice(3) } : { type: 2, value: n.replace(/^DNS:/, '') })),
+      altNames: subject.altNames.map((n) =>
+        n.startsWith('IP:') ? { type: 7, ip: n.slice(3) } : { type: 2, value: n.replace(/^DNS:/, '') },
+      ),
     });
   }
   extensions.push({ name: 'subjectKeyIdentifier' });

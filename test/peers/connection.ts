@@ -3,7 +3,18 @@
 import { randomBytes } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { encodeFrame, decodeFrame } from '../../main/engine/ppp/frame.js';
-import { PPP_CCP, PPP_CHAP, PPP_EAP, PPP_IPCP, PPP_IPV4, PPP_IPV6, PPP_IPV6CP, PPP_LCP, PPP_PAP, protocolName } from '../../main/engine/ppp/protocols.js';
+import {
+  PPP_CCP,
+  PPP_CHAP,
+  PPP_EAP,
+  PPP_IPCP,
+  PPP_IPV4,
+  PPP_IPV6,
+  PPP_IPV6CP,
+  PPP_LCP,
+  PPP_PAP,
+  protocolName,
+} from '../../main/engine/ppp/protocols.js';
 import { statusName, type StatusName } from '../../main/engine/sstp/constants.js';
 import {
   bareMessage,
@@ -174,7 +185,12 @@ export class PeerConnection implements PeerLink {
     const req = p.request;
     const host = req.headers.get('host');
     const correlationId = req.headers.get('sstpcorrelationid');
-    this.log.record({ kind: 'http-request', requestLine: req.requestLine, ...(host !== undefined ? { host } : {}), ...(correlationId !== undefined ? { correlationId } : {}) });
+    this.log.record({
+      kind: 'http-request',
+      requestLine: req.requestLine,
+      ...(host !== undefined ? { host } : {}),
+      ...(correlationId !== undefined ? { correlationId } : {}),
+    });
     const problems = judgeRequest(req, this.script.http);
     for (const problem of problems) this.log.violation(`HTTP: ${problem}`);
     if (problems.length > 0) {
@@ -212,7 +228,11 @@ export class PeerConnection implements PeerLink {
     }
     const frame = decodeFrame(p.frame);
     if (!frame.ok) {
-      this.violation(`malformed PPP frame: ${frame.error.field}: ${frame.error.reason}`, true, 'INVALID_FRAME_RECEIVED');
+      this.violation(
+        `malformed PPP frame: ${frame.error.field}: ${frame.error.reason}`,
+        true,
+        'INVALID_FRAME_RECEIVED',
+      );
       return;
     }
     this.onPpp(frame.value.protocol, frame.value.info);
@@ -223,7 +243,11 @@ export class PeerConnection implements PeerLink {
   private onControl(packet: Buffer): void {
     const decoded = decodeControlPacket(packet);
     if (!decoded.ok) {
-      this.violation(`malformed SSTP control packet: ${decoded.error.field}: ${decoded.error.reason}`, true, 'INVALID_FRAME_RECEIVED');
+      this.violation(
+        `malformed SSTP control packet: ${decoded.error.field}: ${decoded.error.reason}`,
+        true,
+        'INVALID_FRAME_RECEIVED',
+      );
       return;
     }
     const msg = decoded.value;
@@ -305,7 +329,12 @@ export class PeerConnection implements PeerLink {
       certDer: this.ctx.certDer,
       offeredBitmask: this.script.sstp.hashBitmask,
     });
-    this.log.record({ kind: 'call-connected', ok: verdict.ok, ...(verdict.hash ? { hash: verdict.hash } : {}), ...(verdict.ok ? {} : { reason: verdict.reason }) });
+    this.log.record({
+      kind: 'call-connected',
+      ok: verdict.ok,
+      ...(verdict.hash ? { hash: verdict.hash } : {}),
+      ...(verdict.ok ? {} : { reason: verdict.reason }),
+    });
     if (!verdict.ok) {
       this.callConnected = 'bad';
       this.violation(`crypto binding: ${verdict.reason}`, enforce, 'VALUE_NOT_SUPPORTED');
@@ -434,7 +463,8 @@ export class PeerConnection implements PeerLink {
     this.ncpStarted = true;
     (this.ipcp ??= this.newIpcp()).start();
     const mode = this.script.ipv6cp.mode;
-    if (mode === 'negotiate' || (mode === 'hold' && this.ctx.ipv6cpReleased())) (this.ipv6cp ??= this.newIpv6cp()).start();
+    if (mode === 'negotiate' || (mode === 'hold' && this.ctx.ipv6cpReleased()))
+      (this.ipv6cp ??= this.newIpv6cp()).start();
   }
 
   private newIpcp(): IpcpServer {
@@ -457,7 +487,10 @@ export class PeerConnection implements PeerLink {
   }
 
   private runFault(a: FaultAction): void {
-    this.log.record({ kind: 'fault', action: a.kind === 'malformed' ? `malformed ${a.which}` : a.kind === 'abort' ? `abort ${a.status}` : a.kind });
+    this.log.record({
+      kind: 'fault',
+      action: a.kind === 'malformed' ? `malformed ${a.which}` : a.kind === 'abort' ? `abort ${a.status}` : a.kind,
+    });
     switch (a.kind) {
       case 'malformed':
         this.write(malformedBytes(a.which));

@@ -2,7 +2,13 @@
 // draft-kamath-pppext-eap-mschapv2), or SoftEther's EAP-TLS Start that an EAP-Nak wedges.
 import { randomBytes } from 'node:crypto';
 import { decodeChap, CHAP_CHALLENGE, CHAP_FAILURE, CHAP_SUCCESS } from '../../main/engine/ppp/auth/chap-packet.js';
-import { EAP_TYPE_IDENTITY, EAP_TYPE_MSCHAPV2, EAP_TYPE_NAK, decodeEap, eapTypeName } from '../../main/engine/ppp/auth/eap-packet.js';
+import {
+  EAP_TYPE_IDENTITY,
+  EAP_TYPE_MSCHAPV2,
+  EAP_TYPE_NAK,
+  decodeEap,
+  eapTypeName,
+} from '../../main/engine/ppp/auth/eap-packet.js';
 import { encodePacket } from '../../main/engine/ppp/auth/packet-header.js';
 import { PPP_EAP } from '../../main/engine/ppp/protocols.js';
 import type { AuthOutcome, AuthServer } from './auth-server.js';
@@ -43,11 +49,19 @@ export class EapServer implements AuthServer {
   receive(info: Buffer): void {
     const p = decodeEap(info);
     if (!p.ok || p.value.code !== 'response') {
-      this.link.violation(`unexpected EAP packet ${p.ok ? p.value.code : p.error.reason}`, true, 'INVALID_FRAME_RECEIVED');
+      this.link.violation(
+        `unexpected EAP packet ${p.ok ? p.value.code : p.error.reason}`,
+        true,
+        'INVALID_FRAME_RECEIVED',
+      );
       return;
     }
     const { id, type, data } = p.value;
-    this.link.log.record({ kind: 'ppp-received', protocol: PPP_EAP, summary: `EAP Response ${eapTypeName(type)} id=${id}` });
+    this.link.log.record({
+      kind: 'ppp-received',
+      protocol: PPP_EAP,
+      summary: `EAP Response ${eapTypeName(type)} id=${id}`,
+    });
     if (id !== this.id) {
       this.link.violation(`EAP Response id ${id} does not match Request id ${this.id}`, true);
       return;
@@ -64,7 +78,11 @@ export class EapServer implements AuthServer {
           return;
         }
         this.stage = { name: 'challenge', user };
-        this.mschap(CHAP_CHALLENGE, Buffer.concat([Buffer.of(16), this.verifier.challenge, Buffer.from(this.link.script.auth.serverName)]), 'EAP MSCHAPv2 Challenge');
+        this.mschap(
+          CHAP_CHALLENGE,
+          Buffer.concat([Buffer.of(16), this.verifier.challenge, Buffer.from(this.link.script.auth.serverName)]),
+          'EAP MSCHAPv2 Challenge',
+        );
         return;
       }
       case 'tls-start':
@@ -80,8 +98,10 @@ export class EapServer implements AuthServer {
         }
         if (type !== EAP_TYPE_MSCHAPV2) return this.protocolViolation(`expected MSCHAPv2, got ${eapTypeName(type)}`);
         const inner = decodeChap(data, 'EAP-MSCHAPv2 packet');
-        if (!inner.ok || inner.value.code !== 'response') return this.protocolViolation('EAP-MSCHAPv2 Response expected');
-        if (inner.value.id !== this.msId) return this.protocolViolation(`MS-CHAPv2-ID ${inner.value.id}, expected ${this.msId}`);
+        if (!inner.ok || inner.value.code !== 'response')
+          return this.protocolViolation('EAP-MSCHAPv2 Response expected');
+        if (inner.value.id !== this.msId)
+          return this.protocolViolation(`MS-CHAPv2-ID ${inner.value.id}, expected ${this.msId}`);
         const v = this.verifier.verify(inner.value.value, inner.value.name);
         if (v.ok) {
           this.stage = { name: 'success-sent', outcome: { ok: true, user: v.user, hlak: v.hlak } };
@@ -94,7 +114,8 @@ export class EapServer implements AuthServer {
       }
       case 'success-sent':
         // The peer acknowledges our Success with a type-26 Response whose data is the Success opcode.
-        if (type !== EAP_TYPE_MSCHAPV2 || data[0] !== CHAP_SUCCESS) return this.protocolViolation('expected the MSCHAPv2 Success acknowledgement (03)');
+        if (type !== EAP_TYPE_MSCHAPV2 || data[0] !== CHAP_SUCCESS)
+          return this.protocolViolation('expected the MSCHAPv2 Success acknowledgement (03)');
         this.stage = { name: 'done' };
         this.send(encodePacket(EAP_SUCCESS, this.id), 'EAP Success');
         this.done(s.outcome);

@@ -5,8 +5,24 @@
 // The peer's 'fuzz' fault writes what these make, then an SSTP ECHO_REQUEST as a barrier.
 import fc from 'fast-check';
 import { encodeFrame } from '../../main/engine/ppp/frame.js';
-import { PPP_CCP, PPP_CHAP, PPP_IPCP, PPP_IPV4, PPP_IPV6CP, PPP_LCP, PPP_PAP } from '../../main/engine/ppp/protocols.js';
-import { bareMessage, callAbort, callConnectAck, callConnectNak, callDisconnect, encodeControlPacket, statusInfo } from '../../main/engine/sstp/control-packet.js';
+import {
+  PPP_CCP,
+  PPP_CHAP,
+  PPP_IPCP,
+  PPP_IPV4,
+  PPP_IPV6CP,
+  PPP_LCP,
+  PPP_PAP,
+} from '../../main/engine/ppp/protocols.js';
+import {
+  bareMessage,
+  callAbort,
+  callConnectAck,
+  callConnectNak,
+  callDisconnect,
+  encodeControlPacket,
+  statusInfo,
+} from '../../main/engine/sstp/control-packet.js';
 import { encodeDataPacket } from '../../main/engine/sstp/header.js';
 
 const hex = (h: string) => Buffer.from(h.replace(/\s/g, ''), 'hex');
@@ -82,19 +98,47 @@ const legal = fc.constantFrom(...LEGAL_SERVER_FRAMES);
 export const fuzzedFrame: fc.Arbitrary<Buffer> = fc.oneof(
   { weight: 2, arbitrary: legal },
   // Bit flips anywhere (header included), length fixed up or not.
-  { weight: 4, arbitrary: fc.tuple(legal, fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), fc.boolean()).map(([f, bits, fix]) => (fix ? fixLength(flipBits(f, bits)) : flipBits(f, bits))) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(legal, fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), fc.boolean())
+      .map(([f, bits, fix]) => (fix ? fixLength(flipBits(f, bits)) : flipBits(f, bits))),
+  },
   // Bit flips past the SSTP and PPP headers only: a well-framed packet with a broken body.
-  { weight: 8, arbitrary: fc.tuple(legal, fc.array(fc.nat(), { minLength: 1, maxLength: 8 })).map(([f, bits]) => (f.length > 8 ? Buffer.concat([f.subarray(0, 8), flipBits(f.subarray(8), bits)]) : f)) },
+  {
+    weight: 8,
+    arbitrary: fc
+      .tuple(legal, fc.array(fc.nat(), { minLength: 1, maxLength: 8 }))
+      .map(([f, bits]) => (f.length > 8 ? Buffer.concat([f.subarray(0, 8), flipBits(f.subarray(8), bits)]) : f)),
+  },
   // Truncated or extended, with the length fixed so the packet frames.
-  { weight: 4, arbitrary: fc.tuple(legal, fc.nat(), fc.uint8Array({ maxLength: 64 })).map(([f, cut, tail]) => fixLength(Buffer.concat([f.subarray(0, 4 + (cut % Math.max(1, f.length - 3))), Buffer.from(tail)]))) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(legal, fc.nat(), fc.uint8Array({ maxLength: 64 }))
+      .map(([f, cut, tail]) =>
+        fixLength(Buffer.concat([f.subarray(0, 4 + (cut % Math.max(1, f.length - 3))), Buffer.from(tail)])),
+      ),
+  },
   // Random bytes as an SSTP data packet (a PPP frame of random protocol and content).
   { weight: 6, arbitrary: fc.uint8Array({ maxLength: 1600 }).map((b) => encodeDataPacket(Buffer.from(b))) },
   // Random bytes as an SSTP control packet.
-  { weight: 1, arbitrary: fc.uint8Array({ minLength: 4, maxLength: 200 }).map((b) => fixLength(Buffer.concat([Buffer.from([0x10, 0x01, 0, 0]), Buffer.from(b)]))) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .uint8Array({ minLength: 4, maxLength: 200 })
+      .map((b) => fixLength(Buffer.concat([Buffer.from([0x10, 0x01, 0, 0]), Buffer.from(b)]))),
+  },
   // A header whose length lies (longer or shorter than what follows), or raw garbage.
-  { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 0, max: 0xffff }), fc.uint8Array({ maxLength: 64 })).map(([len, b]) => Buffer.concat([Buffer.from([0x10, len & 1, len >> 8, len & 0xff]), Buffer.from(b)])) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 0, max: 0xffff }), fc.uint8Array({ maxLength: 64 }))
+      .map(([len, b]) => Buffer.concat([Buffer.from([0x10, len & 1, len >> 8, len & 0xff]), Buffer.from(b)])),
+  },
   { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 256 }).map((b) => Buffer.from(b)) },
 );
 
 /** What the peer sends at one fault point. */
-export const fuzzedBurst = (maxFrames: number): fc.Arbitrary<Buffer[]> => fc.array(fuzzedFrame, { minLength: 1, maxLength: maxFrames, size: 'max' });
+export const fuzzedBurst = (maxFrames: number): fc.Arbitrary<Buffer[]> =>
+  fc.array(fuzzedFrame, { minLength: 1, maxLength: maxFrames, size: 'max' });

@@ -16,7 +16,10 @@ export interface ClientRequest {
   readonly rest: Buffer;
 }
 
-export type RequestProgress = { readonly done: false } | { readonly done: true; readonly request: ClientRequest } | { readonly done: true; readonly error: string };
+export type RequestProgress =
+  | { readonly done: false }
+  | { readonly done: true; readonly request: ClientRequest }
+  | { readonly done: true; readonly error: string };
 
 export class ClientRequestReader {
   private buffered = Buffer.alloc(0);
@@ -25,7 +28,9 @@ export class ClientRequestReader {
     this.buffered = Buffer.concat([this.buffered, chunk]);
     const end = this.buffered.indexOf('\r\n\r\n', 0, 'latin1');
     if (end === -1) {
-      return this.buffered.length > MAX_HEAD ? { done: true, error: `no end of HTTP head within ${MAX_HEAD} bytes` } : { done: false };
+      return this.buffered.length > MAX_HEAD
+        ? { done: true, error: `no end of HTTP head within ${MAX_HEAD} bytes` }
+        : { done: false };
     }
     const lines = this.buffered.subarray(0, end).toString('latin1').split('\r\n');
     const rest = this.buffered.subarray(end + 4);
@@ -56,7 +61,8 @@ export function judgeRequest(req: ClientRequest, script: HttpScript): string[] {
     problems.push(`Host header ${JSON.stringify(host)} does not name ${script.expectedHost}`);
   }
   const length = req.headers.get('content-length');
-  if (length !== SSTP_CONTENT_LENGTH) problems.push(`Content-Length is ${JSON.stringify(length)}, must be ${SSTP_CONTENT_LENGTH}`);
+  if (length !== SSTP_CONTENT_LENGTH)
+    problems.push(`Content-Length is ${JSON.stringify(length)}, must be ${SSTP_CONTENT_LENGTH}`);
   const id = req.headers.get('sstpcorrelationid');
   if (id === undefined || !GUID.test(id)) problems.push(`SSTPCORRELATIONID ${JSON.stringify(id)} is not a {GUID}`);
   return problems;

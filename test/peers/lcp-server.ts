@@ -4,7 +4,15 @@ import { randomBytes } from 'node:crypto';
 import { formatLcpOption } from '../../main/engine/ppp/lcp-options.js';
 import { ECHO_REP, ECHO_REQ, DISCARD_REQ, PROTO_REJ, encodeControl } from '../../main/engine/ppp/packet.js';
 import { u16Of, u16Option, u32Of, u32Option, type ConfigOption } from '../../main/engine/ppp/options.js';
-import { CHAP_MD5, CHAP_MSCHAPV2, PPP_CHAP, PPP_EAP, PPP_LCP, PPP_PAP, protocolName } from '../../main/engine/ppp/protocols.js';
+import {
+  CHAP_MD5,
+  CHAP_MSCHAPV2,
+  PPP_CHAP,
+  PPP_EAP,
+  PPP_LCP,
+  PPP_PAP,
+  protocolName,
+} from '../../main/engine/ppp/protocols.js';
 import { PeerNegotiator, type PeerVerdict } from './negotiator.js';
 import type { PeerLink } from './peer-link.js';
 import { LCP_OPT, type LcpRequestOption, type PeerAuthMethod } from './script.js';
@@ -48,22 +56,31 @@ export class LcpServer {
 
   constructor(
     private readonly link: PeerLink,
-    private readonly events: { opened(method: PeerAuthMethod, serverMru: number | undefined): void; terminated(): void },
+    private readonly events: {
+      opened(method: PeerAuthMethod, serverMru: number | undefined): void;
+      terminated(): void;
+    },
   ) {
     this.request = [...link.script.lcp.request];
     this.methods = link.script.auth.methods;
     this.method = this.methods[0];
     if (this.method) this.tried.add(this.method);
-    this.negotiator = new PeerNegotiator(link, PPP_LCP, 'LCP', {
-      request: () => this.buildRequest(),
-      nak: (o) => this.applyNak(o),
-      reject: (o) => this.applyReject(o),
-      acked: (o) => this.checkAcked(o),
-      judge: (o) => o.map((x) => this.judge(x)),
-      otherCode: (code, id, data) => this.otherCode(code, id, data),
-      terminated: () => this.events.terminated(),
-      describe: (o) => formatLcpOption(o) ?? `type ${o.type} ${o.data.toString('hex')}`,
-    }, () => this.opened());
+    this.negotiator = new PeerNegotiator(
+      link,
+      PPP_LCP,
+      'LCP',
+      {
+        request: () => this.buildRequest(),
+        nak: (o) => this.applyNak(o),
+        reject: (o) => this.applyReject(o),
+        acked: (o) => this.checkAcked(o),
+        judge: (o) => o.map((x) => this.judge(x)),
+        otherCode: (code, id, data) => this.otherCode(code, id, data),
+        terminated: () => this.events.terminated(),
+        describe: (o) => formatLcpOption(o) ?? `type ${o.type} ${o.data.toString('hex')}`,
+      },
+      () => this.opened(),
+    );
   }
 
   get isOpen(): boolean {
@@ -89,11 +106,19 @@ export class LcpServer {
     const data = Buffer.alloc(2 + Math.min(info.length, 1400));
     data.writeUInt16BE(protocol);
     info.copy(data, 2, 0, data.length - 2);
-    this.link.sendPpp(PPP_LCP, encodeControl({ code: PROTO_REJ, id: ++this.echoId & 0xff, data }), `LCP ProtRej ${protocolName(protocol)}`);
+    this.link.sendPpp(
+      PPP_LCP,
+      encodeControl({ code: PROTO_REJ, id: ++this.echoId & 0xff, data }),
+      `LCP ProtRej ${protocolName(protocol)}`,
+    );
   }
 
   terminate(): void {
-    this.link.sendPpp(PPP_LCP, encodeControl({ code: 5, id: ++this.echoId & 0xff, data: Buffer.alloc(0) }), 'LCP TermReq');
+    this.link.sendPpp(
+      PPP_LCP,
+      encodeControl({ code: 5, id: ++this.echoId & 0xff, data: Buffer.alloc(0) }),
+      'LCP TermReq',
+    );
   }
 
   private buildRequest(): ConfigOption[] {
@@ -118,7 +143,10 @@ export class LcpServer {
           break;
         case 'endpoint':
           // Class 1 (locally assigned), 20 bytes, the shape RRAS sends.
-          out.push({ type: LCP_OPT.ENDPOINT, data: Buffer.concat([Buffer.of(1), Buffer.from('5d2f0a9c8e7b6a5f4e3d2c1b0a99887766554433', 'hex')]) });
+          out.push({
+            type: LCP_OPT.ENDPOINT,
+            data: Buffer.concat([Buffer.of(1), Buffer.from('5d2f0a9c8e7b6a5f4e3d2c1b0a99887766554433', 'hex')]),
+          });
           break;
         case 'pfc':
           out.push({ type: LCP_OPT.PFC, data: Buffer.alloc(0) });
@@ -140,7 +168,8 @@ export class LcpServer {
         case LCP_OPT.AUTH: {
           const suggested = methodOf(o.data);
           const offered = this.method;
-          if (offered) this.link.log.record({ kind: 'auth-nak', offered, suggested: suggested ?? `0x${o.data.toString('hex')}` });
+          if (offered)
+            this.link.log.record({ kind: 'auth-nak', offered, suggested: suggested ?? `0x${o.data.toString('hex')}` });
           const next =
             suggested !== undefined && this.methods.includes(suggested) && !this.tried.has(suggested)
               ? suggested
@@ -156,7 +185,8 @@ export class LcpServer {
         }
         case LCP_OPT.MRU: {
           const v = u16Of(o);
-          if (v !== undefined) this.request = this.request.map((r) => (r.kind === 'mru' ? { kind: 'mru', value: v } : r));
+          if (v !== undefined)
+            this.request = this.request.map((r) => (r.kind === 'mru' ? { kind: 'mru', value: v } : r));
           break;
         }
         case LCP_OPT.MAGIC:
@@ -173,7 +203,10 @@ export class LcpServer {
   private applyReject(options: readonly ConfigOption[]): boolean {
     for (const o of options) {
       if (o.type === LCP_OPT.AUTH) {
-        this.link.violation('the client Configure-Rejected the Authentication-Protocol option: it refuses to authenticate', false);
+        this.link.violation(
+          'the client Configure-Rejected the Authentication-Protocol option: it refuses to authenticate',
+          false,
+        );
         this.link.terminate('the client refused to authenticate');
         return false;
       }
@@ -186,7 +219,10 @@ export class LcpServer {
   private checkAcked(options: readonly ConfigOption[]): void {
     for (const o of options) {
       if (this.link.script.lcp.mustNotAck.includes(o.type)) {
-        this.link.violation(`the client acknowledged LCP ${formatLcpOption(o) ?? `option ${o.type}`}, which it cannot honour`, false);
+        this.link.violation(
+          `the client acknowledged LCP ${formatLcpOption(o) ?? `option ${o.type}`}, which it cannot honour`,
+          false,
+        );
       }
     }
     const mru = options.find((o) => o.type === LCP_OPT.MRU);
@@ -238,7 +274,11 @@ export class LcpServer {
         return true;
       case PROTO_REJ: {
         const protocol = data.length >= 2 ? data.readUInt16BE(0) : 0;
-        this.link.log.record({ kind: 'ppp-received', protocol: PPP_LCP, summary: `LCP ProtRej ${protocolName(protocol)}` });
+        this.link.log.record({
+          kind: 'ppp-received',
+          protocol: PPP_LCP,
+          summary: `LCP ProtRej ${protocolName(protocol)}`,
+        });
         this.link.log.record({ kind: 'protocol-rejected-by-client', protocol });
         return true;
       }
@@ -276,14 +316,23 @@ export class LcpServer {
 
 function kindOf(type: number): LcpRequestOption['kind'] | undefined {
   switch (type) {
-    case LCP_OPT.MRU: return 'mru';
-    case LCP_OPT.AUTH: return 'auth';
-    case LCP_OPT.MAGIC: return 'magic';
-    case LCP_OPT.CALLBACK: return 'callback';
-    case LCP_OPT.MRRU: return 'mrru';
-    case LCP_OPT.ENDPOINT: return 'endpoint';
-    case LCP_OPT.PFC: return 'pfc';
-    case LCP_OPT.ACFC: return 'acfc';
-    default: return undefined;
+    case LCP_OPT.MRU:
+      return 'mru';
+    case LCP_OPT.AUTH:
+      return 'auth';
+    case LCP_OPT.MAGIC:
+      return 'magic';
+    case LCP_OPT.CALLBACK:
+      return 'callback';
+    case LCP_OPT.MRRU:
+      return 'mrru';
+    case LCP_OPT.ENDPOINT:
+      return 'endpoint';
+    case LCP_OPT.PFC:
+      return 'pfc';
+    case LCP_OPT.ACFC:
+      return 'acfc';
+    default:
+      return undefined;
   }
 }

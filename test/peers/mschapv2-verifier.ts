@@ -43,7 +43,8 @@ export class MsChapV2Verifier {
     if (!reserved.equals(Buffer.alloc(8)) || value[48] !== 0) return fail('reserved bytes or flags are not zero');
     const password = this.users[user] ?? this.users[challengeUserName(user)];
     if (password === undefined) return fail(`unknown user ${JSON.stringify(user)}`);
-    const proves = (candidate: string) => verifyNtResponse(ntPasswordHash(candidate), this.challenge, peerChallenge, user, ntResponse);
+    const proves = (candidate: string) =>
+      verifyNtResponse(ntPasswordHash(candidate), this.challenge, peerChallenge, user, ntResponse);
     let proven = password;
     if (this.oneTimeCodes) {
       const codes = this.oneTimeCodes;

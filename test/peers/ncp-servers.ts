@@ -41,23 +41,32 @@ export class IpcpServer extends NcpServer {
   protected readonly negotiator: PeerNegotiator;
   private dnsRequested = false;
 
-  constructor(private readonly link: PeerLink, onOpened: () => void) {
+  constructor(
+    private readonly link: PeerLink,
+    onOpened: () => void,
+  ) {
     super();
     const ipcp = link.script.ipcp;
-    this.negotiator = new PeerNegotiator(link, PPP_IPCP, 'IPCP', {
-      request: () => [addressOption(IP_ADDRESS, ipcp.serverAddress)],
-      nak: () => true,
-      reject: () => {
-        this.link.violation('the client rejected our IP-Address option', false);
-        return true;
+    this.negotiator = new PeerNegotiator(
+      link,
+      PPP_IPCP,
+      'IPCP',
+      {
+        request: () => [addressOption(IP_ADDRESS, ipcp.serverAddress)],
+        nak: () => true,
+        reject: () => {
+          this.link.violation('the client rejected our IP-Address option', false);
+          return true;
+        },
+        acked: () => {},
+        judge: (options) => options.map((o) => this.judge(o)),
+        describe: (o) => formatIpcpOption(o) ?? `type ${o.type} ${o.data.toString('hex')}`,
       },
-      acked: () => {},
-      judge: (options) => options.map((o) => this.judge(o)),
-      describe: (o) => formatIpcpOption(o) ?? `type ${o.type} ${o.data.toString('hex')}`,
-    }, () => {
-      link.log.record({ kind: 'ipcp-opened', clientAddress: ipcp.clientAddress, dnsRequested: this.dnsRequested });
-      onOpened();
-    });
+      () => {
+        link.log.record({ kind: 'ipcp-opened', clientAddress: ipcp.clientAddress, dnsRequested: this.dnsRequested });
+        onOpened();
+      },
+    );
   }
 
   private judge(o: ConfigOption): PeerVerdict {
@@ -65,7 +74,9 @@ export class IpcpServer extends NcpServer {
     const same = (text: string | undefined) => text !== undefined && parseIpv4(text)?.equals(o.data) === true;
     switch (o.type) {
       case IP_ADDRESS:
-        return same(ipcp.clientAddress) ? { kind: 'ack' } : { kind: 'nak', suggest: addressOption(IP_ADDRESS, ipcp.clientAddress) };
+        return same(ipcp.clientAddress)
+          ? { kind: 'ack' }
+          : { kind: 'nak', suggest: addressOption(IP_ADDRESS, ipcp.clientAddress) };
       case PRIMARY_DNS:
       case SECONDARY_DNS: {
         this.dnsRequested = true;
@@ -87,17 +98,23 @@ export class Ipv6cpServer extends NcpServer {
 
   constructor(link: PeerLink, onOpened: () => void) {
     super();
-    this.negotiator = new PeerNegotiator(link, PPP_IPV6CP, 'IPV6CP', {
-      request: () => [{ type: INTERFACE_ID, data: this.ourId }],
-      nak: () => true,
-      reject: () => true,
-      acked: () => {},
-      judge: (options) => options.map((o) => this.judge(o)),
-      describe: (o) => formatIpv6cpOption(o) ?? `type ${o.type} ${o.data.toString('hex')}`,
-    }, () => {
-      link.log.record({ kind: 'ipv6cp-opened', clientInterfaceId: this.clientId?.toString('hex') ?? '' });
-      onOpened();
-    });
+    this.negotiator = new PeerNegotiator(
+      link,
+      PPP_IPV6CP,
+      'IPV6CP',
+      {
+        request: () => [{ type: INTERFACE_ID, data: this.ourId }],
+        nak: () => true,
+        reject: () => true,
+        acked: () => {},
+        judge: (options) => options.map((o) => this.judge(o)),
+        describe: (o) => formatIpv6cpOption(o) ?? `type ${o.type} ${o.data.toString('hex')}`,
+      },
+      () => {
+        link.log.record({ kind: 'ipv6cp-opened', clientInterfaceId: this.clientId?.toString('hex') ?? '' });
+        onOpened();
+      },
+    );
   }
 
   private judge(o: ConfigOption): PeerVerdict {

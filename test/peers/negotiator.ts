@@ -1,11 +1,22 @@
 // A deliberately small server-side Configure-Request/Ack/Nak/Reject exchange (RFC 1661 §5.1–5.4)
 // for the strict peer. It is not the engine's automaton: TCP loses nothing, so there are no restart
 // timers, and it checks the client's replies harder than a product would (exact echoes, ids).
-import { CONF_ACK, CONF_NAK, CONF_REJ, CONF_REQ, CODE_REJ, TERM_ACK, TERM_REQ, decodeControl, encodeControl } from '../../main/engine/ppp/packet.js';
+import {
+  CONF_ACK,
+  CONF_NAK,
+  CONF_REJ,
+  CONF_REQ,
+  CODE_REJ,
+  TERM_ACK,
+  TERM_REQ,
+  decodeControl,
+  encodeControl,
+} from '../../main/engine/ppp/packet.js';
 import { decodeOptions, encodeOptions, sameOption, type ConfigOption } from '../../main/engine/ppp/options.js';
 import type { PeerLink } from './peer-link.js';
 
-export type PeerVerdict = { readonly kind: 'ack' } | { readonly kind: 'nak'; readonly suggest: ConfigOption } | { readonly kind: 'reject' };
+export type PeerVerdict =
+  { readonly kind: 'ack' } | { readonly kind: 'nak'; readonly suggest: ConfigOption } | { readonly kind: 'reject' };
 
 export interface NegotiationHooks {
   /** Our Configure-Request options, in order. */
@@ -76,14 +87,22 @@ export class PeerNegotiator {
   receive(info: Buffer): void {
     const p = decodeControl(info, this.name);
     if (!p.ok) {
-      this.link.violation(`malformed ${this.name} packet: ${p.error.field}: ${p.error.reason}`, true, 'INVALID_FRAME_RECEIVED');
+      this.link.violation(
+        `malformed ${this.name} packet: ${p.error.field}: ${p.error.reason}`,
+        true,
+        'INVALID_FRAME_RECEIVED',
+      );
       return;
     }
     const { code, id, data } = p.value;
     if (code >= CONF_REQ && code <= CONF_REJ) {
       const options = decodeOptions(data, this.name);
       if (!options.ok) {
-        this.link.violation(`malformed ${this.name} options: ${options.error.field}: ${options.error.reason}`, true, 'INVALID_FRAME_RECEIVED');
+        this.link.violation(
+          `malformed ${this.name} options: ${options.error.field}: ${options.error.reason}`,
+          true,
+          'INVALID_FRAME_RECEIVED',
+        );
         return;
       }
       this.configure(code, id, options.value);
@@ -112,14 +131,21 @@ export class PeerNegotiator {
 
   private configure(code: number, id: number, options: readonly ConfigOption[]): void {
     const names = ['', 'ConfReq', 'ConfAck', 'ConfNak', 'ConfRej'];
-    this.link.log.record({ kind: 'ppp-received', protocol: this.protocol, summary: `${this.name} ${names[code]} id=${id} ${this.list(options)}` });
+    this.link.log.record({
+      kind: 'ppp-received',
+      protocol: this.protocol,
+      summary: `${this.name} ${names[code]} id=${id} ${this.list(options)}`,
+    });
     if (code === CONF_REQ) {
       this.answer(id, options);
       return;
     }
     const last = this.lastRequest;
     if (last === undefined || id !== last.id) {
-      this.link.violation(`${this.name} ${names[code]} id ${id} answers no request of ours (last id ${last?.id ?? 'none'})`, false);
+      this.link.violation(
+        `${this.name} ${names[code]} id ${id} answers no request of ours (last id ${last?.id ?? 'none'})`,
+        false,
+      );
       return;
     }
     if (code === CONF_ACK) {
@@ -135,7 +161,10 @@ export class PeerNegotiator {
     if (code === CONF_REJ) {
       for (const o of options) {
         if (!last.options.some((mine) => sameOption(mine, o))) {
-          this.link.violation(`${this.name} ConfRej carries ${this.hooks.describe(o)}, which we did not send as such`, true);
+          this.link.violation(
+            `${this.name} ConfRej carries ${this.hooks.describe(o)}, which we did not send as such`,
+            true,
+          );
           return;
         }
       }

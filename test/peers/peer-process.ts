@@ -14,7 +14,13 @@ export type FromChild =
   | { readonly type: 'stopped'; readonly violations: readonly string[] };
 
 /** Kinds sent as counts only: one IPC message per client packet would swamp both processes. */
-export const COUNTED: ReadonlySet<PeerEventKind> = new Set<PeerEventKind>(['ppp-received', 'ppp-sent', 'protocol-rejected-by-client', 'sstp-received', 'sstp-sent']);
+export const COUNTED: ReadonlySet<PeerEventKind> = new Set<PeerEventKind>([
+  'ppp-received',
+  'ppp-sent',
+  'protocol-rejected-by-client',
+  'sstp-received',
+  'sstp-sent',
+]);
 
 const send = (m: FromChild) => process.send?.(m);
 

@@ -23,7 +23,12 @@ export function rrasLike(): PartialScript {
     },
     auth: { methods: ['eap', 'mschapv2'], eap: 'mschapv2' },
     binding: { mode: 'enforce', holdNcpUntilCallConnected: true },
-    ipcp: { serverAddress: '172.16.50.1', clientAddress: '172.16.50.23', dns: ['172.16.50.10', '172.16.50.11'], rejectDns: false },
+    ipcp: {
+      serverAddress: '172.16.50.1',
+      clientAddress: '172.16.50.23',
+      dns: ['172.16.50.10', '172.16.50.11'],
+      rejectDns: false,
+    },
     ipv6cp: { mode: 'negotiate' },
   };
 }

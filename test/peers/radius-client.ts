@@ -3,7 +3,13 @@
 // Authenticator or Message-Authenticator are dropped, as RFC 2865 §3 and RFC 3579 §3.2 require.
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { decodeRadius, signedAccessRequest, verifyReply, type RadiusAttribute, type RadiusPacket } from './radius-packet.js';
+import {
+  decodeRadius,
+  signedAccessRequest,
+  verifyReply,
+  type RadiusAttribute,
+  type RadiusPacket,
+} from './radius-packet.js';
 
 export interface RadiusServerAddress {
   readonly host: string;
@@ -21,7 +27,8 @@ const TRIES = 3;
 export class RadiusClient {
   private readonly socket: Socket;
   private nextId = randomBytes(1)[0] ?? 0;
-  private pending: { readonly id: number; readonly authenticator: Buffer; readonly settle: (r: RadiusExchange) => void } | undefined;
+  private pending:
+    { readonly id: number; readonly authenticator: Buffer; readonly settle: (r: RadiusExchange) => void } | undefined;
   private closed = false;
   /** Replies dropped because they did not verify (a test can assert there were none). */
   readonly dropped: string[] = [];
@@ -48,7 +55,16 @@ export class RadiusClient {
       const send = (): void => {
         tries += 1;
         this.socket.send(packet, this.server.port, this.server.host);
-        timer = setTimeout(() => (tries < TRIES ? send() : settle({ ok: false, why: `no RADIUS reply from ${this.server.host}:${this.server.port} after ${TRIES} tries${this.droppedText()}` })), RETRY_MS);
+        timer = setTimeout(
+          () =>
+            tries < TRIES
+              ? send()
+              : settle({
+                  ok: false,
+                  why: `no RADIUS reply from ${this.server.host}:${this.server.port} after ${TRIES} tries${this.droppedText()}`,
+                }),
+          RETRY_MS,
+        );
       };
       const settle = (r: RadiusExchange): void => {
         clearTimeout(timer);

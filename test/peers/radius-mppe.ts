@@ -7,13 +7,15 @@ export const VENDOR_MICROSOFT = 311;
 export const MS_MPPE_SEND_KEY = 16;
 export const MS_MPPE_RECV_KEY = 17;
 
-export type MppeKeys = { readonly ok: true; readonly send: Buffer; readonly recv: Buffer } | { readonly ok: false; readonly why: string };
+export type MppeKeys =
+  { readonly ok: true; readonly send: Buffer; readonly recv: Buffer } | { readonly ok: false; readonly why: string };
 
 /** Both keys from an Access-Accept (answering a request with `requestAuthenticator`). */
 export function mppeKeys(p: RadiusPacket, requestAuthenticator: Buffer, secret: string): MppeKeys {
   const send = microsoftAttribute(p, MS_MPPE_SEND_KEY);
   const recv = microsoftAttribute(p, MS_MPPE_RECV_KEY);
-  if (send === undefined || recv === undefined) return { ok: false, why: 'Access-Accept without MS-MPPE-Send-Key and MS-MPPE-Recv-Key' };
+  if (send === undefined || recv === undefined)
+    return { ok: false, why: 'Access-Accept without MS-MPPE-Send-Key and MS-MPPE-Recv-Key' };
   const s = decryptMppeKey(send, requestAuthenticator, secret);
   const r = decryptMppeKey(recv, requestAuthenticator, secret);
   if (!s.ok) return { ok: false, why: `MS-MPPE-Send-Key: ${s.why}` };
@@ -48,7 +50,8 @@ type KeyResult = { readonly ok: true; readonly key: Buffer } | { readonly ok: fa
  * Key-Length (1) ‖ Key ‖ zero padding to a multiple of 16.
  */
 export function decryptMppeKey(value: Buffer, requestAuthenticator: Buffer, secret: string): KeyResult {
-  if (value.length < 2 + 16 || (value.length - 2) % 16 !== 0) return { ok: false, why: `${value.length} bytes is not salt + n·16` };
+  if (value.length < 2 + 16 || (value.length - 2) % 16 !== 0)
+    return { ok: false, why: `${value.length} bytes is not salt + n·16` };
   const salt = value.subarray(0, 2);
   if (((salt[0] ?? 0) & 0x80) === 0) return { ok: false, why: 'salt without its high bit (RFC 2548 §2.4.2)' };
   const c = value.subarray(2);
@@ -60,12 +63,18 @@ export function decryptMppeKey(value: Buffer, requestAuthenticator: Buffer, secr
     prev = c.subarray(at, at + 16);
   }
   const keyLength = p[0] ?? 0;
-  if (keyLength === 0 || 1 + keyLength > p.length) return { ok: false, why: `key length ${keyLength} does not fit ${p.length - 1} bytes (wrong secret?)` };
+  if (keyLength === 0 || 1 + keyLength > p.length)
+    return { ok: false, why: `key length ${keyLength} does not fit ${p.length - 1} bytes (wrong secret?)` };
   return { ok: true, key: Buffer.from(p.subarray(1, 1 + keyLength)) };
 }
 
 /** The inverse, for the codec's own round-trip test (a server's side of RFC 2548). */
-export function encryptMppeKey(key: Buffer, requestAuthenticator: Buffer, secret: string, salt: Buffer = saltBytes()): Buffer {
+export function encryptMppeKey(
+  key: Buffer,
+  requestAuthenticator: Buffer,
+  secret: string,
+  salt: Buffer = saltBytes(),
+): Buffer {
   const plainLength = Math.ceil((1 + key.length) / 16) * 16;
   const p = Buffer.alloc(plainLength);
   p[0] = key.length;

@@ -38,7 +38,8 @@ export interface RadiusPacket {
   readonly attributes: readonly RadiusAttribute[];
 }
 
-export type RadiusDecoded = { readonly ok: true; readonly packet: RadiusPacket } | { readonly ok: false; readonly why: string };
+export type RadiusDecoded =
+  { readonly ok: true; readonly packet: RadiusPacket } | { readonly ok: false; readonly why: string };
 
 const HEADER = 20;
 const MAX_PACKET = 4096; // RFC 2865 §3
@@ -51,23 +52,29 @@ const MAX_VALUE = 253;
 export function decodeRadius(b: Buffer): RadiusDecoded {
   if (b.length < HEADER) return { ok: false, why: `${b.length} bytes, a RADIUS packet has at least ${HEADER}` };
   const length = b.readUInt16BE(2);
-  if (length < HEADER || length > MAX_PACKET || length > b.length) return { ok: false, why: `Length ${length} with ${b.length} bytes received` };
+  if (length < HEADER || length > MAX_PACKET || length > b.length)
+    return { ok: false, why: `Length ${length} with ${b.length} bytes received` };
   const attributes: RadiusAttribute[] = [];
   let at = HEADER;
   while (at < length) {
     const type = b[at];
     const len = b[at + 1];
-    if (type === undefined || len === undefined || len < 2 || at + len > length) return { ok: false, why: `attribute at offset ${at} overruns the packet` };
+    if (type === undefined || len === undefined || len < 2 || at + len > length)
+      return { ok: false, why: `attribute at offset ${at} overruns the packet` };
     attributes.push({ type, value: Buffer.from(b.subarray(at + 2, at + len)) });
     at += len;
   }
-  return { ok: true, packet: { code: b[0] ?? 0, id: b[1] ?? 0, authenticator: Buffer.from(b.subarray(4, 20)), attributes } };
+  return {
+    ok: true,
+    packet: { code: b[0] ?? 0, id: b[1] ?? 0, authenticator: Buffer.from(b.subarray(4, 20)), attributes },
+  };
 }
 
 export function encodeRadius(p: RadiusPacket): Buffer {
   const parts: Buffer[] = [];
   for (const a of p.attributes) {
-    if (a.value.length > MAX_VALUE) throw new RangeError(`RADIUS attribute ${a.type}: ${a.value.length} bytes, at most ${MAX_VALUE}`);
+    if (a.value.length > MAX_VALUE)
+      throw new RangeError(`RADIUS attribute ${a.type}: ${a.value.length} bytes, at most ${MAX_VALUE}`);
     parts.push(Buffer.of(a.type, a.value.length + 2), a.value);
   }
   const attrs = Buffer.concat(parts);
@@ -75,7 +82,8 @@ export function encodeRadius(p: RadiusPacket): Buffer {
   head[0] = p.code;
   head[1] = p.id;
   head.writeUInt16BE(HEADER + attrs.length, 2);
-  if (HEADER + attrs.length > MAX_PACKET) throw new RangeError(`RADIUS packet of ${HEADER + attrs.length} bytes, at most ${MAX_PACKET}`);
+  if (HEADER + attrs.length > MAX_PACKET)
+    throw new RangeError(`RADIUS packet of ${HEADER + attrs.length} bytes, at most ${MAX_PACKET}`);
   p.authenticator.copy(head, 4);
   return Buffer.concat([head, attrs]);
 }
@@ -83,7 +91,8 @@ export function encodeRadius(p: RadiusPacket): Buffer {
 /** RFC 3579 §3.1: an EAP packet goes into as many consecutive EAP-Message attributes as it needs. */
 export function eapMessageAttributes(eap: Buffer): RadiusAttribute[] {
   const out: RadiusAttribute[] = [];
-  for (let at = 0; at < eap.length; at += MAX_VALUE) out.push({ type: ATTR.EAP_MESSAGE, value: eap.subarray(at, at + MAX_VALUE) });
+  for (let at = 0; at < eap.length; at += MAX_VALUE)
+    out.push({ type: ATTR.EAP_MESSAGE, value: eap.subarray(at, at + MAX_VALUE) });
   return out;
 }
 
@@ -101,9 +110,19 @@ export function attribute(p: RadiusPacket, type: number): Buffer | undefined {
  * An Access-Request with a Message-Authenticator (RFC 3579 §3.2: required with EAP-Message):
  * HMAC-MD5 keyed with the shared secret over the whole packet, the attribute's value zeroed.
  */
-export function signedAccessRequest(id: number, requestAuthenticator: Buffer, attributes: readonly RadiusAttribute[], secret: string): Buffer {
+export function signedAccessRequest(
+  id: number,
+  requestAuthenticator: Buffer,
+  attributes: readonly RadiusAttribute[],
+  secret: string,
+): Buffer {
   const withSlot = [...attributes, { type: ATTR.MESSAGE_AUTHENTICATOR, value: Buffer.alloc(16) }];
-  const packet = encodeRadius({ code: RADIUS.ACCESS_REQUEST, id, authenticator: requestAuthenticator, attributes: withSlot });
+  const packet = encodeRadius({
+    code: RADIUS.ACCESS_REQUEST,
+    id,
+    authenticator: requestAuthenticator,
+    attributes: withSlot,
+  });
   const mac = createHmac('md5', secret).update(packet).digest();
   mac.copy(packet, packet.length - 16);
   return packet;
@@ -124,12 +143,15 @@ export function verifyReply(raw: Buffer, requestAuthenticator: Buffer, secret: s
   const copy = Buffer.from(packet);
   requestAuthenticator.copy(copy, 4);
   const want = createHash('md5').update(copy).update(secret, 'utf8').digest();
-  if (!timingSafeEqual(want, packet.subarray(4, 20))) return { ok: false, why: 'Response Authenticator does not match (wrong shared secret?)' };
+  if (!timingSafeEqual(want, packet.subarray(4, 20)))
+    return { ok: false, why: 'Response Authenticator does not match (wrong shared secret?)' };
   const at = messageAuthenticatorOffset(copy);
   if (at === undefined) {
     // RFC 3579 §3.2: a reply carrying EAP-Message without one is discarded; other replies (a reject
     // decided before EAP ran) need none.
-    return d.packet.attributes.some((a) => a.type === ATTR.EAP_MESSAGE) ? { ok: false, why: 'EAP-Message without Message-Authenticator (RFC 3579 §3.2)' } : { ok: true };
+    return d.packet.attributes.some((a) => a.type === ATTR.EAP_MESSAGE)
+      ? { ok: false, why: 'EAP-Message without Message-Authenticator (RFC 3579 §3.2)' }
+      : { ok: true };
   }
   const got = Buffer.from(copy.subarray(at, at + 16));
   copy.fill(0, at, at + 16);
@@ -151,10 +173,15 @@ function messageAuthenticatorOffset(packet: Buffer): number | undefined {
 
 export function radiusCodeName(code: number): string {
   switch (code) {
-    case RADIUS.ACCESS_REQUEST: return 'Access-Request';
-    case RADIUS.ACCESS_ACCEPT: return 'Access-Accept';
-    case RADIUS.ACCESS_REJECT: return 'Access-Reject';
-    case RADIUS.ACCESS_CHALLENGE: return 'Access-Challenge';
-    default: return `code ${code}`;
+    case RADIUS.ACCESS_REQUEST:
+      return 'Access-Request';
+    case RADIUS.ACCESS_ACCEPT:
+      return 'Access-Accept';
+    case RADIUS.ACCESS_REJECT:
+      return 'Access-Reject';
+    case RADIUS.ACCESS_CHALLENGE:
+      return 'Access-Challenge';
+    default:
+      return `code ${code}`;
   }
 }

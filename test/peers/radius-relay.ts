@@ -10,7 +10,16 @@ import type { AuthOutcome, AuthServer } from './auth-server.js';
 import type { PeerLink } from './peer-link.js';
 import { RadiusClient, type RadiusServerAddress } from './radius-client.js';
 import { mppeKeys } from './radius-mppe.js';
-import { ATTR, RADIUS, attribute, eapMessage, eapMessageAttributes, radiusCodeName, type RadiusAttribute, type RadiusPacket } from './radius-packet.js';
+import {
+  ATTR,
+  RADIUS,
+  attribute,
+  eapMessage,
+  eapMessageAttributes,
+  radiusCodeName,
+  type RadiusAttribute,
+  type RadiusPacket,
+} from './radius-packet.js';
 
 const EAP_REQUEST = 1;
 const EAP_SUCCESS = 3;
@@ -37,16 +46,28 @@ export class RadiusEapRelay implements AuthServer {
   }
 
   start(): void {
-    this.link.sendPpp(PPP_EAP, encodePacket(EAP_REQUEST, this.identityId, Buffer.of(EAP_TYPE_IDENTITY)), 'EAP Request Identity');
+    this.link.sendPpp(
+      PPP_EAP,
+      encodePacket(EAP_REQUEST, this.identityId, Buffer.of(EAP_TYPE_IDENTITY)),
+      'EAP Request Identity',
+    );
   }
 
   receive(info: Buffer): void {
     const p = decodeEap(info);
     if (!p.ok || p.value.code !== 'response') {
-      this.link.violation(`unexpected EAP packet ${p.ok ? p.value.code : p.error.reason}`, true, 'INVALID_FRAME_RECEIVED');
+      this.link.violation(
+        `unexpected EAP packet ${p.ok ? p.value.code : p.error.reason}`,
+        true,
+        'INVALID_FRAME_RECEIVED',
+      );
       return;
     }
-    this.link.log.record({ kind: 'ppp-received', protocol: PPP_EAP, summary: `EAP Response ${eapTypeName(p.value.type)} id=${p.value.id}` });
+    this.link.log.record({
+      kind: 'ppp-received',
+      protocol: PPP_EAP,
+      summary: `EAP Response ${eapTypeName(p.value.type)} id=${p.value.id}`,
+    });
     if (this.finished) return;
     if (p.value.id !== this.expectedId) {
       this.link.violation(`EAP Response id ${p.value.id} does not match Request id ${this.expectedId}`, true);
@@ -78,7 +99,12 @@ export class RadiusEapRelay implements AuthServer {
       ...eapMessageAttributes(eap),
       ...(this.state === undefined ? [] : [{ type: ATTR.STATE, value: this.state }]),
     ];
-    this.link.log.record({ kind: 'radius', direction: 'sent', code: 'Access-Request', summary: `Access-Request EAP ${eap.length} bytes in ${Math.ceil(eap.length / 253)} EAP-Message` });
+    this.link.log.record({
+      kind: 'radius',
+      direction: 'sent',
+      code: 'Access-Request',
+      summary: `Access-Request EAP ${eap.length} bytes in ${Math.ceil(eap.length / 253)} EAP-Message`,
+    });
     const r = await this.radius.request(attrs);
     this.busy = false;
     if (this.finished) return;
@@ -90,7 +116,12 @@ export class RadiusEapRelay implements AuthServer {
     const eap = eapMessage(reply);
     const code = radiusCodeName(reply.code);
     const text = attribute(reply, ATTR.REPLY_MESSAGE)?.toString('utf8');
-    this.link.log.record({ kind: 'radius', direction: 'received', code, summary: `${code}${eap ? ` EAP ${eap.length} bytes` : ''}${text ? ` "${text}"` : ''}` });
+    this.link.log.record({
+      kind: 'radius',
+      direction: 'received',
+      code,
+      summary: `${code}${eap ? ` EAP ${eap.length} bytes` : ''}${text ? ` "${text}"` : ''}`,
+    });
     const user = this.user ?? '';
     switch (reply.code) {
       case RADIUS.ACCESS_CHALLENGE: {
@@ -106,7 +137,8 @@ export class RadiusEapRelay implements AuthServer {
       }
       case RADIUS.ACCESS_ACCEPT: {
         const keys = mppeKeys(reply, requestAuthenticator, this.server.secret);
-        if (!keys.ok) return this.end({ ok: false, user, why: `RADIUS: ${keys.why}` }, encodePacket(EAP_FAILURE, this.expectedId));
+        if (!keys.ok)
+          return this.end({ ok: false, user, why: `RADIUS: ${keys.why}` }, encodePacket(EAP_FAILURE, this.expectedId));
         // MSK = MS-MPPE-Recv-Key ‖ MS-MPPE-Send-Key (RFC 3748 §7.10 via RFC 2548); the HLAK is its first 32 bytes.
         const msk = Buffer.concat([keys.recv, keys.send]);
         const hlak = Buffer.alloc(32);
@@ -114,9 +146,15 @@ export class RadiusEapRelay implements AuthServer {
         return this.end({ ok: true, user, hlak }, eap ?? encodePacket(EAP_SUCCESS, this.expectedId));
       }
       case RADIUS.ACCESS_REJECT:
-        return this.end({ ok: false, user, why: `RADIUS Access-Reject${text ? `: ${text}` : ''}` }, eap ?? encodePacket(EAP_FAILURE, this.expectedId));
+        return this.end(
+          { ok: false, user, why: `RADIUS Access-Reject${text ? `: ${text}` : ''}` },
+          eap ?? encodePacket(EAP_FAILURE, this.expectedId),
+        );
       default:
-        return this.end({ ok: false, user, why: `RADIUS ${code} is not an answer to Access-Request` }, encodePacket(EAP_FAILURE, this.expectedId));
+        return this.end(
+          { ok: false, user, why: `RADIUS ${code} is not an answer to Access-Request` },
+          encodePacket(EAP_FAILURE, this.expectedId),
+        );
     }
   }
 

@@ -37,7 +37,11 @@ export interface StrictPeer {
   /** Protocol rules the client broke. A correct client leaves this empty. */
   readonly violations: readonly string[];
   readonly connections: number;
-  waitFor<K extends PeerEventKind>(kind: K, where?: (e: EventOf<K>) => boolean, timeoutMs?: number): Promise<EventOf<K>>;
+  waitFor<K extends PeerEventKind>(
+    kind: K,
+    where?: (e: EventOf<K>) => boolean,
+    timeoutMs?: number,
+  ): Promise<EventOf<K>>;
   all<K extends PeerEventKind>(kind: K): EventOf<K>[];
   /** A readable transcript for assertion messages. */
   transcript(): string;
@@ -47,8 +51,13 @@ export interface StrictPeer {
   stop(): Promise<void>;
 }
 
-export async function startStrictPeer(script: PartialScript | readonly PartialScript[] = {}, options: StrictPeerOptions = {}): Promise<StrictPeer> {
-  const resolved = resolveScript(...(Array.isArray(script) ? (script as readonly PartialScript[]) : [script as PartialScript]));
+export async function startStrictPeer(
+  script: PartialScript | readonly PartialScript[] = {},
+  options: StrictPeerOptions = {},
+): Promise<StrictPeer> {
+  const resolved = resolveScript(
+    ...(Array.isArray(script) ? (script as readonly PartialScript[]) : [script as PartialScript]),
+  );
   const certs = await peerCertificates();
   const leaf = options.certificate ?? certs.leaf;
   const log = new EventLog();
@@ -73,7 +82,12 @@ export async function startStrictPeer(script: PartialScript | readonly PartialSc
       ...(peerCert?.subject ? { clientCertificateSubject: `CN=${peerCert.subject.CN}` } : {}),
     });
     sockets.add(socket);
-    const conn = new PeerConnection(socket, { script: resolved, log, certDer: leaf.der, ipv6cpReleased: () => ipv6cpReleased });
+    const conn = new PeerConnection(socket, {
+      script: resolved,
+      log,
+      certDer: leaf.der,
+      ipv6cpReleased: () => ipv6cpReleased,
+    });
     live.add(conn);
     socket.on('close', () => {
       live.delete(conn);

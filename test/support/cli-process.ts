@@ -5,7 +5,12 @@ import { CAUSEWAY_BIN } from './run-cli.js';
 export type CliProcess = JsonChild;
 
 /** `prefix` runs before node (e.g. ['ip', 'netns', 'exec', name]); the password goes to stdin. */
-export function startCliProcess(prefix: readonly string[], args: readonly string[], stdin: string, env: NodeJS.ProcessEnv = process.env): CliProcess {
+export function startCliProcess(
+  prefix: readonly string[],
+  args: readonly string[],
+  stdin: string,
+  env: NodeJS.ProcessEnv = process.env,
+): CliProcess {
   const [command, ...rest] = [...prefix, process.execPath, CAUSEWAY_BIN, ...args];
   return spawnJsonChild(command ?? process.execPath, rest, stdin, { env });
 }

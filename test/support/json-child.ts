@@ -5,7 +5,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 export interface JsonChild {
   readonly child: ChildProcess;
   readonly events: Record<string, unknown>[];
-  waitFor(pred: (e: Record<string, unknown>) => boolean, timeoutMs: number, from?: number): Promise<Record<string, unknown>>;
+  waitFor(
+    pred: (e: Record<string, unknown>) => boolean,
+    timeoutMs: number,
+    from?: number,
+  ): Promise<Record<string, unknown>>;
   send(line: string): void;
   readonly exited: Promise<number | null>;
   output(): string;
@@ -19,8 +23,17 @@ export interface JsonChildOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-export function spawnJsonChild(command: string, args: readonly string[], stdinFirst: string, opts: JsonChildOptions = {}): JsonChild {
-  const child = spawn(command, [...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: opts.detached === true, env: opts.env ?? process.env });
+export function spawnJsonChild(
+  command: string,
+  args: readonly string[],
+  stdinFirst: string,
+  opts: JsonChildOptions = {},
+): JsonChild {
+  const child = spawn(command, [...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: opts.detached === true,
+    env: opts.env ?? process.env,
+  });
   const events: Record<string, unknown>[] = [];
   const waiters = new Set<() => void>();
   let out = '';
@@ -72,7 +85,11 @@ export function spawnJsonChild(command: string, args: readonly string[], stdinFi
           }
           if (child.exitCode !== null || child.signalCode !== null) {
             cleanup();
-            reject(new Error(`${command} exited (${child.exitCode ?? child.signalCode ?? '?'}) before the expected event\n${output()}`));
+            reject(
+              new Error(
+                `${command} exited (${child.exitCode ?? child.signalCode ?? '?'}) before the expected event\n${output()}`,
+              ),
+            );
             return true;
           }
           return false;

@@ -29,7 +29,11 @@ export function parsePromText(text: string): Map<string, PromFamily> {
     m = /^# TYPE (\S+) (counter|gauge|histogram|summary|untyped)$/.exec(line);
     if (m) {
       if (families.has(m[1] as string)) throw new Error(`${where}: TYPE declared twice`);
-      return void families.set(m[1] as string, { type: m[2] as PromFamily['type'], help: help.get(m[1] as string) ?? '', samples: [] });
+      return void families.set(m[1] as string, {
+        type: m[2] as PromFamily['type'],
+        help: help.get(m[1] as string) ?? '',
+        samples: [],
+      });
     }
     if (line.startsWith('#')) throw new Error(`${where}: unknown comment`);
     const s = SAMPLE.exec(line);
@@ -54,7 +58,11 @@ export function parsePromText(text: string): Map<string, PromFamily> {
 }
 
 /** The value of the one sample of `name` whose labels include `labels`. */
-export function sampleValue(families: Map<string, PromFamily>, name: string, labels: Record<string, string> = {}): number | undefined {
+export function sampleValue(
+  families: Map<string, PromFamily>,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
   for (const f of families.values()) {
     for (const s of f.samples) {
       if (s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)) return s.value;

@@ -37,22 +37,45 @@ interface ConnectCliOptions extends ConnectOptions, SecretAndOutputOptions, Diag
 }
 
 export function registerConnectCommand(program: Command, ctx: CliContext): void {
-  addMetricsOptions(addDiagnosticsOptions(addConnectionOptions(
-    program
-      .command('connect')
-      .description('bring a tunnel up (TUN device, routes, DNS) and keep it up until interrupted; needs root or polkit')
-      .argument('<target>', 'a saved profile (name or id; routes, DNS and reconnect come from it), or host or host:port'),
-  )))
-    .option('--route <cidr>', 'send this network through the tunnel (repeatable); with --no-default-route only these', collect, [])
+  addMetricsOptions(
+    addDiagnosticsOptions(
+      addConnectionOptions(
+        program
+          .command('connect')
+          .description(
+            'bring a tunnel up (TUN device, routes, DNS) and keep it up until interrupted; needs root or polkit',
+          )
+          .argument(
+            '<target>',
+            'a saved profile (name or id; routes, DNS and reconnect come from it), or host or host:port',
+          ),
+      ),
+    ),
+  )
+    .option(
+      '--route <cidr>',
+      'send this network through the tunnel (repeatable); with --no-default-route only these',
+      collect,
+      [],
+    )
     .option('--no-default-route', 'split tunnel: do not send all traffic through the tunnel')
     .option('--no-dns', "do not use the server's DNS servers")
     .option('--no-reconnect', 'do not reconnect after the connection drops')
-    .option('--otp <mode>', "ask for a one-time code at each connect and reconnect, never stored: append (send password+code) or replace (the code is the password); default: the profile's")
-    .option('--otp-stdin', "read the one-time codes from standard input, one line each time an otp-needed event (or prompt) asks; with --password-stdin the password is the first line")
+    .option(
+      '--otp <mode>',
+      "ask for a one-time code at each connect and reconnect, never stored: append (send password+code) or replace (the code is the password); default: the profile's",
+    )
+    .option(
+      '--otp-stdin',
+      'read the one-time codes from standard input, one line each time an otp-needed event (or prompt) asks; with --password-stdin the password is the first line',
+    )
     .option('--keepalive <seconds>', 'dead-peer detection interval (a silent server is declared dead within two)', '20')
     .option('--interface <name>', 'name for the TUN device (default: causeway0, causeway1, …)')
     .option('--mss-clamp <mss>', MSS_CLAMP_HELP)
-    .addHelpText('after', `\n${EXIT_CODES_HELP}\nAfter the tunnel is up, SIGINT/SIGTERM disconnect cleanly and exit 0.\n`)
+    .addHelpText(
+      'after',
+      `\n${EXIT_CODES_HELP}\nAfter the tunnel is up, SIGINT/SIGTERM disconnect cleanly and exit 0.\n`,
+    )
     .action(async (server: string, o: ConnectCliOptions) => ctx.setExitCode(await runConnect(server, o, ctx)));
 }
 
@@ -61,7 +84,9 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext): Promise<number> {
-  const emit = o.json ? (e: Record<string, unknown>) => ctx.stdout(JSON.stringify(e) + '\n') : (e: Record<string, unknown>) => ctx.stdout(describe(e) + '\n');
+  const emit = o.json
+    ? (e: Record<string, unknown>) => ctx.stdout(JSON.stringify(e) + '\n')
+    : (e: Record<string, unknown>) => ctx.stdout(describe(e) + '\n');
   const refuse = (message: string, code: number) => {
     if (o.json) emit({ event: 'error', message });
     else ctx.stderr(`causeway: ${message}\n`);
@@ -73,7 +98,8 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   if (t.kind === 'address' && t.warning) ctx.stderr(`causeway: warning: ${t.warning}\n`);
   const profile = t.kind === 'profile' ? t.profile : undefined;
   const keepalive = Number(o.keepalive ?? '20');
-  if (!Number.isFinite(keepalive) || keepalive < 1 || keepalive > 3600) return refuse('--keepalive must be between 1 and 3600 seconds', EXIT.usage);
+  if (!Number.isFinite(keepalive) || keepalive < 1 || keepalive > 3600)
+    return refuse('--keepalive must be between 1 and 3600 seconds', EXIT.usage);
   const mssClamp = parseMssClamp(o.mssClamp);
   if (!mssClamp.ok) return refuse(mssClamp.error, EXIT.usage);
   // Flags win over the profile; the profile wins over defaults.
@@ -87,7 +113,12 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
           ? { mode: 'split', routes: profile.routing.routes }
           : { mode: 'full' };
   const dns = o.dns === false ? false : (profile?.dns ?? true);
-  const reconnect = o.reconnect === false ? { enabled: false } : profile ? { enabled: profile.reconnect.enabled, maxAttempts: profile.reconnect.maxAttempts } : { enabled: true };
+  const reconnect =
+    o.reconnect === false
+      ? { enabled: false }
+      : profile
+        ? { enabled: profile.reconnect.enabled, maxAttempts: profile.reconnect.maxAttempts }
+        : { enabled: true };
   let config = t.config;
   const otp = otpMode(o, profile);
   if (!otp.ok) return refuse(otp.error, EXIT.usage);
@@ -124,10 +155,14 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   config = dialingAddresses(config, dest);
   // A profile's alternate servers: tried in order after a TCP/TLS/HTTP failure, each address kept outside the tunnel too.
   const serverList = await resolveServerList(config, profile?.alternateServers ?? []);
-  for (const u of serverList.unresolved) ctx.stderr(`causeway: warning: alternate server ${u.server} left out: ${u.failure.message}\n`);
+  for (const u of serverList.unresolved)
+    ctx.stderr(`causeway: warning: alternate server ${u.server} left out: ${u.failure.message}\n`);
   const protectedAddresses = [...new Set([...dest.addresses, ...serverList.addresses])];
 
-  const attemptLog = t.kind === 'profile' ? t.services.logs.start(t.profile.id, { secrets: [...t.secrets, ...codeSecrets], verbose: o.verbose === true }) : undefined;
+  const attemptLog =
+    t.kind === 'profile'
+      ? t.services.logs.start(t.profile.id, { secrets: [...t.secrets, ...codeSecrets], verbose: o.verbose === true })
+      : undefined;
   const fileSink = attemptLog?.ok ? attemptLog.value.sink : undefined;
   const log = (e: LogEntry) => {
     fileSink?.(e);
@@ -159,10 +194,19 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
 
   let helper: HelperClient;
   try {
-    helper = await HelperClient.start(helperLaunch(), { onLog: (line) => log({ time: Date.now(), level: 'debug', phase: 'connected', message: `helper: ${line}` }) });
+    helper = await HelperClient.start(helperLaunch(), {
+      onLog: (line) => log({ time: Date.now(), level: 'debug', phase: 'connected', message: `helper: ${line}` }),
+    });
   } catch (e) {
     const why = e instanceof HelperError ? `${e.code}: ${e.message}` : String(e);
-    emit({ event: 'disconnected', reason: { phase: 'tcp', code: 'cancelled', message: `The privileged helper could not start (${why}). Run as root, or install Causeway so polkit can start its helper.` } });
+    emit({
+      event: 'disconnected',
+      reason: {
+        phase: 'tcp',
+        code: 'cancelled',
+        message: `The privileged helper could not start (${why}). Run as root, or install Causeway so polkit can start its helper.`,
+      },
+    });
     await stopExtras();
     return EXIT.failure;
   }
@@ -171,7 +215,19 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   const net = new HelperNetConfigurator(helper, uid, o.interface);
   const tunnel = new Tunnel(
     config,
-    { routing, dns, serverAddress, serverAddresses: protectedAddresses, reconnect, ...(profile?.mtu ? { mtu: profile.mtu } : {}), ...(mssClamp.value !== undefined ? { mssClamp: mssClamp.value } : profile?.mssClamp ? { mssClamp: 'mtu' as const } : {}) },
+    {
+      routing,
+      dns,
+      serverAddress,
+      serverAddresses: protectedAddresses,
+      reconnect,
+      ...(profile?.mtu ? { mtu: profile.mtu } : {}),
+      ...(mssClamp.value !== undefined
+        ? { mssClamp: mssClamp.value }
+        : profile?.mssClamp
+          ? { mssClamp: 'mtu' as const }
+          : {}),
+    },
     {
       net,
       openTun: (name) => net.openTun(name),
@@ -188,7 +244,12 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
             },
           }
         : {}),
-      sessionDeps: { log, sstpTimers: { helloIntervalMs: keepalive * 1000 }, lcpEchoIntervalMs: keepalive * 1000, ...(tap ? { tap } : {}) },
+      sessionDeps: {
+        log,
+        sstpTimers: { helloIntervalMs: keepalive * 1000 },
+        lcpEchoIntervalMs: keepalive * 1000,
+        ...(tap ? { tap } : {}),
+      },
       log,
     },
   );
@@ -205,8 +266,16 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   process.on('SIGTERM', onSignal);
   // `causeway status` / `disconnect` in another terminal reach this tunnel through a control socket;
   // a disconnect from there is onSignal, the same clean stop as Ctrl-C.
-  const registration = await registerTunnel({ name: profile?.name ?? server, profileId: profile?.id ?? null, server: `${config.host}:${config.port}`, tunnel, stop: onSignal, env: ctx.env });
-  if (!registration.ok) ctx.stderr(`causeway: warning: \`causeway status\` will not see this tunnel: ${registration.message}\n`);
+  const registration = await registerTunnel({
+    name: profile?.name ?? server,
+    profileId: profile?.id ?? null,
+    server: `${config.host}:${config.port}`,
+    tunnel,
+    stop: onSignal,
+    env: ctx.env,
+  });
+  if (!registration.ok)
+    ctx.stderr(`causeway: warning: \`causeway status\` will not see this tunnel: ${registration.message}\n`);
   try {
     const first = await tunnel.start();
     if (!first.ok) return exitCodeFor(first.failure.code);

@@ -24,17 +24,30 @@ interface DoctorOptions {
 }
 
 export function registerDoctorCommand(program: Command, ctx: CliContext, services?: ProfileServices): void {
-  addOtpOptions(addConnectionOptions(
-    program
-      .command('doctor')
-      .description('diagnose a connection: every phase (DNS, TCP, proxy, TLS, HTTP, SSTP, LCP, auth, IPCP/IPv6CP, data, MTU) with a verdict, advice for a failure, the server recognised')
-      .argument('<target>', 'a saved profile (name or id), or host or host:port'),
-  ))
-    .option('--report <file>', 'also write a redacted compatibility report (no passwords, no user name unless --include-user; mode 0600)')
+  addOtpOptions(
+    addConnectionOptions(
+      program
+        .command('doctor')
+        .description(
+          'diagnose a connection: every phase (DNS, TCP, proxy, TLS, HTTP, SSTP, LCP, auth, IPCP/IPv6CP, data, MTU) with a verdict, advice for a failure, the server recognised',
+        )
+        .argument('<target>', 'a saved profile (name or id), or host or host:port'),
+    ),
+  )
+    .option(
+      '--report <file>',
+      'also write a redacted compatibility report (no passwords, no user name unless --include-user; mode 0600)',
+    )
     .option('--include-user', 'keep the user name in the report')
     .option('--no-mtu', 'skip the path MTU check')
-    .option('--mtu-target <address>', 'probe the path MTU to this address behind the server instead of the server\'s tunnel address')
-    .addHelpText('after', `\n${EXIT_CODES_HELP}\n\nExamples:\n  causeway doctor Office --report office-report.txt\n  printf %s "$PASSWORD" | causeway doctor vpn.example.com --user alice --password-stdin\n`)
+    .option(
+      '--mtu-target <address>',
+      "probe the path MTU to this address behind the server instead of the server's tunnel address",
+    )
+    .addHelpText(
+      'after',
+      `\n${EXIT_CODES_HELP}\n\nExamples:\n  causeway doctor Office --report office-report.txt\n  printf %s "$PASSWORD" | causeway doctor vpn.example.com --user alice --password-stdin\n`,
+    )
     .action(async (target: string, o: ConnectOptions & SecretAndOutputOptions & DoctorOptions & OtpFlags) => {
       const json = o.json === true;
       const verbose = o.verbose === true;
@@ -44,8 +57,14 @@ export function registerDoctorCommand(program: Command, ctx: CliContext, service
       const { t, oneTimeCode } = resolved;
       const mtu = o.mtu === false ? false : { ...(o.mtuTarget !== undefined ? { target: o.mtuTarget } : {}) };
       const run = async (shown: Output, logAll: boolean) => {
-        const d = await runDiagnosis(t.config, { json, verbose: logAll, echoTimeoutMs: 5_000, oneTimeCode }, shown, { mtu });
-        const report = redactReport(d.report, { username: t.config.credentials.username, includeUser: o.includeUser === true, secrets: t.secrets });
+        const d = await runDiagnosis(t.config, { json, verbose: logAll, echoTimeoutMs: 5_000, oneTimeCode }, shown, {
+          mtu,
+        });
+        const report = redactReport(d.report, {
+          username: t.config.credentials.username,
+          includeUser: o.includeUser === true,
+          secrets: t.secrets,
+        });
         print(report, json, verbose);
         if (o.report !== undefined) {
           const w = writeReportFile(o.report, report);

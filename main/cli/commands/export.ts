@@ -14,14 +14,21 @@ interface ExportOptions {
   output?: string;
 }
 
-export function registerExportCommand(program: Command, ctx: CliContext, open: OpenProfileServices = () => openProfileServices(ctx.env)): void {
+export function registerExportCommand(
+  program: Command,
+  ctx: CliContext,
+  open: OpenProfileServices = () => openProfileServices(ctx.env),
+): void {
   program
     .command('export')
-    .description('write profiles in Causeway\'s format (no passwords) to standard output or a file')
+    .description("write profiles in Causeway's format (no passwords) to standard output or a file")
     .argument('[names...]', 'profile names or ids')
     .option('--all', 'every saved profile')
     .option('-o, --output <file>', 'write to this file instead of standard output')
-    .addHelpText('after', '\nExample:\n  causeway export Office Lab -o profiles.json    # then on another machine: causeway import profiles.json\n')
+    .addHelpText(
+      'after',
+      '\nExample:\n  causeway export Office Lab -o profiles.json    # then on another machine: causeway import profiles.json\n',
+    )
     .action(async (names: string[], o: ExportOptions) => {
       const r = reply(ctx, false);
       if (o.all && names.length > 0) return r.fail(EXIT.usage, 'give profile names or --all, not both');

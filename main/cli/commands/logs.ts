@@ -44,9 +44,11 @@ export function registerLogsCommand(program: Command, ctx: CliContext, seams: Lo
       let attempt: number | undefined;
       if (o.attempt !== undefined) {
         attempt = Number(o.attempt);
-        if (!Number.isInteger(attempt) || attempt < 1) return r.fail(EXIT.usage, `--attempt must be a positive whole number (got ${o.attempt})`);
+        if (!Number.isInteger(attempt) || attempt < 1)
+          return r.fail(EXIT.usage, `--attempt must be a positive whole number (got ${o.attempt})`);
       }
-      if (o.list && (o.follow || attempt !== undefined)) return r.fail(EXIT.usage, '--list cannot be combined with --follow or --attempt');
+      if (o.list && (o.follow || attempt !== undefined))
+        return r.fail(EXIT.usage, '--list cannot be combined with --follow or --attempt');
       const services = open();
       const found = await findProfile(services.store, name);
       if (!found.ok) return r.fail(exitCodeForStoreError(found.error), found.error.message);
@@ -54,24 +56,56 @@ export function registerLogsCommand(program: Command, ctx: CliContext, seams: Lo
       const minLevel = LEVELS.indexOf(o.level ?? 'debug');
       const shown = (e: LogEntry) => LEVELS.indexOf(e.level) >= minLevel;
       const printEntry = (e: LogEntry, info: AttemptInfo) =>
-        r.data({ event: 'log', attempt: info.attempt, time: new Date(e.time).toISOString(), level: e.level, phase: e.phase, message: e.message }, formatText([e]));
+        r.data(
+          {
+            event: 'log',
+            attempt: info.attempt,
+            time: new Date(e.time).toISOString(),
+            level: e.level,
+            phase: e.phase,
+            message: e.message,
+          },
+          formatText([e]),
+        );
       const printHeader = (info: AttemptInfo) =>
-        r.data({ event: 'attempt', ...attemptJson(info) }, `# ${profile.name}: attempt ${info.attempt}, started ${new Date(info.startedAt).toISOString()}\n`);
+        r.data(
+          { event: 'attempt', ...attemptJson(info) },
+          `# ${profile.name}: attempt ${info.attempt}, started ${new Date(info.startedAt).toISOString()}\n`,
+        );
 
       const listed = services.logs.list(profile.id);
       if (!listed.ok) return r.fail(EXIT.failure, listed.error.message);
       if (o.list) {
-        const text = listed.value.length === 0 ? `No connection logs for "${profile.name}" yet.\n` : listed.value.map((a) => `${String(a.attempt).padStart(5)}  ${new Date(a.startedAt).toISOString()}  ${a.size} bytes\n`).join('');
-        return r.data({ event: 'attempts', profile: { id: profile.id, name: profile.name }, attempts: listed.value.map(attemptJson) }, text);
+        const text =
+          listed.value.length === 0
+            ? `No connection logs for "${profile.name}" yet.\n`
+            : listed.value
+                .map(
+                  (a) => `${String(a.attempt).padStart(5)}  ${new Date(a.startedAt).toISOString()}  ${a.size} bytes\n`,
+                )
+                .join('');
+        return r.data(
+          {
+            event: 'attempts',
+            profile: { id: profile.id, name: profile.name },
+            attempts: listed.value.map(attemptJson),
+          },
+          text,
+        );
       }
 
       if (o.follow) {
-        const failed = await followLogs(services.logs, profile.id, { signal: stopSignal(), ...(attempt !== undefined ? { attempt } : {}) }, {
-          attempt: printHeader,
-          entry: (e, info) => {
-            if (shown(e)) printEntry(e, info);
+        const failed = await followLogs(
+          services.logs,
+          profile.id,
+          { signal: stopSignal(), ...(attempt !== undefined ? { attempt } : {}) },
+          {
+            attempt: printHeader,
+            entry: (e, info) => {
+              if (shown(e)) printEntry(e, info);
+            },
           },
-        });
+        );
         if (failed) r.fail(EXIT.failure, failed);
         return;
       }
@@ -84,10 +118,12 @@ export function registerLogsCommand(program: Command, ctx: CliContext, seams: Lo
       }
       const which = attempt ?? newest?.attempt ?? 0;
       const read = await services.logs.read(profile.id, which);
-      if (!read.ok) return r.fail(EXIT.failure, `${read.error.message} (see \`causeway logs "${profile.name}" --list\`)`);
+      if (!read.ok)
+        return r.fail(EXIT.failure, `${read.error.message} (see \`causeway logs "${profile.name}" --list\`)`);
       printHeader(read.value.info);
       for (const e of read.value.entries) if (shown(e)) printEntry(e, read.value.info);
-      if (read.value.skipped > 0) r.note(`causeway: ${read.value.skipped} damaged line(s) in ${read.value.info.file} were skipped`);
+      if (read.value.skipped > 0)
+        r.note(`causeway: ${read.value.skipped} damaged line(s) in ${read.value.info.file} were skipped`);
     });
 }
 

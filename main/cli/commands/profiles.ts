@@ -13,7 +13,11 @@ interface JsonOption {
   json?: boolean;
 }
 
-export function registerProfilesCommand(program: Command, ctx: CliContext, open: OpenProfileServices = () => openProfileServices(ctx.env)): void {
+export function registerProfilesCommand(
+  program: Command,
+  ctx: CliContext,
+  open: OpenProfileServices = () => openProfileServices(ctx.env),
+): void {
   const profiles = program
     .command('profiles')
     .description('list, show, add, edit and remove saved connection profiles (passwords live in the OS keychain)');
@@ -46,7 +50,11 @@ export function registerProfilesCommand(program: Command, ctx: CliContext, open:
           ? { kind: 'not-saved' }
           : { kind: 'saved' };
       r.data(
-        { event: 'profile', profile: found.value, passwordSaved: password.kind === 'unknown' ? null : password.kind === 'saved' },
+        {
+          event: 'profile',
+          profile: found.value,
+          passwordSaved: password.kind === 'unknown' ? null : password.kind === 'saved',
+        },
         formatProfile(found.value, password),
       );
     });
@@ -58,7 +66,10 @@ export function registerProfilesCommand(program: Command, ctx: CliContext, open:
       .argument('<name>', 'a name of your choice (unique, case-insensitively)'),
     'add',
   )
-    .addHelpText('after', '\nExample:\n  printf %s "$PASSWORD" | causeway profiles add Office --server vpn.example.com --user alice --password-stdin\n')
+    .addHelpText(
+      'after',
+      '\nExample:\n  printf %s "$PASSWORD" | causeway profiles add Office --server vpn.example.com --user alice --password-stdin\n',
+    )
     .action(async (name: string, o: ProfileFlagOptions) => {
       const r = reply(ctx, o.json);
       report(r, await addProfile(open(), name, o, ctx.stdin), 'Saved');
@@ -71,7 +82,10 @@ export function registerProfilesCommand(program: Command, ctx: CliContext, open:
       .argument('<name>', 'profile name or id'),
     'edit',
   )
-    .addHelpText('after', '\nExamples:\n  causeway profiles edit Office --pin sha256:<64 hex digits>\n  printf %s "$PASSWORD" | causeway profiles edit Office --password-stdin\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  causeway profiles edit Office --pin sha256:<64 hex digits>\n  printf %s "$PASSWORD" | causeway profiles edit Office --password-stdin\n',
+    )
     .action(async (name: string, o: ProfileFlagOptions) => {
       const r = reply(ctx, o.json);
       const services = open();
@@ -99,7 +113,11 @@ export function registerProfilesCommand(program: Command, ctx: CliContext, open:
       const left = deleted.value.secretsLeft;
       if (left) r.note(`causeway: warning: its secrets are still in the keychain: ${left.message}`);
       r.data(
-        { event: 'removed', profile: { id: found.value.id, name: found.value.name }, secretsDeleted: left === undefined },
+        {
+          event: 'removed',
+          profile: { id: found.value.id, name: found.value.name },
+          secretsDeleted: left === undefined,
+        },
         `Removed profile "${found.value.name}"${left ? '' : ' and its secrets'}.\n`,
       );
     });
@@ -108,5 +126,8 @@ export function registerProfilesCommand(program: Command, ctx: CliContext, open:
 function report(r: ReturnType<typeof reply>, result: SaveResult, verb: string): void {
   if (!result.ok) return r.fail(result.code, result.message);
   for (const w of result.warnings) r.note(`causeway: warning: ${w}`);
-  r.data({ event: 'saved', profile: result.profile, warnings: result.warnings }, `${verb} profile "${result.profile.name}" (id ${result.profile.id}).\n`);
+  r.data(
+    { event: 'saved', profile: result.profile, warnings: result.warnings },
+    `${verb} profile "${result.profile.name}" (id ${result.profile.id}).\n`,
+  );
 }

@@ -15,9 +15,14 @@ export interface StatusDeps extends RegistryDeps {
 export function registerStatusCommand(program: Command, ctx: CliContext, deps: StatusDeps = {}): void {
   program
     .command('status')
-    .description('show the tunnels that `causeway connect` has up (in any terminal): profile, addresses, interface, uptime, traffic')
+    .description(
+      'show the tunnels that `causeway connect` has up (in any terminal): profile, addresses, interface, uptime, traffic',
+    )
     .option('--json', 'print one JSON object: { "event": "status", "tunnels": [...] }')
-    .addHelpText('after', `\nA tunnel started with sudo shows up for the user who ran sudo.\n\n${LOCAL_EXIT_CODES_HELP}\n`)
+    .addHelpText(
+      'after',
+      `\nA tunnel started with sudo shows up for the user who ran sudo.\n\n${LOCAL_EXIT_CODES_HELP}\n`,
+    )
     .action(async (o: { json?: boolean }) => {
       const dir = deps.dir ?? registryDir(ctx.env);
       if (typeof dir !== 'string' && !dir.ok) {
@@ -28,7 +33,11 @@ export function registerStatusCommand(program: Command, ctx: CliContext, deps: S
       for (const p of listing.problems) ctx.stderr(`causeway: warning: a tunnel did not answer: ${p}\n`);
       const now = (deps.now ?? Date.now)();
       const tunnels = listing.tunnels.map((t) => t.status);
-      if (o.json) ctx.stdout(JSON.stringify({ event: 'status', tunnels: tunnels.map((t) => ({ ...t, uptimeMs: uptimeMs(t, now) })) }) + '\n');
+      if (o.json)
+        ctx.stdout(
+          JSON.stringify({ event: 'status', tunnels: tunnels.map((t) => ({ ...t, uptimeMs: uptimeMs(t, now) })) }) +
+            '\n',
+        );
       else ctx.stdout(formatStatus(tunnels, now));
       ctx.setExitCode(EXIT.ok);
     });

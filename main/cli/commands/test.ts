@@ -20,35 +20,72 @@ export interface SecretAndOutputOptions {
 
 /** The connection options `test` and `connect` share. */
 export function addConnectionOptions(cmd: Command): Command {
-  return cmd
-    .option('-u, --user <name>', 'user name (e.g. alice, alice@HUB, DOMAIN\\alice)')
-    .option('--password-stdin', 'read the password from standard input (the only way to pass it: never on the command line)')
-    .option('--ca <file>', 'trust the CA certificate(s) in this PEM file instead of the system CAs')
-    .option('--pin <sha256:HEX>', 'trust exactly the server certificate with this SHA-256 fingerprint')
-    .option('--insecure', 'accept any server certificate (labs only; the certificate is still shown)')
-    .option('--sni <name>', 'TLS server name to send (default: the host name)')
-    .option('--eap-pin <sha256:HEX>', "EAP-TLS/PEAP: trust exactly the sign-in (EAP) server certificate with this SHA-256 fingerprint (default: the profile's, or judged like the VPN server's)")
-    .option('--eap-ca <file>', 'EAP-TLS/PEAP: trust the CA certificate(s) in this PEM file for the sign-in (EAP) server')
-    .option('--eap-server-name <name>', "EAP-TLS/PEAP: the name the sign-in (EAP) server's certificate must carry")
-    // No commander defaults below: an absent flag must be told apart from a default so a profile's own
-    // value can stand (buildSessionConfig applies the same defaults for a plain host).
-    .addOption(new Option('--tls-min <version>', 'minimum TLS version (default: 1.2, or the profile\'s)').choices(['1.2', '1.3']))
-    .option('--auth <methods>', 'allowed authentication methods in order of preference: pap,chap,mschapv2,eap-mschapv2 (default: mschapv2,eap-mschapv2, or the profile\'s; pap and chap only when listed, since the server then proves nothing)')
-    .option('--allow-no-auth', 'carry on if the server asks for no authentication at all (refused otherwise: nothing would prove it is your server)')
-    .option('--proxy <url>', 'HTTP proxy: http://[user@]host:port (never a password in the URL: see --proxy-password-stdin)')
-    .option('--proxy-password-stdin', "read the proxy password from standard input (the line after the password when --password-stdin is given too; a saved profile's comes from the keychain)")
-    .option('--ipv6', 'also negotiate IPv6 (IPv6CP)')
-    .option('--mru <bytes>', 'maximum receive unit to ask for (default: 1500, or the profile\'s MTU)')
-    .option('--auth-wait <seconds>', "how long authentication may wait for the server, e.g. while you approve an MFA push on your phone (5-600; default 60, or the profile's)")
-    .option('--json', 'print JSON lines; the last line is the result')
-    .option('-v, --verbose', 'print the protocol trace (never contains secrets)');
+  return (
+    cmd
+      .option('-u, --user <name>', 'user name (e.g. alice, alice@HUB, DOMAIN\\alice)')
+      .option(
+        '--password-stdin',
+        'read the password from standard input (the only way to pass it: never on the command line)',
+      )
+      .option('--ca <file>', 'trust the CA certificate(s) in this PEM file instead of the system CAs')
+      .option('--pin <sha256:HEX>', 'trust exactly the server certificate with this SHA-256 fingerprint')
+      .option('--insecure', 'accept any server certificate (labs only; the certificate is still shown)')
+      .option('--sni <name>', 'TLS server name to send (default: the host name)')
+      .option(
+        '--eap-pin <sha256:HEX>',
+        "EAP-TLS/PEAP: trust exactly the sign-in (EAP) server certificate with this SHA-256 fingerprint (default: the profile's, or judged like the VPN server's)",
+      )
+      .option(
+        '--eap-ca <file>',
+        'EAP-TLS/PEAP: trust the CA certificate(s) in this PEM file for the sign-in (EAP) server',
+      )
+      .option('--eap-server-name <name>', "EAP-TLS/PEAP: the name the sign-in (EAP) server's certificate must carry")
+      // No commander defaults below: an absent flag must be told apart from a default so a profile's own
+      // value can stand (buildSessionConfig applies the same defaults for a plain host).
+      .addOption(
+        new Option('--tls-min <version>', "minimum TLS version (default: 1.2, or the profile's)").choices([
+          '1.2',
+          '1.3',
+        ]),
+      )
+      .option(
+        '--auth <methods>',
+        "allowed authentication methods in order of preference: pap,chap,mschapv2,eap-mschapv2 (default: mschapv2,eap-mschapv2, or the profile's; pap and chap only when listed, since the server then proves nothing)",
+      )
+      .option(
+        '--allow-no-auth',
+        'carry on if the server asks for no authentication at all (refused otherwise: nothing would prove it is your server)',
+      )
+      .option(
+        '--proxy <url>',
+        'HTTP proxy: http://[user@]host:port (never a password in the URL: see --proxy-password-stdin)',
+      )
+      .option(
+        '--proxy-password-stdin',
+        "read the proxy password from standard input (the line after the password when --password-stdin is given too; a saved profile's comes from the keychain)",
+      )
+      .option('--ipv6', 'also negotiate IPv6 (IPv6CP)')
+      .option('--mru <bytes>', "maximum receive unit to ask for (default: 1500, or the profile's MTU)")
+      .option(
+        '--auth-wait <seconds>',
+        "how long authentication may wait for the server, e.g. while you approve an MFA push on your phone (5-600; default 60, or the profile's)",
+      )
+      .option('--json', 'print JSON lines; the last line is the result')
+      .option('-v, --verbose', 'print the protocol trace (never contains secrets)')
+  );
 }
 
 /** test/doctor's one attempt takes one code (connect registers its own, asked at each reconnect too). */
 export function addOtpOptions(cmd: Command): Command {
   return cmd
-    .option('--otp <mode>', "this profile or server wants a one-time code, never stored: append (send password+code) or replace (the code is the password); default: the profile's")
-    .option('--otp-stdin', 'read the one-time code from standard input: the line after the password (and proxy password) lines');
+    .option(
+      '--otp <mode>',
+      "this profile or server wants a one-time code, never stored: append (send password+code) or replace (the code is the password); default: the profile's",
+    )
+    .option(
+      '--otp-stdin',
+      'read the one-time code from standard input: the line after the password (and proxy password) lines',
+    );
 }
 
 /**
@@ -62,7 +99,11 @@ export async function resolveRunTarget(
   ctx: CliContext,
   services: ProfileServices | undefined,
 ): Promise<{ t: ConnectTarget; oneTimeCode: boolean } | undefined> {
-  const resolved = await resolveConnectTarget(target, o, { stdin: ctx.stdin, env: ctx.env, ...(services ? { services } : {}) });
+  const resolved = await resolveConnectTarget(target, o, {
+    stdin: ctx.stdin,
+    env: ctx.env,
+    ...(services ? { services } : {}),
+  });
   if (!resolved.ok) {
     out.error(resolved.error.message);
     ctx.setExitCode(exitCodeForTargetError(resolved.error));
@@ -70,27 +111,44 @@ export async function resolveRunTarget(
   }
   const t = resolved.target;
   if (t.kind === 'address' && t.warning) ctx.stderr(`causeway: warning: ${t.warning}\n`);
-  const coded = await withFirstCode({ config: t.config, secrets: t.secrets, oneTimeCode: false }, o, t.kind === 'profile' ? t.profile : undefined, {
-    stdin: ctx.stdin,
-    announce: (attempt, reason) => out.progress({ event: 'otp-needed', attempt, ...(reason ? { reason } : {}) }),
-    terminal: (text) => ctx.stderr(text),
-  });
+  const coded = await withFirstCode(
+    { config: t.config, secrets: t.secrets, oneTimeCode: false },
+    o,
+    t.kind === 'profile' ? t.profile : undefined,
+    {
+      stdin: ctx.stdin,
+      announce: (attempt, reason) => out.progress({ event: 'otp-needed', attempt, ...(reason ? { reason } : {}) }),
+      terminal: (text) => ctx.stderr(text),
+    },
+  );
   if (!coded.ok) {
     out.error(coded.error);
     ctx.setExitCode(EXIT.usage);
     return undefined;
   }
-  return { t: { ...t, config: coded.value.config, secrets: coded.value.secrets }, oneTimeCode: coded.value.oneTimeCode };
+  return {
+    t: { ...t, config: coded.value.config, secrets: coded.value.secrets },
+    oneTimeCode: coded.value.oneTimeCode,
+  };
 }
 
 /** `services` is for tests; the CLI opens the real ones (XDG paths, OS keychain) from the environment. */
 export function registerTestCommand(program: Command, ctx: CliContext, services?: ProfileServices): void {
-  addOtpOptions(addDiagnosticsOptions(addConnectionOptions(
-    program
-      .command('test')
-      .description('connect to an SSTP server, authenticate, get an address, ping the server through the tunnel, disconnect, and report each phase')
-      .argument('<target>', 'a saved profile (name or id; its password comes from the keychain), or host or host:port (port 443 by default; [v6addr]:port for IPv6)'),
-  )))
+  addOtpOptions(
+    addDiagnosticsOptions(
+      addConnectionOptions(
+        program
+          .command('test')
+          .description(
+            'connect to an SSTP server, authenticate, get an address, ping the server through the tunnel, disconnect, and report each phase',
+          )
+          .argument(
+            '<target>',
+            'a saved profile (name or id; its password comes from the keychain), or host or host:port (port 443 by default; [v6addr]:port for IPv6)',
+          ),
+      ),
+    ),
+  )
     .addHelpText(
       'after',
       `\nWith a profile, flags given here override its fields for this run, and the attempt is logged\n(see \`causeway logs NAME\`).\n\n${EXIT_CODES_HELP}\n\nExamples:\n  causeway test Office\n  printf %s "$PASSWORD" | causeway test vpn.example.com --user alice --password-stdin\n  printf '%s\\n' "$PASSWORD" 123456 | causeway test Office --password-stdin --otp-stdin\n`,
@@ -112,7 +170,12 @@ export function registerTestCommand(program: Command, ctx: CliContext, services?
         return ctx.setExitCode(EXIT.usage);
       }
       try {
-        await runTestWithTarget(t, { json, verbose, echoTimeoutMs: 5_000, tap: diag.diagnostics.tap, oneTimeCode }, shown, ctx);
+        await runTestWithTarget(
+          t,
+          { json, verbose, echoTimeoutMs: 5_000, tap: diag.diagnostics.tap, oneTimeCode },
+          shown,
+          ctx,
+        );
       } finally {
         await diag.diagnostics.close();
       }
@@ -120,7 +183,12 @@ export function registerTestCommand(program: Command, ctx: CliContext, services?
 }
 
 /** One run for a plain address, or for a profile with its attempt logged (see `causeway logs NAME`). */
-async function runTestWithTarget(t: ConnectTarget, opts: TestRunOptions, shown: Output, ctx: CliContext): Promise<void> {
+async function runTestWithTarget(
+  t: ConnectTarget,
+  opts: TestRunOptions,
+  shown: Output,
+  ctx: CliContext,
+): Promise<void> {
   if (t.kind === 'address') return ctx.setExitCode(await runTest(t.config, opts, shown));
   const started = t.services.logs.start(t.profile.id, { secrets: t.secrets, verbose: opts.verbose });
   if (!started.ok) {

@@ -16,7 +16,8 @@ export interface Identity {
 
 export function processIdentity(): Identity {
   const p = process;
-  if (!p.setgroups || !p.setgid || !p.setuid || !p.setegid || !p.seteuid || !p.getegid || !p.geteuid) throw new Error('user switching is not available on this platform');
+  if (!p.setgroups || !p.setgid || !p.setuid || !p.setegid || !p.seteuid || !p.getegid || !p.geteuid)
+    throw new Error('user switching is not available on this platform');
   return {
     setgroups: (g) => p.setgroups!(g),
     setgid: (g) => p.setgid!(g),
@@ -34,7 +35,12 @@ export function processIdentity(): Identity {
  * nothing the CLI does needs the user's others. Then points the process environment at their home and session bus, which is where
  * libdbus and os.homedir() look.
  */
-export function dropToUser(user: PasswdEntry, userEnv: NodeJS.ProcessEnv, id: Identity = processIdentity(), env: NodeJS.ProcessEnv = process.env): void {
+export function dropToUser(
+  user: PasswdEntry,
+  userEnv: NodeJS.ProcessEnv,
+  id: Identity = processIdentity(),
+  env: NodeJS.ProcessEnv = process.env,
+): void {
   id.setgroups([user.gid]);
   id.setgid(user.gid);
   id.setuid(user.uid);

@@ -18,7 +18,8 @@ export interface InvokerError {
   readonly message: string;
 }
 
-export type InvokerResult = { readonly ok: true; readonly invoker: Invoker } | { readonly ok: false; readonly error: InvokerError };
+export type InvokerResult =
+  { readonly ok: true; readonly invoker: Invoker } | { readonly ok: false; readonly error: InvokerError };
 
 export interface InvokerEnvironment {
   readonly uid: number;
@@ -27,14 +28,16 @@ export interface InvokerEnvironment {
   readonly passwd: () => string;
 }
 
-const HOW_TO = 'Run `causeway` as yourself instead (the privileged helper starts through polkit), or give the password with --password-stdin.';
+const HOW_TO =
+  'Run `causeway` as yourself instead (the privileged helper starts through polkit), or give the password with --password-stdin.';
 
 /** Parses passwd(5) lines; malformed lines are skipped. */
 export function parsePasswd(text: string): PasswdEntry[] {
   const out: PasswdEntry[] = [];
   for (const line of text.split('\n')) {
     const f = line.split(':');
-    if (f.length < 7 || !f[0] || !/^\d+$/.test(f[2] ?? '') || !/^\d+$/.test(f[3] ?? '') || !isAbsolute(f[5] ?? '')) continue;
+    if (f.length < 7 || !f[0] || !/^\d+$/.test(f[2] ?? '') || !/^\d+$/.test(f[3] ?? '') || !isAbsolute(f[5] ?? ''))
+      continue;
     out.push({ name: f[0], uid: Number(f[2]), gid: Number(f[3]), home: f[5] ?? '/' });
   }
   return out;
@@ -44,7 +47,13 @@ export function resolveInvoker({ uid, env, passwd }: InvokerEnvironment): Invoke
   const sudoUid = env['SUDO_UID'];
   // Only root acting for someone else: `sudo -u bob` runs as bob, who has a data home of his own.
   if (uid !== 0 || sudoUid === undefined || sudoUid === '0') return { ok: true, invoker: { kind: 'self' } };
-  const fail = (why: string): InvokerResult => ({ ok: false, error: { kind: 'sudo-user-unknown', message: `Running under sudo, but ${why}, so Causeway cannot find your profiles and keychain. ${HOW_TO}` } });
+  const fail = (why: string): InvokerResult => ({
+    ok: false,
+    error: {
+      kind: 'sudo-user-unknown',
+      message: `Running under sudo, but ${why}, so Causeway cannot find your profiles and keychain. ${HOW_TO}`,
+    },
+  });
   if (!/^[1-9]\d{0,9}$/.test(sudoUid)) return fail(`SUDO_UID (${JSON.stringify(sudoUid)}) is not a user id`);
   let entries: PasswdEntry[];
   try {
@@ -55,7 +64,8 @@ export function resolveInvoker({ uid, env, passwd }: InvokerEnvironment): Invoke
   const user = entries.find((e) => e.uid === Number(sudoUid));
   if (!user) return fail(`uid ${sudoUid} is not in /etc/passwd`);
   const name = env['SUDO_USER'];
-  if (name !== undefined && name !== user.name) return fail(`SUDO_USER (${name}) and SUDO_UID (${sudoUid}, ${user.name}) disagree`);
+  if (name !== undefined && name !== user.name)
+    return fail(`SUDO_USER (${name}) and SUDO_UID (${sudoUid}, ${user.name}) disagree`);
   return { ok: true, invoker: { kind: 'sudo', user } };
 }
 
@@ -64,7 +74,11 @@ export function resolveInvoker({ uid, env, passwd }: InvokerEnvironment): Invoke
  * session bus when their login session has one. XDG_*_HOME values that point outside their home
  * (root's, left by `sudo -E`) are dropped; the defaults under their home apply instead.
  */
-export function userEnvironment(env: NodeJS.ProcessEnv, user: PasswdEntry, exists: (path: string) => boolean): NodeJS.ProcessEnv {
+export function userEnvironment(
+  env: NodeJS.ProcessEnv,
+  user: PasswdEntry,
+  exists: (path: string) => boolean,
+): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...env, HOME: user.home, USER: user.name, LOGNAME: user.name };
   for (const name of ['XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME']) {
     const v = out[name];

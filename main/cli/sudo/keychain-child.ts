@@ -11,7 +11,12 @@ import { KeyringCredentialStore } from '../../services/credentials/keyring-store
 const requestSchema = z.object({
   op: z.enum(['get', 'set', 'delete']),
   profileId: z.string(),
-  kind: z.enum(['password', 'proxy-password', 'pkcs12-passphrase', 'client-key'] as const satisfies readonly SecretKind[]),
+  kind: z.enum([
+    'password',
+    'proxy-password',
+    'pkcs12-passphrase',
+    'client-key',
+  ] as const satisfies readonly SecretKind[]),
   secret: z.string().optional(),
 });
 

@@ -24,10 +24,18 @@ export interface UserKeychainOptions {
 }
 
 const errorSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('keychain-unavailable'), reason: z.enum(['locked', 'no-secret-service', 'no-session-bus', 'no-answer', 'failed']), message: z.string(), detail: z.string() }),
+  z.object({
+    kind: z.literal('keychain-unavailable'),
+    reason: z.enum(['locked', 'no-secret-service', 'no-session-bus', 'no-answer', 'failed']),
+    message: z.string(),
+    detail: z.string(),
+  }),
   z.object({ kind: z.literal('invalid'), message: z.string() }),
 ]);
-const answerSchema = z.union([z.object({ ok: z.literal(true), value: z.unknown() }), z.object({ ok: z.literal(false), error: errorSchema })]);
+const answerSchema = z.union([
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: errorSchema }),
+]);
 
 export class UserKeychainStore implements CredentialStore {
   constructor(private readonly opts: UserKeychainOptions) {}
@@ -52,9 +60,17 @@ export class UserKeychainStore implements CredentialStore {
     return deleteAllKinds(this, profileId);
   }
 
-  private call(request: { op: 'get' | 'set' | 'delete'; profileId: string; kind: SecretKind; secret?: string }): Promise<CredentialResult<unknown>> {
+  private call(request: {
+    op: 'get' | 'set' | 'delete';
+    profileId: string;
+    kind: SecretKind;
+    secret?: string;
+  }): Promise<CredentialResult<unknown>> {
     const { user, env } = this.opts;
-    const unavailable = (detail: string): CredentialResult<unknown> => ({ ok: false, error: keychainUnavailable('failed', `as ${user.name}: ${detail}`) });
+    const unavailable = (detail: string): CredentialResult<unknown> => ({
+      ok: false,
+      error: keychainUnavailable('failed', `as ${user.name}: ${detail}`),
+    });
     return new Promise((resolve) => {
       const entry = this.opts.entry ?? process.argv[1];
       if (entry === undefined) return resolve(unavailable('cannot tell which script started Causeway'));
@@ -81,7 +97,10 @@ export class UserKeychainStore implements CredentialStore {
         try {
           json = JSON.parse(out);
         } catch {
-          const why = signal === 'SIGKILL' ? 'no answer in time' : `exit ${code ?? signal}; ${scrub(err, request.secret).trim().split('\n').slice(-1)[0] ?? ''}`;
+          const why =
+            signal === 'SIGKILL'
+              ? 'no answer in time'
+              : `exit ${code ?? signal}; ${scrub(err, request.secret).trim().split('\n').slice(-1)[0] ?? ''}`;
           resolve(unavailable(`the keychain process failed (${why})`));
           return;
         }

@@ -106,15 +106,24 @@ export class SystemDataPlane implements DataPlane {
     const opened = this.deps.openTun(name);
     if (!opened.ok) throw new Error(`cannot attach to ${name}: ${opened.error.code} ${opened.error.message}`);
     const clamp = this.settings.mssClamp;
-    this.pump = new PacketPump(opened.device, clamp === undefined ? {} : { mssClamp: clamp === 'mtu' ? mssForMtu(mtu) : clamp });
-    if (clamp !== undefined) this.deps.log.info(`TCP MSS clamped to ${clamp === 'mtu' ? mssForMtu(mtu) : clamp} both ways`);
+    this.pump = new PacketPump(
+      opened.device,
+      clamp === undefined ? {} : { mssClamp: clamp === 'mtu' ? mssForMtu(mtu) : clamp },
+    );
+    if (clamp !== undefined)
+      this.deps.log.info(`TCP MSS clamped to ${clamp === 'mtu' ? mssForMtu(mtu) : clamp} both ways`);
     opened.device.onError((e) => {
       this.deps.log.error(`TUN ${name} failed: ${e.code} ${e.message}`);
       this.deps.onDeviceError();
     });
     // Attached before routes exist, so the first packets routed into the device find a session.
     this.pump.attach(session);
-    await net.setRoutes({ name, routing: this.settings.routing, serverAddress: this.settings.serverAddress, ...this.otherServerAddresses() });
+    await net.setRoutes({
+      name,
+      routing: this.settings.routing,
+      serverAddress: this.settings.serverAddress,
+      ...this.otherServerAddresses(),
+    });
     const dns = this.settings.dns ? info.ipv4.dns : [];
     if (dns.length > 0) await net.setDns({ name, servers: dns });
     return { interfaceName: name, mtu, dns };
@@ -129,7 +138,12 @@ export class SystemDataPlane implements DataPlane {
       // A new address: sockets bound to the old one break, as they must; routes follow the device.
       this.deps.log.info(`reconnected with a new address ${address} (was ${c?.address ?? 'none'})`);
       await this.deps.net.configure({ name, address, peer, mtu });
-      await this.deps.net.setRoutes({ name, routing: this.settings.routing, serverAddress: this.settings.serverAddress, ...this.otherServerAddresses() });
+      await this.deps.net.setRoutes({
+        name,
+        routing: this.settings.routing,
+        serverAddress: this.settings.serverAddress,
+        ...this.otherServerAddresses(),
+      });
       this.configured = { address, peer, mtu };
     }
     this.pump?.attach(session);

@@ -48,7 +48,11 @@ export function needsMssClamp(buf: Buffer, start: number, end: number, maxMss: n
   return limit > 0 && buf.readUInt16BE(at.option + 2) > limit;
 }
 
-function mssOptionAt(buf: Buffer, start: number, end: number): { tcp: number; option: number; v6: boolean } | undefined {
+function mssOptionAt(
+  buf: Buffer,
+  start: number,
+  end: number,
+): { tcp: number; option: number; v6: boolean } | undefined {
   if (end - start < 20 || end > buf.length) return undefined;
   const version = (buf[start] ?? 0) >> 4;
   let tcp: number;
@@ -71,7 +75,7 @@ function mssOptionAt(buf: Buffer, start: number, end: number): { tcp: number; op
   if (end - tcp < 20 || ((buf[tcp + 13] ?? 0) & SYN) === 0) return undefined;
   const dataOffset = ((buf[tcp + 12] ?? 0) >> 4) * 4;
   if (dataOffset < 20 || tcp + dataOffset > end) return undefined;
-  for (let i = tcp + 20; i < tcp + dataOffset; ) {
+  for (let i = tcp + 20; i < tcp + dataOffset;) {
     const kind = buf[i] ?? OPT_END;
     if (kind === OPT_END) return undefined;
     if (kind === OPT_NOP) {

@@ -12,7 +12,12 @@ export interface NetConfigurator {
    * Routes; `serverAddress` keeps its host route through the original path, and so does each of
    * `serverAddresses` (the server's other family, a server list's alternates). Replaces earlier routes.
    */
-  setRoutes(args: { name: string; routing: RoutingMode; serverAddress: string; serverAddresses?: readonly string[] }): Promise<void>;
+  setRoutes(args: {
+    name: string;
+    routing: RoutingMode;
+    serverAddress: string;
+    serverAddresses?: readonly string[];
+  }): Promise<void>;
   setDns(args: { name: string; servers: readonly string[] }): Promise<void>;
   /** Undoes everything, in reverse. */
   teardown(): Promise<void>;

@@ -28,14 +28,22 @@ export interface PumpOptions {
   readonly mssClamp?: number;
 }
 
-
 export class PacketPump {
   private session: SessionDataPort | undefined;
   private unsubscribe: (() => void) | undefined;
   /** Inbound packets the TUN could not take yet; never more than what one TLS read burst delivered. */
   private backlog: Buffer[] = [];
   private stopped = false;
-  private s = { txPackets: 0, txBytes: 0, rxPackets: 0, rxBytes: 0, txDropped: 0, tlsStalls: 0, tunStalls: 0, mssClamped: 0 };
+  private s = {
+    txPackets: 0,
+    txBytes: 0,
+    rxPackets: 0,
+    rxBytes: 0,
+    txDropped: 0,
+    tlsStalls: 0,
+    tunStalls: 0,
+    mssClamped: 0,
+  };
 
   constructor(
     private readonly tun: TunDevice,

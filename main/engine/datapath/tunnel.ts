@@ -44,7 +44,8 @@ export type TunnelSystemDeps =
   | { readonly net: NetConfigurator; readonly openTun: (name: string) => TunOpenResult }
   | { readonly net?: undefined; readonly openTun?: undefined };
 
-export type RenewedConfig = { readonly ok: true; readonly config: SessionConfig } | { readonly ok: false; readonly failure: SessionFailure };
+export type RenewedConfig =
+  { readonly ok: true; readonly config: SessionConfig } | { readonly ok: false; readonly failure: SessionFailure };
 
 export type TunnelDeps = TunnelSystemDeps & {
   readonly createSession: (config: SessionConfig, deps: SessionDeps) => TunnelSession;
@@ -73,7 +74,12 @@ export type TunnelState =
       readonly info: TunnelInfo;
       readonly reconnects: number;
     }
-  | { readonly state: 'reconnecting'; readonly attempt: number; readonly delayMs: number; readonly reason: SessionFailure }
+  | {
+      readonly state: 'reconnecting';
+      readonly attempt: number;
+      readonly delayMs: number;
+      readonly reason: SessionFailure;
+    }
   | { readonly state: 'disconnected'; readonly reason: SessionFailure | null };
 
 export class Tunnel {
@@ -105,7 +111,14 @@ export class Tunnel {
           net: deps.net,
           openTun: deps.openTun,
           log: this.log,
-          onDeviceError: () => void this.shutDown(failure('connected', 'data-path-failed', 'The tunnel interface failed under Causeway, so the tunnel was closed. Connect again.')),
+          onDeviceError: () =>
+            void this.shutDown(
+              failure(
+                'connected',
+                'data-path-failed',
+                'The tunnel interface failed under Causeway, so the tunnel was closed. Connect again.',
+              ),
+            ),
         })
       : sessionOnlyDataPlane(options);
   }
@@ -138,7 +151,11 @@ export class Tunnel {
     if (this.stopping) {
       if (!outcome.ok) return outcome;
       await session.disconnect();
-      return { ok: false, failure: failure('connected', 'cancelled', 'The tunnel was stopped while it was coming up.'), timings: outcome.info.timings };
+      return {
+        ok: false,
+        failure: failure('connected', 'cancelled', 'The tunnel was stopped while it was coming up.'),
+        timings: outcome.info.timings,
+      };
     }
     if (!outcome.ok) {
       this.finish(outcome.failure);
@@ -152,7 +169,12 @@ export class Tunnel {
     try {
       await setUp;
     } catch (e) {
-      const f = failure('connected', 'cancelled', `Causeway could not set up the tunnel interface: ${(e as Error).message}`, { detail: String(e) });
+      const f = failure(
+        'connected',
+        'cancelled',
+        `Causeway could not set up the tunnel interface: ${(e as Error).message}`,
+        { detail: String(e) },
+      );
       await session.disconnect();
       await this.plane.tearDown();
       this.finish(f);
@@ -265,7 +287,12 @@ export class Tunnel {
     try {
       view = await this.plane.resume(session, outcome.info);
     } catch (e) {
-      const f = failure('connected', 'data-path-failed', `Causeway could not bring the tunnel interface back: ${(e as Error).message}`, { detail: String(e) });
+      const f = failure(
+        'connected',
+        'data-path-failed',
+        `Causeway could not bring the tunnel interface back: ${(e as Error).message}`,
+        { detail: String(e) },
+      );
       this.session = undefined;
       await session.disconnect();
       await this.plane.tearDown();

@@ -1,7 +1,16 @@
 // A file that diagnostics append to without ever blocking or breaking the session: writes are queued
 // and flushed asynchronously; a full disk, an I/O error or a writer that falls too far behind stops
 // the file once with a typed reason, and later appends are dropped.
-import { closeSync, fchmodSync, fchownSync, fstatSync, openSync, write as fsWrite, close as fsClose, constants } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  fchownSync,
+  fstatSync,
+  openSync,
+  write as fsWrite,
+  close as fsClose,
+  constants,
+} from 'node:fs';
 
 export type AppendStopReason = 'disk-full' | 'write-failed' | 'backlog';
 
@@ -11,7 +20,8 @@ export interface AppendStopped {
   readonly detail: string;
 }
 
-export type AppendOpen = { readonly ok: true; readonly file: AppendFile } | { readonly ok: false; readonly message: string };
+export type AppendOpen =
+  { readonly ok: true; readonly file: AppendFile } | { readonly ok: false; readonly message: string };
 
 /** More than this waiting to be written means the disk cannot keep up: stop rather than grow memory. */
 const DEFAULT_BACKLOG_LIMIT = 32 * 1024 * 1024;
@@ -43,7 +53,8 @@ export class AppendFile {
 
   /** Opens (or creates) `path` readable by its owner only: captures and key logs are secrets. */
   static open(path: string, o: AppendFileOptions): AppendOpen {
-    const flags = constants.O_WRONLY | constants.O_NOFOLLOW | (o.mode === 'truncate' ? constants.O_TRUNC : constants.O_APPEND);
+    const flags =
+      constants.O_WRONLY | constants.O_NOFOLLOW | (o.mode === 'truncate' ? constants.O_TRUNC : constants.O_APPEND);
     let fd: number;
     let created = true;
     try {
@@ -66,7 +77,10 @@ export class AppendFile {
       if (created && o.owner) fchownSync(fd, o.owner.uid, o.owner.gid);
     } catch (e) {
       closeSync(fd);
-      return { ok: false, message: `cannot make ${path} private (mode 0600, owned by the user): ${(e as Error).message}` };
+      return {
+        ok: false,
+        message: `cannot make ${path} private (mode 0600, owned by the user): ${(e as Error).message}`,
+      };
     }
     return { ok: true, file: new AppendFile(path, fd, o) };
   }
@@ -79,7 +93,10 @@ export class AppendFile {
   append(bytes: Buffer): void {
     if (this.stopped || this.closing) return;
     if (this.queued + bytes.length > (this.o.backlogLimit ?? DEFAULT_BACKLOG_LIMIT)) {
-      this.stop('backlog', `more than ${Math.round((this.o.backlogLimit ?? DEFAULT_BACKLOG_LIMIT) / 1024)} KiB waiting for the disk`);
+      this.stop(
+        'backlog',
+        `more than ${Math.round((this.o.backlogLimit ?? DEFAULT_BACKLOG_LIMIT) / 1024)} KiB waiting for the disk`,
+      );
       return;
     }
     this.queue.push(bytes);
@@ -115,7 +132,10 @@ export class AppendFile {
     fsWrite(this.fd, batch, from, batch.length - from, null, (err, n) => {
       if (err) {
         this.writing = false;
-        this.stop(err.code === 'ENOSPC' || err.code === 'EDQUOT' ? 'disk-full' : 'write-failed', `${err.code ?? ''} ${err.message}`.trim());
+        this.stop(
+          err.code === 'ENOSPC' || err.code === 'EDQUOT' ? 'disk-full' : 'write-failed',
+          `${err.code ?? ''} ${err.message}`.trim(),
+        );
         this.idle();
         return;
       }

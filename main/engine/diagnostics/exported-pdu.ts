@@ -47,13 +47,21 @@ function addressTlv(address: string, v4Tag: number, v6Tag: number): Buffer | und
 }
 
 /** The tags for one PDU of `protocol` sent from `src` to `dst` (mixed families: no addresses). */
-export function exportedPduHeader(protocol: string, src: PduEndpoint | undefined, dst: PduEndpoint | undefined): Buffer {
+export function exportedPduHeader(
+  protocol: string,
+  src: PduEndpoint | undefined,
+  dst: PduEndpoint | undefined,
+): Buffer {
   const parts: Buffer[] = [tlv(TAG_PROTO_NAME, Buffer.from(protocol, 'ascii'))];
   if (src && dst) {
     const s = addressTlv(src.address, TAG_IPV4_SRC, TAG_IPV6_SRC);
     const d = addressTlv(dst.address, TAG_IPV4_DST, TAG_IPV6_DST);
     if (s && d && s.readUInt16BE(0) + 1 === d.readUInt16BE(0)) parts.push(s, d); // same family
-    parts.push(tlv(TAG_PORT_TYPE, u32(PORT_TYPE_TCP)), tlv(TAG_SRC_PORT, u32(src.port)), tlv(TAG_DST_PORT, u32(dst.port)));
+    parts.push(
+      tlv(TAG_PORT_TYPE, u32(PORT_TYPE_TCP)),
+      tlv(TAG_SRC_PORT, u32(src.port)),
+      tlv(TAG_DST_PORT, u32(dst.port)),
+    );
   }
   parts.push(tlv(TAG_END, Buffer.alloc(0)));
   return Buffer.concat(parts);

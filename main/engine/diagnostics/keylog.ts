@@ -14,7 +14,11 @@ export class KeyLog implements StreamTap {
   private constructor(private readonly file: AppendFile) {}
 
   /** Appends (several runs may share one SSLKEYLOGFILE, as browsers do). */
-  static open(path: string, onStop: (s: AppendStopped) => void, owner?: AppendFileOptions['owner']): { ok: true; keylog: KeyLog } | { ok: false; message: string } {
+  static open(
+    path: string,
+    onStop: (s: AppendStopped) => void,
+    owner?: AppendFileOptions['owner'],
+  ): { ok: true; keylog: KeyLog } | { ok: false; message: string } {
     const f = AppendFile.open(path, { mode: 'append', onStop, ...(owner ? { owner } : {}) });
     return f.ok ? { ok: true, keylog: new KeyLog(f.file) } : f;
   }

@@ -78,7 +78,12 @@ export function interfaceDescriptionBlock(linkType: number, name: string, snapLe
 }
 
 /** One packet on interface `interfaceId`, at `micros` since the epoch, with its direction flag. */
-export function enhancedPacketBlock(interfaceId: number, micros: bigint, data: Buffer, direction: PacketDirection): Buffer {
+export function enhancedPacketBlock(
+  interfaceId: number,
+  micros: bigint,
+  data: Buffer,
+  direction: PacketDirection,
+): Buffer {
   const body = Buffer.alloc(20 + data.length);
   body.writeUInt32LE(interfaceId, 0);
   body.writeUInt32LE(Number(micros >> 32n) >>> 0, 4);

@@ -25,7 +25,8 @@ export function redactPppFrame(bytes: Buffer, start: number, end: number): Buffe
   if (proto !== PROTO_PAP && proto !== PROTO_CHAP && proto !== PROTO_EAP) return undefined;
   const copy = Buffer.from(bytes.subarray(start - 4, end));
   const base = p + 2 - (start - 4); // the auth packet's code byte, in `copy`
-  const changed = proto === PROTO_PAP ? blankPap(copy, base) : proto === PROTO_CHAP ? blankChap(copy, base) : blankEap(copy, base);
+  const changed =
+    proto === PROTO_PAP ? blankPap(copy, base) : proto === PROTO_CHAP ? blankChap(copy, base) : blankEap(copy, base);
   return changed ? copy : undefined;
 }
 

@@ -5,7 +5,12 @@
 import { SstpDeframer, type DeframeSink } from '../sstp/deframer.js';
 import { AppendFile, type AppendFileOptions, type AppendStopped } from './append-file.js';
 import { exportedPduHeader, type PduEndpoint } from './exported-pdu.js';
-import { enhancedPacketBlock, interfaceDescriptionBlock, LINKTYPE_WIRESHARK_UPPER_PDU, sectionHeaderBlock } from './pcapng.js';
+import {
+  enhancedPacketBlock,
+  interfaceDescriptionBlock,
+  LINKTYPE_WIRESHARK_UPPER_PDU,
+  sectionHeaderBlock,
+} from './pcapng.js';
 import { redactPppFrame } from './redact-auth.js';
 import type { StreamTap, TapDirection, TapEndpoints, TapPhase } from './stream-tap.js';
 
@@ -39,10 +44,18 @@ export class SstpCapture implements StreamTap {
     o: SstpCaptureOptions,
   ) {
     this.now = o.now ?? systemMicros;
-    file.append(Buffer.concat([sectionHeaderBlock(o.application ?? 'Causeway'), interfaceDescriptionBlock(LINKTYPE_WIRESHARK_UPPER_PDU, 'sstp (decrypted)')]));
+    file.append(
+      Buffer.concat([
+        sectionHeaderBlock(o.application ?? 'Causeway'),
+        interfaceDescriptionBlock(LINKTYPE_WIRESHARK_UPPER_PDU, 'sstp (decrypted)'),
+      ]),
+    );
   }
 
-  static open(path: string, o: SstpCaptureOptions): { ok: true; capture: SstpCapture } | { ok: false; message: string } {
+  static open(
+    path: string,
+    o: SstpCaptureOptions,
+  ): { ok: true; capture: SstpCapture } | { ok: false; message: string } {
     const f = AppendFile.open(path, { mode: 'truncate', onStop: o.onStop, ...(o.owner ? { owner: o.owner } : {}) });
     return f.ok ? { ok: true, capture: new SstpCapture(f.file, o) } : f;
   }
@@ -81,7 +94,8 @@ export class SstpCapture implements StreamTap {
       return;
     }
     const sink: DeframeSink = {
-      data: (bytes, start, end) => this.record(direction, 'sstp', redactPppFrame(bytes, start, end) ?? bytes.subarray(start - 4, end)),
+      data: (bytes, start, end) =>
+        this.record(direction, 'sstp', redactPppFrame(bytes, start, end) ?? bytes.subarray(start - 4, end)),
       control: (packet) => this.record(direction, 'sstp', packet),
     };
     if (d.pushTo(chunk, sink) !== undefined) this.record(direction, 'data', chunk);

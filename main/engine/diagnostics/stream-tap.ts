@@ -57,7 +57,21 @@ export function guardTap(tap: StreamTap, onFault: (error: unknown) => void): Str
 }
 
 /** The endpoints of a connected socket, when it knows them. */
-export function socketEndpoints(s: { localAddress?: string; localPort?: number; remoteAddress?: string; remotePort?: number }): TapEndpoints | undefined {
-  if (s.localAddress === undefined || s.localPort === undefined || s.remoteAddress === undefined || s.remotePort === undefined) return undefined;
-  return { local: { address: s.localAddress, port: s.localPort }, remote: { address: s.remoteAddress, port: s.remotePort } };
+export function socketEndpoints(s: {
+  localAddress?: string;
+  localPort?: number;
+  remoteAddress?: string;
+  remotePort?: number;
+}): TapEndpoints | undefined {
+  if (
+    s.localAddress === undefined ||
+    s.localPort === undefined ||
+    s.remoteAddress === undefined ||
+    s.remotePort === undefined
+  )
+    return undefined;
+  return {
+    local: { address: s.localAddress, port: s.localPort },
+    remote: { address: s.remoteAddress, port: s.remotePort },
+  };
 }

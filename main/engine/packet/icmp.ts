@@ -56,12 +56,15 @@ export function parseEchoReply(packet: Buffer): Decoded<EchoReply> {
   const verIhl = r.u8();
   if (verIhl === undefined || verIhl >> 4 !== 4) return bad(what, 'version', 'not IPv4');
   const ihl = (verIhl & 0x0f) * 4;
-  if (ihl < 20 || packet.length < ihl + 8) return bad(what, 'ihl', `header length ${ihl} does not fit ${packet.length} bytes`);
+  if (ihl < 20 || packet.length < ihl + 8)
+    return bad(what, 'ihl', `header length ${ihl} does not fit ${packet.length} bytes`);
   const total = packet.readUInt16BE(2);
-  if (total > packet.length || total < ihl + 8) return bad(what, 'total length', `${total} vs ${packet.length} bytes received`);
+  if (total > packet.length || total < ihl + 8)
+    return bad(what, 'total length', `${total} vs ${packet.length} bytes received`);
   if (packet[9] !== 1) return bad(what, 'protocol', `${packet[9]} is not ICMP`);
   if (internetChecksum(packet, 0, ihl) !== 0) return bad(what, 'header checksum', 'wrong');
-  if (packet[ihl] !== 0 || packet[ihl + 1] !== 0) return bad(what, 'type', `type ${packet[ihl]} code ${packet[ihl + 1]} is not an echo reply`);
+  if (packet[ihl] !== 0 || packet[ihl + 1] !== 0)
+    return bad(what, 'type', `type ${packet[ihl]} code ${packet[ihl + 1]} is not an echo reply`);
   if (internetChecksum(packet, ihl, total) !== 0) return bad(what, 'icmp checksum', 'wrong');
   return ok({
     source: formatIpv4(packet.subarray(12, 16)),

@@ -13,7 +13,13 @@ export type PingResult =
   | { readonly ok: true; readonly rttMs: number; readonly from: string }
   | { readonly ok: false; readonly reason: string };
 
-export function pingOnce(port: IpPacketPort, clock: Clock, source: string, target: string, timeoutMs: number): Promise<PingResult> {
+export function pingOnce(
+  port: IpPacketPort,
+  clock: Clock,
+  source: string,
+  target: string,
+  timeoutMs: number,
+): Promise<PingResult> {
   const src = parseIpv4(source);
   const dst = parseIpv4(target);
   if (!src || !dst) return Promise.resolve({ ok: false, reason: `not IPv4 addresses: ${source} → ${target}` });
@@ -33,7 +39,9 @@ export function pingOnce(port: IpPacketPort, clock: Clock, source: string, targe
       if (v.identifier === id && v.sequence === 1 && v.source === target && v.payload.equals(payload))
         done({ ok: true, rttMs: clock.now() - started, from: v.source });
     });
-    const timer = clock.after(timeoutMs, () => done({ ok: false, reason: `no echo reply from ${target} within ${timeoutMs} ms` }));
+    const timer = clock.after(timeoutMs, () =>
+      done({ ok: false, reason: `no echo reply from ${target} within ${timeoutMs} ms` }),
+    );
     port.sendIp(buildEchoRequest(src, dst, id, 1, payload));
   });
 }

@@ -362,7 +362,9 @@ export class Automaton {
     }
     // RFC 1661 §5.2: the Ack must list exactly the options we sent, in order.
     if (!raw.equals(req.bytes)) {
-      this.o.log.debug(`${this.o.name}: ignored Configure-Ack id=0x${id.toString(16)}: options differ from our request`);
+      this.o.log.debug(
+        `${this.o.name}: ignored Configure-Ack id=0x${id.toString(16)}: options differ from our request`,
+      );
       return;
     }
     req.answered = true;
@@ -411,7 +413,9 @@ export class Automaton {
     if (code === CONF_REJ) {
       // RFC 1661 §5.4: a Reject lists a subset of our options, unchanged and in order.
       if (!isOrderedSubset(options, req.options)) {
-        this.o.log.debug(`${this.o.name}: ignored Configure-Reject id=0x${id.toString(16)}: not a subset of our request`);
+        this.o.log.debug(
+          `${this.o.name}: ignored Configure-Reject id=0x${id.toString(16)}: not a subset of our request`,
+        );
         return;
       }
       req.answered = true;
@@ -421,7 +425,8 @@ export class Automaton {
       req.answered = true;
       this.rcvdNaks++;
       // Past Max-Failure Naks in a row, drop what the peer keeps Nak-ing rather than loop (as pppd does).
-      outcome = this.rcvdNaks >= this.limits.maxFailure ? this.o.policy.applyReject(options) : this.o.policy.applyNak(options);
+      outcome =
+        this.rcvdNaks >= this.limits.maxFailure ? this.o.policy.applyReject(options) : this.o.policy.applyNak(options);
     }
     if (outcome === 'abort') return;
     this.event('RCN', () => {

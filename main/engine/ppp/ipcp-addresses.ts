@@ -33,14 +33,23 @@ export type IpcpCheck =
 export function checkIpcpAssignment(a: IpcpAssignment, serverAddress: string | undefined): IpcpCheck {
   const local = unusable(a.local);
   if (local !== undefined) {
-    return { ok: false, message: `The server assigned ${a.local} to this computer, which is ${local}: no tunnel can work with it. The server's address pool is misconfigured; tell its administrator.` };
+    return {
+      ok: false,
+      message: `The server assigned ${a.local} to this computer, which is ${local}: no tunnel can work with it. The server's address pool is misconfigured; tell its administrator.`,
+    };
   }
   if (serverAddress !== undefined && a.local === serverAddress) {
-    return { ok: false, message: `The server assigned ${a.local} to this computer, which is the server's own address: the tunnel would capture its own connection. The server's address pool is misconfigured; tell its administrator.` };
+    return {
+      ok: false,
+      message: `The server assigned ${a.local} to this computer, which is the server's own address: the tunnel would capture its own connection. The server's address pool is misconfigured; tell its administrator.`,
+    };
   }
   const peer = a.peer === null ? undefined : unusable(a.peer);
   if (peer !== undefined) {
-    return { ok: false, message: `The server announced ${a.peer ?? ''} as its tunnel address, which is ${peer}. The server is misconfigured; tell its administrator.` };
+    return {
+      ok: false,
+      message: `The server announced ${a.peer ?? ''} as its tunnel address, which is ${peer}. The server is misconfigured; tell its administrator.`,
+    };
   }
   const dns = a.dns.filter((d) => unusable(d) === undefined);
   return { ok: true, dns, droppedDns: a.dns.filter((d) => !dns.includes(d)) };

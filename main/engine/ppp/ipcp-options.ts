@@ -32,9 +32,13 @@ export function formatIpcpOption(o: ConfigOption): string | undefined {
     case IPCP_SECONDARY_NBNS:
       return ip === undefined ? undefined : `ms-wins ${ip}`;
     case IPCP_COMPRESSION:
-      return o.data.length >= 2 ? `compress 0x${o.data.readUInt16BE(0).toString(16)}${o.data.length > 2 ? ` ${o.data.subarray(2).toString('hex')}` : ''}` : undefined;
+      return o.data.length >= 2
+        ? `compress 0x${o.data.readUInt16BE(0).toString(16)}${o.data.length > 2 ? ` ${o.data.subarray(2).toString('hex')}` : ''}`
+        : undefined;
     case IPCP_ADDRESSES:
-      return o.data.length === 8 ? `addrs ${ipv4Of({ type: 0, data: o.data.subarray(0, 4) })} ${ipv4Of({ type: 0, data: o.data.subarray(4) })}` : undefined;
+      return o.data.length === 8
+        ? `addrs ${ipv4Of({ type: 0, data: o.data.subarray(0, 4) })} ${ipv4Of({ type: 0, data: o.data.subarray(4) })}`
+        : undefined;
     default:
       return undefined;
   }

@@ -1,13 +1,7 @@
 // IPCP policy (RFC 1332, RFC 1877). We ask for IP-Address 0.0.0.0 and the two DNS servers as
 // 0.0.0.0 and take what the server Naks us; a DNS option the server rejects is simply dropped.
 // The server's own request may announce its address; everything else it asks for is rejected.
-import {
-  IPCP_ADDRESS,
-  IPCP_PRIMARY_DNS,
-  IPCP_SECONDARY_DNS,
-  ipv4Of,
-  ipv4Option,
-} from './ipcp-options.js';
+import { IPCP_ADDRESS, IPCP_PRIMARY_DNS, IPCP_SECONDARY_DNS, ipv4Of, ipv4Option } from './ipcp-options.js';
 import type { ConfigOption } from './options.js';
 import type { Judgement, NegotiationPolicy, Outcome, Verdict } from './policy.js';
 import type { Logger } from '../log.js';
@@ -30,7 +24,10 @@ interface Wish {
 
 export class IpcpPolicy implements NegotiationPolicy {
   /** What we still ask for, in request order; a rejected option leaves the list. */
-  private wishes: Wish[] = [IPCP_ADDRESS, IPCP_PRIMARY_DNS, IPCP_SECONDARY_DNS].map((type) => ({ type, value: Buffer.alloc(4) }));
+  private wishes: Wish[] = [IPCP_ADDRESS, IPCP_PRIMARY_DNS, IPCP_SECONDARY_DNS].map((type) => ({
+    type,
+    value: Buffer.alloc(4),
+  }));
   private local: string | null = null;
   private dns: string[] = [];
   private peer: string | null = null;

@@ -25,7 +25,10 @@ export class Ipv6cpPolicy implements NegotiationPolicy {
   }
 
   get negotiated(): Ipv6Negotiated {
-    return { localInterfaceId: formatInterfaceId(this.local), peerInterfaceId: this.peer ? formatInterfaceId(this.peer) : null };
+    return {
+      localInterfaceId: formatInterfaceId(this.local),
+      peerInterfaceId: this.peer ? formatInterfaceId(this.peer) : null,
+    };
   }
 
   buildRequest(): readonly ConfigOption[] {
@@ -60,8 +63,11 @@ export class Ipv6cpPolicy implements NegotiationPolicy {
     if (!o || this.rejected) return 'ok';
     const avoid = this.peerSeen ? [this.peerSeen] : [];
     // RFC 5072 §4.1: take the suggestion if it is usable, otherwise pick another of our own.
-    const usable = o.data.length === INTERFACE_ID_BYTES && o.data.some((b) => b !== 0) && !avoid.some((a) => a.equals(o.data));
-    this.local = usable ? Buffer.from(o.data) : randomNonZeroBytes(this.random, INTERFACE_ID_BYTES, [...avoid, this.local]);
+    const usable =
+      o.data.length === INTERFACE_ID_BYTES && o.data.some((b) => b !== 0) && !avoid.some((a) => a.equals(o.data));
+    this.local = usable
+      ? Buffer.from(o.data)
+      : randomNonZeroBytes(this.random, INTERFACE_ID_BYTES, [...avoid, this.local]);
     return 'ok';
   }
 

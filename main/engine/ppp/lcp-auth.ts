@@ -37,7 +37,10 @@ export class AuthNegotiation {
   }
 
   judge(o: ConfigOption, requestId: number, naksExhausted: boolean): AuthJudgement {
-    const offer: AuthOffer = readAuthOffer(o, this.allowed) ?? { kind: 'unsupported', label: 'a malformed authentication option' };
+    const offer: AuthOffer = readAuthOffer(o, this.allowed) ?? {
+      kind: 'unsupported',
+      label: 'a malformed authentication option',
+    };
     if (offer.kind === 'method' && this.allowed.includes(offer.method)) {
       // An allowed method is accepted unless the profile prefers one we have not suggested yet:
       // SoftEther proposes EAP first but only speaks EAP-TLS there, while MS-CHAPv2 works.

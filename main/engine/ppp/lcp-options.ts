@@ -21,8 +21,7 @@ const CHAP_MSCHAPV1 = 0x80;
 
 /** What the peer asks for in an Authentication-Protocol option. */
 export type AuthOffer =
-  | { readonly kind: 'method'; readonly method: AuthMethod }
-  | { readonly kind: 'unsupported'; readonly label: string };
+  { readonly kind: 'method'; readonly method: AuthMethod } | { readonly kind: 'unsupported'; readonly label: string };
 
 // RFC 1661 §6.2:
 // +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
@@ -36,7 +35,8 @@ export function readAuthOffer(o: ConfigOption, allowed: readonly AuthMethod[] = 
   const protocol = o.data.readUInt16BE(0);
   const rest = o.data.length - 2;
   if (protocol === PPP_PAP && rest === 0) return { kind: 'method', method: 'pap' };
-  if (protocol === PPP_EAP && rest === 0) return { kind: 'method', method: allowed.find((m) => EAP_METHODS.has(m)) ?? 'eap-mschapv2' };
+  if (protocol === PPP_EAP && rest === 0)
+    return { kind: 'method', method: allowed.find((m) => EAP_METHODS.has(m)) ?? 'eap-mschapv2' };
   if (protocol === PPP_CHAP && rest === 1) {
     const alg = o.data[2];
     if (alg === CHAP_MD5) return { kind: 'method', method: 'chap' };
@@ -110,7 +110,14 @@ export function formatLcpOption(o: ConfigOption): string | undefined {
       if (protocol === PPP_EAP && o.data.length === 2) return 'auth eap';
       if (protocol === PPP_CHAP && o.data.length === 3) {
         const alg = o.data[2];
-        const name = alg === CHAP_MD5 ? 'MD5' : alg === CHAP_MSCHAPV2 ? 'MS-v2' : alg === CHAP_MSCHAPV1 ? 'MS' : `0x${(alg ?? 0).toString(16)}`;
+        const name =
+          alg === CHAP_MD5
+            ? 'MD5'
+            : alg === CHAP_MSCHAPV2
+              ? 'MS-v2'
+              : alg === CHAP_MSCHAPV1
+                ? 'MS'
+                : `0x${(alg ?? 0).toString(16)}`;
         return `auth chap ${name}`;
       }
       return `auth 0x${protocol.toString(16)}${o.data.length > 2 ? ` ${o.data.subarray(2).toString('hex')}` : ''}`;
@@ -124,13 +131,17 @@ export function formatLcpOption(o: ConfigOption): string | undefined {
     case LCP_ACFC:
       return o.data.length === 0 ? 'accomp' : undefined;
     case LCP_CALLBACK:
-      return o.data.length >= 1 ? `callback ${o.data[0] === 6 ? 'CBCP' : `0x${(o.data[0] ?? 0).toString(16)}`}` : undefined;
+      return o.data.length >= 1
+        ? `callback ${o.data[0] === 6 ? 'CBCP' : `0x${(o.data[0] ?? 0).toString(16)}`}`
+        : undefined;
     case LCP_MRRU: {
       const v = u16Of(o);
       return v === undefined ? undefined : `mrru ${v}`;
     }
     case LCP_ENDPOINT:
-      return o.data.length >= 1 ? `endpoint class ${o.data[0]}${o.data.length > 1 ? ` ${o.data.subarray(1).toString('hex')}` : ''}` : undefined;
+      return o.data.length >= 1
+        ? `endpoint class ${o.data[0]}${o.data.length > 1 ? ` ${o.data.subarray(1).toString('hex')}` : ''}`
+        : undefined;
     default:
       return undefined;
   }

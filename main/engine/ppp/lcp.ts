@@ -92,7 +92,10 @@ export class LcpPolicy implements NegotiationPolicy {
     this.agreed = { ...this.agreed, mru: (mru && u16Of(mru)) ?? DEFAULT_MRU };
   }
 
-  judgeRequest(options: readonly ConfigOption[], ctx: { readonly id: number; readonly naksExhausted: boolean }): Judgement {
+  judgeRequest(
+    options: readonly ConfigOption[],
+    ctx: { readonly id: number; readonly naksExhausted: boolean },
+  ): Judgement {
     // A Reject answers only the rejected options, so the peer never sees a Nak we might compute
     // alongside it: judge the stateful options (auth choice, loop detection) only when nothing is rejected.
     const unwanted = options.map((o) => !this.negotiable(o));
@@ -151,9 +154,14 @@ export class LcpPolicy implements NegotiationPolicy {
           this.loopbacks++;
           if (this.loopbacks >= LOOPBACK_LIMIT) {
             this.o.fail(
-              failure('lcp', 'ppp-negotiation-failed', 'The link is looped back: our own PPP packets come back to us. Check the server address.', {
-                detail: `LCP Magic-Number 0x${v.toString(16)} received ${this.loopbacks} times`,
-              }),
+              failure(
+                'lcp',
+                'ppp-negotiation-failed',
+                'The link is looped back: our own PPP packets come back to us. Check the server address.',
+                {
+                  detail: `LCP Magic-Number 0x${v.toString(16)} received ${this.loopbacks} times`,
+                },
+              ),
             );
             return 'abort';
           }
@@ -211,7 +219,8 @@ export class LcpPolicy implements NegotiationPolicy {
         // RFC 1661 §5.8: Echo packets outside Opened are silently discarded (SoftEther sends them early).
         if (opened && m.code === ECHO_REQ) {
           const ours = this.negotiated.magic;
-          if (ours !== 0 && m.magic === ours) this.o.log.warn('LCP: Echo-Request carries our own Magic-Number; the link may be looped back');
+          if (ours !== 0 && m.magic === ours)
+            this.o.log.warn('LCP: Echo-Request carries our own Magic-Number; the link may be looped back');
           this.o.send(encodeMessage({ kind: 'echo', code: ECHO_REP, id: m.id, magic: ours, data: m.data }));
         }
         return 'handled';

@@ -98,7 +98,13 @@ export class NetworkLayer {
     this.v6 = false;
   }
 
-  private ncp(name: string, protocol: number, policy: IpcpPolicy | Ipv6cpPolicy, log: Logger, on: { up: () => void; ended: (end: NcpEnd) => void }): Ncp {
+  private ncp(
+    name: string,
+    protocol: number,
+    policy: IpcpPolicy | Ipv6cpPolicy,
+    log: Logger,
+    on: { up: () => void; ended: (end: NcpEnd) => void },
+  ): Ncp {
     return new Ncp({
       name,
       policy,

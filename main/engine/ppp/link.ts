@@ -17,7 +17,17 @@ import * as why from './link-failures.js';
 import { type LinkTerms } from './link-failures.js';
 import { NetworkLayer } from './link-network.js';
 import { ECHO_REQ, decodeControl, encodeControl, encodeMessage, type ControlPacket } from './packet.js';
-import { PPP_CHAP, PPP_EAP, PPP_IPCP, PPP_IPV4, PPP_IPV6, PPP_IPV6CP, PPP_LCP, PPP_PAP, protocolName } from './protocols.js';
+import {
+  PPP_CHAP,
+  PPP_EAP,
+  PPP_IPCP,
+  PPP_IPV4,
+  PPP_IPV6,
+  PPP_IPV6CP,
+  PPP_LCP,
+  PPP_PAP,
+  protocolName,
+} from './protocols.js';
 import { ProtocolRejecter } from './protocol-reject.js';
 import { cryptoRandom, type RandomBytes } from './random.js';
 import { traceLine } from './trace.js';
@@ -140,7 +150,8 @@ export class PppLink {
     this.echo?.heard();
     // The data path first: no trace formatting per packet.
     if (protocol === PPP_IPV4 || protocol === PPP_IPV6) {
-      if (protocol === PPP_IPV4 ? this.network.ipv4Up : this.network.ipv6Up) this.emit({ type: 'ip-packet', packet: info });
+      if (protocol === PPP_IPV4 ? this.network.ipv4Up : this.network.ipv6Up)
+        this.emit({ type: 'ip-packet', packet: info });
       else this.logs.lcp.debug(`dropped ${protocolName(protocol)} packet: its network protocol is not open`);
       return;
     }
@@ -189,7 +200,8 @@ export class PppLink {
     // RFC 1661 §3.4: until LCP is open, everything else is silently discarded.
     if (!this.lcp.isOpened) return log.debug(`dropped: LCP is not open`);
     if (AUTH_PROTOCOLS.has(protocol)) {
-      if (!this.auth.receive(protocol, info)) log.debug(`dropped ${protocolName(protocol)}: not the authentication in progress`);
+      if (!this.auth.receive(protocol, info))
+        log.debug(`dropped ${protocolName(protocol)}: not the authentication in progress`);
       return;
     }
     if (protocol === PPP_IPCP || (protocol === PPP_IPV6CP && this.o.config.ipv6)) {
@@ -209,7 +221,11 @@ export class PppLink {
   }
 
   private sendProtocolReject(protocol: number, info: Buffer): void {
-    const ctx = { peerMru: this.lcpPolicy.negotiated.peerMru, nextId: () => this.lcp.nextId(), log: this.logFor(protocol) };
+    const ctx = {
+      peerMru: this.lcpPolicy.negotiated.peerMru,
+      nextId: () => this.lcp.nextId(),
+      log: this.logFor(protocol),
+    };
     const reject = this.rejects.answer(protocol, info, ctx);
     if (reject) this.sendControl(PPP_LCP, reject);
   }
@@ -248,7 +264,9 @@ export class PppLink {
     const before = this.terms ?? terms;
     const changed = why.renegotiatedDifferently(before, terms);
     if (changed) return this.fail(changed);
-    this.logs.lcp.info(`LCP renegotiated by the server with the same settings (MRU ${terms.mru}/${terms.peerMru}); the session carries on`);
+    this.logs.lcp.info(
+      `LCP renegotiated by the server with the same settings (MRU ${terms.mru}/${terms.peerMru}); the session carries on`,
+    );
   }
 
   private lcpDown(cause: PppEvent): void {
@@ -256,7 +274,9 @@ export class PppLink {
     if (this.closing || cause === 'RTR') return; // our close, or the peer's Terminate (see lcpTransition)
     if (this.phase === 'network' && RENEGOTIATION.has(cause)) {
       this.renegotiating = true;
-      this.logs.lcp.info(`the server started LCP negotiation over (${cause} in Opened); keeping the network layer while it completes`);
+      this.logs.lcp.info(
+        `the server started LCP negotiation over (${cause} in Opened); keeping the network layer while it completes`,
+      );
       return;
     }
     this.fail(why.lcpLeftOpened(this.failurePhase(), cause));
@@ -282,14 +302,18 @@ export class PppLink {
     if (protocol === PPP_IPV6CP || protocol === PPP_IPCP) return this.network.protocolRejected(protocol);
     if (protocol === PPP_LCP) return this.fail(why.lcpProtocolRejected(this.failurePhase()));
     const method = this.auth.method;
-    if (AUTH_PROTOCOLS.has(protocol) && this.auth.protocol === protocol && method) return this.fail(why.authProtocolRejected(protocol, method));
+    if (AUTH_PROTOCOLS.has(protocol) && this.auth.protocol === protocol && method)
+      return this.fail(why.authProtocolRejected(protocol, method));
     log.warn(`the server rejected ${protocolName(protocol)}`);
   }
 
   private sendEcho(): void {
     if (!this.lcp.isOpened) return;
     const magic = this.lcpPolicy.negotiated.magic;
-    this.sendControl(PPP_LCP, encodeMessage({ kind: 'echo', code: ECHO_REQ, id: this.lcp.nextId(), magic, data: Buffer.alloc(0) }));
+    this.sendControl(
+      PPP_LCP,
+      encodeMessage({ kind: 'echo', code: ECHO_REQ, id: this.lcp.nextId(), magic, data: Buffer.alloc(0) }),
+    );
   }
 
   // ---- authentication ----

@@ -44,7 +44,8 @@ export class Ncp {
         up: () => {
           if (!this.over) o.up();
         },
-        down: (cause) => this.end(cause === 'RTR' ? 'peer-terminated' : cause === 'RXJ-' ? 'protocol-rejected' : 'renegotiated'),
+        down: (cause) =>
+          this.end(cause === 'RTR' ? 'peer-terminated' : cause === 'RXJ-' ? 'protocol-rejected' : 'renegotiated'),
         started: () => {},
         finished: (cause) => {
           this.end(cause === 'TO-' ? 'timeout' : cause === 'RXJ-' ? 'protocol-rejected' : 'finished');

@@ -63,11 +63,27 @@ export type EchoCode = typeof ECHO_REQ | typeof ECHO_REP | typeof DISCARD_REQ;
 
 /** A control packet read according to its code. */
 export type ControlMessage =
-  | { readonly kind: 'configure'; readonly code: ConfigureCode; readonly id: number; readonly options: readonly ConfigOption[] }
-  | { readonly kind: 'terminate'; readonly code: typeof TERM_REQ | typeof TERM_ACK; readonly id: number; readonly data: Buffer }
+  | {
+      readonly kind: 'configure';
+      readonly code: ConfigureCode;
+      readonly id: number;
+      readonly options: readonly ConfigOption[];
+    }
+  | {
+      readonly kind: 'terminate';
+      readonly code: typeof TERM_REQ | typeof TERM_ACK;
+      readonly id: number;
+      readonly data: Buffer;
+    }
   | { readonly kind: 'code-reject'; readonly id: number; readonly rejected: Buffer }
   | { readonly kind: 'protocol-reject'; readonly id: number; readonly protocol: number; readonly rejected: Buffer }
-  | { readonly kind: 'echo'; readonly code: EchoCode; readonly id: number; readonly magic: number; readonly data: Buffer }
+  | {
+      readonly kind: 'echo';
+      readonly code: EchoCode;
+      readonly id: number;
+      readonly magic: number;
+      readonly data: Buffer;
+    }
   | { readonly kind: 'other'; readonly code: number; readonly id: number; readonly data: Buffer };
 
 /** Which code set applies: LCP knows Protocol-Reject, Echo and Discard; the NCPs do not. */

@@ -5,15 +5,14 @@ import type { ControlMessage } from './packet.js';
 
 /** The policy's answer to one option of the peer's Configure-Request. */
 export type Verdict =
-  | { readonly kind: 'ack' }
-  | { readonly kind: 'nak'; readonly suggest: ConfigOption }
-  | { readonly kind: 'reject' };
+  { readonly kind: 'ack' } | { readonly kind: 'nak'; readonly suggest: ConfigOption } | { readonly kind: 'reject' };
 
 /**
  * The policy's answer to a whole Configure-Request: one verdict per option in order, or 'abort'
  * when the policy has already reported a fatal failure and nothing should be sent.
  */
-export type Judgement = { readonly kind: 'verdicts'; readonly verdicts: readonly Verdict[] } | { readonly kind: 'abort' };
+export type Judgement =
+  { readonly kind: 'verdicts'; readonly verdicts: readonly Verdict[] } | { readonly kind: 'abort' };
 
 export type Outcome = 'ok' | 'abort';
 
@@ -26,7 +25,10 @@ export interface NegotiationPolicy {
    * Judge the peer's request. `naksExhausted` is true once Max-Failure Naks have gone unanswered
    * by an Ack: the automaton then turns Naks into Rejects, and a policy may prefer to give up.
    */
-  judgeRequest(options: readonly ConfigOption[], ctx: { readonly id: number; readonly naksExhausted: boolean }): Judgement;
+  judgeRequest(
+    options: readonly ConfigOption[],
+    ctx: { readonly id: number; readonly naksExhausted: boolean },
+  ): Judgement;
   /** We acknowledged this request of the peer: these are now its negotiated options. */
   peerAccepted(options: readonly ConfigOption[]): void;
   /** Adjust our wishes after a Configure-Nak. */
@@ -38,4 +40,3 @@ export interface NegotiationPolicy {
   /** The peer Code-Rejected one of our codes that is not essential to negotiation. */
   codeRejected?(code: number): void;
 }
-

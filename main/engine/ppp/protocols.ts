@@ -15,15 +15,25 @@ export const CHAP_MSCHAPV2 = 0x81;
 
 export function protocolName(p: number): string {
   switch (p) {
-    case PPP_LCP: return 'LCP';
-    case PPP_PAP: return 'PAP';
-    case PPP_CHAP: return 'CHAP';
-    case PPP_EAP: return 'EAP';
-    case PPP_IPCP: return 'IPCP';
-    case PPP_IPV6CP: return 'IPV6CP';
-    case PPP_CCP: return 'CCP';
-    case PPP_IPV4: return 'IP';
-    case PPP_IPV6: return 'IPV6';
-    default: return `proto 0x${p.toString(16).padStart(4, '0')}`;
+    case PPP_LCP:
+      return 'LCP';
+    case PPP_PAP:
+      return 'PAP';
+    case PPP_CHAP:
+      return 'CHAP';
+    case PPP_EAP:
+      return 'EAP';
+    case PPP_IPCP:
+      return 'IPCP';
+    case PPP_IPV6CP:
+      return 'IPV6CP';
+    case PPP_CCP:
+      return 'CCP';
+    case PPP_IPV4:
+      return 'IP';
+    case PPP_IPV6:
+      return 'IPV6';
+    default:
+      return `proto 0x${p.toString(16).padStart(4, '0')}`;
   }
 }

@@ -1,7 +1,17 @@
 // pppd-style trace lines for the debug log: `send [LCP ConfReq id=0x1 <mru 1500> <magic 0x1a2b3c4d>]`.
 // Authentication packets show only their code, id and length: their payloads carry names,
 // challenges and responses that have no place in a log. IP packets show only their length.
-import { PPP_CHAP, PPP_EAP, PPP_IPCP, PPP_IPV4, PPP_IPV6, PPP_IPV6CP, PPP_LCP, PPP_PAP, protocolName } from './protocols.js';
+import {
+  PPP_CHAP,
+  PPP_EAP,
+  PPP_IPCP,
+  PPP_IPV4,
+  PPP_IPV6,
+  PPP_IPV6CP,
+  PPP_LCP,
+  PPP_PAP,
+  protocolName,
+} from './protocols.js';
 import { formatIpcpOption } from './ipcp-options.js';
 import { formatIpv6cpOption } from './ipv6cp-options.js';
 import { formatLcpOption } from './lcp-options.js';
@@ -38,7 +48,8 @@ export function describePacket(protocol: number, info: Buffer): string {
   if (auth) return describeAuth(name, auth, info);
   const control = CONTROL_PROTOCOLS.get(protocol);
   // Other control protocols in the 0x8000-0xbfff / 0xc000-0xffff ranges (CCP, …) share the envelope.
-  if (control || protocol >= 0x8000) return describeControl(name, info, control?.codes ?? 'ncp', control?.format ?? (() => undefined));
+  if (control || protocol >= 0x8000)
+    return describeControl(name, info, control?.codes ?? 'ncp', control?.format ?? (() => undefined));
   return `${name} len=${info.length}`;
 }
 
@@ -60,7 +71,10 @@ function describeControl(name: string, info: Buffer, codes: CodeSet, format: Opt
   const m = msg.value;
   switch (m.kind) {
     case 'configure':
-      return [head, ...m.options.map((o) => `<${format(o) ?? hexBytes(Buffer.from([o.type, o.data.length + 2]), o.data)}>`)].join(' ');
+      return [
+        head,
+        ...m.options.map((o) => `<${format(o) ?? hexBytes(Buffer.from([o.type, o.data.length + 2]), o.data)}>`),
+      ].join(' ');
     case 'terminate':
       return m.data.length ? `${head} ${quote(m.data)}` : head;
     case 'code-reject':

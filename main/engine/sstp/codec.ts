@@ -12,8 +12,7 @@ export * from './control-packet.js';
 
 /** A decoded packet: a data packet's PPP frame (FF 03 proto info), or a control message. */
 export type SstpPacket =
-  | { readonly kind: 'data'; readonly frame: Buffer }
-  | { readonly kind: 'control'; readonly message: ControlMessage };
+  { readonly kind: 'data'; readonly frame: Buffer } | { readonly kind: 'control'; readonly message: ControlMessage };
 
 /** Decodes exactly one packet. The data frame is a view into `packet`. */
 export function decodePacket(packet: Buffer): Decoded<SstpPacket> {

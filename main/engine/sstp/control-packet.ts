@@ -77,7 +77,11 @@ export function decodeControlPacket(packet: Buffer): Decoded<ControlMessage> {
       return bad(WHAT, `${field}.length`, `${length} is shorter than the 4-byte attribute header`);
     }
     if (length > packet.length - pos) {
-      return bad(WHAT, `${field}.length`, `${length} runs past the end of the packet (${packet.length - pos} bytes left)`);
+      return bad(
+        WHAT,
+        `${field}.length`,
+        `${length} runs past the end of the packet (${packet.length - pos} bytes left)`,
+      );
     }
     const decoded = decodeAttributeValue(id, packet.subarray(pos + SSTP_ATTRIBUTE_HEADER_LENGTH, pos + length), field);
     if (!decoded.ok) return decoded;

@@ -2,12 +2,7 @@
 // keys together in CALL_CONNECTED, so a man in the middle cannot relay the inner PPP authentication.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { CryptoBindingAttribute } from './attributes.js';
-import {
-  BINDING_FIELD_LENGTH,
-  HASH_PROTOCOL_SHA1,
-  HASH_PROTOCOL_SHA256,
-  NONCE_LENGTH,
-} from './constants.js';
+import { BINDING_FIELD_LENGTH, HASH_PROTOCOL_SHA1, HASH_PROTOCOL_SHA256, NONCE_LENGTH } from './constants.js';
 import { callConnected, decodeControlPacket, encodeControlPacket, findAttribute } from './control-packet.js';
 import { describeDecodeError } from '../bytes.js';
 
@@ -154,7 +149,8 @@ export function verifyCallConnected(packet: Buffer, expect: BindingExpectation):
   if (hash === undefined || (offered & binding.hashProtocol) === 0) {
     return { ok: false, field: 'hashProtocol', reason: `hash protocol ${binding.hashProtocol} was not offered` };
   }
-  if (!sameBytes(binding.nonce, expect.nonce)) return { ok: false, field: 'nonce', reason: 'nonce does not match the one sent' };
+  if (!sameBytes(binding.nonce, expect.nonce))
+    return { ok: false, field: 'nonce', reason: 'nonce does not match the one sent' };
   if (!sameBytes(binding.certHash, certificateHash(expect.certDer, hash))) {
     return { ok: false, field: 'certHash', reason: 'certificate hash does not match the server certificate' };
   }

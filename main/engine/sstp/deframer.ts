@@ -132,11 +132,11 @@ export class SstpDeframer {
     }
     return length;
   }
-
 }
 
 /** The SSTP packet bytes[start, end) to the sink: the C bit of the flags byte tells control from data. */
 function emit(bytes: Buffer, start: number, end: number, sink: DeframeSink): void {
-  if (((bytes[start + 1] ?? 0) & 0x01) === 0x01) sink.control(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+  if (((bytes[start + 1] ?? 0) & 0x01) === 0x01)
+    sink.control(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
   else sink.data(bytes, start + SSTP_HEADER_LENGTH, end);
 }

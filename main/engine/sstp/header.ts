@@ -57,7 +57,9 @@ export function writeHeader(target: Buffer, offset: number, control: boolean, le
  */
 export function writeDataHeader(target: Buffer, headerOffset: number, frameLength: number): number {
   if (!Number.isInteger(frameLength) || frameLength < 0 || frameLength > SSTP_MAX_DATA_FRAME) {
-    throw new RangeError(`a PPP frame of ${frameLength} bytes does not fit in one SSTP packet (max ${SSTP_MAX_DATA_FRAME})`);
+    throw new RangeError(
+      `a PPP frame of ${frameLength} bytes does not fit in one SSTP packet (max ${SSTP_MAX_DATA_FRAME})`,
+    );
   }
   if (headerOffset < 0 || headerOffset + SSTP_HEADER_LENGTH + frameLength > target.length) {
     throw new RangeError('SSTP data packet would run past the end of the buffer');

@@ -64,7 +64,6 @@ export type SstpHttpProgress =
     }
   | { readonly done: true; readonly ok: false; readonly error: SstpHttpError };
 
-
 /** Feed the server's bytes as they arrive until `done`. */
 export class SstpHttpResponseReader {
   private readonly reader = new HttpHeadReader(MAX_RESPONSE_HEAD);
@@ -106,25 +105,44 @@ export class SstpHttpResponseReader {
 export function sstpHttpFailure(error: SstpHttpError): SessionFailure {
   switch (error.kind) {
     case 'status':
-      return failure('http', 'http-refused', statusAdvice(error.status), { detail: `server answered "${error.statusLine.slice(0, 200)}"` });
+      return failure('http', 'http-refused', statusAdvice(error.status), {
+        detail: `server answered "${error.statusLine.slice(0, 200)}"`,
+      });
     case 'head-too-large':
-      return failure('http', 'protocol-error', 'The server answered the SSTP request with an oversized HTTP header. Check that the address and port belong to an SSTP server.', {
-        detail: `no end of HTTP head within ${error.limit} bytes`,
-      });
+      return failure(
+        'http',
+        'protocol-error',
+        'The server answered the SSTP request with an oversized HTTP header. Check that the address and port belong to an SSTP server.',
+        {
+          detail: `no end of HTTP head within ${error.limit} bytes`,
+        },
+      );
     case 'content-length':
-      return failure('http', 'protocol-error', 'The server answered the SSTP request like an ordinary web server, not an SSTP server. Check the address and port.', {
-        detail: `Content-Length ${error.value.slice(0, 40)}, expected ${SSTP_CONTENT_LENGTH}`,
-      });
+      return failure(
+        'http',
+        'protocol-error',
+        'The server answered the SSTP request like an ordinary web server, not an SSTP server. Check the address and port.',
+        {
+          detail: `Content-Length ${error.value.slice(0, 40)}, expected ${SSTP_CONTENT_LENGTH}`,
+        },
+      );
     case 'malformed':
-      return failure('http', 'protocol-error', 'The server did not answer the SSTP request with valid HTTP. Check that the address and port belong to an SSTP server.', {
-        detail: `${error.field}: ${error.reason}`,
-      });
+      return failure(
+        'http',
+        'protocol-error',
+        'The server did not answer the SSTP request with valid HTTP. Check that the address and port belong to an SSTP server.',
+        {
+          detail: `${error.field}: ${error.reason}`,
+        },
+      );
   }
 }
 
 function statusAdvice(status: number): string {
-  if (status === 404) return 'The server does not offer SSTP at this address (HTTP 404). Check the server address and port, and that SSTP is enabled on the server.';
-  if (status === 401 || status === 403) return `The server refused the SSTP request (HTTP ${status}). It may only accept certain clients or certificates; ask its administrator.`;
+  if (status === 404)
+    return 'The server does not offer SSTP at this address (HTTP 404). Check the server address and port, and that SSTP is enabled on the server.';
+  if (status === 401 || status === 403)
+    return `The server refused the SSTP request (HTTP ${status}). It may only accept certain clients or certificates; ask its administrator.`;
   if (status >= 500) return `The server failed to start an SSTP session (HTTP ${status}). Try again later.`;
   return `The server refused the SSTP request (HTTP ${status}). Check the server address and port.`;
 }

@@ -3,12 +3,18 @@ import { X509Certificate, createHash } from 'node:crypto';
 import type { CertificateInfo } from '../certificate-info.js';
 
 export function colonHex(buf: Buffer): string {
-  return buf.toString('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:');
+  return buf
+    .toString('hex')
+    .toUpperCase()
+    .replace(/(..)(?!$)/g, '$1:');
 }
 
 /** Normalises a user-supplied SHA-256 fingerprint (hex, any case, ':' or spaces, optional "sha256:" prefix). */
 export function normaliseFingerprint(input: string): string | undefined {
-  const hexOnly = input.replace(/^sha256:/i, '').replace(/[:\s]/g, '').toUpperCase();
+  const hexOnly = input
+    .replace(/^sha256:/i, '')
+    .replace(/[:\s]/g, '')
+    .toUpperCase();
   return /^[0-9A-F]{64}$/.test(hexOnly) ? hexOnly : undefined;
 }
 
@@ -18,7 +24,16 @@ export function describeLeaf(der: Buffer): CertificateInfo {
   try {
     x = new X509Certificate(der);
   } catch {
-    return { subject: '(unparsable)', issuer: '(unparsable)', serialNumber: '', validFrom: '', validTo: '', subjectAltNames: [], sha256, selfSigned: false };
+    return {
+      subject: '(unparsable)',
+      issuer: '(unparsable)',
+      serialNumber: '',
+      validFrom: '',
+      validTo: '',
+      subjectAltNames: [],
+      sha256,
+      selfSigned: false,
+    };
   }
   const dn = (s: string) => s.split('\n').filter(Boolean).join(', ');
   const iso = (s: string) => {
@@ -31,7 +46,10 @@ export function describeLeaf(der: Buffer): CertificateInfo {
     serialNumber: x.serialNumber,
     validFrom: iso(x.validFrom),
     validTo: iso(x.validTo),
-    subjectAltNames: (x.subjectAltName ?? '').split(', ').filter(Boolean).map((s) => s.replace('IP Address:', 'IP:')),
+    subjectAltNames: (x.subjectAltName ?? '')
+      .split(', ')
+      .filter(Boolean)
+      .map((s) => s.replace('IP Address:', 'IP:')),
     sha256,
     selfSigned: x.subject === x.issuer && x.checkIssued(x),
   };

@@ -53,13 +53,25 @@ const CONNECT_TIMEOUT_MS = 15_000;
 
 export const dialServer: Dialer = async (c, deps, hooks) => {
   const proxy = c.proxy;
-  const tcpTarget = proxy ? { host: proxy.host, address: proxy.address, port: proxy.port } : { host: c.host, address: c.address, port: c.port };
+  const tcpTarget = proxy
+    ? { host: proxy.host, address: proxy.address, port: proxy.port }
+    : { host: c.host, address: c.address, port: c.port };
   const dial = tcpTarget.address ?? tcpTarget.host;
   hooks.enter('tcp');
-  deps.log('tcp').info(`connecting to ${tcpTarget.host}:${tcpTarget.port}${dial !== tcpTarget.host ? ` at ${dial}` : ''}${proxy ? ' (proxy)' : ''}`);
+  deps
+    .log('tcp')
+    .info(
+      `connecting to ${tcpTarget.host}:${tcpTarget.port}${dial !== tcpTarget.host ? ` at ${dial}` : ''}${proxy ? ' (proxy)' : ''}`,
+    );
   // Several addresses (both families of the name): raced, IPv6 first (happy-eyeballs.ts).
   const candidates = !proxy && c.addresses !== undefined && c.addresses.length > 0 ? c.addresses : [dial];
-  const tcp = await dialAddresses(deps.connectTcp ?? connectTcp, candidates, tcpTarget.port, CONNECT_TIMEOUT_MS, deps.clock);
+  const tcp = await dialAddresses(
+    deps.connectTcp ?? connectTcp,
+    candidates,
+    tcpTarget.port,
+    CONNECT_TIMEOUT_MS,
+    deps.clock,
+  );
   if (tcp.attempts.length > 0) deps.log('tcp').info(`happy eyeballs: ${describeAttempts(tcp.attempts)}`);
   if (tcp.ok) hooks.dialled(tcp.address);
   if (hooks.cancelled()) {
@@ -70,7 +82,9 @@ export const dialServer: Dialer = async (c, deps, hooks) => {
     const message = explainConnectError(tcp.code, tcpTarget.host, tcpTarget.port);
     return {
       kind: 'failed',
-      failure: proxy ? failure('proxy', 'proxy-failed', `The proxy could not be reached. ${message}`, { detail: tcp.code }) : failure('tcp', 'network-unreachable', message, { detail: tcp.code }),
+      failure: proxy
+        ? failure('proxy', 'proxy-failed', `The proxy could not be reached. ${message}`, { detail: tcp.code })
+        : failure('tcp', 'network-unreachable', message, { detail: tcp.code }),
     };
   }
   hooks.socket(tcp.socket);
@@ -101,25 +115,38 @@ export const dialServer: Dialer = async (c, deps, hooks) => {
     if (tls.ok) tls.socket.destroy();
     return { kind: 'cancelled' };
   }
-  if (!tls.ok) return { kind: 'failed', failure: failure('tls', tls.code, tls.message, { detail: tls.detail, certificate: tls.certificate }) };
+  if (!tls.ok)
+    return {
+      kind: 'failed',
+      failure: failure('tls', tls.code, tls.message, { detail: tls.detail, certificate: tls.certificate }),
+    };
   return { kind: 'ready', socket: tls.socket, tcpSocket: tcp.socket, info: tls.info };
 };
 
-export type HttpAnswer = { readonly ok: true; readonly statusLine: string; readonly rest: Buffer } | { readonly ok: false; readonly failure: SessionFailure };
+export type HttpAnswer =
+  | { readonly ok: true; readonly statusLine: string; readonly rest: Buffer }
+  | { readonly ok: false; readonly failure: SessionFailure };
 
 /**
  * Sends the SSTP HTTP request and reads the answer. `onAnswer` runs synchronously inside the
  * 'data' event that completes the answer, so the caller can take over the stream (and feed it the
  * bytes after the answer, `rest`) before another chunk can arrive.
  */
-export function sstpHttpHandshake(sock: TLSSocket, c: SessionConfig, tap: StreamTap | undefined, onAnswer: (a: HttpAnswer) => void): void {
+export function sstpHttpHandshake(
+  sock: TLSSocket,
+  c: SessionConfig,
+  tap: StreamTap | undefined,
+  onAnswer: (a: HttpAnswer) => void,
+): void {
   const reader = new SstpHttpResponseReader();
   const onHttp = (chunk: Buffer): void => {
     const p = reader.push(chunk);
     if (tap) tap.bytes('in', 'http', p.done && p.ok ? chunk.subarray(0, chunk.length - p.rest.length) : chunk);
     if (!p.done) return;
     sock.off('data', onHttp);
-    onAnswer(p.ok ? { ok: true, statusLine: p.statusLine, rest: p.rest } : { ok: false, failure: sstpHttpFailure(p.error) });
+    onAnswer(
+      p.ok ? { ok: true, statusLine: p.statusLine, rest: p.rest } : { ok: false, failure: sstpHttpFailure(p.error) },
+    );
   };
   sock.on('data', onHttp);
   // The name the TLS layer presented (SNI): accel-ppp's host-name check compares Host with it.

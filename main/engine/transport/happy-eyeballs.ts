@@ -14,7 +14,8 @@ import type { Clock } from '../clock.js';
 /** RFC 8305 §5: the recommended Connection Attempt Delay. */
 export const CONNECTION_ATTEMPT_DELAY_MS = 250;
 
-export type AttemptOutcome<S> = { readonly ok: true; readonly socket: S } | { readonly ok: false; readonly code: string; readonly message: string };
+export type AttemptOutcome<S> =
+  { readonly ok: true; readonly socket: S } | { readonly ok: false; readonly code: string; readonly message: string };
 
 /** One TCP attempt to one address; must settle (with ECANCELED, say) soon after `signal` aborts. */
 export type AttemptFn<S> = (address: string, signal: AbortSignal) => Promise<AttemptOutcome<S>>;
@@ -30,7 +31,12 @@ export interface AttemptReport {
 
 export type RaceOutcome<S> =
   | { readonly ok: true; readonly socket: S; readonly address: string; readonly attempts: readonly AttemptReport[] }
-  | { readonly ok: false; readonly code: string; readonly message: string; readonly attempts: readonly AttemptReport[] };
+  | {
+      readonly ok: false;
+      readonly code: string;
+      readonly message: string;
+      readonly attempts: readonly AttemptReport[];
+    };
 
 export interface RaceOptions<S> {
   /** In the order to try (see orderForHappyEyeballs); never empty. */
@@ -65,7 +71,12 @@ export function orderForHappyEyeballs(addresses: readonly string[]): string[] {
 export function raceConnections<S>(o: RaceOptions<S>): Promise<RaceOutcome<S>> {
   const delay = o.attemptDelayMs ?? CONNECTION_ATTEMPT_DELAY_MS;
   const started = o.clock.now();
-  const reports: { address: string; startedAtMs: number; result: AttemptReport['result'] | 'running'; code?: string }[] = [];
+  const reports: {
+    address: string;
+    startedAtMs: number;
+    result: AttemptReport['result'] | 'running';
+    code?: string;
+  }[] = [];
   const controllers: AbortController[] = [];
   let next = 0;
   let settled = false;
@@ -73,7 +84,12 @@ export function raceConnections<S>(o: RaceOptions<S>): Promise<RaceOutcome<S>> {
   const done = new Promise<RaceOutcome<S>>((resolve) => (resolveRace = resolve));
 
   const snapshot = (): AttemptReport[] =>
-    reports.map((r) => ({ address: r.address, startedAtMs: r.startedAtMs, result: r.result === 'running' ? 'cancelled' : r.result, ...(r.code !== undefined ? { code: r.code } : {}) }));
+    reports.map((r) => ({
+      address: r.address,
+      startedAtMs: r.startedAtMs,
+      result: r.result === 'running' ? 'cancelled' : r.result,
+      ...(r.code !== undefined ? { code: r.code } : {}),
+    }));
 
   const finish = (r: RaceOutcome<S>) => {
     if (settled) return;
@@ -125,14 +141,25 @@ export function raceConnections<S>(o: RaceOptions<S>): Promise<RaceOutcome<S>> {
       // All failed: the first address's reason leads (the family the resolver put first).
       const attempts = snapshot();
       const first = reports[0];
-      finish({ ok: false, code: first?.code ?? r.code, message: reports.length > 1 ? `every address failed: ${describeAttempts(attempts)}` : r.message, attempts });
+      finish({
+        ok: false,
+        code: first?.code ?? r.code,
+        message: reports.length > 1 ? `every address failed: ${describeAttempts(attempts)}` : r.message,
+        attempts,
+      });
     }
   };
 
   const deadline = o.clock.after(o.timeoutMs, () =>
-    finish({ ok: false, code: 'ETIMEDOUT', message: `no address answered within ${o.timeoutMs / 1000} s`, attempts: snapshot() }),
+    finish({
+      ok: false,
+      code: 'ETIMEDOUT',
+      message: `no address answered within ${o.timeoutMs / 1000} s`,
+      attempts: snapshot(),
+    }),
   );
-  if (o.addresses.length === 0) finish({ ok: false, code: 'ENOTFOUND', message: 'no address to connect to', attempts: [] });
+  if (o.addresses.length === 0)
+    finish({ ok: false, code: 'ENOTFOUND', message: 'no address to connect to', attempts: [] });
   else startNext();
   return done;
 }
@@ -142,7 +169,12 @@ export function describeAttempts(attempts: readonly AttemptReport[]): string {
   return attempts
     .map((a) => {
       const where = isIP(a.address) === 6 ? `[${a.address}]` : a.address;
-      const what = a.result === 'connected' ? 'connected' : a.result === 'cancelled' ? 'no answer yet (cancelled)' : `failed (${a.code ?? 'error'})`;
+      const what =
+        a.result === 'connected'
+          ? 'connected'
+          : a.result === 'cancelled'
+            ? 'no answer yet (cancelled)'
+            : `failed (${a.code ?? 'error'})`;
       return `${where} +${a.startedAtMs} ms ${what}`;
     })
     .join(', ');

@@ -44,7 +44,11 @@ function parseHead(text: string): HttpHead | { kind: 'malformed'; field: string;
   const statusLine = lines[0] ?? '';
   const m = STATUS_LINE.exec(statusLine);
   if (m === null || m[1] === undefined) {
-    return { kind: 'malformed', field: 'status line', reason: `not an HTTP/1.x response: ${JSON.stringify(statusLine.slice(0, 80))}` };
+    return {
+      kind: 'malformed',
+      field: 'status line',
+      reason: `not an HTTP/1.x response: ${JSON.stringify(statusLine.slice(0, 80))}`,
+    };
   }
   const headers = new Map<string, string>();
   for (let i = 1; i < lines.length; i++) {
@@ -52,7 +56,11 @@ function parseHead(text: string): HttpHead | { kind: 'malformed'; field: string;
     const colon = line.indexOf(':');
     const name = colon > 0 ? line.slice(0, colon) : '';
     if (!TOKEN.test(name)) {
-      return { kind: 'malformed', field: `header line ${i}`, reason: `not a header: ${JSON.stringify(line.slice(0, 80))}` };
+      return {
+        kind: 'malformed',
+        field: `header line ${i}`,
+        reason: `not a header: ${JSON.stringify(line.slice(0, 80))}`,
+      };
     }
     const key = name.toLowerCase();
     const value = line.slice(colon + 1).trim();

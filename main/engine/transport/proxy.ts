@@ -5,7 +5,12 @@ import { HttpHeadReader } from './http-head.js';
 
 export type ProxyResult =
   | { readonly ok: true; readonly rest: Buffer }
-  | { readonly ok: false; readonly code: 'proxy-failed' | 'proxy-auth-failed'; readonly message: string; readonly detail: string };
+  | {
+      readonly ok: false;
+      readonly code: 'proxy-failed' | 'proxy-auth-failed';
+      readonly message: string;
+      readonly detail: string;
+    };
 
 export function connectRequest(proxy: ProxyConfig, host: string, port: number): string {
   const target = `${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -18,7 +23,13 @@ export function connectRequest(proxy: ProxyConfig, host: string, port: number): 
 }
 
 /** Sends CONNECT on an open socket to the proxy and waits for its answer. */
-export function proxyConnect(socket: Socket, proxy: ProxyConfig, host: string, port: number, timeoutMs: number): Promise<ProxyResult> {
+export function proxyConnect(
+  socket: Socket,
+  proxy: ProxyConfig,
+  host: string,
+  port: number,
+  timeoutMs: number,
+): Promise<ProxyResult> {
   return new Promise((resolve) => {
     const reader = new HttpHeadReader(16 * 1024);
     const where = `${proxy.host}:${proxy.port}`;
@@ -34,7 +45,12 @@ export function proxyConnect(socket: Socket, proxy: ProxyConfig, host: string, p
       if (s.kind === 'incomplete') return;
       if (s.kind !== 'done') {
         const detail = s.kind === 'too-large' ? `no end of headers within ${s.limit} bytes` : `${s.field}: ${s.reason}`;
-        finish({ ok: false, code: 'proxy-failed', message: `The proxy ${where} sent an answer that is not HTTP.`, detail });
+        finish({
+          ok: false,
+          code: 'proxy-failed',
+          message: `The proxy ${where} sent an answer that is not HTTP.`,
+          detail,
+        });
         return;
       }
       const { status, statusLine } = s.head;
@@ -63,9 +79,20 @@ export function proxyConnect(socket: Socket, proxy: ProxyConfig, host: string, p
         });
     };
     const onClose = () =>
-      finish({ ok: false, code: 'proxy-failed', message: `The proxy ${where} closed the connection before answering.`, detail: 'closed' });
+      finish({
+        ok: false,
+        code: 'proxy-failed',
+        message: `The proxy ${where} closed the connection before answering.`,
+        detail: 'closed',
+      });
     const timer = setTimeout(
-      () => finish({ ok: false, code: 'proxy-failed', message: `The proxy ${where} did not answer within ${timeoutMs / 1000} s.`, detail: 'timeout' }),
+      () =>
+        finish({
+          ok: false,
+          code: 'proxy-failed',
+          message: `The proxy ${where} did not answer within ${timeoutMs / 1000} s.`,
+          detail: 'timeout',
+        }),
       timeoutMs,
     );
     socket.on('data', onData);

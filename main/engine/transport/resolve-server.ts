@@ -39,7 +39,10 @@ export function unbracket(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
-export async function resolveServerAddress(config: SessionConfig, lookupAll: LookupAll = systemLookup): Promise<ResolvedServer> {
+export async function resolveServerAddress(
+  config: SessionConfig,
+  lookupAll: LookupAll = systemLookup,
+): Promise<ResolvedServer> {
   const target = config.proxy ?? config;
   return resolveHost(target.host, lookupAll);
 }
@@ -51,12 +54,24 @@ export async function resolveHost(name: string, lookupAll: LookupAll = systemLoo
   try {
     found = await lookupAll(host);
   } catch (e) {
-    return { ok: false, failure: failure('tcp', 'network-unreachable', `The host name ${host} could not be resolved. Check the spelling and your DNS.`, { detail: String(e) }) };
+    return {
+      ok: false,
+      failure: failure(
+        'tcp',
+        'network-unreachable',
+        `The host name ${host} could not be resolved. Check the spelling and your DNS.`,
+        { detail: String(e) },
+      ),
+    };
   }
   const v6 = found.filter((a) => isIP(a.address) === 6).slice(0, MAX_ADDRESSES_PER_FAMILY);
   const v4 = found.filter((a) => isIP(a.address) === 4).slice(0, MAX_ADDRESSES_PER_FAMILY);
   const addresses = orderForHappyEyeballs([...v6, ...v4].map((a) => a.address));
   const first = [...v6, ...v4].find((a) => a.address === found[0]?.address)?.address ?? addresses[0];
-  if (first === undefined) return { ok: false, failure: failure('tcp', 'network-unreachable', `The host name ${host} has no IPv4 or IPv6 address.`) };
+  if (first === undefined)
+    return {
+      ok: false,
+      failure: failure('tcp', 'network-unreachable', `The host name ${host} has no IPv4 or IPv6 address.`),
+    };
   return { ok: true, address: first, addresses };
 }

@@ -8,7 +8,12 @@ export type TcpConnectResult =
   | { readonly ok: false; readonly code: string; readonly message: string };
 
 /** `signal` (optional) cancels the attempt: the socket is destroyed and the result is ECANCELED. */
-export type TcpConnector = (host: string, port: number, timeoutMs: number, signal?: AbortSignal) => Promise<TcpConnectResult>;
+export type TcpConnector = (
+  host: string,
+  port: number,
+  timeoutMs: number,
+  signal?: AbortSignal,
+) => Promise<TcpConnectResult>;
 
 export const connectTcp: TcpConnector = (host, port, timeoutMs, signal) =>
   new Promise((resolve) => {
@@ -62,14 +67,30 @@ export function explainConnectError(code: string, host: string, port: number): s
 }
 
 export type DialResult =
-  | { readonly ok: true; readonly socket: Socket; readonly address: string; readonly attempts: readonly AttemptReport[] }
-  | { readonly ok: false; readonly code: string; readonly message: string; readonly attempts: readonly AttemptReport[] };
+  | {
+      readonly ok: true;
+      readonly socket: Socket;
+      readonly address: string;
+      readonly attempts: readonly AttemptReport[];
+    }
+  | {
+      readonly ok: false;
+      readonly code: string;
+      readonly message: string;
+      readonly attempts: readonly AttemptReport[];
+    };
 
 /**
  * Connects to the first of `addresses` to answer (happy eyeballs when there are several). One address
  * is dialled as before, with the connector's own timeout and nothing on the clock.
  */
-export async function dialAddresses(connector: TcpConnector, addresses: readonly string[], port: number, timeoutMs: number, clock: Clock): Promise<DialResult> {
+export async function dialAddresses(
+  connector: TcpConnector,
+  addresses: readonly string[],
+  port: number,
+  timeoutMs: number,
+  clock: Clock,
+): Promise<DialResult> {
   const only = addresses.length === 1 ? addresses[0] : undefined;
   if (only !== undefined) {
     const r = await connector(only, port, timeoutMs);

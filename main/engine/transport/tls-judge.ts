@@ -6,13 +6,20 @@ import type { CertificateInfo } from '../certificate-info.js';
 import type { TrustPolicy } from '../config.js';
 import { normaliseFingerprint } from './certificate.js';
 
-export type Verdict = { code: 'certificate-untrusted' | 'certificate-pin-mismatch'; message: string; detail: string } | undefined;
+export type Verdict =
+  { code: 'certificate-untrusted' | 'certificate-pin-mismatch'; message: string; detail: string } | undefined;
 
 /**
  * `chainError` is OpenSSL's verification result for the chain (undefined when it verified);
  * `nameToCheck` the SNI, or the host when it is an address.
  */
-export function judgeServer(trust: TrustPolicy, chainError: string | undefined, peer: PeerCertificate, cert: CertificateInfo, nameToCheck: string): Verdict {
+export function judgeServer(
+  trust: TrustPolicy,
+  chainError: string | undefined,
+  peer: PeerCertificate,
+  cert: CertificateInfo,
+  nameToCheck: string,
+): Verdict {
   const presented = cert.sha256.replace(/:/g, '');
   if (trust.pinSha256 !== undefined) {
     const pinned = normaliseFingerprint(trust.pinSha256);
@@ -58,7 +65,7 @@ function explainAuthError(code: string): string {
     case 'CERT_HAS_EXPIRED':
       return 'it has expired';
     case 'CERT_NOT_YET_VALID':
-      return 'it is not valid yet — check this machine\'s clock';
+      return "it is not valid yet — check this machine's clock";
     default:
       return code;
   }

@@ -7,7 +7,13 @@
 // and our reply: the OCSP status callback (requestOCSP), from which destroying the socket stops the
 // handshake before anything of ours is sent (test/integration/engine/tls-wire.test.ts proves it).
 import { isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions, type TLSSocket, type TLSSocketOptions, type PeerCertificate } from 'node:tls';
+import {
+  connect as tlsConnect,
+  type ConnectionOptions,
+  type TLSSocket,
+  type TLSSocketOptions,
+  type PeerCertificate,
+} from 'node:tls';
 import type { CertificateInfo } from '../certificate-info.js';
 import type { ClientCertificate, TlsMinVersion, TrustPolicy } from '../config.js';
 import { describeLeaf } from './certificate.js';
@@ -66,7 +72,12 @@ export function startTls(p: TlsParams): Promise<TlsResult> {
       };
       tls = tlsConnect(options);
     } catch (e) {
-      resolve({ ok: false, code: 'tls-failed', message: 'TLS could not start: the client certificate or CA file could not be used.', detail: String(e) });
+      resolve({
+        ok: false,
+        code: 'tls-failed',
+        message: 'TLS could not start: the client certificate or CA file could not be used.',
+        detail: String(e),
+      });
       return;
     }
     // Before any server byte is read, so no secret of the handshake is missed.
@@ -81,11 +92,27 @@ export function startTls(p: TlsParams): Promise<TlsResult> {
       resolve(r);
     };
     const onError = (err: NodeJS.ErrnoException) =>
-      finish({ ok: false, code: 'tls-failed', message: explainTlsError(err, p.host), detail: `${err.code ?? ''} ${err.message}`.trim() });
+      finish({
+        ok: false,
+        code: 'tls-failed',
+        message: explainTlsError(err, p.host),
+        detail: `${err.code ?? ''} ${err.message}`.trim(),
+      });
     const onClose = () =>
-      finish({ ok: false, code: 'tls-failed', message: `The server ${p.host} closed the connection during the TLS handshake. It may not be an SSTP server, or it refuses our TLS version.`, detail: 'closed during handshake' });
+      finish({
+        ok: false,
+        code: 'tls-failed',
+        message: `The server ${p.host} closed the connection during the TLS handshake. It may not be an SSTP server, or it refuses our TLS version.`,
+        detail: 'closed during handshake',
+      });
     const timer = setTimeout(
-      () => finish({ ok: false, code: 'tls-failed', message: `The TLS handshake with ${p.host} did not finish within ${p.timeoutMs / 1000} s.`, detail: 'timeout' }),
+      () =>
+        finish({
+          ok: false,
+          code: 'tls-failed',
+          message: `The TLS handshake with ${p.host} did not finish within ${p.timeoutMs / 1000} s.`,
+          detail: 'timeout',
+        }),
       p.timeoutMs,
     );
     tls.once('error', onError);
@@ -96,7 +123,13 @@ export function startTls(p: TlsParams): Promise<TlsResult> {
         judgedInHandshake = true;
         const chainError = chainErrorDuringHandshake(tls);
         if (chainError === null) {
-          finish({ ok: false, code: 'tls-failed', message: 'The server could not be checked before offering the client certificate, so it was not offered. Report this as a bug.', detail: 'no verification result during the handshake' });
+          finish({
+            ok: false,
+            code: 'tls-failed',
+            message:
+              'The server could not be checked before offering the client certificate, so it was not offered. Report this as a bug.',
+            detail: 'no verification result during the handshake',
+          });
           return;
         }
         const judged = judgeNow(tls, p.trust, chainError, nameToCheck);
@@ -105,17 +138,36 @@ export function startTls(p: TlsParams): Promise<TlsResult> {
     }
     tls.once('secureConnect', () => {
       if (mutual && !judgedInHandshake) {
-        finish({ ok: false, code: 'tls-failed', message: 'The server could not be checked before the client certificate was offered. Report this as a bug.', detail: 'the OCSP status callback did not run' });
+        finish({
+          ok: false,
+          code: 'tls-failed',
+          message: 'The server could not be checked before the client certificate was offered. Report this as a bug.',
+          detail: 'the OCSP status callback did not run',
+        });
         return;
       }
-      const judged = judgeNow(tls, p.trust, tls.authorized ? undefined : String(tls.authorizationError ?? 'unknown'), nameToCheck);
+      const judged = judgeNow(
+        tls,
+        p.trust,
+        tls.authorized ? undefined : String(tls.authorizationError ?? 'unknown'),
+        nameToCheck,
+      );
       if (!judged.ok) {
         finish(judged);
         return;
       }
       const { certificate, leafDer } = judged;
       const cipher = tls.getCipher();
-      finish({ ok: true, socket: tls, info: { version: tls.getProtocol() ?? 'unknown', cipher: cipher.standardName ?? cipher.name, certificate, leafDer } });
+      finish({
+        ok: true,
+        socket: tls,
+        info: {
+          version: tls.getProtocol() ?? 'unknown',
+          cipher: cipher.standardName ?? cipher.name,
+          certificate,
+          leafDer,
+        },
+      });
     });
   });
 }
@@ -124,7 +176,13 @@ type Judged = { ok: true; certificate: CertificateInfo; leafDer: Buffer } | Extr
 
 function judgeNow(tls: TLSSocket, trust: TrustPolicy, chainError: string | undefined, nameToCheck: string): Judged {
   const peer = tls.getPeerCertificate(false) as PeerCertificate | undefined;
-  if (!peer || !peer.raw) return { ok: false, code: 'tls-failed', message: 'The server presented no certificate.', detail: 'no peer certificate' };
+  if (!peer || !peer.raw)
+    return {
+      ok: false,
+      code: 'tls-failed',
+      message: 'The server presented no certificate.',
+      detail: 'no peer certificate',
+    };
   const leafDer = Buffer.from(peer.raw);
   const certificate = describeLeaf(leafDer);
   const verdict = judgeServer(trust, chainError, peer, certificate, nameToCheck);
@@ -137,7 +195,9 @@ function judgeNow(tls: TLSSocket, trust: TrustPolicy, chainError: string | undef
  * Node does not have it, and the caller then refuses rather than offer the certificate unjudged.
  */
 function chainErrorDuringHandshake(tls: TLSSocket): string | undefined | null {
-  const handle = (tls as unknown as { _handle?: { verifyError?: () => (Error & { code?: string }) | null | undefined } })._handle;
+  const handle = (
+    tls as unknown as { _handle?: { verifyError?: () => (Error & { code?: string }) | null | undefined } }
+  )._handle;
   if (typeof handle?.verifyError !== 'function') return null;
   const e = handle.verifyError();
   return e ? String(e.code ?? e.message) : undefined;
@@ -148,7 +208,9 @@ function explainTlsError(err: NodeJS.ErrnoException, host: string): string {
   if (/unsupported protocol|wrong version number|protocol version|TLSV1_ALERT_PROTOCOL_VERSION/i.test(text))
     return `${host} does not speak a TLS version this profile allows. Lower the minimum TLS version only if you trust the network.`;
   if (/ECONNRESET|socket hang up/i.test(text)) return `${host} reset the connection during the TLS handshake.`;
-  if (/handshake failure|no shared cipher/i.test(text)) return `TLS negotiation with ${host} failed: no common cipher or a client certificate is required.`;
-  if (/mac verify failure|pkcs12/i.test(text)) return 'The client certificate could not be opened: wrong passphrase or not a PKCS#12 file.';
+  if (/handshake failure|no shared cipher/i.test(text))
+    return `TLS negotiation with ${host} failed: no common cipher or a client certificate is required.`;
+  if (/mac verify failure|pkcs12/i.test(text))
+    return 'The client certificate could not be opened: wrong passphrase or not a PKCS#12 file.';
   return `TLS with ${host} failed: ${err.message}`;
 }

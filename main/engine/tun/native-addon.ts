@@ -218,11 +218,20 @@ export function tunAddon(explicit?: string): TunAddonResult {
   const path = explicit ?? addonPathFor(addonLayout(currentLayoutFacts()));
   if (!existsSync(path)) return { ok: false, code: 'ENOADDON', message: `${path} is missing (npm run build:native)` };
   const trust = checkTrustedFile(path, { uid: process.getuid?.() ?? 0 });
-  if (!trust.ok) return { ok: false, code: 'EUNTRUSTED', message: `refusing to load ${path}: ${describeTrustFailure(trust.failure)}` };
+  if (!trust.ok)
+    return {
+      ok: false,
+      code: 'EUNTRUSTED',
+      message: `refusing to load ${path}: ${describeTrustFailure(trust.failure)}`,
+    };
   try {
     return { ok: true, addon: loadTunAddon(path) };
   } catch (e) {
-    return { ok: false, code: 'ENOADDON', message: `cannot load ${path}: ${e instanceof Error ? e.message : String(e)}` };
+    return {
+      ok: false,
+      code: 'ENOADDON',
+      message: `cannot load ${path}: ${e instanceof Error ? e.message : String(e)}`,
+    };
   }
 }
 

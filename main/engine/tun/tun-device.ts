@@ -26,7 +26,8 @@ export interface TunError {
   readonly message: string;
 }
 
-export type TunOpenResult = { readonly ok: true; readonly device: TunDevice } | { readonly ok: false; readonly error: TunError };
+export type TunOpenResult =
+  { readonly ok: true; readonly device: TunDevice } | { readonly ok: false; readonly error: TunError };
 
 export interface TunOptions {
   /** Free bytes in front of every packet read (see packet-batch.ts). Default SSTP_PPP_HEADROOM. */

@@ -63,7 +63,18 @@ class MemoryTun implements TunDevice {
   private writeListeners: ((packet: Buffer) => void)[] = [];
   private readonly written: Buffer[] = [];
   private dropped = 0;
-  private counters = { rxPackets: 0, rxBytes: 0, rxWakeups: 0, rxDropped: 0, txPackets: 0, txBytes: 0, txDropped: 0, txEagain: 0, txGsoPackets: 0, txGsoSegments: 0 };
+  private counters = {
+    rxPackets: 0,
+    rxBytes: 0,
+    rxWakeups: 0,
+    rxDropped: 0,
+    txPackets: 0,
+    txBytes: 0,
+    txDropped: 0,
+    txEagain: 0,
+    txGsoPackets: 0,
+    txGsoSegments: 0,
+  };
 
   constructor(options: MemoryTunOptions) {
     this.name = options.name ?? 'mem0';

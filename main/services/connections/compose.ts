@@ -37,13 +37,23 @@ export function composeBackend(opts: ComposeOptions): Composed {
     credentials: opts.credentials,
     logs,
     // Each session gets its own metrics tap (bytes, keepalive round trips); cheap when metrics are off.
-    createSession: (config, deps) => new SstpSession(config, { ...deps, tap: combineTaps([deps.tap, metrics.sessionTap()]) }),
+    createSession: (config, deps) =>
+      new SstpSession(config, { ...deps, tap: combineTaps([deps.tap, metrics.sessionTap()]) }),
     ...(opts.dataPlane ? { dataPlane: opts.dataPlane } : {}),
   });
   connections.subscribe((e) => {
     if (e.type === 'snapshot') metrics.onSnapshot(e.snapshot);
   });
   void metrics.start();
-  const backend = createBackend({ store, credentials: opts.credentials, logs, connections, host: opts.host, caDir: opts.paths.caDir, metrics, logging });
+  const backend = createBackend({
+    store,
+    credentials: opts.credentials,
+    logs,
+    connections,
+    host: opts.host,
+    caDir: opts.paths.caDir,
+    metrics,
+    logging,
+  });
   return { backend, connections, store };
 }

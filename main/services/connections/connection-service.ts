@@ -13,7 +13,13 @@ import { diagnose, type DiagnoseOptions } from '../doctor/diagnose.js';
 import { withAskedCode } from '../doctor/one-time-code.js';
 import { testResultOf, type ProfileDiagnosis } from '../doctor/test-result.js';
 import type { ConnectionSnapshot, ConnectionState, TrustPrompt } from '../../contract/model.js';
-import type { ConnectResult, PingResult, StartError, TestConnectionResult, TrustAcceptResult } from '../../contract/results.js';
+import type {
+  ConnectResult,
+  PingResult,
+  StartError,
+  TestConnectionResult,
+  TrustAcceptResult,
+} from '../../contract/results.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
 import type { ConnectionLog } from '../logs/connection-log.js';
 import type { ConnectionLogs } from '../logs/connection-logs.js';
@@ -138,14 +144,21 @@ export class ConnectionService {
    * routine `causeway test` and `causeway doctor` run, logged as an attempt of the profile. Returns the
    * user name and secrets of the run too, so a saved report can be redacted by value.
    */
-  async diagnoseProfile(profileId: string, opts: { password?: string; mtu: DiagnoseOptions['mtu'] }): Promise<ProfileDiagnosis> {
+  async diagnoseProfile(
+    profileId: string,
+    opts: { password?: string; mtu: DiagnoseOptions['mtu'] },
+  ): Promise<ProfileDiagnosis> {
     const prepared = await this.prepare(profileId, { ...opts, oneTimeCode: true });
     if (!prepared.ok) return { ok: false, error: prepared.error };
     const { profile, config, log, secrets } = prepared;
     const attempt = log.info.attempt;
     const stopTail = this.forwardLog(profileId, log);
     try {
-      const diagnosis = await diagnose(config, { createSession: this.deps.createSession, clock: this.clock, log: log.sink }, { mtu: opts.mtu, oneTimeCode: !!profile.otp });
+      const diagnosis = await diagnose(
+        config,
+        { createSession: this.deps.createSession, clock: this.clock, log: log.sink },
+        { mtu: opts.mtu, oneTimeCode: !!profile.otp },
+      );
       if (diagnosis.failure) this.promptForCertificate(profile, diagnosis.failure, opts.password);
       return { ok: true, diagnosis, attempt, username: config.credentials.username, secrets };
     } finally {
@@ -159,22 +172,29 @@ export class ConnectionService {
     const entry = this.entries.get(profileId);
     const s = entry?.state;
     const port = entry?.live?.ownPort();
-    if (!entry || !port || s?.state !== 'connected') return { ok: false, error: { kind: 'not-connected', message: 'The profile is not connected.' } };
+    if (!entry || !port || s?.state !== 'connected')
+      return { ok: false, error: { kind: 'not-connected', message: 'The profile is not connected.' } };
     const target = s.addresses.peer ?? s.dns[0];
     if (!target) return { ok: false, error: { kind: 'no-reply', message: 'The server announced no address to ping.' } };
     const r = await pingOnce(port, this.clock, s.addresses.ipv4, target, 3000);
     this.pushCounters(profileId, entry);
-    return r.ok ? { ok: true, rttMs: r.rttMs, from: r.from } : { ok: false, error: { kind: 'no-reply', message: r.reason } };
+    return r.ok
+      ? { ok: true, rttMs: r.rttMs, from: r.from }
+      : { ok: false, error: { kind: 'no-reply', message: r.reason } };
   }
 
   /** "Trust this certificate for this profile": pin it, then connect again. */
   async acceptPrompt(promptId: string): Promise<TrustAcceptResult> {
     const pending = this.prompts.take(promptId);
-    if (!pending) return { ok: false, error: { kind: 'expired', message: 'This certificate question is no longer open.' } };
+    if (!pending)
+      return { ok: false, error: { kind: 'expired', message: 'This certificate question is no longer open.' } };
     this.emit({ type: 'trust-resolved', promptId });
     const { profileId, certificate, target } = pending.prompt;
     const pinSha256 = certificate.sha256.replace(/:/g, '').toLowerCase();
-    const pin = (p: Profile): Profile => (target === 'eap' ? { ...p, eapTrust: { ...p.eapTrust, pinnedSha256: pinSha256 } } : { ...p, tls: { ...p.tls, pinnedSha256: certificate.sha256 } });
+    const pin = (p: Profile): Profile =>
+      target === 'eap'
+        ? { ...p, eapTrust: { ...p.eapTrust, pinnedSha256: pinSha256 } }
+        : { ...p, tls: { ...p.tls, pinnedSha256: certificate.sha256 } };
     const pinned = await this.deps.store.update(profileId, pin);
     if (!pinned.ok) return { ok: false, error: { kind: 'store', message: pinned.error.message } };
     return this.connect(profileId, pending.password !== undefined ? { password: pending.password } : {});
@@ -189,23 +209,51 @@ export class ConnectionService {
   private async prepare(profileId: string, opts: { password?: string; remember?: boolean; oneTimeCode?: boolean }) {
     const found = await this.deps.store.get(profileId);
     if (!found.ok) {
-      const error: StartError = found.error.kind === 'not-found' ? { kind: 'not-found', message: found.error.message } : { kind: 'store', message: found.error.message };
+      const error: StartError =
+        found.error.kind === 'not-found'
+          ? { kind: 'not-found', message: found.error.message }
+          : { kind: 'store', message: found.error.message };
       return { ok: false as const, error };
     }
     const profile = found.value;
-    const unCoded = await buildSessionConfig(profile, this.deps.credentials, opts.password !== undefined ? { password: opts.password } : {});
+    const unCoded = await buildSessionConfig(
+      profile,
+      this.deps.credentials,
+      opts.password !== undefined ? { password: opts.password } : {},
+    );
     const built = unCoded.ok && opts.oneTimeCode ? await withAskedCode(this.otp, profile, unCoded) : unCoded;
     if (!built.ok) return built;
     // A keychain that fails to save does not stop the connection the user asked for: the password
     // was typed, so it is used for this run and the attempt's log says it was not remembered.
-    const saved = opts.remember && opts.password !== undefined ? await this.deps.credentials.set(profileId, 'password', opts.password) : undefined;
+    const saved =
+      opts.remember && opts.password !== undefined
+        ? await this.deps.credentials.set(profileId, 'password', opts.password)
+        : undefined;
     const log = this.deps.logs.start(profileId, { secrets: built.secrets });
     if (!log.ok) return { ok: false as const, error: { kind: 'configuration' as const, message: log.error.message } };
-    if (saved && !saved.ok) log.value.sink({ time: this.clock.now(), level: 'warn', phase: 'auth', message: `The password was not remembered. ${saved.error.message}` });
-    return { ok: true as const, profile, config: built.config, secrets: built.secrets, log: log.value, remembered: saved?.ok === true };
+    if (saved && !saved.ok)
+      log.value.sink({
+        time: this.clock.now(),
+        level: 'warn',
+        phase: 'auth',
+        message: `The password was not remembered. ${saved.error.message}`,
+      });
+    return {
+      ok: true as const,
+      profile,
+      config: built.config,
+      secrets: built.secrets,
+      log: log.value,
+      remembered: saved?.ok === true,
+    };
   }
 
-  private async start(profileId: string, entry: Entry, gen: number, opts: { password?: string; remember?: boolean }): Promise<{ ok: true } | { ok: false; error: StartError }> {
+  private async start(
+    profileId: string,
+    entry: Entry,
+    gen: number,
+    opts: { password?: string; remember?: boolean },
+  ): Promise<{ ok: true } | { ok: false; error: StartError }> {
     const password = opts.password ?? entry.transientPassword;
     const prepared = await this.prepare(profileId, { ...opts, ...(password !== undefined ? { password } : {}) });
     if (!prepared.ok) return prepared;
@@ -258,10 +306,17 @@ export class ConnectionService {
           this.set(profileId, entry, { state: 'connecting', phase: 'tcp', attempt: n });
         },
         phase: (phase, n) => {
-          if (entry.live === live && entry.state.state === 'connecting') this.set(profileId, entry, { state: 'connecting', phase, attempt: n });
+          if (entry.live === live && entry.state.state === 'connecting')
+            this.set(profileId, entry, { state: 'connecting', phase, attempt: n });
         },
         authPending: (deadline, waitMs, n) => {
-          if (entry.live === live && entry.state.state === 'connecting') this.set(profileId, entry, { state: 'connecting', phase: 'auth', attempt: n, authWait: { deadline, waitMs } });
+          if (entry.live === live && entry.state.state === 'connecting')
+            this.set(profileId, entry, {
+              state: 'connecting',
+              phase: 'auth',
+              attempt: n,
+              authWait: { deadline, waitMs },
+            });
         },
         log: (line, n) => this.emit({ type: 'log', line: { profileId, attempt: n, entry: line } }),
         tunnel: (s) => this.onTunnel(profile, entry, live, s),
@@ -286,7 +341,12 @@ export class ConnectionService {
         return;
       case 'reconnecting':
         if (live.stopping) return;
-        this.set(profile.id, entry, { state: 'reconnecting', retry: s.attempt, retryAt: this.clock.now() + s.delayMs, failure: failureView(s.reason) });
+        this.set(profile.id, entry, {
+          state: 'reconnecting',
+          retry: s.attempt,
+          retryAt: this.clock.now() + s.delayMs,
+          failure: failureView(s.reason),
+        });
         return;
       case 'disconnected': {
         const stopping = live.stopping;
@@ -308,7 +368,13 @@ export class ConnectionService {
   private fail(profile: Profile, entry: Entry, f: SessionFailure, attempt: number): void {
     if (f.code === 'certificate-pin-mismatch' && f.certificate) {
       const expected = profile.tls.pinnedSha256 ? displayFingerprint(profile.tls.pinnedSha256) : '';
-      this.set(profile.id, entry, { state: 'pin-mismatch', failure: failureView(f), expected, certificate: f.certificate, attempt });
+      this.set(profile.id, entry, {
+        state: 'pin-mismatch',
+        failure: failureView(f),
+        expected,
+        certificate: f.certificate,
+        attempt,
+      });
     } else {
       this.set(profile.id, entry, { state: 'error', failure: failureView(f), attempt });
     }
@@ -333,11 +399,28 @@ export class ConnectionService {
   }
 
   /** The sign-in (EAP) server's own certificate: its own question, pinned into eapTrust if accepted. */
-  private promptForEapCertificate(profile: Profile, certificate: CertificateInfo, message: string, password: string | undefined): void {
+  private promptForEapCertificate(
+    profile: Profile,
+    certificate: CertificateInfo,
+    message: string,
+    password: string | undefined,
+  ): void {
     const was = profile.eapTrust?.pinnedSha256;
     const expected = was !== undefined ? { expected: displayFingerprint(was) } : {};
     const kind = was !== undefined ? 'changed' : 'unknown';
-    this.emit({ type: 'trust-prompt', prompt: this.prompts.open({ profileId: profile.id, profileName: profile.name, kind, certificate, message, target: 'eap', ...expected, ...(password !== undefined ? { password } : {}) }) });
+    this.emit({
+      type: 'trust-prompt',
+      prompt: this.prompts.open({
+        profileId: profile.id,
+        profileName: profile.name,
+        kind,
+        certificate,
+        message,
+        target: 'eap',
+        ...expected,
+        ...(password !== undefined ? { password } : {}),
+      }),
+    });
   }
 
   private tick(profileId: string, entry: Entry, live: LiveConnection): void {

@@ -35,14 +35,21 @@ export async function eapTrustFor(field: ProfileEapTrust | undefined, outer: Tru
       return { ok: false, message: `Cannot read the sign-in (EAP) server's CA file ${path}: ${(e as Error).message}` };
     }
     const parsed = parseCertificates(bytes);
-    if (!parsed.ok) return { ok: false, message: `The sign-in (EAP) server's CA file ${path}: ${parsed.error.message}` };
+    if (!parsed.ok)
+      return { ok: false, message: `The sign-in (EAP) server's CA file ${path}: ${parsed.error.message}` };
     caPem = parsed.certificates.map((c) => c.toString()).join('');
   }
   const own = caPem !== undefined || field.pinnedSha256 !== undefined;
   // An empty object would replace the outer trust with "system CAs, no name": keep the default instead.
   if (!own && field.serverName === undefined) return { ok: true, trust: undefined };
   const policy: TrustPolicy = own
-    ? { ...(caPem !== undefined ? { caPem } : {}), ...(field.pinnedSha256 !== undefined ? { pinSha256: field.pinnedSha256 } : {}) }
+    ? {
+        ...(caPem !== undefined ? { caPem } : {}),
+        ...(field.pinnedSha256 !== undefined ? { pinSha256: field.pinnedSha256 } : {}),
+      }
     : outer;
-  return { ok: true, trust: { ...policy, ...(field.serverName !== undefined ? { serverName: field.serverName } : {}) } };
+  return {
+    ok: true,
+    trust: { ...policy, ...(field.serverName !== undefined ? { serverName: field.serverName } : {}) },
+  };
 }

@@ -20,14 +20,22 @@ export function helperDataPlane(options: HelperDataPlaneOptions = {}): DataPlane
     async acquire({ config, log }) {
       const server = await resolveServerAddress(config);
       if (!server.ok) return server;
-      const note = (message: string, level: 'debug' | 'info' | 'warn' = 'debug') => log({ time: Date.now(), level, phase: 'tcp', message });
+      const note = (message: string, level: 'debug' | 'info' | 'warn' = 'debug') =>
+        log({ time: Date.now(), level, phase: 'tcp', message });
       let helper: HelperClient;
       try {
         const spec = helperLaunch(options.launch);
         // pkexec answers a missing program like a refusal: say what is really wrong.
         const target = spec.args[0];
         if (spec.viaPolkit && target !== undefined && !existsSync(target)) {
-          return { ok: false, failure: failure('tcp', 'data-path-failed', `The privileged helper is not installed (${target}). Install the Causeway package, or run as root.`) };
+          return {
+            ok: false,
+            failure: failure(
+              'tcp',
+              'data-path-failed',
+              `The privileged helper is not installed (${target}). Install the Causeway package, or run as root.`,
+            ),
+          };
         }
         note('starting the privileged helper (polkit may ask for a password)', 'info');
         helper = await HelperClient.start(spec, {
@@ -54,8 +62,17 @@ export function helperDataPlane(options: HelperDataPlaneOptions = {}): DataPlane
 
 function helperFailure(e: unknown): SessionFailure {
   if (e instanceof HelperError && e.code === 'not-authorized') {
-    return failure('tcp', 'cancelled', 'Causeway needs administrator permission to set up the tunnel interface, routes and DNS, and it was not given.');
+    return failure(
+      'tcp',
+      'cancelled',
+      'Causeway needs administrator permission to set up the tunnel interface, routes and DNS, and it was not given.',
+    );
   }
   const why = e instanceof HelperError ? `${e.code}: ${e.message}` : String(e);
-  return failure('tcp', 'data-path-failed', `The privileged helper could not start (${why}). Install Causeway so polkit can start its helper, or run it as root.`, { detail: why });
+  return failure(
+    'tcp',
+    'data-path-failed',
+    `The privileged helper could not start (${why}). Install Causeway so polkit can start its helper, or run it as root.`,
+    { detail: why },
+  );
 }

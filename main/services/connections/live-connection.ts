@@ -72,12 +72,16 @@ export class LiveConnection {
       // With the system data plane, dial exactly the address whose host route stays outside the tunnel.
       plane ? dialingPlane(a.config, plane) : a.config,
       {
-        routing: profile.routing.mode === 'split' ? { mode: 'split', routes: profile.routing.routes } : { mode: 'full' },
+        routing:
+          profile.routing.mode === 'split' ? { mode: 'split', routes: profile.routing.routes } : { mode: 'full' },
         dns: profile.dns,
         // Only the system data plane routes; session-only tunnels never look at it.
         serverAddress: plane?.serverAddress ?? profile.server.host,
         ...(plane?.serverAddresses ? { serverAddresses: plane.serverAddresses } : {}),
-        reconnect: { enabled: profile.reconnect.enabled, ...(profile.reconnect.maxAttempts !== undefined ? { maxAttempts: profile.reconnect.maxAttempts } : {}) },
+        reconnect: {
+          enabled: profile.reconnect.enabled,
+          ...(profile.reconnect.maxAttempts !== undefined ? { maxAttempts: profile.reconnect.maxAttempts } : {}),
+        },
         ...(profile.mtu !== undefined ? { mtu: profile.mtu } : {}),
         ...(profile.mssClamp ? { mssClamp: 'mtu' as const } : {}),
       },
@@ -86,7 +90,16 @@ export class LiveConnection {
     this.counter = new ByteCounter(() => this.tunnel.stats);
     this.tunnel.onState((s) => a.events.tunnel(s));
     this.ended = this.tunnel.done.then(async (reason) => {
-      await plane?.release().catch((e: unknown) => this.log.sink({ time: a.clock.now(), level: 'warn', phase: 'connected', message: `helper did not close cleanly: ${String(e)}` }));
+      await plane
+        ?.release()
+        .catch((e: unknown) =>
+          this.log.sink({
+            time: a.clock.now(),
+            level: 'warn',
+            phase: 'connected',
+            message: `helper did not close cleanly: ${String(e)}`,
+          }),
+        );
       this.log.close();
       return reason;
     });
@@ -123,7 +136,13 @@ export class LiveConnection {
   private newSession(config: SessionConfig, deps: SessionDeps): SessionLike {
     this.nextLog();
     const attempt = this.attempt;
-    const session = this.a.createSession(config, { ...deps, log: this.log.sink, clock: this.a.clock, sstpTimers: { helloIntervalMs: KEEPALIVE_MS }, lcpEchoIntervalMs: KEEPALIVE_MS });
+    const session = this.a.createSession(config, {
+      ...deps,
+      log: this.log.sink,
+      clock: this.a.clock,
+      sstpTimers: { helloIntervalMs: KEEPALIVE_MS },
+      lcpEchoIntervalMs: KEEPALIVE_MS,
+    });
     this.session = session;
     this.counter.watch(session);
     session.onEvent((e) => {
@@ -144,7 +163,12 @@ export class LiveConnection {
     const next = this.a.logs.start(this.a.profile.id, { secrets: this.a.secrets });
     if (!next.ok) {
       // Keep writing to the previous attempt's file rather than losing the lines.
-      this.log.sink({ time: this.a.clock.now(), level: 'warn', phase: 'tcp', message: `a new attempt log could not be opened: ${next.error.message}` });
+      this.log.sink({
+        time: this.a.clock.now(),
+        level: 'warn',
+        phase: 'tcp',
+        message: `a new attempt log could not be opened: ${next.error.message}`,
+      });
       return;
     }
     this.log.close();
@@ -160,5 +184,7 @@ export class LiveConnection {
 
 /** The config dialling the plane's protected addresses: all of them raced when the name has several. */
 function dialingPlane(config: SessionConfig, plane: SystemDataPlane): SessionConfig {
-  return plane.serverAddresses ? dialingAddresses(config, { address: plane.serverAddress, addresses: plane.serverAddresses }) : dialingAddress(config, plane.serverAddress);
+  return plane.serverAddresses
+    ? dialingAddresses(config, { address: plane.serverAddress, addresses: plane.serverAddresses })
+    : dialingAddress(config, plane.serverAddress);
 }

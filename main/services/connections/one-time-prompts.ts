@@ -10,7 +10,12 @@ import type { OtpPrompt } from '../../contract/model.js';
 import type { Profile } from '../../contract/profile.js';
 
 /** What the server is sent: password+code ('append'), or the code alone ('replace'). */
-export function withOneTimeCode(config: SessionConfig, staticPassword: string, code: string, mode: OtpMode): SessionConfig {
+export function withOneTimeCode(
+  config: SessionConfig,
+  staticPassword: string,
+  code: string,
+  mode: OtpMode,
+): SessionConfig {
   const password = mode === 'append' ? `${staticPassword}${code}` : code;
   return { ...config, credentials: { ...config.credentials, password } };
 }
@@ -36,7 +41,10 @@ export class OtpPrompts {
         profileId: profile.id,
         profileName: profile.name,
         attempt,
-        message: attempt === 1 ? `Enter the one-time code for ${profile.name}.` : `The connection to ${profile.name} dropped. Enter a new one-time code to reconnect (the last one is spent).`,
+        message:
+          attempt === 1
+            ? `Enter the one-time code for ${profile.name}.`
+            : `The connection to ${profile.name} dropped. Enter a new one-time code to reconnect (the last one is spent).`,
         ...(reason !== undefined ? { reason } : {}),
       };
       this.pending.set(prompt.promptId, { prompt, answer: resolve });
@@ -107,7 +115,15 @@ export class OtpFlow {
   renew(base: SessionConfig): (attempt: number) => Promise<RenewedConfig> {
     return async (attempt) => {
       const code = await this.code(attempt + 1);
-      if (code === null) return { ok: false, failure: failure('auth', 'cancelled', `No one-time code was entered, so ${this.profile.name} was not reconnected. Connect again when you have a code.`) };
+      if (code === null)
+        return {
+          ok: false,
+          failure: failure(
+            'auth',
+            'cancelled',
+            `No one-time code was entered, so ${this.profile.name} was not reconnected. Connect again when you have a code.`,
+          ),
+        };
       return { ok: true, config: this.config(base, code) };
     };
   }

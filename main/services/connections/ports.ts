@@ -35,7 +35,11 @@ export interface SystemDataPlane {
  * host) run.
  */
 export interface DataPlaneProvider {
-  acquire(ctx: { readonly profile: Profile; readonly config: SessionConfig; readonly log: LogSink }): Promise<
+  acquire(ctx: {
+    readonly profile: Profile;
+    readonly config: SessionConfig;
+    readonly log: LogSink;
+  }): Promise<
     { readonly ok: true; readonly plane: SystemDataPlane } | { readonly ok: false; readonly failure: SessionFailure }
   >;
 }

@@ -14,7 +14,13 @@ export type ConnectionServiceEvent =
 
 type Connected = Extract<TunnelState, { state: 'connected' }>;
 
-export function connectedState(profile: Profile, s: Connected, attempt: number, since: number, bytes: { bytesIn: number; bytesOut: number }): ConnectionState {
+export function connectedState(
+  profile: Profile,
+  s: Connected,
+  attempt: number,
+  since: number,
+  bytes: { bytesIn: number; bytesOut: number },
+): ConnectionState {
   const info = s.info;
   return {
     state: 'connected',
@@ -30,7 +36,12 @@ export function connectedState(profile: Profile, s: Connected, attempt: number, 
       ? { dataPlane: 'session' as const }
       : {
           dataPlane: 'tunnel' as const,
-          system: { interfaceName: s.interfaceName, mtu: s.mtu, routes: s.routing.mode === 'full' ? ['0.0.0.0/0'] : [...s.routing.routes], dns: s.dns },
+          system: {
+            interfaceName: s.interfaceName,
+            mtu: s.mtu,
+            routes: s.routing.mode === 'full' ? ['0.0.0.0/0'] : [...s.routing.routes],
+            dns: s.dns,
+          },
         }),
   };
 }

@@ -8,7 +8,8 @@ import { loadClientCertificate } from '../trust/pkcs12.js';
 import { eapTrustFor, needsPassword } from './eap-trust.js';
 import type { StartError } from '../../contract/results.js';
 
-export type BuiltConfig = { ok: true; config: SessionConfig; secrets: readonly string[] } | { ok: false; error: StartError };
+export type BuiltConfig =
+  { ok: true; config: SessionConfig; secrets: readonly string[] } | { ok: false; error: StartError };
 
 const DEFAULT_MRU = 1500;
 
@@ -19,9 +20,19 @@ function passwordRequired(profile: Profile, keychainUnavailable?: string): Start
     : { kind: 'password-required', message: `${ask} It is used for this connection only.`, keychainUnavailable };
 }
 
-export async function buildSessionConfig(profile: Profile, credentials: CredentialStore, given: { password?: string }): Promise<BuiltConfig> {
+export async function buildSessionConfig(
+  profile: Profile,
+  credentials: CredentialStore,
+  given: { password?: string },
+): Promise<BuiltConfig> {
   if (profile.username === '') {
-    return { ok: false, error: { kind: 'username-required', message: `Profile "${profile.name}" has no user name. Edit the profile and set one.` } };
+    return {
+      ok: false,
+      error: {
+        kind: 'username-required',
+        message: `Profile "${profile.name}" has no user name. Edit the profile and set one.`,
+      },
+    };
   }
   let password = given.password;
   // EAP-TLS alone signs in with the client certificate: no password to look up or ask for.

@@ -14,7 +14,16 @@ interface Pending {
 export class TrustPrompts {
   private readonly pending = new Map<string, Pending>();
 
-  open(p: { profileId: string; profileName: string; kind: TrustPrompt['kind']; certificate: CertificateInfo; message: string; expected?: string; password?: string; target?: 'eap' }): TrustPrompt {
+  open(p: {
+    profileId: string;
+    profileName: string;
+    kind: TrustPrompt['kind'];
+    certificate: CertificateInfo;
+    message: string;
+    expected?: string;
+    password?: string;
+    target?: 'eap';
+  }): TrustPrompt {
     // One open prompt per profile: a newer certificate replaces the older question.
     for (const [id, x] of this.pending) if (x.prompt.profileId === p.profileId) this.pending.delete(id);
     const prompt: TrustPrompt = {

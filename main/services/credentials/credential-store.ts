@@ -49,16 +49,20 @@ export function accountFor(profileId: string, kind: SecretKind): string {
 }
 
 const NOTHING_DONE = 'The system keychain cannot be used, so no secret was read or saved';
-const FALLBACK = 'Until then you will be asked for the password at each connect (in scripts: --password-stdin); nothing is written to disk in clear.';
+const FALLBACK =
+  'Until then you will be asked for the password at each connect (in scripts: --password-stdin); nothing is written to disk in clear.';
 
 const ADVICE: Readonly<Record<KeychainFailureReason, string>> = {
-  locked: 'your keyring is locked (or was never unlocked in this session). Unlock it (log in to the desktop, or open "Passwords and Keys" / KWallet) and try again.',
+  locked:
+    'your keyring is locked (or was never unlocked in this session). Unlock it (log in to the desktop, or open "Passwords and Keys" / KWallet) and try again.',
   'no-secret-service':
     'no keyring service is running in this session. Install and start one (gnome-keyring, KWallet or KeePassXC with Secret Service enabled) and try again.',
   'no-session-bus':
     'this process has no desktop session bus (an SSH login, sudo or a system service). Run Causeway from your desktop session, or set DBUS_SESSION_BUS_ADDRESS to it.',
-  'no-answer': 'the keychain did not answer in time; an unlock prompt may be waiting on your screen. Answer it and try again.',
-  failed: 'the keychain reported an error (see the detail). Check that your keyring works (e.g. with "secret-tool") and try again.',
+  'no-answer':
+    'the keychain did not answer in time; an unlock prompt may be waiting on your screen. Answer it and try again.',
+  failed:
+    'the keychain reported an error (see the detail). Check that your keyring works (e.g. with "secret-tool") and try again.',
 };
 
 export function keychainUnavailable(reason: KeychainFailureReason, detail: string): CredentialError {
@@ -66,14 +70,19 @@ export function keychainUnavailable(reason: KeychainFailureReason, detail: strin
 }
 
 export function checkRequest(profileId: string, kind: SecretKind, secret?: string): CredentialError | undefined {
-  if (profileId === '' || profileId.includes(':')) return { kind: 'invalid', message: 'A profile id must be non-empty and contain no ":".' };
+  if (profileId === '' || profileId.includes(':'))
+    return { kind: 'invalid', message: 'A profile id must be non-empty and contain no ":".' };
   if (!SECRET_KINDS.includes(kind)) return { kind: 'invalid', message: `Unknown secret kind "${String(kind)}".` };
-  if (secret !== undefined && secret === '') return { kind: 'invalid', message: 'An empty secret is not stored; delete it instead.' };
+  if (secret !== undefined && secret === '')
+    return { kind: 'invalid', message: 'An empty secret is not stored; delete it instead.' };
   return undefined;
 }
 
 /** Deletes each kind in turn; the first failure wins (the rest are likely to fail the same way). */
-export async function deleteAllKinds(store: Pick<CredentialStore, 'delete'>, profileId: string): Promise<CredentialResult<void>> {
+export async function deleteAllKinds(
+  store: Pick<CredentialStore, 'delete'>,
+  profileId: string,
+): Promise<CredentialResult<void>> {
   for (const kind of SECRET_KINDS) {
     const r = await store.delete(profileId, kind);
     if (!r.ok) return r;

@@ -6,8 +6,14 @@ const RULES: readonly { readonly reason: KeychainFailureReason; readonly pattern
   { reason: 'no-answer', pattern: /no answer from the keychain/i },
   // "no result found": gnome-keyring has no login collection yet (never unlocked in a desktop session).
   { reason: 'locked', pattern: /locked|unlock prompt|prompt was dismissed|no result found/i },
-  { reason: 'no-session-bus', pattern: /DBUS_SESSION_BUS_ADDRESS|autolaunch|failed to connect to socket|no such file or directory/i },
-  { reason: 'no-secret-service', pattern: /org\.freedesktop\.secrets|ServiceUnknown|not provided by any \.service|secret service/i },
+  {
+    reason: 'no-session-bus',
+    pattern: /DBUS_SESSION_BUS_ADDRESS|autolaunch|failed to connect to socket|no such file or directory/i,
+  },
+  {
+    reason: 'no-secret-service',
+    pattern: /org\.freedesktop\.secrets|ServiceUnknown|not provided by any \.service|secret service/i,
+  },
 ];
 
 export function classifyKeychainFailure(detail: string): KeychainFailureReason {

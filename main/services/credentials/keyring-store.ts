@@ -86,7 +86,9 @@ export class KeyringCredentialStore implements CredentialStore {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           abort.abort();
-          reject(new Error(`no answer from the keychain within ${this.timeoutMs} ms (an unlock prompt may be waiting)`));
+          reject(
+            new Error(`no answer from the keychain within ${this.timeoutMs} ms (an unlock prompt may be waiting)`),
+          );
         }, this.timeoutMs);
       });
       const account = accountFor(profileId, kind);

@@ -54,7 +54,11 @@ export interface Diagnosis {
 /** Trace lines kept per attempt (a hostile server must not grow the report without end). */
 const TRACE_CAP = 4000;
 
-export async function diagnose(config: SessionConfig, deps: DiagnoseDeps, opts: DiagnoseOptions = {}): Promise<Diagnosis> {
+export async function diagnose(
+  config: SessionConfig,
+  deps: DiagnoseDeps,
+  opts: DiagnoseOptions = {},
+): Promise<Diagnosis> {
   const clock = deps.clock ?? systemClock;
   const started = clock.now();
   const trace: LogEntry[] = [];
@@ -77,8 +81,12 @@ export async function diagnose(config: SessionConfig, deps: DiagnoseDeps, opts: 
   const dnsStart = clock.now();
   let dns: TimelineInput['dns'];
   let dialled = config;
-  if (config.address !== undefined || (config.proxy?.address !== undefined) || isIP(target.host) !== 0) {
-    dns = { verdict: 'skipped', ms: null, summary: isIP(target.host) !== 0 ? `${target.host} is an address` : 'address resolved beforehand' };
+  if (config.address !== undefined || config.proxy?.address !== undefined || isIP(target.host) !== 0) {
+    dns = {
+      verdict: 'skipped',
+      ms: null,
+      summary: isIP(target.host) !== 0 ? `${target.host} is an address` : 'address resolved beforehand',
+    };
   } else {
     try {
       const address = await (deps.resolve ?? defaultResolve)(target.host);
@@ -86,12 +94,33 @@ export async function diagnose(config: SessionConfig, deps: DiagnoseDeps, opts: 
       dialled = dialingAddress(config, address);
       sink({ time: clock.now(), level: 'info', phase: 'tcp', message: `resolved ${target.host} to ${address}` });
     } catch (e) {
-      const f: DoctorFailure = { phase: 'dns', code: 'network-unreachable', message: `The host name ${target.host} could not be resolved.`, detail: String(e) };
+      const f: DoctorFailure = {
+        phase: 'dns',
+        code: 'network-unreachable',
+        message: `The host name ${target.host} could not be resolved.`,
+        detail: String(e),
+      };
       const advice = adviceFor({ failure: f, viaProxy: !!config.proxy });
-      const phases = buildTimeline({ config, dns: { verdict: 'failed', ms: clock.now() - dnsStart, summary: f.message }, timings: [], failedAt: { phase: 'dns', advice, summary: f.message }, summaries: {}, mtuRequested: !!opts.mtu });
+      const phases = buildTimeline({
+        config,
+        dns: { verdict: 'failed', ms: clock.now() - dnsStart, summary: f.message },
+        timings: [],
+        failedAt: { phase: 'dns', advice, summary: f.message },
+        summaries: {},
+        mtuRequested: !!opts.mtu,
+      });
       // The session's own vocabulary has no DNS phase: a name that does not resolve is a TCP-level failure.
-      const sf: SessionFailure = { phase: 'tcp', code: f.code, message: f.message, ...(f.detail !== undefined ? { detail: f.detail } : {}) };
-      return { report: { ...base, totalMs: clock.now() - started, ok: false, phases, failure: f, quirks: [], trace }, failure: sf, timings: [] };
+      const sf: SessionFailure = {
+        phase: 'tcp',
+        code: f.code,
+        message: f.message,
+        ...(f.detail !== undefined ? { detail: f.detail } : {}),
+      };
+      return {
+        report: { ...base, totalMs: clock.now() - started, ok: false, phases, failure: f, quirks: [], trace },
+        failure: sf,
+        timings: [],
+      };
     }
   }
 
@@ -113,7 +142,12 @@ export async function diagnose(config: SessionConfig, deps: DiagnoseDeps, opts: 
     if (!outcome.ok) {
       const f = opts.oneTimeCode ? withOneTimeCodeHint(outcome.failure) : outcome.failure;
       const failedPhase: DoctorPhase = f.phase === 'connected' || f.phase === 'disconnect' ? 'data' : f.phase;
-      const df: DoctorFailure = { phase: f.phase, code: f.code, message: f.message, ...(f.detail !== undefined ? { detail: f.detail } : {}) };
+      const df: DoctorFailure = {
+        phase: f.phase,
+        code: f.code,
+        message: f.message,
+        ...(f.detail !== undefined ? { detail: f.detail } : {}),
+      };
       const advice = adviceFor({
         failure: df,
         ...(f.certificate ? { certificate: f.certificate } : {}),
@@ -122,7 +156,14 @@ export async function diagnose(config: SessionConfig, deps: DiagnoseDeps, opts: 
         lostIn: failedPhase,
       });
       const summaries = sessionSummaries(outcome.tls, undefined, seen.offeredHashes);
-      const phases = buildTimeline({ config, dns, timings: outcome.timings, failedAt: { phase: failedPhase, advice, summary: f.message }, summaries, mtuRequested: !!opts.mtu });
+      const phases = buildTimeline({
+        config,
+        dns,
+        timings: outcome.timings,
+        failedAt: { phase: failedPhase, advice, summary: f.message },
+        summaries,
+        mtuRequested: !!opts.mtu,
+      });
       const certificate = f.certificate ?? outcome.tls?.certificate;
       const report: DoctorReport = {
         ...base,
@@ -159,7 +200,12 @@ export async function diagnose(config: SessionConfig, deps: DiagnoseDeps, opts: 
         code: 'data-path-failed',
         message: `The tunnel came up but the server's address ${peer ?? '(none)'} did not answer a ping: ${echo.reason}. The server may block ICMP; traffic may still work.`,
       };
-      data = { verdict: 'failed', ms: dataMs, summary: echo.reason, advice: adviceFor({ failure: echoFailure, viaProxy: !!config.proxy }) };
+      data = {
+        verdict: 'failed',
+        ms: dataMs,
+        summary: echo.reason,
+        advice: adviceFor({ failure: echoFailure, viaProxy: !!config.proxy }),
+      };
     }
 
     // --- MTU check ---
@@ -170,8 +216,17 @@ export async function diagnose(config: SessionConfig, deps: DiagnoseDeps, opts: 
       const mtuStart = clock.now();
       const linkMtu = Math.min(info.mru, info.peerMru);
       const mtuTarget = opts.mtu.target ?? peer ?? info.ipv4.local;
-      mtuCheck = await probePathMtu(session, clock, { source: info.ipv4.local, target: mtuTarget, linkMtu, timeoutMs: Math.min(2_000, Math.max(400, echo.rttMs * 4 + 200)) });
-      mtu = { check: mtuCheck, ms: clock.now() - mtuStart, ...(mtuAdvice(mtuCheck) ? { advice: mtuAdvice(mtuCheck) as Advice } : {}) };
+      mtuCheck = await probePathMtu(session, clock, {
+        source: info.ipv4.local,
+        target: mtuTarget,
+        linkMtu,
+        timeoutMs: Math.min(2_000, Math.max(400, echo.rttMs * 4 + 200)),
+      });
+      mtu = {
+        check: mtuCheck,
+        ms: clock.now() - mtuStart,
+        ...(mtuAdvice(mtuCheck) ? { advice: mtuAdvice(mtuCheck) as Advice } : {}),
+      };
     }
 
     await session.disconnect();
@@ -179,18 +234,47 @@ export async function diagnose(config: SessionConfig, deps: DiagnoseDeps, opts: 
     const ipv6Result: TimelineInput['ipv6'] = v6
       ? v6.verdict === 'ok'
         ? { verdict: 'ok', ms: v6.at - ipcpStart.at, summary: 'IPv6 interface identifiers agreed' }
-        : { verdict: 'warning', ms: v6.at - ipcpStart.at, summary: `IPv6 not available: ${v6.reason ?? 'refused'}`, advice: { id: 'ipv6-refused', meaning: 'The server does not offer IPv6 on this tunnel.', action: 'Nothing to do unless you need IPv6 through the VPN: then ask the administrator.' } }
+        : {
+            verdict: 'warning',
+            ms: v6.at - ipcpStart.at,
+            summary: `IPv6 not available: ${v6.reason ?? 'refused'}`,
+            advice: {
+              id: 'ipv6-refused',
+              meaning: 'The server does not offer IPv6 on this tunnel.',
+              action: 'Nothing to do unless you need IPv6 through the VPN: then ask the administrator.',
+            },
+          }
       : config.ipv6
-        ? { verdict: 'warning', ms: null, summary: 'IPv6CP did not finish in time', advice: { id: 'ipv6-slow', meaning: 'The server did not settle IPv6 within the wait.', action: 'IPv4 works; IPv6 may come up later or not at all.' } }
+        ? {
+            verdict: 'warning',
+            ms: null,
+            summary: 'IPv6CP did not finish in time',
+            advice: {
+              id: 'ipv6-slow',
+              meaning: 'The server did not settle IPv6 within the wait.',
+              action: 'IPv4 works; IPv6 may come up later or not at all.',
+            },
+          }
         : undefined;
     const summaries = sessionSummaries(info.tls, info, seen.offeredHashes);
-    const phases = buildTimeline({ config, dns, timings: info.timings, summaries, ...(ipv6Result ? { ipv6: ipv6Result } : {}), data, ...(mtu ? { mtu } : {}), mtuRequested: !!opts.mtu });
+    const phases = buildTimeline({
+      config,
+      dns,
+      timings: info.timings,
+      summaries,
+      ...(ipv6Result ? { ipv6: ipv6Result } : {}),
+      data,
+      ...(mtu ? { mtu } : {}),
+      mtuRequested: !!opts.mtu,
+    });
     const report: DoctorReport = {
       ...base,
       totalMs: clock.now() - started,
       ok: echo.ok,
       phases,
-      ...(echoFailure ? { failure: { phase: echoFailure.phase, code: echoFailure.code, message: echoFailure.message } } : {}),
+      ...(echoFailure
+        ? { failure: { phase: echoFailure.phase, code: echoFailure.code, message: echoFailure.message } }
+        : {}),
       certificate: info.tls.certificate,
       tls: tlsOf(info.tls),
       ...(seen.offeredHashes !== undefined ? { binding: seen.offeredHashes } : {}),
@@ -217,10 +301,19 @@ function defaultResolve(host: string): Promise<string> {
 type PublicTls = TunnelInfo['tls'];
 
 function tlsOf(t: PublicTls): NonNullable<DoctorReport['tls']> {
-  return { version: t.version, cipher: t.cipher, certificateSha256: t.certificate.sha256, subject: t.certificate.subject };
+  return {
+    version: t.version,
+    cipher: t.cipher,
+    certificateSha256: t.certificate.sha256,
+    subject: t.certificate.subject,
+  };
 }
 
-function sessionSummaries(tls: PublicTls | undefined, info: TunnelInfo | undefined, hashes: string | undefined): Partial<Record<DoctorPhase, string>> {
+function sessionSummaries(
+  tls: PublicTls | undefined,
+  info: TunnelInfo | undefined,
+  hashes: string | undefined,
+): Partial<Record<DoctorPhase, string>> {
   return {
     tcp: 'connected',
     proxy: 'CONNECT accepted',
@@ -238,7 +331,12 @@ function sessionSummaries(tls: PublicTls | undefined, info: TunnelInfo | undefin
 }
 
 function mtuAdvice(c: MtuCheck): Advice | undefined {
-  if (!c.ok) return { id: 'mtu-unknown', meaning: 'The path MTU could not be measured: the far end does not answer pings of any size.', action: 'Nothing to do unless large transfers stall; then lower the MTU in the profile (1400 is a safe start).' };
+  if (!c.ok)
+    return {
+      id: 'mtu-unknown',
+      meaning: 'The path MTU could not be measured: the far end does not answer pings of any size.',
+      action: 'Nothing to do unless large transfers stall; then lower the MTU in the profile (1400 is a safe start).',
+    };
   if (c.pathMtu >= c.linkMtu) return undefined;
   return {
     id: 'mtu-small',

@@ -19,17 +19,33 @@ export function doctorHandlers(ctx: BackendContext): DoctorHandlers {
   const last = new Map<string, Kept>();
   return {
     'doctor.run': async ({ profileId, password, mtu }) => {
-      const r = await ctx.connections.diagnoseProfile(profileId, { ...(password !== undefined ? { password } : {}), mtu: mtu === false ? false : {} });
+      const r = await ctx.connections.diagnoseProfile(profileId, {
+        ...(password !== undefined ? { password } : {}),
+        mtu: mtu === false ? false : {},
+      });
       if (!r.ok) return { ok: false, error: r.error };
       last.set(profileId, { report: r.diagnosis.report, username: r.username, secrets: r.secrets });
-      return { ok: true, report: redactReport(r.diagnosis.report, { username: r.username, secrets: r.secrets }), attempt: r.attempt };
+      return {
+        ok: true,
+        report: redactReport(r.diagnosis.report, { username: r.username, secrets: r.secrets }),
+        attempt: r.attempt,
+      };
     },
     'doctor.saveReport': async ({ profileId, includeUser }) => {
       const kept = last.get(profileId);
-      if (!kept) return { ok: false, error: { kind: 'no-report', message: 'Run the doctor first; then save its report.' } };
+      if (!kept)
+        return { ok: false, error: { kind: 'no-report', message: 'Run the doctor first; then save its report.' } };
       const dest = await ctx.host.chooseExportPath(`causeway-doctor-${profileId.slice(0, 8)}.txt`);
-      if (dest === null) return { ok: false, error: { kind: 'cancelled', message: 'Saving the report was cancelled.' } };
-      const w = writeReportFile(dest, redactReport(kept.report, { username: kept.username, includeUser: includeUser === true, secrets: kept.secrets }));
+      if (dest === null)
+        return { ok: false, error: { kind: 'cancelled', message: 'Saving the report was cancelled.' } };
+      const w = writeReportFile(
+        dest,
+        redactReport(kept.report, {
+          username: kept.username,
+          includeUser: includeUser === true,
+          secrets: kept.secrets,
+        }),
+      );
       return w.ok ? { ok: true, path: w.path } : { ok: false, error: { kind: 'write', message: w.message } };
     },
   };

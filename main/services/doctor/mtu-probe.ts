@@ -27,7 +27,8 @@ export async function probePathMtu(port: IpPacketPort, clock: Clock, o: MtuProbe
   const probes: MtuProbe[] = [];
   const src = parseIpv4(o.source);
   const dst = parseIpv4(o.target);
-  if (!src || !dst) return { ok: false, target: o.target, reason: `not IPv4 addresses: ${o.source} → ${o.target}`, probes };
+  if (!src || !dst)
+    return { ok: false, target: o.target, reason: `not IPv4 addresses: ${o.source} → ${o.target}`, probes };
   const tries = o.tries ?? 2;
   const id = randomBytes(2).readUInt16BE(0);
   let seq = 0;
@@ -54,7 +55,12 @@ export async function probePathMtu(port: IpPacketPort, clock: Clock, o: MtuProbe
   });
   if (await crosses(top)) return done(top);
   if (!(await crosses(MIN_PROBE)))
-    return { ok: false, target: o.target, reason: `no echo reply from ${o.target} even for ${MIN_PROBE}-byte packets: it does not answer pings, or the path is broken`, probes };
+    return {
+      ok: false,
+      target: o.target,
+      reason: `no echo reply from ${o.target} even for ${MIN_PROBE}-byte packets: it does not answer pings, or the path is broken`,
+      probes,
+    };
   let lo = MIN_PROBE;
   let hi = top;
   while (hi - lo > 1) {
@@ -65,7 +71,17 @@ export async function probePathMtu(port: IpPacketPort, clock: Clock, o: MtuProbe
   return done(lo);
 }
 
-function echoOfSize(port: IpPacketPort, clock: Clock, src: Buffer, dst: Buffer, target: string, id: number, seq: number, size: number, timeoutMs: number): Promise<boolean> {
+function echoOfSize(
+  port: IpPacketPort,
+  clock: Clock,
+  src: Buffer,
+  dst: Buffer,
+  target: string,
+  id: number,
+  seq: number,
+  size: number,
+  timeoutMs: number,
+): Promise<boolean> {
   const payload = randomBytes(Math.max(0, size - IPV4_ICMP_HEADERS));
   return new Promise((resolve) => {
     const finish = (passed: boolean) => {
@@ -75,7 +91,14 @@ function echoOfSize(port: IpPacketPort, clock: Clock, src: Buffer, dst: Buffer, 
     };
     const off = port.onIpPacket((packet) => {
       const r = parseEchoReply(packet);
-      if (r.ok && r.value.identifier === id && r.value.sequence === seq && r.value.source === target && r.value.payload.equals(payload)) finish(true);
+      if (
+        r.ok &&
+        r.value.identifier === id &&
+        r.value.sequence === seq &&
+        r.value.source === target &&
+        r.value.payload.equals(payload)
+      )
+        finish(true);
     });
     const timer = clock.after(timeoutMs, () => finish(false));
     port.sendIp(buildEchoRequest(src, dst, id, seq, payload));

@@ -52,7 +52,8 @@ export function observe(o: Observations, e: LogEntry): void {
       if (mru && o.serverMru === undefined) o.serverMru = Number(mru[1]);
     }
   } else if (m.startsWith('rcvd [LCP ConfRej')) {
-    for (const opt of optionsOf(m)) if (!o.rejectedByServer.includes(optionName(opt))) o.rejectedByServer.push(optionName(opt));
+    for (const opt of optionsOf(m))
+      if (!o.rejectedByServer.includes(optionName(opt))) o.rejectedByServer.push(optionName(opt));
   } else if (m.startsWith('rcvd [LCP ConfNak')) {
     for (const opt of optionsOf(m)) {
       const mru = /^mru (\d+)$/.exec(opt);

@@ -17,7 +17,8 @@ export const NO_CODE_FOR_TEST = {
   ok: false,
   error: {
     kind: 'configuration',
-    message: 'This profile needs a one-time code, and none was entered, so nothing was sent to the server. Run the test again and enter a fresh code.',
+    message:
+      'This profile needs a one-time code, and none was entered, so nothing was sent to the server. Run the test again and enter a fresh code.',
   },
 } as const;
 
@@ -27,7 +28,11 @@ export const NO_CODE_FOR_TEST = {
  * run's secrets before its log opens (prepare asks here), so neither is written. NO_CODE_FOR_TEST: the
  * question was dismissed.
  */
-export async function withAskedCode<T extends { readonly config: SessionConfig; readonly secrets: readonly string[] }>(prompts: OtpPrompts, profile: Profile, run: T): Promise<T | typeof NO_CODE_FOR_TEST> {
+export async function withAskedCode<T extends { readonly config: SessionConfig; readonly secrets: readonly string[] }>(
+  prompts: OtpPrompts,
+  profile: Profile,
+  run: T,
+): Promise<T | typeof NO_CODE_FOR_TEST> {
   if (!profile.otp) return run;
   const code = await new OtpFlow(prompts, profile, profile.otp.mode).code(1);
   if (code === null) return NO_CODE_FOR_TEST;

@@ -26,11 +26,19 @@ export const SERVER_FAMILIES: readonly ServerFamily[] = [
   {
     family: 'SoftEther VPN Server',
     signals: [
-      { label: 'LCP echo data "Aho Baka Manuke" (SoftEther’s signature)', weight: 3, test: (o) => /Aho Baka Manuke/.test(o.echoData ?? '') },
+      {
+        label: 'LCP echo data "Aho Baka Manuke" (SoftEther’s signature)',
+        weight: 3,
+        test: (o) => /Aho Baka Manuke/.test(o.echoData ?? ''),
+      },
       { label: 'Configure-Reject of the LCP Magic-Number', weight: 1, test: (o) => rejected(o, 'magic') },
       { label: 'proposes EAP first', weight: 1, test: (o) => o.serverAuthOrder[0] === 'eap' },
       { label: 'offers SHA-256 crypto binding only', weight: 1, test: (o) => o.offeredHashes === 'SHA256' },
-      { label: 'Configure-Reject of the secondary DNS option', weight: 0.5, test: (o) => o.ipcpRejected.includes('ms-dns2') },
+      {
+        label: 'Configure-Reject of the secondary DNS option',
+        weight: 0.5,
+        test: (o) => o.ipcpRejected.includes('ms-dns2'),
+      },
     ],
     workarounds: [
       'Magic-Number dropped after the server’s Configure-Reject (it knows only MRU and authentication)',
@@ -43,10 +51,22 @@ export const SERVER_FAMILIES: readonly ServerFamily[] = [
     family: 'Windows RRAS',
     signals: [
       { label: 'asks for MRU 4091', weight: 2, test: (o) => o.serverMru === 4091 },
-      { label: 'proposes MRRU / Endpoint Discriminator / Callback', weight: 1, test: (o) => o.serverLcpOptions.some((x) => /^(mrru|endpoint|callback|type=1[379])/.test(x)) },
-      { label: 'offers SHA-1 crypto binding only (RRAS before Windows Server 2012)', weight: 1, test: (o) => o.offeredHashes === 'SHA1' },
+      {
+        label: 'proposes MRRU / Endpoint Discriminator / Callback',
+        weight: 1,
+        test: (o) => o.serverLcpOptions.some((x) => /^(mrru|endpoint|callback|type=1[379])/.test(x)),
+      },
+      {
+        label: 'offers SHA-1 crypto binding only (RRAS before Windows Server 2012)',
+        weight: 1,
+        test: (o) => o.offeredHashes === 'SHA1',
+      },
       { label: 'offers both SHA-1 and SHA-256 binding', weight: 0.5, test: (o) => o.offeredHashes === 'SHA1|SHA256' },
-      { label: 'proposes EAP or MS-CHAPv2 only', weight: 0.5, test: (o) => o.serverAuthOrder.length > 0 && o.serverAuthOrder.every((a) => a === 'eap' || a === 'chap MS-v2') },
+      {
+        label: 'proposes EAP or MS-CHAPv2 only',
+        weight: 0.5,
+        test: (o) => o.serverAuthOrder.length > 0 && o.serverAuthOrder.every((a) => a === 'eap' || a === 'chap MS-v2'),
+      },
     ],
     workarounds: [
       'MRRU, Endpoint Discriminator and Callback Configure-Rejected; MRU 4091 accepted (SSTP caps a packet at 4095)',
@@ -57,7 +77,11 @@ export const SERVER_FAMILIES: readonly ServerFamily[] = [
   {
     family: 'accel-ppp (e.g. VyOS)',
     signals: [
-      { label: 'asks for MRU 1452, or Naks ours to 1452', weight: 2, test: (o) => o.serverMru === 1452 || o.nakMru === 1452 },
+      {
+        label: 'asks for MRU 1452, or Naks ours to 1452',
+        weight: 2,
+        test: (o) => o.serverMru === 1452 || o.nakMru === 1452,
+      },
       { label: 'proposes PAP first', weight: 1, test: (o) => o.serverAuthOrder[0] === 'pap' },
       { label: 'Configure-Reject of PFC/ACFC', weight: 1, test: (o) => rejected(o, 'pcomp') || rejected(o, 'accomp') },
       { label: 'Protocol-Reject of IPv6CP', weight: 0.5, test: (o) => o.protocolRejected.includes('IPV6CP') },
@@ -73,9 +97,16 @@ export const SERVER_FAMILIES: readonly ServerFamily[] = [
     family: 'MikroTik RouterOS',
     signals: [
       { label: 'challenge name "MikroTik"', weight: 3, test: (o) => /mikrotik/i.test(o.challengeName ?? '') },
-      { label: 'asks for MRU 1450 (RouterOS’s SSTP default)', weight: 1, test: (o) => o.serverMru === 1450 || o.nakMru === 1450 },
+      {
+        label: 'asks for MRU 1450 (RouterOS’s SSTP default)',
+        weight: 1,
+        test: (o) => o.serverMru === 1450 || o.nakMru === 1450,
+      },
     ],
-    workarounds: ['SNI always sent with the host name (RouterOS servers with certificates per name need it)', 'MRU taken from the server'],
+    workarounds: [
+      'SNI always sent with the host name (RouterOS servers with certificates per name need it)',
+      'MRU taken from the server',
+    ],
     notes: 'RouterOS’s TLS settings matter: with "verify client certificate" on, a client certificate is required.',
   },
 ];

@@ -24,7 +24,8 @@ export function redactReport(report: DoctorReport, o: RedactOptions): DoctorRepo
   // By value, as a second line of defence (the trace never holds a secret): a one- or two-letter value
   // would eat letters out of every word, so short ones are replaced only where they stand quoted.
   const secrets = o.secrets.filter((s) => s.length > 0);
-  const replace = (t: string, value: string, by: string) => (value.length >= 3 ? t.split(value).join(by) : t.split(`"${value}"`).join(`"${by}"`));
+  const replace = (t: string, value: string, by: string) =>
+    value.length >= 3 ? t.split(value).join(by) : t.split(`"${value}"`).join(`"${by}"`);
   const scrub = (text: string): string => {
     let t = text;
     for (const s of secrets) t = replace(t, s, SECRET);
@@ -38,7 +39,9 @@ export function redactReport(report: DoctorReport, o: RedactOptions): DoctorRepo
     return v;
   };
   const out = walk(report) as DoctorReport;
-  return o.includeUser && o.username ? { ...out, user: scrub(o.username) } : { ...out, ...(report.user !== undefined ? { user: USER } : {}) };
+  return o.includeUser && o.username
+    ? { ...out, user: scrub(o.username) }
+    : { ...out, ...(report.user !== undefined ? { user: USER } : {}) };
 }
 
 /** "DOMAIN\alice", "alice@HUB": the whole name and the account part alone, longest first. */
@@ -49,7 +52,8 @@ function userForms(username: string): string[] {
   return [...forms].sort((a, b) => b.length - a.length);
 }
 
-export type WriteReportResult = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly message: string };
+export type WriteReportResult =
+  { readonly ok: true; readonly path: string } | { readonly ok: false; readonly message: string };
 
 /** Writes the (already redacted) report: mode 0600, through a temporary file, never following a link. */
 export function writeReportFile(path: string, report: DoctorReport): WriteReportResult {
@@ -74,6 +78,9 @@ export function writeReportFile(path: string, report: DoctorReport): WriteReport
     } catch {
       /* nothing was created */
     }
-    return { ok: false, message: `The report could not be written to ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}. Choose a folder you can write to.` };
+    return {
+      ok: false,
+      message: `The report could not be written to ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}. Choose a folder you can write to.`,
+    };
   }
 }

@@ -5,16 +5,33 @@ import { failureView, tlsView } from '../connections/views.js';
 import type { Diagnosis } from './diagnose.js';
 
 export type ProfileDiagnosis =
-  | { readonly ok: true; readonly diagnosis: Diagnosis; readonly attempt: number; readonly username: string; readonly secrets: readonly string[] }
+  | {
+      readonly ok: true;
+      readonly diagnosis: Diagnosis;
+      readonly attempt: number;
+      readonly username: string;
+      readonly secrets: readonly string[];
+    }
   | { readonly ok: false; readonly error: StartError };
 
 export function testResultOf(d: Diagnosis, attempt: number): TestConnectionResult {
   const verdicts = d.report.phases.map((p) => ({ phase: p.phase, verdict: p.verdict }));
   if (d.failure || !d.info) {
-    const f = d.failure ?? { phase: 'connected' as const, code: 'protocol-error' as const, message: 'The test ended without a result.' };
+    const f = d.failure ?? {
+      phase: 'connected' as const,
+      code: 'protocol-error' as const,
+      message: 'The test ended without a result.',
+    };
     return {
       ok: false,
-      error: { kind: 'failed', failure: failureView(f), timings: d.timings, attempt, verdicts, ...(f.certificate ? { certificate: f.certificate } : {}) },
+      error: {
+        kind: 'failed',
+        failure: failureView(f),
+        timings: d.timings,
+        attempt,
+        verdicts,
+        ...(f.certificate ? { certificate: f.certificate } : {}),
+      },
     };
   }
   const info = d.info;

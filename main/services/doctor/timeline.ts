@@ -13,8 +13,18 @@ export interface TimelineInput {
   readonly failedAt?: { readonly phase: DoctorPhase; readonly advice: Advice; readonly summary: string };
   /** One line per session phase that completed (TLS version, auth method, address…). */
   readonly summaries: Partial<Record<DoctorPhase, string>>;
-  readonly ipv6?: { readonly verdict: Verdict; readonly ms: number | null; readonly summary: string; readonly advice?: Advice };
-  readonly data?: { readonly verdict: Verdict; readonly ms: number | null; readonly summary: string; readonly advice?: Advice };
+  readonly ipv6?: {
+    readonly verdict: Verdict;
+    readonly ms: number | null;
+    readonly summary: string;
+    readonly advice?: Advice;
+  };
+  readonly data?: {
+    readonly verdict: Verdict;
+    readonly ms: number | null;
+    readonly summary: string;
+    readonly advice?: Advice;
+  };
   readonly mtu?: { readonly check: MtuCheck; readonly ms: number; readonly advice?: Advice };
   readonly mtuRequested: boolean;
 }
@@ -24,11 +34,15 @@ export function buildTimeline(t: TimelineInput): DoctorPhaseResult[] {
   for (const x of t.timings) ms.set(x.phase, (ms.get(x.phase) ?? 0) + x.ms);
   const failedIndex = t.failedAt ? DOCTOR_PHASES.indexOf(t.failedAt.phase) : -1;
   return DOCTOR_PHASES.map((phase, i): DoctorPhaseResult => {
-    if (phase === 'dns') return { phase, ...t.dns, ...(t.dns.verdict === 'failed' && t.failedAt ? { advice: t.failedAt.advice } : {}) };
-    if (t.failedAt && i === failedIndex) return { phase, verdict: 'failed', ms: null, summary: t.failedAt.summary, advice: t.failedAt.advice };
+    if (phase === 'dns')
+      return { phase, ...t.dns, ...(t.dns.verdict === 'failed' && t.failedAt ? { advice: t.failedAt.advice } : {}) };
+    if (t.failedAt && i === failedIndex)
+      return { phase, verdict: 'failed', ms: null, summary: t.failedAt.summary, advice: t.failedAt.advice };
     const after = failedIndex !== -1 && i > failedIndex;
-    if (phase === 'proxy' && !t.config.proxy) return { phase, verdict: 'skipped', ms: null, summary: 'no proxy configured' };
-    if (phase === 'ipv6cp' && !t.config.ipv6) return { phase, verdict: 'skipped', ms: null, summary: 'IPv6 is off in this profile' };
+    if (phase === 'proxy' && !t.config.proxy)
+      return { phase, verdict: 'skipped', ms: null, summary: 'no proxy configured' };
+    if (phase === 'ipv6cp' && !t.config.ipv6)
+      return { phase, verdict: 'skipped', ms: null, summary: 'IPv6 is off in this profile' };
     if (phase === 'mtu' && !t.mtuRequested) return { phase, verdict: 'skipped', ms: null, summary: 'not asked for' };
     if (after) return { phase, verdict: 'not-reached', ms: null, summary: `not reached: ${t.failedAt?.phase} failed` };
     if (phase === 'ipv6cp' && t.ipv6) return { phase, ...t.ipv6 };
@@ -46,5 +60,11 @@ function mtuResult(c: MtuCheck, ms: number, advice: Advice | undefined): DoctorP
     c.pathMtu === c.linkMtu
       ? `path MTU ${c.pathMtu} (the whole PPP link MTU) to ${c.target}; MSS ${c.recommendedMss}`
       : `path MTU ${c.pathMtu} to ${c.target}, below the PPP link MTU ${c.linkMtu}: use MRU ${c.recommendedMru} and clamp TCP MSS to ${c.recommendedMss}`;
-  return { phase: 'mtu', verdict: c.pathMtu === c.linkMtu ? 'ok' : 'warning', ms, summary, ...(advice ? { advice } : {}) };
+  return {
+    phase: 'mtu',
+    verdict: c.pathMtu === c.linkMtu ? 'ok' : 'warning',
+    ms,
+    summary,
+    ...(advice ? { advice } : {}),
+  };
 }

@@ -4,7 +4,13 @@
 // imports back to exactly the same drafts and re-exports to exactly the same text.
 // It never carries a secret: the exporter writes only schema fields (the schema is strict and has no
 // secret field), and the importer refuses any file with a password-like key anywhere in it.
-import { describeIssues, ProfileDraftSchema, validateDraft, type Profile, type ProfileDraft } from '../../contract/profile.js';
+import {
+  describeIssues,
+  ProfileDraftSchema,
+  validateDraft,
+  type Profile,
+  type ProfileDraft,
+} from '../../contract/profile.js';
 import { decodeText } from './decode.js';
 import { diagnostic, displayFileName, importError, printable, quote, Warnings } from './diagnostics.js';
 import { arrayElementLines, jsonErrorReason, lineOfJsonError, lineOfOffset } from './json-lines.js';
@@ -24,7 +30,8 @@ export function exportProfiles(profiles: readonly (ProfileDraft | Profile)[]): s
   const drafts = profiles.map((p, index) => {
     const { id: _id, version: _version, ...draft } = p as Partial<Profile> & ProfileDraft;
     const checked = ProfileDraftSchema.safeParse(draft);
-    if (!checked.success) throw new TypeError(`profile ${index} is not valid: ${checked.error.issues.map((i) => i.message).join('; ')}`);
+    if (!checked.success)
+      throw new TypeError(`profile ${index} is not valid: ${checked.error.issues.map((i) => i.message).join('; ')}`);
     return checked.data;
   });
   return `${JSON.stringify({ format: CAUSEWAY_FORMAT, version: CAUSEWAY_FORMAT_VERSION, profiles: drafts }, null, 2)}\n`;
@@ -70,14 +77,23 @@ export function parseCauseway(file: string, lines: readonly string[]): ImportRes
     const raw = e instanceof Error ? e.message : String(e);
     // V8 sometimes quotes the offending input ("…" is not valid JSON): that could be a secret, so it goes.
     const reason = printable(jsonErrorReason(raw).slice(0, 200));
-    return { ok: false, error: importError('malformed', file, lineOfJsonError(text, raw), `not valid JSON: ${reason}`) };
+    return {
+      ok: false,
+      error: importError('malformed', file, lineOfJsonError(text, raw), `not valid JSON: ${reason}`),
+    };
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
-    return { ok: false, error: importError('malformed', file, 1, 'expected a JSON object with "format": "causeway-profiles"') };
+    return {
+      ok: false,
+      error: importError('malformed', file, 1, 'expected a JSON object with "format": "causeway-profiles"'),
+    };
   }
   const top = doc as Record<string, unknown>;
   if (top['format'] !== CAUSEWAY_FORMAT) {
-    return { ok: false, error: importError('malformed', file, keyLine(text, 'format') || 1, `"format" must be "${CAUSEWAY_FORMAT}"`) };
+    return {
+      ok: false,
+      error: importError('malformed', file, keyLine(text, 'format') || 1, `"format" must be "${CAUSEWAY_FORMAT}"`),
+    };
   }
   if (top['version'] !== CAUSEWAY_FORMAT_VERSION) {
     const newer = typeof top['version'] === 'number' && top['version'] > CAUSEWAY_FORMAT_VERSION;
@@ -92,11 +108,16 @@ export function parseCauseway(file: string, lines: readonly string[]): ImportRes
     return { ok: false, error: importError('contains-secret', file, keyLine(text, secretKey), message) };
   }
   const list = top['profiles'];
-  if (!Array.isArray(list)) return { ok: false, error: importError('malformed', file, keyLine(text, 'profiles'), '"profiles" must be an array') };
+  if (!Array.isArray(list))
+    return {
+      ok: false,
+      error: importError('malformed', file, keyLine(text, 'profiles'), '"profiles" must be an array'),
+    };
 
   const warnings = new Warnings(file);
   for (const k of Object.keys(top)) {
-    if (k !== 'format' && k !== 'version' && k !== 'profiles') warnings.add(keyLine(text, k), `unknown top-level field ${quote(k)}; ignored`);
+    if (k !== 'format' && k !== 'version' && k !== 'profiles')
+      warnings.add(keyLine(text, k), `unknown top-level field ${quote(k)}; ignored`);
   }
   const elementLines = arrayElementLines(text, 'profiles');
   const profiles: ImportedProfile[] = [];
@@ -115,7 +136,8 @@ export function parseCauseway(file: string, lines: readonly string[]): ImportRes
   }
   if (profiles.length === 0) {
     const all = warnings.list();
-    const message = list.length === 0 ? 'the export holds no profiles' : 'no profile could be imported (see the warnings)';
+    const message =
+      list.length === 0 ? 'the export holds no profiles' : 'no profile could be imported (see the warnings)';
     return { ok: false, error: { code: 'no-profiles', warnings: all, ...diagnostic(file, 0, message) } };
   }
   return { ok: true, format: 'causeway', profiles, warnings: warnings.list() };

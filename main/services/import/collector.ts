@@ -39,7 +39,8 @@ export class ProfileCollector {
 
   /** Says once that the file holds more entries than an import takes. */
   overflow(line: number): void {
-    if (!this.#overflow) this.#warnings.add(line, `more than ${LIMITS.maxProfiles} entries; the rest of the file is ignored`);
+    if (!this.#overflow)
+      this.#warnings.add(line, `more than ${LIMITS.maxProfiles} entries; the rest of the file is ignored`);
     this.#overflow = true;
   }
 
@@ -50,7 +51,8 @@ export class ProfileCollector {
     }
     let name = cleanName(c.rawName);
     if (name === '') name = cleanName(c.fallbackName) || 'Imported SSTP';
-    if (c.rawName !== '' && name !== c.rawName) this.#warnings.add(c.line, `name ${quote(c.rawName)} imported as ${quote(name)}`);
+    if (c.rawName !== '' && name !== c.rawName)
+      this.#warnings.add(c.line, `name ${quote(c.rawName)} imported as ${quote(name)}`);
     name = this.#unique(name, c.line);
 
     const checked = validateDraft({ ...c.draft, name });
@@ -61,7 +63,8 @@ export class ProfileCollector {
     this.#names.add(name.toLowerCase());
     const secrets: ImportSecrets = {};
     if (c.secrets.password !== undefined && c.secrets.password !== '') secrets.password = c.secrets.password;
-    if (c.secrets.proxyPassword !== undefined && c.secrets.proxyPassword !== '') secrets.proxyPassword = c.secrets.proxyPassword;
+    if (c.secrets.proxyPassword !== undefined && c.secrets.proxyPassword !== '')
+      secrets.proxyPassword = c.secrets.proxyPassword;
     const draft: ProfileDraft = checked.value;
     this.#profiles.push({ draft, secrets, source: { file: this.#warnings.file, line: c.line } });
   }
@@ -70,9 +73,14 @@ export class ProfileCollector {
     if (!this.#names.has(name.toLowerCase())) return name;
     for (let n = 2; ; n++) {
       const suffix = ` (${n})`;
-      const candidate = `${Array.from(name).slice(0, MAX_NAME - suffix.length).join('')}${suffix}`;
+      const candidate = `${Array.from(name)
+        .slice(0, MAX_NAME - suffix.length)
+        .join('')}${suffix}`;
       if (!this.#names.has(candidate.toLowerCase())) {
-        this.#warnings.add(line, `another entry in this file is already named ${quote(name)}; this one is imported as ${quote(candidate)}`);
+        this.#warnings.add(
+          line,
+          `another entry in this file is already named ${quote(name)}; this one is imported as ${quote(candidate)}`,
+        );
         return candidate;
       }
     }
@@ -81,7 +89,10 @@ export class ProfileCollector {
   result(format: ImportFormat, whatWasLookedFor: string): ImportResult {
     const warnings = this.#warnings.list();
     if (this.#profiles.length === 0) {
-      const message = warnings.length > 0 ? `no ${whatWasLookedFor} could be imported (see the warnings)` : `no ${whatWasLookedFor} found`;
+      const message =
+        warnings.length > 0
+          ? `no ${whatWasLookedFor} could be imported (see the warnings)`
+          : `no ${whatWasLookedFor} found`;
       return { ok: false, error: { code: 'no-profiles', warnings, ...diagnostic(this.#warnings.file, 0, message) } };
     }
     return { ok: true, format, profiles: [...this.#profiles], warnings };

@@ -12,13 +12,15 @@ export interface DecodedText {
   readonly lines: readonly string[];
 }
 
-export type DecodeResult = { readonly ok: true; readonly value: DecodedText } | { readonly ok: false; readonly error: ImportError };
+export type DecodeResult =
+  { readonly ok: true; readonly value: DecodedText } | { readonly ok: false; readonly error: ImportError };
 
 // Node's 'windows-1252' decoder is really ISO-8859-1: 0x80–0x9F come out as C1 controls. The code page
 // puts punctuation there (€ ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” • – — ˜ ™ š › œ ž Ÿ); five slots are unassigned.
 const CP1252_HIGH = [
-  0x20ac, 0xfffd, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0xfffd, 0x017d, 0xfffd,
-  0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0xfffd, 0x017e, 0x0178,
+  0x20ac, 0xfffd, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0xfffd,
+  0x017d, 0xfffd, 0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a,
+  0x0153, 0xfffd, 0x017e, 0x0178,
 ];
 
 function decodeWindows1252(bytes: Uint8Array): string {
@@ -56,8 +58,10 @@ function decodeBytes(bytes: Uint8Array): { encoding: TextEncodingName; text: str
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
     return { encoding: 'utf-8-bom', text: new TextDecoder('utf-8').decode(bytes.subarray(3)) };
   }
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { encoding: 'utf-16le', text: new TextDecoder('utf-16le').decode(bytes.subarray(2)) };
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { encoding: 'utf-16be', text: new TextDecoder('utf-16be').decode(bytes.subarray(2)) };
+  if (bytes[0] === 0xff && bytes[1] === 0xfe)
+    return { encoding: 'utf-16le', text: new TextDecoder('utf-16le').decode(bytes.subarray(2)) };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff)
+    return { encoding: 'utf-16be', text: new TextDecoder('utf-16be').decode(bytes.subarray(2)) };
   const utf16 = guessUtf16(bytes);
   if (utf16) return { encoding: utf16, text: new TextDecoder(utf16).decode(bytes) };
   if (bytes.includes(0)) return undefined;
@@ -83,7 +87,10 @@ function looksBinary(text: string): boolean {
 export function decodeText(file: string, bytes: Uint8Array): DecodeResult {
   if (bytes.length > LIMITS.maxBytes) {
     const message = `file is ${bytes.length} bytes; imports are limited to ${LIMITS.maxBytes} bytes (1 MiB) — is this the right file?`;
-    return { ok: false, error: { code: 'too-large', size: bytes.length, limit: LIMITS.maxBytes, ...diagnostic(file, 0, message) } };
+    return {
+      ok: false,
+      error: { code: 'too-large', size: bytes.length, limit: LIMITS.maxBytes, ...diagnostic(file, 0, message) },
+    };
   }
   const decoded = decodeBytes(bytes);
   if (!decoded || looksBinary(decoded.text)) {

@@ -5,7 +5,8 @@ import { displayFileName, importError } from './diagnostics.js';
 import { NM_SSTP_SERVICE } from './nmconnection.js';
 import type { ImportError, ImportFormat } from './types.js';
 
-export type DetectResult = { readonly ok: true; readonly format: ImportFormat } | { readonly ok: false; readonly error: ImportError };
+export type DetectResult =
+  { readonly ok: true; readonly format: ImportFormat } | { readonly ok: false; readonly error: ImportError };
 
 const BY_EXTENSION: Record<string, ImportFormat> = {
   pbk: 'pbk',
@@ -24,10 +25,12 @@ export function sniffFormat(lines: readonly string[]): ImportFormat | undefined 
   let nmSections = 0;
   for (const raw of lines) {
     const l = raw.trim();
-    if (l.startsWith('service-type=org.freedesktop.NetworkManager.') || l === `service-type=${NM_SSTP_SERVICE}`) return 'nmconnection';
+    if (l.startsWith('service-type=org.freedesktop.NetworkManager.') || l === `service-type=${NM_SSTP_SERVICE}`)
+      return 'nmconnection';
     if (/^\/interface[ /]sstp-client\b/.test(l)) return 'mikrotik';
     if (l.startsWith('#')) continue;
-    if (/^(\S*\/)?sstpc\s|^(sudo|exec|nohup)\s+(\S*\/)?sstpc\s|^(\S*\/)?pppd\s.*\bpty\s+["']?(\S*\/)?sstpc\s/.test(l)) return 'sstpc';
+    if (/^(\S*\/)?sstpc\s|^(sudo|exec|nohup)\s+(\S*\/)?sstpc\s|^(\S*\/)?pppd\s.*\bpty\s+["']?(\S*\/)?sstpc\s/.test(l))
+      return 'sstpc';
     if (/^\[.*\]$/.test(l)) iniSections++;
     if (l === '[connection]' || l === '[vpn]') nmSections++;
     if (/^(PhoneNumber|VpnStrategy|PBVersion|MEDIA|DEVICE|PreferredDevice)=/i.test(l)) pbkKeys++;

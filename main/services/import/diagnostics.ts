@@ -12,7 +12,11 @@ export function stripUnprintable(s: string): string {
 
 /** The base name of a path, unprintables replaced, shortened: what messages call the file. */
 export function displayFileName(fileName: string): string {
-  const base = fileName.split(/[\\/]/).filter((p) => p !== '').pop() ?? '';
+  const base =
+    fileName
+      .split(/[\\/]/)
+      .filter((p) => p !== '')
+      .pop() ?? '';
   const clean = base.replace(UNPRINTABLE, '?');
   const short = clean.length > 80 ? `${clean.slice(0, 77)}...` : clean;
   return short === '' ? '(input)' : short;
@@ -68,8 +72,13 @@ export class Warnings {
 
   /** In file order, so a person can read them alongside the file; whole-file remarks last. */
   list(): ImportWarning[] {
-    const sorted = [...this.#list].sort((a, b) => (a.line || Number.MAX_SAFE_INTEGER) - (b.line || Number.MAX_SAFE_INTEGER));
+    const sorted = [...this.#list].sort(
+      (a, b) => (a.line || Number.MAX_SAFE_INTEGER) - (b.line || Number.MAX_SAFE_INTEGER),
+    );
     if (this.#dropped === 0) return sorted;
-    return [...sorted, diagnostic(this.#file, 0, `${this.#dropped} more warning${this.#dropped === 1 ? '' : 's'} not shown`)];
+    return [
+      ...sorted,
+      diagnostic(this.#file, 0, `${this.#dropped} more warning${this.#dropped === 1 ? '' : 's'} not shown`),
+    ];
   }
 }

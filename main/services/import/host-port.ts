@@ -1,7 +1,9 @@
 // "host", "host:port", "[v6]:port", a bare IPv6 address, or a URL: every format spells the server its own way.
 import { isIP } from 'node:net';
 
-export type HostPort = { readonly ok: true; readonly host: string; readonly port?: number } | { readonly ok: false; readonly reason: string };
+export type HostPort =
+  | { readonly ok: true; readonly host: string; readonly port?: number }
+  | { readonly ok: false; readonly reason: string };
 
 export function parsePort(text: string): number | undefined {
   if (!/^\d{1,5}$/.test(text)) return undefined;

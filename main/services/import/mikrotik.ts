@@ -21,12 +21,35 @@ import type { ImportResult } from './types.js';
 export const SSTP_CLIENT_MENU = 'interface sstp-client';
 
 const KNOWN = new Set([
-  'name', 'connect-to', 'port', 'user', 'password', 'authentication', 'tls-version', 'verify-server-certificate',
-  'verify-server-address-from-certificate', 'certificate', 'add-sni', 'http-proxy', 'proxy-port', 'proxy',
-  'add-default-route', 'max-mtu', 'profile',
+  'name',
+  'connect-to',
+  'port',
+  'user',
+  'password',
+  'authentication',
+  'tls-version',
+  'verify-server-certificate',
+  'verify-server-address-from-certificate',
+  'certificate',
+  'add-sni',
+  'http-proxy',
+  'proxy-port',
+  'proxy',
+  'add-default-route',
+  'max-mtu',
+  'profile',
   // Understood, no counterpart in a Causeway profile (or meaningless off the router).
-  'comment', 'disabled', 'dial-on-demand', 'keepalive-timeout', 'max-mru', 'mrru', 'ciphers', 'pfs',
-  'default-route-distance', 'hw-crypto', 'copy-from',
+  'comment',
+  'disabled',
+  'dial-on-demand',
+  'keepalive-timeout',
+  'max-mru',
+  'mrru',
+  'ciphers',
+  'pfs',
+  'default-route-distance',
+  'hw-crypto',
+  'copy-from',
 ]);
 
 const AUTH: Record<string, AuthMethod | null> = { mschap2: 'mschapv2', chap: 'chap', pap: 'pap', mschap1: null };
@@ -68,10 +91,16 @@ function proxyOf(cmd: RouterOsCommand): { host: string; port: number } | 'bad-po
   return hp.ok && !NO_ADDRESS.has(hp.host) ? { host: hp.host, port: hp.port ?? 443 } : undefined;
 }
 
-function mapClient(cmd: RouterOsCommand, routes: Map<string, string[]>, warnings: Warnings, collector: ProfileCollector): void {
+function mapClient(
+  cmd: RouterOsCommand,
+  routes: Map<string, string[]>,
+  warnings: Warnings,
+  collector: ProfileCollector,
+): void {
   const name = param(cmd, 'name') ?? '';
   const label = quote(name || '(unnamed)');
-  for (const p of cmd.params) if (!KNOWN.has(p.key)) warnings.add(cmd.line, `${label}: unknown parameter ${quote(p.key)}; ignored`);
+  for (const p of cmd.params)
+    if (!KNOWN.has(p.key)) warnings.add(cmd.line, `${label}: unknown parameter ${quote(p.key)}; ignored`);
 
   const connectTo = param(cmd, 'connect-to');
   if (!connectTo) {
@@ -100,7 +129,10 @@ function mapClient(cmd: RouterOsCommand, routes: Map<string, string[]>, warnings
   const auth = param(cmd, 'authentication');
   if (auth !== undefined) {
     const methods: AuthMethod[] = [];
-    for (const a of auth.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    for (const a of auth
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')) {
       const m = AUTH[a];
       if (m) methods.push(m);
       else if (m === undefined) warnings.add(cmd.line, `${label}: unknown authentication ${quote(a)}; ignored`);
@@ -115,13 +147,20 @@ function mapClient(cmd: RouterOsCommand, routes: Map<string, string[]>, warnings
   const tls: NonNullable<ProfileDraft['tls']> = { insecure: false };
   const version = param(cmd, 'tls-version');
   if (version === 'only-1.3') tls.minVersion = 'TLSv1.3';
-  else if (version !== undefined && version !== 'any' && version !== 'only-1.2') warnings.add(cmd.line, `${label}: tls-version ${quote(version)} not understood; TLS 1.2 or newer will be used`);
+  else if (version !== undefined && version !== 'any' && version !== 'only-1.2')
+    warnings.add(cmd.line, `${label}: tls-version ${quote(version)} not understood; TLS 1.2 or newer will be used`);
   if (!isYes(param(cmd, 'verify-server-certificate'))) {
-    warnings.add(cmd.line, `${label}: the router did not verify the server certificate; Causeway does, and the first connection will ask you to trust it`);
+    warnings.add(
+      cmd.line,
+      `${label}: the router did not verify the server certificate; Causeway does, and the first connection will ask you to trust it`,
+    );
   }
   const certificate = param(cmd, 'certificate');
   if (certificate !== undefined && certificate !== 'none' && certificate !== '') {
-    warnings.add(cmd.line, `${label}: client certificate ${quote(certificate)} lives in the router's certificate store; export it as PKCS#12 and choose it in the profile`);
+    warnings.add(
+      cmd.line,
+      `${label}: client certificate ${quote(certificate)} lives in the router's certificate store; export it as PKCS#12 and choose it in the profile`,
+    );
   }
   draft.tls = tls;
 
@@ -135,7 +174,10 @@ function mapClient(cmd: RouterOsCommand, routes: Map<string, string[]>, warnings
     draft.routing = { mode: 'split', routes: nets };
     if (nets.some((n) => n.includes(':'))) draft.ipv6 = true;
   } else {
-    warnings.add(cmd.line, `${label}: no default route and no /ip route through it; imported as full tunnel — add the networks to route to make it split`);
+    warnings.add(
+      cmd.line,
+      `${label}: no default route and no /ip route through it; imported as full tunnel — add the networks to route to make it split`,
+    );
     draft.routing = { mode: 'full' };
   }
 
@@ -147,11 +189,20 @@ function mapClient(cmd: RouterOsCommand, routes: Map<string, string[]>, warnings
   }
   const profile = param(cmd, 'profile');
   if (profile !== undefined && profile !== 'default' && profile !== 'default-encryption') {
-    warnings.add(cmd.line, `${label}: PPP profile ${quote(profile)} lives on the router; its settings (DNS, addresses) are not imported`);
+    warnings.add(
+      cmd.line,
+      `${label}: PPP profile ${quote(profile)} lives on the router; its settings (DNS, addresses) are not imported`,
+    );
   }
 
   const password = param(cmd, 'password');
-  collector.add({ line: cmd.line, rawName: name, fallbackName: server.host, draft, secrets: password !== undefined ? { password } : {} });
+  collector.add({
+    line: cmd.line,
+    rawName: name,
+    fallbackName: server.host,
+    draft,
+    secrets: password !== undefined ? { password } : {},
+  });
 }
 
 export function importMikrotik(fileName: string, bytes: Uint8Array): ImportResult {
@@ -170,7 +221,8 @@ export function parseMikrotik(file: string, lines: readonly string[]): ImportRes
   for (const cmd of script.commands) {
     if (cmd.menu !== SSTP_CLIENT_MENU) continue;
     if (cmd.verb !== 'add') {
-      if (cmd.verb === 'set' || cmd.verb === 'remove') warnings.add(cmd.line, `"${cmd.verb}" in /interface sstp-client is not applied; only "add" lines are imported`);
+      if (cmd.verb === 'set' || cmd.verb === 'remove')
+        warnings.add(cmd.line, `"${cmd.verb}" in /interface sstp-client is not applied; only "add" lines are imported`);
       continue;
     }
     if (collector.full) {

@@ -25,16 +25,51 @@ import type { ImportResult } from './types.js';
 export const NM_SSTP_SERVICE = 'org.freedesktop.NetworkManager.sstp';
 
 const KNOWN_VPN_KEYS = new Set([
-  'service-type', 'gateway', 'user', 'domain', 'connection-type', 'ca-cert', 'ignore-cert-warn', 'tls-ext',
-  'proxy-server', 'proxy-port', 'proxy-user', 'refuse-eap', 'refuse-pap', 'refuse-chap', 'refuse-mschap',
-  'refuse-mschapv2', 'mtu', 'lcp-echo-failure', 'lcp-echo-interval', 'password-flags', 'proxy-password-flags',
+  'service-type',
+  'gateway',
+  'user',
+  'domain',
+  'connection-type',
+  'ca-cert',
+  'ignore-cert-warn',
+  'tls-ext',
+  'proxy-server',
+  'proxy-port',
+  'proxy-user',
+  'refuse-eap',
+  'refuse-pap',
+  'refuse-chap',
+  'refuse-mschap',
+  'refuse-mschapv2',
+  'mtu',
+  'lcp-echo-failure',
+  'lcp-echo-interval',
+  'password-flags',
+  'proxy-password-flags',
   // Understood and deliberately without effect here: compression and MPPE are PPP-over-serial concerns
   // (SSTP already runs inside TLS), the rest is the plugin's own bookkeeping.
-  'require-mppe', 'require-mppe-40', 'require-mppe-128', 'mppe-stateful', 'nobsdcomp', 'nodeflate',
-  'no-vj-comp', 'uuid', 'unit', 'no-secret', 'tls-max-version', 'tls-verify-key-usage', 'tls-user-key-secret-flags',
+  'require-mppe',
+  'require-mppe-40',
+  'require-mppe-128',
+  'mppe-stateful',
+  'nobsdcomp',
+  'nodeflate',
+  'no-vj-comp',
+  'uuid',
+  'unit',
+  'no-secret',
+  'tls-max-version',
+  'tls-verify-key-usage',
+  'tls-user-key-secret-flags',
   // connection-type=tls keys, reported together below.
-  'tls-ca-cert', 'tls-identity', 'tls-subject-name', 'tls-user-cert', 'tls-user-key', 'tls-verify-method',
-  'tls-remotename', 'crl-file',
+  'tls-ca-cert',
+  'tls-identity',
+  'tls-subject-name',
+  'tls-user-cert',
+  'tls-user-key',
+  'tls-verify-method',
+  'tls-remotename',
+  'crl-file',
 ]);
 
 const REFUSE: Record<string, AuthMethod | undefined> = {
@@ -47,7 +82,10 @@ const REFUSE: Record<string, AuthMethod | undefined> = {
 
 /** GLib keyfile escapes: \s \t \n \r \\ (and \; inside lists). */
 export function unescapeKeyfile(value: string): string {
-  return value.replace(/\\(.)/g, (_, c: string) => ({ s: ' ', t: '\t', n: '\n', r: '\r', '\\': '\\', ';': ';' })[c] ?? `\\${c}`);
+  return value.replace(
+    /\\(.)/g,
+    (_, c: string) => ({ s: ' ', t: '\t', n: '\n', r: '\r', '\\': '\\', ';': ';' })[c] ?? `\\${c}`,
+  );
 }
 
 function section(doc: IniDocument, name: string): IniSection | undefined {
@@ -87,18 +125,38 @@ function authMethods(vpn: IniSection): AuthMethod[] | undefined {
   return byPreference(out);
 }
 
-function mapConnection(doc: IniDocument, warnings: Warnings, collector: ProfileCollector, file: string): ImportResult | undefined {
+function mapConnection(
+  doc: IniDocument,
+  warnings: Warnings,
+  collector: ProfileCollector,
+  file: string,
+): ImportResult | undefined {
   const connection = section(doc, 'connection');
   const vpn = section(doc, 'vpn');
   const type = value(connection, 'type');
   if (type && type.value !== 'vpn') {
-    return { ok: false, error: importError('not-sstp', file, type.line, `this is a ${quote(type.value)} connection, not a VPN`) };
+    return {
+      ok: false,
+      error: importError('not-sstp', file, type.line, `this is a ${quote(type.value)} connection, not a VPN`),
+    };
   }
-  if (!vpn) return { ok: false, error: importError('malformed', file, 0, 'no [vpn] section: not a NetworkManager VPN connection') };
+  if (!vpn)
+    return {
+      ok: false,
+      error: importError('malformed', file, 0, 'no [vpn] section: not a NetworkManager VPN connection'),
+    };
   const service = value(vpn, 'service-type');
   if (!service || service.value !== NM_SSTP_SERVICE) {
     const what = service ? `service-type ${quote(service.value)} is not the SSTP plugin` : 'no service-type in [vpn]';
-    return { ok: false, error: importError('not-sstp', file, service?.line ?? vpn.line, `${what}; only ${NM_SSTP_SERVICE} connections can be imported`) };
+    return {
+      ok: false,
+      error: importError(
+        'not-sstp',
+        file,
+        service?.line ?? vpn.line,
+        `${what}; only ${NM_SSTP_SERVICE} connections can be imported`,
+      ),
+    };
   }
 
   const id = value(connection, 'id');
@@ -109,7 +167,10 @@ function mapConnection(doc: IniDocument, warnings: Warnings, collector: ProfileC
   }
 
   if (value(vpn, 'connection-type')?.value === 'tls') {
-    warnings.add(value(vpn, 'connection-type')?.line ?? vpn.line, `${quote(name)} uses certificate (EAP-TLS) authentication, which Causeway does not support; skipped`);
+    warnings.add(
+      value(vpn, 'connection-type')?.line ?? vpn.line,
+      `${quote(name)} uses certificate (EAP-TLS) authentication, which Causeway does not support; skipped`,
+    );
     return undefined;
   }
   const gateway = value(vpn, 'gateway');
@@ -142,7 +203,10 @@ function mapConnection(doc: IniDocument, warnings: Warnings, collector: ProfileC
   if (ca && ca.value !== '') tls.caFile = ca.value.replace(/^file:\/\//, '');
   const ignoreWarn = value(vpn, 'ignore-cert-warn');
   if (isYes(ignoreWarn)) {
-    warnings.add(ignoreWarn?.line ?? vpn.line, `${quote(name)}: ignore-cert-warn=yes is not carried over; certificate checks stay on and the first connection will ask you to trust the server's certificate`);
+    warnings.add(
+      ignoreWarn?.line ?? vpn.line,
+      `${quote(name)}: ignore-cert-warn=yes is not carried over; certificate checks stay on and the first connection will ask you to trust the server's certificate`,
+    );
   }
   tls.insecure = false;
   draft.tls = tls;
@@ -152,10 +216,14 @@ function mapConnection(doc: IniDocument, warnings: Warnings, collector: ProfileC
     const portText = value(vpn, 'proxy-port');
     const port = portText ? parsePort(portText.value) : undefined;
     if (port === undefined) {
-      warnings.add(portText?.line ?? proxyServer.line, `${quote(name)}: proxy-server without a valid proxy-port; proxy not imported`);
+      warnings.add(
+        portText?.line ?? proxyServer.line,
+        `${quote(name)}: proxy-server without a valid proxy-port; proxy not imported`,
+      );
     } else {
       const proxyUser = value(vpn, 'proxy-user')?.value ?? '';
-      draft.proxy = proxyUser !== '' ? { host: proxyServer.value, port, username: proxyUser } : { host: proxyServer.value, port };
+      draft.proxy =
+        proxyUser !== '' ? { host: proxyServer.value, port, username: proxyUser } : { host: proxyServer.value, port };
     }
   }
 
@@ -165,8 +233,14 @@ function mapConnection(doc: IniDocument, warnings: Warnings, collector: ProfileC
     if (n >= 576 && n <= 1500) draft.mtu = n;
     else warnings.add(mtu.line, `${quote(name)}: mtu ${quote(mtu.value)} is outside 576–1500; not kept`);
   }
-  const echo = [value(vpn, 'lcp-echo-interval'), value(vpn, 'lcp-echo-failure')].filter((v) => v && v.value !== '' && v.value !== '0');
-  if (echo[0]) warnings.add(echo[0].line, `${quote(name)}: LCP echo settings are not kept; Causeway detects a dead server on its own`);
+  const echo = [value(vpn, 'lcp-echo-interval'), value(vpn, 'lcp-echo-failure')].filter(
+    (v) => v && v.value !== '' && v.value !== '0',
+  );
+  if (echo[0])
+    warnings.add(
+      echo[0].line,
+      `${quote(name)}: LCP echo settings are not kept; Causeway detects a dead server on its own`,
+    );
 
   const ipv4 = section(doc, 'ipv4');
   const ipv6 = section(doc, 'ipv6');
@@ -177,7 +251,10 @@ function mapConnection(doc: IniDocument, warnings: Warnings, collector: ProfileC
     const nets = [...routes(ipv4, warnings), ...(draft.ipv6 ? routes(ipv6, warnings) : [])];
     if (nets.length > 0) draft.routing = { mode: 'split', routes: nets };
     else {
-      warnings.add(neverDefault?.line ?? 0, `${quote(name)}: never-default=true without routes; imported as full tunnel — add the networks to route to make it split`);
+      warnings.add(
+        neverDefault?.line ?? 0,
+        `${quote(name)}: never-default=true without routes; imported as full tunnel — add the networks to route to make it split`,
+      );
       draft.routing = { mode: 'full' };
     }
   } else draft.routing = { mode: 'full' };
@@ -200,7 +277,10 @@ function mapConnection(doc: IniDocument, warnings: Warnings, collector: ProfileC
     rawName: name,
     fallbackName: server.host,
     draft,
-    secrets: { ...(password !== undefined ? { password } : {}), ...(proxyPassword !== undefined ? { proxyPassword } : {}) },
+    secrets: {
+      ...(password !== undefined ? { password } : {}),
+      ...(proxyPassword !== undefined ? { proxyPassword } : {}),
+    },
   });
   return undefined;
 }
@@ -215,8 +295,13 @@ export function importNmConnection(fileName: string, bytes: Uint8Array): ImportR
 export function parseNmConnection(file: string, lines: readonly string[]): ImportResult {
   const warnings = new Warnings(file);
   const doc = readIni(lines, { commentPrefixes: '#;' });
-  if (doc.sections.length === 0) return { ok: false, error: importError('malformed', file, 0, 'no [sections]: not a NetworkManager keyfile') };
-  if (doc.orphans.length > 0) warnings.addLines(doc.orphans.map((e) => e.line), 'key outside any [section]; ignored');
+  if (doc.sections.length === 0)
+    return { ok: false, error: importError('malformed', file, 0, 'no [sections]: not a NetworkManager keyfile') };
+  if (doc.orphans.length > 0)
+    warnings.addLines(
+      doc.orphans.map((e) => e.line),
+      'key outside any [section]; ignored',
+    );
   warnings.addLines(doc.unreadable, 'not "key=value" or "[section]"; ignored');
   const collector = new ProfileCollector(warnings);
   const failed = mapConnection(doc, warnings, collector, file);

@@ -45,7 +45,12 @@ const STRATEGY: Record<number, string> = {
 const NEVER_SSTP = new Set([1, 2, 3, 4, 7, 9]);
 const SSTP_FALLBACK = new Set([8, 12, 13, 14]);
 
-const TYPE: Record<number, string> = { 1: 'a dial-up (modem/ISDN) entry', 3: 'a direct-cable entry', 4: 'a broadband (PPPoE) entry', 5: 'a broadband entry' };
+const TYPE: Record<number, string> = {
+  1: 'a dial-up (modem/ISDN) entry',
+  3: 'a direct-cable entry',
+  4: 'a broadband (PPPoE) entry',
+  5: 'a broadband entry',
+};
 
 const AR_PAP = 0x8;
 const AR_CHAP = 0x20;
@@ -70,14 +75,19 @@ function judge(section: IniSection): Verdict & { line: number } {
   const typeEntry = lastEntry(section, 'Type', true);
   const type = intOf(typeEntry);
   if (type !== undefined && type !== 2) {
-    return { keep: false, reason: `Type=${type} is ${TYPE[type] ?? 'not a VPN entry'}`, line: typeEntry?.line ?? section.line };
+    return {
+      keep: false,
+      reason: `Type=${type} is ${TYPE[type] ?? 'not a VPN entry'}`,
+      line: typeEntry?.line ?? section.line,
+    };
   }
   const strategyEntry = lastEntry(section, 'VpnStrategy', true);
   const strategy = intOf(strategyEntry);
   const line = strategyEntry?.line ?? section.line;
   const named = strategy === undefined ? '' : `VpnStrategy=${strategy} (${STRATEGY[strategy] ?? 'unknown'})`;
   if (strategy === 5 || strategy === 6) return { keep: true, line };
-  if (strategy !== undefined && NEVER_SSTP.has(strategy)) return { keep: false, reason: `${named} never uses SSTP`, line };
+  if (strategy !== undefined && NEVER_SSTP.has(strategy))
+    return { keep: false, reason: `${named} never uses SSTP`, line };
   if (strategy !== undefined && SSTP_FALLBACK.has(strategy)) {
     return { keep: true, note: `${named}: Windows tries another protocol first; Causeway speaks SSTP only`, line };
   }
@@ -87,8 +97,13 @@ function judge(section: IniSection): Verdict & { line: number } {
   if (devices.some((d) => /\(SSTP\)/i.test(d.value))) return { keep: true, line };
   const other = devices.find((d) => /\((PPTP|L2TP|IKEv2|GRE)\)/i.test(d.value));
   const what = named || 'no VpnStrategy';
-  if (other) return { keep: false, reason: `${what} and its device is ${quote(other.value)}, not SSTP`, line: other.line };
-  return { keep: true, note: `${what} and no SSTP device: cannot tell whether this server speaks SSTP; imported anyway`, line };
+  if (other)
+    return { keep: false, reason: `${what} and its device is ${quote(other.value)}, not SSTP`, line: other.line };
+  return {
+    keep: true,
+    note: `${what} and no SSTP device: cannot tell whether this server speaks SSTP; imported anyway`,
+    line,
+  };
 }
 
 function authMethods(section: IniSection, name: string, warnings: Warnings): AuthMethod[] | undefined | 'none' {
@@ -104,12 +119,18 @@ function authMethods(section: IniSection, name: string, warnings: Warnings): Aut
     const eapType = intOf(eap);
     if (eapType === EAP_MSCHAPV2 || eapType === undefined) methods.add('eap-mschapv2');
     else if (eapType === EAP_PEAP) methods.add('eap-peap');
-    else warnings.add(eap?.line ?? entry.line, `${quote(name)}: EAP type ${eapType} (${eapType === 13 ? 'EAP-TLS / smart card' : 'unknown'}) is not supported`);
+    else
+      warnings.add(
+        eap?.line ?? entry.line,
+        `${quote(name)}: EAP type ${eapType} (${eapType === 13 ? 'EAP-TLS / smart card' : 'unknown'}) is not supported`,
+      );
   }
   if (flags & AR_MSCHAP) warnings.add(entry.line, `${quote(name)}: MS-CHAP (v1) is not supported and was left out`);
   // PEAP only comes from a phonebook that names it (the other importers' sources cannot), so it is
   // kept here, after the methods of the shared preference order.
-  return methods.size === 0 ? 'none' : [...byPreference(methods), ...(methods.has('eap-peap') ? (['eap-peap'] as const) : [])];
+  return methods.size === 0
+    ? 'none'
+    : [...byPreference(methods), ...(methods.has('eap-peap') ? (['eap-peap'] as const) : [])];
 }
 
 function mapEntry(section: IniSection, warnings: Warnings, collector: ProfileCollector): void {
@@ -144,14 +165,20 @@ function mapEntry(section: IniSection, warnings: Warnings, collector: ProfileCol
 
   const auth = authMethods(section, name, warnings);
   if (auth === 'none') {
-    warnings.add(lastEntry(section, 'AuthRestrictions', true)?.line ?? section.line, `entry ${quote(name)} allows no authentication method Causeway supports; skipped`);
+    warnings.add(
+      lastEntry(section, 'AuthRestrictions', true)?.line ?? section.line,
+      `entry ${quote(name)} allows no authentication method Causeway supports; skipped`,
+    );
     return;
   }
   if (auth) draft.authMethods = auth;
 
   const remote = lastEntry(section, 'IpPrioritizeRemote', true);
   if (remote && remote.value === '0') {
-    warnings.add(remote.line, `${quote(name)}: split tunnel (IpPrioritizeRemote=0), but a phonebook carries no routes; imported as full tunnel — add the networks to route to make it split`);
+    warnings.add(
+      remote.line,
+      `${quote(name)}: split tunnel (IpPrioritizeRemote=0), but a phonebook carries no routes; imported as full tunnel — add the networks to route to make it split`,
+    );
   }
   draft.routing = { mode: 'full' };
 
@@ -161,7 +188,10 @@ function mapEntry(section: IniSection, warnings: Warnings, collector: ProfileCol
       .map((e) => e?.value ?? '')
       .filter((v) => v !== '' && v !== '0.0.0.0');
     if (servers.length > 0) {
-      warnings.add(nameAssign.line, `${quote(name)}: static DNS servers ${servers.map(quote).join(', ')} are not kept; the server's DNS will be used`);
+      warnings.add(
+        nameAssign.line,
+        `${quote(name)}: static DNS servers ${servers.map(quote).join(', ')} are not kept; the server's DNS will be used`,
+      );
     }
   }
   draft.dns = true;
@@ -170,15 +200,17 @@ function mapEntry(section: IniSection, warnings: Warnings, collector: ProfileCol
   const excluded = intOf(excludedEntry);
   if (excluded !== undefined && excludedEntry) {
     draft.ipv6 = (excluded & EXCLUDE_IPV6) === 0;
-    if (excluded & EXCLUDE_IPV4) warnings.add(excludedEntry.line, `${quote(name)}: IPv4 is turned off in this entry; Causeway always uses IPv4`);
+    if (excluded & EXCLUDE_IPV4)
+      warnings.add(excludedEntry.line, `${quote(name)}: IPv4 is turned off in this entry; Causeway always uses IPv4`);
   }
 
   const onFailure = lastEntry(section, 'RedialOnLinkFailure', true);
   if (onFailure && (onFailure.value === '0' || onFailure.value === '1')) {
     const attempts = intOf(lastEntry(section, 'RedialAttempts', true));
-    draft.reconnect = onFailure.value === '1' && attempts !== undefined && attempts >= 1
-      ? { enabled: true, maxAttempts: Math.min(attempts, 1000) }
-      : { enabled: onFailure.value === '1' };
+    draft.reconnect =
+      onFailure.value === '1' && attempts !== undefined && attempts >= 1
+        ? { enabled: true, maxAttempts: Math.min(attempts, 1000) }
+        : { enabled: onFailure.value === '1' };
   }
 
   collector.add({ line: section.line, rawName: name, fallbackName: server.host, draft, secrets: {} });
@@ -191,19 +223,35 @@ function dialOrder(section: IniSection, phones: readonly IniEntry[]): IniEntry[]
   return chosen ? [chosen, ...phones.filter((p) => p !== chosen)] : [...phones];
 }
 
-function alternateServers(section: IniSection, name: string, rest: readonly IniEntry[], warnings: Warnings): { host: string; port?: number }[] {
+function alternateServers(
+  section: IniSection,
+  name: string,
+  rest: readonly IniEntry[],
+  warnings: Warnings,
+): { host: string; port?: number }[] {
   if (rest.length === 0) return [];
   const hunt = lastEntry(section, 'TryNextAlternateOnFail', true);
   if (hunt?.value === '0') {
-    warnings.add(hunt.line, `${quote(name)}: alternate servers ${rest.map((p) => quote(p.value)).join(', ')} not imported: the entry does not try them on failure (TryNextAlternateOnFail=0)`);
+    warnings.add(
+      hunt.line,
+      `${quote(name)}: alternate servers ${rest.map((p) => quote(p.value)).join(', ')} not imported: the entry does not try them on failure (TryNextAlternateOnFail=0)`,
+    );
     return [];
   }
   const out: { host: string; port?: number }[] = [];
   for (const p of rest) {
     const hp = parseHostPort(p.value);
     if (!hp.ok) warnings.add(p.line, `${quote(name)}: alternate PhoneNumber ${quote(p.value)} ${hp.reason}; left out`);
-    else if (!isServerHost(hp.host)) warnings.add(p.line, `${quote(name)}: alternate PhoneNumber ${quote(p.value)} is not a host name or address; left out`);
-    else if (out.length >= MAX_ALTERNATE_SERVERS) warnings.add(p.line, `${quote(name)}: more than ${MAX_ALTERNATE_SERVERS} alternate servers; ${quote(p.value)} left out`);
+    else if (!isServerHost(hp.host))
+      warnings.add(
+        p.line,
+        `${quote(name)}: alternate PhoneNumber ${quote(p.value)} is not a host name or address; left out`,
+      );
+    else if (out.length >= MAX_ALTERNATE_SERVERS)
+      warnings.add(
+        p.line,
+        `${quote(name)}: more than ${MAX_ALTERNATE_SERVERS} alternate servers; ${quote(p.value)} left out`,
+      );
     else out.push(hp.port === undefined ? { host: hp.host } : { host: hp.host, port: hp.port });
   }
   return out;

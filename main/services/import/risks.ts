@@ -5,7 +5,15 @@
 // and the preview shows each item and asks before saving (services/connections/backend/import-handlers.ts).
 import type { ProfileDraft } from '../../contract/profile.js';
 
-export type ImportRiskField = 'tls.insecure' | 'tls.pinnedSha256' | 'tls.caFile' | 'eapTrust.pinnedSha256' | 'eapTrust.caFile' | 'authMethods.pap' | 'authMethods.chap' | 'allowNoAuthentication';
+export type ImportRiskField =
+  | 'tls.insecure'
+  | 'tls.pinnedSha256'
+  | 'tls.caFile'
+  | 'eapTrust.pinnedSha256'
+  | 'eapTrust.caFile'
+  | 'authMethods.pap'
+  | 'authMethods.chap'
+  | 'allowNoAuthentication';
 
 export interface ImportRisk {
   readonly field: ImportRiskField;
@@ -18,31 +26,57 @@ export function importRisks(draft: ProfileDraft): ImportRisk[] {
   const out: ImportRisk[] = [];
   const tls = draft.tls;
   if (tls?.insecure === true) {
-    out.push({ field: 'tls.insecure', message: 'Accepts any server certificate ("insecure"): anyone on the network path can pose as the server and read the sign-in.' });
+    out.push({
+      field: 'tls.insecure',
+      message:
+        'Accepts any server certificate ("insecure"): anyone on the network path can pose as the server and read the sign-in.',
+    });
   }
   if (draft.allowNoAuthentication === true) {
-    out.push({ field: 'allowNoAuthentication', message: 'Accepts a server that asks for no authentication: nothing then proves it is your server.' });
+    out.push({
+      field: 'allowNoAuthentication',
+      message: 'Accepts a server that asks for no authentication: nothing then proves it is your server.',
+    });
   }
   if (tls?.pinnedSha256 !== undefined) {
-    out.push({ field: 'tls.pinnedSha256', message: `Trusts exactly the certificate with SHA-256 ${tls.pinnedSha256} instead of checking who issued it. Keep it only if your administrator gave you this fingerprint.` });
+    out.push({
+      field: 'tls.pinnedSha256',
+      message: `Trusts exactly the certificate with SHA-256 ${tls.pinnedSha256} instead of checking who issued it. Keep it only if your administrator gave you this fingerprint.`,
+    });
   }
   if (tls?.caFile !== undefined) {
-    out.push({ field: 'tls.caFile', message: `Trusts the CA certificate(s) in ${tls.caFile} for this server. Keep it only if that file comes from your administrator.` });
+    out.push({
+      field: 'tls.caFile',
+      message: `Trusts the CA certificate(s) in ${tls.caFile} for this server. Keep it only if that file comes from your administrator.`,
+    });
   }
   // The sign-in (EAP) server's certificate: a pin or CA chosen by the file's author lets their server
   // receive the EAP-TLS handshake or, with PEAP, the password's MS-CHAPv2 exchange.
   if (draft.eapTrust?.pinnedSha256 !== undefined) {
-    out.push({ field: 'eapTrust.pinnedSha256', message: `Trusts exactly the sign-in (EAP) server certificate with SHA-256 ${draft.eapTrust.pinnedSha256}. Keep it only if your administrator gave you this fingerprint.` });
+    out.push({
+      field: 'eapTrust.pinnedSha256',
+      message: `Trusts exactly the sign-in (EAP) server certificate with SHA-256 ${draft.eapTrust.pinnedSha256}. Keep it only if your administrator gave you this fingerprint.`,
+    });
   }
   if (draft.eapTrust?.caFile !== undefined) {
-    out.push({ field: 'eapTrust.caFile', message: `Trusts the CA certificate(s) in ${draft.eapTrust.caFile} for the sign-in (EAP) server. Keep it only if that file comes from your administrator.` });
+    out.push({
+      field: 'eapTrust.caFile',
+      message: `Trusts the CA certificate(s) in ${draft.eapTrust.caFile} for the sign-in (EAP) server. Keep it only if that file comes from your administrator.`,
+    });
   }
   const methods = draft.authMethods ?? [];
   if (methods.includes('pap')) {
-    out.push({ field: 'authMethods.pap', message: 'Allows PAP: the password itself is sent, readable by whoever holds a certificate this profile accepts.' });
+    out.push({
+      field: 'authMethods.pap',
+      message: 'Allows PAP: the password itself is sent, readable by whoever holds a certificate this profile accepts.',
+    });
   }
   if (methods.includes('chap')) {
-    out.push({ field: 'authMethods.chap', message: 'Allows CHAP: the server does not prove it knows your password, and a captured exchange can be cracked offline.' });
+    out.push({
+      field: 'authMethods.chap',
+      message:
+        'Allows CHAP: the server does not prove it knows your password, and a captured exchange can be cracked offline.',
+    });
   }
   // Only TLS 1.2 and 1.3 are allowed at all; below the 1.2 default the schema refuses. So "lowered" is
   // only possible relative to the source, which the importers warn about themselves.

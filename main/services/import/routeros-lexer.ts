@@ -25,7 +25,22 @@ export interface RouterOsScript {
   readonly broken: readonly number[];
 }
 
-const VERBS = new Set(['add', 'set', 'remove', 'print', 'export', 'enable', 'disable', 'edit', 'find', 'comment', 'unset', 'reset', 'monitor', 'move']);
+const VERBS = new Set([
+  'add',
+  'set',
+  'remove',
+  'print',
+  'export',
+  'enable',
+  'disable',
+  'edit',
+  'find',
+  'comment',
+  'unset',
+  'reset',
+  'monitor',
+  'move',
+]);
 
 /** Joins continuation lines; each statement keeps the number of the line it starts on. */
 function statements(lines: readonly string[]): { line: number; text: string }[] {
@@ -48,9 +63,24 @@ function statements(lines: readonly string[]): { line: number; text: string }[] 
   return out;
 }
 
-const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', a: '\x07', b: '\b', f: '\f', v: '\v', _: ' ', '"': '"', '\\': '\\', $: '$', '?': '?' };
+const ESCAPES: Record<string, string> = {
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  _: ' ',
+  '"': '"',
+  '\\': '\\',
+  $: '$',
+  '?': '?',
+};
 
-type Token = { readonly kind: 'word'; readonly text: string } | { readonly kind: 'param'; readonly key: string; readonly value: string };
+type Token =
+  | { readonly kind: 'word'; readonly text: string }
+  | { readonly kind: 'param'; readonly key: string; readonly value: string };
 
 /** Splits a statement into words and key=value params; undefined when a quote or bracket never closes. */
 export function tokenize(text: string): Token[] | undefined {

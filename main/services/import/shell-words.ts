@@ -16,7 +16,9 @@ export interface ShellCommand {
   readonly truncated: boolean;
 }
 
-export type SplitResult = { readonly ok: true; readonly command: ShellCommand } | { readonly ok: false; readonly line: number; readonly reason: string };
+export type SplitResult =
+  | { readonly ok: true; readonly command: ShellCommand }
+  | { readonly ok: false; readonly line: number; readonly reason: string };
 
 /** Joins backslash-newline continuations; drops blank and comment-only lines. */
 export function logicalLines(lines: readonly string[]): { line: number; text: string }[] {

@@ -20,26 +20,138 @@ import { logicalLines, splitWords, type ShellWord } from './shell-words.js';
 import type { ImportResult, ImportSecrets } from './types.js';
 
 const SSTPC_WITH_ARG = new Set([
-  'ca-cert', 'ca-path', 'ca-dir', 'host', 'ipparam', 'password', 'priv-user', 'priv-group', 'priv-dir', 'proxy',
-  'user', 'uuid', 'log-level', 'log-filename', 'log-ident',
+  'ca-cert',
+  'ca-path',
+  'ca-dir',
+  'host',
+  'ipparam',
+  'password',
+  'priv-user',
+  'priv-group',
+  'priv-dir',
+  'proxy',
+  'user',
+  'uuid',
+  'log-level',
+  'log-filename',
+  'log-ident',
 ]);
-const SSTPC_FLAGS = new Set(['cert-warn', 'debug', 'help', 'nolaunchpppd', 'save-server-route', 'tls-ext', 'version', 'log-stderr', 'log-syslog']);
+const SSTPC_FLAGS = new Set([
+  'cert-warn',
+  'debug',
+  'help',
+  'nolaunchpppd',
+  'save-server-route',
+  'tls-ext',
+  'version',
+  'log-stderr',
+  'log-syslog',
+]);
 
 const PPPD_WITH_ARG = new Set([
-  'mtu', 'mru', 'user', 'name', 'password', 'remotename', 'lcp-echo-interval', 'lcp-echo-failure', 'lcp-max-configure',
-  'lcp-max-failure', 'lcp-max-terminate', 'lcp-restart', 'ipcp-max-configure', 'ipcp-max-failure', 'ipcp-max-terminate',
-  'ipcp-restart', 'maxfail', 'holdoff', 'idle', 'ipparam', 'plugin', 'sstp-sock', 'file', 'call', 'linkname', 'logfile',
-  'logfd', 'unit', 'connect', 'disconnect', 'pty', 'ms-dns', 'ms-wins', 'asyncmap', 'escape', 'connect-delay',
-  'chap-interval', 'chap-max-challenge', 'chap-restart', 'pap-max-authreq', 'pap-restart', 'pap-timeout', 'kdebug',
-  'ipv6', 'mppe', 'active-filter', 'pass-filter', 'welcome', 'init', 'domain', 'ifname',
+  'mtu',
+  'mru',
+  'user',
+  'name',
+  'password',
+  'remotename',
+  'lcp-echo-interval',
+  'lcp-echo-failure',
+  'lcp-max-configure',
+  'lcp-max-failure',
+  'lcp-max-terminate',
+  'lcp-restart',
+  'ipcp-max-configure',
+  'ipcp-max-failure',
+  'ipcp-max-terminate',
+  'ipcp-restart',
+  'maxfail',
+  'holdoff',
+  'idle',
+  'ipparam',
+  'plugin',
+  'sstp-sock',
+  'file',
+  'call',
+  'linkname',
+  'logfile',
+  'logfd',
+  'unit',
+  'connect',
+  'disconnect',
+  'pty',
+  'ms-dns',
+  'ms-wins',
+  'asyncmap',
+  'escape',
+  'connect-delay',
+  'chap-interval',
+  'chap-max-challenge',
+  'chap-restart',
+  'pap-max-authreq',
+  'pap-restart',
+  'pap-timeout',
+  'kdebug',
+  'ipv6',
+  'mppe',
+  'active-filter',
+  'pass-filter',
+  'welcome',
+  'init',
+  'domain',
+  'ifname',
 ]);
 const PPPD_SILENT = new Set([
-  'noauth', 'noipdefault', 'nodeflate', 'nobsdcomp', 'noccp', 'novj', 'novjccomp', 'nopcomp', 'noaccomp', 'debug',
-  'nodetach', 'updetach', 'lock', 'nolock', 'noproxyarp', 'require-mppe', 'require-mppe-40', 'require-mppe-128',
-  'nomppe', 'nomppe-40', 'nomppe-128', 'mppe-stateful', 'nomppe-stateful', 'nodefaultroute6', 'defaultroute6',
-  'local', 'modem', 'crtscts', 'nocrtscts', 'passive', 'silent', 'persist', 'nopersist', 'usepeerdns', 'defaultroute',
-  'replacedefaultroute', 'nodefaultroute', '+ipv6', 'noipv6', '-ipv6', 'ipcp-accept-local', 'ipcp-accept-remote',
-  'noip', 'default-asyncmap', 'default-mru', 'nomagic', 'multilink', 'nomultilink', 'dump', 'dryrun',
+  'noauth',
+  'noipdefault',
+  'nodeflate',
+  'nobsdcomp',
+  'noccp',
+  'novj',
+  'novjccomp',
+  'nopcomp',
+  'noaccomp',
+  'debug',
+  'nodetach',
+  'updetach',
+  'lock',
+  'nolock',
+  'noproxyarp',
+  'require-mppe',
+  'require-mppe-40',
+  'require-mppe-128',
+  'nomppe',
+  'nomppe-40',
+  'nomppe-128',
+  'mppe-stateful',
+  'nomppe-stateful',
+  'nodefaultroute6',
+  'defaultroute6',
+  'local',
+  'modem',
+  'crtscts',
+  'nocrtscts',
+  'passive',
+  'silent',
+  'persist',
+  'nopersist',
+  'usepeerdns',
+  'defaultroute',
+  'replacedefaultroute',
+  'nodefaultroute',
+  '+ipv6',
+  'noipv6',
+  '-ipv6',
+  'ipcp-accept-local',
+  'ipcp-accept-remote',
+  'noip',
+  'default-asyncmap',
+  'default-mru',
+  'nomagic',
+  'multilink',
+  'nomultilink',
+  'dump',
+  'dryrun',
 ]);
 
 const REFUSE: Record<string, AuthMethod | null> = {
@@ -84,7 +196,11 @@ function parseSstpcArgs(words: readonly ShellWord[], into: Parsed): ParseOutcome
         const arg = eq >= 0 ? { text: w.text.slice(eq + 1), expands: w.expands } : words[++i];
         if (!arg) return { ok: false, reason: `--${name} needs a value` };
         into.sstpc.set(name, arg);
-      } else return { ok: false, reason: `sstpc does not know the option ${quote(`--${name}`)} (it would refuse this line)` };
+      } else
+        return {
+          ok: false,
+          reason: `sstpc does not know the option ${quote(`--${name}`)} (it would refuse this line)`,
+        };
     } else if (into.host === undefined) into.host = w;
     else forPppd.push(w);
   }
@@ -109,7 +225,15 @@ function locate(words: readonly ShellWord[], line: number): ParseOutcome | 'not-
   let i = 0;
   while (i < words.length) {
     const t = words[i]?.text ?? '';
-    if (t === 'sudo' || t === 'exec' || t === 'env' || t === 'nohup' || /^[A-Za-z_][A-Za-z0-9_]*=/.test(t) || (i > 0 && t.startsWith('-') && words[i - 1]?.text === 'sudo')) i++;
+    if (
+      t === 'sudo' ||
+      t === 'exec' ||
+      t === 'env' ||
+      t === 'nohup' ||
+      /^[A-Za-z_][A-Za-z0-9_]*=/.test(t) ||
+      (i > 0 && t.startsWith('-') && words[i - 1]?.text === 'sudo')
+    )
+      i++;
     else break;
   }
   const program = (words[i]?.text ?? '').split('/').pop();
@@ -199,7 +323,10 @@ function mapLine(p: Parsed, line: number, warnings: Warnings, collector: Profile
   const required = p.pppd.filter((o) => o.option in REQUIRE);
   const refused = p.pppd.filter((o) => o.option in REFUSE);
   if (required.length > 0) {
-    warnings.add(line, `pppd ${required.map((o) => o.option).join(', ')} asks the server to authenticate itself; read as "allow only these methods"`);
+    warnings.add(
+      line,
+      `pppd ${required.map((o) => o.option).join(', ')} asks the server to authenticate itself; read as "allow only these methods"`,
+    );
     draft.authMethods = byPreference(required.flatMap((o) => REQUIRE[o.option] ?? []));
   } else if (refused.length > 0) {
     const allowed = new Set<AuthMethod>(PREFERENCE);
@@ -217,8 +344,13 @@ function mapLine(p: Parsed, line: number, warnings: Warnings, collector: Profile
   const tls: NonNullable<ProfileDraft['tls']> = { insecure: false };
   const ca = usable(get('ca-cert'), 'the CA file');
   if (ca) tls.caFile = ca;
-  if (p.sstpc.has('ca-path') || p.sstpc.has('ca-dir')) warnings.add(line, 'a CA directory (--ca-path/--ca-dir) cannot be used; choose the CA file in the profile');
-  if (p.sstpc.has('cert-warn')) warnings.add(line, `${quote(server.host)}: --cert-warn is not carried over; certificate checks stay on and the first connection will ask you to trust the server's certificate`);
+  if (p.sstpc.has('ca-path') || p.sstpc.has('ca-dir'))
+    warnings.add(line, 'a CA directory (--ca-path/--ca-dir) cannot be used; choose the CA file in the profile');
+  if (p.sstpc.has('cert-warn'))
+    warnings.add(
+      line,
+      `${quote(server.host)}: --cert-warn is not carried over; certificate checks stay on and the first connection will ask you to trust the server's certificate`,
+    );
   const tlsName = usable(get('host'), 'the TLS host name');
   if (tlsName && tlsName.length <= 253) tls.sni = tlsName;
   else if (tlsName) warnings.add(line, '--host is too long to be a host name; not kept');
@@ -229,7 +361,9 @@ function mapLine(p: Parsed, line: number, warnings: Warnings, collector: Profile
     const proxy = parseProxy(proxyText);
     if (!proxy) warnings.add(line, 'the --proxy URL is not http://[user[:password]@]host:port; proxy not imported');
     else {
-      draft.proxy = proxy.username ? { host: proxy.host, port: proxy.port, username: proxy.username } : { host: proxy.host, port: proxy.port };
+      draft.proxy = proxy.username
+        ? { host: proxy.host, port: proxy.port, username: proxy.username }
+        : { host: proxy.host, port: proxy.port };
       if (proxy.password) secrets.proxyPassword = proxy.password;
     }
   }
@@ -237,7 +371,10 @@ function mapLine(p: Parsed, line: number, warnings: Warnings, collector: Profile
   draft.dns = has('usepeerdns');
   if (has('defaultroute') || has('replacedefaultroute')) draft.routing = { mode: 'full' };
   else {
-    warnings.add(line, `${quote(server.host)}: no defaultroute, so pppd would route only the tunnel peer; imported as full tunnel — add the networks to route to make it split`);
+    warnings.add(
+      line,
+      `${quote(server.host)}: no defaultroute, so pppd would route only the tunnel peer; imported as full tunnel — add the networks to route to make it split`,
+    );
     draft.routing = { mode: 'full' };
   }
   if (has('+ipv6')) draft.ipv6 = true;
@@ -255,10 +392,17 @@ function mapLine(p: Parsed, line: number, warnings: Warnings, collector: Profile
     draft.reconnect = n >= 1 ? { enabled: true, maxAttempts: Math.min(n, 1000) } : { enabled: true };
   } else draft.reconnect = { enabled: false };
 
-  if (has('lcp-echo-interval') || has('lcp-echo-failure')) warnings.add(line, 'LCP echo settings are not kept; Causeway detects a dead server on its own');
+  if (has('lcp-echo-interval') || has('lcp-echo-failure'))
+    warnings.add(line, 'LCP echo settings are not kept; Causeway detects a dead server on its own');
   for (const o of p.pppd) {
-    if (o.option === 'call' || o.option === 'file') warnings.add(line, `pppd ${o.option} ${quote(o.arg?.text ?? '')}: options in that file are not read`);
-    else if (!PPPD_WITH_ARG.has(o.option) && !PPPD_SILENT.has(o.option) && !(o.option in REFUSE) && !(o.option in REQUIRE)) {
+    if (o.option === 'call' || o.option === 'file')
+      warnings.add(line, `pppd ${o.option} ${quote(o.arg?.text ?? '')}: options in that file are not read`);
+    else if (
+      !PPPD_WITH_ARG.has(o.option) &&
+      !PPPD_SILENT.has(o.option) &&
+      !(o.option in REFUSE) &&
+      !(o.option in REQUIRE)
+    ) {
       warnings.add(line, `pppd option ${quote(o.option)} ignored`);
     }
   }
@@ -292,7 +436,8 @@ export function parseSstpc(file: string, lines: readonly string[]): ImportResult
       warnings.add(logical.line, `${found.reason}; line skipped`);
       continue;
     }
-    if (split.command.truncated) warnings.add(logical.line, 'shell operators (; | & < >) end the command; what follows is not read');
+    if (split.command.truncated)
+      warnings.add(logical.line, 'shell operators (; | & < >) end the command; what follows is not read');
     if (collector.full) {
       collector.overflow(logical.line);
       break;

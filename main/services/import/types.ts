@@ -48,7 +48,12 @@ export type ImportError =
 export type ImportErrorCode = ImportError['code'];
 
 export type ImportResult =
-  | { readonly ok: true; readonly format: ImportFormat; readonly profiles: readonly ImportedProfile[]; readonly warnings: readonly ImportWarning[] }
+  | {
+      readonly ok: true;
+      readonly format: ImportFormat;
+      readonly profiles: readonly ImportedProfile[];
+      readonly warnings: readonly ImportWarning[];
+    }
   | { readonly ok: false; readonly error: ImportError };
 
 /** Bounds that keep hostile input from costing much: checked before any parsing. */

@@ -71,7 +71,11 @@ export class AttemptFile {
       if (this.debugBytes + bytes > this.limits.debugBudgetBytes) {
         this.debugStopped = true;
         const kib = Math.round(this.limits.debugBudgetBytes / 1024);
-        this.addNotice(entry, 'info', `debug trace stops here (${kib} KiB written); turn on verbose logging to keep all of it. Info, warnings and errors are still written.`);
+        this.addNotice(
+          entry,
+          'info',
+          `debug trace stops here (${kib} KiB written); turn on verbose logging to keep all of it. Info, warnings and errors are still written.`,
+        );
         return;
       }
       this.debugBytes += bytes;
@@ -79,7 +83,11 @@ export class AttemptFile {
     if (this.size + bytes > this.limits.maxBytes - NOTICE_RESERVE) {
       this.truncated = true;
       const mib = (this.limits.maxBytes / (1024 * 1024)).toFixed(1);
-      this.addNotice(entry, 'warn', `log truncated at ${mib} MiB: nothing more of this attempt is written to the file.`);
+      this.addNotice(
+        entry,
+        'warn',
+        `log truncated at ${mib} MiB: nothing more of this attempt is written to the file.`,
+      );
       return;
     }
     this.queue(line, bytes);

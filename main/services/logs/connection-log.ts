@@ -27,7 +27,11 @@ export interface LogLimits {
   readonly live: LiveFeedLimits;
 }
 
-export const DEFAULT_LOG_LIMITS: LogLimits = { file: DEFAULT_ATTEMPT_FILE_LIMITS, repeat: DEFAULT_REPEAT_LIMITS, live: DEFAULT_LIVE_FEED_LIMITS };
+export const DEFAULT_LOG_LIMITS: LogLimits = {
+  file: DEFAULT_ATTEMPT_FILE_LIMITS,
+  repeat: DEFAULT_REPEAT_LIMITS,
+  live: DEFAULT_LIVE_FEED_LIMITS,
+};
 
 /** Counts for tests and diagnostics: what the engine offered and where it went. */
 export interface LogCounters {

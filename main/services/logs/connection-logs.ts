@@ -27,7 +27,11 @@ export interface ConnectionLogsOptions {
    */
   readonly verbose?: boolean | (() => boolean);
   /** Per-attempt limits; any part may be given (defaults in connection-log.ts). */
-  readonly limits?: { readonly file?: Partial<LogLimits['file']>; readonly repeat?: Partial<LogLimits['repeat']>; readonly live?: Partial<LogLimits['live']> };
+  readonly limits?: {
+    readonly file?: Partial<LogLimits['file']>;
+    readonly repeat?: Partial<LogLimits['repeat']>;
+    readonly live?: Partial<LogLimits['live']>;
+  };
 }
 
 export type LogsError =
@@ -94,7 +98,15 @@ export class ConnectionLogs {
       this.open.delete(file);
       this.rotate(profileId);
     };
-    const log = new ConnectionLog({ profileId, attempt, startedAt, file }, createRedactor(opts.secrets), this.tailSize, onClose, this.clock, limits, this.defer);
+    const log = new ConnectionLog(
+      { profileId, attempt, startedAt, file },
+      createRedactor(opts.secrets),
+      this.tailSize,
+      onClose,
+      this.clock,
+      limits,
+      this.defer,
+    );
     this.open.set(file, log);
     this.rotate(profileId);
     return { ok: true, value: log };
@@ -106,7 +118,10 @@ export class ConnectionLogs {
     return { ok: true, value: this.scan(profileId) };
   }
 
-  async read(profileId: string, attempt: number): Promise<LogsResult<{ info: AttemptInfo; entries: LogEntry[]; skipped: number }>> {
+  async read(
+    profileId: string,
+    attempt: number,
+  ): Promise<LogsResult<{ info: AttemptInfo; entries: LogEntry[]; skipped: number }>> {
     const found = this.find(profileId, attempt);
     if (!found.ok) return found;
     // The attempt may still be written: its buffered lines belong in what is read.
@@ -123,7 +138,12 @@ export class ConnectionLogs {
    * Writes a readable text version of one attempt to `dest` (for a bug report). Redacted again on the way
    * out with the patterns and any `secrets` given, in case the file predates a redaction rule.
    */
-  async exportText(profileId: string, attempt: number, dest: string, opts: { secrets?: readonly string[] } = {}): Promise<LogsResult<string>> {
+  async exportText(
+    profileId: string,
+    attempt: number,
+    dest: string,
+    opts: { secrets?: readonly string[] } = {},
+  ): Promise<LogsResult<string>> {
     const r = await this.read(profileId, attempt);
     if (!r.ok) return r;
     const redact = createRedactor(opts.secrets);
@@ -165,7 +185,9 @@ export class ConnectionLogs {
   private find(profileId: string, attempt: number): LogsResult<AttemptInfo> {
     if (!SAFE_ID.test(profileId)) return badId(profileId);
     const a = this.scan(profileId).find((x) => x.attempt === attempt);
-    return a ? { ok: true, value: a } : { ok: false, error: { kind: 'not-found', message: `No attempt ${attempt} in the logs of ${profileId}.` } };
+    return a
+      ? { ok: true, value: a }
+      : { ok: false, error: { kind: 'not-found', message: `No attempt ${attempt} in the logs of ${profileId}.` } };
   }
 
   private scan(profileId: string): AttemptInfo[] {

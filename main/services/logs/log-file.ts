@@ -15,7 +15,8 @@ const LEVELS = new Set<string>(['debug', 'info', 'warn', 'error']);
 export const MAX_MESSAGE_LENGTH = 8192;
 
 export function encodeRecord(e: LogEntry): string {
-  const message = e.message.length > MAX_MESSAGE_LENGTH ? `${e.message.slice(0, MAX_MESSAGE_LENGTH)}…[truncated]` : e.message;
+  const message =
+    e.message.length > MAX_MESSAGE_LENGTH ? `${e.message.slice(0, MAX_MESSAGE_LENGTH)}…[truncated]` : e.message;
   const record: LogRecord = { time: new Date(e.time).toISOString(), level: e.level, phase: e.phase, message };
   return `${JSON.stringify(record)}\n`;
 }
@@ -29,7 +30,13 @@ export function decodeRecords(text: string): { entries: LogEntry[]; skipped: num
     try {
       const r = JSON.parse(line) as Partial<LogRecord>;
       const time = typeof r.time === 'string' ? Date.parse(r.time) : NaN;
-      if (Number.isNaN(time) || typeof r.level !== 'string' || !LEVELS.has(r.level) || typeof r.phase !== 'string' || typeof r.message !== 'string') {
+      if (
+        Number.isNaN(time) ||
+        typeof r.level !== 'string' ||
+        !LEVELS.has(r.level) ||
+        typeof r.phase !== 'string' ||
+        typeof r.message !== 'string'
+      ) {
         skipped++;
         continue;
       }
@@ -44,6 +51,9 @@ export function decodeRecords(text: string): { entries: LogEntry[]; skipped: num
 /** "2025-01-02T03:04:05.006Z INFO  [lcp] message" */
 export function formatText(entries: readonly LogEntry[]): string {
   return entries
-    .map((e) => `${new Date(e.time).toISOString()} ${e.level.toUpperCase().padEnd(5)} [${e.phase}] ${e.message.replace(/\r?\n/g, '\n    ')}\n`)
+    .map(
+      (e) =>
+        `${new Date(e.time).toISOString()} ${e.level.toUpperCase().padEnd(5)} [${e.phase}] ${e.message.replace(/\r?\n/g, '\n    ')}\n`,
+    )
     .join('');
 }

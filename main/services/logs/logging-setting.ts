@@ -9,7 +9,8 @@ import { writeFileAtomic } from '../profiles/atomic-write.js';
 
 const SettingFile = z.strictObject({ version: z.literal(1), verbose: z.boolean() });
 
-export type LoggingSettingSave = { readonly ok: true; readonly verbose: boolean } | { readonly ok: false; readonly message: string };
+export type LoggingSettingSave =
+  { readonly ok: true; readonly verbose: boolean } | { readonly ok: false; readonly message: string };
 
 export class LoggingSetting {
   private current = false;
@@ -67,6 +68,7 @@ function load(file: string): Loaded {
     return { ok: false, problem: 'is not valid JSON' };
   }
   const parsed = SettingFile.safeParse(json);
-  if (!parsed.success) return { ok: false, problem: `is not a logging setting (expected {"version":1,"verbose":true|false})` };
+  if (!parsed.success)
+    return { ok: false, problem: `is not a logging setting (expected {"version":1,"verbose":true|false})` };
   return { ok: true, verbose: parsed.data.verbose };
 }

@@ -21,9 +21,18 @@ export interface MetricsSetting {
   readonly url: string | null;
 }
 
-export type MetricsSettingResult = { readonly ok: true; readonly setting: MetricsSetting } | { readonly ok: false; readonly message: string };
+export type MetricsSettingResult =
+  { readonly ok: true; readonly setting: MetricsSetting } | { readonly ok: false; readonly message: string };
 
-const STATES = ['disconnected', 'connecting', 'connected', 'disconnecting', 'reconnecting', 'error', 'pin-mismatch'] as const satisfies readonly ConnectionSnapshot['state'][];
+const STATES = [
+  'disconnected',
+  'connecting',
+  'connected',
+  'disconnecting',
+  'reconnecting',
+  'error',
+  'pin-mismatch',
+] as const satisfies readonly ConnectionSnapshot['state'][];
 
 export class AppMetrics {
   readonly registry = new Registry();
@@ -34,18 +43,47 @@ export class AppMetrics {
   private readonly echoRtt: Histogram;
   private readonly last = new Map<string, ConnectionSnapshot['state']>();
   private server: MetricsServer | undefined;
-  private setting: { enabled: boolean; listen: string } = { enabled: false, listen: `127.0.0.1:${DEFAULT_METRICS_PORT}` };
+  private setting: { enabled: boolean; listen: string } = {
+    enabled: false,
+    listen: `127.0.0.1:${DEFAULT_METRICS_PORT}`,
+  };
 
   constructor(
     private readonly file: string,
     private readonly clock: Clock = systemClock,
   ) {
     const registers = [this.registry];
-    this.state = new Gauge({ name: 'causeway_connection_state', help: 'Each profile\'s connection state: 1 for the current one.', labelNames: ['profile', 'state'], registers });
-    this.connects = new Counter({ name: 'causeway_connects_total', help: 'Sessions that came up, per profile.', labelNames: ['profile'], registers });
-    this.reconnects = new Counter({ name: 'causeway_reconnects_total', help: 'Reconnections scheduled, per profile and failure code.', labelNames: ['profile', 'reason'], registers });
-    this.bytes = new Counter({ name: 'causeway_sstp_bytes_total', help: 'Bytes inside TLS over all connections, by direction.', labelNames: ['direction'], registers });
-    this.echoRtt = new Histogram({ name: 'causeway_echo_rtt_seconds', help: 'Keepalive round trips (SSTP or LCP echo) over all connections.', labelNames: ['layer'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers });
+    this.state = new Gauge({
+      name: 'causeway_connection_state',
+      help: "Each profile's connection state: 1 for the current one.",
+      labelNames: ['profile', 'state'],
+      registers,
+    });
+    this.connects = new Counter({
+      name: 'causeway_connects_total',
+      help: 'Sessions that came up, per profile.',
+      labelNames: ['profile'],
+      registers,
+    });
+    this.reconnects = new Counter({
+      name: 'causeway_reconnects_total',
+      help: 'Reconnections scheduled, per profile and failure code.',
+      labelNames: ['profile', 'reason'],
+      registers,
+    });
+    this.bytes = new Counter({
+      name: 'causeway_sstp_bytes_total',
+      help: 'Bytes inside TLS over all connections, by direction.',
+      labelNames: ['direction'],
+      registers,
+    });
+    this.echoRtt = new Histogram({
+      name: 'causeway_echo_rtt_seconds',
+      help: 'Keepalive round trips (SSTP or LCP echo) over all connections.',
+      labelNames: ['layer'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
     this.bytes.inc({ direction: 'in' }, 0);
     this.bytes.inc({ direction: 'out' }, 0);
     try {
@@ -103,7 +141,10 @@ export class AppMetrics {
   sessionTap(): StreamTap | undefined {
     if (!this.server) return undefined;
     const echo = new EchoTimer(this.clock, (layer, ms) => this.echoRtt.observe({ layer }, ms / 1000));
-    const counters: Record<TapDirection, { inc(n: number): void }> = { in: this.bytes.labels({ direction: 'in' }), out: this.bytes.labels({ direction: 'out' }) };
+    const counters: Record<TapDirection, { inc(n: number): void }> = {
+      in: this.bytes.labels({ direction: 'in' }),
+      out: this.bytes.labels({ direction: 'out' }),
+    };
     return {
       open: () => echo.reset(),
       bytes: (direction, phase, chunk) => {

@@ -7,7 +7,12 @@ import type { StreamTap, TapDirection } from '../../engine/diagnostics/stream-ta
 import type { TunnelState } from '../../engine/datapath/tunnel.js';
 import { EchoTimer } from './echo-timer.js';
 
-export const TUNNEL_STATES = ['connecting', 'connected', 'reconnecting', 'disconnected'] as const satisfies readonly TunnelState['state'][];
+export const TUNNEL_STATES = [
+  'connecting',
+  'connected',
+  'reconnecting',
+  'disconnected',
+] as const satisfies readonly TunnelState['state'][];
 
 export interface ConnectionMetrics {
   readonly registry: Registry;
@@ -17,16 +22,46 @@ export interface ConnectionMetrics {
   onTunnelState(s: TunnelState): void;
 }
 
-export function createConnectionMetrics(opts: { clock?: Clock; labels?: Record<string, string> } = {}): ConnectionMetrics {
+export function createConnectionMetrics(
+  opts: { clock?: Clock; labels?: Record<string, string> } = {},
+): ConnectionMetrics {
   const clock = opts.clock ?? systemClock;
   const registry = new Registry();
   if (opts.labels) registry.setDefaultLabels(opts.labels);
-  const state = new Gauge({ name: 'causeway_tunnel_state', help: 'The tunnel state: 1 for the current one, 0 for the others.', labelNames: ['state'], registers: [registry] });
-  const up = new Gauge({ name: 'causeway_tunnel_up', help: '1 while the tunnel carries traffic.', registers: [registry] });
-  const connects = new Counter({ name: 'causeway_connects_total', help: 'Sessions that reached IPv4 up (the first one and every reconnect).', registers: [registry] });
-  const reconnects = new Counter({ name: 'causeway_reconnects_total', help: 'Reconnection attempts scheduled, by the failure code that caused them.', labelNames: ['reason'], registers: [registry] });
-  const failures = new Counter({ name: 'causeway_disconnects_total', help: 'Tunnels that ended for good, by failure code (none: stopped on request).', labelNames: ['reason'], registers: [registry] });
-  const bytes = new Counter({ name: 'causeway_sstp_bytes_total', help: 'Bytes inside TLS (HTTP head and SSTP stream), by direction.', labelNames: ['direction'], registers: [registry] });
+  const state = new Gauge({
+    name: 'causeway_tunnel_state',
+    help: 'The tunnel state: 1 for the current one, 0 for the others.',
+    labelNames: ['state'],
+    registers: [registry],
+  });
+  const up = new Gauge({
+    name: 'causeway_tunnel_up',
+    help: '1 while the tunnel carries traffic.',
+    registers: [registry],
+  });
+  const connects = new Counter({
+    name: 'causeway_connects_total',
+    help: 'Sessions that reached IPv4 up (the first one and every reconnect).',
+    registers: [registry],
+  });
+  const reconnects = new Counter({
+    name: 'causeway_reconnects_total',
+    help: 'Reconnection attempts scheduled, by the failure code that caused them.',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const failures = new Counter({
+    name: 'causeway_disconnects_total',
+    help: 'Tunnels that ended for good, by failure code (none: stopped on request).',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const bytes = new Counter({
+    name: 'causeway_sstp_bytes_total',
+    help: 'Bytes inside TLS (HTTP head and SSTP stream), by direction.',
+    labelNames: ['direction'],
+    registers: [registry],
+  });
   const echoRtt = new Histogram({
     name: 'causeway_echo_rtt_seconds',
     help: 'Round trip of a keepalive sent on a quiet line: layer sstp (ECHO_REQUEST/RESPONSE) or lcp (Echo-Request/Reply).',
@@ -41,14 +76,21 @@ export function createConnectionMetrics(opts: { clock?: Clock; labels?: Record<s
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
-  const connectedSince = new Gauge({ name: 'causeway_connected_since_seconds', help: 'Unix time the current session came up (0 when down).', registers: [registry] });
+  const connectedSince = new Gauge({
+    name: 'causeway_connected_since_seconds',
+    help: 'Unix time the current session came up (0 when down).',
+    registers: [registry],
+  });
   for (const s of TUNNEL_STATES) state.set({ state: s }, s === 'connecting' ? 1 : 0);
   up.set(0);
   bytes.inc({ direction: 'in' }, 0);
   bytes.inc({ direction: 'out' }, 0);
 
   const echo = new EchoTimer(clock, (layer, ms) => echoRtt.observe({ layer }, ms / 1000));
-  const byDirection: Record<TapDirection, { inc(n: number): void }> = { in: bytes.labels({ direction: 'in' }), out: bytes.labels({ direction: 'out' }) };
+  const byDirection: Record<TapDirection, { inc(n: number): void }> = {
+    in: bytes.labels({ direction: 'in' }),
+    out: bytes.labels({ direction: 'out' }),
+  };
   const tap: StreamTap = {
     open: () => echo.reset(),
     bytes: (direction, p, chunk) => {

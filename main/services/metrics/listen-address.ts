@@ -20,11 +20,16 @@ export function parseMetricsListen(text: string, allowRemote: boolean): ListenPa
   if (!m) return { ok: false, message: `"${text}" is not host:port (e.g. 127.0.0.1:${DEFAULT_METRICS_PORT})` };
   const host = m[1] === '' || m[1] === undefined ? '127.0.0.1' : m[1];
   const port = Number(m[2]);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, message: `port ${m[2]} is out of range (1-65535)` };
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    return { ok: false, message: `port ${m[2]} is out of range (1-65535)` };
   const ip = host === 'localhost' ? parseIp('127.0.0.1') : parseIp(host);
   if (!ip) return { ok: false, message: `"${host}" is not an IP address (use 127.0.0.1, ::1 or localhost)` };
   if (!allowRemote && !isLoopback(ip.family, ip.value)) {
-    return { ok: false, message: `${host} is not a loopback address: anyone who can reach it could watch this tunnel. Use 127.0.0.1 or ::1.`, remote: true };
+    return {
+      ok: false,
+      message: `${host} is not a loopback address: anyone who can reach it could watch this tunnel. Use 127.0.0.1 or ::1.`,
+      remote: true,
+    };
   }
   return { ok: true, listen: { host: host === 'localhost' ? '127.0.0.1' : host, port } };
 }

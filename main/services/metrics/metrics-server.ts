@@ -10,7 +10,8 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export type MetricsServerStart = { readonly ok: true; readonly server: MetricsServer } | { readonly ok: false; readonly message: string };
+export type MetricsServerStart =
+  { readonly ok: true; readonly server: MetricsServer } | { readonly ok: false; readonly message: string };
 
 export function startMetricsServer(registry: Registry, listen: MetricsListen): Promise<MetricsServerStart> {
   const server: Server = createServer((req, res) => {
@@ -24,7 +25,8 @@ export function startMetricsServer(registry: Registry, listen: MetricsListen): P
       return;
     }
     registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(req.method === 'HEAD' ? undefined : text),
+      (text) =>
+        res.writeHead(200, { 'content-type': registry.contentType }).end(req.method === 'HEAD' ? undefined : text),
       (e: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${String(e)}\n`),
     );
   });
@@ -32,7 +34,12 @@ export function startMetricsServer(registry: Registry, listen: MetricsListen): P
   server.unref();
   return new Promise((resolve) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
-      const why = e.code === 'EADDRINUSE' ? 'the port is in use' : e.code === 'EADDRNOTAVAIL' ? 'no interface has that address' : e.message;
+      const why =
+        e.code === 'EADDRINUSE'
+          ? 'the port is in use'
+          : e.code === 'EADDRNOTAVAIL'
+            ? 'no interface has that address'
+            : e.message;
       resolve({ ok: false, message: `cannot serve metrics on ${listen.host}:${listen.port}: ${why}` });
     });
     server.listen(listen.port, listen.host, () => {

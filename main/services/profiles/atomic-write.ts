@@ -11,7 +11,11 @@ export interface AtomicWriteOptions {
   readonly mode?: number;
 }
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  opts: AtomicWriteOptions = {},
+): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -59,4 +63,3 @@ export async function sweepStaleTemps(path: string): Promise<void> {
     await unlink(join(dir, name)).catch(() => {});
   }
 }
-

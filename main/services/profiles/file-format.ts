@@ -63,7 +63,11 @@ export function decodeDocument(text: string, migrations: readonly Migration[] = 
 
   const parsed = DocumentSchema.safeParse(doc);
   if (!parsed.success) {
-    return { ok: false, kind: 'corrupt', problems: parsed.error.issues.map((i) => `${describePath(doc, i.path)}: ${issueMessage(i)}`) };
+    return {
+      ok: false,
+      kind: 'corrupt',
+      problems: parsed.error.issues.map((i) => `${describePath(doc, i.path)}: ${issueMessage(i)}`),
+    };
   }
   const problems = duplicates(parsed.data.profiles);
   if (problems.length > 0) return { ok: false, kind: 'corrupt', problems };

@@ -17,7 +17,9 @@ export interface FileLockOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-export type LockError = { kind: 'locked'; path: string; holder: number | undefined; message: string } | { kind: 'io'; path: string; message: string };
+export type LockError =
+  | { kind: 'locked'; path: string; holder: number | undefined; message: string }
+  | { kind: 'io'; path: string; message: string };
 
 export type LockResult<T> = { ok: true; value: T } | { ok: false; error: LockError };
 
@@ -145,7 +147,8 @@ export class FileLock {
     for (const name of names) {
       if (!name.startsWith(prefix)) continue;
       const pid = Number(name.slice(prefix.length).split('-')[0]);
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !this.alive(pid)) await unlink(join(dirname(this.path), name)).catch(() => {});
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !this.alive(pid))
+        await unlink(join(dirname(this.path), name)).catch(() => {});
     }
   }
 }
@@ -169,5 +172,8 @@ async function unlinkIf(path: string, text: string): Promise<void> {
 
 function ioError(path: string, e: unknown): LockResult<never> {
   const err = e as NodeJS.ErrnoException;
-  return { ok: false, error: { kind: 'io', path, message: `Cannot lock ${path}: ${err.code ?? ''} ${err.message}`.trim() } };
+  return {
+    ok: false,
+    error: { kind: 'io', path, message: `Cannot lock ${path}: ${err.code ?? ''} ${err.message}`.trim() },
+  };
 }

@@ -48,7 +48,11 @@ async function mergeProfiles(oldFile: string, oldCa: string, paths: ServicePaths
   const text = await readFile(oldFile, 'utf8').catch(() => undefined);
   if (text === undefined) return EMPTY_REPORT;
   const decoded = decodeDocument(text);
-  if (!decoded.ok) return { ...EMPTY_REPORT, unreadable: `${oldFile}: ${decoded.kind === 'unsupported-version' ? `version ${decoded.version}` : decoded.problems.join('; ')}` };
+  if (!decoded.ok)
+    return {
+      ...EMPTY_REPORT,
+      unreadable: `${oldFile}: ${decoded.kind === 'unsupported-version' ? `version ${decoded.version}` : decoded.problems.join('; ')}`,
+    };
 
   const store = new ProfileStore(paths.configDir);
   const copied: { id: string; name: string; renamedFrom?: string }[] = [];

@@ -95,7 +95,11 @@ export class ProfileStore {
       const created = createProfile(draft, opts.id);
       if (!created.ok) return invalid(created.issues);
       const p = created.value;
-      if (all.value.some((x) => x.id === p.id)) return { ok: false, error: { kind: 'id-taken', id: p.id, message: `A profile with id ${p.id} already exists.` } };
+      if (all.value.some((x) => x.id === p.id))
+        return {
+          ok: false,
+          error: { kind: 'id-taken', id: p.id, message: `A profile with id ${p.id} already exists.` },
+        };
       const clash = nameClash(all.value, p);
       if (clash) return clash;
       const saved = await this.write([...all.value, p]);
@@ -183,9 +187,11 @@ export class ProfileStore {
   // Keep a copy of the old file before writing the upgraded one, so a bad migration can be undone by hand.
   private async upgrade(from: number, profiles: readonly Profile[]): Promise<StoreResult<void>> {
     try {
-      await copyFile(this.file, `${this.file}.v${from}.bak`, constants.COPYFILE_EXCL).catch((e: NodeJS.ErrnoException) => {
-        if (e.code !== 'EEXIST') throw e;
-      });
+      await copyFile(this.file, `${this.file}.v${from}.bak`, constants.COPYFILE_EXCL).catch(
+        (e: NodeJS.ErrnoException) => {
+          if (e.code !== 'EEXIST') throw e;
+        },
+      );
     } catch (e) {
       return ioError(this.file, e);
     }
@@ -227,7 +233,14 @@ export class ProfileStore {
 function nameClash(all: readonly Profile[], p: Profile): StoreResult<never> | undefined {
   const other = all.find((x) => x.id !== p.id && nameKey(x.name) === nameKey(p.name));
   if (!other) return undefined;
-  return { ok: false, error: { kind: 'name-taken', name: p.name, message: `A profile named "${other.name}" already exists; names must be unique.` } };
+  return {
+    ok: false,
+    error: {
+      kind: 'name-taken',
+      name: p.name,
+      message: `A profile named "${other.name}" already exists; names must be unique.`,
+    },
+  };
 }
 
 function notFound(ref: string): StoreResult<never> {
@@ -240,7 +253,10 @@ function invalid(issues: readonly ProfileIssue[]): StoreResult<never> {
 
 function ioError(path: string, e: unknown): StoreResult<never> {
   const err = e as NodeJS.ErrnoException;
-  return { ok: false, error: { kind: 'io', path, message: `Cannot access ${path}: ${err.code ?? ''} ${err.message}`.trim() } };
+  return {
+    ok: false,
+    error: { kind: 'io', path, message: `Cannot access ${path}: ${err.code ?? ''} ${err.message}`.trim() },
+  };
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -5,7 +5,10 @@ import { z } from 'zod';
 /** Lines longer than this are not requests; the connection is dropped. */
 export const MAX_LINE_BYTES = 4096;
 
-export const controlRequestSchema = z.discriminatedUnion('verb', [z.object({ verb: z.literal('status') }), z.object({ verb: z.literal('disconnect') })]);
+export const controlRequestSchema = z.discriminatedUnion('verb', [
+  z.object({ verb: z.literal('status') }),
+  z.object({ verb: z.literal('disconnect') }),
+]);
 export type ControlRequest = z.infer<typeof controlRequestSchema>;
 
 const failureSchema = z.object({ phase: z.string(), code: z.string(), message: z.string() });

@@ -13,7 +13,8 @@ export interface ControlHandlers {
   requestStop(): void;
 }
 
-export type ControlServerResult = { readonly ok: true; readonly server: ControlServer } | { readonly ok: false; readonly message: string };
+export type ControlServerResult =
+  { readonly ok: true; readonly server: ControlServer } | { readonly ok: false; readonly message: string };
 
 export function socketPathFor(dir: string, pid: number): string {
   return join(dir, `${pid}.sock`);
@@ -31,7 +32,11 @@ export class ControlServer {
   ) {}
 
   /** `dir` must already be checked (ensureRuntimeDir); `owner` gets the socket when it is not us. */
-  static open(dir: string, opts: { pid: number; name: string; owner: Owner; selfUid: number }, handlers: ControlHandlers): Promise<ControlServerResult> {
+  static open(
+    dir: string,
+    opts: { pid: number; name: string; owner: Owner; selfUid: number },
+    handlers: ControlHandlers,
+  ): Promise<ControlServerResult> {
     const path = socketPathFor(dir, opts.pid);
     // Our pid is unique among live processes: a file with it is a leftover of a dead one.
     try {

@@ -4,7 +4,13 @@
 import { readdirSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { controlResponseSchema, MAX_LINE_BYTES, type ControlRequest, type ControlResponse, type TunnelStatus } from './control-protocol.js';
+import {
+  controlResponseSchema,
+  MAX_LINE_BYTES,
+  type ControlRequest,
+  type ControlResponse,
+  type TunnelStatus,
+} from './control-protocol.js';
 import { processIsAlive } from '../process-alive.js';
 
 export interface RegistryDeps {
@@ -26,10 +32,11 @@ export interface Listing {
   readonly problems: readonly string[];
 }
 
-export type RequestOutcome = { readonly ok: true; readonly response: ControlResponse } | { readonly ok: false; readonly kind: 'gone' | 'timeout' | 'bad-answer'; readonly message: string };
+export type RequestOutcome =
+  | { readonly ok: true; readonly response: ControlResponse }
+  | { readonly ok: false; readonly kind: 'gone' | 'timeout' | 'bad-answer'; readonly message: string };
 
 const SOCKET = /^([1-9]\d{0,9})\.sock$/;
-
 
 export async function listTunnels(dir: string, deps: RegistryDeps = {}): Promise<Listing> {
   const alive = deps.alive ?? processIsAlive;
@@ -83,7 +90,10 @@ export function request(socket: string, req: ControlRequest, timeoutMs: number):
       s.destroy();
       resolve(r);
     };
-    const timer = setTimeout(() => done({ ok: false, kind: 'timeout', message: `no answer within ${timeoutMs} ms` }), timeoutMs);
+    const timer = setTimeout(
+      () => done({ ok: false, kind: 'timeout', message: `no answer within ${timeoutMs} ms` }),
+      timeoutMs,
+    );
     s.setEncoding('utf8');
     s.on('connect', () => s.write(JSON.stringify(req) + '\n'));
     s.on('error', (e: NodeJS.ErrnoException) => {
@@ -95,7 +105,8 @@ export function request(socket: string, req: ControlRequest, timeoutMs: number):
       buffered += chunk;
       const nl = buffered.indexOf('\n');
       if (nl === -1) {
-        if (Buffer.byteLength(buffered) > MAX_LINE_BYTES * 16) done({ ok: false, kind: 'bad-answer', message: 'answer too long' });
+        if (Buffer.byteLength(buffered) > MAX_LINE_BYTES * 16)
+          done({ ok: false, kind: 'bad-answer', message: 'answer too long' });
         return;
       }
       done(parseAnswer(buffered.slice(0, nl)));
@@ -112,5 +123,7 @@ function parseAnswer(line: string): RequestOutcome {
     return { ok: false, kind: 'bad-answer', message: 'the answer is not JSON' };
   }
   const r = controlResponseSchema.safeParse(json);
-  return r.success ? { ok: true, response: r.data } : { ok: false, kind: 'bad-answer', message: 'the answer does not match the protocol' };
+  return r.success
+    ? { ok: true, response: r.data }
+    : { ok: false, kind: 'bad-answer', message: 'the answer does not match the protocol' };
 }

@@ -10,7 +10,8 @@ export interface RuntimeDirEnvironment {
   readonly env: NodeJS.ProcessEnv;
 }
 
-export type RuntimeDirResult = { readonly ok: true; readonly dir: string } | { readonly ok: false; readonly error: RuntimeDirError };
+export type RuntimeDirResult =
+  { readonly ok: true; readonly dir: string } | { readonly ok: false; readonly error: RuntimeDirError };
 
 export interface RuntimeDirError {
   readonly kind: 'no-runtime-dir' | 'unsafe' | 'io';
@@ -24,7 +25,14 @@ export function runtimeDirFor({ uid, env }: RuntimeDirEnvironment): RuntimeDirRe
   // The XDG spec: a relative value is invalid. Without one there is no private per-user place that
   // is emptied at logout; /tmp would let another user squat the name first.
   if (!xdg || !isAbsolute(xdg)) {
-    return { ok: false, error: { kind: 'no-runtime-dir', message: 'XDG_RUNTIME_DIR is not set, so there is no private place to register tunnels (log in through a session manager, or set it to a directory only you can use).' } };
+    return {
+      ok: false,
+      error: {
+        kind: 'no-runtime-dir',
+        message:
+          'XDG_RUNTIME_DIR is not set, so there is no private place to register tunnels (log in through a session manager, or set it to a directory only you can use).',
+      },
+    };
   }
   return { ok: true, dir: join(xdg, 'causeway') };
 }
@@ -58,7 +66,18 @@ export function checkRuntimeDir(dir: string, uid: number): RuntimeDirResult {
     return { ok: false, error: { kind: 'io', message: `cannot read ${dir}: ${(e as Error).message}` } };
   }
   if (!st.isDirectory()) return { ok: false, error: { kind: 'unsafe', message: `${dir} is not a directory` } };
-  if (st.uid !== uid) return { ok: false, error: { kind: 'unsafe', message: `${dir} belongs to uid ${st.uid}, not to uid ${uid}; refusing to use it` } };
-  if ((st.mode & 0o077) !== 0) return { ok: false, error: { kind: 'unsafe', message: `${dir} is open to other users (mode ${(st.mode & 0o777).toString(8)}); it must be 0700` } };
+  if (st.uid !== uid)
+    return {
+      ok: false,
+      error: { kind: 'unsafe', message: `${dir} belongs to uid ${st.uid}, not to uid ${uid}; refusing to use it` },
+    };
+  if ((st.mode & 0o077) !== 0)
+    return {
+      ok: false,
+      error: {
+        kind: 'unsafe',
+        message: `${dir} is open to other users (mode ${(st.mode & 0o777).toString(8)}); it must be 0700`,
+      },
+    };
   return { ok: true, dir };
 }

@@ -9,7 +9,8 @@ import type { Profile } from '../../contract/profile.js';
 import { parseCertificates } from './certificate.js';
 
 export type CaFileError = { kind: 'ca-file-unreadable' | 'ca-file-invalid'; path: string; message: string };
-export type AnchorsResult = { ok: true; anchors: X509Certificate[]; caPem?: string } | { ok: false; error: CaFileError };
+export type AnchorsResult =
+  { ok: true; anchors: X509Certificate[]; caPem?: string } | { ok: false; error: CaFileError };
 
 let systemRoots: X509Certificate[] | undefined;
 
@@ -28,16 +29,22 @@ export async function anchorsFor(profile: Pick<Profile, 'tls'>): Promise<Anchors
   try {
     bytes = await readFile(path);
   } catch (e) {
-    return { ok: false, error: { kind: 'ca-file-unreadable', path, message: `Cannot read the CA file ${path}: ${(e as Error).message}` } };
+    return {
+      ok: false,
+      error: { kind: 'ca-file-unreadable', path, message: `Cannot read the CA file ${path}: ${(e as Error).message}` },
+    };
   }
   const parsed = parseCertificates(bytes);
-  if (!parsed.ok) return { ok: false, error: { kind: 'ca-file-invalid', path, message: `${path}: ${parsed.error.message}` } };
+  if (!parsed.ok)
+    return { ok: false, error: { kind: 'ca-file-invalid', path, message: `${path}: ${parsed.error.message}` } };
   const caPem = parsed.certificates.map((c) => c.toString()).join('');
   return { ok: true, anchors: parsed.certificates, caPem };
 }
 
 /** The engine's view of a profile's trust settings. */
-export async function trustPolicyFor(profile: Pick<Profile, 'tls'>): Promise<{ ok: true; policy: TrustPolicy } | { ok: false; error: CaFileError }> {
+export async function trustPolicyFor(
+  profile: Pick<Profile, 'tls'>,
+): Promise<{ ok: true; policy: TrustPolicy } | { ok: false; error: CaFileError }> {
   const a = await anchorsFor(profile);
   if (!a.ok) return a;
   return {

@@ -32,20 +32,29 @@ export async function importCaFile(
   try {
     bytes = await readFile(source);
   } catch (e) {
-    return { ok: false, error: { kind: 'unreadable', path: source, message: `Cannot read ${source}: ${(e as Error).message}` } };
+    return {
+      ok: false,
+      error: { kind: 'unreadable', path: source, message: `Cannot read ${source}: ${(e as Error).message}` },
+    };
   }
   const parsed = parseCertificates(bytes);
-  if (!parsed.ok) return { ok: false, error: { kind: 'not-a-certificate', path: source, message: `${source}: ${parsed.error.message}` } };
+  if (!parsed.ok)
+    return {
+      ok: false,
+      error: { kind: 'not-a-certificate', path: source, message: `${source}: ${parsed.error.message}` },
+    };
 
   const certificates = parsed.certificates.map((c) => describeCertificate(c));
   const warnings: string[] = [];
   for (const c of certificates) {
-    if (!c.isCa) warnings.push(`${c.subject} is not a CA certificate; it will only match a server presenting exactly it.`);
+    if (!c.isCa)
+      warnings.push(`${c.subject} is not a CA certificate; it will only match a server presenting exactly it.`);
     if (Date.parse(c.validTo) < now) warnings.push(`${c.subject} expired on ${c.validTo}.`);
   }
   const file = join(caDir, `${profileId}.pem`);
   const existing = await store.get(profileId);
-  if (!existing.ok) return { ok: false, error: { kind: 'store', error: existing.error, message: existing.error.message } };
+  if (!existing.ok)
+    return { ok: false, error: { kind: 'store', error: existing.error, message: existing.error.message } };
   await writeFileAtomic(file, parsed.certificates.map((c) => c.toString()).join(''), { mode: 0o644 });
   const updated = await store.update(profileId, (p) => ({ ...p, tls: { ...p.tls, caFile: file } }));
   if (!updated.ok) return { ok: false, error: { kind: 'store', error: updated.error, message: updated.error.message } };

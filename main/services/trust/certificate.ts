@@ -16,7 +16,8 @@ export interface CertificateDetails extends CertificateInfo {
 export type ParseError = { kind: 'not-a-certificate'; message: string };
 export type ParseResult = { ok: true; certificates: X509Certificate[] } | { ok: false; error: ParseError };
 
-const PEM_BLOCK = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
+const PEM_BLOCK =
+  /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
 
 /** Accepts PEM (one or more certificates: a chain or a CA bundle) or a single DER certificate. */
 export function parseCertificates(input: Uint8Array | string): ParseResult {
@@ -24,7 +25,10 @@ export function parseCertificates(input: Uint8Array | string): ParseResult {
   const blocks = [...text.matchAll(PEM_BLOCK)];
   try {
     if (blocks.length > 0) {
-      return { ok: true, certificates: blocks.map((b) => new X509Certificate(Buffer.from((b[1] ?? '').replace(/\s+/g, ''), 'base64'))) };
+      return {
+        ok: true,
+        certificates: blocks.map((b) => new X509Certificate(Buffer.from((b[1] ?? '').replace(/\s+/g, ''), 'base64'))),
+      };
     }
     if (typeof input === 'string') return notACertificate('no "BEGIN CERTIFICATE" block found');
     return { ok: true, certificates: [new X509Certificate(Buffer.from(input))] };
@@ -34,7 +38,10 @@ export function parseCertificates(input: Uint8Array | string): ParseResult {
 }
 
 function notACertificate(why: string): ParseResult {
-  return { ok: false, error: { kind: 'not-a-certificate', message: `Not an X.509 certificate in PEM or DER form (${why}).` } };
+  return {
+    ok: false,
+    error: { kind: 'not-a-certificate', message: `Not an X.509 certificate in PEM or DER form (${why}).` },
+  };
 }
 
 /** SHA-256 of the DER as 64 lower-case hex digits (the form stored in profiles). */
@@ -95,7 +102,10 @@ function describeKey(x: X509Certificate): { keyType: string; keySize?: number; c
   switch (k.asymmetricKeyType) {
     case 'rsa':
     case 'rsa-pss':
-      return { keyType: k.asymmetricKeyType === 'rsa' ? 'RSA' : 'RSA-PSS', ...(d.modulusLength ? { keySize: d.modulusLength } : {}) };
+      return {
+        keyType: k.asymmetricKeyType === 'rsa' ? 'RSA' : 'RSA-PSS',
+        ...(d.modulusLength ? { keySize: d.modulusLength } : {}),
+      };
     case 'ec': {
       const curve = d.namedCurve ?? 'unknown';
       const bits = CURVE_BITS[curve];

@@ -13,7 +13,11 @@ export type ClientCertificateError =
   | { readonly kind: 'incomplete'; readonly path: string; readonly message: string }
   | { readonly kind: 'unsupported'; readonly path: string; readonly message: string }
   // Checks of the certificate itself (client-certificate-checks.ts), for PKCS#12 and PEM alike.
-  | { readonly kind: 'expired' | 'not-yet-valid' | 'not-client-auth' | 'key-mismatch'; readonly path: string; readonly message: string }
+  | {
+      readonly kind: 'expired' | 'not-yet-valid' | 'not-client-auth' | 'key-mismatch';
+      readonly path: string;
+      readonly message: string;
+    }
   // PEM only: the certificate file holds none, or the keychain holds no (readable) key for it.
   | { readonly kind: 'not-a-certificate' | 'key-missing'; readonly path: string; readonly message: string };
 
@@ -23,4 +27,3 @@ export interface LoadedClientCertificate extends ClientCertificate {
   /** True when the container was rewritten in memory because OpenSSL refused its old algorithms. */
   readonly reencoded: boolean;
 }
-

@@ -3,7 +3,15 @@
 // the user trusted has changed: possible interception — never offer a one-click accept alongside it).
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { describeCertificate, describeChain, displayFingerprint, isSelfSigned, normalizeFingerprint, sha256Hex, type CertificateDetails } from './certificate.js';
+import {
+  describeCertificate,
+  describeChain,
+  displayFingerprint,
+  isSelfSigned,
+  normalizeFingerprint,
+  sha256Hex,
+  type CertificateDetails,
+} from './certificate.js';
 import type { Profile } from '../../contract/profile.js';
 
 export type CertificateProblem =
@@ -39,7 +47,11 @@ export interface DecideOptions {
 const MAX_DEPTH = 8;
 
 /** `chain` is what the server presented, leaf first, DER. */
-export function decideTrust(profile: Pick<Profile, 'server' | 'tls'>, chain: readonly Uint8Array[], opts: DecideOptions): TrustDecision {
+export function decideTrust(
+  profile: Pick<Profile, 'server' | 'tls'>,
+  chain: readonly Uint8Array[],
+  opts: DecideOptions,
+): TrustDecision {
   const [leafDer] = chain;
   if (!leafDer) throw new RangeError('decideTrust needs at least the leaf certificate');
   const leaf = new X509Certificate(Buffer.from(leafDer));
@@ -49,7 +61,12 @@ export function decideTrust(profile: Pick<Profile, 'server' | 'tls'>, chain: rea
   if (pinned !== undefined) {
     const presented = sha256Hex(leaf.raw);
     if (presented === normalizeFingerprint(pinned)) return { kind: 'trusted', by: 'pin', certificate };
-    return { kind: 'pin-mismatch', expected: displayFingerprint(pinned), presented: displayFingerprint(presented), certificate };
+    return {
+      kind: 'pin-mismatch',
+      expected: displayFingerprint(pinned),
+      presented: displayFingerprint(presented),
+      certificate,
+    };
   }
   if (profile.tls.insecure) return { kind: 'trusted', by: 'insecure', certificate };
 
@@ -74,7 +91,11 @@ function signedBy(child: X509Certificate, issuer: X509Certificate): boolean {
 
 // Walk leaf → presented intermediates (CA certificates only) → an anchor. An anchor may also be the
 // leaf itself: a self-signed server certificate imported as the profile's CA.
-function buildPath(leaf: X509Certificate, intermediates: readonly X509Certificate[], anchors: readonly X509Certificate[]): { anchored: boolean; certificates: X509Certificate[] } {
+function buildPath(
+  leaf: X509Certificate,
+  intermediates: readonly X509Certificate[],
+  anchors: readonly X509Certificate[],
+): { anchored: boolean; certificates: X509Certificate[] } {
   const path = [leaf];
   let current = leaf;
   for (let depth = 0; depth < MAX_DEPTH; depth++) {

@@ -9,41 +9,76 @@ import { checkClientLeaf } from './client-certificate-checks.js';
 import { describeCertificate, parseCertificates } from './certificate.js';
 import type { ClientCertificateError, LoadedClientCertificate } from './client-certificate-types.js';
 
-export type KeyImport = { ok: true; keyPem: string } | { ok: false; error: { kind: 'not-a-key' | 'wrong-passphrase' | 'passphrase-missing'; message: string } };
+export type KeyImport =
+  | { ok: true; keyPem: string }
+  | { ok: false; error: { kind: 'not-a-key' | 'wrong-passphrase' | 'passphrase-missing'; message: string } };
 
 /** The key file's text and, for an encrypted key, its passphrase → an unencrypted PKCS#8 PEM for the keychain. */
 export function importPrivateKey(text: string, passphrase: string | undefined, path = 'the key file'): KeyImport {
   if (!/-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.test(text)) {
-    return { ok: false, error: { kind: 'not-a-key', message: `${path} holds no PEM private key ("BEGIN PRIVATE KEY").` } };
+    return {
+      ok: false,
+      error: { kind: 'not-a-key', message: `${path} holds no PEM private key ("BEGIN PRIVATE KEY").` },
+    };
   }
   let key: KeyObject;
   try {
-    key = createPrivateKey({ key: text, format: 'pem', ...(passphrase !== undefined && passphrase !== '' ? { passphrase } : {}) });
+    key = createPrivateKey({
+      key: text,
+      format: 'pem',
+      ...(passphrase !== undefined && passphrase !== '' ? { passphrase } : {}),
+    });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const encrypted = /ENCRYPTED|Proc-Type: 4,ENCRYPTED/.test(text);
     if (encrypted && (passphrase === undefined || passphrase === '')) {
-      return { ok: false, error: { kind: 'passphrase-missing', message: `The private key in ${path} is encrypted; give its passphrase.` } };
+      return {
+        ok: false,
+        error: { kind: 'passphrase-missing', message: `The private key in ${path} is encrypted; give its passphrase.` },
+      };
     }
-    if (encrypted) return { ok: false, error: { kind: 'wrong-passphrase', message: `The passphrase for the private key in ${path} is wrong.` } };
-    return { ok: false, error: { kind: 'not-a-key', message: `${path} holds no readable private key (${err.code ?? err.message}).` } };
+    if (encrypted)
+      return {
+        ok: false,
+        error: { kind: 'wrong-passphrase', message: `The passphrase for the private key in ${path} is wrong.` },
+      };
+    return {
+      ok: false,
+      error: { kind: 'not-a-key', message: `${path} holds no readable private key (${err.code ?? err.message}).` },
+    };
   }
   return { ok: true, keyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString() };
 }
 
 /** Checks the pair and packs it for TLS. `certText` is the certificate file (leaf first, chain after). */
-export function openPemClientCertificate(certText: string, keyPem: string, path: string, now: Date): { ok: true; value: LoadedClientCertificate } | { ok: false; error: ClientCertificateError } {
+export function openPemClientCertificate(
+  certText: string,
+  keyPem: string,
+  path: string,
+  now: Date,
+): { ok: true; value: LoadedClientCertificate } | { ok: false; error: ClientCertificateError } {
   const parsed = parseCertificates(certText);
   if (!parsed.ok || parsed.certificates.length === 0 || !certText.includes('BEGIN CERTIFICATE')) {
-    return { ok: false, error: { kind: 'not-a-certificate', path, message: `${path} holds no PEM certificate ("BEGIN CERTIFICATE").` } };
+    return {
+      ok: false,
+      error: { kind: 'not-a-certificate', path, message: `${path} holds no PEM certificate ("BEGIN CERTIFICATE").` },
+    };
   }
   const [leaf, ...chain] = parsed.certificates;
-  if (!leaf) return { ok: false, error: { kind: 'not-a-certificate', path, message: `${path} holds no PEM certificate.` } };
+  if (!leaf)
+    return { ok: false, error: { kind: 'not-a-certificate', path, message: `${path} holds no PEM certificate.` } };
   let key: KeyObject;
   try {
     key = createPrivateKey({ key: keyPem, format: 'pem' });
   } catch {
-    return { ok: false, error: { kind: 'key-missing', path, message: `The private key saved for ${path} cannot be read; choose the key file again.` } };
+    return {
+      ok: false,
+      error: {
+        kind: 'key-missing',
+        path,
+        message: `The private key saved for ${path} cannot be read; choose the key file again.`,
+      },
+    };
   }
   const problem = checkClientLeaf(leaf.raw, key, now, path);
   if (problem) return { ok: false, error: { ...problem, path } };
@@ -60,7 +95,9 @@ export function openPemClientCertificate(certText: string, keyPem: string, path:
   const passphrase = randomBytes(18).toString('base64');
   const p12 = forge.pkcs12.toPkcs12Asn1(
     forge.pki.privateKeyFromPem(keyPem),
-    [leaf, ...chain].map((c) => forge.pki.certificateFromAsn1(forge.asn1.fromDer(forge.util.createBuffer(c.raw.toString('binary'))))),
+    [leaf, ...chain].map((c) =>
+      forge.pki.certificateFromAsn1(forge.asn1.fromDer(forge.util.createBuffer(c.raw.toString('binary')))),
+    ),
     passphrase,
     { algorithm: 'aes256', generateLocalKeyId: true },
   );

@@ -5,7 +5,11 @@ import type { Profile } from '../../contract/profile.js';
 import { sha256Hex } from './certificate.js';
 
 /** Pins the leaf (DER) for the profile, replacing any earlier pin: only call on an explicit user decision. */
-export function pinCertificate(store: ProfileStore, profileId: string, leafDer: Uint8Array): Promise<StoreResult<Profile>> {
+export function pinCertificate(
+  store: ProfileStore,
+  profileId: string,
+  leafDer: Uint8Array,
+): Promise<StoreResult<Profile>> {
   const pinnedSha256 = sha256Hex(leafDer);
   return store.update(profileId, (p) => ({ ...p, tls: { ...p.tls, pinnedSha256 } }));
 }

@@ -31,7 +31,11 @@ export async function loadClientCertificate(
   try {
     pfx = await readFile(path);
   } catch (e) {
-    return fail({ kind: 'file-unreadable', path, message: `Cannot read the client certificate ${path}: ${(e as Error).message}` });
+    return fail({
+      kind: 'file-unreadable',
+      path,
+      message: `Cannot read the client certificate ${path}: ${(e as Error).message}`,
+    });
   }
   const stored = await credentials.get(profile.id, 'pkcs12-passphrase');
   if (!stored.ok) {
@@ -41,28 +45,50 @@ export async function loadClientCertificate(
     // Some exports have no passphrase at all; only if that fails is the missing passphrase the problem.
     const open = openPkcs12(pfx, '', path, now);
     if (open.ok || open.error.kind !== 'wrong-passphrase') return open;
-    return fail({ kind: 'passphrase-missing', path, message: `The client certificate ${path} needs a passphrase and none is saved for this profile.` });
+    return fail({
+      kind: 'passphrase-missing',
+      path,
+      message: `The client certificate ${path} needs a passphrase and none is saved for this profile.`,
+    });
   }
   return openPkcs12(pfx, stored.value, path, now);
 }
 
-async function loadPem(profileId: string, path: string, credentials: CredentialStore, now: Date): Promise<Pkcs12Result> {
+async function loadPem(
+  profileId: string,
+  path: string,
+  credentials: CredentialStore,
+  now: Date,
+): Promise<Pkcs12Result> {
   let certText: string;
   try {
     certText = await readFile(path, 'utf8');
   } catch (e) {
-    return fail({ kind: 'file-unreadable', path, message: `Cannot read the client certificate ${path}: ${(e as Error).message}` });
+    return fail({
+      kind: 'file-unreadable',
+      path,
+      message: `Cannot read the client certificate ${path}: ${(e as Error).message}`,
+    });
   }
   const key = await credentials.get(profileId, 'client-key');
   if (!key.ok) return fail({ kind: 'keychain-unavailable', credentialError: key.error, message: key.error.message });
   if (key.value === undefined) {
-    return fail({ kind: 'key-missing', path, message: `No private key is saved for the client certificate ${path}. Choose its key file in the profile.` });
+    return fail({
+      kind: 'key-missing',
+      path,
+      message: `No private key is saved for the client certificate ${path}. Choose its key file in the profile.`,
+    });
   }
   return openPemClientCertificate(certText, key.value, path, now);
 }
 
 /** Pure: checks the container with both forge and OpenSSL and returns what TLS needs. */
-export function openPkcs12(pfx: Buffer, passphrase: string, path = 'client certificate', now: Date = new Date()): Pkcs12Result {
+export function openPkcs12(
+  pfx: Buffer,
+  passphrase: string,
+  path = 'client certificate',
+  now: Date = new Date(),
+): Pkcs12Result {
   let asn1: forge.asn1.Asn1;
   try {
     asn1 = forge.asn1.fromDer(forge.util.createBuffer(pfx.toString('binary')));
@@ -84,7 +110,11 @@ export function openPkcs12(pfx: Buffer, passphrase: string, path = 'client certi
   const certBags = bags(p12, forge.pki.oids.certBag ?? '');
   const keyBag = keyBags[0];
   if (!keyBag || certBags.length === 0) {
-    return fail({ kind: 'incomplete', path, message: `${path} must hold a private key and its certificate; it holds ${keyBags.length} key(s) and ${certBags.length} certificate(s).` });
+    return fail({
+      kind: 'incomplete',
+      path,
+      message: `${path} must hold a private key and its certificate; it holds ${keyBags.length} key(s) and ${certBags.length} certificate(s).`,
+    });
   }
   const leafBag = certBags.find((b) => sameLocalKeyId(b, keyBag)) ?? certBags[0];
   const certificate = leafBag ? certificateOf(leafBag) : undefined;
@@ -94,20 +124,31 @@ export function openPkcs12(pfx: Buffer, passphrase: string, path = 'client certi
   if (problem) return fail({ ...problem, path });
 
   const accepted = opensslAccepts(pfx, passphrase);
-  if (accepted === 'key-mismatch') return fail({ kind: 'key-mismatch', path, message: `The private key in ${path} does not belong to its certificate. Export the certificate again together with its own key.` });
-  if (accepted === true) return { ok: true, value: { pfx, passphrase, reencoded: false, ...(certificate ? { certificate } : {}) } };
+  if (accepted === 'key-mismatch')
+    return fail({
+      kind: 'key-mismatch',
+      path,
+      message: `The private key in ${path} does not belong to its certificate. Export the certificate again together with its own key.`,
+    });
+  if (accepted === true)
+    return { ok: true, value: { pfx, passphrase, reencoded: false, ...(certificate ? { certificate } : {}) } };
 
   // OpenSSL 3 without the legacy provider refuses RC2/RC4-encrypted containers; forge can rewrite RSA ones.
   const certs = certBags.map((b) => b.cert).filter((c): c is forge.pki.Certificate => !!c);
   if (keyBag.key && certs.length === certBags.length) {
-    const rewritten = forge.pkcs12.toPkcs12Asn1(keyBag.key, certs, passphrase, { algorithm: 'aes256', generateLocalKeyId: true });
+    const rewritten = forge.pkcs12.toPkcs12Asn1(keyBag.key, certs, passphrase, {
+      algorithm: 'aes256',
+      generateLocalKeyId: true,
+    });
     const out = Buffer.from(forge.asn1.toDer(rewritten).getBytes(), 'binary');
-    if (opensslAccepts(out, passphrase) === true) return { ok: true, value: { pfx: out, passphrase, reencoded: true, ...(certificate ? { certificate } : {}) } };
+    if (opensslAccepts(out, passphrase) === true)
+      return { ok: true, value: { pfx: out, passphrase, reencoded: true, ...(certificate ? { certificate } : {}) } };
   }
   return fail({
     kind: 'unsupported',
     path,
-    message: `${path} uses encryption this system's OpenSSL no longer supports. Re-export it, e.g. ` +
+    message:
+      `${path} uses encryption this system's OpenSSL no longer supports. Re-export it, e.g. ` +
       `"openssl pkcs12 -legacy -in old.p12 -nodes | openssl pkcs12 -export -out new.p12".`,
   });
 }

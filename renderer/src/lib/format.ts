@@ -22,7 +22,11 @@ export function formatDuration(ms: number): string {
 
 /** "AB:CD:…" in groups of four bytes, so a person can compare it piece by piece. */
 export function fingerprintGroups(sha256: string): string[] {
-  const bytes = sha256.replace(/[^0-9a-fA-F]/g, '').toUpperCase().match(/.{2}/g) ?? [];
+  const bytes =
+    sha256
+      .replace(/[^0-9a-fA-F]/g, '')
+      .toUpperCase()
+      .match(/.{2}/g) ?? [];
   const groups: string[] = [];
   for (let i = 0; i < bytes.length; i += 4) groups.push(bytes.slice(i, i + 4).join(':'));
   return groups;

@@ -112,8 +112,12 @@ export function formFrom(p: Profile): ProfileForm {
     pinnedSha256: p.tls.pinnedSha256 ?? '',
     insecure: p.tls.insecure,
     clientCertKind: clientCertKindOf(p.tls.clientCertificate),
-    pkcs12File: p.tls.clientCertificate && 'pkcs12File' in p.tls.clientCertificate ? p.tls.clientCertificate.pkcs12File : '',
-    certificateFile: p.tls.clientCertificate && 'certificateFile' in p.tls.clientCertificate ? p.tls.clientCertificate.certificateFile : '',
+    pkcs12File:
+      p.tls.clientCertificate && 'pkcs12File' in p.tls.clientCertificate ? p.tls.clientCertificate.pkcs12File : '',
+    certificateFile:
+      p.tls.clientCertificate && 'certificateFile' in p.tls.clientCertificate
+        ? p.tls.clientCertificate.certificateFile
+        : '',
     eapPinnedSha256: p.eapTrust?.pinnedSha256 ?? '',
     eapCaFile: p.eapTrust?.caFile ?? '',
     eapServerName: p.eapTrust?.serverName ?? '',
@@ -142,7 +146,8 @@ export function draftFrom(f: ProfileForm): ProfileDraft {
   if (opt(f.caFile)) tls['caFile'] = opt(f.caFile);
   if (opt(f.pinnedSha256)) tls['pinnedSha256'] = opt(f.pinnedSha256);
   if (f.clientCertKind === 'pkcs12' && opt(f.pkcs12File)) tls['clientCertificate'] = { pkcs12File: opt(f.pkcs12File) };
-  if (f.clientCertKind === 'pem' && opt(f.certificateFile)) tls['clientCertificate'] = { certificateFile: opt(f.certificateFile) };
+  if (f.clientCertKind === 'pem' && opt(f.certificateFile))
+    tls['clientCertificate'] = { certificateFile: opt(f.certificateFile) };
   const draft: Record<string, unknown> = {
     name: f.name,
     server: { host: f.host.trim(), port: num(f.port) },
@@ -166,7 +171,12 @@ export function draftFrom(f: ProfileForm): ProfileDraft {
   if (opt(f.eapCaFile)) eapTrust['caFile'] = opt(f.eapCaFile);
   if (opt(f.eapServerName)) eapTrust['serverName'] = opt(f.eapServerName);
   if (Object.keys(eapTrust).length > 0) draft['eapTrust'] = eapTrust;
-  if (opt(f.proxyHost)) draft['proxy'] = { host: f.proxyHost.trim(), port: num(f.proxyPort), ...(opt(f.proxyUsername) ? { username: opt(f.proxyUsername) } : {}) };
+  if (opt(f.proxyHost))
+    draft['proxy'] = {
+      host: f.proxyHost.trim(),
+      port: num(f.proxyPort),
+      ...(opt(f.proxyUsername) ? { username: opt(f.proxyUsername) } : {}),
+    };
   if (opt(f.mtu)) draft['mtu'] = num(f.mtu);
   if (f.mssClamp) draft['mssClamp'] = true;
   // The shape is main's to judge; this cast only names what we meant to build.

@@ -18,7 +18,18 @@ export interface EditorSecrets {
 }
 
 export function emptySecrets(): EditorSecrets {
-  return { password: '', proxyPassword: '', pkcs12Passphrase: '', forgetPassword: false, forgetProxyPassword: false, forgetPkcs12Passphrase: false, ca: null, clientKey: null, clientKeyPassphrase: '', forgetClientKey: false };
+  return {
+    password: '',
+    proxyPassword: '',
+    pkcs12Passphrase: '',
+    forgetPassword: false,
+    forgetProxyPassword: false,
+    forgetPkcs12Passphrase: false,
+    ca: null,
+    clientKey: null,
+    clientKeyPassphrase: '',
+    forgetClientKey: false,
+  };
 }
 
 type Extras = Omit<PayloadInput<'profiles.create'>, 'draft'>;
@@ -35,6 +46,14 @@ export function secretsPayload(s: EditorSecrets): Extras {
     ...(s.pkcs12Passphrase !== '' ? { pkcs12Passphrase: s.pkcs12Passphrase } : {}),
     ...(forget.length > 0 ? { forget } : {}),
     ...(s.ca ? { ca: { fileName: s.ca.fileName, pem: s.ca.pem } } : {}),
-    ...(s.clientKey ? { clientKey: { fileName: s.clientKey.fileName, pem: s.clientKey.pem, ...(s.clientKeyPassphrase !== '' ? { passphrase: s.clientKeyPassphrase } : {}) } } : {}),
+    ...(s.clientKey
+      ? {
+          clientKey: {
+            fileName: s.clientKey.fileName,
+            pem: s.clientKey.pem,
+            ...(s.clientKeyPassphrase !== '' ? { passphrase: s.clientKeyPassphrase } : {}),
+          },
+        }
+      : {}),
   };
 }

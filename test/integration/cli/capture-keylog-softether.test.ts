@@ -20,9 +20,15 @@ function assertOk(run: CliRun): Record<string, unknown> {
 }
 
 /** frame.protocols of every packet, plus the SSTP message types seen. */
-async function dissect(file: string, extra: readonly string[] = []): Promise<{ protocols: string[]; messageTypes: string[] }> {
+async function dissect(
+  file: string,
+  extra: readonly string[] = [],
+): Promise<{ protocols: string[]; messageTypes: string[] }> {
   const r = await tshark(['-r', file, ...extra, '-T', 'fields', '-e', 'frame.protocols', '-e', 'sstp.messagetype']);
-  const rows = r.stdout.trim().split('\n').map((l) => l.split('\t'));
+  const rows = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t'));
   return { protocols: rows.map((x) => x[0] ?? ''), messageTypes: rows.flatMap((x) => (x[1] ? x[1].split(',') : [])) };
 }
 
@@ -49,11 +55,22 @@ describe('diagnostics files against SoftEther', { skip }, () => {
 
     const { protocols, messageTypes } = await dissect(file);
     assert.ok(protocols.length >= 15, `packets: ${protocols.length}`);
-    for (const p of ['exported_pdu:http', 'exported_pdu:sstp', 'sstp:ppp:lcp', 'sstp:ppp:chap', 'sstp:ppp:ipcp', 'sstp:ppp:ip:icmp']) {
-      assert.ok(protocols.some((x) => x.includes(p)), `${p} in\n${protocols.join('\n')}`);
+    for (const p of [
+      'exported_pdu:http',
+      'exported_pdu:sstp',
+      'sstp:ppp:lcp',
+      'sstp:ppp:chap',
+      'sstp:ppp:ipcp',
+      'sstp:ppp:ip:icmp',
+    ]) {
+      assert.ok(
+        protocols.some((x) => x.includes(p)),
+        `${p} in\n${protocols.join('\n')}`,
+      );
     }
     // CALL_CONNECT_REQUEST, CALL_CONNECT_ACK, CALL_CONNECTED, and the clean end CALL_DISCONNECT(+ACK).
-    for (const t of ['0x0001', '0x0002', '0x0004', '0x0006']) assert.ok(messageTypes.includes(t), `SSTP message ${t} in ${messageTypes.join(',')}`);
+    for (const t of ['0x0001', '0x0002', '0x0004', '0x0006'])
+      assert.ok(messageTypes.includes(t), `SSTP message ${t} in ${messageTypes.join(',')}`);
 
     const verbose = await tshark(['-r', file, '-V']);
     assert.match(verbose.stdout, /Algorithm: MS-CHAP-2/, 'LCP negotiated MS-CHAPv2');
@@ -93,21 +110,39 @@ describe('diagnostics files against SoftEther', { skip }, () => {
     assert.match(run.stdout, /TLS key logging is on/, 'the warning is logged');
     assert.equal(statSync(keylog).mode & 0o777, 0o600, 'an existing key log is made private');
     const lines = readFileSync(keylog, 'utf8').trim().split('\n');
-    assert.ok(lines.every((l) => /^[A-Z_0-9]+ [0-9a-f]{64} [0-9a-f]+$/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.every((l) => /^[A-Z_0-9]+ [0-9a-f]{64} [0-9a-f]+$/.test(l)),
+      lines.join('\n'),
+    );
 
     const without = await dissect(raw);
     assert.ok(!without.protocols.some((p) => p.includes('sstp')), 'without keys nothing is readable');
     const withKeys = await dissect(raw, ['-o', `tls.keylog_file:${keylog}`]);
-    assert.ok(withKeys.protocols.some((p) => p.includes('tls:http')), withKeys.protocols.join('\n'));
-    assert.ok(withKeys.protocols.some((p) => /tls:http:sstp:ppp:lcp/.test(p)), withKeys.protocols.join('\n'));
-    assert.ok(withKeys.protocols.some((p) => /tls:http:sstp:ppp:ip:icmp/.test(p)), 'the ping, decrypted');
-    for (const t of ['0x0001', '0x0002', '0x0004']) assert.ok(withKeys.messageTypes.includes(t), `SSTP ${t} in ${withKeys.messageTypes.join(',')}`);
+    assert.ok(
+      withKeys.protocols.some((p) => p.includes('tls:http')),
+      withKeys.protocols.join('\n'),
+    );
+    assert.ok(
+      withKeys.protocols.some((p) => /tls:http:sstp:ppp:lcp/.test(p)),
+      withKeys.protocols.join('\n'),
+    );
+    assert.ok(
+      withKeys.protocols.some((p) => /tls:http:sstp:ppp:ip:icmp/.test(p)),
+      'the ping, decrypted',
+    );
+    for (const t of ['0x0001', '0x0002', '0x0004'])
+      assert.ok(withKeys.messageTypes.includes(t), `SSTP ${t} in ${withKeys.messageTypes.join(',')}`);
   });
 
   it('SSLKEYLOGFILE is used when --keylog is not given; a capture path that cannot be opened is a usage error', async () => {
     const keylog = join(dir, 'env-keys.log');
-    assertOk(await runCli(['test', ...base(), '--auth', 'pap'], PASSWORD, { env: { ...process.env, SSLKEYLOGFILE: keylog } }));
-    assert.ok(readFileSync(keylog, 'utf8').includes('CLIENT_HANDSHAKE_TRAFFIC_SECRET') || readFileSync(keylog, 'utf8').includes('CLIENT_RANDOM'));
+    assertOk(
+      await runCli(['test', ...base(), '--auth', 'pap'], PASSWORD, { env: { ...process.env, SSLKEYLOGFILE: keylog } }),
+    );
+    assert.ok(
+      readFileSync(keylog, 'utf8').includes('CLIENT_HANDSHAKE_TRAFFIC_SECRET') ||
+        readFileSync(keylog, 'utf8').includes('CLIENT_RANDOM'),
+    );
     const bad = await runCli(['test', ...base(), '--capture', join(dir, 'missing', 'x.pcapng')], PASSWORD);
     assert.equal(bad.code, 2, bad.stdout + bad.stderr);
     assert.match(bad.stdout, /--capture: cannot open/);

@@ -27,7 +27,8 @@ function doctorOf(run: CliRun): DoctorReport {
   assert.ok(r, `no doctor line\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
   return r as unknown as DoctorReport;
 }
-const verdictOf = (r: DoctorReport, p: DoctorPhase): Verdict | undefined => r.phases.find((x) => x.phase === p)?.verdict;
+const verdictOf = (r: DoctorReport, p: DoctorPhase): Verdict | undefined =>
+  r.phases.find((x) => x.phase === p)?.verdict;
 const failedPhase = (r: DoctorReport) => r.phases.filter((p) => p.verdict === 'failed');
 
 describe('causeway doctor against SoftEther', { skip }, () => {
@@ -52,11 +53,27 @@ describe('causeway doctor against SoftEther', { skip }, () => {
 
   it('success: the full timeline, SoftEther recognised, the path MTU measured, a redacted 0600 report', async () => {
     const file = join(dir, 'ok-report.txt');
-    const run = await runCli([...base(), '--pin', `sha256:${server.certDerSha256}`, '--ipv6', '--report', file], PASSWORD);
+    const run = await runCli(
+      [...base(), '--pin', `sha256:${server.certDerSha256}`, '--ipv6', '--report', file],
+      PASSWORD,
+    );
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const r = doctorOf(run);
     assert.equal(r.ok, true);
-    const expected: Record<DoctorPhase, Verdict> = { dns: 'skipped', tcp: 'ok', proxy: 'skipped', tls: 'ok', http: 'ok', sstp: 'ok', lcp: 'ok', auth: 'ok', ipcp: 'ok', ipv6cp: 'ok', data: 'ok', mtu: 'ok' };
+    const expected: Record<DoctorPhase, Verdict> = {
+      dns: 'skipped',
+      tcp: 'ok',
+      proxy: 'skipped',
+      tls: 'ok',
+      http: 'ok',
+      sstp: 'ok',
+      lcp: 'ok',
+      auth: 'ok',
+      ipcp: 'ok',
+      ipv6cp: 'ok',
+      data: 'ok',
+      mtu: 'ok',
+    };
     assert.deepEqual(Object.fromEntries(r.phases.map((p) => [p.phase, p.verdict])), expected);
     for (const p of r.phases) if (p.verdict === 'ok') assert.equal(typeof p.ms, 'number', `${p.phase} timed`);
     assert.equal(r.quirks[0]?.family, 'SoftEther VPN Server');
@@ -66,7 +83,9 @@ describe('causeway doctor against SoftEther', { skip }, () => {
       assert.equal(r.mtu.recommendedMss, r.mtu.pathMtu - 40);
     }
     assert.equal(r.binding, 'SHA256');
-    console.log(`# doctor ok: ${r.phases.map((p) => `${p.phase}=${p.verdict}${p.ms !== null ? `(${p.ms}ms)` : ''}`).join(' ')}; mtu ${JSON.stringify(r.mtu?.ok ? { path: r.mtu.pathMtu, probes: r.mtu.probes.length } : r.mtu)}`);
+    console.log(
+      `# doctor ok: ${r.phases.map((p) => `${p.phase}=${p.verdict}${p.ms !== null ? `(${p.ms}ms)` : ''}`).join(' ')}; mtu ${JSON.stringify(r.mtu?.ok ? { path: r.mtu.pathMtu, probes: r.mtu.probes.length } : r.mtu)}`,
+    );
 
     assert.equal(statSync(file).mode & 0o777, 0o600);
     const text = readFileSync(file, 'utf8');
@@ -82,7 +101,10 @@ describe('causeway doctor against SoftEther', { skip }, () => {
     const run = await runCli([...base(), '--insecure', '--auth', 'mschapv2'], 'wrongpass');
     assert.equal(run.code, 5, run.stdout + run.stderr);
     const r = doctorOf(run);
-    assert.deepEqual(failedPhase(r).map((p) => [p.phase, p.advice?.id]), [['auth', 'auth-credentials']]);
+    assert.deepEqual(
+      failedPhase(r).map((p) => [p.phase, p.advice?.id]),
+      [['auth', 'auth-credentials']],
+    );
     for (const p of ['ipcp', 'data'] as const) assert.equal(verdictOf(r, p), 'not-reached');
     assert.equal(verdictOf(r, 'lcp'), 'ok');
   });
@@ -107,24 +129,48 @@ describe('causeway doctor against SoftEther', { skip }, () => {
   });
 
   it('closed port: TCP fails with "nothing listens on that port" (exit 3)', async () => {
-    const run = await runCli(['doctor', `${server.host}:444`, '--user', 'testuser', '--password-stdin', '--json', '--insecure'], PASSWORD);
+    const run = await runCli(
+      ['doctor', `${server.host}:444`, '--user', 'testuser', '--password-stdin', '--json', '--insecure'],
+      PASSWORD,
+    );
     assert.equal(run.code, 3, run.stdout);
     const r = doctorOf(run);
-    assert.deepEqual(failedPhase(r).map((p) => [p.phase, p.advice?.id]), [['tcp', 'port-closed']]);
+    assert.deepEqual(
+      failedPhase(r).map((p) => [p.phase, p.advice?.id]),
+      [['tcp', 'port-closed']],
+    );
     assert.equal(verdictOf(r, 'tls'), 'not-reached');
   });
 
   it('unresolvable name: DNS fails with its own advice', async () => {
-    const run = await runCli(['doctor', 'no-such-host.invalid', '--user', 'u', '--password-stdin', '--json', '--insecure'], 'x');
+    const run = await runCli(
+      ['doctor', 'no-such-host.invalid', '--user', 'u', '--password-stdin', '--json', '--insecure'],
+      'x',
+    );
     assert.equal(run.code, 3, run.stdout);
-    assert.deepEqual(failedPhase(doctorOf(run)).map((p) => [p.phase, p.advice?.id]), [['dns', 'dns-failed']]);
+    assert.deepEqual(
+      failedPhase(doctorOf(run)).map((p) => [p.phase, p.advice?.id]),
+      [['dns', 'dns-failed']],
+    );
   });
 
   it('proxy 407 (tinyproxy, wrong proxy password): the proxy phase fails with credentials advice (exit 7)', async () => {
-    const run = await runCli([...base(), '--insecure', '--proxy', `http://proxyuser@${authProxy.host}:${authProxy.port}`, '--proxy-password-stdin'], `${PASSWORD}\nnope-wrong\n`);
+    const run = await runCli(
+      [
+        ...base(),
+        '--insecure',
+        '--proxy',
+        `http://proxyuser@${authProxy.host}:${authProxy.port}`,
+        '--proxy-password-stdin',
+      ],
+      `${PASSWORD}\nnope-wrong\n`,
+    );
     assert.equal(run.code, 7, run.stdout + run.stderr);
     const r = doctorOf(run);
-    assert.deepEqual(failedPhase(r).map((p) => [p.phase, p.advice?.id]), [['proxy', 'proxy-credentials']]);
+    assert.deepEqual(
+      failedPhase(r).map((p) => [p.phase, p.advice?.id]),
+      [['proxy', 'proxy-credentials']],
+    );
     assert.equal(verdictOf(r, 'tcp'), 'ok');
     assert.ok(!run.stdout.includes('nope-wrong'), 'the proxy password is not printed');
   });
@@ -141,18 +187,44 @@ describe('causeway doctor against SoftEther', { skip }, () => {
   it('the app’s Test and the CLI give the same verdicts on the same server (ok and wrong password)', async () => {
     const store = new ProfileStore(join(dir, 'profiles'));
     const credentials = new MemoryCredentialStore();
-    const service = new ConnectionService({ store, credentials, logs: new ConnectionLogs(join(dir, 'logs')), createSession: (c, d) => new SstpSession(c, d) });
-    const added = await store.add({ name: 'Lab', server: { host: server.host }, username: 'testuser', tls: { pinnedSha256: server.certDerSha256 } } as never);
+    const service = new ConnectionService({
+      store,
+      credentials,
+      logs: new ConnectionLogs(join(dir, 'logs')),
+      createSession: (c, d) => new SstpSession(c, d),
+    });
+    const added = await store.add({
+      name: 'Lab',
+      server: { host: server.host },
+      username: 'testuser',
+      tls: { pinnedSha256: server.certDerSha256 },
+    } as never);
     assert.ok(added.ok, JSON.stringify(added));
     const id = added.ok ? added.value.id : '';
     await credentials.set(id, 'password', PASSWORD);
     for (const password of [PASSWORD, 'wrongpass']) {
       const app = await service.test(id, { password });
       const appVerdicts = app.ok ? app.verdicts : app.error.kind === 'failed' ? app.error.verdicts : undefined;
-      const cli = await runCli(['test', server.host, '--user', 'testuser', '--password-stdin', '--json', '--pin', `sha256:${server.certDerSha256}`], password);
+      const cli = await runCli(
+        [
+          'test',
+          server.host,
+          '--user',
+          'testuser',
+          '--password-stdin',
+          '--json',
+          '--pin',
+          `sha256:${server.certDerSha256}`,
+        ],
+        password,
+      );
       const cliVerdicts = cli.result?.['verdicts'] as Record<string, string> | undefined;
       assert.ok(appVerdicts && cliVerdicts, `${JSON.stringify(app)}\n${cli.stdout}`);
-      assert.deepEqual(Object.fromEntries(appVerdicts.map((v) => [v.phase, v.verdict])), cliVerdicts, `same verdicts with ${password === PASSWORD ? 'the right' : 'a wrong'} password`);
+      assert.deepEqual(
+        Object.fromEntries(appVerdicts.map((v) => [v.phase, v.verdict])),
+        cliVerdicts,
+        `same verdicts with ${password === PASSWORD ? 'the right' : 'a wrong'} password`,
+      );
       assert.equal(app.ok, cli.result?.['ok']);
     }
   });
@@ -170,7 +242,11 @@ describe('causeway doctor against SoftEther', { skip }, () => {
       mru: 1500,
     };
     let killed: Promise<void> | undefined;
-    const d = await diagnose(config, { createSession: (c, x) => new SstpSession(c, x) }, { onPhase: (p) => void (p === 'auth' && !killed && (killed = server.kill())) });
+    const d = await diagnose(
+      config,
+      { createSession: (c, x) => new SstpSession(c, x) },
+      { onPhase: (p) => void (p === 'auth' && !killed && (killed = server.kill())) },
+    );
     await killed;
     const [p] = failedPhase(d.report);
     assert.equal(p?.phase, 'auth', JSON.stringify(d.report.phases));

@@ -16,7 +16,8 @@ import { keyringToolsPresent, startPrivateKeyring, type PrivateKeyring } from '.
 
 const USER = 'certuser';
 const NAME = 'EapCorp';
-const skip = integrationSkip() || (keyringToolsPresent() ? false : 'dbus-daemon / gnome-keyring-daemon / dbus-send not installed');
+const skip =
+  integrationSkip() || (keyringToolsPresent() ? false : 'dbus-daemon / gnome-keyring-daemon / dbus-send not installed');
 
 function show(run: CliRun): string {
   return `exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
@@ -46,8 +47,20 @@ describe('EAP-TLS via a saved profile with an EAP pin, against SoftEther', { ski
 
   it('profiles add --auth eap-tls --eap-pin saves the pin; the client certificate is set in the profile file', async () => {
     const add = await cw([
-      'profiles', 'add', NAME, '--server', `${server.host}:${server.port}`, '--user', USER, '--auth', 'eap-tls',
-      '--pin', `sha256:${server.certDerSha256}`, '--eap-pin', `sha256:${server.certDerSha256.toUpperCase()}`, '--json',
+      'profiles',
+      'add',
+      NAME,
+      '--server',
+      `${server.host}:${server.port}`,
+      '--user',
+      USER,
+      '--auth',
+      'eap-tls',
+      '--pin',
+      `sha256:${server.certDerSha256}`,
+      '--eap-pin',
+      `sha256:${server.certDerSha256.toUpperCase()}`,
+      '--json',
     ]);
     assert.equal(add.code, 0, show(add));
     // No CLI flag for the client certificate here (the editor and import set it): write it into the
@@ -57,7 +70,9 @@ describe('EAP-TLS via a saved profile with an EAP pin, against SoftEther', { ski
     const entries = await readdir(join(dir, 'config'), { recursive: true });
     const file = entries.map((e) => join(dir, 'config', e)).find((p) => p.endsWith('profiles.json'));
     assert.ok(file, `profiles.json under ${dir}/config: ${entries.join(', ')}`);
-    const doc = JSON.parse(await readFile(file, 'utf8')) as { profiles: { name: string; tls: Record<string, unknown>; eapTrust?: unknown }[] };
+    const doc = JSON.parse(await readFile(file, 'utf8')) as {
+      profiles: { name: string; tls: Record<string, unknown>; eapTrust?: unknown }[];
+    };
     const p = doc.profiles.find((x) => x.name === NAME);
     assert.ok(p);
     assert.deepEqual(p.eapTrust, { pinnedSha256: server.certDerSha256 });
@@ -82,16 +97,26 @@ describe('EAP-TLS via a saved profile with an EAP pin, against SoftEther', { ski
     assert.ok(hint, show(run));
     assert.equal(hint['pin'], `sha256:${server.certDerSha256}`);
     assert.equal(hint['command'], `causeway profiles edit ${NAME} --eap-pin sha256:${server.certDerSha256}`);
-    assert.equal(run.events.some((e) => e['event'] === 'trust-hint'), false, 'never offered as the outer --pin');
+    assert.equal(
+      run.events.some((e) => e['event'] === 'trust-hint'),
+      false,
+      'never offered as the outer --pin',
+    );
     const failure = run.result?.['failure'] as { code?: string; phase?: string; message?: string } | undefined;
     assert.equal(failure?.code, 'server-auth-failed', show(run));
     assert.equal(failure?.phase, 'auth');
-    assert.match(failure?.message ?? '', /inside EAP-TLS is not trusted: it is not the certificate this profile pins.*before sending your certificate/);
+    assert.match(
+      failure?.message ?? '',
+      /inside EAP-TLS is not trusted: it is not the certificate this profile pins.*before sending your certificate/,
+    );
     const text = await cw(['test', NAME]);
-    assert.match(text.stdout + text.stderr, /sign-in \(EAP\) server certificate is not trusted[\s\S]*--eap-pin sha256:/);
+    assert.match(
+      text.stdout + text.stderr,
+      /sign-in \(EAP\) server certificate is not trusted[\s\S]*--eap-pin sha256:/,
+    );
   });
 
-  it('causeway test NAME --eap-pin RIGHT: the flag wins over the profile\'s wrong pin for this run only', async () => {
+  it("causeway test NAME --eap-pin RIGHT: the flag wins over the profile's wrong pin for this run only", async () => {
     const run = await cw(['test', NAME, '--eap-pin', `sha256:${server.certDerSha256}`, '--json']);
     assert.equal(run.code, 0, show(run));
     const shown = await cw(['profiles', 'show', NAME]);

@@ -42,7 +42,25 @@ describe('causeway connect --metrics against SoftEther', { skip }, () => {
     let echoCounts = { sstp: 0, lcp: 0 };
     const cli = startCliProcess(
       ['ip', 'netns', 'exec', client.name],
-      ['connect', client.serverAddress, '--user', 'testuser', '--password-stdin', '--insecure', '--json', '--auth', 'mschapv2', '--no-default-route', '--no-dns', '--keepalive', '1', '--metrics', '127.0.0.1:9464', '--capture', capture],
+      [
+        'connect',
+        client.serverAddress,
+        '--user',
+        'testuser',
+        '--password-stdin',
+        '--insecure',
+        '--json',
+        '--auth',
+        'mschapv2',
+        '--no-default-route',
+        '--no-dns',
+        '--keepalive',
+        '1',
+        '--metrics',
+        '127.0.0.1:9464',
+        '--capture',
+        capture,
+      ],
       'testpass',
     );
     try {
@@ -65,7 +83,9 @@ describe('causeway connect --metrics against SoftEther', { skip }, () => {
       assert.ok(in0 > 0 && out0 > 0);
 
       // 20 pings of 1000 bytes each way: at least 20 kB more inside TLS in both directions.
-      const ping = await client.exec(tool('ping'), ['-c', '20', '-i', '0.05', '-s', '1000', '-W', '2', peer], { timeoutMs: 30_000 });
+      const ping = await client.exec(tool('ping'), ['-c', '20', '-i', '0.05', '-s', '1000', '-W', '2', peer], {
+        timeoutMs: 30_000,
+      });
       assert.match(ping.stdout, /20 received/);
       // Keepalive 1 s: once the line is quiet an SSTP ECHO_REQUEST or an LCP Echo-Request goes out
       // (whichever timer fires first; its answer keeps the other quiet) and is answered.
@@ -75,15 +95,26 @@ describe('causeway connect --metrics against SoftEther', { skip }, () => {
       const out1 = sampleValue(second, 'causeway_sstp_bytes_total', { direction: 'out' }) ?? 0;
       assert.ok(in1 - in0 >= 20_000, `in grew by ${in1 - in0}`);
       assert.ok(out1 - out0 >= 20_000, `out grew by ${out1 - out0}`);
-      const echoes = { sstp: sampleValue(second, 'causeway_echo_rtt_seconds_count', { layer: 'sstp' }) ?? 0, lcp: sampleValue(second, 'causeway_echo_rtt_seconds_count', { layer: 'lcp' }) ?? 0 };
-      const rttSum = (sampleValue(second, 'causeway_echo_rtt_seconds_sum', { layer: 'sstp' }) ?? 0) + (sampleValue(second, 'causeway_echo_rtt_seconds_sum', { layer: 'lcp' }) ?? 0);
+      const echoes = {
+        sstp: sampleValue(second, 'causeway_echo_rtt_seconds_count', { layer: 'sstp' }) ?? 0,
+        lcp: sampleValue(second, 'causeway_echo_rtt_seconds_count', { layer: 'lcp' }) ?? 0,
+      };
+      const rttSum =
+        (sampleValue(second, 'causeway_echo_rtt_seconds_sum', { layer: 'sstp' }) ?? 0) +
+        (sampleValue(second, 'causeway_echo_rtt_seconds_sum', { layer: 'lcp' }) ?? 0);
       assert.ok(echoes.sstp + echoes.lcp >= 2, `keepalives timed: ${JSON.stringify(echoes)}`);
       const rtt = rttSum / (echoes.sstp + echoes.lcp);
       assert.ok(rtt > 0 && rtt < 1, `mean echo RTT ${rtt} s`);
       echoCounts = echoes;
-      t.diagnostic(`keepalives timed ${JSON.stringify(echoes)}, mean RTT ${(rtt * 1000).toFixed(2)} ms; bytes in +${in1 - in0}, out +${out1 - out0}`);
+      t.diagnostic(
+        `keepalives timed ${JSON.stringify(echoes)}, mean RTT ${(rtt * 1000).toFixed(2)} ms; bytes in +${in1 - in0}, out +${out1 - out0}`,
+      );
       assert.equal(second.get('causeway_echo_rtt_seconds')?.type, 'histogram');
-      assert.equal(sampleValue(second, 'causeway_tunnel_up', { server: `${client.serverAddress}:443` }), 1, 'labelled with the server');
+      assert.equal(
+        sampleValue(second, 'causeway_tunnel_up', { server: `${client.serverAddress}:443` }),
+        1,
+        'labelled with the server',
+      );
 
       cli.child.kill('SIGTERM');
       assert.equal(await cli.exited, 0, cli.output());
@@ -92,17 +123,34 @@ describe('causeway connect --metrics against SoftEther', { skip }, () => {
     }
     const fields = await tshark(['-r', capture, '-T', 'fields', '-e', 'frame.protocols']);
     const protocols = fields.stdout.trim().split('\n');
-    assert.ok(protocols.filter((p) => p.endsWith('ppp:ip:icmp:data')).length >= 40, 'the 20 pings each way are in the capture');
+    assert.ok(
+      protocols.filter((p) => p.endsWith('ppp:ip:icmp:data')).length >= 40,
+      'the 20 pings each way are in the capture',
+    );
     assert.ok(protocols.some((p) => p.includes('ppp:chap')));
     // The metrics counted exactly the keepalive replies the capture holds.
-    const count = async (filter: string) => (await tshark(['-r', capture, '-Y', filter])).stdout.trim().split('\n').filter(Boolean).length;
+    const count = async (filter: string) =>
+      (await tshark(['-r', capture, '-Y', filter])).stdout.trim().split('\n').filter(Boolean).length;
     assert.ok((await count('sstp.messagetype == 0x0009')) >= echoCounts.sstp, 'SSTP ECHO_RESPONSEs in the capture');
     assert.ok((await count('lcp && ppp.code == 10')) >= echoCounts.lcp, 'LCP Echo-Replies in the capture');
     assert.equal((await tshark(['-r', capture, '-Y', '_ws.malformed'])).stdout.trim(), '', 'no malformed packet');
   });
 
   it('refuses a non-loopback metrics address unless allowed, before connecting', async () => {
-    const r = await runCli(['connect', server.host, '--user', 'testuser', '--password-stdin', '--insecure', '--json', '--metrics', '0.0.0.0:9464'], 'testpass');
+    const r = await runCli(
+      [
+        'connect',
+        server.host,
+        '--user',
+        'testuser',
+        '--password-stdin',
+        '--insecure',
+        '--json',
+        '--metrics',
+        '0.0.0.0:9464',
+      ],
+      'testpass',
+    );
     assert.equal(r.code, 2, r.stdout + r.stderr);
     assert.match(r.stdout, /not a loopback address/);
     assert.ok(!r.events.some((e) => e['event'] === 'connecting' || e['event'] === 'connected'));

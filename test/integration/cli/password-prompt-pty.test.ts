@@ -6,7 +6,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { CAUSEWAY_BIN } from '../../support/run-cli.js';
 
-const skip = spawnSync('sh', ['-c', 'command -v script && command -v stty']).status === 0 ? false : 'util-linux script / stty not installed';
+const skip =
+  spawnSync('sh', ['-c', 'command -v script && command -v stty']).status === 0
+    ? false
+    : 'util-linux script / stty not installed';
 const SECRET = 'Tr0ub4dor-PTY-s3cret';
 
 interface PtyRun {
@@ -15,7 +18,12 @@ interface PtyRun {
 }
 
 /** Runs `causeway ARGS; stty -a` in a fresh pty; types `keys` once `waitFor` appears. */
-function underPty(args: string[], waitFor: RegExp, keys: string, env: NodeJS.ProcessEnv = process.env): Promise<PtyRun> {
+function underPty(
+  args: string[],
+  waitFor: RegExp,
+  keys: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<PtyRun> {
   const quoted = [process.execPath, CAUSEWAY_BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   // The CLI's status survives the stty that follows it.
   const command = `${quoted}; rc=$?; echo; echo "STTY: $(stty -a | tr '\\n' ' ')"; exit $rc`;
@@ -50,7 +58,11 @@ function sttyOf(transcript: string): string {
 describe('password prompt on a terminal', { skip }, () => {
   it('--password-stdin on a TTY prompts without echo; the typed password never reaches the terminal', async () => {
     // Port 9 on loopback refuses: the password is taken, then the attempt fails as a network failure.
-    const r = await underPty(['test', '127.0.0.1:9', '--user', 'alice', '--password-stdin'], /Password for alice@127\.0\.0\.1:9: /, `${SECRET}\r`);
+    const r = await underPty(
+      ['test', '127.0.0.1:9', '--user', 'alice', '--password-stdin'],
+      /Password for alice@127\.0\.0\.1:9: /,
+      `${SECRET}\r`,
+    );
     assert.ok(!r.transcript.includes(SECRET), `password echoed: ${JSON.stringify(r.transcript)}`);
     assert.ok(!r.transcript.includes(SECRET.slice(0, 6)), 'not even part of it');
     assert.equal(r.code, 3, r.transcript);
@@ -59,13 +71,21 @@ describe('password prompt on a terminal', { skip }, () => {
   });
 
   it('without --password-stdin and no password anywhere, a terminal is asked too', async () => {
-    const r = await underPty(['test', '127.0.0.1:9', '--user', 'alice'], /Password for alice@127\.0\.0\.1:9: /, `${SECRET}\r`);
+    const r = await underPty(
+      ['test', '127.0.0.1:9', '--user', 'alice'],
+      /Password for alice@127\.0\.0\.1:9: /,
+      `${SECRET}\r`,
+    );
     assert.ok(!r.transcript.includes(SECRET), r.transcript);
     assert.equal(r.code, 3, r.transcript);
   });
 
   it('Ctrl-C at the prompt cancels (exit 1) and leaves the terminal as it was', async () => {
-    const r = await underPty(['test', '127.0.0.1:9', '--user', 'alice', '--password-stdin'], /Password for /, 'half\x03');
+    const r = await underPty(
+      ['test', '127.0.0.1:9', '--user', 'alice', '--password-stdin'],
+      /Password for /,
+      'half\x03',
+    );
     assert.equal(r.code, 1, r.transcript);
     assert.match(r.transcript, /cancelled at the password prompt/);
     assert.ok(!r.transcript.includes('half'));

@@ -16,7 +16,8 @@ import { KeyringCredentialStore } from '../../../main/services/credentials/keyri
 
 const FIXTURES = new URL('../../fixtures/import/', import.meta.url).pathname;
 const PASSWORD = 'testpass';
-const skip = integrationSkip() || (keyringToolsPresent() ? false : 'dbus-daemon / gnome-keyring-daemon / dbus-send not installed');
+const skip =
+  integrationSkip() || (keyringToolsPresent() ? false : 'dbus-daemon / gnome-keyring-daemon / dbus-send not installed');
 
 async function filesUnder(root: string): Promise<string[]> {
   const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
@@ -58,7 +59,10 @@ describe('causeway profiles, import, test NAME, logs against SoftEther and a rea
     const run = await cw(['import', join(FIXTURES, 'softether-test.nmconnection'), '--json']);
     ok(run, 'import');
     const saved = run.result?.['saved'] as { id: string; name: string }[];
-    assert.deepEqual(saved.map((s) => s.name), ['softether-test']);
+    assert.deepEqual(
+      saved.map((s) => s.name),
+      ['softether-test'],
+    );
     profileId = saved[0]?.id ?? '';
     const show = await cw(['profiles', 'show', 'softether-test', '--json']);
     ok(show, 'show');
@@ -93,21 +97,36 @@ describe('causeway profiles, import, test NAME, logs against SoftEther and a rea
     assert.match(run.stdout, /DEBUG \[lcp\] rcvd \[LCP Conf(Ack|Req)/);
     assert.match(run.stdout, /test finished: ok/);
     const json = await cw(['logs', 'softether-test', '--json', '--level', 'debug']);
-    assert.ok(json.events.some((e) => e['event'] === 'log' && e['level'] === 'debug' && String(e['message']).startsWith('send [LCP ConfReq')));
+    assert.ok(
+      json.events.some(
+        (e) => e['event'] === 'log' && e['level'] === 'debug' && String(e['message']).startsWith('send [LCP ConfReq'),
+      ),
+    );
   });
 
   it('`causeway logs NAME --follow` prints a new attempt while it runs', async () => {
-    const follower = spawn(process.execPath, [CAUSEWAY_BIN, 'logs', 'softether-test', '--follow'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const follower = spawn(process.execPath, [CAUSEWAY_BIN, 'logs', 'softether-test', '--follow'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     follower.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => follower.on('close', (code) => resolve(code)));
     try {
-      await waitUntil(() => /attempt \d+, started/.test(out), 10_000, () => out);
+      await waitUntil(
+        () => /attempt \d+, started/.test(out),
+        10_000,
+        () => out,
+      );
       const headers = () => (out.match(/^# softether-test: attempt/gm) ?? []).length;
       const newest = () => out.slice(out.lastIndexOf('# softether-test: attempt'));
       const seen = headers();
       ok(await cw(['test', 'softether-test']), 'second test');
-      await waitUntil(() => headers() > seen && newest().includes('test finished: ok'), 10_000, () => out);
+      await waitUntil(
+        () => headers() > seen && newest().includes('test finished: ok'),
+        10_000,
+        () => out,
+      );
       assert.match(newest(), /send \[LCP ConfReq/);
     } finally {
       follower.kill('SIGINT');
@@ -145,14 +164,24 @@ describe('causeway profiles, import, test NAME, logs against SoftEther and a rea
       name: 'PBK SoftEther',
       count: 1,
       hasPassword: false,
-      text: () => ['[PBK SoftEther]', 'Type=2', 'VpnStrategy=5', `PhoneNumber=${server.host}`, 'AuthRestrictions=512', 'User=testuser', ''].join('\r\n'),
+      text: () =>
+        [
+          '[PBK SoftEther]',
+          'Type=2',
+          'VpnStrategy=5',
+          `PhoneNumber=${server.host}`,
+          'AuthRestrictions=512',
+          'User=testuser',
+          '',
+        ].join('\r\n'),
     },
     {
       file: 'softether.rsc',
       name: 'mt-softether',
       count: 1,
       hasPassword: true,
-      text: () => `/interface sstp-client add name=mt-softether connect-to=${server.host} user=testuser password=${PASSWORD} authentication=mschap2\n`,
+      text: () =>
+        `/interface sstp-client add name=mt-softether connect-to=${server.host} user=testuser password=${PASSWORD} authentication=mschap2\n`,
     },
     {
       file: 'sstpc-commands.sh',
@@ -166,7 +195,19 @@ describe('causeway profiles, import, test NAME, logs against SoftEther and a rea
       name: 'cw-softether',
       count: 1,
       hasPassword: false,
-      text: () => JSON.stringify({ format: 'causeway-profiles', version: 1, profiles: [{ name: 'cw-softether', server: { host: server.host, port: 443 }, username: 'testuser', authMethods: ['mschapv2', 'pap'] }] }),
+      text: () =>
+        JSON.stringify({
+          format: 'causeway-profiles',
+          version: 1,
+          profiles: [
+            {
+              name: 'cw-softether',
+              server: { host: server.host, port: 443 },
+              username: 'testuser',
+              authMethods: ['mschapv2', 'pap'],
+            },
+          ],
+        }),
     },
   ];
   for (const f of formats) {
@@ -204,12 +245,18 @@ describe('causeway profiles, import, test NAME, logs against SoftEther and a rea
   it('a malformed file: non-zero exit naming file:line, nothing saved', async () => {
     const before = await cw(['profiles', 'list', '--json']);
     const bad = join(dir, 'bad.nmconnection');
-    await writeFile(bad, '[connection]\nid=x\ntype=vpn\n\n[vpn]\nservice-type=org.freedesktop.NetworkManager.sstp\ngateway=not a host!\n');
+    await writeFile(
+      bad,
+      '[connection]\nid=x\ntype=vpn\n\n[vpn]\nservice-type=org.freedesktop.NetworkManager.sstp\ngateway=not a host!\n',
+    );
     const run = await cw(['import', bad]);
     assert.notEqual(run.code, 0);
     assert.match(run.stderr, /bad\.nmconnection:\d+: /);
     const badJson = join(dir, 'bad.json');
-    await writeFile(badJson, '{\n  "format": "causeway-profiles",\n  "version": 1,\n  "profiles": [\n    { "name": "x", }\n  ]\n}\n');
+    await writeFile(
+      badJson,
+      '{\n  "format": "causeway-profiles",\n  "version": 1,\n  "profiles": [\n    { "name": "x", }\n  ]\n}\n',
+    );
     const j = await cw(['import', badJson]);
     assert.equal(j.code, 1);
     assert.match(j.stderr, /bad\.json:5: /);

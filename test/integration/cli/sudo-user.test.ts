@@ -8,7 +8,12 @@ import { after, before, describe, it } from 'node:test';
 import { CAUSEWAY_BIN } from '../../support/run-cli.js';
 import { startUserSession, userSessionToolsPresent, type UserSession } from './helpers/user-session.js';
 
-const skip = process.getuid?.() !== 0 ? 'needs root (creates a user)' : userSessionToolsPresent() ? false : 'useradd / runuser / dbus-daemon / gnome-keyring-daemon / sudo not installed';
+const skip =
+  process.getuid?.() !== 0
+    ? 'needs root (creates a user)'
+    : userSessionToolsPresent()
+      ? false
+      : 'useradd / runuser / dbus-daemon / gnome-keyring-daemon / sudo not installed';
 
 interface Run {
   readonly code: number | null;
@@ -39,10 +44,40 @@ describe('sudo causeway, for the user who typed it', { skip }, () => {
   let u: UserSession;
   /** As the user, in their session. */
   const asUser = (args: string[], stdin = '') =>
-    spawnRun('runuser', ['-u', u.name, '--', 'env', ...Object.entries(u.env).map(([k, v]) => `${k}=${v ?? ''}`), process.execPath, CAUSEWAY_BIN, ...args], stdin, process.env);
+    spawnRun(
+      'runuser',
+      [
+        '-u',
+        u.name,
+        '--',
+        'env',
+        ...Object.entries(u.env).map(([k, v]) => `${k}=${v ?? ''}`),
+        process.execPath,
+        CAUSEWAY_BIN,
+        ...args,
+      ],
+      stdin,
+      process.env,
+    );
   /** The user typing `sudo causeway …` in their session (sudo resets the environment itself). */
   const viaSudo = (args: string[], stdin = '') =>
-    spawnRun('runuser', ['-u', u.name, '--', 'env', ...Object.entries(u.env).map(([k, v]) => `${k}=${v ?? ''}`), 'sudo', '-n', process.execPath, CAUSEWAY_BIN, ...args], stdin, process.env);
+    spawnRun(
+      'runuser',
+      [
+        '-u',
+        u.name,
+        '--',
+        'env',
+        ...Object.entries(u.env).map(([k, v]) => `${k}=${v ?? ''}`),
+        'sudo',
+        '-n',
+        process.execPath,
+        CAUSEWAY_BIN,
+        ...args,
+      ],
+      stdin,
+      process.env,
+    );
 
   before(async () => {
     u = await startUserSession('cw-sudo-it');
@@ -57,26 +92,35 @@ describe('sudo causeway, for the user who typed it', { skip }, () => {
   };
 
   it('the user saves a profile and its password in their own keychain', async () => {
-    const add = await asUser(['profiles', 'add', 'Lab', '--server', '127.0.0.1:9', '--user', 'alice', '--insecure', '--password-stdin'], 'lab-secret-pw');
+    const add = await asUser(
+      ['profiles', 'add', 'Lab', '--server', '127.0.0.1:9', '--user', 'alice', '--insecure', '--password-stdin'],
+      'lab-secret-pw',
+    );
     assert.equal(add.code, 0, add.stdout + add.stderr);
     const show = await asUser(['profiles', 'show', 'Lab', '--json']);
     assert.equal(JSON.parse(show.stdout).passwordSaved, true, show.stdout + show.stderr);
   });
 
-  it('sudo causeway profiles …: the same profiles; what it writes (profiles, keychain) is the user\'s', async () => {
+  it("sudo causeway profiles …: the same profiles; what it writes (profiles, keychain) is the user's", async () => {
     const list = await viaSudo(['profiles', 'list', '--json']);
     assert.equal(list.code, 0, list.stderr);
-    assert.deepEqual((JSON.parse(list.stdout) as { profiles: { name: string }[] }).profiles.map((p) => p.name), ['Lab']);
-    const add = await viaSudo(['profiles', 'add', 'Other', '--server', '127.0.0.1:9', '--user', 'bob', '--password-stdin'], 'other-secret-pw');
+    assert.deepEqual(
+      (JSON.parse(list.stdout) as { profiles: { name: string }[] }).profiles.map((p) => p.name),
+      ['Lab'],
+    );
+    const add = await viaSudo(
+      ['profiles', 'add', 'Other', '--server', '127.0.0.1:9', '--user', 'bob', '--password-stdin'],
+      'other-secret-pw',
+    );
     assert.equal(add.code, 0, add.stdout + add.stderr);
     const configDir = join(u.home, '.config', 'causeway');
     ownedByUser(configDir);
     ownedByUser(join(configDir, 'profiles.json'));
     const show = await asUser(['profiles', 'show', 'Other', '--json']);
-    assert.equal(JSON.parse(show.stdout).passwordSaved, true, 'saved in the user\'s keychain, not root\'s');
+    assert.equal(JSON.parse(show.stdout).passwordSaved, true, "saved in the user's keychain, not root's");
   });
 
-  it('sudo causeway connect NAME reads the user\'s profile and keychain; its log is the user\'s', async () => {
+  it("sudo causeway connect NAME reads the user's profile and keychain; its log is the user's", async () => {
     // Port 9 refuses: getting as far as the network (exit 3) proves the profile and password were found
     // (no password would be exit 2, no keychain exit 1).
     const r = await viaSudo(['connect', 'Lab', '--json']);
@@ -96,7 +140,7 @@ describe('sudo causeway, for the user who typed it', { skip }, () => {
     assert.deepEqual(readdirSync(`/run/user/${u.uid}/causeway`), []);
   });
 
-  it('sudo causeway status sees the user\'s registry', async () => {
+  it("sudo causeway status sees the user's registry", async () => {
     const r = await viaSudo(['status', '--json']);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { event: 'status', tunnels: [] });
@@ -113,7 +157,12 @@ describe('sudo causeway, for the user who typed it', { skip }, () => {
   });
 
   it('root with a SUDO_UID that names nobody refuses, saying how to run it', async () => {
-    const r = await spawnRun(process.execPath, [CAUSEWAY_BIN, 'profiles', 'list'], '', { PATH: process.env['PATH'], HOME: '/root', SUDO_UID: '4242', SUDO_USER: 'ghost' });
+    const r = await spawnRun(process.execPath, [CAUSEWAY_BIN, 'profiles', 'list'], '', {
+      PATH: process.env['PATH'],
+      HOME: '/root',
+      SUDO_UID: '4242',
+      SUDO_USER: 'ghost',
+    });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /Running under sudo, but uid 4242 is not in \/etc\/passwd/);
     assert.match(r.stderr, /as yourself .*polkit.*--password-stdin/);

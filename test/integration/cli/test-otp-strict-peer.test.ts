@@ -37,13 +37,34 @@ describe('causeway test/doctor with one-time codes (strict peer)', { skip }, () 
   it('a fresh code passes; the same code again is refused with a message saying a code works once', async () => {
     const codes = new OneTimeCodes(['482913', '550177'], 'append');
     peer = await startStrictPeer({ auth: { methods: ['mschapv2'], oneTimeCodes: codes } });
-    const add = await cw(['profiles', 'add', 'Otp', '--server', `${peer.host}:${peer.port}`, '--user', 'testuser', '--auth', 'mschapv2', '--pin', `sha256:${peer.certSha256}`, '--otp', 'append', '--password-stdin'], 'testpass');
+    const add = await cw(
+      [
+        'profiles',
+        'add',
+        'Otp',
+        '--server',
+        `${peer.host}:${peer.port}`,
+        '--user',
+        'testuser',
+        '--auth',
+        'mschapv2',
+        '--pin',
+        `sha256:${peer.certSha256}`,
+        '--otp',
+        'append',
+        '--password-stdin',
+      ],
+      'testpass',
+    );
     assert.equal(add.code, 0, show(add));
 
     // Password from the keychain, the code the first line of standard input.
     const fresh = await cw(['test', 'Otp', '--otp-stdin', '--json'], '482913\n');
     assert.equal(fresh.code, 0, show(fresh));
-    assert.ok(fresh.events.some((e) => e['event'] === 'otp-needed' && e['attempt'] === 1), show(fresh));
+    assert.ok(
+      fresh.events.some((e) => e['event'] === 'otp-needed' && e['attempt'] === 1),
+      show(fresh),
+    );
     assert.equal(fresh.result?.['ok'], true, show(fresh));
 
     const reused = await cw(['test', 'Otp', '--otp-stdin', '--json'], '482913\n');
@@ -53,19 +74,31 @@ describe('causeway test/doctor with one-time codes (strict peer)', { skip }, () 
     assert.match(failure.message, /one-time code.*takes each code once.*Run again with a fresh code/, show(reused));
 
     // The doctor, password and code both on standard input (connect's order), with the next code.
-    const doctor = await cw(['doctor', 'Otp', '--password-stdin', '--otp-stdin', '--no-mtu', '--json'], 'testpass\n550177\n');
+    const doctor = await cw(
+      ['doctor', 'Otp', '--password-stdin', '--otp-stdin', '--no-mtu', '--json'],
+      'testpass\n550177\n',
+    );
     assert.equal(doctor.code, 0, show(doctor));
     const report = doctor.events.find((e) => e['event'] === 'doctor');
     assert.equal(report?.['ok'], true, show(doctor));
 
     assert.deepEqual(codes.accepted, ['482913', '550177'], peer.transcript());
     assert.deepEqual(codes.replayed, ['482913'], peer.transcript());
-    assert.deepEqual(peer.all('auth-result').map((r) => r.ok), [true, false, true], peer.transcript());
+    assert.deepEqual(
+      peer.all('auth-result').map((r) => r.ok),
+      [true, false, true],
+      peer.transcript(),
+    );
     const logs = await readdir(join(dir, 'state'), { recursive: true });
-    const logText = (await Promise.all(logs.filter((f) => f.endsWith('.jsonl')).map((f) => readFile(join(dir, 'state', f), 'utf8')))).join('\n');
+    const logText = (
+      await Promise.all(logs.filter((f) => f.endsWith('.jsonl')).map((f) => readFile(join(dir, 'state', f), 'utf8')))
+    ).join('\n');
     assert.ok(logText.length > 0, `attempt logs under ${dir}/state: ${logs.join(', ')}`);
-    for (const r of [fresh, reused, doctor]) for (const code of ['482913', '550177']) assert.ok(!(r.stdout + r.stderr).includes(code), `code ${code} in the output: ${show(r)}`);
-    for (const secret of ['482913', '550177', 'testpass']) assert.ok(!logText.includes(secret), `${secret} in an attempt log`);
+    for (const r of [fresh, reused, doctor])
+      for (const code of ['482913', '550177'])
+        assert.ok(!(r.stdout + r.stderr).includes(code), `code ${code} in the output: ${show(r)}`);
+    for (const secret of ['482913', '550177', 'testpass'])
+      assert.ok(!logText.includes(secret), `${secret} in an attempt log`);
     assert.deepEqual(peer.violations, []);
     await peer.stop();
     peer = undefined;
@@ -74,7 +107,22 @@ describe('causeway test/doctor with one-time codes (strict peer)', { skip }, () 
   it('an ad-hoc run: --otp replace sends the code alone', async () => {
     const codes = new OneTimeCodes(['918273'], 'replace');
     peer = await startStrictPeer({ auth: { methods: ['mschapv2'], oneTimeCodes: codes } });
-    const r = await cw(['test', `${peer.host}:${peer.port}`, '--user', 'testuser', '--password-stdin', '--otp', 'replace', '--otp-stdin', '--pin', `sha256:${peer.certSha256}`, '--json'], 'testpass\n918273\n');
+    const r = await cw(
+      [
+        'test',
+        `${peer.host}:${peer.port}`,
+        '--user',
+        'testuser',
+        '--password-stdin',
+        '--otp',
+        'replace',
+        '--otp-stdin',
+        '--pin',
+        `sha256:${peer.certSha256}`,
+        '--json',
+      ],
+      'testpass\n918273\n',
+    );
     assert.equal(r.code, 0, show(r));
     assert.deepEqual(codes.accepted, ['918273'], peer.transcript());
   });

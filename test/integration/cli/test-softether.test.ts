@@ -44,7 +44,8 @@ describe('causeway test against SoftEther', { skip }, () => {
       assert.equal(r['authMethod'], auth);
       assert.equal((r['echo'] as { ok: boolean }).ok, true);
       const phases = r['phases'] as Record<string, number>;
-      for (const p of ['tcp', 'tls', 'http', 'sstp', 'lcp', 'auth', 'ipcp']) assert.equal(typeof phases[p], 'number', `phase ${p} timed`);
+      for (const p of ['tcp', 'tls', 'http', 'sstp', 'lcp', 'auth', 'ipcp'])
+        assert.equal(typeof phases[p], 'number', `phase ${p} timed`);
       assert.ok(!run.stdout.includes(password) && !run.stderr.includes(password), 'password never printed');
     });
   }
@@ -98,22 +99,50 @@ describe('causeway test against SoftEther', { skip }, () => {
   it('goes through tinyproxy with Basic auth (proxy password on stdin), and a wrong proxy password exits 7', async () => {
     // The proxy password is the line after the password: never in argv, where /proc/PID/cmdline shows it to everyone.
     const url = `http://proxyuser@${authProxy.host}:${authProxy.port}`;
-    const run = await runCli(['test', ...base(), '--insecure', '--proxy', url, '--proxy-password-stdin'], `${password}\nproxy-pass.1\n`);
+    const run = await runCli(
+      ['test', ...base(), '--insecure', '--proxy', url, '--proxy-password-stdin'],
+      `${password}\nproxy-pass.1\n`,
+    );
     assertOk(run);
     assert.ok(!run.stdout.includes('proxy-pass') && !run.stderr.includes('proxy-pass'), 'proxy password never printed');
-    const bad = await runCli(['test', ...base(), '--insecure', '--proxy', url, '--proxy-password-stdin'], `${password}\nnope\n`);
+    const bad = await runCli(
+      ['test', ...base(), '--insecure', '--proxy', url, '--proxy-password-stdin'],
+      `${password}\nnope\n`,
+    );
     assert.equal(bad.code, 7, bad.stdout + bad.stderr);
     assert.equal((bad.result?.['failure'] as { code: string }).code, 'proxy-auth-failed');
   });
 
   it('a password in the --proxy URL is refused before anything is dialled (exit 2), saying what to use instead', async () => {
     const logBefore = authProxy.log().length;
-    const run = await runCli(['test', ...base(), '--insecure', '--proxy', `http://proxyuser:${encodeURIComponent('proxy-pass.1')}@${authProxy.host}:${authProxy.port}`], password);
+    const run = await runCli(
+      [
+        'test',
+        ...base(),
+        '--insecure',
+        '--proxy',
+        `http://proxyuser:${encodeURIComponent('proxy-pass.1')}@${authProxy.host}:${authProxy.port}`,
+      ],
+      password,
+    );
     assert.equal(run.code, 2, run.stdout + run.stderr);
-    assert.match(run.stdout + run.stderr, /the proxy password must not be in the --proxy URL: .*\/proc\/PID\/cmdline.*--proxy-password-stdin/);
+    assert.match(
+      run.stdout + run.stderr,
+      /the proxy password must not be in the --proxy URL: .*\/proc\/PID\/cmdline.*--proxy-password-stdin/,
+    );
     assert.ok(!(run.stdout + run.stderr).includes('proxy-pass.1'), 'the refused password is not echoed back');
     assert.doesNotMatch(authProxy.log().slice(logBefore), /CONNECT/, 'nothing reached the proxy');
-    const missing = await runCli(['test', ...base(), '--insecure', '--proxy', `http://proxyuser@${authProxy.host}:${authProxy.port}`, '--proxy-password-stdin'], `${password}\n`);
+    const missing = await runCli(
+      [
+        'test',
+        ...base(),
+        '--insecure',
+        '--proxy',
+        `http://proxyuser@${authProxy.host}:${authProxy.port}`,
+        '--proxy-password-stdin',
+      ],
+      `${password}\n`,
+    );
     assert.equal(missing.code, 2, missing.stdout + missing.stderr);
     assert.match(missing.stdout + missing.stderr, /standard input ended before the proxy password line/);
   });
@@ -123,6 +152,9 @@ describe('causeway test against SoftEther', { skip }, () => {
     assert.equal(run.code, 3, run.stdout);
     assert.equal((run.result?.['failure'] as { code: string }).code, 'network-unreachable');
     assert.equal((await runCli(['test', server.host, '--password-stdin'], 'x')).code, 2);
-    assert.equal((await runCli(['test', server.host, '--user', 'u', '--password-stdin', '--auth', 'telnet'], 'x')).code, 2);
+    assert.equal(
+      (await runCli(['test', server.host, '--user', 'u', '--password-stdin', '--auth', 'telnet'], 'x')).code,
+      2,
+    );
   });
 });

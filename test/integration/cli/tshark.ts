@@ -13,7 +13,9 @@ export interface RawCapture {
 
 /** dumpcap inside `netns` on every interface, TCP port 443 only; resolves once it is capturing. */
 export function startRawCapture(netns: string, file: string): Promise<RawCapture> {
-  const child = spawn('ip', ['netns', 'exec', netns, 'dumpcap', '-q', '-i', 'any', '-f', 'tcp port 443', '-w', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('ip', ['netns', 'exec', netns, 'dumpcap', '-q', '-i', 'any', '-f', 'tcp port 443', '-w', file], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   let stderr = '';
   return new Promise((resolve, reject) => {

@@ -28,11 +28,31 @@ describe('causeway connect with one-time codes (strict peer)', { skip }, () => {
   it('each connect takes a fresh code; a reconnect after a drop asks again and never replays one', async () => {
     const codes = new OneTimeCodes(['111111', '222222', '333333'], 'append');
     peer = await startStrictPeer(
-      { auth: { methods: ['mschapv2'], oneTimeCodes: codes }, faults: [{ at: 'ipcp-opened', afterMs: 2_500, action: { kind: 'drop' } }] },
+      {
+        auth: { methods: ['mschapv2'], oneTimeCodes: codes },
+        faults: [{ at: 'ipcp-opened', afterMs: 2_500, action: { kind: 'drop' } }],
+      },
       { listenHost: client.serverAddress },
     );
-    const args = ['connect', `${peer.host}:${peer.port}`, '--user', 'testuser', '--password-stdin', '--otp', 'append', '--otp-stdin', '--pin', `sha256:${peer.certSha256}`, '--json'];
-    const cli = spawnJsonChild('ip', ['netns', 'exec', client.name, process.execPath, CAUSEWAY_BIN, ...args], 'testpass\n', { keepStdinOpen: true });
+    const args = [
+      'connect',
+      `${peer.host}:${peer.port}`,
+      '--user',
+      'testuser',
+      '--password-stdin',
+      '--otp',
+      'append',
+      '--otp-stdin',
+      '--pin',
+      `sha256:${peer.certSha256}`,
+      '--json',
+    ];
+    const cli = spawnJsonChild(
+      'ip',
+      ['netns', 'exec', client.name, process.execPath, CAUSEWAY_BIN, ...args],
+      'testpass\n',
+      { keepStdinOpen: true },
+    );
     try {
       await cli.waitFor((e) => e['event'] === 'otp-needed' && e['attempt'] === 1, 10_000);
       cli.send('111111');
@@ -66,7 +86,8 @@ describe('causeway connect with one-time codes (strict peer)', { skip }, () => {
       assert.deepEqual(codes.replayed, [], 'no code was ever sent twice');
       const results = peer.all('auth-result').map((r) => r.ok);
       assert.deepEqual(results, [true, false, true], peer.transcript());
-      for (const code of ['111111', '222222', '999999']) assert.ok(!cli.output().includes(code), `code ${code} appears in the CLI's output`);
+      for (const code of ['111111', '222222', '999999'])
+        assert.ok(!cli.output().includes(code), `code ${code} appears in the CLI's output`);
       assert.deepEqual(peer.violations, []);
     } finally {
       cli.child.kill('SIGKILL');

@@ -31,15 +31,24 @@ describe('causeway connect through SoftEther', { skip }, () => {
   });
 
   const connect = (extra: string[] = []): CliProcess =>
-    startCliProcess(['ip', 'netns', 'exec', client.name], ['connect', client.serverAddress, '--user', 'testuser', '--password-stdin', '--insecure', '--json', ...extra], 'testpass');
+    startCliProcess(
+      ['ip', 'netns', 'exec', client.name],
+      ['connect', client.serverAddress, '--user', 'testuser', '--password-stdin', '--insecure', '--json', ...extra],
+      'testpass',
+    );
 
   async function download(): Promise<string> {
-    const r = await client.exec('/bin/sh', ['-c', `curl -sS --max-time 60 ${blob.url} | sha256sum`], { timeoutMs: 70_000 });
+    const r = await client.exec('/bin/sh', ['-c', `curl -sS --max-time 60 ${blob.url} | sha256sum`], {
+      timeoutMs: 70_000,
+    });
     return r.stdout.split(' ')[0] ?? '';
   }
 
   async function ping(target: string, count = 3): Promise<boolean> {
-    const r = await client.exec(tool('ping'), ['-c', String(count), '-i', '0.2', '-W', '2', target], { allowFailure: true, timeoutMs: 20_000 });
+    const r = await client.exec(tool('ping'), ['-c', String(count), '-i', '0.2', '-W', '2', target], {
+      allowFailure: true,
+      timeoutMs: 20_000,
+    });
     return r.code === 0;
   }
 
@@ -52,7 +61,9 @@ describe('causeway connect through SoftEther', { skip }, () => {
       const route = await client.routeGet(BRIDGE_HOST).catch(() => ({ dev: 'none' }));
       if (!links.includes(iface) && resolv === client.originalResolvConf && route.dev !== iface) return Date.now() - t0;
       if (Date.now() - t0 > limitMs) {
-        assert.fail(`after ${limitMs} ms: links ${links.join(',')}, route via ${route.dev}, resolv.conf ${JSON.stringify(resolv)}`);
+        assert.fail(
+          `after ${limitMs} ms: links ${links.join(',')}, route via ${route.dev}, resolv.conf ${JSON.stringify(resolv)}`,
+        );
       }
       await sleep(50);
     }
@@ -152,14 +163,37 @@ describe('causeway connect through SoftEther', { skip }, () => {
 
   it('connects a saved profile: its split routes and DNS setting apply, and the attempt is logged', async () => {
     const home = mkdtempSync(join(tmpdir(), 'cw-profile-'));
-    const env = { ...process.env, XDG_CONFIG_HOME: join(home, 'config'), XDG_STATE_HOME: join(home, 'state'), HOME: home };
+    const env = {
+      ...process.env,
+      XDG_CONFIG_HOME: join(home, 'config'),
+      XDG_STATE_HOME: join(home, 'state'),
+      HOME: home,
+    };
     const add = await runCli(
-      ['profiles', 'add', 'Lab', '--server', client.serverAddress, '--user', 'testuser', '--pin', `sha256:${server.certDerSha256}`, '--split', '192.168.30.0/24', '--no-dns'],
+      [
+        'profiles',
+        'add',
+        'Lab',
+        '--server',
+        client.serverAddress,
+        '--user',
+        'testuser',
+        '--pin',
+        `sha256:${server.certDerSha256}`,
+        '--split',
+        '192.168.30.0/24',
+        '--no-dns',
+      ],
       undefined,
       { env },
     );
     assert.equal(add.code, 0, add.stdout + add.stderr);
-    const cli = startCliProcess(['ip', 'netns', 'exec', client.name], ['connect', 'Lab', '--password-stdin', '--json'], 'testpass', env);
+    const cli = startCliProcess(
+      ['ip', 'netns', 'exec', client.name],
+      ['connect', 'Lab', '--password-stdin', '--json'],
+      'testpass',
+      env,
+    );
     try {
       const up = await cli.waitFor((e) => e['event'] === 'connected', 30_000);
       const iface = String(up['interface']);
@@ -180,7 +214,11 @@ describe('causeway connect through SoftEther', { skip }, () => {
   });
 
   it('a wrong password fails before anything is set up, with exit code 5', async () => {
-    const cli = startCliProcess(['ip', 'netns', 'exec', client.name], ['connect', client.serverAddress, '--user', 'testuser', '--password-stdin', '--insecure', '--json'], 'wrong');
+    const cli = startCliProcess(
+      ['ip', 'netns', 'exec', client.name],
+      ['connect', client.serverAddress, '--user', 'testuser', '--password-stdin', '--insecure', '--json'],
+      'wrong',
+    );
     assert.equal(await cli.exited, 5, cli.output());
     const links = await client.links();
     assert.ok(!links.some((l) => l.startsWith('causeway')), links.join(','));

@@ -30,7 +30,17 @@ describe('causeway connect against the strict peer', { skip }, () => {
     peer = await startStrictPeer(script, { listenHost: client.serverAddress });
     const cli = startCliProcess(
       ['ip', 'netns', 'exec', client.name],
-      ['connect', `${peer.host}:${peer.port}`, '--user', 'testuser', '--password-stdin', '--pin', `sha256:${peer.certSha256}`, '--json', ...extra],
+      [
+        'connect',
+        `${peer.host}:${peer.port}`,
+        '--user',
+        'testuser',
+        '--password-stdin',
+        '--pin',
+        `sha256:${peer.certSha256}`,
+        '--json',
+        ...extra,
+      ],
       'testpass',
     );
     return { cli, peer };
@@ -46,7 +56,10 @@ describe('causeway connect against the strict peer', { skip }, () => {
   }
 
   it('a malformed frame after the tunnel is up ends it with a clear protocol error (exit 6), nothing left behind', async () => {
-    const { cli, peer } = await connect({ faults: [{ at: 'ipcp-opened', afterMs: 1_000, action: { kind: 'malformed', which: 'bad-version' } }] }, ['--no-reconnect']);
+    const { cli, peer } = await connect(
+      { faults: [{ at: 'ipcp-opened', afterMs: 1_000, action: { kind: 'malformed', which: 'bad-version' } }] },
+      ['--no-reconnect'],
+    );
     try {
       const up = await cli.waitFor((e) => e['event'] === 'connected', 20_000);
       assert.equal(up['address'], '10.77.0.2');
@@ -67,7 +80,10 @@ describe('causeway connect against the strict peer', { skip }, () => {
 
   it('a peer that falls silent is detected within two keepalive intervals, and the tunnel reconnects', async () => {
     const keepaliveS = 1;
-    const { cli, peer } = await connect({ faults: [{ at: 'ipcp-opened', afterMs: 500, action: { kind: 'silence' } }] }, ['--keepalive', String(keepaliveS)]);
+    const { cli, peer } = await connect(
+      { faults: [{ at: 'ipcp-opened', afterMs: 500, action: { kind: 'silence' } }] },
+      ['--keepalive', String(keepaliveS)],
+    );
     try {
       await cli.waitFor((e) => e['event'] === 'connected', 20_000);
       const t0 = Date.now();

@@ -38,19 +38,39 @@ describe('data integrity through causeway connect and SoftEther, both directions
   });
 
   async function download(): Promise<string> {
-    const r = await client.exec('/bin/sh', ['-c', `${tool('curl')} -sS --max-time 240 ${down.url} | sha256sum`], { timeoutMs: 250_000 });
+    const r = await client.exec('/bin/sh', ['-c', `${tool('curl')} -sS --max-time 240 ${down.url} | sha256sum`], {
+      timeoutMs: 250_000,
+    });
     return r.stdout.split(' ')[0] ?? '';
   }
 
   async function upload(): Promise<UploadResult> {
     // The client netns shares our filesystem: curl reads the file the server wrote. "Expect:" off
     // saves a round trip; the sink answers only after the last byte.
-    const r = await client.exec(tool('curl'), ['-sS', '--fail', '--max-time', '240', '-H', 'Expect:', '-T', up.path, `http://${BRIDGE_HOST}:${SINK_PORT}/up.bin`], { timeoutMs: 250_000 });
+    const r = await client.exec(
+      tool('curl'),
+      [
+        '-sS',
+        '--fail',
+        '--max-time',
+        '240',
+        '-H',
+        'Expect:',
+        '-T',
+        up.path,
+        `http://${BRIDGE_HOST}:${SINK_PORT}/up.bin`,
+      ],
+      { timeoutMs: 250_000 },
+    );
     return parseUploadResult(r.stdout);
   }
 
   it('100 MiB down, 100 MiB up, then both at once: sha256 matches every time', async () => {
-    const cli = startCliProcess(['ip', 'netns', 'exec', client.name], ['connect', client.serverAddress, '--user', 'testuser', '--password-stdin', '--insecure', '--json', '--no-dns'], 'testpass');
+    const cli = startCliProcess(
+      ['ip', 'netns', 'exec', client.name],
+      ['connect', client.serverAddress, '--user', 'testuser', '--password-stdin', '--insecure', '--json', '--no-dns'],
+      'testpass',
+    );
     try {
       const connected = await cli.waitFor((e) => e['event'] === 'connected', 30_000);
       const iface = String(connected['interface']);

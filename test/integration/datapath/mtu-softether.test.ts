@@ -36,7 +36,11 @@ describe('path MTU and MSS clamping through SoftEther on a 1300-byte path', { sk
   });
 
   async function doctor(extra: string[]): Promise<DoctorReport> {
-    const cli = startCliProcess(['ip', 'netns', 'exec', client.name], ['doctor', client.serverAddress, '--user', 'testuser', '--password-stdin', '--insecure', '--json', ...extra], 'testpass');
+    const cli = startCliProcess(
+      ['ip', 'netns', 'exec', client.name],
+      ['doctor', client.serverAddress, '--user', 'testuser', '--password-stdin', '--insecure', '--json', ...extra],
+      'testpass',
+    );
     const code = await cli.exited;
     const r = cli.events.find((e) => e['event'] === 'doctor') as unknown as DoctorReport | undefined;
     assert.ok(r, `exit ${code}: ${cli.output()}`);
@@ -48,8 +52,13 @@ describe('path MTU and MSS clamping through SoftEther on a 1300-byte path', { sk
   it('the doctor measures the path MTU to the host behind the server and recommends an MSS', async () => {
     const toPeer = await doctor([]);
     const behind = await doctor(['--mtu-target', BRIDGE_HOST]);
-    const show = (r: DoctorReport) => (r.mtu?.ok ? `${r.mtu.pathMtu} (link ${r.mtu.linkMtu}, ${r.mtu.probes.length} probes: ${r.mtu.probes.map((p) => `${p.size}${p.passed ? '+' : '-'}`).join(' ')})` : JSON.stringify(r.mtu));
-    console.log(`# MTU to the server's tunnel address: ${show(toPeer)}; to ${BRIDGE_HOST} behind a ${SMALL}-byte link: ${show(behind)}`);
+    const show = (r: DoctorReport) =>
+      r.mtu?.ok
+        ? `${r.mtu.pathMtu} (link ${r.mtu.linkMtu}, ${r.mtu.probes.length} probes: ${r.mtu.probes.map((p) => `${p.size}${p.passed ? '+' : '-'}`).join(' ')})`
+        : JSON.stringify(r.mtu);
+    console.log(
+      `# MTU to the server's tunnel address: ${show(toPeer)}; to ${BRIDGE_HOST} behind a ${SMALL}-byte link: ${show(behind)}`,
+    );
     assert.equal(toPeer.ok, true);
     assert.ok(toPeer.mtu?.ok && behind.mtu?.ok, JSON.stringify([toPeer.mtu, behind.mtu]));
     if (!behind.mtu?.ok) return;
@@ -66,16 +75,36 @@ describe('path MTU and MSS clamping through SoftEther on a 1300-byte path', { sk
   // the kernels alone would settle on 1260 (the server's 1300-byte link − 40).
   it('with MSS clamping on, a 20 MiB download completes byte-exact; both TCP ends use the clamped MSS', async () => {
     const mss = (recommendedMss || SMALL - 40) - 60;
-    const cli = startCliProcess(['ip', 'netns', 'exec', client.name], ['connect', client.serverAddress, '--user', 'testuser', '--password-stdin', '--insecure', '--json', '--mss-clamp', String(mss)], 'testpass');
+    const cli = startCliProcess(
+      ['ip', 'netns', 'exec', client.name],
+      [
+        'connect',
+        client.serverAddress,
+        '--user',
+        'testuser',
+        '--password-stdin',
+        '--insecure',
+        '--json',
+        '--mss-clamp',
+        String(mss),
+      ],
+      'testpass',
+    );
     try {
       await cli.waitFor((e) => e['event'] === 'connected', 30_000);
       const t0 = Date.now();
-      const download = client.exec('/bin/sh', ['-c', `curl -sS --max-time 120 ${blob.url} | sha256sum`], { timeoutMs: 130_000 });
+      const download = client.exec('/bin/sh', ['-c', `curl -sS --max-time 120 ${blob.url} | sha256sum`], {
+        timeoutMs: 130_000,
+      });
       let serverMss = '';
       let clientMss = '';
       for (let i = 0; i < 60 && !(serverMss && clientMss); i++) {
-        const s = await runInNetns(server.netns, tool('ss'), ['-tin', 'state', 'established', '( sport = :8080 )'], { allowFailure: true });
-        const c = await client.exec(tool('ss'), ['-tin', 'state', 'established', '( dport = :8080 )'], { allowFailure: true });
+        const s = await runInNetns(server.netns, tool('ss'), ['-tin', 'state', 'established', '( sport = :8080 )'], {
+          allowFailure: true,
+        });
+        const c = await client.exec(tool('ss'), ['-tin', 'state', 'established', '( dport = :8080 )'], {
+          allowFailure: true,
+        });
         serverMss ||= /\bmss:(\d+)/.exec(s.stdout)?.[1] ?? '';
         clientMss ||= /\bmss:(\d+)/.exec(c.stdout)?.[1] ?? '';
         if (!(serverMss && clientMss)) await sleep(50);
@@ -83,11 +112,17 @@ describe('path MTU and MSS clamping through SoftEther on a 1300-byte path', { sk
       const r = await download;
       const ms = Date.now() - t0;
       assert.equal(r.stdout.split(' ')[0], blob.sha256, 'the download is byte-exact');
-      console.log(`# 20 MiB through the tunnel with MSS clamp ${mss}: ${ms} ms (${((20 * 8 * 1.048576) / (ms / 1000)).toFixed(1)} Mbit/s); socket mss: server ${serverMss}, client ${clientMss}`);
+      console.log(
+        `# 20 MiB through the tunnel with MSS clamp ${mss}: ${ms} ms (${((20 * 8 * 1.048576) / (ms / 1000)).toFixed(1)} Mbit/s); socket mss: server ${serverMss}, client ${clientMss}`,
+      );
       // ss's mss is the segment payload after TCP options: Linux uses timestamps (12 bytes) both ways.
       // Without the clamp both would read 1248 (1300 − 40 − 12).
       assert.equal(Number(serverMss), mss - 12, 'the server saw our SYN with the clamped MSS (TUN → tunnel rewrite)');
-      assert.equal(Number(clientMss), mss - 12, 'the client saw the SYN-ACK with the clamped MSS (tunnel → TUN rewrite)');
+      assert.equal(
+        Number(clientMss),
+        mss - 12,
+        'the client saw the SYN-ACK with the clamped MSS (tunnel → TUN rewrite)',
+      );
     } finally {
       cli.child.kill('SIGTERM');
       await cli.exited;

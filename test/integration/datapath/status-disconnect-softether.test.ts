@@ -40,7 +40,20 @@ describe('causeway status / disconnect from another process', { skip }, () => {
     const home = mkdtempSync(join(tmpdir(), 'cw-status-'));
     env = { ...process.env, XDG_CONFIG_HOME: join(home, 'config'), XDG_STATE_HOME: join(home, 'state'), HOME: home };
     const add = await runCli(
-      ['profiles', 'add', 'StatusLab', '--server', client.serverAddress, '--user', 'testuser', '--pin', `sha256:${server.certDerSha256}`, '--split', '192.168.30.0/24', '--no-dns'],
+      [
+        'profiles',
+        'add',
+        'StatusLab',
+        '--server',
+        client.serverAddress,
+        '--user',
+        'testuser',
+        '--pin',
+        `sha256:${server.certDerSha256}`,
+        '--split',
+        '192.168.30.0/24',
+        '--no-dns',
+      ],
       undefined,
       { env },
     );
@@ -60,12 +73,20 @@ describe('causeway status / disconnect from another process', { skip }, () => {
   }
 
   async function ping(target: string): Promise<boolean> {
-    const r = await client.exec(tool('ping'), ['-c', '3', '-i', '0.2', '-W', '2', target], { allowFailure: true, timeoutMs: 20_000 });
+    const r = await client.exec(tool('ping'), ['-c', '3', '-i', '0.2', '-W', '2', target], {
+      allowFailure: true,
+      timeoutMs: 20_000,
+    });
     return r.code === 0;
   }
 
   it('status shows the profile, address, interface, uptime and traffic; disconnect NAME tears it down and connect exits 0', async () => {
-    const cli = startCliProcess(['ip', 'netns', 'exec', client.name], ['connect', 'StatusLab', '--password-stdin', '--json'], 'testpass', env);
+    const cli = startCliProcess(
+      ['ip', 'netns', 'exec', client.name],
+      ['connect', 'StatusLab', '--password-stdin', '--json'],
+      'testpass',
+      env,
+    );
     try {
       const up = await cli.waitFor((e) => e['event'] === 'connected', 30_000);
       const iface = String(up['interface']);
@@ -106,7 +127,12 @@ describe('causeway status / disconnect from another process', { skip }, () => {
   });
 
   it('a connect killed with -9 leaves a stale socket that status ignores and removes; disconnect --all reaches a host-argument tunnel', async () => {
-    const killed = startCliProcess(['ip', 'netns', 'exec', client.name], ['connect', 'StatusLab', '--password-stdin', '--json'], 'testpass', env);
+    const killed = startCliProcess(
+      ['ip', 'netns', 'exec', client.name],
+      ['connect', 'StatusLab', '--password-stdin', '--json'],
+      'testpass',
+      env,
+    );
     let other: ReturnType<typeof startCliProcess> | undefined;
     try {
       await killed.waitFor((e) => e['event'] === 'connected', 30_000);
@@ -118,7 +144,24 @@ describe('causeway status / disconnect from another process', { skip }, () => {
       assert.equal(await statusOf('StatusLab'), undefined, 'a dead tunnel is not reported');
       assert.ok(!existsSync(sock), 'and its socket is cleaned away');
 
-      other = startCliProcess(['ip', 'netns', 'exec', client.name], ['connect', client.serverAddress, '--user', 'testuser', '--password-stdin', '--insecure', '--no-default-route', '--route', '192.168.30.0/24', '--no-dns', '--json'], 'testpass', env);
+      other = startCliProcess(
+        ['ip', 'netns', 'exec', client.name],
+        [
+          'connect',
+          client.serverAddress,
+          '--user',
+          'testuser',
+          '--password-stdin',
+          '--insecure',
+          '--no-default-route',
+          '--route',
+          '192.168.30.0/24',
+          '--no-dns',
+          '--json',
+        ],
+        'testpass',
+        env,
+      );
       const up = await other.waitFor((e) => e['event'] === 'connected', 30_000);
       const t = await statusOf(client.serverAddress);
       assert.ok(t && t.profileId === null && t.interface === up['interface']);
@@ -127,7 +170,10 @@ describe('causeway status / disconnect from another process', { skip }, () => {
       assert.ok(all.events.some((e) => e['event'] === 'disconnected' && e['name'] === client.serverAddress));
       assert.equal(await other.exited, 0, other.output());
       assert.ok(!(await client.links()).includes(String(up['interface'])));
-      assert.deepEqual(readdirSync(REGISTRY).filter((n) => n === `${other?.child.pid}.sock`), []);
+      assert.deepEqual(
+        readdirSync(REGISTRY).filter((n) => n === `${other?.child.pid}.sock`),
+        [],
+      );
     } finally {
       killed.child.kill('SIGKILL');
       other?.child.kill('SIGKILL');

@@ -19,7 +19,10 @@ interface CliRun {
   readonly stdout: string;
   readonly stderr: string;
   /** The last JSON line, `{"event":"result",…}`. */
-  readonly result: Record<string, unknown> & { ok?: boolean; failure?: { code?: string; certificate?: { sha256?: string } } };
+  readonly result: Record<string, unknown> & {
+    ok?: boolean;
+    failure?: { code?: string; certificate?: { sha256?: string } };
+  };
 }
 
 async function runCli(args: readonly string[], password: string, timeoutMs = 20_000): Promise<CliRun> {
@@ -41,13 +44,28 @@ describe('causeway test (CLI) against the strict peer', { skip: SKIP }, () => {
 
   test('success: exit 0, JSON result with address, peer, DNS, echo and fingerprint; binding verified', async () => {
     await withCliPeer({ auth: { methods: ['mschapv2'] } }, async (peer) => {
-      const run = await runCli(['test', target(peer), '--user', 'testuser', '--password-stdin', '--pin', `sha256:${peer.certSha256}`, '--json'], 'testpass');
+      const run = await runCli(
+        [
+          'test',
+          target(peer),
+          '--user',
+          'testuser',
+          '--password-stdin',
+          '--pin',
+          `sha256:${peer.certSha256}`,
+          '--json',
+        ],
+        'testpass',
+      );
       assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}\n${peer.transcript()}`);
       assert.equal(run.result.event, 'result');
       assert.equal(run.result.ok, true);
       assert.deepEqual(run.result.ipv4, { address: '10.77.0.2', peer: '10.77.0.1', dns: ['10.77.0.53', '10.77.0.54'] });
       assert.equal((run.result.echo as { ok?: boolean } | undefined)?.ok, true);
-      assert.equal((run.result.tls as { certificateSha256?: string }).certificateSha256?.replace(/:/g, '').toLowerCase(), peer.certSha256);
+      assert.equal(
+        (run.result.tls as { certificateSha256?: string }).certificateSha256?.replace(/:/g, '').toLowerCase(),
+        peer.certSha256,
+      );
       assert.doesNotMatch(run.stdout + run.stderr, /testpass/);
       assert.equal((await peer.waitFor('call-connected')).ok, true);
       await peer.waitFor('closed');
@@ -57,7 +75,19 @@ describe('causeway test (CLI) against the strict peer', { skip: SKIP }, () => {
 
   test('wrong password: exit 5', async () => {
     await withCliPeer({ auth: { methods: ['mschapv2'] } }, async (peer) => {
-      const run = await runCli(['test', target(peer), '--user', 'testuser', '--password-stdin', '--pin', `sha256:${peer.certSha256}`, '--json'], 'wrong-secret');
+      const run = await runCli(
+        [
+          'test',
+          target(peer),
+          '--user',
+          'testuser',
+          '--password-stdin',
+          '--pin',
+          `sha256:${peer.certSha256}`,
+          '--json',
+        ],
+        'wrong-secret',
+      );
       assert.equal(run.code, 5, `${run.stdout}\n${run.stderr}`);
       assert.equal(run.result.ok, false);
       assert.equal(run.result.failure?.code, 'auth-failed');
@@ -76,7 +106,21 @@ describe('causeway test (CLI) against the strict peer', { skip: SKIP }, () => {
 
   test('a server that cannot prove the password (wrong S=): exit 6', async () => {
     await withCliPeer({ auth: { methods: ['mschapv2'], wrongAuthenticatorResponse: true } }, async (peer) => {
-      const run = await runCli(['test', target(peer), '--user', 'testuser', '--password-stdin', '--pin', `sha256:${peer.certSha256}`, '--auth', 'mschapv2', '--json'], 'testpass');
+      const run = await runCli(
+        [
+          'test',
+          target(peer),
+          '--user',
+          'testuser',
+          '--password-stdin',
+          '--pin',
+          `sha256:${peer.certSha256}`,
+          '--auth',
+          'mschapv2',
+          '--json',
+        ],
+        'testpass',
+      );
       assert.equal(run.code, 6, `${run.stdout}\n${run.stderr}`);
       assert.equal(run.result.failure?.code, 'server-auth-failed');
       assert.deepEqual(peer.all('call-connected'), []);
@@ -87,7 +131,20 @@ describe('causeway test (CLI) against the strict peer', { skip: SKIP }, () => {
   // up, and runTest's waitForIpv6 only listens for events that come after connect() resolved.
   test('accel-ppp-like server with IPv6 requested: exit 0, IPv6 reported unavailable', async () => {
     await withCliPeer(personas.accelPppLike(), async (peer) => {
-      const run = await runCli(['test', target(peer), '--user', 'testuser', '--password-stdin', '--pin', `sha256:${peer.certSha256}`, '--ipv6', '--json'], 'testpass');
+      const run = await runCli(
+        [
+          'test',
+          target(peer),
+          '--user',
+          'testuser',
+          '--password-stdin',
+          '--pin',
+          `sha256:${peer.certSha256}`,
+          '--ipv6',
+          '--json',
+        ],
+        'testpass',
+      );
       assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}\n${peer.transcript()}`);
       assert.equal(run.result.ipv6, false);
       assert.deepEqual((run.result.ipv4 as { dns?: unknown }).dns, []);

@@ -88,13 +88,19 @@ describe('EAP-TLS against SoftEther', { skip }, () => {
     await r.session.disconnect();
   });
 
-  test('a small MRU: the server fragments to fit ours, we fragment to fit the server\'s', async () => {
+  test("a small MRU: the server fragments to fit ours, we fragment to fit the server's", async () => {
     const r = await attempt(config(good, { mru: 600 }));
     assert.ok(r.outcome.ok, `${JSON.stringify(r.outcome)}\n${r.transcript()}`);
     const { mru, peerMru } = r.outcome.info;
     assert.equal(mru, 600);
     const sizes = (dir: 'rcvd' | 'send') =>
-      [...r.transcript().matchAll(new RegExp(`${dir} \\[EAP (?:Request|Response) id=0x[0-9a-f]+ TLS(?: \\[[LMS]+\\])? (\\d+) bytes`, 'g'))].map((m) => Number(m[1]));
+      [
+        ...r
+          .transcript()
+          .matchAll(
+            new RegExp(`${dir} \\[EAP (?:Request|Response) id=0x[0-9a-f]+ TLS(?: \\[[LMS]+\\])? (\\d+) bytes`, 'g'),
+          ),
+      ].map((m) => Number(m[1]));
     const received = sizes('rcvd');
     const sent = sizes('send');
     if (process.env.EAP_TLS_TRACE) console.log(r.transcript());
@@ -111,7 +117,10 @@ describe('EAP-TLS against SoftEther', { skip }, () => {
     if (r.outcome.ok) return;
     assert.equal(r.outcome.failure.code, 'auth-failed', r.transcript());
     assert.equal(r.outcome.failure.phase, 'auth');
-    assert.match(r.outcome.failure.message, /refused to sign in "certuser" with your client certificate \(certuser, issued by Some other CA\)/);
+    assert.match(
+      r.outcome.failure.message,
+      /refused to sign in "certuser" with your client certificate \(certuser, issued by Some other CA\)/,
+    );
   });
 
   test('an expired certificate from the right CA is refused by the server, and the failure says it expired', async () => {
@@ -130,6 +139,9 @@ describe('EAP-TLS against SoftEther', { skip }, () => {
     assert.equal(r.outcome.ok, false);
     if (r.outcome.ok) return;
     assert.equal(r.outcome.failure.code, 'server-auth-failed', r.transcript());
-    assert.ok(r.outcome.failure.message.includes(server.certDerSha256.toUpperCase().replace(/(..)(?!$)/g, '$1:')), r.outcome.failure.message);
+    assert.ok(
+      r.outcome.failure.message.includes(server.certDerSha256.toUpperCase().replace(/(..)(?!$)/g, '$1:')),
+      r.outcome.failure.message,
+    );
   });
 });

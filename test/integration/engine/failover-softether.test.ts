@@ -72,9 +72,15 @@ describe('server list with failover', { skip }, () => {
   function failover(config: SessionConfig) {
     const logs: LogEntry[] = [];
     const connected: number[] = [];
-    const session = new FailoverSession(config, servers(), { ...FAST_TIMERS, negotiationTimeoutMs: 20_000, log: (e) => logs.push(e) }, (c, d) => new SstpSession(c, d), {
-      onConnected: (_s, i) => connected.push(i),
-    });
+    const session = new FailoverSession(
+      config,
+      servers(),
+      { ...FAST_TIMERS, negotiationTimeoutMs: 20_000, log: (e) => logs.push(e) },
+      (c, d) => new SstpSession(c, d),
+      {
+        onConnected: (_s, i) => connected.push(i),
+      },
+    );
     const transcript = () => logs.map((l) => `${l.phase} ${l.level} ${l.message}`).join('\n');
     return { session, logs, connected, transcript };
   }
@@ -85,7 +91,11 @@ describe('server list with failover', { skip }, () => {
     assert.ok(outcome.ok, f.transcript());
     assert.deepEqual(f.session.server, { host: softether.host, port: softether.port });
     assert.deepEqual(f.connected, [2]);
-    assert.deepEqual(outcome.info.server, { host: softether.host, port: softether.port, address: softether.host }, 'the status names the server in use');
+    assert.deepEqual(
+      outcome.info.server,
+      { host: softether.host, port: softether.port, address: softether.host },
+      'the status names the server in use',
+    );
     assert.deepEqual(
       f.session.skipped.map((s) => [s.server.port, s.failure.phase, s.failure.code]),
       [
@@ -94,8 +104,18 @@ describe('server list with failover', { skip }, () => {
       ],
     );
     const warnings = f.logs.filter((l) => l.level === 'warn').map((l) => l.message);
-    assert.match(warnings[0] ?? '', new RegExp(`^skipping 127\\.0\\.0\\.1:${closedPort}: .*refused the connection.*; trying 127\\.0\\.0\\.1:${garbagePort}$`), f.transcript());
-    assert.match(warnings[1] ?? '', new RegExp(`^skipping 127\\.0\\.0\\.1:${garbagePort}: .*; trying ${softether.host.replace(/\./g, '\\.')}:443$`), f.transcript());
+    assert.match(
+      warnings[0] ?? '',
+      new RegExp(
+        `^skipping 127\\.0\\.0\\.1:${closedPort}: .*refused the connection.*; trying 127\\.0\\.0\\.1:${garbagePort}$`,
+      ),
+      f.transcript(),
+    );
+    assert.match(
+      warnings[1] ?? '',
+      new RegExp(`^skipping 127\\.0\\.0\\.1:${garbagePort}: .*; trying ${softether.host.replace(/\./g, '\\.')}:443$`),
+      f.transcript(),
+    );
     process.stderr.write(`# failover skipped:\n#   ${warnings.join('\n#   ')}\n`);
     await f.session.disconnect();
     assert.equal(await f.session.closed, null);

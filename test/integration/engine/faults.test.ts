@@ -44,7 +44,9 @@ describe('faults injected by the peer', () => {
   ];
   for (const m of MALFORMED) {
     test(`a malformed frame (${m.which}) during negotiation is a protocol-error naming the field`, async () => {
-      const peer = await startStrictPeer({ faults: [{ at: 'lcp-opened', action: { kind: 'malformed', which: m.which } }] });
+      const peer = await startStrictPeer({
+        faults: [{ at: 'lcp-opened', action: { kind: 'malformed', which: m.which } }],
+      });
       await withPeer(peer, async () => {
         const client = newClient(peer);
         const outcome = await client.session.connect();
@@ -58,7 +60,9 @@ describe('faults injected by the peer', () => {
   }
 
   test('a malformed frame in an established tunnel closes it with protocol-error', async () => {
-    const peer = await startStrictPeer({ faults: [{ at: 'ipcp-opened', afterMs: 20, action: { kind: 'malformed', which: 'bad-attribute-list' } }] });
+    const peer = await startStrictPeer({
+      faults: [{ at: 'ipcp-opened', afterMs: 20, action: { kind: 'malformed', which: 'bad-attribute-list' } }],
+    });
     await withPeer(peer, async () => {
       const client = newClient(peer);
       const outcome = await client.session.connect();
@@ -79,7 +83,10 @@ describe('faults injected by the peer', () => {
       assert.equal(closed?.code, 'dead-peer', explain(peer, client));
       // Testimony of the silent peer: exactly one ECHO_REQUEST, then the client gave up.
       await peer.waitFor('sstp-received', (e) => e.message === 'CALL_ABORT');
-      const heard = peer.all('sstp-received').map((e) => e.message).filter((m) => m === 'ECHO_REQUEST' || m === 'CALL_ABORT');
+      const heard = peer
+        .all('sstp-received')
+        .map((e) => e.message)
+        .filter((m) => m === 'ECHO_REQUEST' || m === 'CALL_ABORT');
       assert.deepEqual(heard, ['ECHO_REQUEST', 'CALL_ABORT'], explain(peer, client));
       await peer.waitFor('closed');
     });
@@ -92,16 +99,24 @@ describe('faults injected by the peer', () => {
       const outcome = await client.session.connect();
       assert.ok(outcome.ok, explain(peer, client, outcome));
       // Let the server's own echoes cover several hello intervals.
-      await peer.waitFor('sstp-sent', () => peer.all('sstp-sent').filter((e) => e.message === 'ECHO_REQUEST').length >= 30);
+      await peer.waitFor(
+        'sstp-sent',
+        () => peer.all('sstp-sent').filter((e) => e.message === 'ECHO_REQUEST').length >= 30,
+      );
       assert.equal(client.session.stateName, 'connected', explain(peer, client));
-      assert.ok(peer.all('sstp-received').filter((e) => e.message === 'ECHO_RESPONSE').length >= 1, 'the client answers the server\'s echoes');
+      assert.ok(
+        peer.all('sstp-received').filter((e) => e.message === 'ECHO_RESPONSE').length >= 1,
+        "the client answers the server's echoes",
+      );
       await client.session.disconnect();
       assert.equal(await client.session.closed, null);
     });
   });
 
   test('CALL_ABORT from the peer during negotiation is peer-abort', async () => {
-    const peer = await startStrictPeer({ faults: [{ at: 'lcp-opened', action: { kind: 'abort', status: 'NEGOTIATION_TIMEOUT' } }] });
+    const peer = await startStrictPeer({
+      faults: [{ at: 'lcp-opened', action: { kind: 'abort', status: 'NEGOTIATION_TIMEOUT' } }],
+    });
     await withPeer(peer, async () => {
       const client = newClient(peer);
       const outcome = await client.session.connect();
@@ -115,7 +130,9 @@ describe('faults injected by the peer', () => {
   });
 
   test('CALL_ABORT from the peer in an established tunnel closes it with peer-abort', async () => {
-    const peer = await startStrictPeer({ faults: [{ at: 'ipcp-opened', afterMs: 20, action: { kind: 'abort', status: 'NO_ERROR' } }] });
+    const peer = await startStrictPeer({
+      faults: [{ at: 'ipcp-opened', afterMs: 20, action: { kind: 'abort', status: 'NO_ERROR' } }],
+    });
     await withPeer(peer, async () => {
       const client = newClient(peer);
       const outcome = await client.session.connect();
@@ -126,7 +143,9 @@ describe('faults injected by the peer', () => {
   });
 
   test('CALL_DISCONNECT from the peer is acknowledged and reported as peer-disconnect', async () => {
-    const peer = await startStrictPeer({ faults: [{ at: 'ipcp-opened', afterMs: 20, action: { kind: 'disconnect' } }] });
+    const peer = await startStrictPeer({
+      faults: [{ at: 'ipcp-opened', afterMs: 20, action: { kind: 'disconnect' } }],
+    });
     await withPeer(peer, async () => {
       const client = newClient(peer);
       const outcome = await client.session.connect();

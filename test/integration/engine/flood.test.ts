@@ -69,7 +69,13 @@ describe('a flood of legal frames from the server', () => {
       const dir = await mkdtemp(join(tmpdir(), 'causeway-flood-'));
       t.after(() => rm(dir, { recursive: true, force: true }));
       const peer = await startRemotePeer({
-        faults: [{ at: 'ipcp-opened', afterMs: 100, action: { kind: 'flood', flood: { emptyData: FRAMES, unknownProtocol: FRAMES } } }],
+        faults: [
+          {
+            at: 'ipcp-opened',
+            afterMs: 100,
+            action: { kind: 'flood', flood: { emptyData: FRAMES, unknownProtocol: FRAMES } },
+          },
+        ],
       });
       try {
         const logs = new ConnectionLogs(dir, { verbose });
@@ -127,7 +133,10 @@ describe('a flood of legal frames from the server', () => {
         assert.ok(log.counters.offered >= 2 * FRAMES, `the engine offered ${log.counters.offered} lines`);
         assert.ok(size <= DEFAULT_ATTEMPT_FILE_LIMITS.maxBytes, `file ${size} bytes`);
         assert.ok(size < 128 * 1024, `the folded flood is small: ${size} bytes`);
-        assert.ok(read.value.entries.some((e) => /^… \d+ more like this/.test(e.message)), 'the flood is summarised, not hidden');
+        assert.ok(
+          read.value.entries.some((e) => /^… \d+ more like this/.test(e.message)),
+          'the flood is summarised, not hidden',
+        );
         assert.ok(toUi - uiBeforeFlood < 1_000, `${toUi - uiBeforeFlood} lines pushed to the UI`);
         assert.ok(p99 < P99_BOUND_MS, `event-loop lag p99 ${p99.toFixed(2)} ms`);
       } finally {

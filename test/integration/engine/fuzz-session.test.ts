@@ -19,14 +19,41 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
 const MAX_FRAMES = Number(process.env.FUZZ_FRAMES ?? 40);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
 // Short protocol timers so a burst that stalls negotiation ends in seconds, not a minute.
-const TIMERS: SessionDeps = { sstpTimers: { abortMs: 200, disconnectMs: 300, negotiationMs: 1_500 }, negotiationTimeoutMs: 2_000 };
+const TIMERS: SessionDeps = {
+  sstpTimers: { abortMs: 200, disconnectMs: 300, negotiationMs: 1_500 },
+  negotiationTimeoutMs: 2_000,
+};
 // Longer than any timer above: past it, the session hangs.
 const BOUND_MS = 6_000;
-const POINTS: readonly FaultPoint[] = ['http', 'connect-ack', 'lcp-opened', 'authenticated', 'call-connected', 'ipcp-opened'];
+const POINTS: readonly FaultPoint[] = [
+  'http',
+  'connect-ack',
+  'lcp-opened',
+  'authenticated',
+  'call-connected',
+  'ipcp-opened',
+];
 const CODES: ReadonlySet<FailureCode> = new Set<FailureCode>([
-  'network-unreachable', 'tls-failed', 'certificate-untrusted', 'certificate-pin-mismatch', 'proxy-failed', 'proxy-auth-failed',
-  'http-refused', 'sstp-negotiation-failed', 'auth-method-refused', 'auth-failed', 'server-auth-failed', 'ppp-negotiation-failed',
-  'negotiation-timeout', 'peer-abort', 'peer-disconnect', 'dead-peer', 'protocol-error', 'connection-lost', 'data-path-failed', 'cancelled',
+  'network-unreachable',
+  'tls-failed',
+  'certificate-untrusted',
+  'certificate-pin-mismatch',
+  'proxy-failed',
+  'proxy-auth-failed',
+  'http-refused',
+  'sstp-negotiation-failed',
+  'auth-method-refused',
+  'auth-failed',
+  'server-auth-failed',
+  'ppp-negotiation-failed',
+  'negotiation-timeout',
+  'peer-abort',
+  'peer-disconnect',
+  'dead-peer',
+  'protocol-error',
+  'connection-lost',
+  'data-path-failed',
+  'cancelled',
 ]);
 
 interface Figures {
@@ -40,7 +67,16 @@ interface Figures {
   seconds: number;
 }
 
-const totals: Figures = { runs: 0, inputs: 0, survived: 0, failures: {}, crashes: 0, hangs: 0, peakRssMiB: 0, seconds: 0 };
+const totals: Figures = {
+  runs: 0,
+  inputs: 0,
+  survived: 0,
+  failures: {},
+  crashes: 0,
+  hangs: 0,
+  peakRssMiB: 0,
+  seconds: 0,
+};
 const crashes: string[] = [];
 const onCrash = (e: unknown) => {
   totals.crashes++;
@@ -73,7 +109,11 @@ async function echoAfter(peer: StrictPeer, before: number, stop: { now: boolean 
 }
 
 /** One session against the peer with `frames` as the burst; the reason it is not acceptable, if any. */
-async function oneRun(peer: StrictPeer, frames: readonly Buffer[], setBurst: (f: readonly Buffer[]) => void): Promise<string | undefined> {
+async function oneRun(
+  peer: StrictPeer,
+  frames: readonly Buffer[],
+  setBurst: (f: readonly Buffer[]) => void,
+): Promise<string | undefined> {
   setBurst(frames);
   totals.runs++;
   totals.inputs += frames.length;
@@ -94,15 +134,20 @@ async function oneRun(peer: StrictPeer, frames: readonly Buffer[], setBurst: (f:
     stop.now = true;
     if (ended === 'hang' || ended === 'no-echo') {
       // Neither alive nor ended: only acceptable if asking it to stop works at once.
-      const closed = await within(session.disconnect().then(() => session.closed), BOUND_MS);
+      const closed = await within(
+        session.disconnect().then(() => session.closed),
+        BOUND_MS,
+      );
       if (closed === 'hang') {
         totals.hangs++;
         return 'the session neither answered nor ended, and disconnect() did not finish';
       }
     }
-    if (typeof ended === 'object' && ended.f !== null && !typed(ended.f)) return `untyped failure ${JSON.stringify(ended.f)}`;
+    if (typeof ended === 'object' && ended.f !== null && !typed(ended.f))
+      return `untyped failure ${JSON.stringify(ended.f)}`;
     if (ended === 'echoed') totals.survived++;
-    else if (typeof ended === 'object' && ended.f) totals.failures[ended.f.code] = (totals.failures[ended.f.code] ?? 0) + 1;
+    else if (typeof ended === 'object' && ended.f)
+      totals.failures[ended.f.code] = (totals.failures[ended.f.code] ?? 0) + 1;
   } else {
     if (!typed(outcome.failure)) return `untyped failure ${JSON.stringify(outcome.failure)}`;
     totals.failures[outcome.failure.code] = (totals.failures[outcome.failure.code] ?? 0) + 1;
@@ -137,7 +182,10 @@ describe('whole-session fuzzing: fuzzed server bytes after each phase', () => {
   for (const point of POINTS) {
     test(`after ${point}: ${RUNS} runs of up to ${MAX_FRAMES} fuzzed frames`, async () => {
       let burst: readonly Buffer[] = [];
-      const peer = await startStrictPeer({ binding: { mode: 'record' }, faults: [{ at: point, action: { kind: 'fuzz', frames: () => burst } }] });
+      const peer = await startStrictPeer({
+        binding: { mode: 'record' },
+        faults: [{ at: point, action: { kind: 'fuzz', frames: () => burst } }],
+      });
       const rssBefore = process.memoryUsage().rss;
       await withPeer(peer, async () => {
         await fc.assert(

@@ -23,7 +23,13 @@ describe('server routes for both families (root, netns)', { skip: isRoot() ? fal
     const client = await HelperClient.start(helperIn(NS), {});
     try {
       await client.createTun({ name: TUN, uid: 0 });
-      await client.configure({ name: TUN, address: '10.99.0.1', peer: '10.99.0.2', mtu: 1400, ipv6: { address: 'fe80::1/64' } });
+      await client.configure({
+        name: TUN,
+        address: '10.99.0.1',
+        peer: '10.99.0.2',
+        mtu: 1400,
+        ipv6: { address: 'fe80::1/64' },
+      });
       const r = await client.setRoutes({
         name: TUN,
         mode: 'full',
@@ -68,7 +74,10 @@ describe('server routes for both families (root, netns)', { skip: isRoot() ? fal
       await client.createTun({ name: TUN, uid: 0 });
       await client.configure({ name: TUN, address: '10.99.0.1', peer: '10.99.0.2', mtu: 1400 });
       const many = Array.from({ length: 33 }, (_, i) => `198.51.100.${i + 1}`);
-      await assert.rejects(client.setRoutes({ name: TUN, mode: 'full', routes: [], serverAddress: '198.51.100.1', serverAddresses: many }), /at most 32 server addresses/);
+      await assert.rejects(
+        client.setRoutes({ name: TUN, mode: 'full', routes: [], serverAddress: '198.51.100.1', serverAddresses: many }),
+        /at most 32 server addresses/,
+      );
       assert.doesNotMatch(routeTable(NS), new RegExp(`/1 dev ${TUN}`), 'no tunnel route was added');
     } finally {
       await client.close();

@@ -55,7 +55,11 @@ describe('happy eyeballs against SoftEther over IPv6 and IPv4', { skip }, () => 
 
   async function connect() {
     const logs: LogEntry[] = [];
-    const session = new SstpSession(await config(), { ...FAST_TIMERS, negotiationTimeoutMs: 20_000, log: (e) => logs.push(e) });
+    const session = new SstpSession(await config(), {
+      ...FAST_TIMERS,
+      negotiationTimeoutMs: 20_000,
+      log: (e) => logs.push(e),
+    });
     const t0 = performance.now();
     let tcpAt = 0;
     session.onEvent((e) => {
@@ -73,7 +77,9 @@ describe('happy eyeballs against SoftEther over IPv6 and IPv4', { skip }, () => 
     assert.ok(r.outcome.ok, r.transcript);
     assert.match(r.race, new RegExp(`^happy eyeballs: \\[${v6.serverAddress}\\] \\+\\d+ ms connected$`), r.transcript);
     assert.ok(r.tcpMs < 200, `TCP over IPv6 took ${r.tcpMs} ms`);
-    process.stderr.write(`# happy eyeballs, IPv6 only: TCP ${r.tcpMs.toFixed(1)} ms, connected ${r.totalMs.toFixed(0)} ms\n`);
+    process.stderr.write(
+      `# happy eyeballs, IPv6 only: TCP ${r.tcpMs.toFixed(1)} ms, connected ${r.totalMs.toFixed(0)} ms\n`,
+    );
     await r.session.disconnect();
   });
 
@@ -81,9 +87,15 @@ describe('happy eyeballs against SoftEther over IPv6 and IPv4', { skip }, () => 
     await v6.setPaths({ ipv6: 'refused', ipv4: 'open' });
     const r = await connect();
     assert.ok(r.outcome.ok, r.transcript);
-    assert.match(r.race, new RegExp(`failed \\(ECONNREFUSED\\), ${server.host.replace(/\./g, '\\.')} \\+\\d+ ms connected`), r.transcript);
+    assert.match(
+      r.race,
+      new RegExp(`failed \\(ECONNREFUSED\\), ${server.host.replace(/\./g, '\\.')} \\+\\d+ ms connected`),
+      r.transcript,
+    );
     assert.ok(r.tcpMs < 200, `IPv4 after a refused IPv6 took ${r.tcpMs} ms`);
-    process.stderr.write(`# happy eyeballs, IPv6 refused: TCP ${r.tcpMs.toFixed(1)} ms, connected ${r.totalMs.toFixed(0)} ms\n`);
+    process.stderr.write(
+      `# happy eyeballs, IPv6 refused: TCP ${r.tcpMs.toFixed(1)} ms, connected ${r.totalMs.toFixed(0)} ms\n`,
+    );
     await r.session.disconnect();
   });
 
@@ -96,11 +108,16 @@ describe('happy eyeballs against SoftEther over IPv6 and IPv4', { skip }, () => 
       assert.match(r.race, /no answer yet \(cancelled\)/, r.transcript);
       assert.ok(r.outcome.ok && r.outcome.info.server?.address === server.host, 'the status names the address in use');
       assert.match(r.race, new RegExp(`${server.host.replace(/\./g, '\\.')} \\+25\\d ms connected`), r.transcript);
-      assert.ok(r.tcpMs <= 300, `TCP over IPv4 after a blackholed IPv6 took ${r.tcpMs} ms (limit 300)\n${r.transcript}`);
+      assert.ok(
+        r.tcpMs <= 300,
+        `TCP over IPv4 after a blackholed IPv6 took ${r.tcpMs} ms (limit 300)\n${r.transcript}`,
+      );
       figures.push(r.tcpMs);
       await r.session.disconnect();
     }
     figures.sort((a, b) => a - b);
-    process.stderr.write(`# happy eyeballs, IPv6 blackholed: TCP up after ${figures.map((f) => f.toFixed(1)).join(', ')} ms (median ${figures[2]?.toFixed(1)})\n`);
+    process.stderr.write(
+      `# happy eyeballs, IPv6 blackholed: TCP up after ${figures.map((f) => f.toFixed(1)).join(', ')} ms (median ${figures[2]?.toFixed(1)})\n`,
+    );
   });
 });

@@ -113,7 +113,11 @@ export async function withPeer<T>(peer: StrictPeer, body: () => Promise<T>): Pro
 }
 
 /** The client's first event of `type`, already emitted or still to come (timeout only as a safety net). */
-export function waitForSessionEvent<T extends SessionEvent['type']>(client: Client, type: T, timeoutMs = 10_000): Promise<Extract<SessionEvent, { type: T }>> {
+export function waitForSessionEvent<T extends SessionEvent['type']>(
+  client: Client,
+  type: T,
+  timeoutMs = 10_000,
+): Promise<Extract<SessionEvent, { type: T }>> {
   type E = Extract<SessionEvent, { type: T }>;
   const seen = client.events.find((e): e is E => e.type === type);
   if (seen) return Promise.resolve(seen);

@@ -28,10 +28,18 @@ describe('LCP renegotiation mid-session', () => {
       await new Promise((r) => setTimeout(r, 1_200));
       assert.equal(peer.all('lcp-renegotiated').length, 2, explain(peer, client));
       assert.equal(client.session.stateName, 'connected', explain(peer, client));
-      const ping = await pingOnce(client.session, systemClock, outcome.info.ipv4.local, peer.script.ipcp.serverAddress, 3_000);
+      const ping = await pingOnce(
+        client.session,
+        systemClock,
+        outcome.info.ipv4.local,
+        peer.script.ipcp.serverAddress,
+        3_000,
+      );
       assert.ok(ping.ok, `${JSON.stringify(ping)}\n${explain(peer, client)}`);
       // Per RFC 1661 the client sent its own Configure-Request again (scr) for each renegotiation.
-      const clientRequests = peer.all('ppp-received').filter((e) => e.protocol === PPP_LCP && /ConfReq/.test(e.summary));
+      const clientRequests = peer
+        .all('ppp-received')
+        .filter((e) => e.protocol === PPP_LCP && /ConfReq/.test(e.summary));
       assert.equal(clientRequests.length, 3, explain(peer, client));
       // Authentication and IPCP were not run again.
       assert.equal(peer.all('auth-result').length, 1);

@@ -11,13 +11,17 @@ import { assertNothingLeftOpen, explain, newClient, withPeer } from './helpers.j
 describe('an established tunnel', () => {
   after(() => assertNothingLeftOpen());
 
-  test('CALL_CONNECTED precedes the client\'s IPCP even when the server starts IPCP right after authentication', async () => {
+  test("CALL_CONNECTED precedes the client's IPCP even when the server starts IPCP right after authentication", async () => {
     const peer = await startStrictPeer({ binding: { holdNcpUntilCallConnected: false } });
     await withPeer(peer, async () => {
       const client = newClient(peer);
       const outcome = await client.session.connect();
       assert.ok(outcome.ok, explain(peer, client, outcome));
-      const order = peer.events.filter((e) => (e.kind === 'sstp-received' && e.message === 'CALL_CONNECTED') || (e.kind === 'ppp-received' && e.protocol === PPP_IPCP));
+      const order = peer.events.filter(
+        (e) =>
+          (e.kind === 'sstp-received' && e.message === 'CALL_CONNECTED') ||
+          (e.kind === 'ppp-received' && e.protocol === PPP_IPCP),
+      );
       assert.equal(order[0]?.kind, 'sstp-received', explain(peer, client));
       assert.deepEqual(peer.violations, [], explain(peer, client));
       await client.session.disconnect();
@@ -31,10 +35,18 @@ describe('an established tunnel', () => {
       const outcome = await client.session.connect();
       assert.ok(outcome.ok, explain(peer, client, outcome));
       assert.equal(outcome.info.ipv4.peer, peer.script.ipcp.serverAddress);
-      const ping = await pingOnce(client.session, systemClock, outcome.info.ipv4.local, peer.script.ipcp.serverAddress, 3_000);
+      const ping = await pingOnce(
+        client.session,
+        systemClock,
+        outcome.info.ipv4.local,
+        peer.script.ipcp.serverAddress,
+        3_000,
+      );
       assert.ok(ping.ok, ping.ok ? '' : ping.reason);
       assert.equal(ping.from, peer.script.ipcp.serverAddress);
-      assert.deepEqual(peer.all('icmp-echo'), [{ kind: 'icmp-echo', from: peer.script.ipcp.clientAddress, to: peer.script.ipcp.serverAddress, answered: true }]);
+      assert.deepEqual(peer.all('icmp-echo'), [
+        { kind: 'icmp-echo', from: peer.script.ipcp.clientAddress, to: peer.script.ipcp.serverAddress, answered: true },
+      ]);
       assert.deepEqual(peer.violations, [], explain(peer, client));
       await client.session.disconnect();
     });
@@ -63,7 +75,7 @@ describe('an established tunnel', () => {
     });
   });
 
-  test('the server\'s SSTP and LCP echoes are answered', async () => {
+  test("the server's SSTP and LCP echoes are answered", async () => {
     const peer = await startStrictPeer({ sstp: { echoIntervalMs: 30, lcpEchoIntervalMs: 30 } });
     await withPeer(peer, async () => {
       const client = newClient(peer);
@@ -76,7 +88,7 @@ describe('an established tunnel', () => {
     });
   });
 
-  test('the client\'s own keepalives: an SSTP echo after a quiet hello interval, answered by the peer', async () => {
+  test("the client's own keepalives: an SSTP echo after a quiet hello interval, answered by the peer", async () => {
     const peer = await startStrictPeer();
     await withPeer(peer, async () => {
       const client = newClient(peer, { deps: { sstpTimers: { helloIntervalMs: 200 }, lcpEchoIntervalMs: 200 } });
@@ -85,7 +97,10 @@ describe('an established tunnel', () => {
       await peer.waitFor('sstp-received', (e) => e.message === 'ECHO_REQUEST');
       await peer.waitFor('ppp-received', (e) => e.summary === 'LCP EchoReq');
       // Answered echoes keep the tunnel up across several intervals.
-      await peer.waitFor('sstp-received', () => peer.all('sstp-received').filter((e) => e.message === 'ECHO_REQUEST').length >= 3);
+      await peer.waitFor(
+        'sstp-received',
+        () => peer.all('sstp-received').filter((e) => e.message === 'ECHO_REQUEST').length >= 3,
+      );
       assert.equal(client.session.stateName, 'connected', explain(peer, client));
       await client.session.disconnect();
       assert.equal(await client.session.closed, null);

@@ -10,7 +10,10 @@ import type { ConnectOutcome, SessionDeps } from '../../../main/engine/session.j
 // LCP echo every 5 s: during the wait it must not declare the (quiet) server dead.
 const DEPS: SessionDeps = { sstpTimers: { abortMs: 200, disconnectMs: 500 }, lcpEchoIntervalMs: 5_000 };
 
-async function attempt(delayMs: number, authWaitMs?: number): Promise<{ peer: StrictPeer; client: Client; outcome: ConnectOutcome; seconds: number }> {
+async function attempt(
+  delayMs: number,
+  authWaitMs?: number,
+): Promise<{ peer: StrictPeer; client: Client; outcome: ConnectOutcome; seconds: number }> {
   const peer = await startStrictPeer({ auth: { methods: ['mschapv2'], answerDelayMs: delayMs } });
   return withPeer(peer, async () => {
     const client = newClient(peer, { deps: DEPS, ...(authWaitMs !== undefined ? { authWaitMs } : {}) });

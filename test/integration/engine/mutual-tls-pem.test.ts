@@ -22,7 +22,10 @@ async function pemProfileCertificate(dir: string, creds: ReturnType<typeof clien
   const key = importPrivateKey(creds.certificate.keyPem, undefined, 'client.key');
   assert.ok(key.ok);
   assert.ok((await store.set(ID, 'client-key', key.keyPem)).ok);
-  const loaded = await loadClientCertificate({ id: ID, tls: { minVersion: 'TLSv1.2', insecure: false, clientCertificate: { certificateFile: file } } }, store);
+  const loaded = await loadClientCertificate(
+    { id: ID, tls: { minVersion: 'TLSv1.2', insecure: false, clientCertificate: { certificateFile: file } } },
+    store,
+  );
   assert.ok(loaded.ok && loaded.value, JSON.stringify(loaded));
   return { pfx: loaded.value.pfx, passphrase: loaded.value.passphrase };
 }

@@ -6,7 +6,15 @@ import assert from 'node:assert/strict';
 import type { LogEntry } from '../../../main/engine/log.js';
 import { SstpSession } from '../../../main/engine/session.js';
 import { startStrictPeer } from '../../peers/strict-sstp-server.js';
-import { assertNothingLeftOpen, explain, FAST_TIMERS, failureOf, newClient, sessionConfig, withPeer } from './helpers.js';
+import {
+  assertNothingLeftOpen,
+  explain,
+  FAST_TIMERS,
+  failureOf,
+  newClient,
+  sessionConfig,
+  withPeer,
+} from './helpers.js';
 
 describe('a server that asks for no authentication', () => {
   after(() => assertNothingLeftOpen());
@@ -33,12 +41,18 @@ describe('a server that asks for no authentication', () => {
     const peer = await startStrictPeer({ auth: { methods: [] }, binding: { mode: 'record' } });
     await withPeer(peer, async () => {
       const logs: LogEntry[] = [];
-      const session = new SstpSession({ ...sessionConfig(peer), allowNoAuthentication: true }, { ...FAST_TIMERS, log: (e) => logs.push(e) });
+      const session = new SstpSession(
+        { ...sessionConfig(peer), allowNoAuthentication: true },
+        { ...FAST_TIMERS, log: (e) => logs.push(e) },
+      );
       const connecting = session.connect();
       await peer.waitFor('lcp-opened-without-auth');
       const bound = await peer.waitFor('call-connected');
       assert.ok(bound, logs.map((l) => l.message).join('\n'));
-      assert.ok(logs.some((l) => /asked for no authentication/.test(l.message)), 'the client says so in its log');
+      assert.ok(
+        logs.some((l) => /asked for no authentication/.test(l.message)),
+        'the client says so in its log',
+      );
       await session.disconnect();
       const outcome = await connecting;
       if (!outcome.ok) assert.notEqual(outcome.failure.code, 'auth-method-refused');

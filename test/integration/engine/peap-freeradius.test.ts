@@ -10,7 +10,15 @@ import { freeradiusAvailable, startFreeRadius, type FreeRadius } from '../../har
 import { selfSignedServerCertificate } from '../../peers/certificates.js';
 import { personas } from '../../peers/personas.js';
 import { startStrictPeer, type StrictPeer } from '../../peers/strict-sstp-server.js';
-import { FAST_TIMERS, assertNothingLeftOpen, explain, failureOf, sessionConfig, withPeer, type Client } from './helpers.js';
+import {
+  FAST_TIMERS,
+  assertNothingLeftOpen,
+  explain,
+  failureOf,
+  sessionConfig,
+  withPeer,
+  type Client,
+} from './helpers.js';
 
 const available = freeradiusAvailable();
 
@@ -18,7 +26,10 @@ const available = freeradiusAvailable();
 function peapClient(peer: StrictPeer, o: { password?: string; eapTrust?: EapTrust } = {}): Client {
   const logs: LogEntry[] = [];
   const events: SessionEvent[] = [];
-  const config = { ...sessionConfig(peer, { authMethods: ['eap-peap'], ...(o.password ? { password: o.password } : {}) }), ...(o.eapTrust ? { eapTrust: o.eapTrust } : {}) };
+  const config = {
+    ...sessionConfig(peer, { authMethods: ['eap-peap'], ...(o.password ? { password: o.password } : {}) }),
+    ...(o.eapTrust ? { eapTrust: o.eapTrust } : {}),
+  };
   const session = new SstpSession(config, { ...FAST_TIMERS, log: (e) => logs.push(e) });
   session.onEvent((e) => events.push(e));
   return { session, events, logs, transcript: () => logs.map((l) => `${l.phase} ${l.level} ${l.message}`).join('\n') };
@@ -34,7 +45,10 @@ describe('PEAP through the strict peer and FreeRADIUS', { skip: available.ok ? f
     await assertNothingLeftOpen();
   });
 
-  const rras = () => [personas.rrasLike(), { auth: { methods: ['eap' as const], radius: { host: radius.host, port: radius.port, secret: radius.secret } } }];
+  const rras = () => [
+    personas.rrasLike(),
+    { auth: { methods: ['eap' as const], radius: { host: radius.host, port: radius.port, secret: radius.secret } } },
+  ];
   const tail = (): string => `\nradius:\n${radius.output().slice(-5000)}`;
 
   test('the right password connects; the binding verifies with the MPPE keys FreeRADIUS derived', async () => {
@@ -44,7 +58,11 @@ describe('PEAP through the strict peer and FreeRADIUS', { skip: available.ok ? f
       const outcome = await client.session.connect();
       assert.ok(outcome.ok, explain(peer, client, outcome) + tail());
       assert.equal(outcome.info.authMethod, 'eap-peap');
-      assert.deepEqual(await peer.waitFor('call-connected'), { kind: 'call-connected', ok: true, hash: 'sha256' }, explain(peer, client));
+      assert.deepEqual(
+        await peer.waitFor('call-connected'),
+        { kind: 'call-connected', ok: true, hash: 'sha256' },
+        explain(peer, client),
+      );
       assert.deepEqual(peer.violations, [], explain(peer, client));
       // The tunnel really ran: FreeRADIUS's log shows the inner EAP-MSCHAPv2 in inner-tunnel.
       assert.match(radius.output(), /Virtual server inner-tunnel received request/);

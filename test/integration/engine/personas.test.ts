@@ -19,7 +19,10 @@ describe('server personas', () => {
       assert.equal(outcome.info.authMethod, 'mschapv2');
       assert.deepEqual(peer.all('auth-nak'), [{ kind: 'auth-nak', offered: 'eap', suggested: 'mschapv2' }]);
       const refused = peer.all('ppp-received').filter((e) => /^LCP ConfRej/.test(e.summary));
-      assert.ok(refused.some((e) => /callback/.test(e.summary) && /mrru/.test(e.summary)), explain(peer, client));
+      assert.ok(
+        refused.some((e) => /callback/.test(e.summary) && /mrru/.test(e.summary)),
+        explain(peer, client),
+      );
       assert.equal((await peer.waitFor('call-connected')).ok, true);
       assert.deepEqual(peer.violations, [], explain(peer, client));
       assert.deepEqual(outcome.info.ipv4.dns, ['172.16.50.10', '172.16.50.11']);
@@ -137,7 +140,10 @@ describe('server personas', () => {
       const outcome = await client.session.connect();
       assert.ok(outcome.ok, explain(peer, client, outcome));
       assert.equal(client.session.tunnel.ipv6Up, false, 'IPv4 did not wait for IPv6CP');
-      assert.ok(peer.all('ppp-received').some((e) => e.summary === 'IPV6CP (held)'), 'the client had asked for IPv6CP');
+      assert.ok(
+        peer.all('ppp-received').some((e) => e.summary === 'IPV6CP (held)'),
+        'the client had asked for IPv6CP',
+      );
       const up = waitForSessionEvent(client, 'ipv6-up');
       peer.releaseIpv6cp();
       await up;
@@ -166,7 +172,14 @@ describe('server personas', () => {
   test('PFC, ACFC and unknown LCP options from the server are refused; an Endpoint Discriminator does not upset LCP', async () => {
     const peer = await startStrictPeer({
       lcp: {
-        request: [{ kind: 'auth' }, { kind: 'pfc' }, { kind: 'acfc' }, { kind: 'endpoint' }, { kind: 'raw', type: 0x42, data: Buffer.from('cafe', 'hex') }, { kind: 'magic' }],
+        request: [
+          { kind: 'auth' },
+          { kind: 'pfc' },
+          { kind: 'acfc' },
+          { kind: 'endpoint' },
+          { kind: 'raw', type: 0x42, data: Buffer.from('cafe', 'hex') },
+          { kind: 'magic' },
+        ],
         // SSTP frames always carry FF 03 and a 2-byte protocol: the client must refuse both compressions.
         mustNotAck: [LCP_OPT.PFC, LCP_OPT.ACFC, 0x42],
       },

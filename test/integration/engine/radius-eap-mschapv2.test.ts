@@ -32,8 +32,14 @@ describe('EAP-MSCHAPv2 through the strict peer and FreeRADIUS', { skip: availabl
       const outcome = await client.session.connect();
       assert.ok(outcome.ok, `${explain(peer, client, outcome)}\nradius:\n${radius.output().slice(-4000)}`);
       assert.equal(outcome.info.authMethod, 'eap-mschapv2');
-      assert.deepEqual(await peer.waitFor('call-connected'), { kind: 'call-connected', ok: true, hash: 'sha256' }, explain(peer, client));
-      const radiusCodes = peer.events.flatMap((e) => (e.kind === 'radius' && e.direction === 'received' ? [e.code] : []));
+      assert.deepEqual(
+        await peer.waitFor('call-connected'),
+        { kind: 'call-connected', ok: true, hash: 'sha256' },
+        explain(peer, client),
+      );
+      const radiusCodes = peer.events.flatMap((e) =>
+        e.kind === 'radius' && e.direction === 'received' ? [e.code] : [],
+      );
       assert.equal(radiusCodes.at(-1), 'Access-Accept');
       assert.ok(radiusCodes.filter((c) => c === 'Access-Challenge').length >= 2, radiusCodes.join(' '));
       assert.deepEqual(peer.violations, [], explain(peer, client));

@@ -23,16 +23,26 @@ describe('EAP-TLS through the strict peer and FreeRADIUS', { skip: available.ok 
     await assertNothingLeftOpen();
   });
 
-  const rras = () => [personas.rrasLike(), { auth: { methods: ['eap' as const], radius: { host: radius.host, port: radius.port, secret: radius.secret } } }];
+  const rras = () => [
+    personas.rrasLike(),
+    { auth: { methods: ['eap' as const], radius: { host: radius.host, port: radius.port, secret: radius.secret } } },
+  ];
 
   test('a certificate FreeRADIUS trusts connects; the binding verifies with the MPPE keys from the Accept', async () => {
     const peer = await startStrictPeer(rras());
     await withPeer(peer, async () => {
       // The inner certificate is judged like the outer one (same pin: FreeRADIUS presents the peer's leaf).
-      const c = newClient(peer, { authMethods: ['eap-tls'], clientCertificate: { pfx: client.pfx, passphrase: client.passphrase } });
+      const c = newClient(peer, {
+        authMethods: ['eap-tls'],
+        clientCertificate: { pfx: client.pfx, passphrase: client.passphrase },
+      });
       const outcome = await c.session.connect();
       assert.ok(outcome.ok, `${explain(peer, c, outcome)}\nradius:\n${radius.output().slice(-4000)}`);
-      assert.deepEqual(await peer.waitFor('call-connected'), { kind: 'call-connected', ok: true, hash: 'sha256' }, explain(peer, c));
+      assert.deepEqual(
+        await peer.waitFor('call-connected'),
+        { kind: 'call-connected', ok: true, hash: 'sha256' },
+        explain(peer, c),
+      );
       assert.deepEqual(peer.violations, [], explain(peer, c));
       await c.session.disconnect();
     });
@@ -41,16 +51,37 @@ describe('EAP-TLS through the strict peer and FreeRADIUS', { skip: available.ok 
   test('with a 576-byte server MRU our certificate flight goes in acknowledged fragments, and FreeRADIUS reassembles it', async () => {
     const peer = await startStrictPeer([
       ...rras(),
-      { lcp: { request: [{ kind: 'mru', value: 576 }, { kind: 'auth' }, { kind: 'magic' }], maxMru: 1500, mustNotAck: [] } },
+      {
+        lcp: {
+          request: [{ kind: 'mru', value: 576 }, { kind: 'auth' }, { kind: 'magic' }],
+          maxMru: 1500,
+          mustNotAck: [],
+        },
+      },
     ]);
     await withPeer(peer, async () => {
-      const c = newClient(peer, { authMethods: ['eap-tls'], clientCertificate: { pfx: client.pfx, passphrase: client.passphrase } });
+      const c = newClient(peer, {
+        authMethods: ['eap-tls'],
+        clientCertificate: { pfx: client.pfx, passphrase: client.passphrase },
+      });
       const outcome = await c.session.connect();
       assert.ok(outcome.ok, explain(peer, c, outcome));
-      assert.deepEqual(await peer.waitFor('call-connected'), { kind: 'call-connected', ok: true, hash: 'sha256' }, explain(peer, c));
-      const sizes = peer.events.flatMap((e) => (e.kind === 'radius' && e.direction === 'sent' ? [Number(/EAP (\d+) bytes/.exec(e.summary)?.[1] ?? 0)] : []));
-      assert.ok(sizes.every((n) => n <= 576), `an EAP Response above the MRU: ${sizes.join(' ')}`);
-      assert.ok(sizes.filter((n) => n > 500).length >= 2, `expected at least two near-full fragments: ${sizes.join(' ')}`);
+      assert.deepEqual(
+        await peer.waitFor('call-connected'),
+        { kind: 'call-connected', ok: true, hash: 'sha256' },
+        explain(peer, c),
+      );
+      const sizes = peer.events.flatMap((e) =>
+        e.kind === 'radius' && e.direction === 'sent' ? [Number(/EAP (\d+) bytes/.exec(e.summary)?.[1] ?? 0)] : [],
+      );
+      assert.ok(
+        sizes.every((n) => n <= 576),
+        `an EAP Response above the MRU: ${sizes.join(' ')}`,
+      );
+      assert.ok(
+        sizes.filter((n) => n > 500).length >= 2,
+        `expected at least two near-full fragments: ${sizes.join(' ')}`,
+      );
       await c.session.disconnect();
     });
   });
@@ -59,7 +90,10 @@ describe('EAP-TLS through the strict peer and FreeRADIUS', { skip: available.ok 
     const stranger = clientCredentials('testuser');
     const peer = await startStrictPeer(rras());
     await withPeer(peer, async () => {
-      const c = newClient(peer, { authMethods: ['eap-tls'], clientCertificate: { pfx: stranger.pfx, passphrase: stranger.passphrase } });
+      const c = newClient(peer, {
+        authMethods: ['eap-tls'],
+        clientCertificate: { pfx: stranger.pfx, passphrase: stranger.passphrase },
+      });
       const f = failureOf(peer, c, await c.session.connect());
       assert.equal(f.code, 'auth-failed', explain(peer, c));
       assert.match(f.message, /certificate/);

@@ -5,7 +5,13 @@
 // server's HTTP 404 (or earlier).
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer as createTcpServer, connect as tcpConnect, type AddressInfo, type Server, type Socket } from 'node:net';
+import {
+  createServer as createTcpServer,
+  connect as tcpConnect,
+  type AddressInfo,
+  type Server,
+  type Socket,
+} from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { SessionConfig, TlsMinVersion } from '../../../main/engine/config.js';
 import { SstpSession } from '../../../main/engine/session.js';
@@ -28,9 +34,17 @@ interface WireServer {
   stop(): Promise<void>;
 }
 
-async function startWireServer(o: { maxVersion?: TlsMinVersion; requestCert?: boolean; clientCaPem?: string } = {}): Promise<WireServer> {
+async function startWireServer(
+  o: { maxVersion?: TlsMinVersion; requestCert?: boolean; clientCaPem?: string } = {},
+): Promise<WireServer> {
   const certs = await peerCertificates();
-  const recorded: Recorded = { servername: undefined, protocol: null, request: '', clientCertificateSubject: undefined, handshakes: 0 };
+  const recorded: Recorded = {
+    servername: undefined,
+    protocol: null,
+    request: '',
+    clientCertificateSubject: undefined,
+    handshakes: 0,
+  };
   const tlsServer = createTlsServer({
     key: certs.leaf.keyPem,
     cert: certs.leaf.certPem,
@@ -91,7 +105,7 @@ async function startWireServer(o: { maxVersion?: TlsMinVersion; requestCert?: bo
 /** The TLS records the client sent: [content type, length]. */
 function records(bytes: Buffer): Array<[number, number]> {
   const out: Array<[number, number]> = [];
-  for (let i = 0; i + 5 <= bytes.length; ) {
+  for (let i = 0; i + 5 <= bytes.length;) {
     const len = bytes.readUInt16BE(i + 3);
     out.push([bytes[i] ?? 0, len]);
     i += 5 + len;
@@ -136,10 +150,17 @@ describe('TLS on the wire', () => {
   test('--sni NAME: the server is sent NAME in SNI and the same NAME in the HTTP Host header', async () => {
     const certs = await peerCertificates();
     const server = await startWireServer();
-    const outcome = await run(server, { sni: 'sstp.strict.test', address: '127.0.0.1', trust: { caPem: certs.ca.certPem } });
+    const outcome = await run(server, {
+      sni: 'sstp.strict.test',
+      address: '127.0.0.1',
+      trust: { caPem: certs.ca.certPem },
+    });
     assert.ok(!outcome.ok && outcome.failure.code === 'http-refused', JSON.stringify(outcome));
     assert.equal(server.recorded.servername, 'sstp.strict.test');
-    assert.match(server.recorded.request, /^SSTP_DUPLEX_POST \/sra_\{BA195980-CD49-458b-9E23-C84EE0ADCD75\}\/ HTTP\/1\.1\r\n/);
+    assert.match(
+      server.recorded.request,
+      /^SSTP_DUPLEX_POST \/sra_\{BA195980-CD49-458b-9E23-C84EE0ADCD75\}\/ HTTP\/1\.1\r\n/,
+    );
     assert.match(server.recorded.request, /\r\nHost: sstp\.strict\.test\r\n/);
     assert.doesNotMatch(server.recorded.request, /Host: 127\.0\.0\.1/);
   });
@@ -197,19 +218,36 @@ describe('TLS on the wire', () => {
       const refused = await run(untrusted, { tlsMin: 'TLSv1.2', trust: {}, clientCertificate });
       assert.ok(!refused.ok, 'must fail');
       assert.equal(refused.failure.code, 'certificate-untrusted', JSON.stringify(refused.failure));
-      assert.equal(refused.failure.certificate?.subject.includes('sstp.strict.test'), true, 'the failure carries the certificate for a trust prompt');
+      assert.equal(
+        refused.failure.certificate?.subject.includes('sstp.strict.test'),
+        true,
+        'the failure carries the certificate for a trust prompt',
+      );
       assert.equal(untrusted.recorded.handshakes, 0, 'the handshake never completed');
       assert.equal(untrusted.recorded.clientCertificateSubject, undefined);
-      assert.equal(certificateWentOut(untrusted.clientBytes(), creds.certificate.der), false, `the client certificate is not in the client bytes: ${JSON.stringify(records(untrusted.clientBytes()))}`);
+      assert.equal(
+        certificateWentOut(untrusted.clientBytes(), creds.certificate.der),
+        false,
+        `the client certificate is not in the client bytes: ${JSON.stringify(records(untrusted.clientBytes()))}`,
+      );
 
       const wrongPin = await startWireServer({ maxVersion: version, requestCert: true, clientCaPem: creds.caPem });
-      const mismatch = await run(wrongPin, { tlsMin: 'TLSv1.2', trust: { pinSha256: 'ab'.repeat(32) }, clientCertificate });
+      const mismatch = await run(wrongPin, {
+        tlsMin: 'TLSv1.2',
+        trust: { pinSha256: 'ab'.repeat(32) },
+        clientCertificate,
+      });
       assert.ok(!mismatch.ok && mismatch.failure.code === 'certificate-pin-mismatch', JSON.stringify(mismatch));
       assert.equal(wrongPin.recorded.handshakes, 0);
       assert.equal(certificateWentOut(wrongPin.clientBytes(), creds.certificate.der), false);
 
       const wrongName = await startWireServer({ maxVersion: version, requestCert: true, clientCaPem: creds.caPem });
-      const misnamed = await run(wrongName, { tlsMin: 'TLSv1.2', sni: 'vpn.elsewhere.test', trust: { caPem: certs.ca.certPem }, clientCertificate });
+      const misnamed = await run(wrongName, {
+        tlsMin: 'TLSv1.2',
+        sni: 'vpn.elsewhere.test',
+        trust: { caPem: certs.ca.certPem },
+        clientCertificate,
+      });
       assert.ok(!misnamed.ok && misnamed.failure.code === 'certificate-untrusted', JSON.stringify(misnamed));
       assert.match(misnamed.failure.message, /vpn\.elsewhere\.test/);
       assert.equal(wrongName.recorded.handshakes, 0);
@@ -217,12 +255,17 @@ describe('TLS on the wire', () => {
 
       // The control: the same set-up with a trusted server, where the certificate does go out.
       const trusted = await startWireServer({ maxVersion: version, requestCert: true, clientCaPem: creds.caPem });
-      const accepted = await run(trusted, { tlsMin: 'TLSv1.2', trust: { pinSha256: certs.leaf.sha256 }, clientCertificate });
+      const accepted = await run(trusted, {
+        tlsMin: 'TLSv1.2',
+        trust: { pinSha256: certs.leaf.sha256 },
+        clientCertificate,
+      });
       assert.ok(!accepted.ok && accepted.failure.code === 'http-refused', JSON.stringify(accepted));
       assert.equal(trusted.recorded.clientCertificateSubject, 'CN=causeway-client');
       assert.equal(trusted.recorded.protocol, version);
       assert.equal(certificateWentOut(trusted.clientBytes(), creds.certificate.der), true, 'the tap sees it go out');
-      if (version === 'TLSv1.2') assert.notEqual(trusted.clientBytes().indexOf(creds.certificate.der), -1, 'TLS 1.2 carries it in the clear');
+      if (version === 'TLSv1.2')
+        assert.notEqual(trusted.clientBytes().indexOf(creds.certificate.der), -1, 'TLS 1.2 carries it in the clear');
     });
   }
 });

@@ -25,7 +25,10 @@ import {
 function readHead(socket: Socket, timeoutMs = 5_000): Promise<string> {
   return new Promise((resolve, reject) => {
     let buf = Buffer.alloc(0);
-    const timer = setTimeout(() => finish(new Error(`no HTTP head within ${timeoutMs} ms: ${JSON.stringify(buf.toString('latin1'))}`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`no HTTP head within ${timeoutMs} ms: ${JSON.stringify(buf.toString('latin1'))}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer): void => {
       buf = Buffer.concat([buf, chunk]);
       const end = buf.indexOf('\r\n\r\n');
@@ -36,7 +39,8 @@ function readHead(socket: Socket, timeoutMs = 5_000): Promise<string> {
       if (end + 4 < buf.length) socket.unshift(buf.subarray(end + 4));
     };
     const onError = (error: Error): void => finish(error);
-    const onEnd = (): void => finish(new Error(`connection closed before an HTTP head: ${JSON.stringify(buf.toString('latin1'))}`));
+    const onEnd = (): void =>
+      finish(new Error(`connection closed before an HTTP head: ${JSON.stringify(buf.toString('latin1'))}`));
     function finish(error: Error | undefined, head?: string): void {
       clearTimeout(timer);
       socket.off('data', onData).off('error', onError).off('end', onEnd);
@@ -101,7 +105,9 @@ async function proxyConnect(
     socket.once('connect', resolve).once('error', reject);
   });
   const authLine =
-    auth === undefined ? '' : `Proxy-Authorization: Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}\r\n`;
+    auth === undefined
+      ? ''
+      : `Proxy-Authorization: Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}\r\n`;
   socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${authLine}\r\n`);
   const head = await readHead(socket);
   const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? NaN);
@@ -160,16 +166,20 @@ describe('vpnserver patch', () => {
     assert.throws(() => patchVpnserver(randomBytes(0x40000)), /not the known Debian 12 build/);
   });
 
-  it('produces the same bytes as the team reference patch', { skip: !existsSync(DEBIAN_VPNSERVER) && 'no Debian vpnserver' }, (t) => {
-    const original = readFileSync(DEBIAN_VPNSERVER);
-    if (sha256Hex(original) !== DEBIAN_VPNSERVER_SHA256) {
-      t.skip('installed vpnserver is not the Debian 12 build');
-      return;
-    }
-    const patched = patchVpnserver(original);
-    assert.equal(sha256Hex(patched), PATCHED_VPNSERVER_SHA256);
-    assert.equal(sha256Hex(original), DEBIAN_VPNSERVER_SHA256, 'the input buffer is left untouched');
-  });
+  it(
+    'produces the same bytes as the team reference patch',
+    { skip: !existsSync(DEBIAN_VPNSERVER) && 'no Debian vpnserver' },
+    (t) => {
+      const original = readFileSync(DEBIAN_VPNSERVER);
+      if (sha256Hex(original) !== DEBIAN_VPNSERVER_SHA256) {
+        t.skip('installed vpnserver is not the Debian 12 build');
+        return;
+      }
+      const patched = patchVpnserver(original);
+      assert.equal(sha256Hex(patched), PATCHED_VPNSERVER_SHA256);
+      assert.equal(sha256Hex(original), DEBIAN_VPNSERVER_SHA256, 'the input buffer is left untouched');
+    },
+  );
 });
 
 describe('SoftEther + tinyproxy harness', { skip: integrationSkip(), timeout: 120_000 }, () => {
@@ -231,7 +241,12 @@ describe('SoftEther + tinyproxy harness', { skip: integrationSkip(), timeout: 12
 
   it('listens on TCP 443 only (plus nginx on 8080), and vpncmd sees the configuration', async () => {
     const ss = await runInNetns(server.netns, 'ss', ['-Hltn']);
-    const ports = new Set(ss.stdout.split('\n').filter(Boolean).map((line) => line.trim().split(/\s+/)[3]?.split(':').pop()));
+    const ports = new Set(
+      ss.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.trim().split(/\s+/)[3]?.split(':').pop()),
+    );
     assert.deepEqual([...ports].sort(), ['443', '8080']);
     const users = await server.vpncmd(['Hub HUB1', 'UserList']);
     assert.match(users, /testuser/);

@@ -68,5 +68,14 @@ export function helperIn(ns: string, outer: readonly string[] = []): LaunchSpec 
  * /etc/resolv.conf, so DNS tests never touch the machine's resolver.
  */
 export function privateResolvConf(file: string): string[] {
-  return ['/usr/bin/unshare', '-m', '--propagation', 'private', '/bin/sh', '-c', 'mount --bind "$0" /etc/resolv.conf && exec "$@"', file];
+  return [
+    '/usr/bin/unshare',
+    '-m',
+    '--propagation',
+    'private',
+    '/bin/sh',
+    '-c',
+    'mount --bind "$0" /etc/resolv.conf && exec "$@"',
+    file,
+  ];
 }

@@ -30,15 +30,23 @@ describe('routes are verified, not assumed (root, netns)', { skip: isRoot() ? fa
       await client.configure({ name: 'cwt-rt0', address: '10.99.0.1', peer: '10.99.0.2', mtu: 1400 });
       await assert.rejects(
         client.setRoutes({ name: 'cwt-rt0', mode: 'full', routes: [], serverAddress: '198.51.100.7' }),
-        (e: unknown) => e instanceof HelperError && /0\.0\.0\.0\/1 is already taken through othervpn0 \(another VPN\?\)/.test(e.message),
+        (e: unknown) =>
+          e instanceof HelperError &&
+          /0\.0\.0\.0\/1 is already taken through othervpn0 \(another VPN\?\)/.test(e.message),
       );
       const table = routeTable(NS);
       assert.equal(table.includes('cwt-rt0 ') && /\/1 dev cwt-rt0/.test(table), false, table);
       assert.equal(table.includes('198.51.100.7'), false, `the server route was rolled back:\n${table}`);
-      for (const r of ['0.0.0.0/1 dev othervpn0', '128.0.0.0/1 dev othervpn0']) assert.ok(table.includes(r), `${r} still there:\n${table}`);
+      for (const r of ['0.0.0.0/1 dev othervpn0', '128.0.0.0/1 dev othervpn0'])
+        assert.ok(table.includes(r), `${r} still there:\n${table}`);
 
       // Split routes that do not overlap the other VPN still work beside it.
-      await client.setRoutes({ name: 'cwt-rt0', mode: 'split', routes: ['10.50.0.0/16'], serverAddress: '198.51.100.7' });
+      await client.setRoutes({
+        name: 'cwt-rt0',
+        mode: 'split',
+        routes: ['10.50.0.0/16'],
+        serverAddress: '198.51.100.7',
+      });
       assert.ok(routeTable(NS).includes('10.50.0.0/16 dev cwt-rt0'));
     } finally {
       await client.close();

@@ -9,7 +9,17 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { HelperClient, HelperError } from '../../../main/helper/client.js';
 import type { LaunchSpec } from '../../../main/helper/launch.js';
-import { addUplink, createNetns, deleteNetns, helperIn, isRoot, linkNames, privateResolvConf, routeTable, waitFor } from './netns.js';
+import {
+  addUplink,
+  createNetns,
+  deleteNetns,
+  helperIn,
+  isRoot,
+  linkNames,
+  privateResolvConf,
+  routeTable,
+  waitFor,
+} from './netns.js';
 
 const NS = 'cwt-helper';
 const ORIGINAL_RESOLV = 'nameserver 192.0.2.53\noptions ndots:2\n';
@@ -30,16 +40,28 @@ function spec(): LaunchSpec {
 async function bringUp(client: HelperClient): Promise<void> {
   assert.deepEqual(await client.createTun({ name: 'cwt-td0', uid: 0 }), { name: 'cwt-td0' });
   await client.configure({ name: 'cwt-td0', address: '10.99.0.1', peer: '10.99.0.2', mtu: 1400 });
-  const routes = await client.setRoutes({ name: 'cwt-td0', mode: 'full', routes: ['10.50.0.0/16'], serverAddress: '198.51.100.7' });
+  const routes = await client.setRoutes({
+    name: 'cwt-td0',
+    mode: 'full',
+    routes: ['10.50.0.0/16'],
+    serverAddress: '198.51.100.7',
+  });
   assert.deepEqual(routes.serverRoute, { destination: '198.51.100.7/32', gateway: '192.168.77.1', dev: 'cwt-up0' });
-  assert.deepEqual(await client.setDns({ name: 'cwt-td0', servers: ['10.99.0.53'], searchDomains: ['corp.example'] }), { method: 'resolv.conf' });
+  assert.deepEqual(await client.setDns({ name: 'cwt-td0', servers: ['10.99.0.53'], searchDomains: ['corp.example'] }), {
+    method: 'resolv.conf',
+  });
   assertUp();
 }
 
 function assertUp(): void {
   assert.ok(linkNames(NS).includes('cwt-td0'));
   const table = routeTable(NS);
-  for (const r of ['0.0.0.0/1 dev cwt-td0', '128.0.0.0/1 dev cwt-td0', '10.50.0.0/16 dev cwt-td0', '198.51.100.7 via 192.168.77.1 dev cwt-up0']) {
+  for (const r of [
+    '0.0.0.0/1 dev cwt-td0',
+    '128.0.0.0/1 dev cwt-td0',
+    '10.50.0.0/16 dev cwt-td0',
+    '198.51.100.7 via 192.168.77.1 dev cwt-up0',
+  ]) {
     assert.ok(table.includes(r), `${r} in\n${table}`);
   }
   assert.match(readFileSync(resolvFile, 'utf8'), /^nameserver 10\.99\.0\.53$/m);
@@ -99,11 +121,15 @@ describe('helper teardown (root, netns)', { skip: isRoot() ? false : 'needs root
     assert.deepEqual(await client.exited(), { code: 0, signal: null });
   });
 
-  test('SIGKILL of the helper\'s parent tears down within 2 s', async () => {
+  test("SIGKILL of the helper's parent tears down within 2 s", async () => {
     freshNamespace();
-    const parent = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'helper-parent.ts'), JSON.stringify(spec()), 'dns'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const parent = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'helper-parent.ts'), JSON.stringify(spec()), 'dns'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const ready = await new Promise<{ helperPid: number }>((resolve, reject) => {
       parent.stdout.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()) as { helperPid: number }));
       parent.once('exit', (code) => reject(new Error(`parent exited ${code}`)));
@@ -142,13 +168,22 @@ describe('helper teardown (root, netns)', { skip: isRoot() ? false : 'needs root
     freshNamespace();
     const client = await HelperClient.start(spec());
     try {
-      await assert.rejects(client.configure({ name: 'cwt-td0', address: '10.0.0.1;reboot', peer: '10.0.0.2', mtu: 1400 }), (e: unknown) => {
-        return e instanceof HelperError && e.code === 'invalid' && /address/.test(e.message);
-      });
-      await assert.rejects(client.configure({ name: 'cwt-up0', address: '10.0.0.1', peer: '10.0.0.2', mtu: 1400 }), (e: unknown) => {
-        return e instanceof HelperError && e.code === 'refused';
-      });
-      await assert.rejects(client.createTun({ name: 'cwt-up0', uid: 0 }), (e: unknown) => e instanceof HelperError && e.code === 'refused');
+      await assert.rejects(
+        client.configure({ name: 'cwt-td0', address: '10.0.0.1;reboot', peer: '10.0.0.2', mtu: 1400 }),
+        (e: unknown) => {
+          return e instanceof HelperError && e.code === 'invalid' && /address/.test(e.message);
+        },
+      );
+      await assert.rejects(
+        client.configure({ name: 'cwt-up0', address: '10.0.0.1', peer: '10.0.0.2', mtu: 1400 }),
+        (e: unknown) => {
+          return e instanceof HelperError && e.code === 'refused';
+        },
+      );
+      await assert.rejects(
+        client.createTun({ name: 'cwt-up0', uid: 0 }),
+        (e: unknown) => e instanceof HelperError && e.code === 'refused',
+      );
       assert.equal((await client.hello()).uid, 0);
     } finally {
       await client.close();

@@ -70,7 +70,11 @@ test('deleting a profile deletes its secrets, and no secret is ever in the profi
   });
   assert.ok(added.ok);
   const id = added.value.id;
-  const secrets = { password: 'Sup3r-Secret-VPN-pw', 'proxy-password': 'Pr0xy-Secret-pw', 'pkcs12-passphrase': 'P12-Secret-phrase' } as const;
+  const secrets = {
+    password: 'Sup3r-Secret-VPN-pw',
+    'proxy-password': 'Pr0xy-Secret-pw',
+    'pkcs12-passphrase': 'P12-Secret-phrase',
+  } as const;
   for (const [kind, secret] of Object.entries(secrets)) {
     assert.ok((await credentials.set(id, kind as keyof typeof secrets, secret)).ok);
   }
@@ -132,37 +136,52 @@ test('a keyring that was never unlocked (no login collection) is a locked keyrin
   t.diagnostic(`never unlocked: ${out.set.error.detail}`);
 });
 
-test('a session bus without any Secret Service is its own typed error, and nothing is kept elsewhere', { skip }, async (t) => {
-  const bare = await startPrivateKeyring({ unlock: false, secretService: false });
-  t.after(() => bare.stop());
-  const out = await runProbe(bare.env);
-  assert.equal(out.set.ok, false);
-  assert.equal(out.set.error.kind, 'keychain-unavailable');
-  assert.equal(out.set.error.reason, 'no-secret-service');
-  assert.match(out.set.error.message, /gnome-keyring, KWallet or KeePassXC/);
-  // Had the library fallen back to the kernel keyring, the read in the same process would have worked.
-  assert.equal(out.get.ok, false);
-  assert.deepEqual(await listFiles(bare.home).then((f) => f.filter((p) => !p.endsWith('bus.conf'))), []);
-  t.diagnostic(`no Secret Service: ${out.set.error.detail}`);
-});
+test(
+  'a session bus without any Secret Service is its own typed error, and nothing is kept elsewhere',
+  { skip },
+  async (t) => {
+    const bare = await startPrivateKeyring({ unlock: false, secretService: false });
+    t.after(() => bare.stop());
+    const out = await runProbe(bare.env);
+    assert.equal(out.set.ok, false);
+    assert.equal(out.set.error.kind, 'keychain-unavailable');
+    assert.equal(out.set.error.reason, 'no-secret-service');
+    assert.match(out.set.error.message, /gnome-keyring, KWallet or KeePassXC/);
+    // Had the library fallen back to the kernel keyring, the read in the same process would have worked.
+    assert.equal(out.get.ok, false);
+    assert.deepEqual(await listFiles(bare.home).then((f) => f.filter((p) => !p.endsWith('bus.conf'))), []);
+    t.diagnostic(`no Secret Service: ${out.set.error.detail}`);
+  },
+);
 
-test('secrets persist in the Secret Service: a new keyring daemon on the same files reads them back', { skip }, async (t) => {
-  const own = await startPrivateKeyring({ unlock: true });
-  t.after(() => own.stop());
-  const first = await runProbe(own.env);
-  assert.deepEqual(first.get, { ok: true, value: 'probe-secret-value' });
-  await own.restart();
-  const again = await runProbe(own.env, 'get');
-  assert.deepEqual(again.get, { ok: true, value: 'probe-secret-value' });
-  // And the secret is in the keyring's encrypted file, not in clear anywhere under its home.
-  for (const file of await listFiles(own.home)) {
-    assert.equal((await readFile(file)).includes(Buffer.from('probe-secret-value')), false, file);
-  }
-});
+test(
+  'secrets persist in the Secret Service: a new keyring daemon on the same files reads them back',
+  { skip },
+  async (t) => {
+    const own = await startPrivateKeyring({ unlock: true });
+    t.after(() => own.stop());
+    const first = await runProbe(own.env);
+    assert.deepEqual(first.get, { ok: true, value: 'probe-secret-value' });
+    await own.restart();
+    const again = await runProbe(own.env, 'get');
+    assert.deepEqual(again.get, { ok: true, value: 'probe-secret-value' });
+    // And the secret is in the keyring's encrypted file, not in clear anywhere under its home.
+    for (const file of await listFiles(own.home)) {
+      assert.equal((await readFile(file)).includes(Buffer.from('probe-secret-value')), false, file);
+    }
+  },
+);
 
 test('non-ASCII and long secrets come back byte for byte', { skip }, async () => {
   const store = new KeyringCredentialStore({ service: 'causeway-test' });
-  const secrets = ['pässwörd', '密码🔐', 'e\u0301 combining', 'tab\tand "quotes" and \\', 'x'.repeat(4096), ' leading and trailing '];
+  const secrets = [
+    'pässwörd',
+    '密码🔐',
+    'e\u0301 combining',
+    'tab\tand "quotes" and \\',
+    'x'.repeat(4096),
+    ' leading and trailing ',
+  ];
   for (const [i, secret] of secrets.entries()) {
     const id = `c0000000-0000-4000-8000-00000000000${i}`;
     assert.deepEqual(await store.set(id, 'password', secret), { ok: true, value: undefined });
@@ -202,7 +221,9 @@ test('no session bus at all is the same typed error, not a crash or a plaintext 
 });
 
 test('timing', { skip }, (t) => {
-  t.diagnostic(`whole keychain file so far: ${(performance.now() - started).toFixed(0)} ms (includes starting two bus+keyring pairs)`);
+  t.diagnostic(
+    `whole keychain file so far: ${(performance.now() - started).toFixed(0)} ms (includes starting two bus+keyring pairs)`,
+  );
 });
 
 interface ProbeOutput {
@@ -211,7 +232,11 @@ interface ProbeOutput {
 }
 
 async function runProbe(env: NodeJS.ProcessEnv, mode: 'roundtrip' | 'set' | 'get' = 'roundtrip'): Promise<ProbeOutput> {
-  const child = spawn(process.execPath, ['--import', 'tsx', probe, mode], { env: { ...env, NODE_PATH: process.env['NODE_PATH'] }, stdio: ['ignore', 'pipe', 'pipe'], cwd: process.cwd() });
+  const child = spawn(process.execPath, ['--import', 'tsx', probe, mode], {
+    env: { ...env, NODE_PATH: process.env['NODE_PATH'] },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: process.cwd(),
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -21,7 +21,12 @@ test('SIGKILL during writes never leaves a torn profiles file', async (t) => {
   const file = join(dir, 'profiles.json');
   // ~1 MB of profiles, so that most of the child's time is spent inside a write.
   const profiles = Array.from({ length: 1600 }, (_, i) => {
-    const r = createProfile({ name: `Profile ${i}`, server: { host: `vpn${i}.example.test` }, username: `user${i}`, mtu: 1400 });
+    const r = createProfile({
+      name: `Profile ${i}`,
+      server: { host: `vpn${i}.example.test` },
+      username: `user${i}`,
+      mtu: 1400,
+    });
     assert.ok(r.ok);
     return r.value;
   });

@@ -30,7 +30,12 @@ export class Probe {
   }
 
   /** A probe holding the TUN `name` that `helper` created: the helper hands it over to the test, the test to the probe. */
-  static async handed(ns: string, helper: HelperClient, name: string, options: { offload?: boolean; env?: Record<string, string> } = {}): Promise<Probe> {
+  static async handed(
+    ns: string,
+    helper: HelperClient,
+    name: string,
+    options: { offload?: boolean; env?: Record<string, string> } = {},
+  ): Promise<Probe> {
     const tun = await helper.openTun({ name, ...(options.offload === undefined ? {} : { offload: options.offload }) });
     try {
       return new Probe(ns, options.env, tun.fd);
@@ -67,7 +72,12 @@ export class Probe {
     }
   }
 
-  async waitForCount(name: string, count: number, timeoutMs = 3000, sum: (m: ProbeMessage) => number = () => 1): Promise<ProbeMessage[]> {
+  async waitForCount(
+    name: string,
+    count: number,
+    timeoutMs = 3000,
+    sum: (m: ProbeMessage) => number = () => 1,
+  ): Promise<ProbeMessage[]> {
     await this.until(`${count} ${name}`, () => this.events(name).reduce((n, m) => n + sum(m), 0) >= count, timeoutMs);
     return this.events(name);
   }

@@ -50,7 +50,8 @@ function udpOf(hex: string): { dst: string; dport: number; payload: Buffer } | u
   return { dst: [...p.subarray(16, 20)].join('.'), dport: p.readUInt16BE(22), payload: p.subarray(28) };
 }
 
-const udpPackets = (p: Probe) => p.events('batch').flatMap((b) => (b.packets as string[]).map(udpOf).filter((u) => u !== undefined));
+const udpPackets = (p: Probe) =>
+  p.events('batch').flatMap((b) => (b.packets as string[]).map(udpOf).filter((u) => u !== undefined));
 const packetCount = (m: ProbeMessage) => (m.packets as string[]).filter((h) => udpOf(h) !== undefined).length;
 
 describe('TUN addon (root, netns)', { skip: isRoot() ? false : 'needs root' }, () => {
@@ -87,7 +88,10 @@ describe('TUN addon (root, netns)', { skip: isRoot() ? false : 'needs root' }, (
     assert.equal(u?.dst, '10.99.1.5');
     assert.equal(u?.dport, 7000);
     assert.deepEqual(u?.payload, Buffer.alloc(5, 0));
-    assert.equal(probe.events('batch').every((b) => b.headroomClean === true && b.headroom === 8), true);
+    assert.equal(
+      probe.events('batch').every((b) => b.headroomClean === true && b.headroom === 8),
+      true,
+    );
   });
 
   test('a burst is drained in batches (capped at maxPackets), nothing lost', async (t) => {
@@ -109,7 +113,10 @@ describe('TUN addon (root, netns)', { skip: isRoot() ? false : 'needs root' }, (
     assert.ok(probe);
     await probe.call('udp-bind', { address: '10.99.0.1', port: 7100 });
     const packet = udpPacket('10.99.1.5', 9, '10.99.0.1', 7100, Buffer.from('from the far side'));
-    assert.equal((await probe.call('write', { packets: [packet.toString('hex'), packet.toString('hex')] })).consumed, 2);
+    assert.equal(
+      (await probe.call('write', { packets: [packet.toString('hex'), packet.toString('hex')] })).consumed,
+      2,
+    );
     const got = await probe.waitForCount('udp', 2);
     assert.equal(Buffer.from(got[0]?.data as string, 'hex').toString(), 'from the far side');
     assert.equal(got[0]?.from, '10.99.1.5');
@@ -121,7 +128,9 @@ describe('TUN addon (root, netns)', { skip: isRoot() ? false : 'needs root' }, (
     const good = udpPacket('10.99.1.5', 9, '10.99.0.1', 7100, Buffer.from('after garbage'));
     const r = await probe.call('write', { packets: ['00', 'ff'.repeat(40), good.toString('hex')] });
     assert.equal(r.consumed, 3);
-    await probe.until('the good one', () => probe!.events('udp').some((m) => Buffer.from(m.data as string, 'hex').toString() === 'after garbage'));
+    await probe.until('the good one', () =>
+      probe!.events('udp').some((m) => Buffer.from(m.data as string, 'hex').toString() === 'after garbage'),
+    );
     const stats = (await probe.call('stats')).stats as { txDropped: number };
     assert.ok(stats.txDropped >= 1);
   });
@@ -164,10 +173,17 @@ describe('TUN addon (root, netns)', { skip: isRoot() ? false : 'needs root' }, (
       try {
         // The user: a helper launched for them (PKEXEC_UID) on a socket they made; then no privileges at all.
         const user = await start();
-        assert.equal((await user.call('helper-start', { spec: helperIn(NS), pkexecUid: owner, channelUid: owner }, 30_000)).ok, true);
+        assert.equal(
+          (await user.call('helper-start', { spec: helperIn(NS), pkexecUid: owner, channelUid: owner }, 30_000)).ok,
+          true,
+        );
         const dropped = await user.call('drop', { uid: owner });
         assert.deepEqual([dropped.uid, dropped.euid], [owner, owner]);
-        assert.equal((await user.call('helper-create', { name: 'cwt-tun1', uid: owner, address: '10.98.0.1', peer: '10.98.0.2' })).ok, true);
+        assert.equal(
+          (await user.call('helper-create', { name: 'cwt-tun1', uid: owner, address: '10.98.0.1', peer: '10.98.0.2' }))
+            .ok,
+          true,
+        );
         const opened = await user.call('helper-open', { name: 'cwt-tun1' });
         assert.equal(opened.ok, true, JSON.stringify(opened));
         assert.equal(opened.uid, owner);
@@ -181,26 +197,56 @@ describe('TUN addon (root, netns)', { skip: isRoot() ? false : 'needs root' }, (
 
         // Nor through a helper of its own: another user's uid and another helper's TUN are refused.
         const own = await start();
-        assert.equal((await own.call('helper-start', { spec: helperIn(NS), pkexecUid: stranger, channelUid: stranger }, 30_000)).ok, true);
+        assert.equal(
+          (await own.call('helper-start', { spec: helperIn(NS), pkexecUid: stranger, channelUid: stranger }, 30_000))
+            .ok,
+          true,
+        );
         await own.call('drop', { uid: stranger });
-        assert.equal(errorCode(await own.call('helper-create', { name: 'cwt-tun2', uid: owner, address: '10.96.0.1', peer: '10.96.0.2' })), 'refused');
+        assert.equal(
+          errorCode(
+            await own.call('helper-create', { name: 'cwt-tun2', uid: owner, address: '10.96.0.1', peer: '10.96.0.2' }),
+          ),
+          'refused',
+        );
         assert.equal(errorCode(await own.call('helper-open', { name: 'cwt-tun1' })), 'refused');
 
         // Nor by feeding the user's helper a socket of its own: the descriptor only goes to the uid pkexec vouched for.
         const forged = await start();
-        assert.equal((await forged.call('helper-start', { spec: helperIn(NS), pkexecUid: owner, channelUid: stranger }, 30_000)).ok, true);
+        assert.equal(
+          (await forged.call('helper-start', { spec: helperIn(NS), pkexecUid: owner, channelUid: stranger }, 30_000))
+            .ok,
+          true,
+        );
         await forged.call('drop', { uid: stranger });
-        assert.equal((await forged.call('helper-create', { name: 'cwt-tun3', uid: owner, address: '10.95.0.1', peer: '10.95.0.2' })).ok, true);
+        assert.equal(
+          (
+            await forged.call('helper-create', {
+              name: 'cwt-tun3',
+              uid: owner,
+              address: '10.95.0.1',
+              peer: '10.95.0.2',
+            })
+          ).ok,
+          true,
+        );
         const refused = await forged.call('helper-open', { name: 'cwt-tun3' });
         assert.equal(errorCode(refused), 'refused');
-        assert.match((refused.error as { message: string }).message, /made by uid 65533, not by the calling user \(65534\)/);
+        assert.match(
+          (refused.error as { message: string }).message,
+          /made by uid 65533, not by the calling user \(65534\)/,
+        );
       } finally {
         for (const p of probes) {
           await p.call('helper-close', {}, 15_000).catch(() => undefined);
           await p.stop();
         }
       }
-      await waitFor('their TUNs gone', () => !linkNames(NS).some((n) => ['cwt-tun1', 'cwt-tun2', 'cwt-tun3'].includes(n)), 5000);
+      await waitFor(
+        'their TUNs gone',
+        () => !linkNames(NS).some((n) => ['cwt-tun1', 'cwt-tun2', 'cwt-tun3'].includes(n)),
+        5000,
+      );
     });
   }
 
@@ -211,7 +257,9 @@ describe('TUN addon (root, netns)', { skip: isRoot() ? false : 'needs root' }, (
     const error = await probe.until('error event', (m) => m.event === 'error');
     assert.match((error.error as { code: string }).code, /^E[A-Z]+$/);
     t.diagnostic(`device gone: ${(error.error as { message: string }).message}`);
-    const w = await probe.call('write', { packets: [udpPacket('10.99.1.5', 9, '10.99.0.1', 7100, Buffer.alloc(1)).toString('hex')] });
+    const w = await probe.call('write', {
+      packets: [udpPacket('10.99.1.5', 9, '10.99.0.1', 7100, Buffer.alloc(1)).toString('hex')],
+    });
     assert.equal(w.consumed, 1);
     assert.equal((await probe.call('close')).closed, true);
   });

@@ -4,7 +4,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { autostartEntry, defaultAutostartOptions, linuxAutostart, quoteExecArg } from '../../../main/app/autostart-linux.js';
+import {
+  autostartEntry,
+  defaultAutostartOptions,
+  linuxAutostart,
+  quoteExecArg,
+} from '../../../main/app/autostart-linux.js';
 
 test('the entry is written, read back, switched off by Hidden=true, and removed', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'causeway-autostart-'));
@@ -33,7 +38,14 @@ test('Exec quoting follows the Desktop Entry spec; an AppImage starts itself', (
   assert.equal(quoteExecArg('/home/a b/Causeway.AppImage'), '"/home/a b/Causeway.AppImage"');
   assert.equal(quoteExecArg('/x/$HOME`"\\%'), '"/x/\\$HOME\\`\\"\\\\%%"');
   assert.match(autostartEntry('/home/a b/C.AppImage'), /^Exec="\/home\/a b\/C\.AppImage" --hidden$/m);
-  assert.equal(defaultAutostartOptions({ APPIMAGE: '/apps/C.AppImage', XDG_CONFIG_HOME: '/cfg' }, '/tmp/.mount/causeway').exec, '/apps/C.AppImage');
+  assert.equal(
+    defaultAutostartOptions({ APPIMAGE: '/apps/C.AppImage', XDG_CONFIG_HOME: '/cfg' }, '/tmp/.mount/causeway').exec,
+    '/apps/C.AppImage',
+  );
   assert.equal(defaultAutostartOptions({ XDG_CONFIG_HOME: '/cfg' }, '/opt/Causeway/causeway').configHome, '/cfg');
-  assert.notEqual(defaultAutostartOptions({ XDG_CONFIG_HOME: 'relative' }).configHome, 'relative', 'relative XDG values are ignored');
+  assert.notEqual(
+    defaultAutostartOptions({ XDG_CONFIG_HOME: 'relative' }).configHome,
+    'relative',
+    'relative XDG values are ignored',
+  );
 });

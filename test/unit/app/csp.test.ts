@@ -7,7 +7,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
-import { APP_CSP, browserHostCsp, PAGE_CSP, PAGE_CSP_PLACEHOLDER, withMetaPolicy, withPageCsp } from '../../../main/app/csp.js';
+import {
+  APP_CSP,
+  browserHostCsp,
+  PAGE_CSP,
+  PAGE_CSP_PLACEHOLDER,
+  withMetaPolicy,
+  withPageCsp,
+} from '../../../main/app/csp.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -36,7 +43,10 @@ test("the browser host's policies allow its own socket and nothing else beyond t
   assert.equal(h.get('frame-ancestors'), "'none'");
   for (const [name, value] of directives(PAGE_CSP)) if (name !== 'connect-src') assert.equal(m.get(name), value, name);
   const page = `<meta http-equiv="Content-Security-Policy" content="${PAGE_CSP}" /><script src="./a.js"></script>`;
-  assert.equal(withMetaPolicy(page, meta), `<meta http-equiv="Content-Security-Policy" content="${meta}" /><script src="./a.js"></script>`);
+  assert.equal(
+    withMetaPolicy(page, meta),
+    `<meta http-equiv="Content-Security-Policy" content="${meta}" /><script src="./a.js"></script>`,
+  );
 });
 
 test('withPageCsp fills in the one placeholder and refuses pages without a meta for it', () => {
@@ -50,7 +60,11 @@ test('withPageCsp fills in the one placeholder and refuses pages without a meta 
 test('the built index.html carries the policy in a meta ahead of every script and stylesheet', async (t) => {
   const outDir = mkdtempSync(join(tmpdir(), 'cw-ui-'));
   t.after(() => rmSync(outDir, { recursive: true, force: true }));
-  await build({ configFile: join(root, 'renderer', 'vite.config.ts'), logLevel: 'silent', build: { outDir, emptyOutDir: true } });
+  await build({
+    configFile: join(root, 'renderer', 'vite.config.ts'),
+    logLevel: 'silent',
+    build: { outDir, emptyOutDir: true },
+  });
   const html = readFileSync(join(outDir, 'index.html'), 'utf8');
   const metas = [...html.matchAll(/<meta http-equiv="Content-Security-Policy" content="([^"]*)"/g)];
   assert.equal(metas.length, 1);

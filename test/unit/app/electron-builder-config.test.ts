@@ -3,7 +3,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -16,11 +26,19 @@ const require = createRequire(import.meta.url);
 // electron-builder logs ("• loaded configuration") to stdout in pieces, and a test file's stdout is
 // the channel node:test's runner reads its serialized reports from: interleaved, the file fails with
 // "Unable to deserialize cloned data". Its logger gets a sink of its own.
-(require('builder-util') as { log: { stream: NodeJS.WritableStream } }).log.stream = new Writable({ write: (_chunk, _encoding, done) => done() });
+(require('builder-util') as { log: { stream: NodeJS.WritableStream } }).log.stream = new Writable({
+  write: (_chunk, _encoding, done) => done(),
+});
 
 interface BuilderConfig {
   appId?: string;
-  linux?: { target?: string[]; icon?: string; category?: string; executableName?: string; extraFiles?: { from: string }[] };
+  linux?: {
+    target?: string[];
+    icon?: string;
+    category?: string;
+    executableName?: string;
+    extraFiles?: { from: string }[];
+  };
   deb?: { fpm?: string[]; depends?: string[]; afterInstall?: string; afterRemove?: string };
   extraResources?: { from: string; to: string }[];
   asarUnpack?: string[];
@@ -41,23 +59,37 @@ test('electron-builder.yml passes electron-builder validation and names files th
   assert.equal(config.appId, 'org.causeway.Causeway');
   assert.deepEqual(config.linux?.target, ['AppImage', 'deb']);
   assert.ok(config.mac && config.win, 'macOS and Windows are declared');
-  for (const f of [config.linux?.icon, ...(config.linux?.extraFiles ?? []).map((x) => x.from)]) assert.ok(f && existsSync(join(ROOT, f)), `${f} exists`);
+  for (const f of [config.linux?.icon, ...(config.linux?.extraFiles ?? []).map((x) => x.from)])
+    assert.ok(f && existsSync(join(ROOT, f)), `${f} exists`);
   const fpm = config.deb?.fpm ?? [];
-  assert.ok(fpm.some((m) => m.endsWith('=/usr/share/polkit-1/actions/org.causeway.helper.policy')), 'the deb installs the polkit policy');
-  assert.ok(fpm.some((m) => m === 'resources/polkit/causeway-helper=/usr/lib/causeway/causeway-helper.in'), 'the deb installs the helper launcher template');
-  assert.ok(!fpm.some((m) => m.endsWith('=/usr/share/applications/causeway.desktop')), 'electron-builder writes the .desktop entry itself; a second mapping would collide');
+  assert.ok(
+    fpm.some((m) => m.endsWith('=/usr/share/polkit-1/actions/org.causeway.helper.policy')),
+    'the deb installs the polkit policy',
+  );
+  assert.ok(
+    fpm.some((m) => m === 'resources/polkit/causeway-helper=/usr/lib/causeway/causeway-helper.in'),
+    'the deb installs the helper launcher template',
+  );
+  assert.ok(
+    !fpm.some((m) => m.endsWith('=/usr/share/applications/causeway.desktop')),
+    'electron-builder writes the .desktop entry itself; a second mapping would collide',
+  );
   assert.equal(config.deb?.afterInstall, 'scripts/packaging/deb-after-install.tpl');
   assert.equal(config.deb?.afterRemove, 'scripts/packaging/deb-after-remove.tpl');
-  for (const m of fpm.filter((x) => !x.startsWith('--'))) assert.ok(existsSync(join(ROOT, m.split('=')[0]!)), `${m} source exists`);
-  for (const s of ['disconnected', 'connecting', 'connected', 'error']) assert.ok(existsSync(join(ROOT, 'resources/icons', `tray-${s}.png`)));
+  for (const m of fpm.filter((x) => !x.startsWith('--')))
+    assert.ok(existsSync(join(ROOT, m.split('=')[0]!)), `${m} source exists`);
+  for (const s of ['disconnected', 'connecting', 'connected', 'error'])
+    assert.ok(existsSync(join(ROOT, 'resources/icons', `tray-${s}.png`)));
 });
 
-test('deb: electron-builder\'s default depends are kept, ours added as fpm options ahead of the file mappings', () => {
+test("deb: electron-builder's default depends are kept, ours added as fpm options ahead of the file mappings", () => {
   const yml = readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8').replace(/#.*$/gm, '');
   assert.doesNotMatch(yml, /^\s*depends:/m, 'deb.depends would replace the defaults (GUI libraries, libsecret)');
   assert.doesNotMatch(yml, /policykit-1/, 'the transitional package');
   return (async () => {
-    const configModule = require('app-builder-lib/out/util/config/config.js') as { getConfig(dir: string, path: string | null, fromOptions: null): Promise<BuilderConfig> };
+    const configModule = require('app-builder-lib/out/util/config/config.js') as {
+      getConfig(dir: string, path: string | null, fromOptions: null): Promise<BuilderConfig>;
+    };
     const config = await configModule.getConfig(ROOT, join(ROOT, 'electron-builder.yml'), null);
     assert.equal(config.deb?.depends, undefined);
     const fpm = config.deb?.fpm ?? [];
@@ -70,7 +102,9 @@ test('deb: electron-builder\'s default depends are kept, ours added as fpm optio
 });
 
 test('layout: GUI causeway-app, resources for helper, CLI, addon and runtime, .node unpacked, fuses', async () => {
-  const configModule = require('app-builder-lib/out/util/config/config.js') as { getConfig(dir: string, path: string | null, fromOptions: null): Promise<BuilderConfig> };
+  const configModule = require('app-builder-lib/out/util/config/config.js') as {
+    getConfig(dir: string, path: string | null, fromOptions: null): Promise<BuilderConfig>;
+  };
   const config = await configModule.getConfig(ROOT, join(ROOT, 'electron-builder.yml'), null);
   assert.equal(config.linux?.executableName, 'causeway-app');
   const to = new Map((config.extraResources ?? []).map((r) => [r.to, r.from]));
@@ -95,25 +129,38 @@ test('layout: GUI causeway-app, resources for helper, CLI, addon and runtime, .n
   assert.match(policy, /<allow_inactive>auth_admin<\/allow_inactive>/);
   assert.match(policy, /<allow_any>auth_admin<\/allow_any>/);
   const launcher = readFileSync(join(ROOT, 'resources/polkit/causeway-helper'), 'utf8');
-  assert.match(launcher, /exec "\$APP_DIR\/resources\/node\/node" "\$APP_DIR\/resources\/helper\/causeway-helper\.cjs"$/m);
+  assert.match(
+    launcher,
+    /exec "\$APP_DIR\/resources\/node\/node" "\$APP_DIR\/resources\/helper\/causeway-helper\.cjs"$/m,
+  );
   assert.doesNotMatch(launcher, /ELECTRON_RUN_AS_NODE/, 'the RunAsNode fuse is off');
 });
 
 test('a bad option is refused by the same validation (so the test above can fail)', async () => {
-  const configModule = require('app-builder-lib/out/util/config/config.js') as { validateConfiguration(c: object, logger: unknown): Promise<void> };
+  const configModule = require('app-builder-lib/out/util/config/config.js') as {
+    validateConfiguration(c: object, logger: unknown): Promise<void>;
+  };
   const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
-  await assert.rejects(configModule.validateConfiguration({ linux: { target: ['AppImage'], notAnOption: true } }, new DebugLogger(false)), /does not match the API schema/);
+  await assert.rejects(
+    configModule.validateConfiguration({ linux: { target: ['AppImage'], notAnOption: true } }, new DebugLogger(false)),
+    /does not match the API schema/,
+  );
 });
 
 test('the .desktop entry is complete', () => {
   const text = readFileSync(join(ROOT, 'resources/causeway.desktop'), 'utf8');
-  for (const key of ['Type=Application', 'Name=Causeway', 'Exec=', 'Icon=causeway', 'Categories=Network;']) assert.ok(text.includes(key), key);
+  for (const key of ['Type=Application', 'Name=Causeway', 'Exec=', 'Icon=causeway', 'Categories=Network;'])
+    assert.ok(text.includes(key), key);
 });
 
 // electron-builder's own rendering of the fpm script templates (FpmTarget's writeConfigFile): every
 // ${word} is a macro and an unknown one fails the build, so shell variables must not use braces.
 function render(template: string): string {
-  const macros: Record<string, string> = { executable: 'causeway-app', sanitizedProductName: 'Causeway', productFilename: 'Causeway' };
+  const macros: Record<string, string> = {
+    executable: 'causeway-app',
+    sanitizedProductName: 'Causeway',
+    productFilename: 'Causeway',
+  };
   return readFileSync(join(ROOT, template), 'utf8').replace(/\$\{([a-zA-Z]+)\}/g, (_m, name: string) => {
     const v = macros[name];
     if (v === undefined) throw new Error(`${template}: macro \${${name}} is not defined`);
@@ -123,7 +170,9 @@ function render(template: string): string {
 
 /** The Causeway part of a rendered script, with its absolute paths moved under `root`. */
 function causewaySection(script: string, root: string): string {
-  const m = /# --- causeway: helper launcher \(begin\) ---\n([\s\S]*?)# --- causeway: helper launcher \(end\) ---/.exec(script);
+  const m = /# --- causeway: helper launcher \(begin\) ---\n([\s\S]*?)# --- causeway: helper launcher \(end\) ---/.exec(
+    script,
+  );
   assert.ok(m?.[1], 'the script has a Causeway section');
   return m[1].replaceAll("'/usr/", `'${root}/usr/`);
 }
@@ -135,24 +184,37 @@ test('the deb scripts render with electron-builder macros and are valid bash', (
     const r = spawnSync('bash', ['-n'], { input: text });
     assert.equal(r.status, 0, `${t}: ${r.stderr}`);
   }
-  assert.match(render('scripts/packaging/deb-after-install.tpl'), /update-alternatives --install '\/usr\/bin\/causeway-app' 'causeway-app' "\$APP_DIR\/causeway-app"/, 'keeps the default postinst work');
+  assert.match(
+    render('scripts/packaging/deb-after-install.tpl'),
+    /update-alternatives --install '\/usr\/bin\/causeway-app' 'causeway-app' "\$APP_DIR\/causeway-app"/,
+    'keeps the default postinst work',
+  );
 });
 
 test('postinst fills @APP_DIR@ into the launcher the polkit policy names, root-owned 0755; postrm removes it', () => {
   const root = mkdtempSync(join(tmpdir(), 'causeway-deb-'));
   try {
     // What dpkg unpacked, as the fpm mappings say.
-    const policyPath = readFileSync(join(ROOT, 'resources/polkit/org.causeway.helper.policy'), 'utf8').match(/exec\.path">([^<]+)</)?.[1];
+    const policyPath = readFileSync(join(ROOT, 'resources/polkit/org.causeway.helper.policy'), 'utf8').match(
+      /exec\.path">([^<]+)</,
+    )?.[1];
     assert.equal(policyPath, '/usr/lib/causeway/causeway-helper');
     mkdirSync(join(root, 'usr/lib/causeway'), { recursive: true });
     mkdirSync(join(root, 'usr/share/polkit-1/actions'), { recursive: true });
     mkdirSync(join(root, 'usr/bin'), { recursive: true });
-    writeFileSync(join(root, 'usr/lib/causeway/causeway-helper.in'), readFileSync(join(ROOT, 'resources/polkit/causeway-helper')), { mode: 0o664 });
-    writeFileSync(join(root, 'usr/share/polkit-1/actions/org.causeway.helper.policy'), '<policyconfig/>', { mode: 0o600 });
+    writeFileSync(
+      join(root, 'usr/lib/causeway/causeway-helper.in'),
+      readFileSync(join(ROOT, 'resources/polkit/causeway-helper')),
+      { mode: 0o664 },
+    );
+    writeFileSync(join(root, 'usr/share/polkit-1/actions/org.causeway.helper.policy'), '<policyconfig/>', {
+      mode: 0o600,
+    });
     // chown root needs root; elsewhere the ownership lines are all that is not exercised.
     const asUser = (s: string) => (process.getuid?.() === 0 ? s : s.replaceAll('chown root:root', ': chown'));
     const install = causewaySection(render('scripts/packaging/deb-after-install.tpl'), root);
-    const run = (body: string, args: string[] = []) => spawnSync('bash', ['-c', `APP_DIR='/opt/Causeway'\n${asUser(body)}`, 'postinst', ...args], { encoding: 'utf8' });
+    const run = (body: string, args: string[] = []) =>
+      spawnSync('bash', ['-c', `APP_DIR='/opt/Causeway'\n${asUser(body)}`, 'postinst', ...args], { encoding: 'utf8' });
     const r = run(install);
     assert.equal(r.status, 0, r.stderr);
 
@@ -178,7 +240,10 @@ test('postinst fills @APP_DIR@ into the launcher the polkit policy names, root-o
     const remove = causewaySection(render('scripts/packaging/deb-after-remove.tpl'), root);
     assert.equal(run(remove).status, 0);
     assert.ok(!existsSync(launcher), 'postrm removes the launcher dpkg does not know about');
-    assert.ok(!existsSync(join(root, 'usr/bin/causeway')) && !lstatSafe(join(root, 'usr/bin/causeway')), 'postrm removes the CLI link');
+    assert.ok(
+      !existsSync(join(root, 'usr/bin/causeway')) && !lstatSafe(join(root, 'usr/bin/causeway')),
+      'postrm removes the CLI link',
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

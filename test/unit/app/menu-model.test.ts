@@ -3,12 +3,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEVELOPER_ROLES, appMenuModel, type MenuRole } from '../../../main/app/menu-model.js';
 
-const roles = (packaged: boolean): MenuRole[] => appMenuModel(packaged).flatMap((s) => s.entries.flatMap((e) => (e.kind === 'role' ? [e.role] : [])));
+const roles = (packaged: boolean): MenuRole[] =>
+  appMenuModel(packaged).flatMap((s) => s.entries.flatMap((e) => (e.kind === 'role' ? [e.role] : [])));
 
 test('packaged: no developer role anywhere', () => {
   const got = roles(true);
   for (const r of DEVELOPER_ROLES) assert.ok(!got.includes(r), r);
-  assert.deepEqual(appMenuModel(true).map((s) => s.label), ['Causeway', 'Edit', 'Window']);
+  assert.deepEqual(
+    appMenuModel(true).map((s) => s.label),
+    ['Causeway', 'Edit', 'Window'],
+  );
 });
 
 test('packaged: quit and the clipboard shortcuts text fields need are there', () => {
@@ -18,6 +22,13 @@ test('packaged: quit and the clipboard shortcuts text fields need are there', ()
 
 test('development adds reload and DevTools, in a menu of their own', () => {
   const dev = appMenuModel(false);
-  assert.deepEqual(dev.at(-1), { label: 'Develop', entries: [{ kind: 'role', role: 'reload' }, { kind: 'role', role: 'forceReload' }, { kind: 'role', role: 'toggleDevTools' }] });
+  assert.deepEqual(dev.at(-1), {
+    label: 'Develop',
+    entries: [
+      { kind: 'role', role: 'reload' },
+      { kind: 'role', role: 'forceReload' },
+      { kind: 'role', role: 'toggleDevTools' },
+    ],
+  });
   assert.deepEqual(dev.slice(0, -1), appMenuModel(true));
 });

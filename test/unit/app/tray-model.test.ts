@@ -12,11 +12,16 @@ const failure = { phase: 'auth' as const, code: 'auth-failed' as const, message:
 test('no profiles: just open and quit, disconnected icon', () => {
   const m = trayModel([], new Map());
   assert.equal(m.icon, 'disconnected');
-  assert.deepEqual(m.items.map((i) => i.kind), ['open', 'quit']);
+  assert.deepEqual(
+    m.items.map((i) => i.kind),
+    ['open', 'quit'],
+  );
 });
 
 test('each profile offers connect or disconnect from its state', () => {
-  const snaps = new Map<string, ConnectionSnapshot>([['a', { profileId: 'a', state: 'connecting', phase: 'tls', attempt: 1 }]]);
+  const snaps = new Map<string, ConnectionSnapshot>([
+    ['a', { profileId: 'a', state: 'connecting', phase: 'tls', attempt: 1 }],
+  ]);
   const m = trayModel(profiles, snaps);
   assert.deepEqual(
     m.items.filter((i) => i.kind === 'profile').map((i) => i.kind === 'profile' && [i.label, i.action]),
@@ -30,16 +35,37 @@ test('each profile offers connect or disconnect from its state', () => {
 });
 
 test('the most urgent state picks the icon: an error is never hidden by another profile being connected', () => {
-  const connected: ConnectionSnapshot = { profileId: 'a', state: 'connected', attempt: 1, addresses: { ipv4: '10.0.0.2', peer: null, ipv6: false }, dns: [], server: { host: 'h', port: 443 }, tls: { version: 'TLSv1.3', cipher: 'x', sha256: 'AA' }, since: 0, bytesIn: 0, bytesOut: 0, dataPlane: 'session' };
+  const connected: ConnectionSnapshot = {
+    profileId: 'a',
+    state: 'connected',
+    attempt: 1,
+    addresses: { ipv4: '10.0.0.2', peer: null, ipv6: false },
+    dns: [],
+    server: { host: 'h', port: 443 },
+    tls: { version: 'TLSv1.3', cipher: 'x', sha256: 'AA' },
+    since: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    dataPlane: 'session',
+  };
   assert.equal(trayModel(profiles, new Map([['a', connected]])).icon, 'connected');
-  const m = trayModel(profiles, new Map<string, ConnectionSnapshot>([['a', connected], ['b', { profileId: 'b', state: 'error', failure }]]));
+  const m = trayModel(
+    profiles,
+    new Map<string, ConnectionSnapshot>([
+      ['a', connected],
+      ['b', { profileId: 'b', state: 'error', failure }],
+    ]),
+  );
   assert.equal(m.icon, 'error');
   const lab = m.items.find((i) => i.kind === 'profile' && i.profileId === 'b');
   assert.ok(lab && lab.kind === 'profile' && lab.action === 'connect' && lab.label === 'Connect Lab (failed)');
 });
 
 test('a profile that is disconnecting cannot be clicked', () => {
-  const m = trayModel(profiles, new Map<string, ConnectionSnapshot>([['a', { profileId: 'a', state: 'disconnecting' }]]));
+  const m = trayModel(
+    profiles,
+    new Map<string, ConnectionSnapshot>([['a', { profileId: 'a', state: 'disconnecting' }]]),
+  );
   const office = m.items[0];
   assert.ok(office?.kind === 'profile' && !office.enabled);
 });

@@ -64,8 +64,15 @@ async function raw(bytes: string | Buffer): Promise<{ status: number | undefined
   return { status: m ? Number(m[1]) : undefined, text };
 }
 
-const get = (target: string, headers: Record<string, string> = {}): Promise<{ status: number | undefined; text: string }> =>
-  raw(`GET ${target} HTTP/1.1\r\n${Object.entries({ host: `127.0.0.1:${port}`, connection: 'close', ...headers }).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`);
+const get = (
+  target: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number | undefined; text: string }> =>
+  raw(
+    `GET ${target} HTTP/1.1\r\n${Object.entries({ host: `127.0.0.1:${port}`, connection: 'close', ...headers })
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('')}\r\n`,
+  );
 
 async function stillServes(): Promise<void> {
   const r = await get('/');
@@ -79,7 +86,11 @@ test('the page and its assets are served; nothing else', async () => {
   assert.equal((await get('/assets/app.js')).status, 200);
   assert.equal((await get('/assets')).status, 404);
   assert.equal((await get('/missing.js')).status, 404);
-  assert.equal((await raw(`POST / HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nconnection: close\r\ncontent-length: 3\r\n\r\nabc`)).status, 405);
+  assert.equal(
+    (await raw(`POST / HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nconnection: close\r\ncontent-length: 3\r\n\r\nabc`))
+      .status,
+    405,
+  );
   // DNS rebinding: a page on another name that resolves here.
   assert.equal((await get('/', { host: `evil.example:${port}` })).status, 421);
 });
@@ -87,7 +98,10 @@ test('the page and its assets are served; nothing else', async () => {
 test("the page's meta policy becomes this host's (its own socket allowed); the header says the same", async (t) => {
   const pageDir = join(dir, 'page-with-meta');
   await mkdir(pageDir, { recursive: true });
-  await writeFile(join(pageDir, 'index.html'), `<!doctype html><meta http-equiv="Content-Security-Policy" content="${PAGE_CSP}" /><title>x</title>`);
+  await writeFile(
+    join(pageDir, 'index.html'),
+    `<!doctype html><meta http-equiv="Content-Security-Policy" content="${PAGE_CSP}" /><title>x</title>`,
+  );
   const other = await startBrowserHost({ backend, rendererDir: pageDir });
   t.after(() => other.close());
   const otherPort = Number(new URL(other.url).port);
@@ -101,11 +115,25 @@ test("the page's meta policy becomes this host's (its own socket allowed); the h
   const expected = browserHostCsp(otherPort);
   assert.ok(text.includes(`content="${expected.meta}"`), text);
   assert.equal(text.includes(`content="${PAGE_CSP}"`), false);
-  assert.match(text, new RegExp(`content-security-policy: ${expected.header.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\r\n`, 'i'));
+  assert.match(
+    text,
+    new RegExp(`content-security-policy: ${expected.header.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\r\n`, 'i'),
+  );
 });
 
 test('GET /% and other undecodable or traversing paths: 4xx, and the server keeps serving', async () => {
-  for (const target of ['/%', '/%zz', '/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/assets/%2e%2e/%2e%2e/secret.txt', '/a%00', '/..%5csecret.txt', '/' + 'a'.repeat(3000), 'http://127.0.0.1/../secret.txt']) {
+  for (const target of [
+    '/%',
+    '/%zz',
+    '/../secret.txt',
+    '/%2e%2e/secret.txt',
+    '/..%2fsecret.txt',
+    '/assets/%2e%2e/%2e%2e/secret.txt',
+    '/a%00',
+    '/..%5csecret.txt',
+    '/' + 'a'.repeat(3000),
+    'http://127.0.0.1/../secret.txt',
+  ]) {
     const r = await get(target);
     assert.ok(r.status !== undefined && r.status >= 400 && r.status < 500, `${target}: ${r.status}`);
     assert.ok(!r.text.includes('TOP-SECRET'));
@@ -115,19 +143,51 @@ test('GET /% and other undecodable or traversing paths: 4xx, and the server keep
 
 test('fuzzed request lines and headers: always a 4xx (or the page itself), never the secret, never a crash', async () => {
   const piece = fc.oneof(
-    fc.constantFrom('/', '..', '.', '%2e', '%2E%2e', '%2f', '%5c', '\\', '%00', '%', '%c0%ae', '%ff', 'index.html', 'assets', 'app.js', 'secret.txt', '?', '#', '//', ' ', '\t'),
+    fc.constantFrom(
+      '/',
+      '..',
+      '.',
+      '%2e',
+      '%2E%2e',
+      '%2f',
+      '%5c',
+      '\\',
+      '%00',
+      '%',
+      '%c0%ae',
+      '%ff',
+      'index.html',
+      'assets',
+      'app.js',
+      'secret.txt',
+      '?',
+      '#',
+      '//',
+      ' ',
+      '\t',
+    ),
     fc.string({ maxLength: 4 }),
   );
   const header = fc.tuple(fc.string({ maxLength: 20 }), fc.string({ maxLength: 40 }));
   await fc.assert(
-    fc.asyncProperty(fc.array(piece, { maxLength: 20 }), fc.array(header, { maxLength: 3 }), fc.constantFrom('GET', 'HEAD', 'PUT', 'G\0T', ''), async (pieces, headers, method) => {
-      const target = `/${pieces.join('')}`;
-      const extra = headers.map(([k, v]) => `${k}: ${v}\r\n`).join('');
-      const r = await raw(Buffer.from(`${method} ${target} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n${extra}connection: close\r\n\r\n`, 'utf8'));
-      assert.ok(!r.text.includes('TOP-SECRET'), target);
-      // The parser may also hang up on bytes that are not HTTP at all, after its 400.
-      return r.status === undefined ? r.text === '' : r.status === 200 || (r.status >= 400 && r.status < 500);
-    }),
+    fc.asyncProperty(
+      fc.array(piece, { maxLength: 20 }),
+      fc.array(header, { maxLength: 3 }),
+      fc.constantFrom('GET', 'HEAD', 'PUT', 'G\0T', ''),
+      async (pieces, headers, method) => {
+        const target = `/${pieces.join('')}`;
+        const extra = headers.map(([k, v]) => `${k}: ${v}\r\n`).join('');
+        const r = await raw(
+          Buffer.from(
+            `${method} ${target} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n${extra}connection: close\r\n\r\n`,
+            'utf8',
+          ),
+        );
+        assert.ok(!r.text.includes('TOP-SECRET'), target);
+        // The parser may also hang up on bytes that are not HTTP at all, after its 400.
+        return r.status === undefined ? r.text === '' : r.status === 200 || (r.status >= 400 && r.status < 500);
+      },
+    ),
     { numRuns: 300 },
   );
   // Headers far too large: the parser's 431.
@@ -138,8 +198,17 @@ test('fuzzed request lines and headers: always a 4xx (or the page itself), never
   await stillServes();
 });
 
-function upgrade(target: string, headers: Record<string, string>): Promise<{ status: number | undefined; text: string }> {
-  return get(target, { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers });
+function upgrade(
+  target: string,
+  headers: Record<string, string>,
+): Promise<{ status: number | undefined; text: string }> {
+  return get(target, {
+    connection: 'Upgrade',
+    upgrade: 'websocket',
+    'sec-websocket-version': '13',
+    'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+    ...headers,
+  });
 }
 
 test('WebSocket upgrades with a bad token, Origin, Host, path or key are refused with a 4xx', async () => {
@@ -170,7 +239,12 @@ async function openSocket(): Promise<WebSocket> {
 }
 
 /** Sends one request and waits for its response (events are skipped). */
-async function request(ws: WebSocket, id: number, channel: string, payload?: unknown): Promise<Record<string, unknown>> {
+async function request(
+  ws: WebSocket,
+  id: number,
+  channel: string,
+  payload?: unknown,
+): Promise<Record<string, unknown>> {
   const answer = new Promise<Record<string, unknown>>((resolve) => {
     const on = (data: Buffer) => {
       const m = JSON.parse(data.toString()) as Record<string, unknown>;
@@ -192,7 +266,12 @@ async function closeCode(ws: WebSocket): Promise<number> {
 
 test('WebSocket frames: requests answer with typed errors; non-requests, binary and huge frames close the socket with a policy code', async () => {
   const ws = await openSocket();
-  assert.deepEqual(await request(ws, 1, 'no.such.channel'), { type: 'response', id: 1, ok: false, error: { code: 'unknown-channel', message: 'Unknown channel "no.such.channel".' } });
+  assert.deepEqual(await request(ws, 1, 'no.such.channel'), {
+    type: 'response',
+    id: 1,
+    ok: false,
+    error: { code: 'unknown-channel', message: 'Unknown channel "no.such.channel".' },
+  });
   const bad = await request(ws, 2, 'settings.setAutostart', { enabled: 'yes' });
   assert.equal((bad['error'] as { code: string }).code, 'invalid-payload');
   const info = await request(ws, 3, 'app.info');
@@ -257,7 +336,10 @@ test('malformed WebSocket bytes (unmasked, reserved bits, garbage) end that conn
 
 test('close() ends open sockets and keep-alive connections, and may be called twice', async () => {
   const other = await startBrowserHost({ backend, rendererDir: join(dir, 'renderer') });
-  const ws = new WebSocket(`${other.origin.replace('http', 'ws')}/ws?token=${new URLSearchParams(new URL(other.url).hash.slice(1)).get('token')}`, { origin: other.origin });
+  const ws = new WebSocket(
+    `${other.origin.replace('http', 'ws')}/ws?token=${new URLSearchParams(new URL(other.url).hash.slice(1)).get('token')}`,
+    { origin: other.origin },
+  );
   await once(ws, 'open');
   const keepAlive = connect(Number(new URL(other.origin).port), '127.0.0.1');
   keepAlive.on('error', () => {});

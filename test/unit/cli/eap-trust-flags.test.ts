@@ -23,8 +23,16 @@ function apply(flags: Parameters<typeof parseProfileFlags>[0], from: ProfileDraf
 
 describe('EAP trust flags', () => {
   it('set, keep and clear each field; the result passes the profile schema', () => {
-    const set = apply({ eapPin: `sha256:${'AB:'.repeat(31)}AB`, eapCa: 'certs/nps-ca.pem', eapServerName: 'nps.corp.test' });
-    assert.deepEqual(set.eapTrust, { pinnedSha256: HEX, caFile: resolve('certs/nps-ca.pem'), serverName: 'nps.corp.test' });
+    const set = apply({
+      eapPin: `sha256:${'AB:'.repeat(31)}AB`,
+      eapCa: 'certs/nps-ca.pem',
+      eapServerName: 'nps.corp.test',
+    });
+    assert.deepEqual(set.eapTrust, {
+      pinnedSha256: HEX,
+      caFile: resolve('certs/nps-ca.pem'),
+      serverName: 'nps.corp.test',
+    });
     assert.ok(validateDraft(set).ok);
     const noPin = apply({ eapPin: false }, set);
     assert.deepEqual(noPin.eapTrust, { caFile: resolve('certs/nps-ca.pem'), serverName: 'nps.corp.test' });
@@ -34,9 +42,16 @@ describe('EAP trust flags', () => {
   });
 
   it('profiles show says how the sign-in server is trusted', () => {
-    const p = validateProfile({ version: 1, id: '6f1c1b9e-8f43-4a55-9d1c-0b3e8e1f2a10', ...apply({ eapPin: `sha256:${HEX}`, eapServerName: 'nps.corp.test' }) });
+    const p = validateProfile({
+      version: 1,
+      id: '6f1c1b9e-8f43-4a55-9d1c-0b3e8e1f2a10',
+      ...apply({ eapPin: `sha256:${HEX}`, eapServerName: 'nps.corp.test' }),
+    });
     assert.ok(p.ok);
-    assert.match(formatProfile(p.value, { kind: 'not-saved' }), /EAP server +trusts pinned certificate SHA-256 AB:AB[:AB]*, must be named nps\.corp\.test\n/);
+    assert.match(
+      formatProfile(p.value, { kind: 'not-saved' }),
+      /EAP server +trusts pinned certificate SHA-256 AB:AB[:AB]*, must be named nps\.corp\.test\n/,
+    );
   });
 
   it('refuses a malformed pin naming the flag', () => {
@@ -66,7 +81,10 @@ describe('EAP trust hint', () => {
     assert.match(text, /sign-in \(EAP\) server certificate is not trusted/);
     assert.match(text, /--eap-ca FILE/);
     assert.match(text, /--eap-server-name NAME/);
-    assert.match(eapTrustHintFor(f, undefined, 'vpn.example.test:4443')?.command ?? '', /^causeway test vpn\.example\.test:4443 --eap-pin sha256:ab/);
+    assert.match(
+      eapTrustHintFor(f, undefined, 'vpn.example.test:4443')?.command ?? '',
+      /^causeway test vpn\.example\.test:4443 --eap-pin sha256:ab/,
+    );
   });
 
   it('is not the outer hint, and no hint without an inner certificate', () => {

@@ -10,7 +10,10 @@ const HEX = 'AB'.repeat(32);
 describe('per-run EAP trust flags', () => {
   it('parse, and refuse a bad pin or an unreadable CA naming the flag', () => {
     assert.deepEqual(parseEapTrustFlags({}), { ok: true, value: undefined });
-    assert.deepEqual(parseEapTrustFlags({ eapPin: `sha256:${'ab:'.repeat(31)}ab`, eapServerName: 'nps.test' }), { ok: true, value: { pinSha256: HEX, serverName: 'nps.test' } });
+    assert.deepEqual(parseEapTrustFlags({ eapPin: `sha256:${'ab:'.repeat(31)}ab`, eapServerName: 'nps.test' }), {
+      ok: true,
+      value: { pinSha256: HEX, serverName: 'nps.test' },
+    });
     const bad = parseEapTrustFlags({ eapPin: 'xyz' });
     assert.ok(!bad.ok && /--eap-pin/.test(bad.error));
     const ca = parseEapTrustFlags({ eapCa: '/nonexistent/nps-ca.pem' });
@@ -23,8 +26,14 @@ describe('per-run EAP trust flags', () => {
     assert.equal(withEapTrustFlags(profile, undefined, outer), profile);
     assert.equal(withEapTrustFlags(undefined, undefined, outer), undefined);
     assert.deepEqual(withEapTrustFlags(profile, { pinSha256: HEX }, outer), { pinSha256: HEX, serverName: 'old.test' });
-    assert.deepEqual(withEapTrustFlags(profile, { serverName: 'new.test' }, outer), { caPem: 'PEM', serverName: 'new.test' });
-    assert.deepEqual(withEapTrustFlags(undefined, { serverName: 'nps.test' }, outer), { pinSha256: 'CD'.repeat(32), serverName: 'nps.test' });
+    assert.deepEqual(withEapTrustFlags(profile, { serverName: 'new.test' }, outer), {
+      caPem: 'PEM',
+      serverName: 'new.test',
+    });
+    assert.deepEqual(withEapTrustFlags(undefined, { serverName: 'nps.test' }, outer), {
+      pinSha256: 'CD'.repeat(32),
+      serverName: 'nps.test',
+    });
   });
 
   it('ad hoc (e.g. --auth eap-peap): the config carries eapTrust only when a flag was given', () => {

@@ -11,8 +11,14 @@ async function capture(args: string[]): Promise<{ code: number; out: string }> {
   let out = '';
   const write = process.stdout.write.bind(process.stdout);
   const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => ((out += String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((out += String(chunk)), true)) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => (
+    (out += String(chunk)),
+    true
+  )) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => (
+    (out += String(chunk)),
+    true
+  )) as typeof process.stderr.write;
   try {
     const code = await main(['node', 'causeway', ...args]);
     return { code, out };
@@ -23,22 +29,43 @@ async function capture(args: string[]): Promise<{ code: number; out: string }> {
 }
 
 describe('version and help', () => {
-  it('--version prints package.json\'s version', async () => {
+  it("--version prints package.json's version", async () => {
     assert.equal(packageVersion(), pkg.version);
     assert.deepEqual(await capture(['--version']), { code: 0, out: `${pkg.version}\n` });
   });
 
-  it('every command\'s --help ends with its exit codes', async () => {
+  it("every command's --help ends with its exit codes", async () => {
     const top = await capture(['--help']);
     assert.match(top.out, /Exit codes:\n {2}0 {2}success/);
-    const names = ['test', 'connect', 'status', 'disconnect', 'profiles list', 'profiles show', 'profiles add', 'profiles edit', 'profiles remove', 'import', 'export', 'logs'];
+    const names = [
+      'test',
+      'connect',
+      'status',
+      'disconnect',
+      'profiles list',
+      'profiles show',
+      'profiles add',
+      'profiles edit',
+      'profiles remove',
+      'import',
+      'export',
+      'logs',
+    ];
     for (const name of names) {
       const r = await capture([...name.split(' '), '--help']);
       assert.equal(r.code, 0, name);
       assert.match(r.out, /Exit codes:/, name);
       assert.equal(r.out.match(/Exit codes:/g)?.length, 1, `${name}: listed once`);
       if (name === 'test' || name === 'connect') {
-        for (const c of ['3  network', '4  server certificate', '5  authentication', '6  protocol', '7  proxy', '2  usage']) assert.ok(r.out.includes(c), `${name}: ${c}`);
+        for (const c of [
+          '3  network',
+          '4  server certificate',
+          '5  authentication',
+          '6  protocol',
+          '7  proxy',
+          '2  usage',
+        ])
+          assert.ok(r.out.includes(c), `${name}: ${c}`);
       }
     }
   });

@@ -24,13 +24,24 @@ test('withCode: append sends password+code, replace the code alone; the static p
 test('CodeSource: announces each read, refuses a code used before and anything that is not a code, ends with the input', async () => {
   const input = new PassThrough();
   const said: { attempt: number; reason: string | undefined }[] = [];
-  const src = new CodeSource({ stdin: input, fromStdin: true, label: 'code: ', announce: (attempt, reason) => said.push({ attempt, reason }), terminal: () => {} });
+  const src = new CodeSource({
+    stdin: input,
+    fromStdin: true,
+    label: 'code: ',
+    announce: (attempt, reason) => said.push({ attempt, reason }),
+    terminal: () => {},
+  });
   input.write('111111\n111111\nnot a code\n222222\n');
   assert.deepEqual(await src.next(1), { ok: true, code: '111111' });
   assert.deepEqual(await src.next(2), { ok: true, code: '222222' });
   assert.deepEqual(
     said.map((s) => [s.attempt, s.reason?.slice(0, 20)]),
-    [[1, undefined], [2, undefined], [2, 'that code was alread'], [2, 'that is not a one-ti']],
+    [
+      [1, undefined],
+      [2, undefined],
+      [2, 'that code was alread'],
+      [2, 'that is not a one-ti'],
+    ],
   );
   input.end();
   const last = await src.next(3);

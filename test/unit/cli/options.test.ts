@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildSessionConfig, parseAuthList, parseHostPort, parseProxyUrl, weakAuthWarnings } from '../../../main/cli/options.js';
+import {
+  buildSessionConfig,
+  parseAuthList,
+  parseHostPort,
+  parseProxyUrl,
+  weakAuthWarnings,
+} from '../../../main/cli/options.js';
 import { exitCodeFor } from '../../../main/cli/exit-codes.js';
 
 describe('CLI option parsing', () => {
@@ -8,7 +14,8 @@ describe('CLI option parsing', () => {
     assert.deepEqual(parseHostPort('vpn.example.com'), { ok: true, value: { host: 'vpn.example.com', port: 443 } });
     assert.deepEqual(parseHostPort('10.0.0.1:4443'), { ok: true, value: { host: '10.0.0.1', port: 4443 } });
     assert.deepEqual(parseHostPort('[2001:db8::1]:8443'), { ok: true, value: { host: '2001:db8::1', port: 8443 } });
-    for (const bad of ['', 'a:b', 'host:0', 'host:70000', 'http://x', 'a b']) assert.equal(parseHostPort(bad).ok, false, bad);
+    for (const bad of ['', 'a:b', 'host:0', 'host:70000', 'http://x', 'a b'])
+      assert.equal(parseHostPort(bad).ok, false, bad);
   });
 
   it('reads the auth list in order, without duplicates, and names an unknown method', () => {
@@ -20,12 +27,18 @@ describe('CLI option parsing', () => {
   });
 
   it('reads proxy URLs with a percent-encoded user name, and refuses a password in them', () => {
-    assert.deepEqual(parseProxyUrl('http://u%40x@127.0.0.1:3128'), { ok: true, value: { host: '127.0.0.1', port: 3128, username: 'u@x' } });
+    assert.deepEqual(parseProxyUrl('http://u%40x@127.0.0.1:3128'), {
+      ok: true,
+      value: { host: '127.0.0.1', port: 3128, username: 'u@x' },
+    });
     const withPassword = parseProxyUrl('http://u%40x:p%3Aw@127.0.0.1:3128');
     assert.ok(!withPassword.ok);
     assert.match(withPassword.error, /must not be in the --proxy URL.*\/proc\/PID\/cmdline.*--proxy-password-stdin/);
     assert.doesNotMatch(withPassword.error, /p%3Aw|p:w/, 'the error does not repeat the password');
-    assert.deepEqual(parseProxyUrl('http://[2001:db8::3]:3128'), { ok: true, value: { host: '2001:db8::3', port: 3128 } });
+    assert.deepEqual(parseProxyUrl('http://[2001:db8::3]:3128'), {
+      ok: true,
+      value: { host: '2001:db8::3', port: 3128 },
+    });
     assert.deepEqual(parseProxyUrl('http://proxy'), { ok: true, value: { host: 'proxy', port: 80 } });
     assert.equal(parseProxyUrl('socks5://x:1').ok, false);
     assert.equal(parseProxyUrl('not a url').ok, false);
@@ -55,7 +68,13 @@ describe('CLI option parsing', () => {
     assert.equal(r.value.mru, 1500);
     const pin = buildSessionConfig('h', { user: 'a', pin: `sha256:${'AB:'.repeat(31)}AB` }, 'pw');
     assert.ok(pin.ok && pin.value.trust.pinSha256 === 'AB'.repeat(32));
-    for (const bad of [{ user: 'a', pin: 'sha256:xyz' }, { user: 'a', tlsMin: '1.1' }, { user: 'a', mru: '100' }, {}, { user: 'a', ca: '/nonexistent/ca.pem' }]) {
+    for (const bad of [
+      { user: 'a', pin: 'sha256:xyz' },
+      { user: 'a', tlsMin: '1.1' },
+      { user: 'a', mru: '100' },
+      {},
+      { user: 'a', ca: '/nonexistent/ca.pem' },
+    ]) {
       assert.equal(buildSessionConfig('h', bad, 'pw').ok, false, JSON.stringify(bad));
     }
   });

@@ -47,7 +47,9 @@ async function cw(args: string[], stdin = ''): Promise<Run> {
     env: {},
     setExitCode: (c) => void (code = c),
   };
-  const program = new Command('causeway').exitOverride().configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr });
+  const program = new Command('causeway')
+    .exitOverride()
+    .configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr });
   registerTestCommand(program, ctx, services);
   registerProfilesCommand(program, ctx, () => services);
   registerImportCommand(program, ctx, () => services);
@@ -90,13 +92,33 @@ async function filesUnder(root: string): Promise<string[]> {
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cw-profiles-'));
   keychain = new MemoryCredentialStore();
-  services = openProfileServices({ XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state') }, { credentials: keychain });
+  services = openProfileServices(
+    { XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state') },
+    { credentials: keychain },
+  );
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
 describe('causeway profiles', () => {
   it('add saves the profile and puts the password from stdin in the keychain, never in the file', async () => {
-    const r = await cw(['profiles', 'add', 'Office', '--server', 'vpn.example.com:8443', '--user', 'alice', '--auth', 'pap', '--split', '10.0.0.0/8', '--no-dns', '--password-stdin'], 'Sekr1t-pw\n');
+    const r = await cw(
+      [
+        'profiles',
+        'add',
+        'Office',
+        '--server',
+        'vpn.example.com:8443',
+        '--user',
+        'alice',
+        '--auth',
+        'pap',
+        '--split',
+        '10.0.0.0/8',
+        '--no-dns',
+        '--password-stdin',
+      ],
+      'Sekr1t-pw\n',
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Saved profile "Office"/);
     const p = await profile('Office');
@@ -120,7 +142,10 @@ describe('causeway profiles', () => {
   });
 
   it('add refuses bad values (exit 2) and a taken name (exit 1), saving nothing', async () => {
-    assert.equal((await cw(['profiles', 'add', 'A', '--server', 'h', '--user', 'u', '--split', '10.0.0.0/99'])).code, 2);
+    assert.equal(
+      (await cw(['profiles', 'add', 'A', '--server', 'h', '--user', 'u', '--split', '10.0.0.0/99'])).code,
+      2,
+    );
     assert.equal((await cw(['profiles', 'add', 'A', '--user', 'u'])).code, 2);
     assert.equal((await cw(['profiles', 'add', 'A', '--server', 'h', '--ca', join(dir, 'nope.pem')])).code, 2);
     assert.equal((await profiles()).length, 0);
@@ -155,7 +180,10 @@ describe('causeway profiles', () => {
     await cw(['profiles', 'add', 'Office', '--server', 'h', '--user', 'alice', '--ipv6', '--password-stdin'], 'old-pw');
     const id = (await profile('Office')).id;
     const pin = 'AB'.repeat(32);
-    const r = await cw(['profiles', 'edit', 'Office', '--pin', `sha256:${pin}`, '--name', 'HQ', '--password-stdin', '--json'], 'new-pw');
+    const r = await cw(
+      ['profiles', 'edit', 'Office', '--pin', `sha256:${pin}`, '--name', 'HQ', '--password-stdin', '--json'],
+      'new-pw',
+    );
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.equal(r.json[0]?.['event'], 'saved');
     const p = await profile('HQ');
@@ -208,7 +236,16 @@ describe('causeway profiles', () => {
 
 describe('weak sign-in settings on save', () => {
   it('profiles add with PAP and --allow-no-auth saves them and warns about each; show says so', async () => {
-    const r = await cw(['profiles', 'add', 'Weak', '--server', 'weak.example.test', '--auth', 'pap,mschapv2', '--allow-no-auth']);
+    const r = await cw([
+      'profiles',
+      'add',
+      'Weak',
+      '--server',
+      'weak.example.test',
+      '--auth',
+      'pap,mschapv2',
+      '--allow-no-auth',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /warning: PAP is allowed: it sends your password itself/);
     assert.match(r.stderr, /warning: a server that asks for no authentication will be accepted/);
@@ -256,7 +293,8 @@ describe('causeway import', () => {
       const out = r.json[0] ?? {};
       assert.equal(out['format'], format);
       assert.equal((out['saved'] as unknown[]).length, count);
-      for (const w of out['warnings'] as { text: string }[]) assert.match(w.text, new RegExp(`^${file.replace(/\./g, '\\.')}:\\d+: `));
+      for (const w of out['warnings'] as { text: string }[])
+        assert.match(w.text, new RegExp(`^${file.replace(/\./g, '\\.')}:\\d+: `));
       assert.equal((await profiles()).length, count);
       const withPw = (out['profiles'] as { password: string }[]).filter((p) => p.password === 'keychain').length;
       assert.equal(keychain.size >= withPw, true);
@@ -268,7 +306,9 @@ describe('causeway import', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /weakens security: /);
     const j = await cw(['import', join(FIXTURES, 'causeway-export.json'), '--dry-run', '--json']);
-    const risks = (j.json[0]?.['profiles'] as { risks: { field: string }[] }[]).flatMap((p) => p.risks.map((x) => x.field));
+    const risks = (j.json[0]?.['profiles'] as { risks: { field: string }[] }[]).flatMap((p) =>
+      p.risks.map((x) => x.field),
+    );
     assert.ok(risks.length > 0, JSON.stringify(j.json));
   });
 
@@ -287,7 +327,10 @@ describe('causeway import', () => {
     const r = await cw(['import', join(FIXTURES, 'mikrotik-export.rsc')]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /mikrotik-export\.rsc:13: a profile named "sstp-legacy" already exists/);
-    assert.deepEqual((await profiles()).map((p) => p.name), ['sstp-legacy']);
+    assert.deepEqual(
+      (await profiles()).map((p) => p.name),
+      ['sstp-legacy'],
+    );
     const renamed = await cw(['import', join(FIXTURES, 'mikrotik-export.rsc'), '--rename']);
     assert.equal(renamed.code, 0, renamed.stderr);
     assert.match(renamed.stdout, /saved as "sstp-legacy \(2\)"/);
@@ -297,7 +340,10 @@ describe('causeway import', () => {
 
   it('a malformed file exits 1 naming file:line; an unknown or non-SSTP file too', async () => {
     const bad = join(dir, 'broken.json');
-    await writeFile(bad, '{\n  "format": "causeway-profiles",\n  "version": 1,\n  "profiles": [ { "name": "x", } ]\n}\n');
+    await writeFile(
+      bad,
+      '{\n  "format": "causeway-profiles",\n  "version": 1,\n  "profiles": [ { "name": "x", } ]\n}\n',
+    );
     const r = await cw(['import', bad]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /broken\.json:4: /);
@@ -316,7 +362,10 @@ describe('causeway import', () => {
     const r = await cw(['import', join(FIXTURES, 'sstpc-commands.sh'), '--accept-weak-settings']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /--skip-secrets/);
-    assert.deepEqual((await profiles()).map((p) => p.name), ['Existing']);
+    assert.deepEqual(
+      (await profiles()).map((p) => p.name),
+      ['Existing'],
+    );
     const skip = await cw(['import', join(FIXTURES, 'sstpc-commands.sh'), '--skip-secrets', '--accept-weak-settings']);
     assert.equal(skip.code, 0, skip.stderr);
     assert.equal((await profiles()).length, 5);
@@ -340,10 +389,16 @@ describe('causeway export', () => {
     assert.equal(some.code, 0, some.stderr);
     const doc = JSON.parse(some.stdout) as { format: string; profiles: { name: string }[] };
     assert.equal(doc.format, 'causeway-profiles');
-    assert.deepEqual(doc.profiles.map((p) => p.name), ['Office', 'Corp VPN (Berlin)']);
+    assert.deepEqual(
+      doc.profiles.map((p) => p.name),
+      ['Office', 'Corp VPN (Berlin)'],
+    );
 
     const first = services;
-    services = openProfileServices({ XDG_CONFIG_HOME: join(dir, 'config2'), XDG_STATE_HOME: join(dir, 'state2') }, { credentials: new MemoryCredentialStore() });
+    services = openProfileServices(
+      { XDG_CONFIG_HOME: join(dir, 'config2'), XDG_STATE_HOME: join(dir, 'state2') },
+      { credentials: new MemoryCredentialStore() },
+    );
     assert.equal((await cw(['import', out, '--accept-weak-settings'])).code, 0);
     const again = await cw(['export', '--all']);
     assert.equal(again.stdout, text);
@@ -359,7 +414,10 @@ describe('causeway export', () => {
 
 describe('causeway test NAME and causeway logs NAME', () => {
   it('logs every attempt of `test NAME`; logs shows the newest, --list, --attempt, --level, --json', async () => {
-    await cw(['profiles', 'add', 'Dead', '--server', '127.0.0.1:1', '--user', 'u', '--password-stdin'], 'log-secret-pw');
+    await cw(
+      ['profiles', 'add', 'Dead', '--server', '127.0.0.1:1', '--user', 'u', '--password-stdin'],
+      'log-secret-pw',
+    );
     const t1 = await cw(['test', 'Dead', '--json']);
     assert.equal(t1.code, 3, t1.stdout);
     assert.equal(t1.json.at(-1)?.['event'], 'result');
@@ -380,12 +438,15 @@ describe('causeway test NAME and causeway logs NAME', () => {
     assert.equal((await cw(['logs', 'Dead', '--attempt', '7'])).code, 1);
     assert.equal((await cw(['logs', 'Dead', '--attempt', 'x'])).code, 2);
     assert.equal((await cw(['logs', 'Nope'])).code, 1);
-    for (const f of await filesUnder(join(dir, 'state'))) assert.equal((await readFile(f, 'utf8')).includes('log-secret-pw'), false, f);
+    for (const f of await filesUnder(join(dir, 'state')))
+      assert.equal((await readFile(f, 'utf8')).includes('log-secret-pw'), false, f);
   });
 
   it('an untrusted certificate: shows it and the command that pins it; after pinning it is trusted', async () => {
     const leaf = issue({ cn: 'sstp.test', ips: ['127.0.0.1'] });
-    const server: Server = createServer({ key: forge.pki.privateKeyToPem(leaf.key), cert: leaf.pem }, (s) => s.destroy());
+    const server: Server = createServer({ key: forge.pki.privateKeyToPem(leaf.key), cert: leaf.pem }, (s) =>
+      s.destroy(),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     after(() => server.close());
     const port = (server.address() as { port: number }).port;
@@ -398,7 +459,10 @@ describe('causeway test NAME and causeway logs NAME', () => {
     assert.match(text.stdout, /names\s+IP:127\.0\.0\.1/);
     const command = /causeway profiles edit 'Lab Box' --pin (sha256:[0-9a-f]{64})/.exec(text.stdout);
     assert.ok(command, text.stdout);
-    assert.equal(command[1], `sha256:${(await import('node:crypto')).createHash('sha256').update(leaf.der).digest('hex')}`);
+    assert.equal(
+      command[1],
+      `sha256:${(await import('node:crypto')).createHash('sha256').update(leaf.der).digest('hex')}`,
+    );
 
     const json = await cw(['test', 'Lab Box', '--json']);
     assert.equal(json.json.at(-1)?.['event'], 'result');
@@ -418,10 +482,15 @@ describe('causeway test NAME and causeway logs NAME', () => {
     const seen: string[] = [];
     const ac = new AbortController();
     const entry = (message: string): LogEntry => ({ time: Date.now(), level: 'debug', phase: 'lcp', message });
-    const following = followLogs(services.logs, id, { signal: ac.signal, pollMs: 10 }, {
-      attempt: (a) => seen.push(`attempt ${a.attempt}`),
-      entry: (e) => seen.push(e.message),
-    });
+    const following = followLogs(
+      services.logs,
+      id,
+      { signal: ac.signal, pollMs: 10 },
+      {
+        attempt: (a) => seen.push(`attempt ${a.attempt}`),
+        entry: (e) => seen.push(e.message),
+      },
+    );
     const waitFor = async (what: string) => {
       for (let i = 0; i < 300 && !seen.includes(what); i++) await new Promise((r) => setTimeout(r, 10));
       assert.ok(seen.includes(what), `${what} not seen: ${JSON.stringify(seen)}`);
@@ -439,6 +508,12 @@ describe('causeway test NAME and causeway logs NAME', () => {
     a2.value.close();
     ac.abort();
     assert.equal(await following, undefined);
-    assert.deepEqual(seen, ['attempt 1', 'send [LCP ConfReq id=0x1 <mru 1500>]', 'rcvd [LCP ConfAck id=0x1 <mru 1500>]', 'attempt 2', 'second attempt']);
+    assert.deepEqual(seen, [
+      'attempt 1',
+      'send [LCP ConfReq id=0x1 <mru 1500>]',
+      'rcvd [LCP ConfAck id=0x1 <mru 1500>]',
+      'attempt 2',
+      'second attempt',
+    ]);
   });
 });

@@ -2,7 +2,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Command } from 'commander';
-import { addProfileFlags, emptyDraft, parseProfileFlags, type ProfileFlagOptions } from '../../../main/cli/profile-flags.js';
+import {
+  addProfileFlags,
+  emptyDraft,
+  parseProfileFlags,
+  type ProfileFlagOptions,
+} from '../../../main/cli/profile-flags.js';
 import { validateDraft, type ProfileDraft } from '../../../main/contract/profile.js';
 
 const PIN = 'AB:'.repeat(31) + 'AB';
@@ -17,7 +22,9 @@ function apply(o: ProfileFlagOptions, from: ProfileDraft = emptyDraft('Office'))
 function commanderOptions(mode: 'add' | 'edit', args: string[]): ProfileFlagOptions {
   let got: ProfileFlagOptions | undefined;
   const program = new Command('causeway').exitOverride();
-  addProfileFlags(program.command(mode).argument('<name>'), mode).action((_n: string, o: ProfileFlagOptions) => void (got = o));
+  addProfileFlags(program.command(mode).argument('<name>'), mode).action(
+    (_n: string, o: ProfileFlagOptions) => void (got = o),
+  );
   program.parse(['node', 'causeway', mode, 'X', ...args]);
   assert.ok(got);
   return got;
@@ -51,7 +58,10 @@ describe('profiles add/edit flags', () => {
   });
 
   it('--allow-no-auth is an explicit opt-in that --no-allow-no-auth takes back', () => {
-    const on = apply({ server: 'h', allowNoAuth: commanderOptions('add', ['--server', 'h', '--allow-no-auth']).allowNoAuth });
+    const on = apply({
+      server: 'h',
+      allowNoAuth: commanderOptions('add', ['--server', 'h', '--allow-no-auth']).allowNoAuth,
+    });
     assert.equal(on.allowNoAuthentication, true);
     assert.ok(validateDraft(on).ok);
     const off = apply({ allowNoAuth: commanderOptions('edit', ['--no-allow-no-auth']).allowNoAuth }, on);
@@ -60,7 +70,15 @@ describe('profiles add/edit flags', () => {
   });
 
   it('changes only what is given, and --no-X removes a field', () => {
-    const base = apply({ server: 'h', user: 'u', pin: PIN, sni: 'n', proxy: 'http://p:1', split: ['10.0.0.0/8'], ipv6: true });
+    const base = apply({
+      server: 'h',
+      user: 'u',
+      pin: PIN,
+      sni: 'n',
+      proxy: 'http://p:1',
+      split: ['10.0.0.0/8'],
+      ipv6: true,
+    });
     const edited = apply({ pin: false, sni: false, proxy: false, full: true }, base);
     assert.equal(edited.username, 'u');
     assert.equal(edited.ipv6, true);
@@ -109,7 +127,15 @@ describe('profiles add/edit flags', () => {
 
   it('commander: absent flags are undefined, --no-X is false, --split takes several networks', () => {
     assert.deepEqual(commanderOptions('edit', []), {});
-    const o = commanderOptions('edit', ['--no-dns', '--no-pin', '--ipv6', '--split', '10.0.0.0/8', '10.1.0.0/16', '--no-proxy']);
+    const o = commanderOptions('edit', [
+      '--no-dns',
+      '--no-pin',
+      '--ipv6',
+      '--split',
+      '10.0.0.0/8',
+      '10.1.0.0/16',
+      '--no-proxy',
+    ]);
     assert.equal(o.dns, false);
     assert.equal(o.pin, false);
     assert.equal(o.ipv6, true);

@@ -8,7 +8,12 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { EXIT } from '../../../main/cli/exit-codes.js';
 import { openProfileServices, type ProfileServices } from '../../../main/cli/profile-services.js';
-import { exitCodeForTargetError, resolveConnectTarget, type TargetOptions, type TargetResult } from '../../../main/cli/profile-target.js';
+import {
+  exitCodeForTargetError,
+  resolveConnectTarget,
+  type TargetOptions,
+  type TargetResult,
+} from '../../../main/cli/profile-target.js';
 import { MemoryCredentialStore } from '../../../main/services/credentials/memory-store.js';
 import type { Profile } from '../../../main/contract/profile.js';
 import { issue } from '../services/trust/helpers/certs.js';
@@ -25,7 +30,10 @@ describe('resolveConnectTarget', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cw-target-'));
     keychain = new MemoryCredentialStore();
-    services = openProfileServices({ XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state') }, { credentials: keychain });
+    services = openProfileServices(
+      { XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state') },
+      { credentials: keychain },
+    );
     const added = await services.store.add({
       name: 'Office',
       server: { host: 'vpn.example.com', port: 8443 },
@@ -140,7 +148,14 @@ describe('resolveConnectTarget', () => {
   it('checks flag values before touching the keychain', async () => {
     keychain.unavailable = true;
     try {
-      for (const o of [{ auth: 'telnet' }, { pin: 'nope' }, { mru: '99' }, { tlsMin: '1.0' }, { proxy: 'ftp://x' }, { ca: join(dir, 'missing.pem') }]) {
+      for (const o of [
+        { auth: 'telnet' },
+        { pin: 'nope' },
+        { mru: '99' },
+        { tlsMin: '1.0' },
+        { proxy: 'ftp://x' },
+        { ca: join(dir, 'missing.pem') },
+      ]) {
         const r = await resolve('Office', o);
         assert.ok(!r.ok && r.error.kind === 'usage', JSON.stringify(o));
         assert.equal(exitCodeForTargetError(r.error), EXIT.usage);
@@ -151,12 +166,22 @@ describe('resolveConnectTarget', () => {
   });
 
   it('reads a profile CA file into the trust policy, and names a CA file that went missing', async () => {
-    const withCa = await services.store.add({ name: 'WithCA', server: { host: 'h.example' }, username: 'u', tls: { caFile } });
+    const withCa = await services.store.add({
+      name: 'WithCA',
+      server: { host: 'h.example' },
+      username: 'u',
+      tls: { caFile },
+    });
     assert.ok(withCa.ok);
     await keychain.set(withCa.value.id, 'password', 'pw');
     const r = await resolve('WithCA');
     assert.ok(r.ok && /BEGIN CERTIFICATE/.test(r.target.config.trust.caPem ?? ''));
-    const gone = await services.store.add({ name: 'GoneCA', server: { host: 'h.example' }, username: 'u', tls: { caFile: join(dir, 'gone.pem') } });
+    const gone = await services.store.add({
+      name: 'GoneCA',
+      server: { host: 'h.example' },
+      username: 'u',
+      tls: { caFile: join(dir, 'gone.pem') },
+    });
     assert.ok(gone.ok);
     await keychain.set(gone.value.id, 'password', 'pw');
     const g = await resolve('GoneCA');
@@ -175,7 +200,11 @@ describe('resolveConnectTarget', () => {
   });
 
   it('takes anything else as host[:port], as before', async () => {
-    const r = await resolve('vpn.other.example:4443', { user: 'eve', passwordStdin: true, proxy: 'http://u@127.0.0.1:1', proxyPasswordStdin: true }, 'pw\nproxy-secret\n');
+    const r = await resolve(
+      'vpn.other.example:4443',
+      { user: 'eve', passwordStdin: true, proxy: 'http://u@127.0.0.1:1', proxyPasswordStdin: true },
+      'pw\nproxy-secret\n',
+    );
     assert.ok(r.ok && r.target.kind === 'address');
     assert.equal(r.target.config.host, 'vpn.other.example');
     assert.equal(r.target.config.port, 4443);
@@ -188,11 +217,19 @@ describe('resolveConnectTarget', () => {
   });
 
   it('refuses a proxy password in the URL, and asks for the user name when only the flag is given', async () => {
-    const inUrl = await resolve('vpn.other.example', { user: 'eve', passwordStdin: true, proxy: 'http://u:proxy-secret@127.0.0.1:1' }, 'pw\n');
+    const inUrl = await resolve(
+      'vpn.other.example',
+      { user: 'eve', passwordStdin: true, proxy: 'http://u:proxy-secret@127.0.0.1:1' },
+      'pw\n',
+    );
     assert.ok(!inUrl.ok && inUrl.error.kind === 'usage');
     assert.match(inUrl.error.message, /--proxy-password-stdin/);
     assert.doesNotMatch(inUrl.error.message, /proxy-secret/);
-    const noUser = await resolve('vpn.other.example', { user: 'eve', passwordStdin: true, proxy: 'http://127.0.0.1:1', proxyPasswordStdin: true }, 'pw\nx\n');
+    const noUser = await resolve(
+      'vpn.other.example',
+      { user: 'eve', passwordStdin: true, proxy: 'http://127.0.0.1:1', proxyPasswordStdin: true },
+      'pw\nx\n',
+    );
     assert.ok(!noUser.ok && noUser.error.kind === 'usage');
     assert.match(noUser.error.message, /needs the proxy user name/);
   });
@@ -218,13 +255,20 @@ describe('resolveConnectTarget', () => {
   it('a corrupt profiles file is reported, and a host still works', async () => {
     const d = await mkdtemp(join(tmpdir(), 'cw-target-bad-'));
     try {
-      const s = openProfileServices({ XDG_CONFIG_HOME: d, XDG_STATE_HOME: d }, { credentials: new MemoryCredentialStore() });
+      const s = openProfileServices(
+        { XDG_CONFIG_HOME: d, XDG_STATE_HOME: d },
+        { credentials: new MemoryCredentialStore() },
+      );
       await mkdir(join(d, 'causeway'), { recursive: true });
       await writeFile(s.store.file, '{ not json');
       const r = await resolveConnectTarget('Office Name', {}, { stdin: Readable.from(['']), env: {}, services: s });
       assert.ok(!r.ok && r.error.kind === 'profiles-unreadable', JSON.stringify(r));
       await writeFile(s.store.file, '{ not json');
-      const h = await resolveConnectTarget('vpn.example.com', { user: 'u', passwordStdin: true }, { stdin: Readable.from(['pw']), env: {}, services: s });
+      const h = await resolveConnectTarget(
+        'vpn.example.com',
+        { user: 'u', passwordStdin: true },
+        { stdin: Readable.from(['pw']), env: {}, services: s },
+      );
       assert.ok(h.ok && h.target.kind === 'address' && h.target.warning !== undefined);
     } finally {
       await rm(d, { recursive: true, force: true });

@@ -82,9 +82,15 @@ describe('promptSecret', () => {
   });
 
   it('is not used on a pipe: readSecretInput reads the pipe to its end instead', async () => {
-    assert.deepEqual(await promptSecret(Readable.from(['pw\n']), () => {}, '> '), { ok: false, reason: 'not-a-terminal' });
+    assert.deepEqual(await promptSecret(Readable.from(['pw\n']), () => {}, '> '), {
+      ok: false,
+      reason: 'not-a-terminal',
+    });
     let written = '';
-    assert.deepEqual(await readSecretInput(Readable.from(['pw\n']), '> ', (t) => void (written += t)), { ok: true, value: 'pw' });
+    assert.deepEqual(await readSecretInput(Readable.from(['pw\n']), '> ', (t) => void (written += t)), {
+      ok: true,
+      value: 'pw',
+    });
     assert.equal(written, '', 'no prompt for a pipe');
     const tty = new FakeTty();
     const p = readSecretInput(tty, 'Password: ', (t) => void (written += t));

@@ -48,7 +48,15 @@ class ScriptedTunnel implements ObservedTunnel {
   }
 }
 
-const stats = (rx: number, tx: number): PumpStats => ({ rxBytes: rx, txBytes: tx, rxPackets: 3, txPackets: 4, txDropped: 0, tlsStalls: 0, tunStalls: 0 });
+const stats = (rx: number, tx: number): PumpStats => ({
+  rxBytes: rx,
+  txBytes: tx,
+  rxPackets: 3,
+  txPackets: 4,
+  txDropped: 0,
+  tlsStalls: 0,
+  tunStalls: 0,
+});
 
 let dir: string;
 let servers: ControlServer[];
@@ -63,19 +71,34 @@ afterEach(async () => {
 });
 
 /** A fake `connect` process: its tracker behind a real control server. */
-async function fakeConnect(pid: number, name: string, clock: { t: number }): Promise<{ tunnel: ScriptedTunnel; stops: () => number; server: ControlServer }> {
+async function fakeConnect(
+  pid: number,
+  name: string,
+  clock: { t: number },
+): Promise<{ tunnel: ScriptedTunnel; stops: () => number; server: ControlServer }> {
   const tunnel = new ScriptedTunnel();
-  const tracker = statusTracker({ name, profileId: `id-${name}`, server: '192.0.2.1:443', tunnel, now: () => clock.t, pid });
+  const tracker = statusTracker({
+    name,
+    profileId: `id-${name}`,
+    server: '192.0.2.1:443',
+    tunnel,
+    now: () => clock.t,
+    pid,
+  });
   let stops = 0;
   const held: { server?: ControlServer } = {};
-  const opened = await ControlServer.open(dir, { pid, name, owner: me, selfUid: uid }, {
-    status: tracker.status,
-    requestStop: () => {
-      stops++;
-      tunnel.set({ state: 'disconnected', reason: null });
-      setImmediate(() => void held.server?.close());
+  const opened = await ControlServer.open(
+    dir,
+    { pid, name, owner: me, selfUid: uid },
+    {
+      status: tracker.status,
+      requestStop: () => {
+        stops++;
+        tunnel.set({ state: 'disconnected', reason: null });
+        setImmediate(() => void held.server?.close());
+      },
     },
-  });
+  );
   assert.ok(opened.ok);
   held.server = opened.server;
   servers.push(opened.server);
@@ -86,8 +109,16 @@ async function cw(args: string[]): Promise<{ code: number; stdout: string; stder
   let code = 0;
   let stdout = '';
   let stderr = '';
-  const ctx: CliContext = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stdin: Readable.from([]), env: {}, setExitCode: (c) => void (code = c) };
-  const program = new Command('causeway').exitOverride().configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr });
+  const ctx: CliContext = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    stdin: Readable.from([]),
+    env: {},
+    setExitCode: (c) => void (code = c),
+  };
+  const program = new Command('causeway')
+    .exitOverride()
+    .configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr });
   const alive = () => true;
   registerStatusCommand(program, ctx, { dir, alive, now: () => 100_000 });
   registerDisconnectCommand(program, ctx, { dir, alive });
@@ -144,7 +175,10 @@ describe('disconnect', () => {
     assert.equal(lab.stops(), 1);
     assert.equal(office.stops(), 0);
     const left = JSON.parse((await cw(['status', '--json'])).stdout) as { tunnels: { name: string }[] };
-    assert.deepEqual(left.tunnels.map((t) => t.name), ['Office']);
+    assert.deepEqual(
+      left.tunnels.map((t) => t.name),
+      ['Office'],
+    );
   });
 
   it('with no name: the only tunnel; with several, a usage error naming them; --all takes every one', async () => {
@@ -177,7 +211,23 @@ describe('disconnect', () => {
 describe('selection and formatting', () => {
   const entry = (name: string, pid: number, iface: string | null): RegisteredTunnel => ({
     socket: `/x/${pid}.sock`,
-    status: { pid, name, profileId: `p-${pid}`, server: 's', state: 'connected', interface: iface, ipv4: null, routes: [], dns: [], startedAt: 0, connectedAt: 0, reconnects: 0, bytes: { rx: 0, tx: 0 }, packets: { rx: 0, tx: 0 }, lastFailure: null },
+    status: {
+      pid,
+      name,
+      profileId: `p-${pid}`,
+      server: 's',
+      state: 'connected',
+      interface: iface,
+      ipv4: null,
+      routes: [],
+      dns: [],
+      startedAt: 0,
+      connectedAt: 0,
+      reconnects: 0,
+      bytes: { rx: 0, tx: 0 },
+      packets: { rx: 0, tx: 0 },
+      lastFailure: null,
+    },
   });
   it('matches a name in any case, a profile id, an interface or a pid', () => {
     const up = [entry('Lab', 1, 'causeway0'), entry('Office', 2, 'causeway1')];
@@ -202,10 +252,19 @@ describe('selection and formatting', () => {
     const tunnel = new ScriptedTunnel();
     const tracker = statusTracker({ name: 'Lab', profileId: null, server: 's', tunnel, now: () => clock.t, pid: 5 });
     tunnel.up('causeway0');
-    tunnel.set({ state: 'reconnecting', attempt: 1, delayMs: 1000, reason: { phase: 'connected', code: 'dead-peer', message: 'The server stopped answering.' } });
+    tunnel.set({
+      state: 'reconnecting',
+      attempt: 1,
+      delayMs: 1000,
+      reason: { phase: 'connected', code: 'dead-peer', message: 'The server stopped answering.' },
+    });
     const s = tracker.status();
     assert.equal(s.connectedAt, null);
-    assert.deepEqual(s.lastFailure, { phase: 'connected', code: 'dead-peer', message: 'The server stopped answering.' });
+    assert.deepEqual(s.lastFailure, {
+      phase: 'connected',
+      code: 'dead-peer',
+      message: 'The server stopped answering.',
+    });
     const text = formatStatus([s], 10);
     assert.match(text, /Lab: reconnecting/);
     assert.match(text, /last error The server stopped answering\./);

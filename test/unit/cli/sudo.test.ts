@@ -10,7 +10,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const PASSWD = ['root:x:0:0:root:/root:/bin/bash', 'alice:x:1000:1000:Alice,,,:/home/alice:/bin/bash', 'broken line', 'bob:x:notanumber:1:b:/home/bob:/bin/sh', ''].join('\n');
+const PASSWD = [
+  'root:x:0:0:root:/root:/bin/bash',
+  'alice:x:1000:1000:Alice,,,:/home/alice:/bin/bash',
+  'broken line',
+  'bob:x:notanumber:1:b:/home/bob:/bin/sh',
+  '',
+].join('\n');
 const alice: PasswdEntry = { name: 'alice', uid: 1000, gid: 1000, home: '/home/alice' };
 
 describe('resolveInvoker', () => {
@@ -20,11 +26,29 @@ describe('resolveInvoker', () => {
 
   it('is the sudo user only for root with SUDO_UID of someone else', () => {
     const passwd = () => PASSWD;
-    assert.deepEqual(resolveInvoker({ uid: 0, env: { SUDO_UID: '1000', SUDO_USER: 'alice' }, passwd }), { ok: true, invoker: { kind: 'sudo', user: alice } });
-    assert.deepEqual(resolveInvoker({ uid: 0, env: { SUDO_UID: '1000' }, passwd }), { ok: true, invoker: { kind: 'sudo', user: alice } });
-    assert.deepEqual(resolveInvoker({ uid: 0, env: {}, passwd }), { ok: true, invoker: { kind: 'self' } }, 'root itself');
-    assert.deepEqual(resolveInvoker({ uid: 0, env: { SUDO_UID: '0' }, passwd }), { ok: true, invoker: { kind: 'self' } }, 'root sudo root');
-    assert.deepEqual(resolveInvoker({ uid: 1001, env: { SUDO_UID: '1000' }, passwd }), { ok: true, invoker: { kind: 'self' } }, 'sudo -u bob');
+    assert.deepEqual(resolveInvoker({ uid: 0, env: { SUDO_UID: '1000', SUDO_USER: 'alice' }, passwd }), {
+      ok: true,
+      invoker: { kind: 'sudo', user: alice },
+    });
+    assert.deepEqual(resolveInvoker({ uid: 0, env: { SUDO_UID: '1000' }, passwd }), {
+      ok: true,
+      invoker: { kind: 'sudo', user: alice },
+    });
+    assert.deepEqual(
+      resolveInvoker({ uid: 0, env: {}, passwd }),
+      { ok: true, invoker: { kind: 'self' } },
+      'root itself',
+    );
+    assert.deepEqual(
+      resolveInvoker({ uid: 0, env: { SUDO_UID: '0' }, passwd }),
+      { ok: true, invoker: { kind: 'self' } },
+      'root sudo root',
+    );
+    assert.deepEqual(
+      resolveInvoker({ uid: 1001, env: { SUDO_UID: '1000' }, passwd }),
+      { ok: true, invoker: { kind: 'self' } },
+      'sudo -u bob',
+    );
   });
 
   it('refuses, saying how to run it, when the sudo user cannot be worked out', () => {
@@ -34,15 +58,29 @@ describe('resolveInvoker', () => {
       assert.equal(r.error.kind, 'sudo-user-unknown');
       assert.match(r.error.message, /as yourself .*polkit.*--password-stdin/);
     }
-    const unreadable = resolveInvoker({ uid: 0, env: { SUDO_UID: '1000' }, passwd: () => { throw new Error('EACCES'); } });
+    const unreadable = resolveInvoker({
+      uid: 0,
+      env: { SUDO_UID: '1000' },
+      passwd: () => {
+        throw new Error('EACCES');
+      },
+    });
     assert.ok(!unreadable.ok && unreadable.error.message.includes('EACCES'));
   });
 });
 
 describe('userEnvironment', () => {
-  it('gives the user their home, names and session bus; drops root\'s XDG dirs and bus', () => {
+  it("gives the user their home, names and session bus; drops root's XDG dirs and bus", () => {
     const env = userEnvironment(
-      { HOME: '/root', USER: 'root', PATH: '/usr/bin', XDG_CONFIG_HOME: '/root/.config', XDG_STATE_HOME: '/home/alice/.state', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/0/bus', XDG_RUNTIME_DIR: '/run/user/0' },
+      {
+        HOME: '/root',
+        USER: 'root',
+        PATH: '/usr/bin',
+        XDG_CONFIG_HOME: '/root/.config',
+        XDG_STATE_HOME: '/home/alice/.state',
+        DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/0/bus',
+        XDG_RUNTIME_DIR: '/run/user/0',
+      },
       alice,
       (p) => p === '/run/user/1000' || p === '/run/user/1000/bus',
     );
@@ -89,10 +127,23 @@ describe('switching identity', () => {
 
   it('asUserSync switches effective ids for the step and back, also when it throws', () => {
     const id = recorder();
-    assert.equal(asUserSync(alice, () => 42, id), 42);
+    assert.equal(
+      asUserSync(alice, () => 42, id),
+      42,
+    );
     assert.deepEqual(id.calls, ['setegid 1000', 'seteuid 1000', 'seteuid 0', 'setegid 0']);
     const id2 = recorder();
-    assert.throws(() => asUserSync(alice, () => { throw new Error('boom'); }, id2), /boom/);
+    assert.throws(
+      () =>
+        asUserSync(
+          alice,
+          () => {
+            throw new Error('boom');
+          },
+          id2,
+        ),
+      /boom/,
+    );
     assert.deepEqual(id2.calls.slice(-2), ['seteuid 0', 'setegid 0']);
   });
 
@@ -101,7 +152,18 @@ describe('switching identity', () => {
     try {
       const id = recorder();
       let during = -1;
-      const logs = new UserOwnedLogs(dir, alice, {}, { ...id, seteuid: (u) => { id.seteuid(u); during = u; } });
+      const logs = new UserOwnedLogs(
+        dir,
+        alice,
+        {},
+        {
+          ...id,
+          seteuid: (u) => {
+            id.seteuid(u);
+            during = u;
+          },
+        },
+      );
       const started = logs.start('11111111-1111-4111-8111-111111111111');
       assert.ok(started.ok);
       started.value.close();
@@ -112,7 +174,7 @@ describe('switching identity', () => {
     }
   });
 
-  it('openProfileServices for a sudo invoker uses the user\'s home, keychain and logs', () => {
+  it("openProfileServices for a sudo invoker uses the user's home, keychain and logs", () => {
     const s = openProfileServices({ HOME: '/root', PATH: '/usr/bin' }, { invoker: { kind: 'sudo', user: alice } });
     assert.equal(s.paths.configDir, '/home/alice/.config/causeway');
     assert.equal(s.paths.logsDir, '/home/alice/.local/state/causeway/logs');

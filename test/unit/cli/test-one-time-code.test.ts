@@ -23,8 +23,17 @@ describe('test/doctor one-time code', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cw-test-otp-'));
     const keychain = new MemoryCredentialStore();
-    services = openProfileServices({ XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state') }, { credentials: keychain });
-    const a = await services.store.add({ name: 'Otp', server: { host: 'vpn.example.com' }, username: 'alice', proxy: { host: '127.0.0.1', port: 3128, username: 'px' }, otp: { mode: 'append' } });
+    services = openProfileServices(
+      { XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state') },
+      { credentials: keychain },
+    );
+    const a = await services.store.add({
+      name: 'Otp',
+      server: { host: 'vpn.example.com' },
+      username: 'alice',
+      proxy: { host: '127.0.0.1', port: 3128, username: 'px' },
+      otp: { mode: 'append' },
+    });
     const b = await services.store.add({ name: 'Plain', server: { host: 'vpn.example.com' }, username: 'bob' });
     assert.ok(a.ok && b.ok);
     plainId = b.value.id;
@@ -37,16 +46,25 @@ describe('test/doctor one-time code', () => {
     const r = await resolveConnectTarget(name, o, { stdin, env: {}, services });
     assert.ok(r.ok && r.target.kind === 'profile', JSON.stringify(r));
     const announced: number[] = [];
-    const coded = await withFirstCode({ config: r.target.config, secrets: r.target.secrets, oneTimeCode: false }, o, r.target.profile, {
-      stdin,
-      announce: (attempt) => announced.push(attempt),
-      terminal: () => assert.fail('nothing is said on a terminal for piped input'),
-    });
+    const coded = await withFirstCode(
+      { config: r.target.config, secrets: r.target.secrets, oneTimeCode: false },
+      o,
+      r.target.profile,
+      {
+        stdin,
+        announce: (attempt) => announced.push(attempt),
+        terminal: () => assert.fail('nothing is said on a terminal for piped input'),
+      },
+    );
     return { coded, announced };
   };
 
   it('reads password, proxy password, then the code, and sends password+code; the code is a secret of the run', async () => {
-    const { coded, announced } = await run('Otp', { passwordStdin: true, proxyPasswordStdin: true, otpStdin: true }, 'pw-static\nproxy-secret\n482913\n');
+    const { coded, announced } = await run(
+      'Otp',
+      { passwordStdin: true, proxyPasswordStdin: true, otpStdin: true },
+      'pw-static\nproxy-secret\n482913\n',
+    );
     assert.ok(coded.ok, JSON.stringify(coded));
     assert.deepEqual(announced, [1]);
     assert.equal(coded.value.config.credentials.password, 'pw-static482913');
@@ -82,7 +100,9 @@ describe('test/doctor one-time code', () => {
 
 describe('withOneTimeCodeHint', () => {
   it('adds that a code works once to a refused sign-in only', () => {
-    const refused = withOneTimeCodeHint(failure('auth', 'auth-failed', 'The server rejected the user name or password.'));
+    const refused = withOneTimeCodeHint(
+      failure('auth', 'auth-failed', 'The server rejected the user name or password.'),
+    );
     assert.equal(refused.message, `The server rejected the user name or password. ${ONE_TIME_CODE_REFUSED}`);
     assert.match(refused.message, /Run again with a fresh code/);
     const tls = failure('tls', 'certificate-untrusted', 'Untrusted.');

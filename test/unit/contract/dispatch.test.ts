@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { CHANNELS, createDispatcher, type Handlers } from '../../../main/contract/index.js';
 
 // Every channel answers "ok" with its name: enough to see dispatch reach the right handler.
-const handlers = Object.fromEntries(CHANNELS.map((c) => [c, async () => ({ ok: true, channel: c })])) as unknown as Handlers;
+const handlers = Object.fromEntries(
+  CHANNELS.map((c) => [c, async () => ({ ok: true, channel: c })]),
+) as unknown as Handlers;
 
 test('completeness is checked at compile time', () => {
   const { 'logs.export': _dropped, ...partial } = handlers;
@@ -14,7 +16,10 @@ test('completeness is checked at compile time', () => {
 
 test('a request from an unexpected sender is refused before anything else', async () => {
   let called = false;
-  const d = createDispatcher<string>({ ...handlers, 'profiles.list': async () => ((called = true), { ok: true, profiles: [] }) }, { isTrustedSender: (s) => s === 'app-frame' });
+  const d = createDispatcher<string>(
+    { ...handlers, 'profiles.list': async () => ((called = true), { ok: true, profiles: [] }) },
+    { isTrustedSender: (s) => s === 'app-frame' },
+  );
   const r = await d('https://evil.example', 'profiles.list', undefined);
   assert.deepEqual(r.ok ? null : r.error.code, 'forbidden');
   assert.equal(called, false);
@@ -44,7 +49,15 @@ test('unknown channels and invalid payloads are rejected with codes, never echoi
 
 test('an exception in a handler becomes an internal error envelope without its message', async () => {
   const seen: unknown[] = [];
-  const d = createDispatcher<null>({ ...handlers, 'app.info': async () => { throw new Error('password=hunter2 leaked'); } }, { isTrustedSender: () => true, onInternalError: (_c, e) => seen.push(e) });
+  const d = createDispatcher<null>(
+    {
+      ...handlers,
+      'app.info': async () => {
+        throw new Error('password=hunter2 leaked');
+      },
+    },
+    { isTrustedSender: () => true, onInternalError: (_c, e) => seen.push(e) },
+  );
   const r = await d(null, 'app.info', undefined);
   assert.equal(!r.ok && r.error.code, 'internal');
   assert.ok(!JSON.stringify(r).includes('hunter2'));

@@ -40,12 +40,33 @@ test('no response or event carries a secret, on any channel', async () => {
         // Log the secret on purpose, then fail on an untrusted certificate so a prompt is opened.
         setImmediate(() => {
           deps.log?.({ time: 0, level: 'debug', phase: 'auth', message: `password ${config.credentials.password}` });
-          s.fail(failure('tls', 'certificate-untrusted', 'untrusted', { certificate: { subject: 'CN=a', issuer: 'CN=a', serialNumber: '1', validFrom: '2020-01-01T00:00:00Z', validTo: '2040-01-01T00:00:00Z', subjectAltNames: [], sha256: 'AA:'.repeat(31) + 'AA', selfSigned: true } }));
+          s.fail(
+            failure('tls', 'certificate-untrusted', 'untrusted', {
+              certificate: {
+                subject: 'CN=a',
+                issuer: 'CN=a',
+                serialNumber: '1',
+                validFrom: '2020-01-01T00:00:00Z',
+                validTo: '2040-01-01T00:00:00Z',
+                subjectAltNames: [],
+                sha256: 'AA:'.repeat(31) + 'AA',
+                selfSigned: true,
+              },
+            }),
+          );
         });
         return s;
       },
     });
-    const backend = createBackend({ store, credentials, logs, logging, connections, caDir: join(dir, 'ca'), host: { kind: 'browser', version: '0', platform: 'linux', chooseExportPath: async (n) => join(dir, n) } });
+    const backend = createBackend({
+      store,
+      credentials,
+      logs,
+      logging,
+      connections,
+      caDir: join(dir, 'ca'),
+      host: { kind: 'browser', version: '0', platform: 'linux', chooseExportPath: async (n) => join(dir, n) },
+    });
     const ca = { fileName: 'ca.pem', pem: issue({ cn: 'Lab CA', isCa: true }).pem };
     const secrets = { password: SECRET, proxyPassword: PROXY_SECRET, pkcs12Passphrase: P12_SECRET };
     const events: unknown[] = [];
@@ -62,7 +83,10 @@ test('no response or event carries a secret, on any channel', async () => {
     assert.ok(created.ok);
     const id = (created as unknown as { result: { profile: { id: string } } }).result.profile.id;
     const nm = `[connection]\nid=Imp\ntype=vpn\n[vpn]\ngateway=10.0.0.1\nuser=x\nservice-type=org.freedesktop.NetworkManager.sstp\n[vpn-secrets]\npassword=${IMPORTED}\n`;
-    const preview = await invoke('import.preview', { fileName: 'a.nmconnection', contentBase64: Buffer.from(nm).toString('base64') });
+    const preview = await invoke('import.preview', {
+      fileName: 'a.nmconnection',
+      contentBase64: Buffer.from(nm).toString('base64'),
+    });
     const importId = (preview as unknown as { result: { importId: string } }).result.importId;
 
     const payloads: Record<Channel, unknown> = {
@@ -76,7 +100,16 @@ test('no response or event carries a secret, on any channel', async () => {
       'profiles.list': undefined,
       'profiles.validate': { draft },
       // A client certificate that cannot be opened: its field warning must not quote the passphrase either.
-      'profiles.create': { draft: { ...draft, name: 'Lab 2', proxy: { host: 'proxy.example.test', port: 3128 }, tls: { clientCertificate: { pkcs12File: join(dir, 'missing.p12') } } }, ...secrets, ca },
+      'profiles.create': {
+        draft: {
+          ...draft,
+          name: 'Lab 2',
+          proxy: { host: 'proxy.example.test', port: 3128 },
+          tls: { clientCertificate: { pkcs12File: join(dir, 'missing.p12') } },
+        },
+        ...secrets,
+        ca,
+      },
       'profiles.update': { id, draft: { ...draft, name: 'Lab renamed' }, ...secrets, ca },
       'profiles.setPassword': { id, password: SECRET },
       'import.preview': { fileName: 'a.nmconnection', contentBase64: Buffer.from(nm).toString('base64') },

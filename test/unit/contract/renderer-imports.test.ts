@@ -20,8 +20,10 @@ test('renderer sources import only types from the contract, nothing from node: o
     const text = readFileSync(f, 'utf8');
     for (const m of text.matchAll(/^\s*import\s+(type\s+)?[^'"]*from\s+['"]([^'"]+)['"]/gm)) {
       const [line, typeOnly, spec] = [m[0], m[1], m[2] ?? ''];
-      if (spec.startsWith('node:') || spec === 'electron' || /^(fs|path|child_process|net|os)$/.test(spec)) problems.push(`${f}: ${line.trim()}`);
-      if ((spec === '$contract' || spec.includes('/main/')) && !typeOnly) problems.push(`${f}: value import from main: ${line.trim()}`);
+      if (spec.startsWith('node:') || spec === 'electron' || /^(fs|path|child_process|net|os)$/.test(spec))
+        problems.push(`${f}: ${line.trim()}`);
+      if ((spec === '$contract' || spec.includes('/main/')) && !typeOnly)
+        problems.push(`${f}: value import from main: ${line.trim()}`);
     }
   }
   assert.deepEqual(problems, []);

@@ -24,9 +24,11 @@ async function upTunnel(helper: Helper) {
   await call(helper, { verb: 'configure', name: 'causeway0', address: '10.0.0.2/32', peer: '10.0.0.1', mtu: 1400 });
 }
 
-test('create-tun picks the first free causewayN and makes it the uid\'s', async () => {
+test("create-tun picks the first free causewayN and makes it the uid's", async () => {
   const { system, helper } = setup((p, args) =>
-    args.join(' ') === '-j link show' ? { stdout: JSON.stringify([{ ifname: 'lo' }, { ifname: 'causeway0' }]) } : undefined,
+    args.join(' ') === '-j link show'
+      ? { stdout: JSON.stringify([{ ifname: 'lo' }, { ifname: 'causeway0' }]) }
+      : undefined,
   );
   const r = await call(helper, { verb: 'create-tun', uid: 1000 });
   assert.deepEqual(r.result, { name: 'causeway1' });
@@ -47,7 +49,14 @@ test('create-tun refuses a name that exists (ip tuntap add would silently adopt 
 test('configure: MTU, point-to-point /32, optional IPv6, up', async () => {
   const { system, helper } = setup();
   await call(helper, { verb: 'create-tun', uid: 1000, name: 'cw-test' });
-  await call(helper, { verb: 'configure', name: 'cw-test', address: '10.0.0.2', peer: '10.0.0.1', mtu: 1400, ipv6: { address: 'FE80::0:1/64' } });
+  await call(helper, {
+    verb: 'configure',
+    name: 'cw-test',
+    address: '10.0.0.2',
+    peer: '10.0.0.1',
+    mtu: 1400,
+    ipv6: { address: 'FE80::0:1/64' },
+  });
   assert.deepEqual(system.changes().slice(1), [
     ['ip', 'link', 'set', 'dev', 'cw-test', 'mtu', '1400'],
     ['ip', 'addr', 'add', '10.0.0.2/32', 'peer', '10.0.0.1/32', 'dev', 'cw-test'],
@@ -60,7 +69,13 @@ test('full tunnel: server host route via the original gateway, two /1 halves, ex
   const { system, helper } = setup();
   await upTunnel(helper);
   const before = system.calls.length;
-  const r = await call(helper, { verb: 'set-routes', name: 'causeway0', mode: 'full', routes: ['172.16.0.0/12', '0.0.0.0/1'], serverAddress: '198.51.100.7' });
+  const r = await call(helper, {
+    verb: 'set-routes',
+    name: 'causeway0',
+    mode: 'full',
+    routes: ['172.16.0.0/12', '0.0.0.0/1'],
+    serverAddress: '198.51.100.7',
+  });
   assert.deepEqual(r.result, { serverRoute: { destination: '198.51.100.7/32', gateway: '192.0.2.1', dev: 'eth0' } });
   assert.deepEqual(system.calls.slice(before), [
     ['ip', '-j', 'route', 'get', '198.51.100.7'],
@@ -76,7 +91,14 @@ test('full tunnel with IPv6 adds the IPv6 halves; an on-link server gets a route
     args[1] === 'route' && args[2] === 'get' ? { stdout: JSON.stringify([{ dst: args[3], dev: 'wlan0' }]) } : undefined,
   );
   await call(helper, { verb: 'create-tun', uid: 1000 });
-  await call(helper, { verb: 'configure', name: 'causeway0', address: '10.0.0.2', peer: '10.0.0.1', mtu: 1400, ipv6: { address: 'fe80::2/64' } });
+  await call(helper, {
+    verb: 'configure',
+    name: 'causeway0',
+    address: '10.0.0.2',
+    peer: '10.0.0.1',
+    mtu: 1400,
+    ipv6: { address: 'fe80::2/64' },
+  });
   const before = system.calls.length;
   await call(helper, { verb: 'set-routes', name: 'causeway0', mode: 'full', routes: [], serverAddress: '2001:db8::7' });
   assert.deepEqual(system.calls.slice(before), [
@@ -93,14 +115,26 @@ test('split tunnel: only the listed routes (deduplicated, canonical); no server 
   const { system, helper } = setup();
   await upTunnel(helper);
   const before = system.calls.length;
-  const r = await call(helper, { verb: 'set-routes', name: 'causeway0', mode: 'split', routes: ['10.1.0.0/16', '2001:DB8::/32', '10.1.0.0/16'], serverAddress: '198.51.100.7' });
+  const r = await call(helper, {
+    verb: 'set-routes',
+    name: 'causeway0',
+    mode: 'split',
+    routes: ['10.1.0.0/16', '2001:DB8::/32', '10.1.0.0/16'],
+    serverAddress: '198.51.100.7',
+  });
   assert.deepEqual(r.result, {});
   assert.deepEqual(system.calls.slice(before), [
     ['ip', 'route', 'add', '10.1.0.0/16', 'dev', 'causeway0'],
     ['ip', 'route', 'add', '2001:db8::/32', 'dev', 'causeway0'],
   ]);
   const again = system.calls.length;
-  await call(helper, { verb: 'set-routes', name: 'causeway0', mode: 'split', routes: ['198.51.0.0/16'], serverAddress: '198.51.100.7' });
+  await call(helper, {
+    verb: 'set-routes',
+    name: 'causeway0',
+    mode: 'split',
+    routes: ['198.51.0.0/16'],
+    serverAddress: '198.51.100.7',
+  });
   assert.deepEqual(system.calls.slice(again), [
     // the previous set goes first, newest first
     ['ip', 'route', 'del', '2001:db8::/32', 'dev', 'causeway0'],
@@ -113,11 +147,22 @@ test('split tunnel: only the listed routes (deduplicated, canonical); no server 
 
 test('a route that fails rolls back the whole set-routes', async () => {
   const { system, helper } = setup((p, args) =>
-    args.join(' ') === 'route add 172.16.0.0/12 dev causeway0' ? { code: 2, stderr: 'RTNETLINK answers: Invalid argument' } : undefined,
+    args.join(' ') === 'route add 172.16.0.0/12 dev causeway0'
+      ? { code: 2, stderr: 'RTNETLINK answers: Invalid argument' }
+      : undefined,
   );
   await upTunnel(helper);
   const before = system.calls.length;
-  const r = await helper.handleLine(JSON.stringify({ id: 1, verb: 'set-routes', name: 'causeway0', mode: 'split', routes: ['10.1.0.0/16', '172.16.0.0/12'], serverAddress: '198.51.100.7' }));
+  const r = await helper.handleLine(
+    JSON.stringify({
+      id: 1,
+      verb: 'set-routes',
+      name: 'causeway0',
+      mode: 'split',
+      routes: ['10.1.0.0/16', '172.16.0.0/12'],
+      serverAddress: '198.51.100.7',
+    }),
+  );
   assert.equal(r.ok, false);
   if (!r.ok) {
     assert.equal(r.error.code, 'failed');
@@ -134,16 +179,29 @@ test("another VPN's full-tunnel route is not taken for ours: set-routes fails, s
   const { system, helper } = setup((_p, args) => {
     const a = args.join(' ');
     if (a === 'route add 0.0.0.0/1 dev causeway0') return { code: 2, stderr: 'RTNETLINK answers: File exists' };
-    if (a === '-j route show exact 0.0.0.0/1') return { stdout: JSON.stringify([{ dst: '0.0.0.0/1', dev: 'tun0', scope: 'link' }]) };
+    if (a === '-j route show exact 0.0.0.0/1')
+      return { stdout: JSON.stringify([{ dst: '0.0.0.0/1', dev: 'tun0', scope: 'link' }]) };
     return undefined;
   });
   await upTunnel(helper);
   const before = system.calls.length;
-  const r = await helper.handleLine(JSON.stringify({ id: 1, verb: 'set-routes', name: 'causeway0', mode: 'full', routes: [], serverAddress: '198.51.100.7' }));
+  const r = await helper.handleLine(
+    JSON.stringify({
+      id: 1,
+      verb: 'set-routes',
+      name: 'causeway0',
+      mode: 'full',
+      routes: [],
+      serverAddress: '198.51.100.7',
+    }),
+  );
   assert.equal(r.ok, false);
   if (!r.ok) {
     assert.equal(r.error.code, 'failed');
-    assert.match(r.error.message, /0\.0\.0\.0\/1 is already taken through tun0 \(another VPN\?\).*Disconnect the other VPN/);
+    assert.match(
+      r.error.message,
+      /0\.0\.0\.0\/1 is already taken through tun0 \(another VPN\?\).*Disconnect the other VPN/,
+    );
   }
   assert.deepEqual(system.calls.slice(before), [
     ['ip', '-j', 'route', 'get', '198.51.100.7'],
@@ -159,22 +217,40 @@ test('a "File exists" for a route that is already ours (through our TUN) is acce
   const { helper } = setup((_p, args) => {
     const a = args.join(' ');
     if (a === 'route add 10.1.0.0/16 dev causeway0') return { code: 2, stderr: 'RTNETLINK answers: File exists' };
-    if (a === '-j route show exact 10.1.0.0/16') return { stdout: JSON.stringify([{ dst: '10.1.0.0/16', dev: 'causeway0' }]) };
+    if (a === '-j route show exact 10.1.0.0/16')
+      return { stdout: JSON.stringify([{ dst: '10.1.0.0/16', dev: 'causeway0' }]) };
     return undefined;
   });
   await upTunnel(helper);
-  await call(helper, { verb: 'set-routes', name: 'causeway0', mode: 'split', routes: ['10.1.0.0/16'], serverAddress: '198.51.100.7' });
+  await call(helper, {
+    verb: 'set-routes',
+    name: 'causeway0',
+    mode: 'split',
+    routes: ['10.1.0.0/16'],
+    serverAddress: '198.51.100.7',
+  });
 });
 
 test('an existing identical route is used and left alone on teardown', async () => {
   const { system, helper } = setup((p, args) =>
-    args.join(' ') === 'route add 198.51.100.7/32 via 192.0.2.1 dev eth0' ? { code: 2, stderr: 'RTNETLINK answers: File exists' } : undefined,
+    args.join(' ') === 'route add 198.51.100.7/32 via 192.0.2.1 dev eth0'
+      ? { code: 2, stderr: 'RTNETLINK answers: File exists' }
+      : undefined,
   );
   await upTunnel(helper);
-  await call(helper, { verb: 'set-routes', name: 'causeway0', mode: 'full', routes: [], serverAddress: '198.51.100.7' });
+  await call(helper, {
+    verb: 'set-routes',
+    name: 'causeway0',
+    mode: 'full',
+    routes: [],
+    serverAddress: '198.51.100.7',
+  });
   const before = system.calls.length;
   await call(helper, { verb: 'teardown' });
-  assert.equal(system.calls.slice(before).some((c) => c.includes('198.51.100.7/32')), false);
+  assert.equal(
+    system.calls.slice(before).some((c) => c.includes('198.51.100.7/32')),
+    false,
+  );
 });
 
 test('DNS through systemd-resolved when it runs', async () => {
@@ -182,7 +258,13 @@ test('DNS through systemd-resolved when it runs', async () => {
   system.resolved = true;
   await upTunnel(helper);
   const before = system.calls.length;
-  const r = await call(helper, { verb: 'set-dns', name: 'causeway0', servers: ['10.0.0.53', '2001:DB8::53'], searchDomains: ['corp.example'], defaultRoute: true });
+  const r = await call(helper, {
+    verb: 'set-dns',
+    name: 'causeway0',
+    servers: ['10.0.0.53', '2001:DB8::53'],
+    searchDomains: ['corp.example'],
+    defaultRoute: true,
+  });
   assert.deepEqual(r.result, { method: 'resolved' });
   assert.deepEqual(system.calls.slice(before), [
     ['resolvectl', 'dns', 'causeway0', '10.0.0.53', '2001:db8::53'],
@@ -199,7 +281,12 @@ test('DNS through resolv.conf otherwise: options kept, original restored on tear
   const { system, helper } = setup();
   const original = system.resolvConf;
   await upTunnel(helper);
-  const r = await call(helper, { verb: 'set-dns', name: 'causeway0', servers: ['10.0.0.53'], searchDomains: ['corp.example', 'lab.example'] });
+  const r = await call(helper, {
+    verb: 'set-dns',
+    name: 'causeway0',
+    servers: ['10.0.0.53'],
+    searchDomains: ['corp.example', 'lab.example'],
+  });
   assert.deepEqual(r.result, { method: 'resolv.conf' });
   assert.equal(
     system.resolvConf,
@@ -224,7 +311,13 @@ test('resolv.conf rewritten by someone else meanwhile is left alone', async () =
 test('teardown undoes everything newest first and empties the journal', async () => {
   const { system, store, helper } = setup();
   await upTunnel(helper);
-  await call(helper, { verb: 'set-routes', name: 'causeway0', mode: 'full', routes: [], serverAddress: '198.51.100.7' });
+  await call(helper, {
+    verb: 'set-routes',
+    name: 'causeway0',
+    mode: 'full',
+    routes: [],
+    serverAddress: '198.51.100.7',
+  });
   const before = system.calls.length;
   const r = await call(helper, { verb: 'teardown' });
   assert.deepEqual(r.result, { undone: 5, failed: 0 });
@@ -246,11 +339,16 @@ test('teardown undoes everything newest first and empties the journal', async ()
 
 test('a link that is no longer a TUN is not deleted', async () => {
   const { system, helper } = setup((p, args) =>
-    args[2] === 'link' && args[1] === '-d' ? { stdout: JSON.stringify([{ ifname: args[5], linkinfo: { info_kind: 'veth' } }]) } : undefined,
+    args[2] === 'link' && args[1] === '-d'
+      ? { stdout: JSON.stringify([{ ifname: args[5], linkinfo: { info_kind: 'veth' } }]) }
+      : undefined,
   );
   await call(helper, { verb: 'create-tun', uid: 1000 });
   await call(helper, { verb: 'teardown' });
-  assert.equal(system.calls.some((c) => c[1] === 'link' && c[2] === 'delete'), false);
+  assert.equal(
+    system.calls.some((c) => c[1] === 'link' && c[2] === 'delete'),
+    false,
+  );
 });
 
 test('create-tun twice is refused until teardown', async () => {

@@ -23,8 +23,10 @@ export function defaultResponder(program: Program, args: readonly string[]): Par
   if (program !== 'ip') return undefined;
   const a = args.join(' ');
   if (a === '-j link show') return { stdout: JSON.stringify([{ ifname: 'lo' }, { ifname: 'eth0' }]) };
-  if (a.startsWith('-j route get ')) return { stdout: JSON.stringify([{ dst: args[3], gateway: '192.0.2.1', dev: 'eth0', prefsrc: '192.0.2.10' }]) };
-  if (a.startsWith('-j -d link show dev ')) return { stdout: JSON.stringify([{ ifname: args[5], linkinfo: { info_kind: 'tun' } }]) };
+  if (a.startsWith('-j route get '))
+    return { stdout: JSON.stringify([{ dst: args[3], gateway: '192.0.2.1', dev: 'eth0', prefsrc: '192.0.2.10' }]) };
+  if (a.startsWith('-j -d link show dev '))
+    return { stdout: JSON.stringify([{ ifname: args[5], linkinfo: { info_kind: 'tun' } }]) };
   return undefined;
 }
 

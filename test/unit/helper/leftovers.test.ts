@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cleanupLeftovers } from '../../../main/helper/leftovers.js';
-import { currentNamespaces, fileStateStore, findLeftovers, processStartTime } from '../../../main/helper/state-store.js';
+import {
+  currentNamespaces,
+  fileStateStore,
+  findLeftovers,
+  processStartTime,
+} from '../../../main/helper/state-store.js';
 import type { UndoStep } from '../../../main/helper/undo-step.js';
 import { fakeSystem } from './fake-system.js';
 
@@ -52,11 +57,19 @@ test('files of live helpers, other namespaces, wrong modes or bad contents are l
   try {
     const live = process.ppid;
     writeFileSync(join(dir, `${live}.json`), state(live, { startTime: processStartTime(live) }), { mode: 0o600 });
-    writeFileSync(join(dir, '999998.json'), state(999998, { namespaces: { net: 'net:[1]', mnt: 'mnt:[1]' } }), { mode: 0o600 });
+    writeFileSync(join(dir, '999998.json'), state(999998, { namespaces: { net: 'net:[1]', mnt: 'mnt:[1]' } }), {
+      mode: 0o600,
+    });
     writeFileSync(join(dir, '999997.json'), state(999997), { mode: 0o600 });
     chmodSync(join(dir, '999997.json'), 0o666);
-    writeFileSync(join(dir, '999996.json'), state(999996, { steps: [{ kind: 'delete-link', group: 'tun', name: 'eth0;reboot' }] }), { mode: 0o600 });
-    writeFileSync(join(dir, '999995.json'), state(999995, { steps: [{ kind: 'run', group: 'tun', command: 'sh' }] }), { mode: 0o600 });
+    writeFileSync(
+      join(dir, '999996.json'),
+      state(999996, { steps: [{ kind: 'delete-link', group: 'tun', name: 'eth0;reboot' }] }),
+      { mode: 0o600 },
+    );
+    writeFileSync(join(dir, '999995.json'), state(999995, { steps: [{ kind: 'run', group: 'tun', command: 'sh' }] }), {
+      mode: 0o600,
+    });
     writeFileSync(join(dir, 'notes.txt'), 'x', { mode: 0o600 });
     assert.deepEqual(findLeftovers(dir, currentNamespaces(), uid), []);
     const system = fakeSystem();
@@ -72,7 +85,9 @@ test('resolv.conf steps from another mount namespace are skipped', async () => {
   const dir = tempDir();
   try {
     const here = currentNamespaces();
-    writeFileSync(join(dir, '999999.json'), state(999999, { namespaces: { net: here.net, mnt: 'mnt:[1]' } }), { mode: 0o600 });
+    writeFileSync(join(dir, '999999.json'), state(999999, { namespaces: { net: here.net, mnt: 'mnt:[1]' } }), {
+      mode: 0o600,
+    });
     const system = fakeSystem();
     system.resolvConf = 'nameserver 10.0.0.53\n';
     await cleanupLeftovers(system, () => {}, dir, uid);

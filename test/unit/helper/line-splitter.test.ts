@@ -11,7 +11,11 @@ test('lines split across chunks are joined; CRLF and blank lines tolerated', () 
 
 test('an over-long line is reported once and skipped to its newline; the next line is fine', () => {
   const s = new LineSplitter(10);
-  const out = [...s.push(Buffer.alloc(8, 0x61)), ...s.push(Buffer.alloc(1024 * 1024, 0x62)), ...s.push(Buffer.from('bbb\nok\n'))];
+  const out = [
+    ...s.push(Buffer.alloc(8, 0x61)),
+    ...s.push(Buffer.alloc(1024 * 1024, 0x62)),
+    ...s.push(Buffer.from('bbb\nok\n')),
+  ];
   assert.deepEqual(out, [{ kind: 'too-large' }, { kind: 'line', text: 'ok' }]);
 });
 

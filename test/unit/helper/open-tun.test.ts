@@ -23,12 +23,19 @@ function recordingChannel(vnet = true) {
 
 function helperWith(tunChannel?: TunChannel) {
   const system = fakeSystem();
-  const helper = new Helper({ system, store: memoryStore(), log: () => {}, callerUid: 1000, ...(tunChannel ? { tunChannel } : {}) });
+  const helper = new Helper({
+    system,
+    store: memoryStore(),
+    log: () => {},
+    callerUid: 1000,
+    ...(tunChannel ? { tunChannel } : {}),
+  });
   return { system, helper };
 }
 
 let nextId = 1;
-const send = (helper: Helper, fields: Record<string, unknown>): Promise<Response> => helper.handleLine(JSON.stringify({ id: nextId++, ...fields }));
+const send = (helper: Helper, fields: Record<string, unknown>): Promise<Response> =>
+  helper.handleLine(JSON.stringify({ id: nextId++, ...fields }));
 
 function refusal(r: Response): string {
   assert.equal(r.ok, false);
@@ -41,8 +48,16 @@ test('open-tun hands over the TUN this helper created, offload on unless asked o
   const { channel, handed } = recordingChannel();
   const { helper } = helperWith(channel);
   await send(helper, { verb: 'create-tun', uid: 1000 });
-  assert.deepEqual(await send(helper, { verb: 'open-tun', name: 'causeway0' }), { id: nextId - 1, ok: true, result: { name: 'causeway0', vnet: true } });
-  assert.deepEqual(await send(helper, { verb: 'open-tun', name: 'causeway0', offload: false }), { id: nextId - 1, ok: true, result: { name: 'causeway0', vnet: false } });
+  assert.deepEqual(await send(helper, { verb: 'open-tun', name: 'causeway0' }), {
+    id: nextId - 1,
+    ok: true,
+    result: { name: 'causeway0', vnet: true },
+  });
+  assert.deepEqual(await send(helper, { verb: 'open-tun', name: 'causeway0', offload: false }), {
+    id: nextId - 1,
+    ok: true,
+    result: { name: 'causeway0', vnet: false },
+  });
   assert.deepEqual(handed, [
     { name: 'causeway0', offload: true },
     { name: 'causeway0', offload: false },
@@ -123,5 +138,8 @@ test('a hand-over opens, sends and always closes our copy', () => {
   const b = attached.handOver('causeway0', true);
   assert.equal(b.ok, false);
   if (!b.ok) assert.match(b.message, /opening causeway0: EBUSY/);
-  assert.equal(busy.calls.some((c) => c.startsWith('send')), false);
+  assert.equal(
+    busy.calls.some((c) => c.startsWith('send')),
+    false,
+  );
 });

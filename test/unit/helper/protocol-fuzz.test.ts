@@ -13,7 +13,15 @@ import { LIMITS, response } from '../../../main/helper/protocol.js';
 import { fakeSystem, memoryStore } from './fake-system.js';
 
 const RUNS = Number(process.env.FUZZ_HELPER_RUNS ?? 1500);
-const figures = { sequences: 0, lines: 0, ok: 0, errors: {} as Record<string, number>, throws: 0, hangs: 0, peakRssMiB: 0 };
+const figures = {
+  sequences: 0,
+  lines: 0,
+  ok: 0,
+  errors: {} as Record<string, number>,
+  throws: 0,
+  hangs: 0,
+  peakRssMiB: 0,
+};
 after(() => {
   figures.peakRssMiB = Math.round(process.memoryUsage().rss / (1024 * 1024));
   console.log(`helper fuzz figures: ${JSON.stringify(figures)}`);
@@ -25,8 +33,21 @@ const VALID: readonly Record<string, unknown>[] = [
   { verb: 'create-tun', uid: 1000 },
   { verb: 'create-tun', name: 'causeway3', uid: 1000 },
   { verb: 'open-tun', name: 'causeway0', offload: true },
-  { verb: 'configure', name: 'causeway0', address: '10.0.0.2/32', peer: '10.0.0.1', mtu: 1400, ipv6: { address: 'fe80::2/64' } },
-  { verb: 'set-routes', name: 'causeway0', mode: 'split', routes: ['10.1.0.0/16', '2001:db8::/32'], serverAddress: '203.0.113.7' },
+  {
+    verb: 'configure',
+    name: 'causeway0',
+    address: '10.0.0.2/32',
+    peer: '10.0.0.1',
+    mtu: 1400,
+    ipv6: { address: 'fe80::2/64' },
+  },
+  {
+    verb: 'set-routes',
+    name: 'causeway0',
+    mode: 'split',
+    routes: ['10.1.0.0/16', '2001:db8::/32'],
+    serverAddress: '203.0.113.7',
+  },
   { verb: 'set-routes', name: 'causeway0', mode: 'full', routes: [], serverAddress: '203.0.113.7' },
   { verb: 'set-dns', name: 'causeway0', servers: ['10.0.0.53'], searchDomains: ['corp.example'], defaultRoute: true },
   { verb: 'teardown' },
@@ -49,10 +70,32 @@ const mutatedObject = fc.oneof(
   }),
   fc.tuple(seed, fc.string({ maxLength: 12 }), fc.jsonValue()).map(([r, k, v]) => ({ ...r, [k]: v })),
   // Strings that look like what a field wants, with a twist (options, spaces, newlines, unicode).
-  fc.tuple(seed, fc.nat(), fc.constantFrom('-rf', '--help', 'eth0', 'lo', 'causeway0;reboot', 'causeway0\n', '10.0.0.1 ', '0.0.0.0/0', '::/0', '10.0.0.256', '1e3', 'fe80::1%eth0', '', 'a'.repeat(5000), 'ｃａｕｓｅｗａｙ０')).map(([r, i, v]) => {
-    const keys = Object.keys(r).filter((k) => k !== 'verb');
-    return keys.length ? { ...r, [keys[i % keys.length] as string]: v } : r;
-  }),
+  fc
+    .tuple(
+      seed,
+      fc.nat(),
+      fc.constantFrom(
+        '-rf',
+        '--help',
+        'eth0',
+        'lo',
+        'causeway0;reboot',
+        'causeway0\n',
+        '10.0.0.1 ',
+        '0.0.0.0/0',
+        '::/0',
+        '10.0.0.256',
+        '1e3',
+        'fe80::1%eth0',
+        '',
+        'a'.repeat(5000),
+        'ｃａｕｓｅｗａｙ０',
+      ),
+    )
+    .map(([r, i, v]) => {
+      const keys = Object.keys(r).filter((k) => k !== 'verb');
+      return keys.length ? { ...r, [keys[i % keys.length] as string]: v } : r;
+    }),
 );
 
 function mutateText(text: string, edits: readonly [number, number, string][]): string {
@@ -69,17 +112,38 @@ function mutateText(text: string, edits: readonly [number, number, string][]): s
 const line = fc.oneof(
   { weight: 3, arbitrary: seed.map((r) => JSON.stringify(r)) },
   { weight: 4, arbitrary: mutatedObject.map((r) => JSON.stringify(r)) },
-  { weight: 3, arbitrary: fc.tuple(seed, fc.array(fc.tuple(fc.nat(), fc.nat(), fc.string({ minLength: 1, maxLength: 1 })), { minLength: 1, maxLength: 6 })).map(([r, e]) => mutateText(JSON.stringify(r), e)) },
-  { weight: 1, arbitrary: fc.tuple(seed, fc.nat()).map(([r, cut]) => JSON.stringify(r).slice(0, cut % (JSON.stringify(r).length + 1))) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(
+        seed,
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.string({ minLength: 1, maxLength: 1 })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+      )
+      .map(([r, e]) => mutateText(JSON.stringify(r), e)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(seed, fc.nat())
+      .map(([r, cut]) => JSON.stringify(r).slice(0, cut % (JSON.stringify(r).length + 1))),
+  },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 6 }).map((v) => JSON.stringify(v) ?? 'null') },
   { weight: 1, arbitrary: fc.nat({ max: 3000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth)) },
-  { weight: 1, arbitrary: fc.nat({ max: 40_000 }).map((n) => JSON.stringify({ id: 1, verb: 'hello', pad: 'x'.repeat(n) })) },
+  {
+    weight: 1,
+    arbitrary: fc.nat({ max: 40_000 }).map((n) => JSON.stringify({ id: 1, verb: 'hello', pad: 'x'.repeat(n) })),
+  },
 );
 
 function within<T>(p: Promise<T>, ms: number): Promise<T | 'hang'> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<'hang'>((r) => (timer = setTimeout(() => r('hang'), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([p, new Promise<'hang'>((r) => (timer = setTimeout(() => r('hang'), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 test('random and mutated request lines: a typed answer to each, never a throw or a hang', async () => {
@@ -108,27 +172,38 @@ test('random and mutated request lines: a typed answer to each, never a throw or
         assert.ok(JSON.stringify(r).length < 4 * LIMITS.maxLineBytes, 'answers stay small');
       }
       for (const call of system.calls) {
-        for (const arg of call) assert.ok(![...arg].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), `control character reached a command: ${JSON.stringify(call)}`);
+        for (const arg of call)
+          assert.ok(
+            ![...arg].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f),
+            `control character reached a command: ${JSON.stringify(call)}`,
+          );
       }
       await helper.teardown();
     }),
     { numRuns: RUNS },
   );
   assert.equal(figures.throws + figures.hangs, 0);
-  assert.ok(figures.ok > 0 && Object.keys(figures.errors).length >= 4, `both answers are reached: ${JSON.stringify(figures)}`);
+  assert.ok(
+    figures.ok > 0 && Object.keys(figures.errors).length >= 4,
+    `both answers are reached: ${JSON.stringify(figures)}`,
+  );
 });
 
 test('the line splitter: random bytes in random chunks never yield a line over the limit', () => {
   fc.assert(
-    fc.property(fc.array(fc.uint8Array({ maxLength: 3 * 1024 }), { maxLength: 20 }), fc.integer({ min: 1, max: 4096 }), (chunks, max) => {
-      const s = new LineSplitter(max);
-      for (const c of chunks) {
-        for (const l of s.push(Buffer.from(c))) {
-          // Each raw byte decodes to at most one UTF-16 unit (invalid ones to U+FFFD).
-          if (l.kind === 'line') assert.ok(l.text.length <= max, `line of ${l.text.length} units over ${max}`);
+    fc.property(
+      fc.array(fc.uint8Array({ maxLength: 3 * 1024 }), { maxLength: 20 }),
+      fc.integer({ min: 1, max: 4096 }),
+      (chunks, max) => {
+        const s = new LineSplitter(max);
+        for (const c of chunks) {
+          for (const l of s.push(Buffer.from(c))) {
+            // Each raw byte decodes to at most one UTF-16 unit (invalid ones to U+FFFD).
+            if (l.kind === 'line') assert.ok(l.text.length <= max, `line of ${l.text.length} units over ${max}`);
+          }
         }
-      }
-    }),
+      },
+    ),
     { numRuns: Math.max(200, Math.round(RUNS / 5)) },
   );
 });

@@ -25,7 +25,15 @@ function layoutTree(t: { after: (fn: () => void) => void }): { bundle: string; a
 const uid = process.getuid?.() ?? 0;
 
 test('development layouts check nothing here (the resolver checks the addon when it loads it)', () => {
-  assert.deepEqual(selfCheck({ layout: { kind: 'build-tree', moduleFile: '/w/dist/main/helper/main.js' }, script: undefined, runtime: '/usr/bin/node', trust: { uid } }), { ok: true, checked: [] });
+  assert.deepEqual(
+    selfCheck({
+      layout: { kind: 'build-tree', moduleFile: '/w/dist/main/helper/main.js' },
+      script: undefined,
+      runtime: '/usr/bin/node',
+      trust: { uid },
+    }),
+    { ok: true, checked: [] },
+  );
 });
 
 test('a bundle of trusted files, started as itself, passes and names what it checked', (t) => {
@@ -48,8 +56,18 @@ test('refused: a writable addon, bundle or runtime, or a missing addon', (t) => 
     const tree = layoutTree(t);
     if (which === 'missing') rmSync(tree.addon);
     else chmodSync(tree[which], 0o666);
-    const r = selfCheck({ layout: { kind: 'bundle', bundleFile: tree.bundle }, script: tree.bundle, runtime: tree.runtime, trust: { uid } });
+    const r = selfCheck({
+      layout: { kind: 'bundle', bundleFile: tree.bundle },
+      script: tree.bundle,
+      runtime: tree.runtime,
+      trust: { uid },
+    });
     assert.equal(r.ok, false, which);
-    if (!r.ok) assert.match(r.reason, which === 'missing' ? /causeway_tun\.node does not exist/ : /writable by its group or others/, which);
+    if (!r.ok)
+      assert.match(
+        r.reason,
+        which === 'missing' ? /causeway_tun\.node does not exist/ : /writable by its group or others/,
+        which,
+      );
   }
 });

@@ -16,7 +16,10 @@ const DEPCRUISE = join(ROOT, 'node_modules', 'dependency-cruiser', 'bin', 'depen
 /** The depcruise arguments exactly as `npm run lint` passes them, with the config made absolute. */
 function lintArgs(): string[] {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const step = (pkg.scripts.lint ?? '').split('&&').map((s) => s.trim()).find((s) => s.startsWith('depcruise '));
+  const step = (pkg.scripts.lint ?? '')
+    .split('&&')
+    .map((s) => s.trim())
+    .find((s) => s.startsWith('depcruise '));
   assert.ok(step, 'npm run lint runs depcruise');
   const args = step.split(/\s+/).slice(1);
   const c = args.indexOf('--config');
@@ -28,7 +31,9 @@ function lintArgs(): string[] {
 // The scratch trees resolve like the real one: the project's compiler options, without its
 // `types` (a scratch tree has no node_modules to find @types/node in).
 const compilerOptions = (() => {
-  const tsconfig = JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as { compilerOptions: Record<string, unknown> };
+  const tsconfig = JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as {
+    compilerOptions: Record<string, unknown>;
+  };
   const { types: _types, ...rest } = tsconfig.compilerOptions;
   return rest;
 })();
@@ -66,9 +71,12 @@ function cruise(dir: string): Promise<{ code: number | null; out: string }> {
 describe('the house import rules (npm run lint)', { concurrency: true }, () => {
   it('pass on a clean tree whose imports all run downhill', async () => {
     const dir = scratch('clean', {
-      'main/services/y.ts': "import { tick, type Clock } from '../engine/clock.js';\nexport const y = (c: Clock) => c.now() + tick;\n",
-      'main/contract/model.ts': "import type { Clock } from '../engine/clock.js';\nexport type Model = { clock: Clock };\n",
-      'main/cli/z.ts': "import { y } from '../services/y.js';\nimport type { Model } from '../contract/model.js';\nexport const z = (m: Model) => y(m.clock);\n",
+      'main/services/y.ts':
+        "import { tick, type Clock } from '../engine/clock.js';\nexport const y = (c: Clock) => c.now() + tick;\n",
+      'main/contract/model.ts':
+        "import type { Clock } from '../engine/clock.js';\nexport type Model = { clock: Clock };\n",
+      'main/cli/z.ts':
+        "import { y } from '../services/y.js';\nimport type { Model } from '../contract/model.js';\nexport const z = (m: Model) => y(m.clock);\n",
     });
     const r = await cruise(dir);
     assert.equal(r.code, 0, r.out);
@@ -108,7 +116,8 @@ describe('the house import rules (npm run lint)', { concurrency: true }, () => {
   it('fail on a renderer that reaches past the contract or into node:', async () => {
     const dir = scratch('renderer-out', {
       'main/services/y.ts': 'export const y = 1;\n',
-      'renderer/src/main.ts': "import { readFileSync } from 'node:fs';\nimport { y } from '../../main/services/y.js';\nexport const page = [readFileSync, y];\n",
+      'renderer/src/main.ts':
+        "import { readFileSync } from 'node:fs';\nimport { y } from '../../main/services/y.js';\nexport const page = [readFileSync, y];\n",
     });
     const r = await cruise(dir);
     assert.notEqual(r.code, 0, r.out);

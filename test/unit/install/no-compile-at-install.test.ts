@@ -13,7 +13,8 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const ALLOWED: Readonly<Record<string, string>> = {
   'node_modules/esbuild': 'checks that its prebuilt platform package (an optional dependency) was installed',
   'node_modules/electron-winstaller': "picks the 7-Zip binary shipped in the package for the machine's architecture",
-  'node_modules/electron': 'downloads the Electron binary where the network allows; skipped with ELECTRON_SKIP_BINARY_DOWNLOAD',
+  'node_modules/electron':
+    'downloads the Electron binary where the network allows; skipped with ELECTRON_SKIP_BINARY_DOWNLOAD',
 };
 
 interface LockPackage {
@@ -22,7 +23,9 @@ interface LockPackage {
 }
 
 function lockPackages(): Readonly<Record<string, LockPackage>> {
-  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockPackage> };
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, LockPackage>;
+  };
   return lock.packages;
 }
 

@@ -23,7 +23,11 @@ const REQ_AUTH = Buffer.from('0f403f9473978057bd83d5cb98f4227a', 'hex');
 function serverReply(code: number, id: number, attributes: readonly RadiusAttribute[], withMa = true): Buffer {
   const attrs = withMa ? [...attributes, { type: ATTR.MESSAGE_AUTHENTICATOR, value: Buffer.alloc(16) }] : attributes;
   const p = encodeRadius({ code, id, authenticator: REQ_AUTH, attributes: attrs });
-  if (withMa) createHmac('md5', SECRET).update(p).digest().copy(p, p.length - 16);
+  if (withMa)
+    createHmac('md5', SECRET)
+      .update(p)
+      .digest()
+      .copy(p, p.length - 16);
   const resp = createHash('md5').update(p).update(SECRET).digest();
   resp.copy(p, 4);
   return p;
@@ -32,15 +36,25 @@ function serverReply(code: number, id: number, attributes: readonly RadiusAttrib
 test('an EAP packet is split into 253-byte EAP-Message attributes and joined back', () => {
   const eap = Buffer.alloc(600, 7);
   const attrs = eapMessageAttributes(eap);
-  assert.deepEqual(attrs.map((a) => a.value.length), [253, 253, 94]);
-  const d = decodeRadius(encodeRadius({ code: RADIUS.ACCESS_REQUEST, id: 9, authenticator: REQ_AUTH, attributes: attrs }));
+  assert.deepEqual(
+    attrs.map((a) => a.value.length),
+    [253, 253, 94],
+  );
+  const d = decodeRadius(
+    encodeRadius({ code: RADIUS.ACCESS_REQUEST, id: 9, authenticator: REQ_AUTH, attributes: attrs }),
+  );
   assert.ok(d.ok);
   assert.deepEqual(eapMessage(d.packet), eap);
 });
 
 test('Access-Request Message-Authenticator is HMAC-MD5(secret, packet with the attribute zeroed)', () => {
   const eap = Buffer.from('0201000d017465737475736572', 'hex');
-  const p = signedAccessRequest(3, REQ_AUTH, [{ type: ATTR.USER_NAME, value: Buffer.from('testuser') }, ...eapMessageAttributes(eap)], SECRET);
+  const p = signedAccessRequest(
+    3,
+    REQ_AUTH,
+    [{ type: ATTR.USER_NAME, value: Buffer.from('testuser') }, ...eapMessageAttributes(eap)],
+    SECRET,
+  );
   assert.equal(p.readUInt16BE(2), p.length);
   const got = p.subarray(p.length - 16);
   assert.deepEqual(p.subarray(p.length - 18, p.length - 16), Buffer.of(80, 18));
@@ -72,10 +86,19 @@ test('EAP-Message without Message-Authenticator is refused; a bare reject withou
 
 test('truncated and overrunning packets are typed errors', () => {
   assert.equal(decodeRadius(Buffer.alloc(10)).ok, false);
-  const p = encodeRadius({ code: 2, id: 1, authenticator: REQ_AUTH, attributes: [{ type: 1, value: Buffer.from('ab') }] });
+  const p = encodeRadius({
+    code: 2,
+    id: 1,
+    authenticator: REQ_AUTH,
+    attributes: [{ type: 1, value: Buffer.from('ab') }],
+  });
   p[21] = 40; // attribute length past the end
   assert.equal(decodeRadius(p).ok, false);
-  assert.throws(() => encodeRadius({ code: 1, id: 1, authenticator: REQ_AUTH, attributes: [{ type: 79, value: Buffer.alloc(254) }] }), RangeError);
+  assert.throws(
+    () =>
+      encodeRadius({ code: 1, id: 1, authenticator: REQ_AUTH, attributes: [{ type: 79, value: Buffer.alloc(254) }] }),
+    RangeError,
+  );
 });
 
 test('MS-MPPE keys: RFC 2548 §2.4.2 salt encryption, written out independently, round-trips', () => {

@@ -24,10 +24,23 @@ describe('profile form: EAP methods and EAP trust', () => {
   });
 
   it('an eap-tls form with the sign-in server fields builds a valid draft and reads back the same', () => {
-    const f = { ...emptyForm(), name: 'Corp', host: 'vpn.corp.test', username: 'alice', authMethods: ['eap-tls'], eapPinnedSha256: ' ' + 'AB:'.repeat(31) + 'AB ', eapCaFile: '/etc/corp/nps-ca.pem', eapServerName: 'nps.corp.test' };
+    const f = {
+      ...emptyForm(),
+      name: 'Corp',
+      host: 'vpn.corp.test',
+      username: 'alice',
+      authMethods: ['eap-tls'],
+      eapPinnedSha256: ' ' + 'AB:'.repeat(31) + 'AB ',
+      eapCaFile: '/etc/corp/nps-ca.pem',
+      eapServerName: 'nps.corp.test',
+    };
     const d = validateDraft(draftFrom(f));
     assert.ok(d.ok, JSON.stringify(d));
-    assert.deepEqual(d.value.eapTrust, { pinnedSha256: 'ab'.repeat(32), caFile: '/etc/corp/nps-ca.pem', serverName: 'nps.corp.test' });
+    assert.deepEqual(d.value.eapTrust, {
+      pinnedSha256: 'ab'.repeat(32),
+      caFile: '/etc/corp/nps-ca.pem',
+      serverName: 'nps.corp.test',
+    });
     const p = validateProfile({ version: 1, id: '6f1c1b9e-8f43-4a55-9d1c-0b3e8e1f2a10', ...d.value });
     assert.ok(p.ok);
     const back = formFrom(p.value);
@@ -36,10 +49,15 @@ describe('profile form: EAP methods and EAP trust', () => {
     assert.deepEqual(back.authMethods, ['eap-tls']);
   });
 
-  it('empty fields leave no eapTrust (the outer trust applies); a bad pin is main\'s issue on eapTrust.pinnedSha256', () => {
+  it("empty fields leave no eapTrust (the outer trust applies); a bad pin is main's issue on eapTrust.pinnedSha256", () => {
     assert.equal('eapTrust' in (draftFrom({ ...emptyForm(), name: 'A', host: 'h', username: 'u' }) as object), false);
-    const bad = validateDraft(draftFrom({ ...emptyForm(), name: 'A', host: 'h', username: 'u', eapPinnedSha256: 'xyz' }));
+    const bad = validateDraft(
+      draftFrom({ ...emptyForm(), name: 'A', host: 'h', username: 'u', eapPinnedSha256: 'xyz' }),
+    );
     assert.ok(!bad.ok);
-    assert.deepEqual(bad.issues.map((i) => i.path), ['eapTrust.pinnedSha256']);
+    assert.deepEqual(
+      bad.issues.map((i) => i.path),
+      ['eapTrust.pinnedSha256'],
+    );
   });
 });

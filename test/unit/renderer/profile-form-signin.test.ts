@@ -54,7 +54,7 @@ describe('profile form: one-time code, authentication wait, MSS clamp', () => {
     });
   }
 
-  it('the auth-timeout message names the wait\'s field label exactly', () => {
+  it("the auth-timeout message names the wait's field label exactly", () => {
     assert.equal(AUTH_WAIT_LABEL, 'Authentication wait');
     assert.ok(authTimeout('MS-CHAPv2', 60_000).message.includes(`the profile's "${AUTH_WAIT_LABEL}"`));
   });

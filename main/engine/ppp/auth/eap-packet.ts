@@ -49,14 +49,23 @@ export function encodeEapResponse(id: number, type: number, data: Buffer): Buffe
 
 export function eapTypeName(type: number): string {
   switch (type) {
-    case EAP_TYPE_IDENTITY: return 'Identity';
-    case EAP_TYPE_NOTIFICATION: return 'Notification';
-    case EAP_TYPE_NAK: return 'Nak';
-    case 4: return 'MD5-Challenge';
-    case 13: return 'TLS';
-    case 21: return 'TTLS';
-    case 25: return 'PEAP';
-    case EAP_TYPE_MSCHAPV2: return 'MSCHAPv2';
-    default: return `type ${type}`;
+    case EAP_TYPE_IDENTITY:
+      return 'Identity';
+    case EAP_TYPE_NOTIFICATION:
+      return 'Notification';
+    case EAP_TYPE_NAK:
+      return 'Nak';
+    case 4:
+      return 'MD5-Challenge';
+    case 13:
+      return 'TLS';
+    case 21:
+      return 'TTLS';
+    case 25:
+      return 'PEAP';
+    case EAP_TYPE_MSCHAPV2:
+      return 'MSCHAPv2';
+    default:
+      return `type ${type}`;
   }
 }

@@ -47,7 +47,11 @@ export function eapSetupOf(config: SessionConfig, peerMru: () => number): EapSet
   };
 }
 
-const TYPE_OF: Partial<Record<AuthMethod, number>> = { 'eap-mschapv2': EAP_TYPE_MSCHAPV2, 'eap-tls': EAP_TYPE_TLS, 'eap-peap': EAP_TYPE_PEAP };
+const TYPE_OF: Partial<Record<AuthMethod, number>> = {
+  'eap-mschapv2': EAP_TYPE_MSCHAPV2,
+  'eap-tls': EAP_TYPE_TLS,
+  'eap-peap': EAP_TYPE_PEAP,
+};
 
 /** EapAuthenticator options for the method LCP agreed on (`method` is always among those run). */
 export function eapOptions(method: AuthMethod, ctx: AuthenticatorContext, setup: EapSetup): EapOptions {
@@ -87,7 +91,11 @@ function peapSpec(ctx: AuthenticatorContext, setup: EapSetup): EapMethodSpec {
   return {
     type: EAP_TYPE_PEAP,
     create: (host: EapMethodHost): EapMethod =>
-      new PeapMethod(host, { credentials: ctx.credentials, trust: setup.trust, ...(setup.now !== undefined ? { now: setup.now } : {}) }),
+      new PeapMethod(host, {
+        credentials: ctx.credentials,
+        trust: setup.trust,
+        ...(setup.now !== undefined ? { now: setup.now } : {}),
+      }),
   };
 }
 

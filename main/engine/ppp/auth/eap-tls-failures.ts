@@ -7,15 +7,25 @@ import type { ReassemblyError } from './eap-tls-fragments.js';
 import type { TlsOverEapError } from './tls-over-eap.js';
 
 export function noClientCertificate(method: string): SessionFailure {
-  return failure('auth', 'auth-failed', `The server asks for ${method} (sign-in with a certificate), but this profile has no client certificate. Import your certificate into the profile, or ask the administrator which sign-in method to use.`, {
-    detail: `${method}: no client certificate configured`,
-  });
+  return failure(
+    'auth',
+    'auth-failed',
+    `The server asks for ${method} (sign-in with a certificate), but this profile has no client certificate. Import your certificate into the profile, or ask the administrator which sign-in method to use.`,
+    {
+      detail: `${method}: no client certificate configured`,
+    },
+  );
 }
 
 export function malformedFromServer(method: string, what: string): SessionFailure {
-  return failure('auth', 'protocol-error', `The server sent a malformed ${method} message; the sign-in was stopped. Try again; if it persists, tell your administrator.`, {
-    detail: `${method}: ${what}`,
-  });
+  return failure(
+    'auth',
+    'protocol-error',
+    `The server sent a malformed ${method} message; the sign-in was stopped. Try again; if it persists, tell your administrator.`,
+    {
+      detail: `${method}: ${what}`,
+    },
+  );
 }
 
 export function reassemblyFailed(method: string, e: ReassemblyError): SessionFailure {
@@ -23,25 +33,51 @@ export function reassemblyFailed(method: string, e: ReassemblyError): SessionFai
 }
 
 /** TLS inside EAP ended: `ours` is our own certificate (to explain an expiry), `now` the clock's time. */
-export function tlsFailed(method: string, e: TlsOverEapError, ours: X509Certificate | undefined, now: number): SessionFailure {
+export function tlsFailed(
+  method: string,
+  e: TlsOverEapError,
+  ours: X509Certificate | undefined,
+  now: number,
+): SessionFailure {
   switch (e.kind) {
     case 'client-certificate':
-      return failure('auth', 'auth-failed', `Your client certificate could not be used: ${e.message}. Check the certificate file and its passphrase, then import it again.`, {
-        detail: `${method}: client certificate: ${e.message}`,
-      });
+      return failure(
+        'auth',
+        'auth-failed',
+        `Your client certificate could not be used: ${e.message}. Check the certificate file and its passphrase, then import it again.`,
+        {
+          detail: `${method}: client certificate: ${e.message}`,
+        },
+      );
     case 'alert':
-      return failure('auth', 'auth-failed', `The server refused your client certificate during ${method} (TLS alert "${e.alert}"). ${certificateAdvice(ours, now)}`, {
-        detail: `${method}: TLS alert from the server: ${e.message}`,
-      });
+      return failure(
+        'auth',
+        'auth-failed',
+        `The server refused your client certificate during ${method} (TLS alert "${e.alert}"). ${certificateAdvice(ours, now)}`,
+        {
+          detail: `${method}: TLS alert from the server: ${e.message}`,
+        },
+      );
     case 'tls':
-      return failure('auth', 'auth-failed', `The ${method} handshake with the server failed: ${e.message}. Try again; if it persists, tell your administrator.`, {
-        detail: `${method}: TLS: ${e.message}`,
-      });
+      return failure(
+        'auth',
+        'auth-failed',
+        `The ${method} handshake with the server failed: ${e.message}. Try again; if it persists, tell your administrator.`,
+        {
+          detail: `${method}: TLS: ${e.message}`,
+        },
+      );
   }
 }
 
 /** EAP-Failure after (or during) the TLS exchange: the server did not accept our certificate for this user. */
-export function certificateRefused(method: string, user: string, ours: X509Certificate | undefined, now: number, handshakeDone: boolean): SessionFailure {
+export function certificateRefused(
+  method: string,
+  user: string,
+  ours: X509Certificate | undefined,
+  now: number,
+  handshakeDone: boolean,
+): SessionFailure {
   const who = ours === undefined ? '' : ` (${subjectCn(ours)}, issued by ${issuerCn(ours)})`;
   return failure(
     'auth',
@@ -62,8 +98,10 @@ export function serverSkippedTls(method: string, detail: string): SessionFailure
 
 function certificateAdvice(ours: X509Certificate | undefined, now: number): string {
   if (ours !== undefined) {
-    if (Date.parse(ours.validTo) < now) return `Your certificate expired on ${new Date(ours.validTo).toISOString().slice(0, 10)}: get a renewed one from your administrator and import it.`;
-    if (Date.parse(ours.validFrom) > now) return `Your certificate is not valid until ${new Date(ours.validFrom).toISOString()}: check this machine's clock.`;
+    if (Date.parse(ours.validTo) < now)
+      return `Your certificate expired on ${new Date(ours.validTo).toISOString().slice(0, 10)}: get a renewed one from your administrator and import it.`;
+    if (Date.parse(ours.validFrom) > now)
+      return `Your certificate is not valid until ${new Date(ours.validFrom).toISOString()}: check this machine's clock.`;
   }
   return 'It may be issued by an authority the server does not trust, revoked, or not registered for this user name: check the certificate and the user name with your administrator.';
 }

@@ -54,7 +54,8 @@ export function decodeTlsFragment(typeData: Buffer): Decoded<TlsFragment> {
   const more = (flags & FLAG_MORE) !== 0;
   const version = flags & VERSION_MASK;
   if ((flags & FLAG_LENGTH) === 0) return ok({ start, more, version, data: typeData.subarray(1) });
-  if (typeData.length < 5) return bad(WHAT, 'TLS Message Length', `L flag set but only ${typeData.length - 1} bytes follow the flags`);
+  if (typeData.length < 5)
+    return bad(WHAT, 'TLS Message Length', `L flag set but only ${typeData.length - 1} bytes follow the flags`);
   const totalLength = typeData.readUInt32BE(1);
   return ok({ start, more, version, totalLength, data: typeData.subarray(5) });
 }
@@ -62,7 +63,10 @@ export function decodeTlsFragment(typeData: Buffer): Decoded<TlsFragment> {
 /** The Type-Data for a fragment: Flags, TLS Message Length when given, data. */
 export function encodeTlsFragment(f: TlsFragment): Buffer {
   const flags =
-    (f.totalLength !== undefined ? FLAG_LENGTH : 0) | (f.more ? FLAG_MORE : 0) | (f.start ? FLAG_START : 0) | (f.version & VERSION_MASK);
+    (f.totalLength !== undefined ? FLAG_LENGTH : 0) |
+    (f.more ? FLAG_MORE : 0) |
+    (f.start ? FLAG_START : 0) |
+    (f.version & VERSION_MASK);
   const head = Buffer.alloc(f.totalLength !== undefined ? 5 : 1);
   head[0] = flags;
   if (f.totalLength !== undefined) head.writeUInt32BE(f.totalLength, 1);
@@ -153,7 +157,8 @@ export class Reassembler {
     const declared = this.declared;
     const message = this.parts.length === 1 ? (this.parts[0] ?? Buffer.alloc(0)) : Buffer.concat(this.parts, size);
     this.reset();
-    if (declared !== undefined && declared !== size) return { kind: 'error', error: { kind: 'length-mismatch', declared, received: size } };
+    if (declared !== undefined && declared !== size)
+      return { kind: 'error', error: { kind: 'length-mismatch', declared, received: size } };
     return { kind: 'complete', message };
   }
 

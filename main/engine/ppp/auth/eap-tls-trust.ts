@@ -22,14 +22,21 @@ export interface InnerTrust {
   readonly serverName?: string;
 }
 
-export type InnerVerdict = { readonly ok: true; readonly sha256: string } | { readonly ok: false; readonly failure: SessionFailure };
+export type InnerVerdict =
+  { readonly ok: true; readonly sha256: string } | { readonly ok: false; readonly failure: SessionFailure };
 
 const MAX_DEPTH = 8;
 
 /** `chain` is leaf first, as the server sent it; `now` in ms since the epoch. */
-export function judgeInnerCertificate(method: string, chain: readonly Buffer[], trust: InnerTrust, now: number): InnerVerdict {
+export function judgeInnerCertificate(
+  method: string,
+  chain: readonly Buffer[],
+  trust: InnerTrust,
+  now: number,
+): InnerVerdict {
   const leafDer = chain[0];
-  if (leafDer === undefined) return refusal(method, undefined, undefined, 'the server sent no certificate', 'no certificate in the handshake');
+  if (leafDer === undefined)
+    return refusal(method, undefined, undefined, 'the server sent no certificate', 'no certificate in the handshake');
   const sha256 = colonHex(createHash('sha256').update(leafDer).digest());
   const refuse = (why: string, detail: string): InnerVerdict => refusal(method, leafDer, sha256, why, detail);
   const plain = sha256.replace(/:/g, '');
@@ -49,15 +56,26 @@ export function judgeInnerCertificate(method: string, chain: readonly Buffer[], 
   const path = buildPath(certs, anchors);
   if (!path.ok) return refuse(path.reason, path.reason);
   for (const c of path.certs) {
-    if (Date.parse(c.validTo) < now) return refuse(`${c === certs[0] ? 'it' : 'a certificate in its chain'} has expired (${c.validTo})`, `expired: ${c.subject.replace(/\n/g, ', ')}`);
-    if (Date.parse(c.validFrom) > now) return refuse(`it is not valid yet (from ${c.validFrom}) — check this machine's clock`, `not yet valid: ${c.validFrom}`);
+    if (Date.parse(c.validTo) < now)
+      return refuse(
+        `${c === certs[0] ? 'it' : 'a certificate in its chain'} has expired (${c.validTo})`,
+        `expired: ${c.subject.replace(/\n/g, ', ')}`,
+      );
+    if (Date.parse(c.validFrom) > now)
+      return refuse(
+        `it is not valid yet (from ${c.validFrom}) — check this machine's clock`,
+        `not yet valid: ${c.validFrom}`,
+      );
   }
   const leaf = certs[0];
   if (trust.serverName !== undefined && leaf !== undefined) {
     const name = trust.serverName;
     const matches = isIP(name) !== 0 ? leaf.checkIP(name) !== undefined : leaf.checkHost(name) !== undefined;
     if (!matches) {
-      return refuse(`it is not issued to ${name} (it names ${leaf.subjectAltName ?? leaf.subject.replace(/\n/g, ', ')})`, `name mismatch: expected ${name}`);
+      return refuse(
+        `it is not issued to ${name} (it names ${leaf.subjectAltName ?? leaf.subject.replace(/\n/g, ', ')})`,
+        `name mismatch: expected ${name}`,
+      );
     }
   }
   return { ok: true, sha256 };
@@ -102,10 +120,19 @@ function buildPath(certs: readonly X509Certificate[], anchors: readonly X509Cert
     current = next;
   }
   const selfSigned = leaf.checkIssued(leaf) && leaf.verify(leaf.publicKey);
-  return { ok: false, reason: selfSigned ? 'it is self-signed' : 'it was issued by an authority this profile does not trust' };
+  return {
+    ok: false,
+    reason: selfSigned ? 'it is self-signed' : 'it was issued by an authority this profile does not trust',
+  };
 }
 
-function refusal(method: string, leaf: Buffer | undefined, sha256: string | undefined, why: string, detail: string): InnerVerdict {
+function refusal(
+  method: string,
+  leaf: Buffer | undefined,
+  sha256: string | undefined,
+  why: string,
+  detail: string,
+): InnerVerdict {
   const fp = sha256 === undefined ? '' : ` Its SHA-256 fingerprint is ${sha256}.`;
   return {
     ok: false,
@@ -113,7 +140,7 @@ function refusal(method: string, leaf: Buffer | undefined, sha256: string | unde
       'auth',
       'server-auth-failed',
       `The sign-in server's certificate inside ${method} is not trusted: ${why}. Causeway stopped before sending your certificate or password.${fp} ` +
-        'If your administrator confirms this fingerprint, set it as the profile\'s sign-in (EAP) server fingerprint, or configure the CA that issued it.',
+        "If your administrator confirms this fingerprint, set it as the profile's sign-in (EAP) server fingerprint, or configure the CA that issued it.",
       {
         detail: `${method} inner certificate: ${detail}${sha256 === undefined ? '' : ` (sha256 ${sha256})`}`,
         ...(leaf !== undefined ? { eapCertificate: describeLeaf(leaf) } : {}),

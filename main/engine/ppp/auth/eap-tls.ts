@@ -16,7 +16,13 @@ import {
   maxFragmentData,
 } from './eap-tls-fragments.js';
 import type { TlsFragment } from './eap-tls-fragments.js';
-import { certificateRefused, malformedFromServer, reassemblyFailed, serverSkippedTls, tlsFailed } from './eap-tls-failures.js';
+import {
+  certificateRefused,
+  malformedFromServer,
+  reassemblyFailed,
+  serverSkippedTls,
+  tlsFailed,
+} from './eap-tls-failures.js';
 import type { EapMethod, EapMethodHost } from './eap-tls-host.js';
 import { judgeInnerCertificate } from './eap-tls-trust.js';
 import type { InnerTrust } from './eap-tls-trust.js';
@@ -46,7 +52,8 @@ export function eapTlsKeyMaterial(tls: TlsOverEap): Buffer {
   // TLS 1.3 (RFC 9190 §2.3): TLS-Exporter("EXPORTER_EAP_TLS_Key_Material", Type-Code 0x0D, 128).
   // TLS 1.2 (RFC 5216 §2.3): PRF(master, "client EAP encryption", client.random ‖ server.random),
   // which is exactly the RFC 5705 exporter without a context.
-  if (tls.protocol === 'TLSv1.3') return tls.keyingMaterial(128, 'EXPORTER_EAP_TLS_Key_Material', Buffer.of(EAP_TYPE_TLS));
+  if (tls.protocol === 'TLSv1.3')
+    return tls.keyingMaterial(128, 'EXPORTER_EAP_TLS_Key_Material', Buffer.of(EAP_TYPE_TLS));
   return tls.keyingMaterial(128, 'client EAP encryption');
 }
 
@@ -76,7 +83,9 @@ export class EapTlsMethod implements EapMethod {
   request(id: number, typeData: Buffer): void {
     if (this.stopped) return;
     if (this.busy) {
-      this.host.log.debug(`rcvd [EAP Request id=${idHex(id)} TLS] while TLS is still working on the previous one; dropped`);
+      this.host.log.debug(
+        `rcvd [EAP Request id=${idHex(id)} TLS] while TLS is still working on the previous one; dropped`,
+      );
       return;
     }
     const d = decodeTlsFragment(typeData);
@@ -87,7 +96,8 @@ export class EapTlsMethod implements EapMethod {
     if (this.tls === undefined) return this.host.fail(malformedFromServer(METHOD, 'TLS data before the Start'));
     if (this.sender !== undefined && this.sender.pending > 0) {
       // We are mid-way through our own message: this must be the ACK for the last fragment.
-      if (f.data.length !== 0 || f.more) return this.host.fail(malformedFromServer(METHOD, 'data instead of an ACK while our message was being sent'));
+      if (f.data.length !== 0 || f.more)
+        return this.host.fail(malformedFromServer(METHOD, 'data instead of an ACK while our message was being sent'));
       return this.sendNext(id);
     }
     const step = this.reassembler.push(f);
@@ -110,7 +120,9 @@ export class EapTlsMethod implements EapMethod {
     if (this.tls !== undefined) {
       // A second Start: the server restarted EAP-TLS. SoftEther does this when the handshake ended
       // without our certificate reaching it; starting over would only loop.
-      return this.host.fail(malformedFromServer(METHOD, 'the server restarted EAP-TLS (Start after the handshake began)'));
+      return this.host.fail(
+        malformedFromServer(METHOD, 'the server restarted EAP-TLS (Start after the handshake began)'),
+      );
     }
     this.tls = new TlsOverEap(this.options.tls);
     this.drive(id, this.tls.start());
@@ -137,7 +149,8 @@ export class EapTlsMethod implements EapMethod {
       this.host.log.debug(`${METHOD}: server certificate ${verdict.sha256} trusted`);
     }
     if (tls.handshakeDone && this.msk === undefined) {
-      if (!this.trusted) return this.host.fail(serverSkippedTls(METHOD, 'handshake finished without a server certificate'));
+      if (!this.trusted)
+        return this.host.fail(serverSkippedTls(METHOD, 'handshake finished without a server certificate'));
       this.msk = eapTlsKeyMaterial(tls).subarray(0, 64);
       this.host.log.debug(`${METHOD}: handshake finished (${tls.protocol ?? '?'}); MSK derived`);
     }
@@ -169,7 +182,13 @@ export class EapTlsMethod implements EapMethod {
   failure(): SessionFailure {
     const tls = this.tls;
     if (tls?.error !== undefined) return tlsFailed(METHOD, tls.error, tls.localCertificate(), this.now());
-    return certificateRefused(METHOD, this.options.user, tls?.localCertificate(), this.now(), tls?.handshakeDone ?? false);
+    return certificateRefused(
+      METHOD,
+      this.options.user,
+      tls?.localCertificate(),
+      this.now(),
+      tls?.handshakeDone ?? false,
+    );
   }
 
   stop(): void {

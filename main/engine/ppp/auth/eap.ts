@@ -125,7 +125,9 @@ export class EapAuthenticator implements Authenticator {
         return;
       case 'failure':
         this.run.log.debug(`rcvd [EAP Failure id=${idHex(p.id)}]`);
-        this.run.fail(this.inner?.failure() ?? credentialsRejected('EAP', undefined, 'EAP: EAP-Failure from the server'));
+        this.run.fail(
+          this.inner?.failure() ?? credentialsRejected('EAP', undefined, 'EAP: EAP-Failure from the server'),
+        );
         return;
       case 'response':
         this.run.log.debug(`rcvd [EAP Response id=${idHex(p.id)}] ignored: we are the peer`);
@@ -207,7 +209,9 @@ export class EapAuthenticator implements Authenticator {
       case 'challenge': {
         this.run.log.debug(`${head} Challenge id=${idHex(p.id)} name=${quoted(p.name)}]`);
         if (p.value.length !== MSCHAPV2_CHALLENGE_SIZE) {
-          this.run.log.debug(`EAP-MSCHAPv2: challenge of ${p.value.length} bytes, need ${MSCHAPV2_CHALLENGE_SIZE}; dropped`);
+          this.run.log.debug(
+            `EAP-MSCHAPv2: challenge of ${p.value.length} bytes, need ${MSCHAPV2_CHALLENGE_SIZE}; dropped`,
+          );
           return;
         }
         const user = Buffer.from(this.ctx.credentials.username, 'utf8');
@@ -217,7 +221,8 @@ export class EapAuthenticator implements Authenticator {
       }
       case 'success': {
         const text = successMessageText(p.message.toString('latin1'));
-        const shown = text === undefined ? '' : ` M=${JSON.stringify(printableText(Buffer.from(text, 'latin1')) ?? '')}`;
+        const shown =
+          text === undefined ? '' : ` M=${JSON.stringify(printableText(Buffer.from(text, 'latin1')) ?? '')}`;
         this.run.log.debug(`${head} Success id=${idHex(p.id)}${shown}]`);
         const verdict = this.exchange.verifySuccess(p.message);
         if (!verdict.ok) {

@@ -71,7 +71,7 @@ function msChapV2ErrorText(error: number | undefined): string {
     case 647:
       return 'Your account is disabled. Ask your administrator to enable it.';
     case 648:
-      return 'Your password has expired. Change it (for example by signing in to Windows or your organization\'s password page), then connect with the new one.';
+      return "Your password has expired. Change it (for example by signing in to Windows or your organization's password page), then connect with the new one.";
     case 649:
       return 'Your account has no permission to connect by VPN (dial-in). Ask your administrator to grant it.';
     case 709:

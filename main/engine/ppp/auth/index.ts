@@ -15,12 +15,16 @@ export { eapSetupOf } from './eap-setup.js';
 /** The factory for a session: EAP methods get the profile's EAP methods, client certificate and inner trust. */
 export function authenticatorFactoryFor(setup: EapSetup): AuthenticatorFactory {
   return (method, ctx) => {
-    if (method === 'eap-mschapv2' || method === 'eap-tls' || method === 'eap-peap') return new EapAuthenticator(ctx, eapOptions(method, ctx, setup));
+    if (method === 'eap-mschapv2' || method === 'eap-tls' || method === 'eap-peap')
+      return new EapAuthenticator(ctx, eapOptions(method, ctx, setup));
     return createAuthenticator(method, ctx);
   };
 }
 
-export const createAuthenticator: AuthenticatorFactory = (method: AuthMethod, ctx: AuthenticatorContext): Authenticator => {
+export const createAuthenticator: AuthenticatorFactory = (
+  method: AuthMethod,
+  ctx: AuthenticatorContext,
+): Authenticator => {
   switch (method) {
     case 'pap':
       return new PapAuthenticator(ctx);

@@ -45,7 +45,12 @@ export class MsChapV2Exchange {
   respond(authenticatorChallenge: Buffer): Buffer {
     const peerChallenge = this.random(MSCHAPV2_CHALLENGE_SIZE);
     const hash = ntPasswordHash(this.credentials.password);
-    const ntResponse = generateNtResponseFromHash(authenticatorChallenge, peerChallenge, this.credentials.username, hash);
+    const ntResponse = generateNtResponseFromHash(
+      authenticatorChallenge,
+      peerChallenge,
+      this.credentials.username,
+      hash,
+    );
     this.answered = { authenticatorChallenge: Buffer.from(authenticatorChallenge), peerChallenge, ntResponse };
     // Reserved (8 zero bytes) and Flags (0) are already zero.
     const value = Buffer.alloc(MSCHAPV2_RESPONSE_SIZE);
@@ -59,10 +64,18 @@ export class MsChapV2Exchange {
     const a = this.answered;
     if (a === undefined) return { ok: false, failure: serverNotProven(this.method, 'Success before any Response') };
     const hash = ntPasswordHash(this.credentials.password);
-    const expected = authenticatorResponseDigest(hash, a.ntResponse, a.peerChallenge, a.authenticatorChallenge, this.credentials.username);
+    const expected = authenticatorResponseDigest(
+      hash,
+      a.ntResponse,
+      a.peerChallenge,
+      a.authenticatorChallenge,
+      this.credentials.username,
+    );
     const text = message.toString('latin1');
     if (!checkAuthenticatorResponse(expected, text)) {
-      const why = /^S=/.test(text) ? 'authenticator response does not match' : 'Success message carries no S= authenticator response';
+      const why = /^S=/.test(text)
+        ? 'authenticator response does not match'
+        : 'Success message carries no S= authenticator response';
       return { ok: false, failure: serverNotProven(this.method, why) };
     }
     const keys = mppeMasterKeys(hashNtPasswordHash(hash), a.ntResponse, 'client');
@@ -72,7 +85,10 @@ export class MsChapV2Exchange {
   /** The failure a Failure packet's message means. */
   rejected(message: Buffer): SessionFailure {
     // Untrusted text bound for logs and the UI: printable ASCII only.
-    const text = message.toString('latin1').replace(/\0+$/, '').replace(/[^\x20-\x7e]/g, '?');
+    const text = message
+      .toString('latin1')
+      .replace(/\0+$/, '')
+      .replace(/[^\x20-\x7e]/g, '?');
     const parsed = parseFailureMessage(text);
     return msChapV2Rejected(this.method, parsed.ok ? parsed.value : undefined, text.slice(0, 120));
   }

@@ -27,7 +27,8 @@ export function parseFailureMessage(text: string): Decoded<MsChapV2FailureInfo> 
     if (eq > 0) fields.set(token.slice(0, eq).toUpperCase(), token.slice(eq + 1));
   }
   const e = fields.get('E');
-  if (e === undefined || !/^\d{1,10}$/.test(e)) return bad(WHAT, 'E', e === undefined ? 'missing' : `not a number: ${e.slice(0, 12)}`);
+  if (e === undefined || !/^\d{1,10}$/.test(e))
+    return bad(WHAT, 'E', e === undefined ? 'missing' : `not a number: ${e.slice(0, 12)}`);
   const v = fields.get('V');
   return ok({
     error: Number(e),

@@ -84,9 +84,14 @@ export class MsChapV2Authenticator implements Authenticator {
     // A retransmitted Challenge gets the same Response: a new peer challenge would contradict the
     // one the server may already be checking.
     const same = this.answer !== undefined && this.answer.id === id && this.answer.challenge.equals(challenge);
-    const answer = same && this.answer !== undefined
-      ? this.answer
-      : { id, challenge: Buffer.from(challenge), packet: encodeChapResponse(id, this.exchange.respond(challenge), user) };
+    const answer =
+      same && this.answer !== undefined
+        ? this.answer
+        : {
+            id,
+            challenge: Buffer.from(challenge),
+            packet: encodeChapResponse(id, this.exchange.respond(challenge), user),
+          };
     this.answer = answer;
     this.run.log.debug(`send [MSCHAPv2 Response id=${idHex(id)} name=${quoted(user)}]`);
     this.run.send(PPP_CHAP, answer.packet);

@@ -20,7 +20,11 @@ export function prfPlus(key: Buffer, seed: Buffer, length: number): Buffer {
   const out: Buffer[] = [];
   let t = Buffer.alloc(0);
   for (let n = 1; out.length * 20 < length; n++) {
-    t = createHmac('sha1', key).update(t).update(seed).update(Buffer.of(n, 0, 0)).digest();
+    t = createHmac('sha1', key)
+      .update(t)
+      .update(seed)
+      .update(Buffer.of(n, 0, 0))
+      .digest();
     out.push(t);
   }
   return Buffer.concat(out).subarray(0, length);
@@ -42,19 +46,27 @@ export function boundMsk(keys: BindingKeys): Buffer {
   return prfPlus(keys.ipmk, Buffer.concat([Buffer.from(CSK_LABEL, 'ascii'), Buffer.of(0)]), 128).subarray(0, 64);
 }
 
-export type BindingCheck = { readonly ok: true; readonly response: Buffer } | { readonly ok: false; readonly why: string };
+export type BindingCheck =
+  { readonly ok: true; readonly response: Buffer } | { readonly ok: false; readonly why: string };
 
 /*
  * Value (56): Reserved · Version · RecvVersion · SubType (0 request, 1 response) · Nonce (32) · Compound MAC (20).
  * Checks the server's request and builds our response TLV (same nonce, SubType 1).
  */
 export function answerBinding(value: Buffer, keys: BindingKeys): BindingCheck {
-  if (value.length !== VALUE_SIZE) return { ok: false, why: `Crypto-Binding TLV of ${value.length} bytes, must be ${VALUE_SIZE}` };
-  if (value[3] !== SUBTYPE_REQUEST) return { ok: false, why: `Crypto-Binding SubType ${value[3]}, expected a request (0)` };
-  if (value[1] !== 0 || value[2] !== 0) return { ok: false, why: `Crypto-Binding for PEAP version ${value[1]}/${value[2]}, we run 0` };
+  if (value.length !== VALUE_SIZE)
+    return { ok: false, why: `Crypto-Binding TLV of ${value.length} bytes, must be ${VALUE_SIZE}` };
+  if (value[3] !== SUBTYPE_REQUEST)
+    return { ok: false, why: `Crypto-Binding SubType ${value[3]}, expected a request (0)` };
+  if (value[1] !== 0 || value[2] !== 0)
+    return { ok: false, why: `Crypto-Binding for PEAP version ${value[1]}/${value[2]}, we run 0` };
   const theirs = Buffer.from(value.subarray(36, 56));
   const want = compoundMac(Buffer.concat([value.subarray(0, 36), Buffer.alloc(20)]), keys.cmk);
-  if (!timingSafeEqual(want, theirs)) return { ok: false, why: 'the Compound MAC does not match: tunnel and inner method were not run by the same server' };
+  if (!timingSafeEqual(want, theirs))
+    return {
+      ok: false,
+      why: 'the Compound MAC does not match: tunnel and inner method were not run by the same server',
+    };
   const ours = Buffer.concat([Buffer.of(0, 0, 0, SUBTYPE_RESPONSE), value.subarray(4, 36), Buffer.alloc(20)]);
   compoundMac(ours, keys.cmk).copy(ours, 36);
   return { ok: true, response: encodeTlv(TLV_CRYPTO_BINDING, false, ours) };
@@ -62,5 +74,8 @@ export function answerBinding(value: Buffer, keys: BindingKeys): BindingCheck {
 
 function compoundMac(valueWithZeroMac: Buffer, cmk: Buffer): Buffer {
   // The whole TLV (type and length too; the M bit is clear for PEAPv0) followed by the EAP type.
-  return createHmac('sha1', cmk).update(encodeTlv(TLV_CRYPTO_BINDING, false, valueWithZeroMac)).update(Buffer.of(EAP_TYPE_PEAP)).digest();
+  return createHmac('sha1', cmk)
+    .update(encodeTlv(TLV_CRYPTO_BINDING, false, valueWithZeroMac))
+    .update(Buffer.of(EAP_TYPE_PEAP))
+    .digest();
 }

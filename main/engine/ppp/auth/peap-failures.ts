@@ -11,10 +11,18 @@ export function peapRejected(inner: SessionFailure): SessionFailure {
 }
 
 export function peapTlsFailed(e: TlsOverEapError): SessionFailure {
-  const what = e.kind === 'alert' ? `the server ended the protected tunnel (TLS alert "${e.alert}")` : `the protected tunnel could not be set up: ${e.message}`;
-  return failure('auth', 'auth-failed', `${PEAP_METHOD}: ${what}. The server may not accept this TLS version or cipher; try again, and if it persists, tell your administrator.`, {
-    detail: `${PEAP_METHOD}: TLS ${e.kind}: ${e.message}`,
-  });
+  const what =
+    e.kind === 'alert'
+      ? `the server ended the protected tunnel (TLS alert "${e.alert}")`
+      : `the protected tunnel could not be set up: ${e.message}`;
+  return failure(
+    'auth',
+    'auth-failed',
+    `${PEAP_METHOD}: ${what}. The server may not accept this TLS version or cipher; try again, and if it persists, tell your administrator.`,
+    {
+      detail: `${PEAP_METHOD}: TLS ${e.kind}: ${e.message}`,
+    },
+  );
 }
 
 /** EAP-Failure with no inner verdict: the server refused before or without MS-CHAPv2 telling why. */
@@ -25,6 +33,8 @@ export function peapRefused(tunnelUp: boolean): SessionFailure {
     tunnelUp
       ? `The server refused the sign-in with ${PEAP_METHOD}. Check your user name and password; if they are right, ask your administrator whether your account may use this VPN.`
       : `The server ended ${PEAP_METHOD} before the protected tunnel was up. It may not allow PEAP for this account: ask your administrator which sign-in method to use.`,
-    { detail: `${PEAP_METHOD}: EAP-Failure ${tunnelUp ? 'inside the tunnel, without an MS-CHAPv2 Failure' : 'before the TLS tunnel was up'}` },
+    {
+      detail: `${PEAP_METHOD}: EAP-Failure ${tunnelUp ? 'inside the tunnel, without an MS-CHAPv2 Failure' : 'before the TLS tunnel was up'}`,
+    },
   );
 }

@@ -6,7 +6,13 @@ import { eapMschapv2Msk } from '../../crypto/mppe-keys.js';
 import type { SessionFailure } from '../../failure.js';
 import { failure } from '../../failure.js';
 import { CHAP_FAILURE, CHAP_SUCCESS, decodeChap, encodeChapResponse } from './chap-packet.js';
-import { EAP_TYPE_IDENTITY, EAP_TYPE_MSCHAPV2, EAP_TYPE_NAK, EAP_TYPE_NOTIFICATION, eapTypeName } from './eap-packet.js';
+import {
+  EAP_TYPE_IDENTITY,
+  EAP_TYPE_MSCHAPV2,
+  EAP_TYPE_NAK,
+  EAP_TYPE_NOTIFICATION,
+  eapTypeName,
+} from './eap-packet.js';
 import { serverNotProven } from './failures.js';
 import { MSCHAPV2_CHALLENGE_SIZE, MsChapV2Exchange, type RandomSource } from './mschapv2-exchange.js';
 import { answerBinding, bindingKeys, boundMsk } from './peap-binding.js';
@@ -80,7 +86,12 @@ export class PeapInner {
       case EAP_TYPE_EXTENSIONS:
         return this.extensions(req);
       default:
-        return this.reply(req.id, EAP_TYPE_NAK, Buffer.of(EAP_TYPE_MSCHAPV2), `inner Nak ${eapTypeName(req.type)} -> MSCHAPv2`);
+        return this.reply(
+          req.id,
+          EAP_TYPE_NAK,
+          Buffer.of(EAP_TYPE_MSCHAPV2),
+          `inner Nak ${eapTypeName(req.type)} -> MSCHAPv2`,
+        );
     }
   }
 
@@ -90,9 +101,15 @@ export class PeapInner {
     const p = d.value;
     switch (p.code) {
       case 'challenge': {
-        if (p.value.length !== MSCHAPV2_CHALLENGE_SIZE) return { kind: 'ignore', why: `inner challenge of ${p.value.length} bytes` };
+        if (p.value.length !== MSCHAPV2_CHALLENGE_SIZE)
+          return { kind: 'ignore', why: `inner challenge of ${p.value.length} bytes` };
         const user = Buffer.from(this.credentials.username, 'utf8');
-        return this.reply(req.id, EAP_TYPE_MSCHAPV2, encodeChapResponse(p.id, this.exchange.respond(p.value), user), 'inner MSCHAPv2 Response');
+        return this.reply(
+          req.id,
+          EAP_TYPE_MSCHAPV2,
+          encodeChapResponse(p.id, this.exchange.respond(p.value), user),
+          'inner MSCHAPv2 Response',
+        );
       }
       case 'success': {
         const verdict = this.exchange.verifySuccess(p.message);
@@ -112,23 +129,40 @@ export class PeapInner {
   private extensions(req: InnerRequest): InnerAction {
     const tlvs = decodeTlvs(req.data);
     const failReply = encodeInner(req.id, EAP_TYPE_EXTENSIONS, resultTlv(RESULT_FAILURE));
-    if (!tlvs.ok) return { kind: 'fail', failure: protocolError('malformed TLVs in the Extensions packet'), reply: failReply };
+    if (!tlvs.ok)
+      return { kind: 'fail', failure: protocolError('malformed TLVs in the Extensions packet'), reply: failReply };
     const result = tlvs.value.find((t) => t.type === TLV_RESULT);
     const binding = tlvs.value.find((t) => t.type === TLV_CRYPTO_BINDING);
     const unknown = tlvs.value.find((t) => t.mandatory && t.type !== TLV_RESULT && t.type !== TLV_CRYPTO_BINDING);
-    if (unknown !== undefined) return { kind: 'fail', failure: protocolError(`mandatory TLV ${unknown.type} we do not know`), reply: failReply };
-    if (result === undefined || result.value.length !== 2) return { kind: 'fail', failure: protocolError('Extensions packet without a Result TLV'), reply: failReply };
+    if (unknown !== undefined)
+      return { kind: 'fail', failure: protocolError(`mandatory TLV ${unknown.type} we do not know`), reply: failReply };
+    if (result === undefined || result.value.length !== 2)
+      return { kind: 'fail', failure: protocolError('Extensions packet without a Result TLV'), reply: failReply };
     const status = result.value.readUInt16BE(0);
     if (status === RESULT_SUCCESS) {
       if (!this.proven) {
-        return { kind: 'fail', failure: serverNotProven(PEAP_METHOD, 'Result TLV success before the server proved itself in MS-CHAPv2'), reply: failReply };
+        return {
+          kind: 'fail',
+          failure: serverNotProven(PEAP_METHOD, 'Result TLV success before the server proved itself in MS-CHAPv2'),
+          reply: failReply,
+        };
       }
       let bindingReply: Buffer = Buffer.alloc(0);
       if (binding !== undefined) {
-        if (this.isk === undefined || this.tk === undefined) return { kind: 'fail', failure: protocolError('Crypto-Binding TLV before the inner keys exist'), reply: failReply };
+        if (this.isk === undefined || this.tk === undefined)
+          return {
+            kind: 'fail',
+            failure: protocolError('Crypto-Binding TLV before the inner keys exist'),
+            reply: failReply,
+          };
         const keys = bindingKeys(this.tk, this.isk);
         const answer = answerBinding(binding.value, keys);
-        if (!answer.ok) return { kind: 'fail', failure: serverNotProven(PEAP_METHOD, `cryptobinding: ${answer.why}`), reply: failReply };
+        if (!answer.ok)
+          return {
+            kind: 'fail',
+            failure: serverNotProven(PEAP_METHOD, `cryptobinding: ${answer.why}`),
+            reply: failReply,
+          };
         bindingReply = answer.response;
         this.bound = boundMsk(keys);
       }
@@ -149,7 +183,12 @@ export class PeapInner {
 }
 
 function protocolError(what: string): SessionFailure {
-  return failure('auth', 'protocol-error', 'The sign-in server sent a malformed PEAP message; the sign-in was stopped. Try again; if it persists, tell your administrator.', {
-    detail: `${PEAP_METHOD}: ${what}`,
-  });
+  return failure(
+    'auth',
+    'protocol-error',
+    'The sign-in server sent a malformed PEAP message; the sign-in was stopped. Try again; if it persists, tell your administrator.',
+    {
+      detail: `${PEAP_METHOD}: ${what}`,
+    },
+  );
 }

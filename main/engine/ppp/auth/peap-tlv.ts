@@ -31,7 +31,12 @@ const WHAT = 'PEAP inner packet';
  * outer one (what wpa_supplicant and Windows assume too).
  */
 export function decodeInner(message: Buffer, outerId: number): Decoded<InnerRequest> {
-  if (message.length >= 5 && message[0] === EAP_REQUEST && message.readUInt16BE(2) === message.length && message[4] === EAP_TYPE_EXTENSIONS) {
+  if (
+    message.length >= 5 &&
+    message[0] === EAP_REQUEST &&
+    message.readUInt16BE(2) === message.length &&
+    message[4] === EAP_TYPE_EXTENSIONS
+  ) {
     return ok({ id: message[1] ?? 0, type: EAP_TYPE_EXTENSIONS, data: message.subarray(5), full: true });
   }
   const type = message[0];
@@ -60,7 +65,11 @@ export function decodeTlvs(data: Buffer): Decoded<readonly Tlv[]> {
     const head = data.readUInt16BE(at);
     const length = data.readUInt16BE(at + 2);
     if (at + 4 + length > data.length) return bad('PEAP TLV', 'Length', `${length} overruns the packet`);
-    out.push({ type: head & TYPE_MASK, mandatory: (head & MANDATORY) !== 0, value: data.subarray(at + 4, at + 4 + length) });
+    out.push({
+      type: head & TYPE_MASK,
+      mandatory: (head & MANDATORY) !== 0,
+      value: data.subarray(at + 4, at + 4 + length),
+    });
     at += 4 + length;
   }
   return ok(out);

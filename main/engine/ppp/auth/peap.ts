@@ -9,7 +9,15 @@
 import { describeDecodeError } from '../../bytes.js';
 import type { Credentials } from '../../config.js';
 import type { SessionFailure } from '../../failure.js';
-import { FragmentSender, Reassembler, ackFragment, decodeTlsFragment, encodeTlsFragment, maxFragmentData, EAP_TYPE_PEAP } from './eap-tls-fragments.js';
+import {
+  FragmentSender,
+  Reassembler,
+  ackFragment,
+  decodeTlsFragment,
+  encodeTlsFragment,
+  maxFragmentData,
+  EAP_TYPE_PEAP,
+} from './eap-tls-fragments.js';
 import type { TlsFragment } from './eap-tls-fragments.js';
 import { malformedFromServer, reassemblyFailed, serverSkippedTls } from './eap-tls-failures.js';
 import type { EapMethod, EapMethodHost } from './eap-tls-host.js';
@@ -67,7 +75,9 @@ export class PeapMethod implements EapMethod {
   request(id: number, typeData: Buffer): void {
     if (this.stopped) return;
     if (this.busy) {
-      this.host.log.debug(`rcvd [EAP Request id=${idHex(id)} PEAP] while TLS is still working on the previous one; dropped`);
+      this.host.log.debug(
+        `rcvd [EAP Request id=${idHex(id)} PEAP] while TLS is still working on the previous one; dropped`,
+      );
       return;
     }
     const d = decodeTlsFragment(typeData);
@@ -77,7 +87,10 @@ export class PeapMethod implements EapMethod {
     if (f.start) return this.begin(id, f.version);
     if (this.tls === undefined) return this.host.fail(malformedFromServer(PEAP_METHOD, 'TLS data before the Start'));
     if (this.sender !== undefined && this.sender.pending > 0) {
-      if (f.data.length !== 0 || f.more) return this.host.fail(malformedFromServer(PEAP_METHOD, 'data instead of an ACK while our message was being sent'));
+      if (f.data.length !== 0 || f.more)
+        return this.host.fail(
+          malformedFromServer(PEAP_METHOD, 'data instead of an ACK while our message was being sent'),
+        );
       return this.sendNext(id);
     }
     const step = this.reassembler.push(f);
@@ -95,7 +108,10 @@ export class PeapMethod implements EapMethod {
   }
 
   private begin(id: number, serverVersion: number): void {
-    if (this.tls !== undefined) return this.host.fail(malformedFromServer(PEAP_METHOD, 'the server restarted PEAP (Start after the handshake began)'));
+    if (this.tls !== undefined)
+      return this.host.fail(
+        malformedFromServer(PEAP_METHOD, 'the server restarted PEAP (Start after the handshake began)'),
+      );
     // Draft §3.1: the peer answers with the highest version it supports up to the server's; we do 0.
     this.host.log.debug(`PEAP: server offers version ${serverVersion}, we use ${OUR_VERSION}`);
     this.tls = new TlsOverEap({
@@ -125,7 +141,8 @@ export class PeapMethod implements EapMethod {
       this.host.log.debug(`PEAP: server certificate ${verdict.sha256} trusted`);
     }
     if (tls.handshakeDone && this.msk === undefined) {
-      if (!this.trusted) return this.host.fail(serverSkippedTls(PEAP_METHOD, 'handshake finished without a server certificate'));
+      if (!this.trusted)
+        return this.host.fail(serverSkippedTls(PEAP_METHOD, 'handshake finished without a server certificate'));
       this.msk = peapMsk(tls);
       this.inner.tunnelKey(this.msk);
       this.host.log.debug(`PEAP: tunnel up (${tls.protocol ?? '?'}); MSK derived`);
@@ -133,7 +150,9 @@ export class PeapMethod implements EapMethod {
     if (step.data.length === 0 && this.plaintext.length > 0) return this.tunnel(id);
     if (step.data.length === 0) return this.send(id, ackFragment(OUR_VERSION), 'ACK');
     if (!this.trusted && this.sender !== undefined) {
-      return this.host.fail(serverSkippedTls(PEAP_METHOD, 'TLS wants to send a second flight before the server presented a certificate'));
+      return this.host.fail(
+        serverSkippedTls(PEAP_METHOD, 'TLS wants to send a second flight before the server presented a certificate'),
+      );
     }
     this.sendMessage(id, step.data);
   }
@@ -197,9 +216,13 @@ export class PeapMethod implements EapMethod {
   }
 
   success(): { readonly ok: true; readonly hlak: Buffer } | { readonly ok: false; readonly failure: SessionFailure } {
-    if (this.msk === undefined || !this.trusted) return { ok: false, failure: serverSkippedTls(PEAP_METHOD, 'EAP-Success before the TLS tunnel was up') };
+    if (this.msk === undefined || !this.trusted)
+      return { ok: false, failure: serverSkippedTls(PEAP_METHOD, 'EAP-Success before the TLS tunnel was up') };
     if (!this.inner.succeeded) {
-      return { ok: false, failure: serverSkippedTls(PEAP_METHOD, 'EAP-Success before the inner EAP-MSCHAPv2 and Result TLV succeeded') };
+      return {
+        ok: false,
+        failure: serverSkippedTls(PEAP_METHOD, 'EAP-Success before the inner EAP-MSCHAPv2 and Result TLV succeeded'),
+      };
     }
     // MS-SSTP §3.2.5.2: for EAP methods the HLAK is the first 32 bytes of the MSK — the one
     // cryptobinding derived when the server asked for it ([MS-PEAP] §3.1.5.7).

@@ -28,8 +28,7 @@ export interface TlsOverEapOptions {
 }
 
 export type TlsStep =
-  | { readonly kind: 'output'; readonly data: Buffer }
-  | { readonly kind: 'error'; readonly error: TlsOverEapError };
+  { readonly kind: 'output'; readonly data: Buffer } | { readonly kind: 'error'; readonly error: TlsOverEapError };
 
 export type TlsOverEapError =
   /** The client certificate could not be loaded (bad PKCS#12, wrong passphrase, key mismatch). */
@@ -78,7 +77,9 @@ export class TlsOverEap {
       maxVersion: options.maxVersion ?? 'TLSv1.3',
       ...(options.servername !== undefined ? { servername: options.servername } : {}),
       ...(options.pfx !== undefined ? { pfx: options.pfx, passphrase: options.passphrase ?? '' } : {}),
-      ...(options.certPem !== undefined && options.keyPem !== undefined ? { cert: options.certPem, key: options.keyPem } : {}),
+      ...(options.certPem !== undefined && options.keyPem !== undefined
+        ? { cert: options.certPem, key: options.keyPem }
+        : {}),
     };
     let socket: TLSSocket;
     try {
@@ -168,10 +169,15 @@ export class TlsOverEap {
 
   /** RFC 5705 exporter (TLS 1.3: RFC 8446 §7.5). Only valid after the handshake. */
   keyingMaterial(length: number, label: string, context?: Buffer): Buffer {
-    if (this.socket === undefined || !this.connected) throw new Error('TLS keying material before the handshake finished');
+    if (this.socket === undefined || !this.connected)
+      throw new Error('TLS keying material before the handshake finished');
     // Node's typings make the context mandatory, but RFC 5705 tells "no context" (TLS 1.2 EAP-TLS,
     // PEAP) apart from an empty one, and Node passes an undefined context as none.
-    const exporter = this.socket.exportKeyingMaterial.bind(this.socket) as (l: number, lab: string, c?: Buffer) => Buffer;
+    const exporter = this.socket.exportKeyingMaterial.bind(this.socket) as (
+      l: number,
+      lab: string,
+      c?: Buffer,
+    ) => Buffer;
     return exporter(length, label, context);
   }
 

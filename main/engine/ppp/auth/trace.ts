@@ -5,7 +5,10 @@ const MAX_TEXT = 100;
 
 /** The server's text if it is readable (UTF-8, no control characters), trimmed and truncated; else undefined. */
 export function printableText(bytes: Uint8Array, max = MAX_TEXT): string | undefined {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8').replace(/\0+$/, '').trim();
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    .toString('utf8')
+    .replace(/\0+$/, '')
+    .trim();
   // eslint-disable-next-line no-control-regex -- control characters are exactly what we refuse
   if (text === '' || /[\u0000-\u001f\u007f-\u009f\ufffd]/.test(text)) return undefined;
   return text.length > max ? `${text.slice(0, max)}…` : text;

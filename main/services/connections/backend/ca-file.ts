@@ -28,7 +28,8 @@ export function inspectCa(file: ChosenCaFile, now: number = Date.now()): CaInspe
   });
   const warnings: string[] = [];
   for (const c of certificates) {
-    if (!c.isCa) warnings.push(`${c.subject} is not a CA certificate; it will only match a server presenting exactly it.`);
+    if (!c.isCa)
+      warnings.push(`${c.subject} is not a CA certificate; it will only match a server presenting exactly it.`);
     if (Date.parse(c.validTo) < now) warnings.push(`${c.subject} expired on ${c.validTo}.`);
   }
   return { ok: true, certificates, warnings };
@@ -38,7 +39,12 @@ export function inspectCa(file: ChosenCaFile, now: number = Date.now()): CaInspe
  * Imports through a private temporary file because importCaFile reads a path (the CLI's case). The
  * temporary path is replaced by the file's own name in messages: it means nothing to the person.
  */
-export async function importChosenCa(store: ProfileStore, caDir: string, profileId: string, file: ChosenCaFile): Promise<{ ok: true; file: string } | { ok: false; message: string }> {
+export async function importChosenCa(
+  store: ProfileStore,
+  caDir: string,
+  profileId: string,
+  file: ChosenCaFile,
+): Promise<{ ok: true; file: string } | { ok: false; message: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'causeway-ca-'));
   const source = join(dir, 'ca.pem');
   try {

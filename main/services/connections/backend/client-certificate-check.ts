@@ -12,7 +12,9 @@ export const CLIENT_CERTIFICATE_PATH = 'tls.clientCertificate';
 
 type ClientCertificateRef = { readonly pkcs12File: string } | { readonly certificateFile: string };
 
-export function clientCertificatePathIssues(draft: { readonly tls?: { readonly clientCertificate?: ClientCertificateRef | undefined } | undefined }): ProfileIssue[] {
+export function clientCertificatePathIssues(draft: {
+  readonly tls?: { readonly clientCertificate?: ClientCertificateRef | undefined } | undefined;
+}): ProfileIssue[] {
   const ref = draft.tls?.clientCertificate;
   if (ref === undefined) return [];
   const [field, file] = 'pkcs12File' in ref ? ['pkcs12File', ref.pkcs12File] : ['certificateFile', ref.certificateFile];
@@ -21,7 +23,10 @@ export function clientCertificatePathIssues(draft: { readonly tls?: { readonly c
 }
 
 /** Saved profiles only: reads the file and the keychain. No issue when the keychain cannot be asked. */
-export async function clientCertificateWarnings(profile: Profile, credentials: CredentialStore): Promise<ProfileIssue[]> {
+export async function clientCertificateWarnings(
+  profile: Profile,
+  credentials: CredentialStore,
+): Promise<ProfileIssue[]> {
   const r = await loadClientCertificate(profile, credentials);
   if (r.ok || r.error.kind === 'keychain-unavailable') return [];
   return [{ path: CLIENT_CERTIFICATE_PATH, message: r.error.message }];

@@ -4,7 +4,18 @@ import type { BackendContext } from './context.js';
 
 type ConnectionHandlers = Pick<
   Handlers,
-  'connections.list' | 'connections.connect' | 'connections.disconnect' | 'connections.test' | 'connections.ping' | 'trust.pending' | 'trust.accept' | 'trust.dismiss' | 'trust.inspectCa' | 'otp.pending' | 'otp.answer' | 'otp.dismiss'
+  | 'connections.list'
+  | 'connections.connect'
+  | 'connections.disconnect'
+  | 'connections.test'
+  | 'connections.ping'
+  | 'trust.pending'
+  | 'trust.accept'
+  | 'trust.dismiss'
+  | 'trust.inspectCa'
+  | 'otp.pending'
+  | 'otp.answer'
+  | 'otp.dismiss'
 >;
 
 export function connectionHandlers(ctx: BackendContext): ConnectionHandlers {
@@ -12,7 +23,10 @@ export function connectionHandlers(ctx: BackendContext): ConnectionHandlers {
   return {
     'connections.list': async () => c.snapshots(),
     'connections.connect': async ({ profileId, password, remember }) => {
-      const r = await c.connect(profileId, { ...(password !== undefined ? { password } : {}), ...(remember !== undefined ? { remember } : {}) });
+      const r = await c.connect(profileId, {
+        ...(password !== undefined ? { password } : {}),
+        ...(remember !== undefined ? { remember } : {}),
+      });
       if (remember && password !== undefined) ctx.profilesChanged();
       return r;
     },
@@ -24,7 +38,9 @@ export function connectionHandlers(ctx: BackendContext): ConnectionHandlers {
     'connections.ping': ({ profileId }) => c.ping(profileId),
     'trust.inspectCa': async (file) => {
       const r = inspectCa(file);
-      return r.ok ? { ok: true, certificates: r.certificates, warnings: r.warnings } : { ok: false, error: { kind: 'not-a-certificate', message: r.message } };
+      return r.ok
+        ? { ok: true, certificates: r.certificates, warnings: r.warnings }
+        : { ok: false, error: { kind: 'not-a-certificate', message: r.message } };
     },
     'trust.pending': async () => c.pendingPrompts(),
     'trust.accept': async ({ promptId }) => {

@@ -20,7 +20,10 @@ export function importHandlers(ctx: BackendContext): ImportHandlers {
       const r = importFile(fileName, Buffer.from(contentBase64, 'base64'));
       if (!r.ok) {
         const warnings = r.error.code === 'no-profiles' ? r.error.warnings.map(diag) : [];
-        return { ok: false, error: { kind: 'import', code: r.error.code, line: r.error.line, text: r.error.text, warnings } };
+        return {
+          ok: false,
+          error: { kind: 'import', code: r.error.code, line: r.error.line, text: r.error.text, warnings },
+        };
       }
       const entries: ImportEntryView[] = r.profiles.map((p, index) => ({
         index,
@@ -32,11 +35,22 @@ export function importHandlers(ctx: BackendContext): ImportHandlers {
         draft: p.draft,
         risks: importRisks(p.draft),
       }));
-      return { ok: true, importId: pending.put(r.profiles), format: r.format, fileName: r.profiles[0]?.source.file ?? fileName, entries, warnings: r.warnings.map(diag) };
+      return {
+        ok: true,
+        importId: pending.put(r.profiles),
+        format: r.format,
+        fileName: r.profiles[0]?.source.file ?? fileName,
+        entries,
+        warnings: r.warnings.map(diag),
+      };
     },
     'import.commit': async ({ importId, entries }) => {
       const profiles = pending.take(importId);
-      if (!profiles) return { ok: false, error: { kind: 'expired', message: 'This import preview has expired; choose the file again.' } };
+      if (!profiles)
+        return {
+          ok: false,
+          error: { kind: 'expired', message: 'This import preview has expired; choose the file again.' },
+        };
       const saved = [];
       const failed = [];
       for (const { index, password, acceptRisks, pkcs12Passphrase, clientKey } of entries) {
@@ -48,7 +62,10 @@ export function importHandlers(ctx: BackendContext): ImportHandlers {
         // The preview showed these; saving them is the user's explicit choice, never a default.
         const risks = importRisks(imported.draft);
         if (risks.length > 0 && acceptRisks !== true) {
-          failed.push({ index, message: `Not saved: it weakens security (${risks.map((r) => r.field).join(', ')}). Confirm these settings in the preview to save it.` });
+          failed.push({
+            index,
+            message: `Not saved: it weakens security (${risks.map((r) => r.field).join(', ')}). Confirm these settings in the preview to save it.`,
+          });
           continue;
         }
         // A PEM key is decrypted before anything is saved, so a wrong passphrase leaves no half entry.

@@ -72,26 +72,41 @@ export function createBackend(deps: BackendDeps): Backend {
   });
   const { host } = deps;
   const handlers: Handlers = {
-    'app.info': async () => ({ version: host.version, host: host.kind, platform: host.platform, autostart: host.autostart ? await host.autostart.get() : null }),
+    'app.info': async () => ({
+      version: host.version,
+      host: host.kind,
+      platform: host.platform,
+      autostart: host.autostart ? await host.autostart.get() : null,
+    }),
     'settings.get': async () => ({ ok: true, autostart: host.autostart ? await host.autostart.get() : null }),
     'settings.setAutostart': async ({ enabled }) => {
-      if (!host.autostart) return { ok: false, error: { kind: 'unsupported', message: 'Starting at login is not available here.' } };
+      if (!host.autostart)
+        return { ok: false, error: { kind: 'unsupported', message: 'Starting at login is not available here.' } };
       await host.autostart.set(enabled);
       // Read back: the answer is what the host now does, not what was asked.
       return { ok: true, autostart: await host.autostart.get() };
     },
-    'settings.metrics': async () => (deps.metrics ? { ok: true, ...deps.metrics.get() } : { ok: false, error: { kind: 'unavailable', message: 'Metrics are not available here.' } }),
+    'settings.metrics': async () =>
+      deps.metrics
+        ? { ok: true, ...deps.metrics.get() }
+        : { ok: false, error: { kind: 'unavailable', message: 'Metrics are not available here.' } },
     'settings.setMetrics': async ({ enabled, listen }) => {
-      if (!deps.metrics) return { ok: false, error: { kind: 'unavailable', message: 'Metrics are not available here.' } };
+      if (!deps.metrics)
+        return { ok: false, error: { kind: 'unavailable', message: 'Metrics are not available here.' } };
       const r = await deps.metrics.set(enabled, listen);
       return r.ok ? { ok: true, ...r.setting } : { ok: false, error: { kind: 'invalid', message: r.message } };
     },
     'settings.logging': async () =>
-      deps.logging ? { ok: true, verbose: deps.logging.verbose, warning: deps.logging.warning } : { ok: false, error: { kind: 'unavailable', message: 'The logging setting is not available here.' } },
+      deps.logging
+        ? { ok: true, verbose: deps.logging.verbose, warning: deps.logging.warning }
+        : { ok: false, error: { kind: 'unavailable', message: 'The logging setting is not available here.' } },
     'settings.setLogging': async ({ verbose }) => {
-      if (!deps.logging) return { ok: false, error: { kind: 'unavailable', message: 'The logging setting is not available here.' } };
+      if (!deps.logging)
+        return { ok: false, error: { kind: 'unavailable', message: 'The logging setting is not available here.' } };
       const r = await deps.logging.set(verbose);
-      return r.ok ? { ok: true, verbose: r.verbose, warning: null } : { ok: false, error: { kind: 'save', message: r.message } };
+      return r.ok
+        ? { ok: true, verbose: r.verbose, warning: null }
+        : { ok: false, error: { kind: 'save', message: r.message } };
     },
     ...profileHandlers(ctx),
     ...importHandlers(ctx),

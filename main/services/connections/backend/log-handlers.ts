@@ -14,7 +14,9 @@ export function logHandlers(ctx: BackendContext): LogHandlers {
     },
     'logs.read': async ({ profileId, attempt }) => {
       const r = await ctx.logs.read(profileId, attempt);
-      return r.ok ? { ok: true, entries: r.value.entries, skipped: r.value.skipped } : { ok: false, error: { kind: 'logs', message: r.error.message } };
+      return r.ok
+        ? { ok: true, entries: r.value.entries, skipped: r.value.skipped }
+        : { ok: false, error: { kind: 'logs', message: r.error.message } };
     },
     'logs.export': async ({ profileId, attempt }) => {
       const dest = await ctx.host.chooseExportPath(`causeway-${profileId.slice(0, 8)}-attempt-${attempt}.log`);

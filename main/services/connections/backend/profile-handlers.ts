@@ -10,9 +10,19 @@ import type { BackendContext } from './context.js';
 import { applySecrets, profileView, type SecretChanges } from './profile-secrets.js';
 import { importPrivateKey } from '../../trust/pem-client.js';
 
-type ProfileHandlers = Pick<Handlers, 'profiles.list' | 'profiles.validate' | 'profiles.create' | 'profiles.update' | 'profiles.remove' | 'profiles.setPassword'>;
+type ProfileHandlers = Pick<
+  Handlers,
+  | 'profiles.list'
+  | 'profiles.validate'
+  | 'profiles.create'
+  | 'profiles.update'
+  | 'profiles.remove'
+  | 'profiles.setPassword'
+>;
 
-export async function listProfileViews(ctx: BackendContext): Promise<{ ok: true; profiles: ProfileView[] } | { ok: false; error: StoreProblem }> {
+export async function listProfileViews(
+  ctx: BackendContext,
+): Promise<{ ok: true; profiles: ProfileView[] } | { ok: false; error: StoreProblem }> {
   const all = await ctx.store.list();
   if (!all.ok) return { ok: false, error: { kind: 'store', message: all.error.message } };
   return { ok: true, profiles: await Promise.all(all.value.map((p) => profileView(ctx.credentials, p))) };
@@ -20,7 +30,8 @@ export async function listProfileViews(ctx: BackendContext): Promise<{ ok: true;
 
 type SaveRequest = Omit<SecretChanges, 'clientKeyPem'> & {
   readonly ca?: ChosenCaFile | undefined;
-  readonly clientKey?: { readonly fileName: string; readonly pem: string; readonly passphrase?: string | undefined } | undefined;
+  readonly clientKey?:
+    { readonly fileName: string; readonly pem: string; readonly passphrase?: string | undefined } | undefined;
 };
 
 /** The schema's verdict plus what only the app asks of a draft. */
@@ -33,7 +44,11 @@ function check(draft: unknown): { ok: true; value: ProfileDraft } | { ok: false;
 
 export function profileHandlers(ctx: BackendContext): ProfileHandlers {
   // Checks everything that can be checked before writing, so a refused save changes nothing.
-  const save = async (draft: unknown, req: SaveRequest, write: (d: ProfileDraft) => Promise<StoreResult<Profile>>): Promise<ProfileSaveResult> => {
+  const save = async (
+    draft: unknown,
+    req: SaveRequest,
+    write: (d: ProfileDraft) => Promise<StoreResult<Profile>>,
+  ): Promise<ProfileSaveResult> => {
     const v = check(draft);
     if (!v.ok) return invalid(v.issues);
     if (req.ca) {
@@ -52,7 +67,10 @@ export function profileHandlers(ctx: BackendContext): ProfileHandlers {
     const r = await write(v.value);
     if (!r.ok) return { ok: false, error: saveError(r.error) };
     let profile = r.value;
-    const problems = await applySecrets(ctx.credentials, profile.id, { ...req, ...(clientKeyPem !== undefined ? { clientKeyPem } : {}) });
+    const problems = await applySecrets(ctx.credentials, profile.id, {
+      ...req,
+      ...(clientKeyPem !== undefined ? { clientKeyPem } : {}),
+    });
     if (req.ca && ctx.caDir) {
       const imported = await importChosenCa(ctx.store, ctx.caDir, profile.id, req.ca);
       if (!imported.ok) problems.push(`its CA file was not imported: ${imported.message}`);
@@ -80,16 +98,35 @@ export function profileHandlers(ctx: BackendContext): ProfileHandlers {
     'profiles.update': async ({ id, draft, ...req }) => save(draft, req, (d) => ctx.store.update(id, () => d)),
     'profiles.remove': async ({ id }) => {
       await ctx.connections.disconnect(id);
-      const r = await deleteProfile({ store: ctx.store, credentials: ctx.credentials, logs: ctx.logs, ...(ctx.caDir ? { caDir: ctx.caDir } : {}) }, id);
-      if (!r.ok) return { ok: false, error: r.error.kind === 'not-found' ? { kind: 'not-found', message: r.error.message } : { kind: 'store', message: r.error.message } };
+      const r = await deleteProfile(
+        { store: ctx.store, credentials: ctx.credentials, logs: ctx.logs, ...(ctx.caDir ? { caDir: ctx.caDir } : {}) },
+        id,
+      );
+      if (!r.ok)
+        return {
+          ok: false,
+          error:
+            r.error.kind === 'not-found'
+              ? { kind: 'not-found', message: r.error.message }
+              : { kind: 'store', message: r.error.message },
+        };
       ctx.profilesChanged();
-      return r.value.secretsLeft ? { ok: true, warning: `Its secrets are still in the keychain: ${r.value.secretsLeft.message}` } : { ok: true };
+      return r.value.secretsLeft
+        ? { ok: true, warning: `Its secrets are still in the keychain: ${r.value.secretsLeft.message}` }
+        : { ok: true };
     },
     'profiles.setPassword': async ({ id, password }) => {
       const found = await ctx.store.get(id);
       if (!found.ok) return { ok: false, error: { kind: 'not-found', message: found.error.message } };
       const r = await ctx.credentials.set(id, 'password', password);
-      if (!r.ok) return { ok: false, error: r.error.kind === 'keychain-unavailable' ? { kind: 'keychain-unavailable', message: r.error.message } : { kind: 'invalid', message: r.error.message } };
+      if (!r.ok)
+        return {
+          ok: false,
+          error:
+            r.error.kind === 'keychain-unavailable'
+              ? { kind: 'keychain-unavailable', message: r.error.message }
+              : { kind: 'invalid', message: r.error.message },
+        };
       ctx.profilesChanged();
       return { ok: true };
     },

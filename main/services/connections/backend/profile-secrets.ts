@@ -21,7 +21,11 @@ const LABEL: Record<SecretKind, string> = {
 };
 
 /** Applies the changes; returns one sentence per secret that did not take (the profile itself is saved). */
-export async function applySecrets(credentials: CredentialStore, profileId: string, changes: SecretChanges): Promise<string[]> {
+export async function applySecrets(
+  credentials: CredentialStore,
+  profileId: string,
+  changes: SecretChanges,
+): Promise<string[]> {
   const problems: string[] = [];
   const sets: [SecretKind, string | undefined][] = [
     ['password', changes.password],
@@ -48,6 +52,11 @@ export async function profileView(credentials: CredentialStore, profile: Profile
     const r = await credentials.get(profile.id, kind);
     return r.ok ? r.value !== undefined : null;
   };
-  const [password, proxyPassword, pkcs12Passphrase, clientKey] = await Promise.all([saved('password'), saved('proxy-password'), saved('pkcs12-passphrase'), saved('client-key')]);
+  const [password, proxyPassword, pkcs12Passphrase, clientKey] = await Promise.all([
+    saved('password'),
+    saved('proxy-password'),
+    saved('pkcs12-passphrase'),
+    saved('client-key'),
+  ]);
   return { profile, hasPassword: password, secrets: { password, proxyPassword, pkcs12Passphrase, clientKey } };
 }

@@ -35,7 +35,11 @@ export class ConnectionsState {
       const answer = await this.passwords.ask(label, r.error.message, keychain);
       if (!answer) return;
       // Without a keychain there is nothing to remember the password in.
-      r = await this.backend.invoke('connections.connect', { profileId, password: answer.password, remember: keychain === undefined && answer.remember });
+      r = await this.backend.invoke('connections.connect', {
+        profileId,
+        password: answer.password,
+        remember: keychain === undefined && answer.remember,
+      });
     }
     if (!r.ok) this.startErrors[profileId] = describeStart(r.error);
   }

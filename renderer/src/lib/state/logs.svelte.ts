@@ -5,7 +5,8 @@ const MAX_LIVE = 5000;
 
 /** Once per painted frame (or every 100 ms where there are no frames, e.g. a hidden window). */
 function nextFrame(fn: () => void): void {
-  if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && !document.hidden) requestAnimationFrame(() => fn());
+  if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && !document.hidden)
+    requestAnimationFrame(() => fn());
   else setTimeout(fn, 100);
 }
 
@@ -24,7 +25,9 @@ export class LogsState {
   visible = $derived.by(() => {
     const min = LEVELS.indexOf(this.minLevel);
     const q = this.search.trim().toLowerCase();
-    return this.entries.filter((e) => LEVELS.indexOf(e.level) >= min && (q === '' || e.message.toLowerCase().includes(q) || e.phase.includes(q)));
+    return this.entries.filter(
+      (e) => LEVELS.indexOf(e.level) >= min && (q === '' || e.message.toLowerCase().includes(q) || e.phase.includes(q)),
+    );
   });
 
   // Live lines wait here and land in `entries` once per frame: copying up to MAX_LIVE entries and

@@ -36,7 +36,11 @@ export class OtpState {
 /** A reconnect may ask while the window is in the background: say so where the desktop shows it. */
 function notify(p: OtpPrompt): void {
   if (p.attempt === 1 || typeof Notification === 'undefined') return;
-  const show = () => new Notification(`Causeway: ${p.profileName}`, { body: 'The connection dropped. Enter a new one-time code to reconnect.' });
+  const show = () =>
+    new Notification(`Causeway: ${p.profileName}`, {
+      body: 'The connection dropped. Enter a new one-time code to reconnect.',
+    });
   if (Notification.permission === 'granted') show();
-  else if (Notification.permission === 'default') void Notification.requestPermission().then((r) => r === 'granted' && show());
+  else if (Notification.permission === 'default')
+    void Notification.requestPermission().then((r) => r === 'granted' && show());
 }

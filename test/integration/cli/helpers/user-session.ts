@@ -19,7 +19,9 @@ export interface UserSession {
 }
 
 export function userSessionToolsPresent(): boolean {
-  return ['useradd', 'userdel', 'runuser', 'dbus-daemon', 'gnome-keyring-daemon', 'dbus-send', 'sudo', 'visudo'].every((b) => spawnSync('sh', ['-c', `command -v ${b}`]).status === 0);
+  return ['useradd', 'userdel', 'runuser', 'dbus-daemon', 'gnome-keyring-daemon', 'dbus-send', 'sudo', 'visudo'].every(
+    (b) => spawnSync('sh', ['-c', `command -v ${b}`]).status === 0,
+  );
 }
 
 function run(cmd: string, args: string[]): string {
@@ -37,27 +39,69 @@ export async function startUserSession(name: string): Promise<UserSession> {
   mkdirSync(runtime, { recursive: true, mode: 0o700 });
   chownSync(runtime, uid, gid);
   const bus = `${runtime}/bus`;
-  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: home, USER: name, LOGNAME: name, XDG_RUNTIME_DIR: runtime, DBUS_SESSION_BUS_ADDRESS: `unix:path=${bus}` };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env['PATH'],
+    HOME: home,
+    USER: name,
+    LOGNAME: name,
+    XDG_RUNTIME_DIR: runtime,
+    DBUS_SESSION_BUS_ADDRESS: `unix:path=${bus}`,
+  };
   const asUser = (cmd: string, args: string[], stdin: 'pipe' | 'ignore') =>
-    spawn('runuser', ['-u', name, '--', 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v ?? ''}`), cmd, ...args], { stdio: [stdin, 'ignore', 'ignore'] });
+    spawn(
+      'runuser',
+      ['-u', name, '--', 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v ?? ''}`), cmd, ...args],
+      { stdio: [stdin, 'ignore', 'ignore'] },
+    );
 
   let daemons: ChildProcess[] = [];
   const startSession = async () => {
-    const busDaemon = asUser('dbus-daemon', ['--session', `--address=unix:path=${bus}`, '--nofork', '--nopidfile'], 'ignore');
+    const busDaemon = asUser(
+      'dbus-daemon',
+      ['--session', `--address=unix:path=${bus}`, '--nofork', '--nopidfile'],
+      'ignore',
+    );
     daemons.push(busDaemon);
-    await waitFor(() => spawnSync('dbus-send', ['--bus=unix:path=' + bus, '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.ListNames'], { uid, gid }).status === 0, 'the session bus');
+    await waitFor(
+      () =>
+        spawnSync(
+          'dbus-send',
+          [
+            '--bus=unix:path=' + bus,
+            '--print-reply',
+            '--dest=org.freedesktop.DBus',
+            '/org/freedesktop/DBus',
+            'org.freedesktop.DBus.ListNames',
+          ],
+          { uid, gid },
+        ).status === 0,
+      'the session bus',
+    );
     const keyring = asUser('gnome-keyring-daemon', ['--foreground', '--components=secrets', '--unlock'], 'pipe');
     keyring.stdin?.end('causeway-login-pw');
     daemons.push(keyring);
     await waitFor(() => {
-      const r = spawnSync('dbus-send', ['--bus=unix:path=' + bus, '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets'], { uid, gid, encoding: 'utf8' });
+      const r = spawnSync(
+        'dbus-send',
+        [
+          '--bus=unix:path=' + bus,
+          '--print-reply',
+          '--dest=org.freedesktop.DBus',
+          '/org/freedesktop/DBus',
+          'org.freedesktop.DBus.NameHasOwner',
+          'string:org.freedesktop.secrets',
+        ],
+        { uid, gid, encoding: 'utf8' },
+      );
       return r.stdout.includes('boolean true');
     }, 'gnome-keyring on the bus');
   };
   await startSession();
 
   const sudoers = `/etc/sudoers.d/causeway-it-${name}`;
-  writeFileSync(sudoers, `Defaults:${name} !requiretty\n${name} ALL=(root) NOPASSWD: ${process.execPath}\n`, { mode: 0o440 });
+  writeFileSync(sudoers, `Defaults:${name} !requiretty\n${name} ALL=(root) NOPASSWD: ${process.execPath}\n`, {
+    mode: 0o440,
+  });
   run('visudo', ['-cf', sudoers]);
 
   const stopSession = async () => {
@@ -89,4 +133,3 @@ async function waitFor(check: () => boolean, what: string): Promise<void> {
   }
   throw new Error(`${what} did not come up`);
 }
-

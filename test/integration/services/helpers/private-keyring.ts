@@ -21,7 +21,9 @@ export interface PrivateKeyring {
   stop(): Promise<void>;
 }
 
-const busConfig = (socket: string): string => `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+const busConfig = (
+  socket: string,
+): string => `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>session</type>
@@ -36,7 +38,9 @@ const busConfig = (socket: string): string => `<!DOCTYPE busconfig PUBLIC "-//fr
 `;
 
 export function keyringToolsPresent(): boolean {
-  return ['dbus-daemon', 'gnome-keyring-daemon', 'dbus-send'].every((b) => spawnSync('sh', ['-c', `command -v ${b}`]).status === 0);
+  return ['dbus-daemon', 'gnome-keyring-daemon', 'dbus-send'].every(
+    (b) => spawnSync('sh', ['-c', `command -v ${b}`]).status === 0,
+  );
 }
 
 /**
@@ -48,18 +52,30 @@ export async function startPrivateKeyring(opts: { unlock: boolean; secretService
   const socket = join(home, 'bus');
   const config = join(home, 'bus.conf');
   await writeFile(config, busConfig(socket));
-  const base: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: home, XDG_RUNTIME_DIR: home, XDG_DATA_HOME: join(home, 'data') };
+  const base: NodeJS.ProcessEnv = {
+    PATH: process.env['PATH'],
+    HOME: home,
+    XDG_RUNTIME_DIR: home,
+    XDG_DATA_HOME: join(home, 'data'),
+  };
 
-  const bus = spawn('dbus-daemon', [`--config-file=${config}`, '--nofork', '--print-address=1'], { env: base, stdio: ['ignore', 'pipe', 'ignore'] });
+  const bus = spawn('dbus-daemon', [`--config-file=${config}`, '--nofork', '--print-address=1'], {
+    env: base,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const [chunk] = (await once(bus.stdout!, 'data')) as [Buffer];
   const busAddress = chunk.toString().trim().split('\n')[0] ?? '';
   const env = { ...base, DBUS_SESSION_BUS_ADDRESS: busAddress };
 
   const startDaemon = async (): Promise<ChildProcess> => {
-    const daemon = spawn('gnome-keyring-daemon', ['--foreground', '--components=secrets', ...(opts.unlock ? ['--unlock'] : [])], {
-      env,
-      stdio: ['pipe', 'ignore', 'ignore'],
-    });
+    const daemon = spawn(
+      'gnome-keyring-daemon',
+      ['--foreground', '--components=secrets', ...(opts.unlock ? ['--unlock'] : [])],
+      {
+        env,
+        stdio: ['pipe', 'ignore', 'ignore'],
+      },
+    );
     // --unlock reads the login keyring password from stdin up to EOF.
     daemon.stdin!.end(opts.unlock ? 'causeway-test-login' : '');
     await waitForName(env, 'org.freedesktop.secrets', daemon);
@@ -72,7 +88,18 @@ export async function startPrivateKeyring(opts: { unlock: boolean; secretService
     busAddress,
     home,
     lock() {
-      const r = spawnSync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.secrets', '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.Lock', 'array:objpath:/org/freedesktop/secrets/collection/login'], { env, encoding: 'utf8' });
+      const r = spawnSync(
+        'dbus-send',
+        [
+          '--session',
+          '--print-reply',
+          '--dest=org.freedesktop.secrets',
+          '/org/freedesktop/secrets',
+          'org.freedesktop.Secret.Service.Lock',
+          'array:objpath:/org/freedesktop/secrets/collection/login',
+        ],
+        { env, encoding: 'utf8' },
+      );
       if (r.status !== 0) throw new Error(`could not lock the keyring: ${r.stderr}`);
     },
     async restart() {
@@ -90,7 +117,18 @@ export async function startPrivateKeyring(opts: { unlock: boolean; secretService
 async function waitForName(env: NodeJS.ProcessEnv, name: string, daemon: ChildProcess): Promise<void> {
   for (let i = 0; i < 200; i++) {
     if (daemon.exitCode !== null) throw new Error(`gnome-keyring-daemon exited with ${daemon.exitCode}`);
-    const r = spawnSync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', `string:${name}`], { env, encoding: 'utf8' });
+    const r = spawnSync(
+      'dbus-send',
+      [
+        '--session',
+        '--print-reply',
+        '--dest=org.freedesktop.DBus',
+        '/org/freedesktop/DBus',
+        'org.freedesktop.DBus.NameHasOwner',
+        `string:${name}`,
+      ],
+      { env, encoding: 'utf8' },
+    );
     if (r.stdout.includes('boolean true')) return;
     await sleep(25);
   }
@@ -99,7 +137,18 @@ async function waitForName(env: NodeJS.ProcessEnv, name: string, daemon: ChildPr
 
 async function waitForNameGone(env: NodeJS.ProcessEnv, name: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const r = spawnSync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', `string:${name}`], { env, encoding: 'utf8' });
+    const r = spawnSync(
+      'dbus-send',
+      [
+        '--session',
+        '--print-reply',
+        '--dest=org.freedesktop.DBus',
+        '/org/freedesktop/DBus',
+        'org.freedesktop.DBus.NameHasOwner',
+        `string:${name}`,
+      ],
+      { env, encoding: 'utf8' },
+    );
     if (r.stdout.includes('boolean false')) return;
     await sleep(25);
   }

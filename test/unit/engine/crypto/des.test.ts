@@ -17,7 +17,13 @@ function packKey(key8: Buffer): Buffer {
   return out;
 }
 
-const oddParity = (b: number): boolean => b.toString(2).split('').filter((c) => c === '1').length % 2 === 1;
+const oddParity = (b: number): boolean =>
+  b
+    .toString(2)
+    .split('')
+    .filter((c) => c === '1').length %
+    2 ===
+  1;
 
 test('DES-ECB: the classic worked example (key 133457799BBCDFF1)', () => {
   assert.deepEqual(desEncryptBlock(h('133457799BBCDFF1'), h('0123456789ABCDEF')), h('85E813540F0AB405'));

@@ -46,7 +46,10 @@ test('RFC 2759: HashNtPasswordHash', () => {
 });
 
 test('RFC 2759: GenerateAuthenticatorResponse', () => {
-  assert.equal(generateAuthenticatorResponse(PASSWORD_HASH, NT_RESPONSE, PEER_CHALLENGE, AUTH_CHALLENGE, USER), AUTH_RESPONSE);
+  assert.equal(
+    generateAuthenticatorResponse(PASSWORD_HASH, NT_RESPONSE, PEER_CHALLENGE, AUTH_CHALLENGE, USER),
+    AUTH_RESPONSE,
+  );
 });
 
 test('non-ASCII password is hashed as proper UTF-16LE, not ASCII-spaced bytes', () => {
@@ -80,7 +83,7 @@ test('CheckAuthenticatorResponse accepts the right S= value, with or without M='
 });
 
 test('CheckAuthenticatorResponse refuses wrong, short, missing or garbled S= values', () => {
-  const flipped = `S=${(AUTH_RESPONSE.slice(2, 41) + (AUTH_RESPONSE.endsWith('6') ? '7' : '6'))}`;
+  const flipped = `S=${AUTH_RESPONSE.slice(2, 41) + (AUTH_RESPONSE.endsWith('6') ? '7' : '6')}`;
   for (const m of [
     flipped,
     AUTH_RESPONSE.slice(0, 41),
@@ -98,7 +101,13 @@ test('CheckAuthenticatorResponse refuses wrong, short, missing or garbled S= val
 
 test('server side: verifyNtResponse accepts the right password and refuses a wrong one', () => {
   assert.equal(verifyNtResponse(PASSWORD_HASH, AUTH_CHALLENGE, PEER_CHALLENGE, USER, NT_RESPONSE), true);
-  assert.equal(verifyNtResponse(ntPasswordHash('clientpass'), AUTH_CHALLENGE, PEER_CHALLENGE, USER, NT_RESPONSE), false);
+  assert.equal(
+    verifyNtResponse(ntPasswordHash('clientpass'), AUTH_CHALLENGE, PEER_CHALLENGE, USER, NT_RESPONSE),
+    false,
+  );
   assert.equal(verifyNtResponse(PASSWORD_HASH, AUTH_CHALLENGE, PEER_CHALLENGE, 'Other', NT_RESPONSE), false);
-  assert.equal(verifyNtResponse(PASSWORD_HASH, AUTH_CHALLENGE, PEER_CHALLENGE, USER, NT_RESPONSE.subarray(0, 23)), false);
+  assert.equal(
+    verifyNtResponse(PASSWORD_HASH, AUTH_CHALLENGE, PEER_CHALLENGE, USER, NT_RESPONSE.subarray(0, 23)),
+    false,
+  );
 });

@@ -9,8 +9,10 @@ import { SstpDeframer } from '../../../../main/engine/sstp/deframer.js';
 import { createMemoryTun } from '../../../../main/engine/tun/tun-memory.js';
 
 // IPv4 SYN with MSS 1460 and the same packet with MSS 1260 (built by an independent script).
-const SYN_1460 = '4500003c1234400040063fd90a000002c0a81e059c401f90abcdef0100000000a002faf0c9590000020405b40402080a112233440000000001030307';
-const SYN_1260 = '4500003c1234400040063fd90a000002c0a81e059c401f90abcdef0100000000a002faf0ca210000020404ec0402080a112233440000000001030307';
+const SYN_1460 =
+  '4500003c1234400040063fd90a000002c0a81e059c401f90abcdef0100000000a002faf0c9590000020405b40402080a112233440000000001030307';
+const SYN_1260 =
+  '4500003c1234400040063fd90a000002c0a81e059c401f90abcdef0100000000a002faf0ca210000020404ec0402080a112233440000000001030307';
 const hex = (h: string) => Buffer.from(h, 'hex');
 
 function port(): SessionDataPort & { writes: Buffer[]; receive(p: Buffer[]): void } {

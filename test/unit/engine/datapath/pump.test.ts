@@ -95,7 +95,10 @@ describe('PacketPump', () => {
     kernel.inject(packets);
     await tick();
     assert.equal(port.writes.length, 1, 'one write for the whole batch');
-    assert.deepEqual(unframe(port.writes), packets.map((ip) => ({ proto: 0x21, ip })));
+    assert.deepEqual(
+      unframe(port.writes),
+      packets.map((ip) => ({ proto: 0x21, ip })),
+    );
     assert.equal(pump.stats.txPackets, 3);
     pump.stop();
   });
@@ -108,13 +111,19 @@ describe('PacketPump', () => {
     pump.attach(port);
     kernel.inject([v4(1), v6(), v4(2, 1401), v4(3)]);
     await tick();
-    assert.deepEqual(unframe(port.writes).map((p) => p.ip[1]), [1, 3]);
+    assert.deepEqual(
+      unframe(port.writes).map((p) => p.ip[1]),
+      [1, 3],
+    );
     assert.equal(pump.stats.txDropped, 2);
     port.ipv6Up = true;
     port.writes = [];
     kernel.inject([v6()]);
     await tick();
-    assert.deepEqual(unframe(port.writes).map((p) => p.proto), [0x57]);
+    assert.deepEqual(
+      unframe(port.writes).map((p) => p.proto),
+      [0x57],
+    );
     pump.stop();
   });
 
@@ -135,7 +144,11 @@ describe('PacketPump', () => {
     port.drain();
     await tick();
     await tick();
-    assert.deepEqual(unframe(port.writes).map((p) => p.ip[1]), [1, 2, 3], 'nothing lost, order kept');
+    assert.deepEqual(
+      unframe(port.writes).map((p) => p.ip[1]),
+      [1, 2, 3],
+      'nothing lost, order kept',
+    );
     pump.stop();
   });
 
@@ -154,7 +167,11 @@ describe('PacketPump', () => {
     kernel.setWriteCapacity(Infinity);
     await tick();
     await tick();
-    assert.deepEqual(kernel.written.map((p) => p[1]), [1, 2, 3], 'backlog written in order');
+    assert.deepEqual(
+      kernel.written.map((p) => p[1]),
+      [1, 2, 3],
+      'backlog written in order',
+    );
     assert.equal(port.resumed, 1);
     assert.equal(pump.stats.rxPackets, 3);
     pump.stop();
@@ -175,7 +192,10 @@ describe('PacketPump', () => {
     pump.attach(second);
     kernel.inject([v4(2)]);
     await tick();
-    assert.deepEqual(unframe(second.writes).map((p) => p.ip[1]), [2]);
+    assert.deepEqual(
+      unframe(second.writes).map((p) => p.ip[1]),
+      [2],
+    );
     pump.stop();
   });
 
@@ -193,7 +213,10 @@ describe('PacketPump', () => {
     port.receiveBatch([v4(1), v4(2), v4(3)]);
     port.receive(v4(4)); // per-packet listeners are not what the pump uses when batches exist
     assert.deepEqual(calls, [3]);
-    assert.deepEqual(kernel.written.map((p) => p[1]), [1, 2, 3]);
+    assert.deepEqual(
+      kernel.written.map((p) => p[1]),
+      [1, 2, 3],
+    );
     assert.equal(pump.stats.rxPackets, 3);
     assert.equal(pump.stats.rxBytes, 120);
     pump.stop();
@@ -212,11 +235,15 @@ describe('PacketPump', () => {
     port.receiveBatch([v4(5), v4(6)]); // already read from TLS before the pause took effect
     assert.equal(port.paused, 1, 'paused once');
     assert.equal(pump.stats.tunStalls, 1);
-    assert.equal(batch.length, 4, 'the session\'s array is not modified');
+    assert.equal(batch.length, 4, "the session's array is not modified");
     kernel.setWriteCapacity(Infinity);
     await tick();
     await tick();
-    assert.deepEqual(kernel.written.map((p) => p[1]), [1, 2, 3, 4, 5, 6], 'nothing lost, order kept');
+    assert.deepEqual(
+      kernel.written.map((p) => p[1]),
+      [1, 2, 3, 4, 5, 6],
+      'nothing lost, order kept',
+    );
     assert.equal(port.resumed, 1);
     pump.stop();
   });

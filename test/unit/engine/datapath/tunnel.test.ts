@@ -20,12 +20,29 @@ function up(local: string): ConnectOutcome {
       mru: 1500,
       peerMru: 1400,
       authMethod: 'mschapv2',
-      tls: { version: 'TLSv1.3', cipher: 'x', certificate: { subject: '', issuer: '', serialNumber: '', validFrom: '', validTo: '', subjectAltNames: [], sha256: '', selfSigned: false } },
+      tls: {
+        version: 'TLSv1.3',
+        cipher: 'x',
+        certificate: {
+          subject: '',
+          issuer: '',
+          serialNumber: '',
+          validFrom: '',
+          validTo: '',
+          subjectAltNames: [],
+          sha256: '',
+          selfSigned: false,
+        },
+      },
       timings: [],
     },
   };
 }
-const down = (code: SessionFailure['code']): ConnectOutcome => ({ ok: false, failure: failure('tcp', code, code), timings: [] });
+const down = (code: SessionFailure['code']): ConnectOutcome => ({
+  ok: false,
+  failure: failure('tcp', code, code),
+  timings: [],
+});
 
 class FakeSession implements TunnelSession {
   ipv6Up = false;
@@ -82,7 +99,11 @@ class RecordingNet implements NetConfigurator {
   }
 }
 
-function setup(outcomes: (ConnectOutcome | 'pending')[], reconnect = { enabled: true, maxAttempts: undefined as number | undefined }, plane: 'system' | 'none' = 'system') {
+function setup(
+  outcomes: (ConnectOutcome | 'pending')[],
+  reconnect = { enabled: true, maxAttempts: undefined as number | undefined },
+  plane: 'system' | 'none' = 'system',
+) {
   const clock = new ManualClock();
   const net = new RecordingNet();
   const sessions: FakeSession[] = [];
@@ -152,10 +173,18 @@ describe('Tunnel', () => {
     await advance(t.clock, 0);
     assert.equal(t.tunnel.state.state, 'reconnecting');
     assert.deepEqual(t.net.calls, [], 'nothing torn down while reconnecting');
-    await advance(t.clock, backoffDelay(1, { initialMs: 1000, maxMs: 30000 }, () => 1));
+    await advance(
+      t.clock,
+      backoffDelay(1, { initialMs: 1000, maxMs: 30000 }, () => 1),
+    );
     assert.deepEqual(
-      t.states.filter((s) => s.state === 'reconnecting').map((s) => (s.state === 'reconnecting' ? [s.attempt, s.delayMs] : [])),
-      [[1, 1000], [2, 2000]],
+      t.states
+        .filter((s) => s.state === 'reconnecting')
+        .map((s) => (s.state === 'reconnecting' ? [s.attempt, s.delayMs] : [])),
+      [
+        [1, 1000],
+        [2, 2000],
+      ],
       'exponential backoff',
     );
     await advance(t.clock, 2000);
@@ -286,7 +315,13 @@ describe('Tunnel, session-only (no data plane)', () => {
 describe('backoffDelay', () => {
   it('doubles from the initial delay up to the cap, jittered to 50..100 %', () => {
     const p = { initialMs: 1000, maxMs: 30000 };
-    assert.deepEqual([1, 2, 3, 4, 5, 6, 10].map((n) => backoffDelay(n, p, () => 1)), [1000, 2000, 4000, 8000, 16000, 30000, 30000]);
-    assert.equal(backoffDelay(3, p, () => 0), 2000);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6, 10].map((n) => backoffDelay(n, p, () => 1)),
+      [1000, 2000, 4000, 8000, 16000, 30000, 30000],
+    );
+    assert.equal(
+      backoffDelay(3, p, () => 0),
+      2000,
+    );
   });
 });

@@ -15,7 +15,7 @@ const hasTshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0;
 /** Walks the pcapng blocks back: [type, body] per block; asserts every length field agrees. */
 function blocks(file: Buffer): { type: number; body: Buffer }[] {
   const out: { type: number; body: Buffer }[] = [];
-  for (let at = 0; at < file.length; ) {
+  for (let at = 0; at < file.length;) {
     const type = file.readUInt32LE(at);
     const length = file.readUInt32LE(at + 4);
     assert.equal(length % 4, 0, 'blocks are 32-bit aligned');
@@ -26,7 +26,10 @@ function blocks(file: Buffer): { type: number; body: Buffer }[] {
   return out;
 }
 
-async function capture(name: string, chunking: (b: Buffer) => Buffer[]): Promise<{ path: string; capture: SstpCapture; stops: AppendStopped[] }> {
+async function capture(
+  name: string,
+  chunking: (b: Buffer) => Buffer[],
+): Promise<{ path: string; capture: SstpCapture; stops: AppendStopped[] }> {
   const path = join(dir, name);
   const stops: AppendStopped[] = [];
   let t = 1_700_000_000_000_000n;
@@ -46,7 +49,8 @@ async function capture(name: string, chunking: (b: Buffer) => Buffer[]): Promise
   return { path, capture: c, stops };
 }
 
-const bySize = (n: number) => (b: Buffer) => Array.from({ length: Math.ceil(b.length / n) }, (_, i) => b.subarray(i * n, (i + 1) * n));
+const bySize = (n: number) => (b: Buffer) =>
+  Array.from({ length: Math.ceil(b.length / n) }, (_, i) => b.subarray(i * n, (i + 1) * n));
 
 test('one pcapng packet per SSTP packet, however the stream is chunked; direction flags and time stamps', async () => {
   for (const size of [1, 3, 7, 64, 100_000]) {
@@ -61,7 +65,11 @@ test('one pcapng packet per SSTP packet, however the stream is chunked; directio
     assert.equal(epbs.length, 12, `chunk size ${size}`);
     assert.equal(c.packetCount, 12);
     const micros = epbs.map((e) => (BigInt(e.body.readUInt32LE(4)) << 32n) | BigInt(e.body.readUInt32LE(8)));
-    assert.deepEqual(micros, [...micros].sort((x, y) => (x < y ? -1 : 1)), 'time stamps in order');
+    assert.deepEqual(
+      micros,
+      [...micros].sort((x, y) => (x < y ? -1 : 1)),
+      'time stamps in order',
+    );
   }
 });
 
@@ -75,27 +83,67 @@ test('the file is private and holds no PAP password, NT-Response or authenticato
   assert.notEqual(bytes.indexOf('alice'), -1, 'user names stay (that is what a capture is for)');
 });
 
-test('tshark dissects it with no options: SSTP control and data, LCP, PAP, MS-CHAPv2, EAP, IPCP, ICMP; 0 malformed', { skip: hasTshark ? false : 'tshark is not installed (scripts/setup-debian.sh)' }, async () => {
-  const { path } = await capture('tshark.pcapng', bySize(13));
-  const fields = spawnSync('tshark', ['-n', '-r', path, '-T', 'fields', '-e', 'frame.protocols', '-e', 'sstp.messagetype', '-e', 'ip.src', '-e', 'ip.dst'], { encoding: 'utf8' });
-  assert.equal(fields.status, 0, fields.stderr);
-  const rows = fields.stdout.trim().split('\n').map((l) => l.split('\t'));
-  const protocols = rows.map((r) => r[0] ?? '');
-  assert.match(protocols[0] ?? '', /http/);
-  for (const p of ['sstp', 'ppp:lcp', 'ppp:pap', 'ppp:chap', 'ppp:eap', 'ppp:ipcp', 'ppp:ip:icmp']) assert.ok(protocols.some((x) => x.includes(p)), `${p} in ${protocols.join(' | ')}`);
-  // Control packets by type: CALL_CONNECT_REQUEST, ECHO_REQUEST, ECHO_RESPONSE.
-  assert.deepEqual(rows.map((r) => r[1]).filter(Boolean).sort(), ['0x0001', '0x0008', '0x0009']);
-  // ip.src lists the exported-PDU (TCP endpoint) address, then the inner packet's.
-  assert.ok(rows.some((r) => r[2] === '10.9.0.2,10.0.0.2' && r[3] === '10.9.0.1,10.0.0.1'), `the inner ICMP packet in ${fields.stdout}`);
-  const verbose = spawnSync('tshark', ['-n', '-r', path, '-V'], { encoding: 'utf8' });
-  assert.match(verbose.stdout, /Secure Socket Tunneling Protocol/);
-  assert.match(verbose.stdout, /Algorithm: MS-CHAP-2/);
-  assert.match(verbose.stdout, /PPP Challenge Handshake Authentication Protocol\n\s+Code: Response/);
-  assert.match(verbose.stdout, /EAP-MS-AUTH/);
-  assert.match(verbose.stdout, /Echo \(ping\) request/);
-  const malformed = spawnSync('tshark', ['-n', '-r', path, '-Y', '_ws.malformed || _ws.expert.severity >= error'], { encoding: 'utf8' });
-  assert.equal(malformed.stdout.trim(), '', 'no malformed packet');
-});
+test(
+  'tshark dissects it with no options: SSTP control and data, LCP, PAP, MS-CHAPv2, EAP, IPCP, ICMP; 0 malformed',
+  { skip: hasTshark ? false : 'tshark is not installed (scripts/setup-debian.sh)' },
+  async () => {
+    const { path } = await capture('tshark.pcapng', bySize(13));
+    const fields = spawnSync(
+      'tshark',
+      [
+        '-n',
+        '-r',
+        path,
+        '-T',
+        'fields',
+        '-e',
+        'frame.protocols',
+        '-e',
+        'sstp.messagetype',
+        '-e',
+        'ip.src',
+        '-e',
+        'ip.dst',
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(fields.status, 0, fields.stderr);
+    const rows = fields.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
+    const protocols = rows.map((r) => r[0] ?? '');
+    assert.match(protocols[0] ?? '', /http/);
+    for (const p of ['sstp', 'ppp:lcp', 'ppp:pap', 'ppp:chap', 'ppp:eap', 'ppp:ipcp', 'ppp:ip:icmp'])
+      assert.ok(
+        protocols.some((x) => x.includes(p)),
+        `${p} in ${protocols.join(' | ')}`,
+      );
+    // Control packets by type: CALL_CONNECT_REQUEST, ECHO_REQUEST, ECHO_RESPONSE.
+    assert.deepEqual(
+      rows
+        .map((r) => r[1])
+        .filter(Boolean)
+        .sort(),
+      ['0x0001', '0x0008', '0x0009'],
+    );
+    // ip.src lists the exported-PDU (TCP endpoint) address, then the inner packet's.
+    assert.ok(
+      rows.some((r) => r[2] === '10.9.0.2,10.0.0.2' && r[3] === '10.9.0.1,10.0.0.1'),
+      `the inner ICMP packet in ${fields.stdout}`,
+    );
+    const verbose = spawnSync('tshark', ['-n', '-r', path, '-V'], { encoding: 'utf8' });
+    assert.match(verbose.stdout, /Secure Socket Tunneling Protocol/);
+    assert.match(verbose.stdout, /Algorithm: MS-CHAP-2/);
+    assert.match(verbose.stdout, /PPP Challenge Handshake Authentication Protocol\n\s+Code: Response/);
+    assert.match(verbose.stdout, /EAP-MS-AUTH/);
+    assert.match(verbose.stdout, /Echo \(ping\) request/);
+    const malformed = spawnSync('tshark', ['-n', '-r', path, '-Y', '_ws.malformed || _ws.expert.severity >= error'], {
+      encoding: 'utf8',
+    });
+    assert.equal(malformed.stdout.trim(), '', 'no malformed packet');
+  },
+);
 
 test('a disk that fills up stops the capture with a typed reason, once, without throwing', async () => {
   const stops: AppendStopped[] = [];

@@ -22,13 +22,20 @@ test('the key log appends lines to a private file, and tightens an existing one 
   opened.keylog.keylog(Buffer.from('SERVER_HANDSHAKE_TRAFFIC_SECRET aa cc\n'));
   await opened.keylog.close();
   assert.equal(statSync(path).mode & 0o777, 0o600);
-  assert.equal(readFileSync(path, 'utf8'), 'CLIENT_RANDOM earlier run\nCLIENT_HANDSHAKE_TRAFFIC_SECRET aa bb\nSERVER_HANDSHAKE_TRAFFIC_SECRET aa cc\n');
+  assert.equal(
+    readFileSync(path, 'utf8'),
+    'CLIENT_RANDOM earlier run\nCLIENT_HANDSHAKE_TRAFFIC_SECRET aa bb\nSERVER_HANDSHAKE_TRAFFIC_SECRET aa cc\n',
+  );
   assert.equal(opened.keylog.lineCount, 2);
 });
 
 test('a writer that falls behind its backlog limit stops once, with reason backlog; later appends are dropped', async () => {
   const stops: AppendStopped[] = [];
-  const opened = AppendFile.open(join(dir, 'backlog.bin'), { mode: 'truncate', backlogLimit: 1000, onStop: (s) => stops.push(s) });
+  const opened = AppendFile.open(join(dir, 'backlog.bin'), {
+    mode: 'truncate',
+    backlogLimit: 1000,
+    onStop: (s) => stops.push(s),
+  });
   assert.ok(opened.ok);
   const f = opened.file;
   // The first append starts a write (nothing stays queued); the next ones queue behind it.
@@ -37,7 +44,10 @@ test('a writer that falls behind its backlog limit stops once, with reason backl
   f.append(Buffer.alloc(600));
   f.append(Buffer.alloc(600));
   await f.close();
-  assert.deepEqual(stops.map((s) => s.reason), ['backlog']);
+  assert.deepEqual(
+    stops.map((s) => s.reason),
+    ['backlog'],
+  );
   assert.ok(f.isStopped);
   assert.ok(statSync(join(dir, 'backlog.bin')).size <= 1200);
 });
@@ -53,8 +63,16 @@ test('redaction: PAP password and MS-CHAPv2 NT-Response blanked in a copy; other
   const ms = mschapv2Response('bob');
   const r2 = redactPppFrame(ms, 4, ms.length);
   assert.ok(r2);
-  assert.equal(r2.subarray(4 + 2 + 2 + 4 + 1 + 24, 4 + 2 + 2 + 4 + 1 + 48).every((b) => b === 0), true, 'NT-Response zeroed');
-  assert.equal(r2.subarray(4 + 2 + 2 + 4 + 1, 4 + 2 + 2 + 4 + 1 + 16).every((b) => b === 0x11), true, 'peer challenge kept');
+  assert.equal(
+    r2.subarray(4 + 2 + 2 + 4 + 1 + 24, 4 + 2 + 2 + 4 + 1 + 48).every((b) => b === 0),
+    true,
+    'NT-Response zeroed',
+  );
+  assert.equal(
+    r2.subarray(4 + 2 + 2 + 4 + 1, 4 + 2 + 2 + 4 + 1 + 16).every((b) => b === 0x11),
+    true,
+    'peer challenge kept',
+  );
   const lcp = ppp(0xc021, 1, 1, Buffer.from('010405dc', 'hex'));
   assert.equal(redactPppFrame(lcp, 4, lcp.length), undefined);
   // Truncated auth packets are left alone rather than read past their end.
@@ -64,7 +82,11 @@ test('redaction: PAP password and MS-CHAPv2 NT-Response blanked in a copy; other
 
 test('a tap that throws is switched off after reporting once; combined taps all see the bytes', () => {
   const seen: string[] = [];
-  const good: StreamTap = { open: () => seen.push('open'), bytes: (d, p, c) => seen.push(`${d}/${p}/${c.length}`), keylog: () => seen.push('key') };
+  const good: StreamTap = {
+    open: () => seen.push('open'),
+    bytes: (d, p, c) => seen.push(`${d}/${p}/${c.length}`),
+    keylog: () => seen.push('key'),
+  };
   const bad: StreamTap = {
     open: () => {},
     bytes: () => {
@@ -85,17 +107,29 @@ test('a tap that throws is switched off after reporting once; combined taps all 
   assert.equal(combineTaps([undefined]), undefined, 'no taps: nothing for the session to call');
 });
 
-test('a file created for a sudo user is theirs; an existing file keeps its owner', { skip: process.getuid?.() === 0 ? false : 'needs root to chown' }, async () => {
-  const fresh = join(dir, 'fresh.pcapng');
-  const made = AppendFile.open(fresh, { mode: 'truncate', owner: { uid: 65534, gid: 65534 }, onStop: () => assert.fail('no stop') });
-  assert.ok(made.ok);
-  await made.file.close();
-  assert.equal(statSync(fresh).uid, 65534);
-  assert.equal(statSync(fresh).mode & 0o777, 0o600);
-  const existing = join(dir, 'existing.log');
-  writeFileSync(existing, '');
-  const opened = AppendFile.open(existing, { mode: 'append', owner: { uid: 65534, gid: 65534 }, onStop: () => assert.fail('no stop') });
-  assert.ok(opened.ok);
-  await opened.file.close();
-  assert.equal(statSync(existing).uid, 0, 'not handed over');
-});
+test(
+  'a file created for a sudo user is theirs; an existing file keeps its owner',
+  { skip: process.getuid?.() === 0 ? false : 'needs root to chown' },
+  async () => {
+    const fresh = join(dir, 'fresh.pcapng');
+    const made = AppendFile.open(fresh, {
+      mode: 'truncate',
+      owner: { uid: 65534, gid: 65534 },
+      onStop: () => assert.fail('no stop'),
+    });
+    assert.ok(made.ok);
+    await made.file.close();
+    assert.equal(statSync(fresh).uid, 65534);
+    assert.equal(statSync(fresh).mode & 0o777, 0o600);
+    const existing = join(dir, 'existing.log');
+    writeFileSync(existing, '');
+    const opened = AppendFile.open(existing, {
+      mode: 'append',
+      owner: { uid: 65534, gid: 65534 },
+      onStop: () => assert.fail('no stop'),
+    });
+    assert.ok(opened.ok);
+    await opened.file.close();
+    assert.equal(statSync(existing).uid, 0, 'not handed over');
+  },
+);

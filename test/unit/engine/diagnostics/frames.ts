@@ -16,7 +16,17 @@ export function ppp(protocol: number, code: number, id: number, data: Buffer): B
 }
 
 export function papRequest(user: string, password: string): Buffer {
-  return ppp(0xc023, 1, 1, Buffer.concat([Buffer.from([user.length]), Buffer.from(user), Buffer.from([password.length]), Buffer.from(password)]));
+  return ppp(
+    0xc023,
+    1,
+    1,
+    Buffer.concat([
+      Buffer.from([user.length]),
+      Buffer.from(user),
+      Buffer.from([password.length]),
+      Buffer.from(password),
+    ]),
+  );
 }
 
 export function mschapv2Response(user: string): Buffer {
@@ -39,10 +49,18 @@ export function eapMschapv2Response(user: string): Buffer {
 export function sessionStream(): { out: Buffer[]; in: Buffer[] } {
   const lcpOptions = Buffer.from('010405dc0305c22381', 'hex'); // MRU 1500, auth MS-CHAPv2
   const ipcp = Buffer.from('03060a000002', 'hex'); // IP-Address 10.0.0.2
-  const icmp = buildEchoRequest(parseIpv4('10.0.0.2') as Buffer, parseIpv4('10.0.0.1') as Buffer, 0x1234, 1, Buffer.from('causeway ping'));
+  const icmp = buildEchoRequest(
+    parseIpv4('10.0.0.2') as Buffer,
+    parseIpv4('10.0.0.1') as Buffer,
+    0x1234,
+    1,
+    Buffer.from('causeway ping'),
+  );
   return {
     out: [
-      Buffer.from('SSTP_DUPLEX_POST /sra_{BA195980-CD49-458b-9E23-C84EE0ADCD75}/ HTTP/1.1\r\nHost: vpn.example\r\nContent-Length: 18446744073709551615\r\nSSTPCORRELATIONID: {00000000-0000-0000-0000-000000000001}\r\n\r\n'),
+      Buffer.from(
+        'SSTP_DUPLEX_POST /sra_{BA195980-CD49-458b-9E23-C84EE0ADCD75}/ HTTP/1.1\r\nHost: vpn.example\r\nContent-Length: 18446744073709551615\r\nSSTPCORRELATIONID: {00000000-0000-0000-0000-000000000001}\r\n\r\n',
+      ),
       encodeControlPacket(callConnectRequest()),
       ppp(0xc021, 1, 1, lcpOptions),
       papRequest('alice', PASSWORD),
@@ -52,6 +70,10 @@ export function sessionStream(): { out: Buffer[]; in: Buffer[] } {
       encodeDataPacket(Buffer.concat([Buffer.from([0xff, 0x03, 0x00, 0x21]), icmp])),
       encodeControlPacket(bareMessage('ECHO_REQUEST')),
     ],
-    in: [Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\nServer: Microsoft-HTTPAPI/2.0\r\n\r\n'), mschapv2Success(), encodeControlPacket(bareMessage('ECHO_RESPONSE'))],
+    in: [
+      Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\nServer: Microsoft-HTTPAPI/2.0\r\n\r\n'),
+      mschapv2Success(),
+      encodeControlPacket(bareMessage('ECHO_RESPONSE')),
+    ],
   };
 }

@@ -14,7 +14,13 @@ function answer(request: Buffer): Buffer {
 
 describe('ICMP echo', () => {
   it('the RFC 1071 checksum of a packet with its checksum in place is zero', () => {
-    const p = buildEchoRequest(parseIpv4('192.168.30.10')!, parseIpv4('192.168.30.1')!, 0x1234, 1, Buffer.from('hello'));
+    const p = buildEchoRequest(
+      parseIpv4('192.168.30.10')!,
+      parseIpv4('192.168.30.1')!,
+      0x1234,
+      1,
+      Buffer.from('hello'),
+    );
     assert.equal(internetChecksum(p, 0, 20), 0);
     assert.equal(internetChecksum(p, 20, p.length), 0);
     assert.equal(p.length, 33);
@@ -25,7 +31,10 @@ describe('ICMP echo', () => {
     const req = buildEchoRequest(parseIpv4('10.0.0.2')!, parseIpv4('10.0.0.1')!, 7, 1, Buffer.from('abc'));
     const r = parseEchoReply(answer(req));
     assert.ok(r.ok);
-    assert.deepEqual({ ...r.value, payload: r.value.payload.toString() }, { source: '10.0.0.1', destination: '10.0.0.2', identifier: 7, sequence: 1, payload: 'abc' });
+    assert.deepEqual(
+      { ...r.value, payload: r.value.payload.toString() },
+      { source: '10.0.0.1', destination: '10.0.0.2', identifier: 7, sequence: 1, payload: 'abc' },
+    );
   });
 
   it('refuses requests, corrupt checksums and other protocols with a named field', () => {
@@ -39,13 +48,16 @@ describe('ICMP echo', () => {
   });
 
   it('never throws on random bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 80 }), (bytes) => {
-      parseEchoReply(Buffer.from(bytes));
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), (bytes) => {
+        parseEchoReply(Buffer.from(bytes));
+      }),
+    );
   });
 
   it('reads dotted quads strictly', () => {
     assert.deepEqual([...parseIpv4('1.2.3.4')!], [1, 2, 3, 4]);
-    for (const bad of ['1.2.3', '1.2.3.256', 'a.b.c.d', '1.2.3.4.5', ' 1.2.3.4']) assert.equal(parseIpv4(bad), undefined, bad);
+    for (const bad of ['1.2.3', '1.2.3.256', 'a.b.c.d', '1.2.3.4.5', ' 1.2.3.4'])
+      assert.equal(parseIpv4(bad), undefined, bad);
   });
 });

@@ -21,7 +21,10 @@ const policy: NegotiationPolicy = {
   buildRequest: () => [MRU],
   requestAcked: () => {},
   peerAccepted: () => {},
-  judgeRequest: (options): Judgement => ({ kind: 'verdicts', verdicts: options.map((o) => (o.type === 1 ? { kind: 'ack' } : { kind: 'reject' })) }),
+  judgeRequest: (options): Judgement => ({
+    kind: 'verdicts',
+    verdicts: options.map((o) => (o.type === 1 ? { kind: 'ack' } : { kind: 'reject' })),
+  }),
   applyNak: () => 'ok',
   applyReject: () => 'ok',
 };

@@ -128,7 +128,13 @@ const cases: Case[] = [
   { from: 'closed', event: 'RTA', act: (t) => t.rx(6, 9), to: 'closed' },
   { from: 'closed', event: 'RUC', act: (t) => t.rx(0x20, 9), to: 'closed', sent: ['CodeRej'] },
   { from: 'stopped', event: 'RCR+', act: (t) => t.rx(1, 9, peerReq), to: 'ack-sent', sent: ['ConfReq', 'ConfAck'] },
-  { from: 'stopped', event: 'RCR-', act: (t) => (nakAll(t), t.rx(1, 9, peerReq)), to: 'req-sent', sent: ['ConfReq', 'ConfNak'] },
+  {
+    from: 'stopped',
+    event: 'RCR-',
+    act: (t) => (nakAll(t), t.rx(1, 9, peerReq)),
+    to: 'req-sent',
+    sent: ['ConfReq', 'ConfNak'],
+  },
   { from: 'stopped', event: 'RCA', act: (t) => t.rx(2, 9, peerReq), to: 'stopped', sent: ['TermAck'] },
   { from: 'stopped', event: 'RTR', act: (t) => t.rx(5, 9), to: 'stopped', sent: ['TermAck'] },
   { from: 'stopped', event: 'Close', act: (t) => t.fsm.close(), to: 'closed' },
@@ -148,7 +154,13 @@ const cases: Case[] = [
   { from: 'req-sent', event: 'RCR+', act: (t) => t.rx(1, 9, peerReq), to: 'ack-sent', sent: ['ConfAck'] },
   { from: 'req-sent', event: 'RCR-', act: (t) => (nakAll(t), t.rx(1, 9, peerReq)), to: 'req-sent', sent: ['ConfNak'] },
   { from: 'req-sent', event: 'RCN', act: (t) => t.rx(3, 1, [opt(1, 0x05, 0xac)]), to: 'req-sent', sent: ['ConfReq'] },
-  { from: 'req-sent', event: 'RCN (reject)', act: (t) => t.rx(4, 1, t.lastReq().data), to: 'req-sent', sent: ['ConfReq'] },
+  {
+    from: 'req-sent',
+    event: 'RCN (reject)',
+    act: (t) => t.rx(4, 1, t.lastReq().data),
+    to: 'req-sent',
+    sent: ['ConfReq'],
+  },
   { from: 'req-sent', event: 'TO+', act: (t) => t.clock.advance(3000), to: 'req-sent', sent: ['ConfReq'] },
   { from: 'req-sent', event: 'RTR', act: (t) => t.rx(5, 9), to: 'req-sent', sent: ['TermAck'] },
   { from: 'req-sent', event: 'RTA', act: (t) => t.rx(6, 9), to: 'req-sent' },
@@ -156,7 +168,13 @@ const cases: Case[] = [
   { from: 'req-sent', event: 'Down', act: (t) => t.fsm.down(), to: 'starting' },
   { from: 'req-sent', event: 'RUC', act: (t) => t.rx(0x20, 9), to: 'req-sent', sent: ['CodeRej'] },
   { from: 'req-sent', event: 'RXJ+', act: (t) => t.rx(7, 9, Buffer.from([9, 1, 0, 8, 0, 0, 0, 0])), to: 'req-sent' },
-  { from: 'req-sent', event: 'RXJ-', act: (t) => t.rx(7, 9, Buffer.from([1, 1, 0, 4])), to: 'stopped', hooks: ['finished:RXJ-'] },
+  {
+    from: 'req-sent',
+    event: 'RXJ-',
+    act: (t) => t.rx(7, 9, Buffer.from([1, 1, 0, 4])),
+    to: 'stopped',
+    hooks: ['finished:RXJ-'],
+  },
   { from: 'ack-rcvd', event: 'RCR+', act: (t) => t.rx(1, 9, peerReq), to: 'opened', sent: ['ConfAck'], hooks: ['up'] },
   { from: 'ack-rcvd', event: 'RCR-', act: (t) => (nakAll(t), t.rx(1, 9, peerReq)), to: 'ack-rcvd', sent: ['ConfNak'] },
   { from: 'ack-rcvd', event: 'TO+', act: (t) => t.clock.advance(3000), to: 'req-sent', sent: ['ConfReq'] },
@@ -168,13 +186,41 @@ const cases: Case[] = [
   { from: 'ack-sent', event: 'RCR-', act: (t) => (nakAll(t), t.rx(1, 9, peerReq)), to: 'req-sent', sent: ['ConfNak'] },
   { from: 'ack-sent', event: 'TO+', act: (t) => t.clock.advance(3000), to: 'ack-sent', sent: ['ConfReq'] },
   { from: 'ack-sent', event: 'Close', act: (t) => t.fsm.close(), to: 'closing', sent: ['TermReq'] },
-  { from: 'opened', event: 'RCR+', act: (t) => t.rx(1, 9, peerReq), to: 'ack-sent', sent: ['ConfReq', 'ConfAck'], hooks: ['down:RCR+'] },
-  { from: 'opened', event: 'RCR-', act: (t) => (nakAll(t), t.rx(1, 9, peerReq)), to: 'req-sent', sent: ['ConfReq', 'ConfNak'], hooks: ['down:RCR-'] },
+  {
+    from: 'opened',
+    event: 'RCR+',
+    act: (t) => t.rx(1, 9, peerReq),
+    to: 'ack-sent',
+    sent: ['ConfReq', 'ConfAck'],
+    hooks: ['down:RCR+'],
+  },
+  {
+    from: 'opened',
+    event: 'RCR-',
+    act: (t) => (nakAll(t), t.rx(1, 9, peerReq)),
+    to: 'req-sent',
+    sent: ['ConfReq', 'ConfNak'],
+    hooks: ['down:RCR-'],
+  },
   { from: 'opened', event: 'RTR', act: (t) => t.rx(5, 9), to: 'stopping', sent: ['TermAck'], hooks: ['down:RTR'] },
   { from: 'opened', event: 'RTA', act: (t) => t.rx(6, 9), to: 'req-sent', sent: ['ConfReq'], hooks: ['down:RTA'] },
-  { from: 'opened', event: 'Close', act: (t) => t.fsm.close(), to: 'closing', sent: ['TermReq'], hooks: ['down:Close'] },
+  {
+    from: 'opened',
+    event: 'Close',
+    act: (t) => t.fsm.close(),
+    to: 'closing',
+    sent: ['TermReq'],
+    hooks: ['down:Close'],
+  },
   { from: 'opened', event: 'Down', act: (t) => t.fsm.down(), to: 'starting', hooks: ['down:Down'] },
-  { from: 'opened', event: 'RXJ-', act: (t) => t.rx(7, 9, Buffer.from([5, 1, 0, 4])), to: 'stopping', sent: ['TermReq'], hooks: ['down:RXJ-'] },
+  {
+    from: 'opened',
+    event: 'RXJ-',
+    act: (t) => t.rx(7, 9, Buffer.from([5, 1, 0, 4])),
+    to: 'stopping',
+    sent: ['TermReq'],
+    hooks: ['down:RXJ-'],
+  },
   { from: 'opened', event: 'RXJ+', act: (t) => t.rx(7, 9, Buffer.from([0x0b, 1, 0, 8, 0, 0, 0, 0])), to: 'opened' },
   { from: 'opened', event: 'RUC', act: (t) => t.rx(0x20, 9), to: 'opened', sent: ['CodeRej'] },
   { from: 'opened', event: 'stale RCA', act: (t) => t.rx(2, 1, t.lastReq().data), to: 'opened' },
@@ -220,7 +266,10 @@ describe('restart timer and counters', () => {
     t.reset();
     t.fsm.close();
     t.clock.advance(3000);
-    assert.deepEqual(t.sent.map((p) => p.code), [5, 5]);
+    assert.deepEqual(
+      t.sent.map((p) => p.code),
+      [5, 5],
+    );
     t.clock.advance(3000);
     assert.equal(t.fsm.state, 'closed');
     assert.deepEqual(t.hooks, ['down:Close', 'finished:TO-']);
@@ -256,7 +305,10 @@ describe('Max-Failure', () => {
     t.reset();
     const offer = [opt(0x42, 1, 2, 3), opt(0x43)];
     for (let id = 1; id <= 6; id++) t.rx(1, id, offer);
-    assert.deepEqual(t.sent.map((p) => p.code), [3, 3, 3, 3, 3, 4]);
+    assert.deepEqual(
+      t.sent.map((p) => p.code),
+      [3, 3, 3, 3, 3, 4],
+    );
     assert.deepEqual(t.sent[5]?.data, encodeOptions(offer));
     assert.deepEqual(t.policy.exhausted, [false, false, false, false, false, true]);
   });
@@ -336,11 +388,21 @@ describe('identifiers and reply checks', () => {
   it('Configure-Reject lists exactly the rejected options, as sent and in order', () => {
     const t = make();
     setups['req-sent']?.(t);
-    t.policy.verdict = (o) => (o.type === 1 ? { kind: 'ack' } : o.type === 3 ? { kind: 'nak', suggest: opt(3, 0xc0, 0x23) } : { kind: 'reject' });
+    t.policy.verdict = (o) =>
+      o.type === 1 ? { kind: 'ack' } : o.type === 3 ? { kind: 'nak', suggest: opt(3, 0xc0, 0x23) } : { kind: 'reject' };
     t.reset();
-    const offer = [opt(1, 0x0f, 0xfb), opt(13, 6), opt(3, 0xc2, 0x27), opt(17, 0x06, 0x4e), opt(0xee), opt(19, 1, 0xaa, 0xbb)];
+    const offer = [
+      opt(1, 0x0f, 0xfb),
+      opt(13, 6),
+      opt(3, 0xc2, 0x27),
+      opt(17, 0x06, 0x4e),
+      opt(0xee),
+      opt(19, 1, 0xaa, 0xbb),
+    ];
     t.rx(1, 7, offer);
-    assert.deepEqual(t.sent, [{ code: 4, id: 7, data: encodeOptions([opt(13, 6), opt(17, 0x06, 0x4e), opt(0xee), opt(19, 1, 0xaa, 0xbb)]) }]);
+    assert.deepEqual(t.sent, [
+      { code: 4, id: 7, data: encodeOptions([opt(13, 6), opt(17, 0x06, 0x4e), opt(0xee), opt(19, 1, 0xaa, 0xbb)]) },
+    ]);
     t.reset();
     t.rx(1, 8, [opt(1, 0x0f, 0xfb), opt(3, 0xc2, 0x27)]);
     assert.deepEqual(t.sent, [{ code: 3, id: 8, data: encodeOptions([opt(3, 0xc0, 0x23)]) }]);

@@ -44,7 +44,12 @@ describe('control packets: byte-exact round trips for every code', () => {
     ['LCP Configure-Request', 'lcp', '01 01 00 0e 01 04 05 dc 05 06 1a 2b 3c 4d', 'configure'],
     ['LCP Configure-Ack', 'lcp', '02 01 00 0e 01 04 05 dc 05 06 1a 2b 3c 4d', 'configure'],
     ['LCP Configure-Nak', 'lcp', '03 02 00 08 01 04 05 ac', 'configure'],
-    ['LCP Configure-Reject with unknown options kept in order', 'lcp', '04 03 00 11 0d 03 06 11 04 06 4e 13 04 01 aa fe 02', 'configure'],
+    [
+      'LCP Configure-Reject with unknown options kept in order',
+      'lcp',
+      '04 03 00 11 0d 03 06 11 04 06 4e 13 04 01 aa fe 02',
+      'configure',
+    ],
     ['LCP Configure-Request, empty', 'lcp', '01 07 00 04', 'configure'],
     ['Terminate-Request with a reason', 'lcp', '05 04 00 0a 62 79 65 20 3a 29', 'terminate'],
     ['Terminate-Ack', 'lcp', '06 04 00 04', 'terminate'],
@@ -78,7 +83,10 @@ describe('control packets: byte-exact round trips for every code', () => {
     assert.ok(p.ok);
     assert.equal(p.value.data.length, 0);
     const short = decodeControl(hex('01 01 00 09 01 04 05'), 'LCP packet');
-    assert.deepEqual(short, { ok: false, error: { what: 'LCP packet', field: 'length', reason: '9 exceeds the 7 bytes received' } });
+    assert.deepEqual(short, {
+      ok: false,
+      error: { what: 'LCP packet', field: 'length', reason: '9 exceeds the 7 bytes received' },
+    });
     const tiny = decodeControl(hex('01 01 00 03'), 'LCP packet');
     assert.equal(tiny.ok, false);
     assert.equal(decodeControl(hex('01 01'), 'x').ok, false);
@@ -94,7 +102,9 @@ describe('control packets: byte-exact round trips for every code', () => {
 
 describe('option lists', () => {
   it('keep unknown options and their order byte for byte', () => {
-    const raw = hex('01 04 0f fb 03 04 c2 27 05 06 11 22 33 44 07 02 08 02 0d 03 06 11 04 06 4e 13 09 01 00 11 22 33 44 55 ee 02');
+    const raw = hex(
+      '01 04 0f fb 03 04 c2 27 05 06 11 22 33 44 07 02 08 02 0d 03 06 11 04 06 4e 13 09 01 00 11 22 33 44 55 ee 02',
+    );
     const d = decodeOptions(raw, 'LCP Configure-Request');
     assert.ok(d.ok);
     assert.deepEqual(
@@ -111,35 +121,90 @@ describe('option lists', () => {
   ];
   for (const [bytes, field, reason] of bad) {
     it(`report ${field} for "${bytes}"`, () => {
-      assert.deepEqual(decodeOptions(hex(bytes), 'LCP Configure-Request'), { ok: false, error: { what: 'LCP Configure-Request', field, reason } });
+      assert.deepEqual(decodeOptions(hex(bytes), 'LCP Configure-Request'), {
+        ok: false,
+        error: { what: 'LCP Configure-Request', field, reason },
+      });
     });
   }
 });
 
 describe('trace lines (pppd style)', () => {
   const cases: [string, 'send' | 'rcvd', number, string, string][] = [
-    ['LCP request', 'send', 0xc021, '01 01 00 0e 01 04 05 dc 05 06 1a 2b 3c 4d', 'send [LCP ConfReq id=0x1 <mru 1500> <magic 0x1a2b3c4d>]'],
-    ['IPCP nak', 'rcvd', 0x8021, '03 02 00 10 03 06 c0 a8 1e 0a 81 06 c0 a8 1e 01', 'rcvd [IPCP ConfNak id=0x2 <addr 192.168.30.10> <ms-dns1 192.168.30.1>]'],
-    ['auth options', 'rcvd', 0xc021, '01 03 00 11 03 04 c2 27 03 05 c2 23 81 03 04 c0 23', 'rcvd [LCP ConfReq id=0x3 <auth eap> <auth chap MS-v2> <auth pap>]'],
-    ['RRAS extras', 'send', 0xc021, '04 01 00 13 07 02 08 02 0d 03 06 11 04 06 4e 13 04 01 aa', 'send [LCP ConfRej id=0x1 <pcomp> <accomp> <callback CBCP> <mrru 1614> <endpoint class 1 aa>]'],
+    [
+      'LCP request',
+      'send',
+      0xc021,
+      '01 01 00 0e 01 04 05 dc 05 06 1a 2b 3c 4d',
+      'send [LCP ConfReq id=0x1 <mru 1500> <magic 0x1a2b3c4d>]',
+    ],
+    [
+      'IPCP nak',
+      'rcvd',
+      0x8021,
+      '03 02 00 10 03 06 c0 a8 1e 0a 81 06 c0 a8 1e 01',
+      'rcvd [IPCP ConfNak id=0x2 <addr 192.168.30.10> <ms-dns1 192.168.30.1>]',
+    ],
+    [
+      'auth options',
+      'rcvd',
+      0xc021,
+      '01 03 00 11 03 04 c2 27 03 05 c2 23 81 03 04 c0 23',
+      'rcvd [LCP ConfReq id=0x3 <auth eap> <auth chap MS-v2> <auth pap>]',
+    ],
+    [
+      'RRAS extras',
+      'send',
+      0xc021,
+      '04 01 00 13 07 02 08 02 0d 03 06 11 04 06 4e 13 04 01 aa',
+      'send [LCP ConfRej id=0x1 <pcomp> <accomp> <callback CBCP> <mrru 1614> <endpoint class 1 aa>]',
+    ],
     ['unknown option as hex', 'send', 0xc021, '04 01 00 07 ee 03 01', 'send [LCP ConfRej id=0x1 <ee 03 01>]'],
-    ['dns2 and wins', 'rcvd', 0x8021, '04 01 00 10 83 06 0a 00 00 02 82 06 0a 00 00 03', 'rcvd [IPCP ConfRej id=0x1 <ms-dns2 10.0.0.2> <ms-wins 10.0.0.3>]'],
-    ['ipv6cp', 'send', 0x8057, '01 01 00 0e 01 0a 02 1a 2b ff fe 3c 4d 5e', 'send [IPV6CP ConfReq id=0x1 <addr fe80::21a:2bff:fe3c:4d5e>]'],
+    [
+      'dns2 and wins',
+      'rcvd',
+      0x8021,
+      '04 01 00 10 83 06 0a 00 00 02 82 06 0a 00 00 03',
+      'rcvd [IPCP ConfRej id=0x1 <ms-dns2 10.0.0.2> <ms-wins 10.0.0.3>]',
+    ],
+    [
+      'ipv6cp',
+      'send',
+      0x8057,
+      '01 01 00 0e 01 0a 02 1a 2b ff fe 3c 4d 5e',
+      'send [IPV6CP ConfReq id=0x1 <addr fe80::21a:2bff:fe3c:4d5e>]',
+    ],
     ['terminate', 'rcvd', 0xc021, '05 04 00 0a 62 79 65 20 3a 29', 'rcvd [LCP TermReq id=0x4 "bye :)"]'],
     ['echo', 'send', 0xc021, '0a 07 00 08 00 00 00 00', 'send [LCP EchoRep id=0x7 magic=0x0]'],
     ['protocol reject', 'send', 0xc021, '08 06 00 0a 80 fd 01 01 00 04', 'send [LCP ProtRej id=0x6 proto=CCP]'],
     ['ccp', 'rcvd', 0x80fd, '01 01 00 0a 12 06 01 00 00 40', 'rcvd [CCP ConfReq id=0x1 <12 06 01 00 00 40>]'],
-    ['pap shows no payload', 'send', 0xc023, '01 01 00 14 04 75 73 65 72 0a 73 65 63 72 65 74 2d 70 77 21', 'send [PAP AuthReq id=0x1 len=20]'],
+    [
+      'pap shows no payload',
+      'send',
+      0xc023,
+      '01 01 00 14 04 75 73 65 72 0a 73 65 63 72 65 74 2d 70 77 21',
+      'send [PAP AuthReq id=0x1 len=20]',
+    ],
     ['chap shows no payload', 'rcvd', 0xc223, '04 02 00 0a 45 3d 36 39 31 20', 'rcvd [CHAP Failure id=0x2 len=10]'],
     ['ip', 'rcvd', 0x0021, '45 00 00 14', 'rcvd [IP len=4]'],
-    ['malformed', 'rcvd', 0xc021, '01 01 00 09 01', 'rcvd [LCP <malformed LCP packet: length: 9 exceeds the 5 bytes received> 01 01 00 09 01]'],
+    [
+      'malformed',
+      'rcvd',
+      0xc021,
+      '01 01 00 09 01',
+      'rcvd [LCP <malformed LCP packet: length: 9 exceeds the 5 bytes received> 01 01 00 09 01]',
+    ],
   ];
   for (const [name, dir, proto, bytes, expected] of cases) {
     it(name, () => assert.equal(traceLine(dir, proto, hex(bytes)), expected));
   }
 
   it('never shows a PAP password', () => {
-    const line = traceLine('send', 0xc023, Buffer.concat([hex('01 01 00 14 04'), Buffer.from('user'), hex('0a'), Buffer.from('secret-pw!')]));
+    const line = traceLine(
+      'send',
+      0xc023,
+      Buffer.concat([hex('01 01 00 14 04'), Buffer.from('user'), hex('0a'), Buffer.from('secret-pw!')]),
+    );
     assert.doesNotMatch(line, /secret/);
   });
 });

@@ -7,7 +7,12 @@ function make(intervalMs = 10_000) {
   const clock = new ManualClock();
   const echoes: number[] = [];
   const dead: number[] = [];
-  const m = new EchoMonitor({ clock, intervalMs, sendEcho: () => echoes.push(clock.now()), dead: () => dead.push(clock.now()) });
+  const m = new EchoMonitor({
+    clock,
+    intervalMs,
+    sendEcho: () => echoes.push(clock.now()),
+    dead: () => dead.push(clock.now()),
+  });
   return { clock, echoes, dead, m };
 }
 

@@ -13,7 +13,14 @@ const PROTOCOLS = [0xc021, 0xc023, 0xc223, 0xc227, 0x8021, 0x8057, 0x80fd, 0x002
 
 /** Valid frames a server might send, as seeds for mutation. */
 const seeds: Buffer[] = [
-  controlFrame(0xc021, 1, 1, [mru(4091), authMschapv2(), magic(0x11223344), opt(13, 6), opt(17, 6, 0x4e), opt(19, 1, 2)]),
+  controlFrame(0xc021, 1, 1, [
+    mru(4091),
+    authMschapv2(),
+    magic(0x11223344),
+    opt(13, 6),
+    opt(17, 6, 0x4e),
+    opt(19, 1, 2),
+  ]),
   controlFrame(0xc021, 1, 2, [authPap(), mru(1452), magic(5)]),
   controlFrame(0xc021, 2, 1, [mru(1500), magic(0x1a2b3c4d)]),
   controlFrame(0xc021, 3, 1, [mru(1452)]),
@@ -34,7 +41,12 @@ const seeds: Buffer[] = [
 ];
 
 const mutated = fc
-  .tuple(fc.constantFrom(...seeds), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat(), fc.boolean())
+  .tuple(
+    fc.constantFrom(...seeds),
+    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+    fc.nat(),
+    fc.boolean(),
+  )
   .map(([seed, flips, cut, truncate]) => {
     const b = Buffer.from(seed);
     for (const [at, v] of flips) b[at % b.length] = v;
@@ -98,17 +110,27 @@ describe('PppLink.receive never throws', () => {
   for (const stage of [0, 1, 2]) {
     it(`on random frames (stage ${stage})`, () => {
       fc.assert(
-        fc.property(fc.array(fc.oneof(bytes, mutated, bytes.map((b) => Buffer.concat([Buffer.from([0xff, 0x03]), b]))), { maxLength: 20 }), (frames) => {
-          const h = linkAt(stage);
-          for (const f of frames) {
-            h.link.receive(f);
-            h.clock.advance(700);
-          }
-          // One-shot: at most one terminal event, and it is the last.
-          const terminal = h.events.filter((e) => e.type === 'failed' || e.type === 'closed');
-          assert.ok(terminal.length <= 1);
-          if (terminal.length === 1) assert.equal(h.events.at(-1), terminal[0]);
-        }),
+        fc.property(
+          fc.array(
+            fc.oneof(
+              bytes,
+              mutated,
+              bytes.map((b) => Buffer.concat([Buffer.from([0xff, 0x03]), b])),
+            ),
+            { maxLength: 20 },
+          ),
+          (frames) => {
+            const h = linkAt(stage);
+            for (const f of frames) {
+              h.link.receive(f);
+              h.clock.advance(700);
+            }
+            // One-shot: at most one terminal event, and it is the last.
+            const terminal = h.events.filter((e) => e.type === 'failed' || e.type === 'closed');
+            assert.ok(terminal.length <= 1);
+            if (terminal.length === 1) assert.equal(h.events.at(-1), terminal[0]);
+          },
+        ),
         { numRuns: 300 },
       );
     });

@@ -3,7 +3,11 @@
 import { ManualClock } from '../../../../main/engine/clock.js';
 import type { AuthMethod } from '../../../../main/engine/config.js';
 import type { LogEntry } from '../../../../main/engine/log.js';
-import type { Authenticator, AuthenticatorContext, AuthenticatorFactory } from '../../../../main/engine/ppp/auth/authenticator.js';
+import type {
+  Authenticator,
+  AuthenticatorContext,
+  AuthenticatorFactory,
+} from '../../../../main/engine/ppp/auth/authenticator.js';
 import { decodeFrame, encodeFrame } from '../../../../main/engine/ppp/frame.js';
 import { PppLink } from '../../../../main/engine/ppp/link.js';
 import type { PppLinkConfig, PppLinkEvent } from '../../../../main/engine/ppp/link.js';
@@ -44,7 +48,12 @@ export const authMschapv2 = () => opt(3, 0xc2, 0x23, 0x81);
 export const authChapMd5 = () => opt(3, 0xc2, 0x23, 0x05);
 export const ipOpt = (type: number, ip: string) => opt(type, ...ip.split('.').map(Number));
 
-export function controlFrame(protocol: number, code: number, id: number, data: Buffer | readonly ConfigOption[]): Buffer {
+export function controlFrame(
+  protocol: number,
+  code: number,
+  id: number,
+  data: Buffer | readonly ConfigOption[],
+): Buffer {
   const bytes = Buffer.isBuffer(data) ? data : encodeOptions(data as readonly ConfigOption[]);
   return encodeFrame(protocol, encodeControl({ code, id, data: bytes }));
 }
@@ -82,17 +91,23 @@ export function testAuthenticators(): { factory: AuthenticatorFactory; runs: Tes
       protocol,
       start() {
         run.started = true;
-        if (method === 'pap') ctx.send(PPP_PAP, encodeControl({ code: 1, id: 1, data: Buffer.from([4, 0x75, 0x73, 0x65, 0x72, 2, 0x70, 0x77]) }));
+        if (method === 'pap')
+          ctx.send(
+            PPP_PAP,
+            encodeControl({ code: 1, id: 1, data: Buffer.from([4, 0x75, 0x73, 0x65, 0x72, 2, 0x70, 0x77]) }),
+          );
       },
       receive(packet) {
         run.received.push(packet);
         const code = packet[0];
         if (method === 'pap') {
           if (code === 2) ctx.succeed({ hlak: Buffer.alloc(32) });
-          else if (code === 3) ctx.fail(failure('auth', 'auth-failed', 'The server rejected the user name or password.'));
+          else if (code === 3)
+            ctx.fail(failure('auth', 'auth-failed', 'The server rejected the user name or password.'));
           return;
         }
-        if (code === 1) ctx.send(protocol, encodeControl({ code: 2, id: packet[1] ?? 0, data: Buffer.from('response') }));
+        if (code === 1)
+          ctx.send(protocol, encodeControl({ code: 2, id: packet[1] ?? 0, data: Buffer.from('response') }));
         else if (code === 3) ctx.succeed({ hlak: Buffer.alloc(32, 0x11) });
         else if (code === 4) ctx.fail(failure('auth', 'auth-failed', 'The server rejected the user name or password.'));
       },
@@ -113,7 +128,14 @@ export class Harness {
   readonly link: PppLink;
   private cursor = 0;
 
-  constructor(config: Partial<PppLinkConfig> = {}, extra: { random?: (n: number) => Buffer; sendHook?: (frame: Buffer) => void; eventHook?: (ev: PppLinkEvent, link: PppLink) => void } = {}) {
+  constructor(
+    config: Partial<PppLinkConfig> = {},
+    extra: {
+      random?: (n: number) => Buffer;
+      sendHook?: (frame: Buffer) => void;
+      eventHook?: (ev: PppLinkEvent, link: PppLink) => void;
+    } = {},
+  ) {
     this.link = new PppLink({
       config: {
         authMethods: ['mschapv2'],

@@ -11,8 +11,17 @@ const CASES: readonly { local: string; peer: string | null; server?: string; fai
   { local: '255.255.255.255', peer: '10.0.0.1', fails: /the broadcast address/ },
   { local: '224.0.0.251', peer: '10.0.0.1', fails: /a multicast address/ },
   { local: '240.0.0.1', peer: '10.0.0.1', fails: /a reserved address/ },
-  { local: '198.51.100.7', peer: '10.0.0.1', server: '198.51.100.7', fails: /the server's own address: the tunnel would capture its own connection/ },
-  { local: '10.0.0.2', peer: '127.0.0.1', fails: /announced 127\.0\.0\.1 as its tunnel address, which is a loopback address/ },
+  {
+    local: '198.51.100.7',
+    peer: '10.0.0.1',
+    server: '198.51.100.7',
+    fails: /the server's own address: the tunnel would capture its own connection/,
+  },
+  {
+    local: '10.0.0.2',
+    peer: '127.0.0.1',
+    fails: /announced 127\.0\.0\.1 as its tunnel address, which is a loopback address/,
+  },
   { local: '10.0.0.2', peer: '239.1.2.3', fails: /a multicast address/ },
 ];
 
@@ -27,7 +36,10 @@ test('assignments that cannot work fail with a reason naming the address; usable
 });
 
 test('unusable DNS servers are dropped (and reported), usable ones kept in order', () => {
-  const r = checkIpcpAssignment({ local: '10.0.0.2', peer: '10.0.0.1', dns: ['10.0.0.53', '127.0.0.1', '0.0.0.0', '224.0.0.1', '10.0.0.54'] }, undefined);
+  const r = checkIpcpAssignment(
+    { local: '10.0.0.2', peer: '10.0.0.1', dns: ['10.0.0.53', '127.0.0.1', '0.0.0.0', '224.0.0.1', '10.0.0.54'] },
+    undefined,
+  );
   assert.ok(r.ok);
   assert.deepEqual(r.dns, ['10.0.0.53', '10.0.0.54']);
   assert.deepEqual(r.droppedDns, ['127.0.0.1', '0.0.0.0', '224.0.0.1']);

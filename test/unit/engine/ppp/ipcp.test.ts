@@ -18,7 +18,12 @@ describe('IPCP policy', () => {
 
   it("takes the Nak'd values and reports what was acked", () => {
     const p = make();
-    p.applyNak([ipOpt(3, '192.168.30.10'), ipOpt(129, '192.168.30.1'), ipOpt(131, '192.168.30.2'), ipOpt(130, '1.1.1.1')]);
+    p.applyNak([
+      ipOpt(3, '192.168.30.10'),
+      ipOpt(129, '192.168.30.1'),
+      ipOpt(131, '192.168.30.2'),
+      ipOpt(130, '1.1.1.1'),
+    ]);
     const req = p.buildRequest();
     assert.deepEqual(req, [ipOpt(3, '192.168.30.10'), ipOpt(129, '192.168.30.1'), ipOpt(131, '192.168.30.2')]);
     p.requestAcked(req);
@@ -44,8 +49,19 @@ describe('IPCP policy', () => {
   it("accepts the server's own address; rejects 0.0.0.0 from it, compression, NBNS, DNS and unknown options", () => {
     const p = make();
     assert.deepEqual(kinds(p, [ipOpt(3, '192.168.30.1')]), ['ack']);
-    const offer = [ipOpt(3, '0.0.0.0'), opt(2, 0x00, 0x2d, 0x0f, 0x01), ipOpt(130, '0.0.0.0'), ipOpt(132, '0.0.0.0'), ipOpt(129, '0.0.0.0'), opt(0x90), opt(3, 1, 2)];
-    assert.deepEqual(kinds(p, offer), offer.map(() => 'reject'));
+    const offer = [
+      ipOpt(3, '0.0.0.0'),
+      opt(2, 0x00, 0x2d, 0x0f, 0x01),
+      ipOpt(130, '0.0.0.0'),
+      ipOpt(132, '0.0.0.0'),
+      ipOpt(129, '0.0.0.0'),
+      opt(0x90),
+      opt(3, 1, 2),
+    ];
+    assert.deepEqual(
+      kinds(p, offer),
+      offer.map(() => 'reject'),
+    );
     p.peerAccepted([ipOpt(3, '192.168.30.1')]);
     assert.equal(p.negotiated.peer, '192.168.30.1');
   });

@@ -9,7 +9,10 @@ import type { ConfigOption } from '../../../../main/engine/ppp/options.js';
 import type { ControlPacket } from '../../../../main/engine/ppp/packet.js';
 import { authChapMd5, authEap, authMschapv2, authPap, magic, mru, opt, scriptedRandom } from './harness.js';
 
-function policy(authMethods: readonly AuthMethod[] = ['mschapv2'], random = scriptedRandom(['1a2b3c4d', '55667788', '0badf00d'])) {
+function policy(
+  authMethods: readonly AuthMethod[] = ['mschapv2'],
+  random = scriptedRandom(['1a2b3c4d', '55667788', '0badf00d']),
+) {
   const failures: SessionFailure[] = [];
   const sent: ControlPacket[] = [];
   const rejectedProtocols: number[] = [];
@@ -26,7 +29,8 @@ function policy(authMethods: readonly AuthMethod[] = ['mschapv2'], random = scri
   return { p, failures, sent, rejectedProtocols };
 }
 
-const judge = (p: LcpPolicy, options: ConfigOption[], id = 1, naksExhausted = false) => p.judgeRequest(options, { id, naksExhausted });
+const judge = (p: LcpPolicy, options: ConfigOption[], id = 1, naksExhausted = false) =>
+  p.judgeRequest(options, { id, naksExhausted });
 
 describe('LCP policy: our request', () => {
   it('asks for config.mru and a random non-zero magic number', () => {
@@ -34,7 +38,7 @@ describe('LCP policy: our request', () => {
     assert.deepEqual(p.buildRequest(), [mru(1500), magic(0x1a2b3c4d)]);
   });
 
-  it('takes a Nak\'d MRU, picks a new magic on a magic Nak, drops rejected options', () => {
+  it("takes a Nak'd MRU, picks a new magic on a magic Nak, drops rejected options", () => {
     const { p } = policy();
     p.applyNak([mru(1452), magic(0x1a2b3c4d)]);
     assert.deepEqual(p.buildRequest(), [mru(1452), magic(0x55667788)]);
@@ -77,9 +81,21 @@ describe('LCP policy: judging the server', () => {
 
   it('rejects PFC, ACFC, Callback, MRRU, Endpoint Discriminator, ACCM, unknown and malformed options', () => {
     const { p } = policy();
-    const offer = [opt(7), opt(8), opt(13, 6), opt(17, 0x06, 0x4e), opt(19, 1, 2, 3), opt(2, 0, 0, 0, 0), opt(0x77, 1), opt(1, 5)];
+    const offer = [
+      opt(7),
+      opt(8),
+      opt(13, 6),
+      opt(17, 0x06, 0x4e),
+      opt(19, 1, 2, 3),
+      opt(2, 0, 0, 0, 0),
+      opt(0x77, 1),
+      opt(1, 5),
+    ];
     const j = judge(p, offer);
-    assert.deepEqual(j.kind === 'verdicts' && j.verdicts.map((v) => v.kind), offer.map(() => 'reject'));
+    assert.deepEqual(
+      j.kind === 'verdicts' && j.verdicts.map((v) => v.kind),
+      offer.map(() => 'reject'),
+    );
   });
 
   it('Naks a magic equal to ours with a different one, and zero always', () => {
@@ -125,7 +141,16 @@ describe('LCP policy: judging the server', () => {
     assert.equal(sent.length, 0);
     p.handleCode(echo, true);
     const ours = p.negotiated.magic;
-    assert.deepEqual(sent, [{ code: 10, id: 7, data: Buffer.concat([Buffer.from([ours >>> 24, (ours >> 16) & 0xff, (ours >> 8) & 0xff, ours & 0xff]), Buffer.from('abc')]) }]);
+    assert.deepEqual(sent, [
+      {
+        code: 10,
+        id: 7,
+        data: Buffer.concat([
+          Buffer.from([ours >>> 24, (ours >> 16) & 0xff, (ours >> 8) & 0xff, ours & 0xff]),
+          Buffer.from('abc'),
+        ]),
+      },
+    ]);
   });
 
   it('passes Protocol-Reject up only when opened; Identification is not Code-Rejected', () => {
@@ -142,35 +167,63 @@ describe('LCP policy: judging the server', () => {
 describe('authentication method choice', () => {
   type Step = [ConfigOption, 'ack' | string];
   const flows: { name: string; allowed: AuthMethod[]; steps: Step[]; refused?: RegExp }[] = [
-    { name: 'RRAS: EAP not allowed → Nak toward MS-CHAPv2, then Ack it', allowed: ['mschapv2'], steps: [[authEap(), 'mschapv2'], [authMschapv2(), 'ack']] },
+    {
+      name: 'RRAS: EAP not allowed → Nak toward MS-CHAPv2, then Ack it',
+      allowed: ['mschapv2'],
+      steps: [
+        [authEap(), 'mschapv2'],
+        [authMschapv2(), 'ack'],
+      ],
+    },
     { name: 'EAP allowed → Ack', allowed: ['eap-mschapv2', 'mschapv2'], steps: [[authEap(), 'ack']] },
     { name: 'CHAP-MD5 allowed', allowed: ['chap'], steps: [[authChapMd5(), 'ack']] },
     {
       name: 'SoftEther walks EAP → MS-CHAPv2 → PAP whatever we suggest',
       allowed: ['pap'],
-      steps: [[authEap(), 'pap'], [authMschapv2(), 'pap'], [authPap(), 'ack']],
+      steps: [
+        [authEap(), 'pap'],
+        [authMschapv2(), 'pap'],
+        [authPap(), 'ack'],
+      ],
     },
     {
       name: 'suggests each allowed method once, most preferred first',
       allowed: ['mschapv2', 'chap', 'pap'],
-      steps: [[authEap(), 'mschapv2'], [opt(3, 0xc2, 0x23, 0x80), 'chap'], [opt(3, 0xc0, 0x25), 'pap']],
+      steps: [
+        [authEap(), 'mschapv2'],
+        [opt(3, 0xc2, 0x23, 0x80), 'chap'],
+        [opt(3, 0xc0, 0x25), 'pap'],
+      ],
     },
     {
       name: 'PAP only, profile allows MS-CHAPv2 → refused on the repeat',
       allowed: ['mschapv2'],
-      steps: [[authPap(), 'mschapv2'], [authPap(), 'refused']],
-      refused: /^The server offers only PAP; this profile allows MS-CHAPv2 — allow PAP in the profile or ask the administrator\.$/,
+      steps: [
+        [authPap(), 'mschapv2'],
+        [authPap(), 'refused'],
+      ],
+      refused:
+        /^The server offers only PAP; this profile allows MS-CHAPv2 — allow PAP in the profile or ask the administrator\.$/,
     },
     {
       name: 'SoftEther cycle with only CHAP allowed → refused naming all three',
       allowed: ['chap'],
-      steps: [[authEap(), 'chap'], [authMschapv2(), 'chap'], [authPap(), 'chap'], [authEap(), 'refused']],
-      refused: /offers only EAP, MS-CHAPv2 or PAP; this profile allows CHAP — allow EAP-MSCHAPv2, MS-CHAPv2 or PAP in the profile/,
+      steps: [
+        [authEap(), 'chap'],
+        [authMschapv2(), 'chap'],
+        [authPap(), 'chap'],
+        [authEap(), 'refused'],
+      ],
+      refused:
+        /offers only EAP, MS-CHAPv2 or PAP; this profile allows CHAP — allow EAP-MSCHAPv2, MS-CHAPv2 or PAP in the profile/,
     },
     {
       name: 'only unsupported methods',
       allowed: ['pap'],
-      steps: [[opt(3, 0xc2, 0x23, 0x80), 'pap'], [opt(3, 0xc2, 0x23, 0x80), 'refused']],
+      steps: [
+        [opt(3, 0xc2, 0x23, 0x80), 'pap'],
+        [opt(3, 0xc2, 0x23, 0x80), 'refused'],
+      ],
       refused: /offers only MS-CHAP \(version 1\), which Causeway does not support/,
     },
   ];
@@ -185,7 +238,11 @@ describe('authentication method choice', () => {
           assert.match(j.refusal.message, f.refused ?? /./);
         } else {
           const suggestion = new AuthNegotiation([expected as AuthMethod]).judge(j.suggest, 99, false);
-          assert.equal(suggestion.kind, 'ack', `step ${i}: suggested ${j.suggest.data.toString('hex')}, expected ${expected}`);
+          assert.equal(
+            suggestion.kind,
+            'ack',
+            `step ${i}: suggested ${j.suggest.data.toString('hex')}, expected ${expected}`,
+          );
         }
       });
     });

@@ -47,7 +47,13 @@ describe('LCP renegotiation after the network phase is up', () => {
     const before = h.events.length;
     h.feed(LCP, CONF_REQ, 0x20, [magic(0xcafe0002)]);
     const sent = h.take();
-    assert.deepEqual(sent.map((s) => [s.protocol, s.code]), [[LCP, CONF_REQ], [LCP, CONF_ACK]]);
+    assert.deepEqual(
+      sent.map((s) => [s.protocol, s.code]),
+      [
+        [LCP, CONF_REQ],
+        [LCP, CONF_ACK],
+      ],
+    );
     const ours = sent[0] as Sent;
     h.ackLast(ours);
     assert.equal(h.event('failed'), undefined);
@@ -65,7 +71,10 @@ describe('LCP renegotiation after the network phase is up', () => {
     const h = up();
     h.feed(LCP, CONF_REQ, 0x21, [magic(0xcafe0003), opt(13, 6)]);
     const first = h.take();
-    assert.deepEqual(first.map((s) => s.code), [CONF_REQ, CONF_REJ]);
+    assert.deepEqual(
+      first.map((s) => s.code),
+      [CONF_REQ, CONF_REJ],
+    );
     h.feed(LCP, CONF_REQ, 0x22, [magic(0xcafe0003)]);
     assert.equal(h.one(LCP).code, CONF_ACK);
     h.ackLast(first[0] as Sent);
@@ -115,4 +124,3 @@ describe('while authentication waits (MFA push)', () => {
     assert.equal(h.event('auth-pending')?.waitMs, 60_000);
   });
 });
-

@@ -65,7 +65,10 @@ function ipv4Up(h: Harness): void {
 
 describe('PppLink against an RRAS-like server', () => {
   it('rejects Callback/MRRU/Endpoint exactly, Naks EAP toward MS-CHAPv2, accepts MRU 4091, comes up', () => {
-    const h = new Harness({ authMethods: ['mschapv2'], ipv6: true }, { random: scriptedRandom(['1a2b3c4d', '021a2bfffe3c4d5e']) });
+    const h = new Harness(
+      { authMethods: ['mschapv2'], ipv6: true },
+      { random: scriptedRandom(['1a2b3c4d', '021a2bfffe3c4d5e']) },
+    );
     h.link.start();
     const ours = h.one(LCP);
     expectSent(ours, LCP, CONF_REQ, [mru(1500), magic(0x1a2b3c4d)]);
@@ -114,12 +117,21 @@ describe('PppLink against an RRAS-like server', () => {
     const ipcp2 = h.one();
     expectSent(ipcp2, IPCP, CONF_REQ, [ipOpt(3, '10.0.0.7'), ipOpt(129, '10.0.0.53'), ipOpt(131, '10.0.0.54')]);
     h.ackLast(ipcp2);
-    assert.deepEqual(h.event('ipv4-up'), { type: 'ipv4-up', local: '10.0.0.7', peer: '10.0.0.1', dns: ['10.0.0.53', '10.0.0.54'] });
+    assert.deepEqual(h.event('ipv4-up'), {
+      type: 'ipv4-up',
+      local: '10.0.0.7',
+      peer: '10.0.0.1',
+      dns: ['10.0.0.53', '10.0.0.54'],
+    });
 
     h.feed(IPV6CP, CONF_REQ, 1, [hexOpt(1, '0000000000000001')]);
     expectSent(h.one(), IPV6CP, CONF_ACK);
     h.ackLast(v6Req);
-    assert.deepEqual(h.event('ipv6-up'), { type: 'ipv6-up', localInterfaceId: '21a:2bff:fe3c:4d5e', peerInterfaceId: '0:0:0:1' });
+    assert.deepEqual(h.event('ipv6-up'), {
+      type: 'ipv6-up',
+      localInterfaceId: '21a:2bff:fe3c:4d5e',
+      peerInterfaceId: '0:0:0:1',
+    });
 
     assert.equal(h.link.sendIp(ipv4Packet), true);
     assert.deepEqual(h.one().info, ipv4Packet);
@@ -147,7 +159,10 @@ describe('PppLink against an accel-ppp-like server', () => {
     // The profile prefers MS-CHAPv2: we suggest it once; accel-ppp configured for PAP only insists.
     const nak = h.one(LCP);
     expectSent(nak, LCP, CONF_NAK);
-    assert.deepEqual(optionsOf(nak).map((o) => [o.type, ...o.data]), [[3, 0xc2, 0x23, 0x81]]);
+    assert.deepEqual(
+      optionsOf(nak).map((o) => [o.type, ...o.data]),
+      [[3, 0xc2, 0x23, 0x81]],
+    );
     h.feed(LCP, CONF_REQ, 2, [authPap(), mru(1452), magic(0x01020304)]);
     expectSent(h.one(LCP), LCP, CONF_ACK);
     h.feed(LCP, CONF_NAK, ours.id, [mru(1452)]);
@@ -168,7 +183,10 @@ describe('PppLink against an accel-ppp-like server', () => {
     const v6Req = sent.find((s) => s.protocol === IPV6CP);
     assert.ok(ipcpReq && v6Req);
     h.feed(LCP, PROT_REJ, 7, Buffer.concat([Buffer.from([0x80, 0x57]), v6Req.info]));
-    assert.deepEqual(h.event('ipv6-unavailable'), { type: 'ipv6-unavailable', reason: 'the server does not offer IPv6 (it rejected IPv6CP)' });
+    assert.deepEqual(h.event('ipv6-unavailable'), {
+      type: 'ipv6-unavailable',
+      reason: 'the server does not offer IPv6 (it rejected IPv6CP)',
+    });
 
     h.feed(IPCP, CONF_REJ, ipcpReq.id, [ipOpt(129, '0.0.0.0'), ipOpt(131, '0.0.0.0')]);
     const r2 = h.one(IPCP);
@@ -183,7 +201,10 @@ describe('PppLink against an accel-ppp-like server', () => {
     // IPv6CP stays quiet from now on, and IPv6 packets are not sent.
     h.take();
     h.clock.advance(60_000);
-    assert.deepEqual(h.take().filter((s) => s.protocol === IPV6CP), []);
+    assert.deepEqual(
+      h.take().filter((s) => s.protocol === IPV6CP),
+      [],
+    );
     assert.equal(h.link.sendIp(ipv6Packet), false);
     assert.equal(h.event('failed'), undefined);
   });
@@ -235,7 +256,10 @@ describe('authentication method refused', () => {
     const failed = h.event('failed');
     assert.equal(failed?.failure.code, 'auth-method-refused');
     assert.equal(failed?.failure.phase, 'lcp');
-    assert.equal(failed?.failure.message, 'The server offers only PAP; this profile allows MS-CHAPv2 — allow PAP in the profile or ask the administrator.');
+    assert.equal(
+      failed?.failure.message,
+      'The server offers only PAP; this profile allows MS-CHAPv2 — allow PAP in the profile or ask the administrator.',
+    );
     assert.equal(h.events.length, 1);
     assert.equal(h.clock.pending, 0);
   });
@@ -249,7 +273,10 @@ describe('authentication method refused', () => {
     h.feed(LCP, TERM_REQ, 2);
     expectSent(h.one(LCP), LCP, TERM_ACK);
     assert.equal(h.event('failed')?.failure.code, 'auth-method-refused');
-    assert.match(h.event('failed')?.failure.message ?? '', /offers only EAP; this profile allows MS-CHAPv2 — allow EAP-MSCHAPv2/);
+    assert.match(
+      h.event('failed')?.failure.message ?? '',
+      /offers only EAP; this profile allows MS-CHAPv2 — allow EAP-MSCHAPv2/,
+    );
   });
 });
 
@@ -258,7 +285,8 @@ describe('loopback', () => {
     const queue: Buffer[] = [];
     const loop = new Harness({}, { sendHook: (f) => queue.push(f) });
     loop.link.start();
-    for (let i = 0; i < 100 && queue.length > 0 && !loop.event('failed'); i++) loop.link.receive(queue.shift() as Buffer);
+    for (let i = 0; i < 100 && queue.length > 0 && !loop.event('failed'); i++)
+      loop.link.receive(queue.shift() as Buffer);
     const failed = loop.event('failed');
     assert.equal(failed?.failure.code, 'ppp-negotiation-failed');
     assert.match(failed?.failure.message ?? '', /looped back/);
@@ -305,7 +333,8 @@ describe('LCP echo and dead-peer detection', () => {
     ipv4Up(h);
     for (let t = 0; t < 120; t++) {
       h.clock.advance(1000);
-      for (const s of h.take()) if (s.protocol === LCP && s.code === ECHO_REQ) h.feed(LCP, ECHO_REP, s.id, Buffer.from([0, 0, 0, 1]));
+      for (const s of h.take())
+        if (s.protocol === LCP && s.code === ECHO_REQ) h.feed(LCP, ECHO_REP, s.id, Buffer.from([0, 0, 0, 1]));
     }
     assert.equal(h.event('failed'), undefined);
   });
@@ -397,7 +426,10 @@ describe('IPv4 never waits for IPv6', () => {
     assert.ok(h.event('ipv4-up'));
     assert.equal(h.event('ipv6-unavailable'), undefined);
     h.clock.advance(30_000);
-    assert.deepEqual(h.event('ipv6-unavailable'), { type: 'ipv6-unavailable', reason: 'the server did not answer IPv6 negotiation (IPv6CP)' });
+    assert.deepEqual(h.event('ipv6-unavailable'), {
+      type: 'ipv6-unavailable',
+      reason: 'the server did not answer IPv6 negotiation (IPv6CP)',
+    });
     assert.equal(h.event('failed'), undefined);
     assert.equal(h.link.sendIp(ipv4Packet), true);
   });
@@ -448,7 +480,10 @@ describe('ending', () => {
     h.clock.advance(5_999);
     assert.equal(h.event('closed'), undefined);
     h.clock.advance(1);
-    assert.deepEqual(h.take().map((s) => s.code), [TERM_REQ, TERM_REQ]);
+    assert.deepEqual(
+      h.take().map((s) => s.code),
+      [TERM_REQ, TERM_REQ],
+    );
     assert.deepEqual(h.events.at(-1), { type: 'closed' });
   });
 
@@ -474,7 +509,7 @@ describe('ending', () => {
     assert.equal(h.event('failed')?.failure.phase, 'lcp');
   });
 
-  it('an authentication failure ends the link with the authenticator\'s failure', () => {
+  it("an authentication failure ends the link with the authenticator's failure", () => {
     const h = new Harness({ authMethods: ['pap'] });
     lcpUp(h, [authPap(), magic(3)]);
     h.link.receive(encodeFrame(0xc023, Buffer.from([3, 1, 0, 5, 0])));
@@ -523,7 +558,7 @@ describe('PppLink authentication outcomes the server only implies', () => {
     assert.match(failed.failure.message, /password/);
   });
 
-  it('prefers the profile order: EAP offered first is Nak\'d toward MS-CHAPv2, which is then accepted', () => {
+  it("prefers the profile order: EAP offered first is Nak'd toward MS-CHAPv2, which is then accepted", () => {
     const h = new Harness({ authMethods: ['mschapv2', 'eap-mschapv2'] });
     h.link.start();
     h.one(LCP);

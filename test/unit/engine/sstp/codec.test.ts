@@ -91,7 +91,10 @@ describe('SSTP control packets: spec example bytes (docs/protocol.md §2)', () =
   it('CALL_CONNECT_REQUEST encodes to 10 01 00 0E 00 01 00 01 00 01 00 06 00 01', () => {
     const bytes = hex('10 01 00 0E 00 01 00 01 00 01 00 06 00 01');
     assert.deepEqual(encodeControlPacket(callConnectRequest()), bytes);
-    assert.deepEqual(decodeOk(bytes), { type: 'CALL_CONNECT_REQUEST', attributes: [{ kind: 'ENCAPSULATED_PROTOCOL_ID', protocolId: 1 }] });
+    assert.deepEqual(decodeOk(bytes), {
+      type: 'CALL_CONNECT_REQUEST',
+      attributes: [{ kind: 'ENCAPSULATED_PROTOCOL_ID', protocolId: 1 }],
+    });
   });
 
   it('CALL_CONNECT_ACK with CRYPTO_BINDING_REQ (SHA-256) decodes and re-encodes', () => {
@@ -107,7 +110,13 @@ describe('SSTP control packets: spec example bytes (docs/protocol.md §2)', () =
 
   it('CALL_CONNECTED is 112 bytes starting 10 01 00 70 00 04 00 01 00 03 00 68 00 00 00 02', () => {
     const bytes = encodeControlPacket(
-      callConnected({ kind: 'CRYPTO_BINDING', hashProtocol: 2, nonce, certHash: Buffer.alloc(32, 0xaa), compoundMac: Buffer.alloc(32, 0xbb) }),
+      callConnected({
+        kind: 'CRYPTO_BINDING',
+        hashProtocol: 2,
+        nonce,
+        certHash: Buffer.alloc(32, 0xaa),
+        compoundMac: Buffer.alloc(32, 0xbb),
+      }),
     );
     assert.equal(bytes.length, 112);
     assert.deepEqual(bytes.subarray(0, 16), hex('10 01 00 70 00 04 00 01 00 03 00 68 00 00 00 02'));
@@ -120,18 +129,32 @@ describe('SSTP control packets: spec example bytes (docs/protocol.md §2)', () =
 describe('SSTP control packets: byte-exact round trips', () => {
   const cases: [string, ControlMessage, string][] = [
     ['CALL_CONNECT_REQUEST', callConnectRequest(), '1001000e 00010001 00010006 0001'],
-    ['CALL_CONNECT_NAK with two statuses', callConnectNak([statusInfo('VALUE_NOT_SUPPORTED', 1, hex('00010006 0002')), statusInfo('NO_ERROR')]),
-      '10010026 00030002 00020012 00000001 00000004 00010006 0002 0002000c 00000000 00000000'],
+    [
+      'CALL_CONNECT_NAK with two statuses',
+      callConnectNak([statusInfo('VALUE_NOT_SUPPORTED', 1, hex('00010006 0002')), statusInfo('NO_ERROR')]),
+      '10010026 00030002 00020012 00000001 00000004 00010006 0002 0002000c 00000000 00000000',
+    ],
     ['CALL_ABORT', callAbort(statusInfo('INVALID_FRAME_RECEIVED')), '10010014 00050001 0002000c 00000000 00000007'],
     ['CALL_DISCONNECT', callDisconnect(), '10010014 00060001 0002000c 00000000 00000000'],
     ['CALL_DISCONNECT_ACK', bareMessage('CALL_DISCONNECT_ACK'), '10010008 00070000'],
     ['ECHO_REQUEST', bareMessage('ECHO_REQUEST'), '10010008 00080000'],
     ['ECHO_RESPONSE', bareMessage('ECHO_RESPONSE'), '10010008 00090000'],
-    ['an unknown attribute kept raw', { type: 'CALL_CONNECT_REQUEST', attributes: [
-      { kind: 'ENCAPSULATED_PROTOCOL_ID', protocolId: 1 }, { kind: 'UNKNOWN', attributeId: 0x33, value: hex('cafe') }] },
-      '10010014 00010002 00010006 0001 00330006 cafe'],
-    ['an empty unknown attribute', { type: 'ECHO_REQUEST', attributes: [{ kind: 'UNKNOWN', attributeId: 9, value: Buffer.alloc(0) }] },
-      '1001000c 00080001 00090004'],
+    [
+      'an unknown attribute kept raw',
+      {
+        type: 'CALL_CONNECT_REQUEST',
+        attributes: [
+          { kind: 'ENCAPSULATED_PROTOCOL_ID', protocolId: 1 },
+          { kind: 'UNKNOWN', attributeId: 0x33, value: hex('cafe') },
+        ],
+      },
+      '10010014 00010002 00010006 0001 00330006 cafe',
+    ],
+    [
+      'an empty unknown attribute',
+      { type: 'ECHO_REQUEST', attributes: [{ kind: 'UNKNOWN', attributeId: 9, value: Buffer.alloc(0) }] },
+      '1001000c 00080001 00090004',
+    ],
   ];
   for (const [name, msg, wire] of cases) {
     it(name, () => {
@@ -157,13 +180,25 @@ describe('SSTP control packets: byte-exact round trips', () => {
     const bytes = encodeControlPacket(msg);
     assert.equal(bytes.readUInt16BE(10), 76);
     assert.deepEqual(decodeOk(bytes), msg);
-    assert.throws(() => encodeControlPacket(callAbort({ kind: 'STATUS_INFO', attribId: 0, status: 0, value: Buffer.alloc(65) })), RangeError);
+    assert.throws(
+      () => encodeControlPacket(callAbort({ kind: 'STATUS_INFO', attribId: 0, status: 0, value: Buffer.alloc(65) })),
+      RangeError,
+    );
   });
 
   it('refuses to encode wrong-sized binding fields', () => {
     assert.throws(() => encodeControlPacket(callConnectAck(2, Buffer.alloc(31))), RangeError);
     assert.throws(
-      () => encodeControlPacket(callConnected({ kind: 'CRYPTO_BINDING', hashProtocol: 1, nonce, certHash: Buffer.alloc(20), compoundMac: Buffer.alloc(32) })),
+      () =>
+        encodeControlPacket(
+          callConnected({
+            kind: 'CRYPTO_BINDING',
+            hashProtocol: 1,
+            nonce,
+            certHash: Buffer.alloc(20),
+            compoundMac: Buffer.alloc(32),
+          }),
+        ),
       RangeError,
     );
   });
@@ -189,7 +224,11 @@ describe('SSTP control packets: typed errors naming the field', () => {
     ['bytes left after the counted attributes', '1001000e 00010000 00010006 0001', 'attributeCount'],
     ['ENCAPSULATED_PROTOCOL_ID of length 8', '10010010 00010001 00010008 00010000', 'attribute[0].length'],
     ['STATUS_INFO of length 8', '10010010 00050001 00020008 00000000', 'attribute[0].length'],
-    ['CRYPTO_BINDING_REQ of length 39', `1001002f 00020001 00040027 00000002 ${'00'.repeat(31)}`, 'attribute[0].length'],
+    [
+      'CRYPTO_BINDING_REQ of length 39',
+      `1001002f 00020001 00040027 00000002 ${'00'.repeat(31)}`,
+      'attribute[0].length',
+    ],
     ['CRYPTO_BINDING of length 72', `10010050 00040001 00030048 00000002 ${'00'.repeat(64)}`, 'attribute[0].length'],
     ['second attribute bad', '10010016 00010002 00010006 0001 00010008 00010000', 'attribute[1].length'],
   ];

@@ -174,7 +174,10 @@ describe('SstpClientControl: call establishment', () => {
     assert.equal(h.types().at(-1), 'CALL_CONNECTED');
     const packet = h.raw.at(-1) as Buffer;
     assert.equal(packet.length, 112);
-    assert.deepEqual(verifyCallConnected(packet, { hlak, nonce, certDer, offeredBitmask: 0x03 }), { ok: true, hash: 'sha256' });
+    assert.deepEqual(verifyCallConnected(packet, { hlak, nonce, certDer, offeredBitmask: 0x03 }), {
+      ok: true,
+      hash: 'sha256',
+    });
     assert.ok(h.logs.some((l) => l.startsWith('debug send [SSTP CALL_CONNECTED hash=SHA256')));
     h.clock.advance(59_000);
     assert.equal(h.eventTypes().includes('failed'), false);
@@ -237,7 +240,11 @@ describe('SstpClientControl: echo and hello', () => {
     assert.equal(h.eventTypes().includes('failed'), false);
     assert.equal(h.types().filter((t) => t === 'ECHO_REQUEST').length, 1);
     h.clock.advance(1_000);
-    assert.equal(h.types().filter((t) => t === 'ECHO_REQUEST').length, 2, 'a new echo after a fresh interval of silence');
+    assert.equal(
+      h.types().filter((t) => t === 'ECHO_REQUEST').length,
+      2,
+      'a new echo after a fresh interval of silence',
+    );
     h.clock.advance(60_000);
     assert.equal(h.failure().code, 'dead-peer');
   });
@@ -323,7 +330,15 @@ describe('SstpClientControl: teardown', () => {
       { type: 'CALL_DISCONNECT_ACK', attributes: [] },
     ];
     for (const msg of never) {
-      for (const make of [() => { const h = harness(); h.control.start(); return h; }, () => acked(), () => connected()]) {
+      for (const make of [
+        () => {
+          const h = harness();
+          h.control.start();
+          return h;
+        },
+        () => acked(),
+        () => connected(),
+      ]) {
         const h = make();
         h.control.receiveControl(msg);
         assert.equal(h.failure().code, 'protocol-error', msg.type);

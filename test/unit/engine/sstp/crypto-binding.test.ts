@@ -11,7 +11,12 @@ import {
   CALL_CONNECTED_LENGTH,
   type BindingExpectation,
 } from '../../../../main/engine/sstp/crypto-binding.js';
-import { bareMessage, decodeControlPacket, encodeControlPacket, findAttribute } from '../../../../main/engine/sstp/codec.js';
+import {
+  bareMessage,
+  decodeControlPacket,
+  encodeControlPacket,
+  findAttribute,
+} from '../../../../main/engine/sstp/codec.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -29,13 +34,21 @@ const SHA1_VECTOR = {
   mac: hex('69915DD583D8062FEF16F61DB2F03290EC27CB6C'),
 };
 
-const certDer = Buffer.from('30820122300d06092a864886f70d01010105000382010f00 not a real certificate, only hashed', 'latin1');
+const certDer = Buffer.from(
+  '30820122300d06092a864886f70d01010105000382010f00 not a real certificate, only hashed',
+  'latin1',
+);
 const hlak = Buffer.from(Array.from({ length: 32 }, (_, i) => 0xa0 ^ i));
 const nonce = Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7));
 
 describe('crypto binding: test vectors', () => {
   it('SHA-256 vector gives the expected compound MAC in a spec-shaped packet', () => {
-    const p = sealCallConnected({ hlak: SHA256_VECTOR.hlak, hash: 'sha256', nonce: SHA256_VECTOR.nonce, certHash: SHA256_VECTOR.certHash });
+    const p = sealCallConnected({
+      hlak: SHA256_VECTOR.hlak,
+      hash: 'sha256',
+      nonce: SHA256_VECTOR.nonce,
+      certHash: SHA256_VECTOR.certHash,
+    });
     assert.equal(p.length, 112);
     assert.deepEqual(p.subarray(0, 16), hex('10 01 00 70 00 04 00 01 00 03 00 68 00 00 00 02'));
     assert.deepEqual(p.subarray(16, 48), SHA256_VECTOR.nonce);
@@ -44,7 +57,12 @@ describe('crypto binding: test vectors', () => {
   });
 
   it('SHA-1 vector gives the expected compound MAC, zero-padded to 32', () => {
-    const p = sealCallConnected({ hlak: SHA1_VECTOR.hlak, hash: 'sha1', nonce: SHA1_VECTOR.nonce, certHash: SHA1_VECTOR.certHash });
+    const p = sealCallConnected({
+      hlak: SHA1_VECTOR.hlak,
+      hash: 'sha1',
+      nonce: SHA1_VECTOR.nonce,
+      certHash: SHA1_VECTOR.certHash,
+    });
     assert.deepEqual(p.subarray(0, 16), hex('10 01 00 70 00 04 00 01 00 03 00 68 00 00 00 01'));
     assert.deepEqual(p.subarray(80, 100), SHA1_VECTOR.mac);
     assert.deepEqual(p.subarray(100), Buffer.alloc(12));
@@ -54,7 +72,10 @@ describe('crypto binding: test vectors', () => {
     // verifyCallConnected hashes a certificate, so check the MAC path through a packet built from a DER.
     for (const hash of ['sha1', 'sha256'] as const) {
       const p = buildCallConnected({ hlak: SHA256_VECTOR.hlak, nonce: SHA256_VECTOR.nonce, certDer, hash });
-      assert.deepEqual(verifyCallConnected(p, { hlak: SHA256_VECTOR.hlak, nonce: SHA256_VECTOR.nonce, certDer }), { ok: true, hash });
+      assert.deepEqual(verifyCallConnected(p, { hlak: SHA256_VECTOR.hlak, nonce: SHA256_VECTOR.nonce, certDer }), {
+        ok: true,
+        hash,
+      });
     }
   });
 });
@@ -127,12 +148,17 @@ describe('crypto binding: verification', () => {
 
   it('never throws on mutated packets', () => {
     fc.assert(
-      fc.property(fc.nat({ max: CALL_CONNECTED_LENGTH - 1 }), fc.integer({ min: 1, max: 255 }), fc.nat({ max: CALL_CONNECTED_LENGTH }), (i, x, cut) => {
-        const p = Buffer.from(good);
-        p[i] = (p[i] ?? 0) ^ x;
-        const r = verifyCallConnected(p.subarray(0, cut), expect);
-        assert.equal(r.ok, false);
-      }),
+      fc.property(
+        fc.nat({ max: CALL_CONNECTED_LENGTH - 1 }),
+        fc.integer({ min: 1, max: 255 }),
+        fc.nat({ max: CALL_CONNECTED_LENGTH }),
+        (i, x, cut) => {
+          const p = Buffer.from(good);
+          p[i] = (p[i] ?? 0) ^ x;
+          const r = verifyCallConnected(p.subarray(0, cut), expect);
+          assert.equal(r.ok, false);
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -2,13 +2,20 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { SstpDeframer, type FramedPacket } from '../../../../main/engine/sstp/deframer.js';
-import { bareMessage, callConnectRequest, encodeControlPacket, encodeDataPacket } from '../../../../main/engine/sstp/codec.js';
+import {
+  bareMessage,
+  callConnectRequest,
+  encodeControlPacket,
+  encodeDataPacket,
+} from '../../../../main/engine/sstp/codec.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
 /** Comparable form: kind + bytes as hex. */
 function flat(packets: readonly FramedPacket[]): string[] {
-  return packets.map((p) => (p.kind === 'data' ? `data:${p.frame.toString('hex')}` : `control:${p.packet.toString('hex')}`));
+  return packets.map((p) =>
+    p.kind === 'data' ? `data:${p.frame.toString('hex')}` : `control:${p.packet.toString('hex')}`,
+  );
 }
 
 function pushAll(d: SstpDeframer, chunks: Buffer[]): FramedPacket[] {
@@ -109,22 +116,26 @@ describe('SstpDeframer', () => {
       fc.constantFrom(ctrl, echo),
     );
     fc.assert(
-      fc.property(fc.array(packetArb, { minLength: 1, maxLength: 20 }), fc.array(fc.nat(), { maxLength: 30 }), (packets, cuts) => {
-        const all = Buffer.concat(packets);
-        const points = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((a, b) => a - b);
-        const chunks: Buffer[] = [];
-        let prev = 0;
-        for (const p of [...points, all.length]) {
-          chunks.push(Buffer.from(all.subarray(prev, p)));
-          prev = p;
-        }
-        const one = new SstpDeframer().push(all);
-        assert.ok(one.ok);
-        const d = new SstpDeframer();
-        assert.deepEqual(flat(pushAll(d, chunks)), flat(one.packets));
-        assert.equal(one.packets.length, packets.length);
-        assert.equal(d.pendingBytes, 0);
-      }),
+      fc.property(
+        fc.array(packetArb, { minLength: 1, maxLength: 20 }),
+        fc.array(fc.nat(), { maxLength: 30 }),
+        (packets, cuts) => {
+          const all = Buffer.concat(packets);
+          const points = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((a, b) => a - b);
+          const chunks: Buffer[] = [];
+          let prev = 0;
+          for (const p of [...points, all.length]) {
+            chunks.push(Buffer.from(all.subarray(prev, p)));
+            prev = p;
+          }
+          const one = new SstpDeframer().push(all);
+          assert.ok(one.ok);
+          const d = new SstpDeframer();
+          assert.deepEqual(flat(pushAll(d, chunks)), flat(one.packets));
+          assert.equal(one.packets.length, packets.length);
+          assert.equal(d.pendingBytes, 0);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -136,7 +147,7 @@ describe('SstpDeframer', () => {
         let total = 0;
         for (const c of chunks) {
           const r = d.push(Buffer.from(c));
-          for (const p of r.packets) total += (p.kind === 'data' ? p.frame.length + 4 : p.packet.length);
+          for (const p of r.packets) total += p.kind === 'data' ? p.frame.length + 4 : p.packet.length;
           if (!r.ok) assert.ok(r.error.field === 'version' || r.error.field === 'length');
         }
         assert.ok(total + d.pendingBytes <= chunks.reduce((n, c) => n + c.length, 0));

@@ -9,11 +9,15 @@ import {
   type SstpHttpProgress,
 } from '../../../../main/engine/sstp/http.js';
 
-const OK_HEAD = 'HTTP/1.1 200\r\nContent-Length: 18446744073709551615\r\nServer: Microsoft-HTTPAPI/2.0\r\nDate: Thu, 09 Nov 2023 10:00:00 GMT\r\n\r\n';
+const OK_HEAD =
+  'HTTP/1.1 200\r\nContent-Length: 18446744073709551615\r\nServer: Microsoft-HTTPAPI/2.0\r\nDate: Thu, 09 Nov 2023 10:00:00 GMT\r\n\r\n';
 
 describe('SSTP HTTP request', () => {
   it('is exactly the SSTP_DUPLEX_POST of docs/protocol.md §1.3', () => {
-    const req = buildSstpHttpRequest({ host: 'vpn.example.test', correlationId: '0f8fad5b-d9cb-469f-a165-70867728950e' });
+    const req = buildSstpHttpRequest({
+      host: 'vpn.example.test',
+      correlationId: '0f8fad5b-d9cb-469f-a165-70867728950e',
+    });
     assert.equal(
       req.toString('latin1'),
       'SSTP_DUPLEX_POST /sra_{BA195980-CD49-458b-9E23-C84EE0ADCD75}/ HTTP/1.1\r\n' +
@@ -89,7 +93,9 @@ describe('SSTP HTTP response reader', () => {
   });
 
   it('non-200 is an error carrying the status line', () => {
-    const e = expectError(new SstpHttpResponseReader().push(Buffer.from('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n')));
+    const e = expectError(
+      new SstpHttpResponseReader().push(Buffer.from('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n')),
+    );
     assert.deepEqual(e, { kind: 'status', status: 404, statusLine: 'HTTP/1.1 404 Not Found' });
     const f = sstpHttpFailure(e);
     assert.equal(f.phase, 'http');
@@ -99,7 +105,9 @@ describe('SSTP HTTP response reader', () => {
   });
 
   it('a Content-Length other than 2^64-1 is an error', () => {
-    const e = expectError(new SstpHttpResponseReader().push(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n')));
+    const e = expectError(
+      new SstpHttpResponseReader().push(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n')),
+    );
     assert.deepEqual(e, { kind: 'content-length', value: '1234' });
     assert.equal(sstpHttpFailure(e).code, 'protocol-error');
   });
@@ -114,7 +122,10 @@ describe('SSTP HTTP response reader', () => {
   });
 
   it('garbage is a malformed error naming the part', () => {
-    assert.equal(expectError(new SstpHttpResponseReader().push(Buffer.from('SSH-2.0-OpenSSH\r\n\r\n'))).kind, 'malformed');
+    assert.equal(
+      expectError(new SstpHttpResponseReader().push(Buffer.from('SSH-2.0-OpenSSH\r\n\r\n'))).kind,
+      'malformed',
+    );
     const e = expectError(new SstpHttpResponseReader().push(Buffer.from('HTTP/1.1 200\r\nno colon here\r\n\r\n')));
     assert.deepEqual(e.kind === 'malformed' && e.field, 'header line 1');
   });

@@ -3,7 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ManualClock } from '../../../../main/engine/clock.js';
-import { orderForHappyEyeballs, raceConnections, type AttemptOutcome, type RaceOutcome } from '../../../../main/engine/transport/happy-eyeballs.js';
+import {
+  orderForHappyEyeballs,
+  raceConnections,
+  type AttemptOutcome,
+  type RaceOutcome,
+} from '../../../../main/engine/transport/happy-eyeballs.js';
 import { resolveHost, unbracket } from '../../../../main/engine/transport/resolve-server.js';
 
 interface FakeSocket {
@@ -46,19 +51,21 @@ class Attempts {
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
-function race(clock: ManualClock, a: Attempts, addresses: string[], timeoutMs = 15_000): Promise<RaceOutcome<FakeSocket>> {
+function race(
+  clock: ManualClock,
+  a: Attempts,
+  addresses: string[],
+  timeoutMs = 15_000,
+): Promise<RaceOutcome<FakeSocket>> {
   return raceConnections({ addresses, attempt: a.attempt, clock, timeoutMs, discard: a.discard });
 }
 
 describe('happy eyeballs (RFC 8305)', () => {
   it('orders addresses IPv6 first, alternating families, without duplicates', () => {
-    assert.deepEqual(orderForHappyEyeballs(['192.0.2.1', '192.0.2.2', '2001:db8::1', '2001:db8::2', '2001:db8::3', '192.0.2.1']), [
-      '2001:db8::1',
-      '192.0.2.1',
-      '2001:db8::2',
-      '192.0.2.2',
-      '2001:db8::3',
-    ]);
+    assert.deepEqual(
+      orderForHappyEyeballs(['192.0.2.1', '192.0.2.2', '2001:db8::1', '2001:db8::2', '2001:db8::3', '192.0.2.1']),
+      ['2001:db8::1', '192.0.2.1', '2001:db8::2', '192.0.2.2', '2001:db8::3'],
+    );
     assert.deepEqual(orderForHappyEyeballs(['192.0.2.1']), ['192.0.2.1']);
   });
 
@@ -72,7 +79,10 @@ describe('happy eyeballs (RFC 8305)', () => {
     assert.ok(r.ok);
     assert.equal(r.address, '2001:db8::1');
     clock.advance(1_000);
-    assert.deepEqual(a.started.map((s) => s.address), ['2001:db8::1']);
+    assert.deepEqual(
+      a.started.map((s) => s.address),
+      ['2001:db8::1'],
+    );
     assert.equal(clock.pending, 0, 'no timer left behind');
   });
 
@@ -124,8 +134,15 @@ describe('happy eyeballs (RFC 8305)', () => {
     const clock = new ManualClock();
     const a = new Attempts(clock);
     // An attempt function that ignores cancellation, as a socket whose connect raced the abort.
-    const stubborn = (address: string): Promise<AttemptOutcome<FakeSocket>> => a.attempt(address, new AbortController().signal);
-    const outcome = raceConnections({ addresses: ['2001:db8::1', '192.0.2.1'], attempt: stubborn, clock, timeoutMs: 15_000, discard: a.discard });
+    const stubborn = (address: string): Promise<AttemptOutcome<FakeSocket>> =>
+      a.attempt(address, new AbortController().signal);
+    const outcome = raceConnections({
+      addresses: ['2001:db8::1', '192.0.2.1'],
+      attempt: stubborn,
+      clock,
+      timeoutMs: 15_000,
+      discard: a.discard,
+    });
     clock.advance(250);
     a.connect('192.0.2.1');
     const r = await outcome;
@@ -135,7 +152,7 @@ describe('happy eyeballs (RFC 8305)', () => {
     assert.deepEqual(a.discarded, ['2001:db8::1']);
   });
 
-  it('every address failing is one failure that names each, the first address\'s code leading', async () => {
+  it("every address failing is one failure that names each, the first address's code leading", async () => {
     const clock = new ManualClock();
     const a = new Attempts(clock);
     const outcome = race(clock, a, ['2001:db8::1', '192.0.2.1']);
@@ -145,7 +162,10 @@ describe('happy eyeballs (RFC 8305)', () => {
     const r = await outcome;
     assert.ok(!r.ok);
     assert.equal(r.code, 'ECONNREFUSED');
-    assert.match(r.message, /\[2001:db8::1\] \+0 ms failed \(ECONNREFUSED\), 192\.0\.2\.1 \+0 ms failed \(ECONNREFUSED\)/);
+    assert.match(
+      r.message,
+      /\[2001:db8::1\] \+0 ms failed \(ECONNREFUSED\), 192\.0\.2\.1 \+0 ms failed \(ECONNREFUSED\)/,
+    );
     assert.equal(clock.pending, 0);
   });
 
@@ -157,7 +177,10 @@ describe('happy eyeballs (RFC 8305)', () => {
     const r = await outcome;
     assert.ok(!r.ok);
     assert.equal(r.code, 'ETIMEDOUT');
-    assert.deepEqual(a.started.map((s) => s.at), [0, 250, 500]);
+    assert.deepEqual(
+      a.started.map((s) => s.at),
+      [0, 250, 500],
+    );
     assert.deepEqual(a.cancelled.sort(), ['192.0.2.1', '2001:db8::1', '2001:db8::2']);
     assert.equal(clock.pending, 0);
   });
@@ -172,7 +195,7 @@ describe('resolving the server for happy eyeballs', () => {
     const r = await resolveHost('vpn.example.test', () => Promise.resolve(records));
     assert.ok(r.ok);
     assert.deepEqual(r.addresses, ['2001:db8::1', '192.0.2.1', '2001:db8::2', '192.0.2.2', '192.0.2.3', '192.0.2.4']);
-    assert.equal(r.address, '192.0.2.1', 'one address for one-address callers: the resolver\'s first, as before');
+    assert.equal(r.address, '192.0.2.1', "one address for one-address callers: the resolver's first, as before");
   });
 
   it('takes a literal (bracketed or not) as it is, without a lookup', async () => {
@@ -187,7 +210,9 @@ describe('resolving the server for happy eyeballs', () => {
   });
 
   it('a name that does not resolve is a typed failure that names it', async () => {
-    const r = await resolveHost('nx.example.test', () => Promise.reject(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' })));
+    const r = await resolveHost('nx.example.test', () =>
+      Promise.reject(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' })),
+    );
     assert.ok(!r.ok);
     assert.equal(r.failure.code, 'network-unreachable');
     assert.match(r.failure.message, /nx\.example\.test could not be resolved/);

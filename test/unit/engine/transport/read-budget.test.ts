@@ -63,7 +63,16 @@ test('cheap again after a flood: slices grow back to whole chunks within a few',
   let cost = 0.02;
   let now = 0;
   const sizes: number[] = [];
-  const reader = new BudgetedReader({ consume: (b) => { sizes.push(b.length); now += b.length * cost; }, pause: () => {}, resume: () => {}, now: () => now, defer: (fn) => fn() });
+  const reader = new BudgetedReader({
+    consume: (b) => {
+      sizes.push(b.length);
+      now += b.length * cost;
+    },
+    pause: () => {},
+    resume: () => {},
+    now: () => now,
+    defer: (fn) => fn(),
+  });
   reader.push(Buffer.alloc(2000));
   cost = 0.00001;
   for (let i = 0; i < 8; i++) reader.push(Buffer.alloc(16_384));

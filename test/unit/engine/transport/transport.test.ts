@@ -6,7 +6,10 @@ import { HttpHeadReader } from '../../../../main/engine/transport/http-head.js';
 
 describe('transport helpers', () => {
   it('writes the CONNECT request with Host and optional Basic credentials', () => {
-    assert.equal(connectRequest({ host: 'p', port: 3128 }, 'vpn.example.com', 443), 'CONNECT vpn.example.com:443 HTTP/1.1\r\nHost: vpn.example.com:443\r\n\r\n');
+    assert.equal(
+      connectRequest({ host: 'p', port: 3128 }, 'vpn.example.com', 443),
+      'CONNECT vpn.example.com:443 HTTP/1.1\r\nHost: vpn.example.com:443\r\n\r\n',
+    );
     const withAuth = connectRequest({ host: 'p', port: 3128, username: 'u', password: 'p:w' }, '2001:db8::1', 443);
     assert.match(withAuth, /^CONNECT \[2001:db8::1\]:443 HTTP\/1\.1\r\n/);
     assert.match(withAuth, new RegExp(`Proxy-Authorization: Basic ${Buffer.from('u:p:w').toString('base64')}\r\n`));
@@ -29,7 +32,13 @@ describe('transport helpers', () => {
 
   it('normalises fingerprints in every common spelling', () => {
     const hex = 'ab'.repeat(32);
-    for (const s of [hex, hex.toUpperCase(), `sha256:${hex}`, colonHex(Buffer.from(hex, 'hex')), `SHA256:${colonHex(Buffer.from(hex, 'hex'))}`]) {
+    for (const s of [
+      hex,
+      hex.toUpperCase(),
+      `sha256:${hex}`,
+      colonHex(Buffer.from(hex, 'hex')),
+      `SHA256:${colonHex(Buffer.from(hex, 'hex'))}`,
+    ]) {
       assert.equal(normaliseFingerprint(s), hex.toUpperCase(), s);
     }
     assert.equal(normaliseFingerprint('ab'.repeat(31)), undefined);

@@ -46,19 +46,32 @@ test('a descriptor sent over the pair arrives as a new descriptor of the same fi
   }
 });
 
-test('nothing waiting is EAGAIN (never a block); bytes without a descriptor are refused; a closed peer is EPIPE', { skip }, () => {
-  const a = addon();
-  const [ours, theirs] = a.socketpair();
-  try {
-    assert.equal(code(() => a.recvFd(ours)), 'EAGAIN');
-    writeSync(theirs, Buffer.alloc(16));
-    assert.equal(code(() => a.recvFd(ours)), 'EPROTO');
-    a.closeFd(theirs);
-    assert.equal(code(() => a.recvFd(ours)), 'EPIPE');
-  } finally {
-    a.closeFd(ours);
-  }
-});
+test(
+  'nothing waiting is EAGAIN (never a block); bytes without a descriptor are refused; a closed peer is EPIPE',
+  { skip },
+  () => {
+    const a = addon();
+    const [ours, theirs] = a.socketpair();
+    try {
+      assert.equal(
+        code(() => a.recvFd(ours)),
+        'EAGAIN',
+      );
+      writeSync(theirs, Buffer.alloc(16));
+      assert.equal(
+        code(() => a.recvFd(ours)),
+        'EPROTO',
+      );
+      a.closeFd(theirs);
+      assert.equal(
+        code(() => a.recvFd(ours)),
+        'EPIPE',
+      );
+    } finally {
+      a.closeFd(ours);
+    }
+  },
+);
 
 test('a tag that does not fit is refused before anything is sent; the longest interface name fits', { skip }, () => {
   const a = addon();
@@ -69,9 +82,18 @@ test('a tag that does not fit is refused before anything is sent; the longest in
     const got = a.recvFd(ours);
     a.closeFd(got.fd);
     assert.equal(got.tag, 'x'.repeat(15));
-    assert.equal(code(() => a.sendFd(theirs, 0, 'x'.repeat(16))), 'ERR_INVALID_ARG_VALUE');
-    assert.equal(code(() => a.sendFd(theirs, 0, '')), 'ERR_INVALID_ARG_VALUE');
-    assert.equal(code(() => a.recvFd(ours)), 'EAGAIN');
+    assert.equal(
+      code(() => a.sendFd(theirs, 0, 'x'.repeat(16))),
+      'ERR_INVALID_ARG_VALUE',
+    );
+    assert.equal(
+      code(() => a.sendFd(theirs, 0, '')),
+      'ERR_INVALID_ARG_VALUE',
+    );
+    assert.equal(
+      code(() => a.recvFd(ours)),
+      'EAGAIN',
+    );
   } finally {
     closeSync(file);
     a.closeFd(ours);
@@ -90,7 +112,10 @@ test("the peer's credentials are whoever made the pair; a pipe or file has none"
   }
   const file = openSync('/dev/null', 'r');
   try {
-    assert.equal(code(() => a.peerCredentials(file)), 'ENOTSOCK');
+    assert.equal(
+      code(() => a.peerCredentials(file)),
+      'ENOTSOCK',
+    );
   } finally {
     closeSync(file);
   }

@@ -2,7 +2,16 @@
 // picked), and a refusal, as a value, of a file someone other than root or the user could have written.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,24 +43,50 @@ function touch(path: string, mode = 0o644): string {
   return path;
 }
 
-const facts = (over: Partial<LayoutFacts>): LayoutFacts => ({ moduleFile: '/src/main/engine/tun/native-addon.ts', bundled: false, exists: () => false, ...over });
+const facts = (over: Partial<LayoutFacts>): LayoutFacts => ({
+  moduleFile: '/src/main/engine/tun/native-addon.ts',
+  bundled: false,
+  exists: () => false,
+  ...over,
+});
 
 test('layout: the marker in resourcesPath makes it the installed app; Electron in development has resourcesPath without it', () => {
   const res = '/opt/Causeway/resources';
-  assert.deepEqual(addonLayout(facts({ resourcesPath: res, exists: (p) => p === join(res, PACKAGED_MARKER) })), { kind: 'packaged', resourcesPath: res });
-  assert.equal(addonLayout(facts({ resourcesPath: '/x/node_modules/electron/dist/resources' })).kind, 'build-tree');
-  assert.deepEqual(addonLayout(facts({ bundled: true, moduleFile: '/opt/Causeway/resources/helper/causeway-helper.cjs' })), {
-    kind: 'bundle',
-    bundleFile: '/opt/Causeway/resources/helper/causeway-helper.cjs',
+  assert.deepEqual(addonLayout(facts({ resourcesPath: res, exists: (p) => p === join(res, PACKAGED_MARKER) })), {
+    kind: 'packaged',
+    resourcesPath: res,
   });
+  assert.equal(addonLayout(facts({ resourcesPath: '/x/node_modules/electron/dist/resources' })).kind, 'build-tree');
+  assert.deepEqual(
+    addonLayout(facts({ bundled: true, moduleFile: '/opt/Causeway/resources/helper/causeway-helper.cjs' })),
+    {
+      kind: 'bundle',
+      bundleFile: '/opt/Causeway/resources/helper/causeway-helper.cjs',
+    },
+  );
 });
 
 test('one path per layout', () => {
-  assert.equal(addonPathFor({ kind: 'packaged', resourcesPath: '/opt/Causeway/resources' }), `/opt/Causeway/resources/native/${ADDON_FILE}`);
-  assert.equal(addonPathFor({ kind: 'bundle', bundleFile: '/opt/Causeway/resources/helper/causeway-helper.cjs' }), `/opt/Causeway/resources/native/${ADDON_FILE}`);
-  assert.equal(addonPathFor({ kind: 'bundle', bundleFile: '/w/dist/cli/causeway-cli.cjs' }), `/w/dist/native/${ADDON_FILE}`);
-  assert.equal(addonPathFor({ kind: 'build-tree', moduleFile: '/w/main/engine/tun/native-addon.ts' }), `/w/native/tun/build/Release/${ADDON_FILE}`);
-  assert.equal(addonPathFor({ kind: 'build-tree', moduleFile: '/w/dist/main/engine/tun/native-addon.js' }), `/w/native/tun/build/Release/${ADDON_FILE}`);
+  assert.equal(
+    addonPathFor({ kind: 'packaged', resourcesPath: '/opt/Causeway/resources' }),
+    `/opt/Causeway/resources/native/${ADDON_FILE}`,
+  );
+  assert.equal(
+    addonPathFor({ kind: 'bundle', bundleFile: '/opt/Causeway/resources/helper/causeway-helper.cjs' }),
+    `/opt/Causeway/resources/native/${ADDON_FILE}`,
+  );
+  assert.equal(
+    addonPathFor({ kind: 'bundle', bundleFile: '/w/dist/cli/causeway-cli.cjs' }),
+    `/w/dist/native/${ADDON_FILE}`,
+  );
+  assert.equal(
+    addonPathFor({ kind: 'build-tree', moduleFile: '/w/main/engine/tun/native-addon.ts' }),
+    `/w/native/tun/build/Release/${ADDON_FILE}`,
+  );
+  assert.equal(
+    addonPathFor({ kind: 'build-tree', moduleFile: '/w/dist/main/engine/tun/native-addon.js' }),
+    `/w/native/tun/build/Release/${ADDON_FILE}`,
+  );
 });
 
 test('this checkout resolves to its own build tree', () => {
@@ -65,11 +100,23 @@ test('a copy planted where the old upward search looked is never the one resolve
   // An AppImage is mounted under /tmp/.mount_*; /tmp/native/… is anyone's to create.
   const tmp = tempDir(t);
   const planted = touch(join(tmp, 'native', 'tun', 'build', 'Release', ADDON_FILE));
-  const mounted = join(tmp, '.mount_Causeway', 'resources', 'app.asar.unpacked', 'dist', 'main', 'engine', 'tun', 'native-addon.js');
+  const mounted = join(
+    tmp,
+    '.mount_Causeway',
+    'resources',
+    'app.asar.unpacked',
+    'dist',
+    'main',
+    'engine',
+    'tun',
+    'native-addon.js',
+  );
   touch(mounted);
   const layouts = [
     addonLayout(facts({ moduleFile: mounted })),
-    addonLayout(facts({ moduleFile: join(tmp, '.mount_Causeway', 'resources', 'helper', 'causeway-helper.cjs'), bundled: true })),
+    addonLayout(
+      facts({ moduleFile: join(tmp, '.mount_Causeway', 'resources', 'helper', 'causeway-helper.cjs'), bundled: true }),
+    ),
   ];
   for (const layout of layouts) assert.notEqual(addonPathFor(layout), planted);
   // The build-tree path of that module climbs four levels: inside the mount, not into tmp/.
@@ -114,17 +161,27 @@ test('refused: a symlink (its target can be changed by whoever owns the link)', 
   assert.deepEqual(r, { ok: false, failure: { reason: 'not-a-file', path: link } });
 });
 
-test('refused: owned by another user; accepted when that user is the one running', { skip: !isRoot && 'needs root to chown' }, (t) => {
-  const dir = tempDir(t);
-  const file = touch(join(dir, 'x', ADDON_FILE));
-  chownSync(file, 12345, 12345);
-  assert.deepEqual(checkTrustedFile(file, { uid: 0 }), { ok: false, failure: { reason: 'owner', path: file, uid: 12345 } });
-  assert.deepEqual(checkTrustedFile(file, { uid: 12345 }), { ok: true });
-  // A directory owned by someone else could have its entries swapped: the file's owner is not enough.
-  chownSync(file, 0, 0);
-  chownSync(join(dir, 'x'), 12345, 12345);
-  assert.deepEqual(checkTrustedFile(file, { uid: 0 }), { ok: false, failure: { reason: 'owner', path: join(dir, 'x'), uid: 12345 } });
-});
+test(
+  'refused: owned by another user; accepted when that user is the one running',
+  { skip: !isRoot && 'needs root to chown' },
+  (t) => {
+    const dir = tempDir(t);
+    const file = touch(join(dir, 'x', ADDON_FILE));
+    chownSync(file, 12345, 12345);
+    assert.deepEqual(checkTrustedFile(file, { uid: 0 }), {
+      ok: false,
+      failure: { reason: 'owner', path: file, uid: 12345 },
+    });
+    assert.deepEqual(checkTrustedFile(file, { uid: 12345 }), { ok: true });
+    // A directory owned by someone else could have its entries swapped: the file's owner is not enough.
+    chownSync(file, 0, 0);
+    chownSync(join(dir, 'x'), 12345, 12345);
+    assert.deepEqual(checkTrustedFile(file, { uid: 0 }), {
+      ok: false,
+      failure: { reason: 'owner', path: join(dir, 'x'), uid: 12345 },
+    });
+  },
+);
 
 test('tunAddon: a missing file is ENOADDON, a writable one EUNTRUSTED and never loaded', (t) => {
   const dir = tempDir(t);
@@ -141,13 +198,17 @@ test('tunAddon: a missing file is ENOADDON, a writable one EUNTRUSTED and never 
   }
 });
 
-test('tunAddon: the real build copied into a private dir loads', { skip: findTunAddon() === undefined && 'native/tun not built' }, (t) => {
-  const built = findTunAddon();
-  if (built === undefined) return;
-  const copy = join(tempDir(t), 'native', ADDON_FILE);
-  mkdirSync(dirname(copy));
-  copyFileSync(built, copy);
-  chmodSync(copy, 0o755);
-  const r = tunAddon(copy);
-  assert.equal(r.ok, true, r.ok ? '' : r.message);
-});
+test(
+  'tunAddon: the real build copied into a private dir loads',
+  { skip: findTunAddon() === undefined && 'native/tun not built' },
+  (t) => {
+    const built = findTunAddon();
+    if (built === undefined) return;
+    const copy = join(tempDir(t), 'native', ADDON_FILE);
+    mkdirSync(dirname(copy));
+    copyFileSync(built, copy);
+    chmodSync(copy, 0o755);
+    const r = tunAddon(copy);
+    assert.equal(r.ok, true, r.ok ? '' : r.message);
+  },
+);

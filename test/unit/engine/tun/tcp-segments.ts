@@ -97,11 +97,17 @@ export function segment(s: SegmentSpec): Buffer {
 }
 
 /** `count` in-order segments of `size` bytes each (the last `lastSize`), payload bytes from `data`. */
-export function stream(base: Omit<SegmentSpec, 'seq' | 'payload'> & { seq?: number }, data: Buffer, size: number): Buffer[] {
+export function stream(
+  base: Omit<SegmentSpec, 'seq' | 'payload'> & { seq?: number },
+  data: Buffer,
+  size: number,
+): Buffer[] {
   const out: Buffer[] = [];
   const seq0 = base.seq ?? 1;
   for (let off = 0; off < data.length; off += size) {
-    out.push(segment({ ...base, seq: (seq0 + off) >>> 0, payload: data.subarray(off, Math.min(off + size, data.length)) }));
+    out.push(
+      segment({ ...base, seq: (seq0 + off) >>> 0, payload: data.subarray(off, Math.min(off + size, data.length)) }),
+    );
   }
   return out;
 }

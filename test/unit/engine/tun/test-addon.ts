@@ -26,7 +26,10 @@ export interface TunTestAddon extends TunAddon {
 }
 
 /** Built next to the product addon by `npm run build:native`; never staged or shipped. */
-export const TEST_ADDON_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../native/tun/build/Release/causeway_tun_test.node');
+export const TEST_ADDON_PATH = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../../native/tun/build/Release/causeway_tun_test.node',
+);
 
 /**
  * The test addon, or undefined where it cannot exist (not Linux, not built). Loaded with its own

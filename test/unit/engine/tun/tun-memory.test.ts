@@ -13,7 +13,10 @@ test('injected packets arrive in batches from the event loop, capped per wake-up
   kernel.inject(Array.from({ length: 10 }, (_, i) => pkt(i)));
   assert.equal(batches.length, 0, 'never synchronously');
   for (let i = 0; i < 4; i++) await immediate();
-  assert.deepEqual(batches.map((b) => b.count), [4, 4, 2]);
+  assert.deepEqual(
+    batches.map((b) => b.count),
+    [4, 4, 2],
+  );
   assert.deepEqual(packetAt(batches[2]!, 1), pkt(9));
   assert.equal(device.stats().rxWakeups, 3);
 });

@@ -23,7 +23,13 @@ async function backendOn() {
     logs: s.logs,
     connections: s.service,
     caDir: join(s.dir, 'config', 'ca'),
-    host: { kind: 'browser', version: '0', platform: 'linux', chooseExportPath: async () => null, autostart: { get: async () => false, set: async () => undefined } },
+    host: {
+      kind: 'browser',
+      version: '0',
+      platform: 'linux',
+      chooseExportPath: async () => null,
+      autostart: { get: async () => false, set: async () => undefined },
+    },
   });
   const d = backend.dispatcher<null>({ isTrustedSender: () => true });
   const wire: string[] = [];
@@ -43,16 +49,32 @@ test('a PEM key goes to the keychain decrypted, never to disk or back to the ren
     const certFile = join(b.dir, 'me.crt');
     await writeFile(certFile, me.pem);
     const keyPem = forge.pki.privateKeyToPem(me.key);
-    const encrypted = createPrivateKey(keyPem).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: KEY_PASS }).toString();
-    const draft = { name: 'PEM cert', server: { host: 'vpn.example.test' }, username: 'alice', tls: { clientCertificate: { certificateFile: certFile } } };
+    const encrypted = createPrivateKey(keyPem)
+      .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: KEY_PASS })
+      .toString();
+    const draft = {
+      name: 'PEM cert',
+      server: { host: 'vpn.example.test' },
+      username: 'alice',
+      tls: { clientCertificate: { certificateFile: certFile } },
+    };
 
-    const wrong = await b.call('profiles.create', { draft, clientKey: { fileName: 'me.key', pem: encrypted, passphrase: 'nope' } });
+    const wrong = await b.call('profiles.create', {
+      draft,
+      clientKey: { fileName: 'me.key', pem: encrypted, passphrase: 'nope' },
+    });
     assert.ok(!wrong.ok && wrong.error.kind === 'invalid', JSON.stringify(wrong));
-    assert.deepEqual(wrong.error.issues.map((i) => i.path), ['tls.clientCertificate.key']);
+    assert.deepEqual(
+      wrong.error.issues.map((i) => i.path),
+      ['tls.clientCertificate.key'],
+    );
     const none = await b.call('profiles.list', undefined);
     assert.ok(none.ok && !none.profiles.some((v) => v.profile.name === 'PEM cert'), 'nothing was saved');
 
-    const r = await b.call('profiles.create', { draft, clientKey: { fileName: 'me.key', pem: encrypted, passphrase: KEY_PASS } });
+    const r = await b.call('profiles.create', {
+      draft,
+      clientKey: { fileName: 'me.key', pem: encrypted, passphrase: KEY_PASS },
+    });
     assert.ok(r.ok, JSON.stringify(r));
     assert.equal(r.fieldWarnings, undefined, 'the key belongs to the certificate');
     const stored = await b.credentials.get(r.profile.id, 'client-key');
@@ -61,7 +83,7 @@ test('a PEM key goes to the keychain decrypted, never to disk or back to the ren
     assert.ok(list.ok);
     assert.equal(list.profiles.find((v) => v.profile.id === r.profile.id)?.secrets.clientKey, true);
     const onDisk = await readFile(join(b.dir, 'config', 'profiles.json'), 'utf8');
-    const keyBody = (stored.ok ? stored.value ?? '' : '').split('\n')[1] ?? 'x';
+    const keyBody = (stored.ok ? (stored.value ?? '') : '').split('\n')[1] ?? 'x';
     for (const secret of [KEY_PASS, keyBody, encrypted.split('\n')[1] ?? 'x']) {
       assert.ok(!onDisk.includes(secret), 'no key material in the profile file');
       assert.ok(!b.wire.join('\n').includes(secret), 'no key material in any response');
@@ -69,7 +91,11 @@ test('a PEM key goes to the keychain decrypted, never to disk or back to the ren
 
     // Another certificate's key: saved (the profile is the user's), and said next to the field.
     const other = issue({ cn: 'mallory' });
-    const mismatched = await b.call('profiles.update', { id: r.profile.id, draft, clientKey: { fileName: 'other.key', pem: forge.pki.privateKeyToPem(other.key) } });
+    const mismatched = await b.call('profiles.update', {
+      id: r.profile.id,
+      draft,
+      clientKey: { fileName: 'other.key', pem: forge.pki.privateKeyToPem(other.key) },
+    });
     assert.ok(mismatched.ok);
     assert.match(mismatched.fieldWarnings?.[0]?.message ?? '', /does not belong to the certificate/);
   } finally {
@@ -84,13 +110,28 @@ test('import: an entry with a client certificate takes its PKCS#12 passphrase or
     const certFile = join(b.dir, 'bob.crt');
     await writeFile(certFile, me.pem);
     const profiles = [
-      { name: 'P12 entry', server: { host: 'a.example.test' }, username: 'bob', tls: { clientCertificate: { pkcs12File: join(b.dir, 'bob.p12') } } },
-      { name: 'PEM entry', server: { host: 'b.example.test' }, username: 'bob', tls: { clientCertificate: { certificateFile: certFile } } },
+      {
+        name: 'P12 entry',
+        server: { host: 'a.example.test' },
+        username: 'bob',
+        tls: { clientCertificate: { pkcs12File: join(b.dir, 'bob.p12') } },
+      },
+      {
+        name: 'PEM entry',
+        server: { host: 'b.example.test' },
+        username: 'bob',
+        tls: { clientCertificate: { certificateFile: certFile } },
+      },
     ];
-    const content = Buffer.from(JSON.stringify({ format: 'causeway-profiles', version: 1, profiles })).toString('base64');
+    const content = Buffer.from(JSON.stringify({ format: 'causeway-profiles', version: 1, profiles })).toString(
+      'base64',
+    );
     const bad = await b.call('import.preview', { fileName: 'certs.json', contentBase64: content });
     assert.ok(bad.ok);
-    const refused = await b.call('import.commit', { importId: bad.importId, entries: [{ index: 1, clientKey: { fileName: 'bob.key', pem: 'not a key' } }] });
+    const refused = await b.call('import.commit', {
+      importId: bad.importId,
+      entries: [{ index: 1, clientKey: { fileName: 'bob.key', pem: 'not a key' } }],
+    });
     assert.ok(refused.ok && refused.saved.length === 0);
     assert.match(refused.failed[0]?.message ?? '', /Not saved: bob\.key holds no PEM private key/);
 
@@ -105,7 +146,10 @@ test('import: an entry with a client certificate takes its PKCS#12 passphrase or
     });
     assert.ok(r.ok && r.saved.length === 2, JSON.stringify(r));
     const [p12, pem] = r.saved;
-    assert.deepEqual(await b.credentials.get(p12?.profile.id ?? '', 'pkcs12-passphrase'), { ok: true, value: 'p12-pass-import' });
+    assert.deepEqual(await b.credentials.get(p12?.profile.id ?? '', 'pkcs12-passphrase'), {
+      ok: true,
+      value: 'p12-pass-import',
+    });
     // The missing .p12 file is said at once rather than at connect time.
     assert.match(p12?.warning ?? '', /Cannot read the client certificate/);
     const key = await b.credentials.get(pem?.profile.id ?? '', 'client-key');

@@ -19,12 +19,22 @@ test('with the system data plane: TUN, address, routes and DNS; the status names
     assert.equal(plane.acquired, 1);
     t.sessions[0]!.succeed();
     await settle(t.tick);
-    assert.deepEqual(plane.net.calls, ['create-tun', 'configure 192.168.30.10 mtu 1500', 'routes full keep 203.0.113.5', 'dns 192.168.30.1']);
+    assert.deepEqual(plane.net.calls, [
+      'create-tun',
+      'configure 192.168.30.10 mtu 1500',
+      'routes full keep 203.0.113.5',
+      'dns 192.168.30.1',
+    ]);
     const snap = t.service.snapshot(t.profile.id);
     assert.equal(snap.state, 'connected');
     if (snap.state !== 'connected') return;
     assert.equal(snap.dataPlane, 'tunnel');
-    assert.deepEqual(snap.system, { interfaceName: 'causeway0', mtu: 1500, routes: ['0.0.0.0/0'], dns: ['192.168.30.1'] });
+    assert.deepEqual(snap.system, {
+      interfaceName: 'causeway0',
+      mtu: 1500,
+      routes: ['0.0.0.0/0'],
+      dns: ['192.168.30.1'],
+    });
 
     // An application's packet: TUN → pump → one framed write into the session.
     plane.kernels[0]!.inject([ipv4Packet(100)]);
@@ -86,8 +96,14 @@ test('the TUN and routes stay across a reconnect; each session attempt logs to i
     assert.equal(snap.state === 'connected' && snap.attempt, second);
     assert.deepEqual(plane.net.calls, [], 'same address: the interface was left alone');
     const lines = t.events.flatMap((e) => (e.type === 'log' ? [e.line] : []));
-    assert.ok(lines.some((l) => l.attempt === first && l.entry.message.includes('session ended: dead-peer')), 'the drop is logged in the attempt that dropped');
-    assert.ok(lines.some((l) => l.attempt === second && l.entry.message.includes('LCP ConfReq')), 'the retry has its own log');
+    assert.ok(
+      lines.some((l) => l.attempt === first && l.entry.message.includes('session ended: dead-peer')),
+      'the drop is logged in the attempt that dropped',
+    );
+    assert.ok(
+      lines.some((l) => l.attempt === second && l.entry.message.includes('LCP ConfReq')),
+      'the retry has its own log',
+    );
     await t.service.disconnect(t.profile.id);
   } finally {
     await t.cleanup();
@@ -107,7 +123,7 @@ test('disconnect while connecting cancels the session; the profile ends disconne
   }
 });
 
-test('gives up after the profile\'s maximum attempts and shows the last failure', async () => {
+test("gives up after the profile's maximum attempts and shows the last failure", async () => {
   const t = await setup();
   try {
     await t.store.update(t.profile.id, (p) => ({ ...p, reconnect: { enabled: true, maxAttempts: 1 } }));

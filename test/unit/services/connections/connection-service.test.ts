@@ -5,7 +5,16 @@ import { formatIpv4 } from '../../../../main/engine/packet/icmp.js';
 import { answerEcho } from '../../../peers/icmp-responder.js';
 import { PASSWORD, setup } from './setup.js';
 
-const CERT = { subject: 'CN=vpn', issuer: 'CN=vpn', serialNumber: '01', validFrom: '2020-01-01T00:00:00Z', validTo: '2040-01-01T00:00:00Z', subjectAltNames: [], sha256: 'AB:'.repeat(31) + 'AB', selfSigned: true };
+const CERT = {
+  subject: 'CN=vpn',
+  issuer: 'CN=vpn',
+  serialNumber: '01',
+  validFrom: '2020-01-01T00:00:00Z',
+  validTo: '2040-01-01T00:00:00Z',
+  subjectAltNames: [],
+  sha256: 'AB:'.repeat(31) + 'AB',
+  selfSigned: true,
+};
 
 test('connect without a stored password asks for one; with one it goes connecting → connected', async () => {
   const t = await setup();
@@ -67,7 +76,10 @@ test('an untrusted certificate opens a trust prompt; accepting pins it and recon
     const retry = t.sessions[1]!;
     assert.equal(retry.config.trust.pinSha256, 'ab'.repeat(32));
     assert.equal(retry.config.credentials.password, PASSWORD);
-    assert.deepEqual(await t.service.acceptPrompt(prompt.prompt.promptId), { ok: false, error: { kind: 'expired', message: 'This certificate question is no longer open.' } });
+    assert.deepEqual(await t.service.acceptPrompt(prompt.prompt.promptId), {
+      ok: false,
+      error: { kind: 'expired', message: 'This certificate question is no longer open.' },
+    });
   } finally {
     await t.cleanup();
   }

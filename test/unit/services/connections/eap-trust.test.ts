@@ -18,7 +18,14 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const PIN = 'AB:'.repeat(31) + 'AB';
 
 function profile(over: Record<string, unknown>): Profile {
-  const r = validateProfile({ version: 1, id: '6f1c1b9e-8f43-4a55-9d1c-0b3e8e1f2a10', name: 'Corp', server: { host: 'vpn.example.test' }, username: 'alice', ...over });
+  const r = validateProfile({
+    version: 1,
+    id: '6f1c1b9e-8f43-4a55-9d1c-0b3e8e1f2a10',
+    name: 'Corp',
+    server: { host: 'vpn.example.test' },
+    username: 'alice',
+    ...over,
+  });
   assert.ok(r.ok, JSON.stringify(r));
   return r.value;
 }
@@ -27,7 +34,18 @@ describe('profile eapTrust', () => {
   it('validates: a pin is stored as 64 lower-case hex digits; unknown fields and bad names are refused', () => {
     assert.equal(profile({ eapTrust: { pinnedSha256: PIN } }).eapTrust?.pinnedSha256, 'ab'.repeat(32));
     for (const bad of [{ pinnedSha256: 'xyz' }, { serverName: 'a b' }, { caFile: '' }, { insecure: true }]) {
-      assert.equal(validateProfile({ version: 1, id: '6f1c1b9e-8f43-4a55-9d1c-0b3e8e1f2a10', name: 'C', server: { host: 'h' }, username: 'a', eapTrust: bad }).ok, false, JSON.stringify(bad));
+      assert.equal(
+        validateProfile({
+          version: 1,
+          id: '6f1c1b9e-8f43-4a55-9d1c-0b3e8e1f2a10',
+          name: 'C',
+          server: { host: 'h' },
+          username: 'a',
+          eapTrust: bad,
+        }).ok,
+        false,
+        JSON.stringify(bad),
+      );
     }
   });
 
@@ -38,8 +56,14 @@ describe('profile eapTrust', () => {
     const outer = { pinSha256: 'cd'.repeat(32) };
     assert.deepEqual(await eapTrustFor(undefined, outer), { ok: true, trust: undefined });
     assert.deepEqual(await eapTrustFor({}, outer), { ok: true, trust: undefined });
-    assert.deepEqual(await eapTrustFor({ pinnedSha256: 'ab'.repeat(32) }, outer), { ok: true, trust: { pinSha256: 'ab'.repeat(32) } });
-    assert.deepEqual(await eapTrustFor({ serverName: 'nps.corp.test' }, outer), { ok: true, trust: { pinSha256: 'cd'.repeat(32), serverName: 'nps.corp.test' } });
+    assert.deepEqual(await eapTrustFor({ pinnedSha256: 'ab'.repeat(32) }, outer), {
+      ok: true,
+      trust: { pinSha256: 'ab'.repeat(32) },
+    });
+    assert.deepEqual(await eapTrustFor({ serverName: 'nps.corp.test' }, outer), {
+      ok: true,
+      trust: { pinSha256: 'cd'.repeat(32), serverName: 'nps.corp.test' },
+    });
     const withCa = await eapTrustFor({ caFile, serverName: 'nps.corp.test' }, outer);
     assert.ok(withCa.ok && withCa.trust);
     assert.match(withCa.trust.caPem ?? '', /BEGIN CERTIFICATE/);
@@ -53,7 +77,8 @@ describe('profile eapTrust', () => {
 
   it('only EAP-TLS alone signs in without a password', () => {
     assert.equal(needsPassword(['eap-tls']), false);
-    for (const m of [['eap-tls', 'eap-peap'], ['eap-peap'], ['mschapv2'], ['eap-tls', 'mschapv2']] as const) assert.equal(needsPassword(m), true, m.join());
+    for (const m of [['eap-tls', 'eap-peap'], ['eap-peap'], ['mschapv2'], ['eap-tls', 'mschapv2']] as const)
+      assert.equal(needsPassword(m), true, m.join());
   });
 });
 
@@ -87,9 +112,18 @@ describe('buildSessionConfig for EAP profiles', () => {
 
 describe('import risks', () => {
   it("an imported profile's EAP pin and EAP CA are flagged; a server name alone is not", () => {
-    const draft = { name: 'X', server: { host: 'h' }, username: 'u', authMethods: ['eap-peap' as const], eapTrust: { pinnedSha256: 'ab'.repeat(32), caFile: '/tmp/their-ca.pem', serverName: 'nps.test' } };
+    const draft = {
+      name: 'X',
+      server: { host: 'h' },
+      username: 'u',
+      authMethods: ['eap-peap' as const],
+      eapTrust: { pinnedSha256: 'ab'.repeat(32), caFile: '/tmp/their-ca.pem', serverName: 'nps.test' },
+    };
     const r = importRisks(draft);
-    assert.deepEqual(r.map((x) => x.field), ['eapTrust.pinnedSha256', 'eapTrust.caFile']);
+    assert.deepEqual(
+      r.map((x) => x.field),
+      ['eapTrust.pinnedSha256', 'eapTrust.caFile'],
+    );
     assert.match(r[0]?.message ?? '', /sign-in \(EAP\) server certificate with SHA-256 abab/);
     assert.deepEqual(importRisks({ ...draft, eapTrust: { serverName: 'nps.test' } }), []);
   });

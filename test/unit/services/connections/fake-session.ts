@@ -13,7 +13,16 @@ export const TUNNEL: TunnelInfo = {
   tls: {
     version: 'TLSv1.3',
     cipher: 'TLS_AES_256_GCM_SHA384',
-    certificate: { subject: 'CN=x', issuer: 'CN=x', serialNumber: '01', validFrom: '2020-01-01T00:00:00Z', validTo: '2040-01-01T00:00:00Z', subjectAltNames: ['DNS:x'], sha256: 'AA:BB', selfSigned: true },
+    certificate: {
+      subject: 'CN=x',
+      issuer: 'CN=x',
+      serialNumber: '01',
+      validFrom: '2020-01-01T00:00:00Z',
+      validTo: '2040-01-01T00:00:00Z',
+      subjectAltNames: ['DNS:x'],
+      sha256: 'AA:BB',
+      selfSigned: true,
+    },
   },
   timings: [{ phase: 'tcp', ms: 1 }],
 };
@@ -36,7 +45,12 @@ export class FakeSession implements SessionLike {
   ) {}
 
   connect(): Promise<ConnectOutcome> {
-    this.log?.({ time: 0, level: 'debug', phase: 'lcp', message: `send [LCP ConfReq id=0x1] user ${this.config.credentials.username}` });
+    this.log?.({
+      time: 0,
+      level: 'debug',
+      phase: 'lcp',
+      message: `send [LCP ConfReq id=0x1] user ${this.config.credentials.username}`,
+    });
     return new Promise((r) => (this.settle = r));
   }
   succeed(info: TunnelInfo = TUNNEL): void {

@@ -17,7 +17,13 @@ async function backendOn() {
     logs: s.logs,
     connections: s.service,
     caDir: join(s.dir, 'config', 'ca'),
-    host: { kind: 'browser', version: '0', platform: 'linux', chooseExportPath: async () => null, autostart: { get: async () => false, set: async () => undefined } },
+    host: {
+      kind: 'browser',
+      version: '0',
+      platform: 'linux',
+      chooseExportPath: async () => null,
+      autostart: { get: async () => false, set: async () => undefined },
+    },
   });
   const d = backend.dispatcher<null>({ isTrustedSender: () => true });
   const call = async <C extends Channel>(c: C, p: PayloadInput<C>) => {
@@ -37,7 +43,8 @@ const weak = {
   tls: { insecure: true, pinnedSha256: 'ab'.repeat(32), caFile: '/etc/ssl/their-ca.pem' },
 };
 const plain = { name: 'Plain', server: { host: 'plain.example.test' }, username: 'b' };
-const exportFile = (profiles: object[]) => Buffer.from(JSON.stringify({ format: 'causeway-profiles', version: 1, profiles })).toString('base64');
+const exportFile = (profiles: object[]) =>
+  Buffer.from(JSON.stringify({ format: 'causeway-profiles', version: 1, profiles })).toString('base64');
 
 test('importRisks names every weakening field, worst first, and nothing for the defaults', () => {
   assert.deepEqual(
@@ -45,7 +52,10 @@ test('importRisks names every weakening field, worst first, and nothing for the 
     ['tls.insecure', 'allowNoAuthentication', 'tls.pinnedSha256', 'tls.caFile', 'authMethods.pap', 'authMethods.chap'],
   );
   assert.deepEqual(importRisks(plain), []);
-  assert.deepEqual(importRisks({ ...plain, authMethods: ['mschapv2', 'eap-mschapv2'], tls: { minVersion: 'TLSv1.3' } }), []);
+  assert.deepEqual(
+    importRisks({ ...plain, authMethods: ['mschapv2', 'eap-mschapv2'], tls: { minVersion: 'TLSv1.3' } }),
+    [],
+  );
 });
 
 test('the preview flags the weak entry; commit refuses it without acceptRisks and saves it with', async () => {
@@ -59,13 +69,22 @@ test('the preview flags the weak entry; commit refuses it without acceptRisks an
 
     const refused = await b.call('import.commit', { importId: p.importId, entries: [{ index: 0 }, { index: 1 }] });
     assert.ok(refused.ok);
-    assert.deepEqual(refused.saved.map((s) => s.profile.name), ['Plain']);
+    assert.deepEqual(
+      refused.saved.map((s) => s.profile.name),
+      ['Plain'],
+    );
     assert.equal(refused.failed[0]?.index, 0);
-    assert.match(refused.failed[0]?.message ?? '', /Not saved: it weakens security \(tls\.insecure, allowNoAuthentication/);
+    assert.match(
+      refused.failed[0]?.message ?? '',
+      /Not saved: it weakens security \(tls\.insecure, allowNoAuthentication/,
+    );
 
     const again = await b.call('import.preview', { fileName: 'colleague.json', contentBase64: exportFile([weak]) });
     assert.ok(again.ok);
-    const accepted = await b.call('import.commit', { importId: again.importId, entries: [{ index: 0, acceptRisks: true }] });
+    const accepted = await b.call('import.commit', {
+      importId: again.importId,
+      entries: [{ index: 0, acceptRisks: true }],
+    });
     assert.ok(accepted.ok && accepted.saved.length === 1, JSON.stringify(accepted));
     const saved = accepted.saved[0]?.profile;
     assert.equal(saved?.tls.insecure, true);

@@ -23,7 +23,13 @@ async function backendOn() {
     logs: s.logs,
     connections: s.service,
     caDir,
-    host: { kind: 'browser', version: '0', platform: 'linux', chooseExportPath: async () => null, autostart: { get: async () => autostart, set: async (on) => void (autostart = on) } },
+    host: {
+      kind: 'browser',
+      version: '0',
+      platform: 'linux',
+      chooseExportPath: async () => null,
+      autostart: { get: async () => autostart, set: async (on) => void (autostart = on) },
+    },
   });
   const d = backend.dispatcher<null>({ isTrustedSender: () => true });
   const wire: string[] = [];
@@ -36,7 +42,13 @@ async function backendOn() {
   return { ...s, caDir, call, wire, backend };
 }
 
-const draft = (extra: object = {}) => ({ name: 'Proxied', server: { host: 'vpn.example.test' }, username: 'bob', proxy: { host: 'proxy.example.test', port: 3128, username: 'p' }, ...extra });
+const draft = (extra: object = {}) => ({
+  name: 'Proxied',
+  server: { host: 'vpn.example.test' },
+  username: 'bob',
+  proxy: { host: 'proxy.example.test', port: 3128, username: 'p' },
+  ...extra,
+});
 const saved = (r: ProfileSaveResult) => {
   assert.ok(r.ok, JSON.stringify(r));
   return r;
@@ -45,15 +57,29 @@ const saved = (r: ProfileSaveResult) => {
 test('proxy password and PKCS#12 passphrase go to the keychain; the renderer learns only yes/no', async () => {
   const b = await backendOn();
   try {
-    const r = saved(await b.call('profiles.create', { draft: draft(), proxyPassword: PROXY, pkcs12Passphrase: PASSPHRASE }));
+    const r = saved(
+      await b.call('profiles.create', { draft: draft(), proxyPassword: PROXY, pkcs12Passphrase: PASSPHRASE }),
+    );
     assert.deepEqual(await b.credentials.get(r.profile.id, 'proxy-password'), { ok: true, value: PROXY });
     assert.deepEqual(await b.credentials.get(r.profile.id, 'pkcs12-passphrase'), { ok: true, value: PASSPHRASE });
     const list = await b.call('profiles.list', undefined);
     assert.ok(list.ok);
-    assert.deepEqual(list.profiles.find((v) => v.profile.id === r.profile.id)?.secrets, { password: false, proxyPassword: true, pkcs12Passphrase: true, clientKey: false });
+    assert.deepEqual(list.profiles.find((v) => v.profile.id === r.profile.id)?.secrets, {
+      password: false,
+      proxyPassword: true,
+      pkcs12Passphrase: true,
+      clientKey: false,
+    });
 
     // Forgetting one leaves the other; a secret typed in the same request wins over forgetting it.
-    saved(await b.call('profiles.update', { id: r.profile.id, draft: draft(), forget: ['proxy-password', 'pkcs12-passphrase'], pkcs12Passphrase: 'replaced' }));
+    saved(
+      await b.call('profiles.update', {
+        id: r.profile.id,
+        draft: draft(),
+        forget: ['proxy-password', 'pkcs12-passphrase'],
+        pkcs12Passphrase: 'replaced',
+      }),
+    );
     assert.deepEqual(await b.credentials.get(r.profile.id, 'proxy-password'), { ok: true, value: undefined });
     assert.deepEqual(await b.credentials.get(r.profile.id, 'pkcs12-passphrase'), { ok: true, value: 'replaced' });
 
@@ -78,14 +104,22 @@ test('a chosen CA file is checked, then imported: the profile points at Causeway
     const leaf = await b.call('trust.inspectCa', { fileName: 'leaf.pem', pem: issue({ cn: 'just.a.server' }).pem });
     assert.ok(leaf.ok && /not a CA certificate/.test(leaf.warnings.join()));
 
-    const bad = await b.call('profiles.create', { draft: draft({ name: 'Bad CA' }), ca: { fileName: 'notes.txt', pem: 'hello' } });
+    const bad = await b.call('profiles.create', {
+      draft: draft({ name: 'Bad CA' }),
+      ca: { fileName: 'notes.txt', pem: 'hello' },
+    });
     assert.ok(!bad.ok && bad.error.kind === 'invalid');
     assert.equal(bad.error.issues[0]?.path, 'tls.caFile');
     assert.match(bad.error.issues[0]?.message ?? '', /^notes\.txt: Not an X\.509 certificate/);
     const none = await b.call('profiles.list', undefined);
     assert.ok(none.ok && !none.profiles.some((v) => v.profile.name === 'Bad CA'), 'a refused CA saves nothing');
 
-    const r = saved(await b.call('profiles.create', { draft: draft({ name: 'Private CA' }), ca: { fileName: 'lab-root.pem', pem: `junk before\n${ca.pem}` } }));
+    const r = saved(
+      await b.call('profiles.create', {
+        draft: draft({ name: 'Private CA' }),
+        ca: { fileName: 'lab-root.pem', pem: `junk before\n${ca.pem}` },
+      }),
+    );
     assert.equal(r.profile.tls.caFile, join(b.caDir, `${r.profile.id}.pem`));
     const copy = await readFile(r.profile.tls.caFile!, 'utf8');
     assert.ok(copy.startsWith('-----BEGIN CERTIFICATE-----') && !copy.includes('junk'), 'a normalized copy');
@@ -99,19 +133,37 @@ test('a chosen CA file is checked, then imported: the profile points at Causeway
 test('the PKCS#12 path: absolute as you type; after saving, told next to the field if it does not open', async () => {
   const b = await backendOn();
   try {
-    const rel = await b.call('profiles.validate', { draft: draft({ tls: { clientCertificate: { pkcs12File: 'me.p12' } } }) });
-    assert.ok(!rel.ok && rel.error.issues.some((i) => i.path === 'tls.clientCertificate.pkcs12File' && /absolute/.test(i.message)));
+    const rel = await b.call('profiles.validate', {
+      draft: draft({ tls: { clientCertificate: { pkcs12File: 'me.p12' } } }),
+    });
+    assert.ok(
+      !rel.ok &&
+        rel.error.issues.some((i) => i.path === 'tls.clientCertificate.pkcs12File' && /absolute/.test(i.message)),
+    );
 
     const holder = issue({ cn: 'bob' });
     const file = join(b.dir, 'bob.p12');
     await writeFile(file, pkcs12(holder, PASSPHRASE));
     const tls = { clientCertificate: { pkcs12File: file } };
-    const wrong = saved(await b.call('profiles.create', { draft: draft({ name: 'Cert', tls }), pkcs12Passphrase: 'not-it' }));
+    const wrong = saved(
+      await b.call('profiles.create', { draft: draft({ name: 'Cert', tls }), pkcs12Passphrase: 'not-it' }),
+    );
     assert.equal(wrong.fieldWarnings?.[0]?.path, 'tls.clientCertificate');
     assert.match(wrong.fieldWarnings?.[0]?.message ?? '', /passphrase .* is wrong/);
-    const right = saved(await b.call('profiles.update', { id: wrong.profile.id, draft: draft({ name: 'Cert', tls }), pkcs12Passphrase: PASSPHRASE }));
+    const right = saved(
+      await b.call('profiles.update', {
+        id: wrong.profile.id,
+        draft: draft({ name: 'Cert', tls }),
+        pkcs12Passphrase: PASSPHRASE,
+      }),
+    );
     assert.equal(right.fieldWarnings, undefined);
-    const missing = saved(await b.call('profiles.update', { id: wrong.profile.id, draft: draft({ name: 'Cert', tls: { clientCertificate: { pkcs12File: join(b.dir, 'gone.p12') } } }) }));
+    const missing = saved(
+      await b.call('profiles.update', {
+        id: wrong.profile.id,
+        draft: draft({ name: 'Cert', tls: { clientCertificate: { pkcs12File: join(b.dir, 'gone.p12') } } }),
+      }),
+    );
     assert.match(missing.fieldWarnings?.[0]?.message ?? '', /Cannot read the client certificate/);
     assert.ok(!b.wire.join('\n').includes(PASSPHRASE));
   } finally {

@@ -5,7 +5,10 @@ import { ManualClock } from '../../../../main/engine/clock.js';
 import { MemoryCredentialStore } from '../../../../main/services/credentials/memory-store.js';
 import { ConnectionLogs } from '../../../../main/services/logs/connection-logs.js';
 import { ProfileStore } from '../../../../main/services/profiles/store.js';
-import { ConnectionService, type ConnectionServiceEvent } from '../../../../main/services/connections/connection-service.js';
+import {
+  ConnectionService,
+  type ConnectionServiceEvent,
+} from '../../../../main/services/connections/connection-service.js';
 import type { DataPlaneProvider } from '../../../../main/services/connections/ports.js';
 import { FakeSession } from './fake-session.js';
 
@@ -34,10 +37,28 @@ export async function setup(opts: { dataPlane?: DataPlaneProvider; reconnect?: b
     ...(opts.dataPlane ? { dataPlane: opts.dataPlane } : {}),
   });
   service.subscribe((e) => events.push(e));
-  const added = await store.add({ name: 'Office', server: { host: 'vpn.example.test' }, username: 'alice', reconnect: { enabled: opts.reconnect ?? true } });
+  const added = await store.add({
+    name: 'Office',
+    server: { host: 'vpn.example.test' },
+    username: 'alice',
+    reconnect: { enabled: opts.reconnect ?? true },
+  });
   if (!added.ok) throw new Error(added.error.message);
   const profile = added.value;
   const states = () => events.flatMap((e) => (e.type === 'snapshot' ? [e.snapshot.state] : []));
   const tick = () => new Promise((r) => setImmediate(r));
-  return { dir, store, credentials, logs, clock, sessions, events, service, profile, states, tick, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    store,
+    credentials,
+    logs,
+    clock,
+    sessions,
+    events,
+    service,
+    profile,
+    states,
+    tick,
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
 }

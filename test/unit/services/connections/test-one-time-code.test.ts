@@ -14,7 +14,11 @@ import { PASSWORD, setup } from './setup.js';
 async function otpSetup() {
   const t = await setup();
   await t.credentials.set(t.profile.id, 'password', PASSWORD);
-  await t.store.update(t.profile.id, (p) => ({ ...p, server: { host: '192.0.2.10', port: 443 }, otp: { mode: 'append' } }));
+  await t.store.update(t.profile.id, (p) => ({
+    ...p,
+    server: { host: '192.0.2.10', port: 443 },
+    otp: { mode: 'append' },
+  }));
   // The question as the renderer gets it: the otp-prompt event.
   const prompt = () =>
     new Promise<OtpPrompt>((resolve) => {

@@ -61,7 +61,8 @@ test('keyring store: service "causeway", one account per profile and kind', asyn
 test('keyring store: backend failures become keychain-unavailable, with the secret scrubbed from the detail', async () => {
   const store = new KeyringCredentialStore({
     backend: failing({
-      getPassword: () => Promise.reject(new Error('Platform failure: DBus error: Using X11 for dbus-daemon autolaunch was disabled')),
+      getPassword: () =>
+        Promise.reject(new Error('Platform failure: DBus error: Using X11 for dbus-daemon autolaunch was disabled')),
       setPassword: (pw) => Promise.reject(new Error(`could not store "${pw}": collection is locked`)),
       deletePassword: () => Promise.reject(new Error('locked')),
     }),
@@ -80,7 +81,9 @@ test('keyring store: backend failures become keychain-unavailable, with the secr
 test('keyring store: a backend that throws while opening the entry is a typed failure too', async () => {
   const store = new KeyringCredentialStore({
     backend: () => {
-      throw new Error('Platform failure: DBus error: The name org.freedesktop.secrets was not provided by any .service files');
+      throw new Error(
+        'Platform failure: DBus error: The name org.freedesktop.secrets was not provided by any .service files',
+      );
     },
   });
   const r = await store.get(ID, 'password');
@@ -107,9 +110,18 @@ test('keyring store: a keychain that never answers (unanswered unlock prompt) ti
 // What @napi-rs/keyring 2.x said on this machine in each situation (see the keychain integration test).
 const OBSERVED: readonly [string, ReturnType<typeof classifyKeychainFailure>][] = [
   ["Couldn't access platform storage: Secret Service: unlock prompt was dismissed", 'locked'],
-  ['Platform failure: DBus error: The name org.freedesktop.secrets was not provided by any .service files', 'no-secret-service'],
-  ['Platform failure: DBus error: Failed to connect to socket /tmp/nonexist: No such file or directory', 'no-session-bus'],
-  ['Platform failure: DBus error: Using X11 for dbus-daemon autolaunch was disabled at compile time, set your DBUS_SESSION_BUS_ADDRESS instead', 'no-session-bus'],
+  [
+    'Platform failure: DBus error: The name org.freedesktop.secrets was not provided by any .service files',
+    'no-secret-service',
+  ],
+  [
+    'Platform failure: DBus error: Failed to connect to socket /tmp/nonexist: No such file or directory',
+    'no-session-bus',
+  ],
+  [
+    'Platform failure: DBus error: Using X11 for dbus-daemon autolaunch was disabled at compile time, set your DBUS_SESSION_BUS_ADDRESS instead',
+    'no-session-bus',
+  ],
   ['something else entirely', 'failed'],
 ];
 

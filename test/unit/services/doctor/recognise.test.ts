@@ -8,7 +8,12 @@ import type { Phase } from '../../../../main/engine/failure.js';
 import { emptyObservations, observe } from '../../../../main/services/doctor/observe.js';
 import { recogniseServer } from '../../../../main/services/doctor/recognise.js';
 
-const entry = (phase: Phase, message: string, level: LogLevel = 'debug'): LogEntry => ({ time: 0, level, phase, message });
+const entry = (phase: Phase, message: string, level: LogLevel = 'debug'): LogEntry => ({
+  time: 0,
+  level,
+  phase,
+  message,
+});
 const fold = (lines: LogEntry[]) => {
   const o = emptyObservations();
   for (const l of lines) observe(o, l);
@@ -69,6 +74,11 @@ test('RRAS before 2012: MRU 4091, multilink options, SHA-1 binding only', () => 
 });
 
 test('an unknown server is not guessed; garbage lines are ignored without throwing', () => {
-  const o = fold([entry('lcp', 'rcvd [LCP ConfReq id=0x1 <mru 1400>]'), entry('lcp', 'rcvd [LCP EchoReq id=0x0 magic=0x0 zz]'), entry('sstp', 'recv [SSTP CALL_CONNECT_ACK]'), entry('lcp', '\u0000<<>>')]);
+  const o = fold([
+    entry('lcp', 'rcvd [LCP ConfReq id=0x1 <mru 1400>]'),
+    entry('lcp', 'rcvd [LCP EchoReq id=0x0 magic=0x0 zz]'),
+    entry('sstp', 'recv [SSTP CALL_CONNECT_ACK]'),
+    entry('lcp', '\u0000<<>>'),
+  ]);
   assert.deepEqual(recogniseServer(o), []);
 });

@@ -15,7 +15,15 @@ const report = (): DoctorReport => ({
   startedAt: '2026-12-03T10:00:00.000Z',
   totalMs: 10,
   ok: false,
-  phases: [{ phase: 'auth', verdict: 'failed', ms: null, summary: 'rejected alice@HUB1', advice: { id: 'auth-credentials', meaning: 'm', action: 'a' } }],
+  phases: [
+    {
+      phase: 'auth',
+      verdict: 'failed',
+      ms: null,
+      summary: 'rejected alice@HUB1',
+      advice: { id: 'auth-credentials', meaning: 'm', action: 'a' },
+    },
+  ],
   failure: { phase: 'auth', code: 'auth-failed', message: 'The server rejected the user name or password.' },
   tls: { version: 'TLSv1.3', cipher: 'X', certificateSha256: FP, subject: 'CN=sstp.example.test' },
   quirks: [],
@@ -45,7 +53,10 @@ test('with includeUser the name is kept (and stated), the password still not', (
 
 test('DOMAIN\\user: the account part alone is redacted too', () => {
   const base = report();
-  const r = redactReport({ ...base, trace: [{ time: 1, level: 'debug', phase: 'auth', message: 'name="CORP\\bob" then bob' }] }, { username: 'CORP\\bob', secrets: [] });
+  const r = redactReport(
+    { ...base, trace: [{ time: 1, level: 'debug', phase: 'auth', message: 'name="CORP\\bob" then bob' }] },
+    { username: 'CORP\\bob', secrets: [] },
+  );
   assert.ok(!JSON.stringify(r).includes('bob'));
 });
 
@@ -81,7 +92,20 @@ test('an unwritable place: a typed failure saying what to do', () => {
 
 test('a one-letter user name or password does not eat letters out of the text; quoted it is still replaced', () => {
   const base = report();
-  const r = redactReport({ ...base, trace: [{ time: 1, level: 'debug', phase: 'auth', message: 'send [MSCHAPv2 Response id=0x2 name="u"] refused the connection x' }] }, { username: 'u', secrets: ['x'] });
+  const r = redactReport(
+    {
+      ...base,
+      trace: [
+        {
+          time: 1,
+          level: 'debug',
+          phase: 'auth',
+          message: 'send [MSCHAPv2 Response id=0x2 name="u"] refused the connection x',
+        },
+      ],
+    },
+    { username: 'u', secrets: ['x'] },
+  );
   const m = r.trace[0]?.message ?? '';
   assert.match(m, /name="<user>"/);
   assert.match(m, /refused the connection x$/);

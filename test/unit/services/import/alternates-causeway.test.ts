@@ -29,7 +29,10 @@ describe('alternate servers in the profile and the Causeway format', () => {
     const bad = validateDraft({ ...base, alternateServers: [{ host: 'not a host!' }] });
     assert.ok(!bad.ok);
     assert.equal(bad.issues[0]?.path, 'alternateServers[0].host');
-    const many = validateDraft({ ...base, alternateServers: Array.from({ length: MAX_ALTERNATE_SERVERS + 1 }, (_, i) => ({ host: `v${i}.example.com` })) });
+    const many = validateDraft({
+      ...base,
+      alternateServers: Array.from({ length: MAX_ALTERNATE_SERVERS + 1 }, (_, i) => ({ host: `v${i}.example.com` })),
+    });
     assert.ok(!many.ok);
     assert.match(many.issues[0]?.message ?? '', /at most 8 alternate servers/);
   });

@@ -56,7 +56,10 @@ describe('decodeText', () => {
   });
 
   it('refuses NUL bytes and binary garbage as not-text', () => {
-    for (const bytes of [Buffer.from('a=1\0b=2'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256))]) {
+    for (const bytes of [
+      Buffer.from('a=1\0b=2'),
+      Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)),
+    ]) {
       const r = decodeText('x.bin', bytes);
       assert.equal(r.ok, false);
       if (!r.ok) assert.equal(r.error.code, 'not-text');

@@ -25,7 +25,10 @@ export function expectError(r: ImportResult): Extract<ImportResult, { ok: false 
 
 export function byName(r: Extract<ImportResult, { ok: true }>, name: string): ImportedProfile {
   const p = r.profiles.find((x) => x.draft.name === name);
-  if (!p) assert.fail(`no profile named ${JSON.stringify(name)}; have ${r.profiles.map((x) => JSON.stringify(x.draft.name)).join(', ')}`);
+  if (!p)
+    assert.fail(
+      `no profile named ${JSON.stringify(name)}; have ${r.profiles.map((x) => JSON.stringify(x.draft.name)).join(', ')}`,
+    );
   return p;
 }
 
@@ -40,7 +43,10 @@ export function assertSecretsOutsideDrafts(r: Extract<ImportResult, { ok: true }
     for (const secret of Object.values(p.secrets)) {
       if (secret) assert.ok(!draftText.includes(secret), `secret found in the draft of ${p.draft.name}`);
     }
-    assert.ok(!/"(password|proxyPassword|passphrase|secret)"/i.test(draftText), `a secret-named field in the draft of ${p.draft.name}`);
+    assert.ok(
+      !/"(password|proxyPassword|passphrase|secret)"/i.test(draftText),
+      `a secret-named field in the draft of ${p.draft.name}`,
+    );
   }
 }
 
@@ -50,7 +56,10 @@ export function assertWellFormedWarnings(r: ImportResult, file: string): void {
   for (const w of list) {
     assert.equal(w.file, file);
     assert.ok(w.text.startsWith(`${file}:`), w.text);
-    // eslint-disable-next-line no-control-regex
-    assert.ok(!/[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/.test(w.text), `control character in ${JSON.stringify(w.text)}`);
+    assert.ok(
+      // eslint-disable-next-line no-control-regex
+      !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/.test(w.text),
+      `control character in ${JSON.stringify(w.text)}`,
+    );
   }
 }

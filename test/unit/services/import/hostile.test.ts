@@ -66,8 +66,16 @@ describe('hostile input', () => {
     });
 
     it(`${label}: never throws on arbitrary bytes or text (property)`, () => {
-      fc.assert(fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) => assertSane(importer('fuzz', bytes))), { numRuns: 300 });
-      fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 2048 }), (s) => assertSane(importer('fuzz', Buffer.from(s, 'utf8')))), { numRuns: 300 });
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) => assertSane(importer('fuzz', bytes))),
+        { numRuns: 300 },
+      );
+      fc.assert(
+        fc.property(fc.string({ unit: 'binary', maxLength: 2048 }), (s) =>
+          assertSane(importer('fuzz', Buffer.from(s, 'utf8'))),
+        ),
+        { numRuns: 300 },
+      );
     });
 
     it(`${label}: stays fast on a megabyte of pathological text`, () => {
@@ -83,17 +91,26 @@ describe('hostile input', () => {
   }
 
   it('cleans injected names: control characters, escapes, bidi overrides, 10k characters', () => {
-    const names = ['Office\u001b[31mRED\u001b[0m', 'Evil\u202Egnp.exe', `Long${'x'.repeat(10_000)}`, '../../etc/passwd', '  spaced   out  '];
+    const names = [
+      'Office\u001b[31mRED\u001b[0m',
+      'Evil\u202Egnp.exe',
+      `Long${'x'.repeat(10_000)}`,
+      '../../etc/passwd',
+      '  spaced   out  ',
+    ];
     const text = names.map((n) => `[${n}]\r\nType=2\r\nVpnStrategy=5\r\nPhoneNumber=vpn.example.com\r\n`).join('\r\n');
     const r = expectOk(importPbk('inj.pbk', Buffer.from(text, 'utf8')));
     assertSane(r);
-    assert.deepEqual(r.profiles.map((p) => p.draft.name), [
-      'Office[31mRED[0m',
-      'Evilgnp.exe',
-      `Long${'x'.repeat(96)}`,
-      '../../etc/passwd', // inert: a profile name is data, never a path (profiles are stored by UUID)
-      'spaced out',
-    ]);
+    assert.deepEqual(
+      r.profiles.map((p) => p.draft.name),
+      [
+        'Office[31mRED[0m',
+        'Evilgnp.exe',
+        `Long${'x'.repeat(96)}`,
+        '../../etc/passwd', // inert: a profile name is data, never a path (profiles are stored by UUID)
+        'spaced out',
+      ],
+    );
     assert.ok(r.warnings.filter((w) => /imported as/.test(w.message)).length === 4);
     assertWellFormedWarnings(r, 'inj.pbk');
   });
@@ -105,13 +122,26 @@ describe('hostile input', () => {
   });
 
   it('reports missing sections instead of guessing', () => {
-    assert.equal(expectError(importPbk('keys-only.pbk', Buffer.from('PhoneNumber=vpn.example.com\r\nVpnStrategy=5\r\n'))).code, 'no-profiles');
-    assert.equal(expectError(importNmConnection('v.nmconnection', Buffer.from('gateway=vpn.example.com\n'))).code, 'malformed');
-    assert.equal(expectError(importCauseway('c.json', Buffer.from('{"format":"causeway-profiles","version":1}'))).code, 'malformed');
+    assert.equal(
+      expectError(importPbk('keys-only.pbk', Buffer.from('PhoneNumber=vpn.example.com\r\nVpnStrategy=5\r\n'))).code,
+      'no-profiles',
+    );
+    assert.equal(
+      expectError(importNmConnection('v.nmconnection', Buffer.from('gateway=vpn.example.com\n'))).code,
+      'malformed',
+    );
+    assert.equal(
+      expectError(importCauseway('c.json', Buffer.from('{"format":"causeway-profiles","version":1}'))).code,
+      'malformed',
+    );
   });
 
   it('takes at most the profile limit from a file and says so once', () => {
-    const text = Array.from({ length: LIMITS.maxProfiles + 50 }, (_, i) => `/interface sstp-client add name=c${i} connect-to=h${i}.example add-default-route=yes verify-server-certificate=yes`).join('\n');
+    const text = Array.from(
+      { length: LIMITS.maxProfiles + 50 },
+      (_, i) =>
+        `/interface sstp-client add name=c${i} connect-to=h${i}.example add-default-route=yes verify-server-certificate=yes`,
+    ).join('\n');
     const r = expectOk(timed(() => importMikrotik('many.rsc', Buffer.from(text)), 3000));
     assert.equal(r.profiles.length, LIMITS.maxProfiles);
     assert.equal(r.warnings.filter((w) => /more than 500 entries/.test(w.message)).length, 1);

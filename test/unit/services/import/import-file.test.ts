@@ -27,7 +27,9 @@ describe('detectFormat and importFile', () => {
   }
 
   it('imports a NetworkManager keyfile that has no extension (as in system-connections/)', () => {
-    const r = expectOk(importFile('/etc/NetworkManager/system-connections/softether-test', fixture('softether-test.nmconnection')));
+    const r = expectOk(
+      importFile('/etc/NetworkManager/system-connections/softether-test', fixture('softether-test.nmconnection')),
+    );
     assert.equal(r.profiles[0]?.source.file, 'softether-test');
   });
 

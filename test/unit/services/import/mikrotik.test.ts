@@ -2,20 +2,53 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { importMikrotik } from '../../../../main/services/import/mikrotik.js';
 import { readRouterOs, tokenize } from '../../../../main/services/import/routeros-lexer.js';
-import { assertSecretsOutsideDrafts, assertWellFormedWarnings, byName, expectError, expectOk, fixture } from './helpers.js';
+import {
+  assertSecretsOutsideDrafts,
+  assertWellFormedWarnings,
+  byName,
+  expectError,
+  expectOk,
+  fixture,
+} from './helpers.js';
 
 const rsc = (text: string): Buffer => Buffer.from(text, 'utf8');
 
 describe('RouterOS lexer', () => {
   it('joins backslash continuations, keeps the first line number and skips comments', () => {
-    const s = readRouterOs(['# header', '/interface sstp-client', 'add name=a \\', '    connect-to=\\', '    x.example user=u', 'add name=b connect-to=y']);
-    assert.deepEqual(s.commands.map((c) => [c.line, c.menu, c.verb]), [[3, 'interface sstp-client', 'add'], [6, 'interface sstp-client', 'add']]);
-    assert.deepEqual(s.commands[0]?.params, [{ key: 'name', value: 'a' }, { key: 'connect-to', value: 'x.example' }, { key: 'user', value: 'u' }]);
+    const s = readRouterOs([
+      '# header',
+      '/interface sstp-client',
+      'add name=a \\',
+      '    connect-to=\\',
+      '    x.example user=u',
+      'add name=b connect-to=y',
+    ]);
+    assert.deepEqual(
+      s.commands.map((c) => [c.line, c.menu, c.verb]),
+      [
+        [3, 'interface sstp-client', 'add'],
+        [6, 'interface sstp-client', 'add'],
+      ],
+    );
+    assert.deepEqual(s.commands[0]?.params, [
+      { key: 'name', value: 'a' },
+      { key: 'connect-to', value: 'x.example' },
+      { key: 'user', value: 'u' },
+    ]);
   });
 
   it('reads v7 slash paths and one-line commands', () => {
-    const s = readRouterOs(['/interface/sstp-client/add name=a connect-to=h', '/ip route add dst-address=10.0.0.0/8 gateway=a']);
-    assert.deepEqual(s.commands.map((c) => [c.menu, c.verb]), [['interface sstp-client', 'add'], ['ip route', 'add']]);
+    const s = readRouterOs([
+      '/interface/sstp-client/add name=a connect-to=h',
+      '/ip route add dst-address=10.0.0.0/8 gateway=a',
+    ]);
+    assert.deepEqual(
+      s.commands.map((c) => [c.menu, c.verb]),
+      [
+        ['interface sstp-client', 'add'],
+        ['ip route', 'add'],
+      ],
+    );
   });
 
   it('decodes quoted values with RouterOS escapes and keeps [ find … ] whole', () => {
@@ -40,8 +73,19 @@ describe('importMikrotik: a full /export', () => {
 
   it('imports every usable sstp-client and skips the MS-CHAP-v1-only one', () => {
     assert.equal(r.format, 'mikrotik');
-    assert.deepEqual(r.profiles.map((p) => [p.draft.name, p.source.line]), [['sstp-hq', 9], ['sstp-legacy', 13], ['Branch Office', 17]]);
-    assert.ok(r.warnings.some((w) => w.text.startsWith('mikrotik-export.rsc:15: "sstp-v1only" allows no authentication method')));
+    assert.deepEqual(
+      r.profiles.map((p) => [p.draft.name, p.source.line]),
+      [
+        ['sstp-hq', 9],
+        ['sstp-legacy', 13],
+        ['Branch Office', 17],
+      ],
+    );
+    assert.ok(
+      r.warnings.some((w) =>
+        w.text.startsWith('mikrotik-export.rsc:15: "sstp-v1only" allows no authentication method'),
+      ),
+    );
     assertWellFormedWarnings(r, 'mikrotik-export.rsc');
   });
 
@@ -62,7 +106,10 @@ describe('importMikrotik: a full /export', () => {
   });
 
   it('turns /ip route and /ipv6 route entries through a client into its split routes', () => {
-    assert.deepEqual(byName(r, 'sstp-hq').draft.routing, { mode: 'split', routes: ['10.0.0.0/8', '172.16.0.0/12', 'fd00:1::/48'] });
+    assert.deepEqual(byName(r, 'sstp-hq').draft.routing, {
+      mode: 'split',
+      routes: ['10.0.0.0/8', '172.16.0.0/12', 'fd00:1::/48'],
+    });
     assert.equal(byName(r, 'sstp-hq').draft.ipv6, true);
     assert.deepEqual(byName(r, 'sstp-legacy').draft.routing, { mode: 'split', routes: ['192.168.77.0/24'] });
     assert.deepEqual(byName(r, 'Branch Office').draft.routing, { mode: 'full' });
@@ -87,20 +134,30 @@ describe('importMikrotik: hand-typed lines (CRLF)', () => {
   const r = expectOk(importMikrotik('mikrotik-oneliners.rsc', fixture('mikrotik-oneliners.rsc')));
 
   it('reads inline and v7 paths, bracketed IPv6 and quoted users; ignores set and scripting', () => {
-    assert.deepEqual(r.profiles.map((p) => p.draft.name), ['home', 'Office 2']);
+    assert.deepEqual(
+      r.profiles.map((p) => p.draft.name),
+      ['home', 'Office 2'],
+    );
     assert.deepEqual(byName(r, 'home').draft.authMethods, ['mschapv2', 'chap', 'pap']);
     const office = byName(r, 'Office 2');
     assert.deepEqual(office.draft.server, { host: '2001:db8::443', port: 443 });
     assert.equal(office.draft.username, 'CORP\\alice');
     assert.deepEqual(office.secrets, { password: 'p w' });
-    assert.ok(r.warnings.some((w) => w.line === 4 && /"set" in \/interface sstp-client is not applied/.test(w.message)));
+    assert.ok(
+      r.warnings.some((w) => w.line === 4 && /"set" in \/interface sstp-client is not applied/.test(w.message)),
+    );
   });
 });
 
 describe('importMikrotik: edge cases', () => {
   it('names unnamed clients after their server and skips clients without connect-to', () => {
-    const r = expectOk(importMikrotik('x.rsc', rsc('/interface sstp-client\nadd connect-to=a.example user=u\nadd name=none user=u\n')));
-    assert.deepEqual(r.profiles.map((p) => p.draft.name), ['a.example']);
+    const r = expectOk(
+      importMikrotik('x.rsc', rsc('/interface sstp-client\nadd connect-to=a.example user=u\nadd name=none user=u\n')),
+    );
+    assert.deepEqual(
+      r.profiles.map((p) => p.draft.name),
+      ['a.example'],
+    );
     assert.ok(r.warnings.some((w) => /"none" has no connect-to/.test(w.message)));
   });
 
@@ -111,7 +168,9 @@ describe('importMikrotik: edge cases', () => {
   });
 
   it('reads an invalid port as a skipped entry, not a crash', () => {
-    const e = expectError(importMikrotik('x.rsc', rsc('/interface sstp-client add name=a connect-to=h.example port=70000\n')));
+    const e = expectError(
+      importMikrotik('x.rsc', rsc('/interface sstp-client add name=a connect-to=h.example port=70000\n')),
+    );
     assert.equal(e.code, 'no-profiles');
   });
 });

@@ -7,7 +7,12 @@ const SSTP = 'service-type=org.freedesktop.NetworkManager.sstp';
 const nm = (text: string): Buffer => Buffer.from(text, 'utf8');
 
 describe('importNmConnection: the SoftEther test server fixture', () => {
-  const r = expectOk(importNmConnection('/etc/NetworkManager/system-connections/softether-test.nmconnection', fixture('softether-test.nmconnection')));
+  const r = expectOk(
+    importNmConnection(
+      '/etc/NetworkManager/system-connections/softether-test.nmconnection',
+      fixture('softether-test.nmconnection'),
+    ),
+  );
 
   it('gives one profile for 10.200.0.1 as testuser, MS-CHAPv2 only, without warnings', () => {
     assert.equal(r.profiles.length, 1);
@@ -57,7 +62,12 @@ describe('importNmConnection: a full-featured connection (UTF-8 BOM, CRLF)', () 
 
   it('keeps certificate checks on for ignore-cert-warn=yes, and says so', () => {
     const texts = r.warnings.map((w) => w.text);
-    assert.ok(texts.includes('corp-bom-crlf.nmconnection:14: "Corp VPN (Berlin)": ignore-cert-warn=yes is not carried over; certificate checks stay on and the first connection will ask you to trust the server\'s certificate'), texts.join('\n'));
+    assert.ok(
+      texts.includes(
+        'corp-bom-crlf.nmconnection:14: "Corp VPN (Berlin)": ignore-cert-warn=yes is not carried over; certificate checks stay on and the first connection will ask you to trust the server\'s certificate',
+      ),
+      texts.join('\n'),
+    );
     assert.ok(texts.some((t) => t.startsWith('corp-bom-crlf.nmconnection:30: unknown [vpn] key "x-vendor-tweak"')));
     assert.ok(texts.some((t) => /LCP echo settings are not kept/.test(t)));
     assertWellFormedWarnings(r, 'corp-bom-crlf.nmconnection');
@@ -69,32 +79,57 @@ describe('importNmConnection: refusals and edge cases', () => {
     const e = expectError(importNmConnection('openvpn.nmconnection', fixture('openvpn.nmconnection')));
     assert.equal(e.code, 'not-sstp');
     assert.equal(e.line, 10);
-    assert.match(e.text, /^openvpn\.nmconnection:10: service-type "org\.freedesktop\.NetworkManager\.openvpn" is not the SSTP plugin/);
+    assert.match(
+      e.text,
+      /^openvpn\.nmconnection:10: service-type "org\.freedesktop\.NetworkManager\.openvpn" is not the SSTP plugin/,
+    );
   });
 
   it('refuses a non-VPN connection and a file without [vpn]', () => {
-    assert.equal(expectError(importNmConnection('w.nmconnection', nm('[connection]\nid=home\ntype=wifi\n'))).code, 'not-sstp');
+    assert.equal(
+      expectError(importNmConnection('w.nmconnection', nm('[connection]\nid=home\ntype=wifi\n'))).code,
+      'not-sstp',
+    );
     assert.equal(expectError(importNmConnection('w.nmconnection', nm('[connection]\nid=x\n'))).code, 'malformed');
     assert.equal(expectError(importNmConnection('w.nmconnection', nm('just text\n'))).code, 'malformed');
   });
 
   it('skips certificate (EAP-TLS) connections and gatewayless ones with a reason', () => {
-    const tlsOnly = expectError(importNmConnection('t.nmconnection', nm(`[connection]\nid=T\ntype=vpn\n[vpn]\nconnection-type=tls\ngateway=a.example\n${SSTP}\n`)));
+    const tlsOnly = expectError(
+      importNmConnection(
+        't.nmconnection',
+        nm(`[connection]\nid=T\ntype=vpn\n[vpn]\nconnection-type=tls\ngateway=a.example\n${SSTP}\n`),
+      ),
+    );
     assert.equal(tlsOnly.code, 'no-profiles');
     if (tlsOnly.code === 'no-profiles') assert.match(tlsOnly.warnings[0]?.message ?? '', /EAP-TLS/);
-    const noGw = expectError(importNmConnection('t.nmconnection', nm(`[connection]\nid=G\ntype=vpn\n[vpn]\n${SSTP}\n`)));
+    const noGw = expectError(
+      importNmConnection('t.nmconnection', nm(`[connection]\nid=G\ntype=vpn\n[vpn]\n${SSTP}\n`)),
+    );
     assert.equal(noGw.code, 'no-profiles');
   });
 
   it('reads never-default without routes as full tunnel with a warning, and ignore-auto-dns as DNS off', () => {
-    const r = expectOk(importNmConnection('n.nmconnection', nm(`[connection]\nid=N\ntype=vpn\n[vpn]\ngateway=vpn.example.com\n${SSTP}\n[ipv4]\nnever-default=true\nignore-auto-dns=true\n`)));
+    const r = expectOk(
+      importNmConnection(
+        'n.nmconnection',
+        nm(
+          `[connection]\nid=N\ntype=vpn\n[vpn]\ngateway=vpn.example.com\n${SSTP}\n[ipv4]\nnever-default=true\nignore-auto-dns=true\n`,
+        ),
+      ),
+    );
     assert.deepEqual(r.profiles[0]?.draft.routing, { mode: 'full' });
     assert.equal(r.profiles[0]?.draft.dns, false);
     assert.ok(r.warnings.some((w) => /never-default=true without routes/.test(w.message)));
   });
 
   it('drops an out-of-range mtu and a proxy without port, keeping the rest', () => {
-    const r = expectOk(importNmConnection('m.nmconnection', nm(`[connection]\nid=M\n[vpn]\ngateway=vpn.example.com\nmtu=9000\nproxy-server=p.example\n${SSTP}\n`)));
+    const r = expectOk(
+      importNmConnection(
+        'm.nmconnection',
+        nm(`[connection]\nid=M\n[vpn]\ngateway=vpn.example.com\nmtu=9000\nproxy-server=p.example\n${SSTP}\n`),
+      ),
+    );
     assert.equal(r.profiles[0]?.draft.mtu, undefined);
     assert.equal(r.profiles[0]?.draft.proxy, undefined);
     assert.equal(r.warnings.length, 2);

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { logicalLines, splitWords } from '../../../../main/services/import/shell-words.js';
 import { importSstpc } from '../../../../main/services/import/sstpc.js';
-import { assertSecretsOutsideDrafts, assertWellFormedWarnings, byName, expectError, expectOk, fixture } from './helpers.js';
+import {
+  assertSecretsOutsideDrafts,
+  assertWellFormedWarnings,
+  byName,
+  expectError,
+  expectOk,
+  fixture,
+} from './helpers.js';
 
 const sh = (text: string): Buffer => Buffer.from(text, 'utf8');
 const words = (text: string): string[] => {
@@ -13,14 +20,29 @@ const words = (text: string): string[] => {
 
 describe('shell word splitting', () => {
   it('handles single quotes, double quotes, backslashes and trailing comments', () => {
-    assert.deepEqual(words(`sstpc --user 'CORP\\bob' --password "a \\"b\\" c" h\\ x # comment`), ['sstpc', '--user', 'CORP\\bob', '--password', 'a "b" c', 'h x']);
+    assert.deepEqual(words(`sstpc --user 'CORP\\bob' --password "a \\"b\\" c" h\\ x # comment`), [
+      'sstpc',
+      '--user',
+      'CORP\\bob',
+      '--password',
+      'a "b" c',
+      'h x',
+    ]);
   });
 
   it('marks words with expansions and stops at shell operators', () => {
     const r = splitWords(3, 'sstpc --password "$PW" host; rm -rf /');
     assert.ok(r.ok);
     if (!r.ok) return;
-    assert.deepEqual(r.command.words.map((w) => [w.text, w.expands]), [['sstpc', false], ['--password', false], ['$PW', true], ['host', false]]);
+    assert.deepEqual(
+      r.command.words.map((w) => [w.text, w.expands]),
+      [
+        ['sstpc', false],
+        ['--password', false],
+        ['$PW', true],
+        ['host', false],
+      ],
+    );
     assert.equal(r.command.truncated, true);
   });
 
@@ -29,7 +51,10 @@ describe('shell word splitting', () => {
   });
 
   it('joins backslash-newline continuations and drops comments, keeping the first line number', () => {
-    assert.deepEqual(logicalLines(['# c \\', 'sstpc \\', '  host', '', 'x']), [{ line: 2, text: 'sstpc   host' }, { line: 5, text: 'x' }]);
+    assert.deepEqual(logicalLines(['# c \\', 'sstpc \\', '  host', '', 'x']), [
+      { line: 2, text: 'sstpc   host' },
+      { line: 5, text: 'x' },
+    ]);
   });
 });
 
@@ -38,7 +63,15 @@ describe('importSstpc: a script of command lines', () => {
 
   it('imports each sstpc invocation, including one inside pppd pty "…"', () => {
     assert.equal(r.format, 'sstpc');
-    assert.deepEqual(r.profiles.map((p) => [p.draft.name, p.source.line]), [['vpn.example.com', 6], ['lab.example.org', 10], ['198.51.100.20', 13], ['sstp.example.test', 16]]);
+    assert.deepEqual(
+      r.profiles.map((p) => [p.draft.name, p.source.line]),
+      [
+        ['vpn.example.com', 6],
+        ['lab.example.org', 10],
+        ['198.51.100.20', 13],
+        ['sstp.example.test', 16],
+      ],
+    );
     assertWellFormedWarnings(r, 'sstpc-commands.sh');
   });
 
@@ -74,7 +107,10 @@ describe('importSstpc: a script of command lines', () => {
   });
 
   it('says what it did with --cert-warn and require-*', () => {
-    const texts = r.warnings.filter((w) => w.line === 6).map((w) => w.message).join('\n');
+    const texts = r.warnings
+      .filter((w) => w.line === 6)
+      .map((w) => w.message)
+      .join('\n');
     assert.match(texts, /--cert-warn is not carried over; certificate checks stay on/);
     assert.match(texts, /require-mschap-v2 asks the server to authenticate itself/);
   });
@@ -84,7 +120,8 @@ describe('importSstpc: edge cases', () => {
   it('refuses a line with an option sstpc does not know, as sstpc would', () => {
     const e = expectError(importSstpc('x.sh', sh('sstpc --frobnicate 1 vpn.example.com\n')));
     assert.equal(e.code, 'no-profiles');
-    if (e.code === 'no-profiles') assert.match(e.warnings[0]?.text ?? '', /^x\.sh:1: sstpc does not know the option "--frobnicate"/);
+    if (e.code === 'no-profiles')
+      assert.match(e.warnings[0]?.text ?? '', /^x\.sh:1: sstpc does not know the option "--frobnicate"/);
   });
 
   it('accepts options after the host (getopt permutes) and --opt=value', () => {
@@ -106,7 +143,12 @@ describe('importSstpc: edge cases', () => {
 
 describe('importSstpc: secrets stay out of messages', () => {
   it('does not echo a password or proxy URL that uses shell syntax, nor a mistyped option value', () => {
-    const r = importSstpc('x.sh', sh('sstpc --user u --password "pa$$word1" --proxy "http://u:S3cr\\$t@p.example:80" vpn.example.com defaultroute\nsstpc --passwrd=hunter2 vpn.example.com\n'));
+    const r = importSstpc(
+      'x.sh',
+      sh(
+        'sstpc --user u --password "pa$$word1" --proxy "http://u:S3cr\\$t@p.example:80" vpn.example.com defaultroute\nsstpc --passwrd=hunter2 vpn.example.com\n',
+      ),
+    );
     const ok = expectOk(r);
     const texts = ok.warnings.map((w) => w.text).join('\n');
     assert.doesNotMatch(texts, /pa\$\$word1|S3cr|hunter2/);

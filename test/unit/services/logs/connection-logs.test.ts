@@ -34,18 +34,29 @@ test('one JSON-lines file per attempt, readable back, listed in order', async (t
 
   const list = logs.list(ID);
   assert.ok(list.ok);
-  assert.deepEqual(list.value.map((a) => [a.attempt, new Date(a.startedAt).toISOString()]), [
-    [1, '2025-01-02T03:04:05.006Z'],
-    [2, '2025-01-02T03:05:05.006Z'],
-  ]);
+  assert.deepEqual(
+    list.value.map((a) => [a.attempt, new Date(a.startedAt).toISOString()]),
+    [
+      [1, '2025-01-02T03:04:05.006Z'],
+      [2, '2025-01-02T03:05:05.006Z'],
+    ],
+  );
   assert.equal(list.value[0]?.file, join(dir, ID, '20250102T030405006Z-0001.jsonl'));
   const raw = await readFile(list.value[0]!.file, 'utf8');
-  assert.deepEqual(JSON.parse(raw.split('\n')[1]!), { time: '2025-01-02T03:04:05.006Z', level: 'info', phase: 'lcp', message: 'LCP opened' });
+  assert.deepEqual(JSON.parse(raw.split('\n')[1]!), {
+    time: '2025-01-02T03:04:05.006Z',
+    level: 'info',
+    phase: 'lcp',
+    message: 'LCP opened',
+  });
   assert.equal((await stat(list.value[0]!.file)).mode & 0o777, 0o600);
 
   const read = await logs.read(ID, 1);
   assert.ok(read.ok);
-  assert.deepEqual(read.value.entries.map((e) => e.message), ['send [LCP ConfReq id=0x1 <mru 1500> <magic 0x5f3e2a1b>]', 'LCP opened']);
+  assert.deepEqual(
+    read.value.entries.map((e) => e.message),
+    ['send [LCP ConfReq id=0x1 <mru 1500> <magic 0x5f3e2a1b>]', 'LCP opened'],
+  );
 });
 
 test('a torn last line (crash mid-write) is skipped, not fatal', async (t) => {
@@ -73,7 +84,20 @@ test('the in-memory tail is bounded and subscribers see live entries, batch by b
   log.value.subscribe(() => {
     throw new Error('a broken view');
   });
-  const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliett', 'kilo', 'lima'];
+  const words = [
+    'alpha',
+    'bravo',
+    'charlie',
+    'delta',
+    'echo',
+    'foxtrot',
+    'golf',
+    'hotel',
+    'india',
+    'juliett',
+    'kilo',
+    'lima',
+  ];
   for (const w of words) log.value.sink({ time: 0, level: 'debug', phase: 'sstp', message: `line ${w}` });
   assert.equal(seen.length, 0, 'live views get batches, not a call per line');
   await new Promise((r) => setImmediate(r));
@@ -81,7 +105,10 @@ test('the in-memory tail is bounded and subscribers see live entries, batch by b
   unsubscribe();
   log.value.sink({ time: 99, level: 'debug', phase: 'sstp', message: 'after unsubscribe' });
   clock.advance(100);
-  assert.deepEqual(log.value.recent().map((e) => e.message), ['line india', 'line juliett', 'line kilo', 'line lima', 'after unsubscribe']);
+  assert.deepEqual(
+    log.value.recent().map((e) => e.message),
+    ['line india', 'line juliett', 'line kilo', 'line lima', 'after unsubscribe'],
+  );
   assert.equal(seen.length, 12);
   log.value.close();
   const r = await logs.read(ID, 1);
@@ -109,7 +136,10 @@ test('rotation by count keeps the newest attempts', async (t) => {
   }
   const list = logs.list(ID);
   assert.ok(list.ok);
-  assert.deepEqual(list.value.map((a) => a.attempt), [5, 6, 7]);
+  assert.deepEqual(
+    list.value.map((a) => a.attempt),
+    [5, 6, 7],
+  );
 });
 
 test('rotation by total size deletes oldest first but never the attempt being written', async (t) => {
@@ -126,7 +156,10 @@ test('rotation by total size deletes oldest first but never the attempt being wr
   assert.ok(list.ok);
   const total = list.value.reduce((n, a) => n + a.size, 0);
   assert.ok(total <= 4000, `total ${total}`);
-  assert.deepEqual(list.value.map((a) => a.attempt), [3, 4, 5, 6]);
+  assert.deepEqual(
+    list.value.map((a) => a.attempt),
+    [3, 4, 5, 6],
+  );
 
   // A single open attempt bigger than the limit is kept while open.
   const open = logs.start(ID);
@@ -162,13 +195,18 @@ test('secrets never reach the file, the tail or the export; export is readable t
 
   for (const file of [log.value.info.file, dest]) {
     const bytes = await readFile(file);
-    for (const secret of [password, proxyPassword, Buffer.from(`bob:${proxyPassword}`).toString('base64'), '0123456789ABCDEF0123456789ABCDEF01234567']) {
+    for (const secret of [
+      password,
+      proxyPassword,
+      Buffer.from(`bob:${proxyPassword}`).toString('base64'),
+      '0123456789ABCDEF0123456789ABCDEF01234567',
+    ]) {
       assert.equal(bytes.includes(secret), false, `${secret} in ${file}`);
     }
   }
 });
 
-test('a secret added mid-attempt (a reconnect\'s one-time code) is scrubbed from every later line', async (t) => {
+test("a secret added mid-attempt (a reconnect's one-time code) is scrubbed from every later line", async (t) => {
   const dir = await tempDir(t);
   const logs = new ConnectionLogs(dir);
   const log = logs.start(ID, { secrets: ['static-pw'] });
@@ -184,7 +222,7 @@ test('a secret added mid-attempt (a reconnect\'s one-time code) is scrubbed from
   assert.match(text, /server said: code \[redacted\] refused/);
 });
 
-test('profile ids cannot escape the logs directory; removeAll deletes a profile\'s logs', async (t) => {
+test("profile ids cannot escape the logs directory; removeAll deletes a profile's logs", async (t) => {
   const dir = await tempDir(t);
   const logs = new ConnectionLogs(dir);
   for (const bad of ['../etc', 'a/b', '', '.hidden']) {

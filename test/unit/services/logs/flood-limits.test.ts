@@ -20,11 +20,19 @@ async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise
   return dir;
 }
 
-const line = (message: string, level: LogEntry['level'] = 'debug'): LogEntry => ({ time: 0, level, phase: 'lcp', message });
+const line = (message: string, level: LogEntry['level'] = 'debug'): LogEntry => ({
+  time: 0,
+  level,
+  phase: 'lcp',
+  message,
+});
 
 test('the template ignores ids, lengths, hex and quoted peer text', () => {
   assert.equal(templateOf('rcvd [0x1234 len=17]'), templateOf('rcvd [0xbeef len=3]'));
-  assert.equal(templateOf('rcvd [LCP EchoReq id=0x1 magic=0xdeadbeef "hi"]'), templateOf('rcvd [LCP EchoReq id=0x2f magic=0x1 "other"]'));
+  assert.equal(
+    templateOf('rcvd [LCP EchoReq id=0x1 magic=0xdeadbeef "hi"]'),
+    templateOf('rcvd [LCP EchoReq id=0x2f magic=0x1 "other"]'),
+  );
   assert.equal(templateOf('dropped: <bad> 01 02 03'), templateOf('dropped: <bad> ff ee'));
   assert.notEqual(templateOf('dropped: LCP is not open'), templateOf('dropped IPCP: not in the network phase yet'));
 });
@@ -36,7 +44,10 @@ test('a burst passes, the rest of the window folds into one "N more like this" l
   const admit = (e: LogEntry) => (limiter.admit(e) ? out.push(e) : undefined);
   for (let i = 0; i < 10; i++) admit(line(`dropped: frame of ${i} bytes`));
   admit(line('LCP opened', 'info'));
-  assert.deepEqual(out.map((e) => e.message), ['dropped: frame of 0 bytes', 'dropped: frame of 1 bytes', 'dropped: frame of 2 bytes', 'LCP opened']);
+  assert.deepEqual(
+    out.map((e) => e.message),
+    ['dropped: frame of 0 bytes', 'dropped: frame of 1 bytes', 'dropped: frame of 2 bytes', 'LCP opened'],
+  );
   clock.advance(1000);
   assert.equal(out.length, 5);
   assert.equal(out[4]?.message, '… 7 more like this in the last 1.0 s, the last: dropped: frame of 9 bytes');
@@ -100,11 +111,20 @@ test('live views get batches of at most maxPerBatch and one "skipped N lines" ma
 test('the attempt file stops at its cap with one truncation line; nothing is written per line', async (t) => {
   const dir = await tempDir(t);
   const clock = new ManualClock();
-  const logs = new ConnectionLogs(dir, { clock, limits: { file: { maxBytes: 64 * 1024, flushBytes: 1 << 30, flushMs: 100 }, repeat: { burst: 1_000_000 } } });
+  const logs = new ConnectionLogs(dir, {
+    clock,
+    limits: { file: { maxBytes: 64 * 1024, flushBytes: 1 << 30, flushMs: 100 }, repeat: { burst: 1_000_000 } },
+  });
   const log = logs.start(ID);
   assert.ok(log.ok);
   // Distinct warnings (not folded, not debug) until far past the cap.
-  for (let i = 0; i < 5000; i++) log.value.sink({ time: 0, level: 'warn', phase: 'sstp', message: `the server sent odd thing number ${i} ${'x'.repeat(40)}` });
+  for (let i = 0; i < 5000; i++)
+    log.value.sink({
+      time: 0,
+      level: 'warn',
+      phase: 'sstp',
+      message: `the server sent odd thing number ${i} ${'x'.repeat(40)}`,
+    });
   assert.equal((await stat(log.value.info.file)).size, 0, 'buffered: not one write yet');
   clock.advance(100);
   const size = (await stat(log.value.info.file)).size;
@@ -155,7 +175,13 @@ test('a flood of one shape: the file gets a burst and one summary per second, th
   log.value.subscribe(() => viewed++);
   // 100 000 empty data packets over 10 s of manual time.
   for (let ms = 0; ms < 10_000; ms++) {
-    for (let i = 0; i < 10; i++) log.value.sink({ time: clock.now(), level: 'debug', phase: 'lcp', message: 'dropped: PPP frame: 0 bytes, need at least 2 for the protocol field' });
+    for (let i = 0; i < 10; i++)
+      log.value.sink({
+        time: clock.now(),
+        level: 'debug',
+        phase: 'lcp',
+        message: 'dropped: PPP frame: 0 bytes, need at least 2 for the protocol field',
+      });
     clock.advance(1);
     for (const fn of turns.splice(0)) fn();
   }
@@ -165,7 +191,9 @@ test('a flood of one shape: the file gets a burst and one summary per second, th
   assert.equal(log.value.counters.offered, 100_000);
   // 20 lines of the burst + one summary per 1 s window (10) + the last at close, at most.
   assert.ok(r.value.entries.length <= 31, `${r.value.entries.length} lines in the file`);
-  const folded = r.value.entries.filter((e) => e.message.startsWith('…')).reduce((n, e) => n + Number(/^… (\d+)/.exec(e.message)?.[1] ?? 0), 0);
+  const folded = r.value.entries
+    .filter((e) => e.message.startsWith('…'))
+    .reduce((n, e) => n + Number(/^… (\d+)/.exec(e.message)?.[1] ?? 0), 0);
   assert.equal(folded + 20, 100_000, 'every line is accounted for');
   assert.ok(viewed <= 31, `${viewed} lines to the view`);
 });

@@ -82,13 +82,18 @@ test('ConnectionLogs asks the setting at each start: a change applies to the nex
   const setting = new LoggingSetting(join(dir, 'logging.json'), () => {});
   const clock = new ManualClock();
   // A small debug budget so "quiet" is visible with a few hundred lines.
-  const logs = new ConnectionLogs(join(dir, 'logs'), { clock, verbose: () => setting.verbose, limits: { file: { debugBudgetBytes: 2048 }, repeat: { burst: 1_000_000 } } });
+  const logs = new ConnectionLogs(join(dir, 'logs'), {
+    clock,
+    verbose: () => setting.verbose,
+    limits: { file: { debugBudgetBytes: 2048 }, repeat: { burst: 1_000_000 } },
+  });
   const attempt = async (during?: () => Promise<void>): Promise<number> => {
     const log = logs.start(ID);
     assert.ok(log.ok);
     for (let i = 0; i < 100; i++) log.value.sink({ time: 0, level: 'debug', phase: 'lcp', message: `trace line ${i}` });
     await during?.();
-    for (let i = 100; i < 200; i++) log.value.sink({ time: 0, level: 'debug', phase: 'lcp', message: `trace line ${i}` });
+    for (let i = 100; i < 200; i++)
+      log.value.sink({ time: 0, level: 'debug', phase: 'lcp', message: `trace line ${i}` });
     log.value.close();
     const r = await logs.read(ID, log.value.info.attempt);
     assert.ok(r.ok);

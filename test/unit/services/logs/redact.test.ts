@@ -25,10 +25,16 @@ test('pattern redaction without knowing the value', () => {
     ['{"passwd":"abc123","user":"bob"}', '{"passwd":"[redacted]","user":"bob"}'],
     ['Proxy-Authorization: Basic Ym9iOmh1bnRlcjI=', 'Proxy-Authorization: [redacted]'],
     ['authorization: NTLM TlRMTVNTUAAB', 'authorization: [redacted]'],
-    ['rcvd [CHAP Success id=0x1 "S=0123456789ABCDEF0123456789ABCDEF01234567 M=ok"]', 'rcvd [CHAP Success id=0x1 "S=[redacted] M=ok"]'],
+    [
+      'rcvd [CHAP Success id=0x1 "S=0123456789ABCDEF0123456789ABCDEF01234567 M=ok"]',
+      'rcvd [CHAP Success id=0x1 "S=[redacted] M=ok"]',
+    ],
     ['NT-Response: 0a1b2c3d4e5f60718293a4b5c6d7e8f9', 'NT-Response: [redacted]'],
     ['mppe key=00112233445566778899aabbccddeeff', 'mppe key=[redacted]'],
-    ['send [CHAP Response id=0x1 <00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff>]', 'send [CHAP Response id=0x1 <[redacted]>]'],
+    [
+      'send [CHAP Response id=0x1 <00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff>]',
+      'send [CHAP Response id=0x1 <[redacted]>]',
+    ],
   ];
   for (const [input, expected] of cases) assert.equal(r(input), expected);
 });

@@ -22,7 +22,8 @@ function freePort(): Promise<number> {
   });
 }
 
-const snap = (profileId: string, state: Record<string, unknown>): ConnectionSnapshot => ({ profileId, ...state }) as unknown as ConnectionSnapshot;
+const snap = (profileId: string, state: Record<string, unknown>): ConnectionSnapshot =>
+  ({ profileId, ...state }) as unknown as ConnectionSnapshot;
 
 test('the app setting: off by default, served on a loopback address once enabled, saved, refused elsewhere, off again', async () => {
   const file = join(dir, 'metrics.json');
@@ -41,7 +42,14 @@ test('the app setting: off by default, served on a loopback address once enabled
   m.onSnapshot(snap('p1', { state: 'connecting', phase: 'tls', attempt: 1 }));
   m.onSnapshot(snap('p1', { state: 'connected', attempt: 1 }));
   m.onSnapshot(snap('p1', { state: 'connected', attempt: 1 })); // a byte-count refresh is not a new connect
-  m.onSnapshot(snap('p1', { state: 'reconnecting', retry: 1, retryAt: 0, failure: { phase: 'connected', code: 'connection-lost', message: 'x' } }));
+  m.onSnapshot(
+    snap('p1', {
+      state: 'reconnecting',
+      retry: 1,
+      retryAt: 0,
+      failure: { phase: 'connected', code: 'connection-lost', message: 'x' },
+    }),
+  );
   m.onSnapshot(snap('p1', { state: 'connected', attempt: 2 }));
   const a = m.sessionTap();
   const b = m.sessionTap();

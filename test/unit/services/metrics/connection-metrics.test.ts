@@ -19,7 +19,14 @@ const connected = (timings: { phase: string; ms: number }[]): TunnelState =>
     mtu: 1400,
     routing: { mode: 'full' },
     dns: [],
-    info: { ipv4: { local: '192.168.30.10', peer: '192.168.30.1', dns: [] }, mru: 1500, peerMru: 1500, authMethod: 'mschapv2', tls: { version: 'TLSv1.3', cipher: 'x', certificate: {} }, timings },
+    info: {
+      ipv4: { local: '192.168.30.10', peer: '192.168.30.1', dns: [] },
+      mru: 1500,
+      peerMru: 1500,
+      authMethod: 'mschapv2',
+      tls: { version: 'TLSv1.3', cipher: 'x', certificate: {} },
+      timings,
+    },
     reconnects: 0,
   }) as unknown as TunnelState;
 
@@ -37,8 +44,18 @@ test('bytes each way, SSTP echo round trips (split across reads), states, connec
   const response = Buffer.concat([data, encodeControlPacket(bareMessage('ECHO_RESPONSE'))]);
   m.tap.bytes('in', 'sstp', response.subarray(0, data.length + 3));
   m.tap.bytes('in', 'sstp', response.subarray(data.length + 3));
-  m.onTunnelState(connected([{ phase: 'tls', ms: 40 }, { phase: 'auth', ms: 250 }]));
-  m.onTunnelState({ state: 'reconnecting', attempt: 1, delayMs: 1000, reason: failure('connected', 'connection-lost', 'lost') });
+  m.onTunnelState(
+    connected([
+      { phase: 'tls', ms: 40 },
+      { phase: 'auth', ms: 250 },
+    ]),
+  );
+  m.onTunnelState({
+    state: 'reconnecting',
+    attempt: 1,
+    delayMs: 1000,
+    reason: failure('connected', 'connection-lost', 'lost'),
+  });
   m.onTunnelState(connected([{ phase: 'auth', ms: 300 }]));
 
   const f = parsePromText(await m.registry.metrics());
@@ -65,7 +82,11 @@ test('bytes each way, SSTP echo round trips (split across reads), states, connec
   assert.equal(sampleValue(f, 'causeway_phase_duration_seconds_count', { phase: 'auth' }), 2);
   assert.equal(sampleValue(f, 'causeway_phase_duration_seconds_sum', { phase: 'auth' }), 0.55);
   assert.equal(sampleValue(f, 'causeway_connected_since_seconds'), 1_700_000_000.012);
-  assert.equal(sampleValue(f, 'causeway_tunnel_up', { server: 'vpn.example:443' }), 1, 'default labels on every sample');
+  assert.equal(
+    sampleValue(f, 'causeway_tunnel_up', { server: 'vpn.example:443' }),
+    1,
+    'default labels on every sample',
+  );
 
   m.onTunnelState({ state: 'disconnected', reason: null });
   const g = parsePromText(await m.registry.metrics());
@@ -81,13 +102,22 @@ test('an echo response with no request outstanding, or after a reconnect, is not
   m.tap.bytes('out', 'sstp', encodeControlPacket(bareMessage('ECHO_REQUEST')));
   m.tap.open(undefined);
   m.tap.bytes('in', 'sstp', encodeControlPacket(bareMessage('ECHO_RESPONSE')));
-  assert.equal(sampleValue(parsePromText(await m.registry.metrics()), 'causeway_echo_rtt_seconds_count', { layer: 'sstp' }) ?? 0, 0);
+  assert.equal(
+    sampleValue(parsePromText(await m.registry.metrics()), 'causeway_echo_rtt_seconds_count', { layer: 'sstp' }) ?? 0,
+    0,
+  );
 });
 
 test('the listen address is loopback unless explicitly allowed; bad text is explained', () => {
-  assert.deepEqual(parseMetricsListen('127.0.0.1:9464', false), { ok: true, listen: { host: '127.0.0.1', port: 9464 } });
+  assert.deepEqual(parseMetricsListen('127.0.0.1:9464', false), {
+    ok: true,
+    listen: { host: '127.0.0.1', port: 9464 },
+  });
   assert.deepEqual(parseMetricsListen('[::1]:9000', false), { ok: true, listen: { host: '::1', port: 9000 } });
-  assert.deepEqual(parseMetricsListen('localhost:9464', false), { ok: true, listen: { host: '127.0.0.1', port: 9464 } });
+  assert.deepEqual(parseMetricsListen('localhost:9464', false), {
+    ok: true,
+    listen: { host: '127.0.0.1', port: 9464 },
+  });
   assert.deepEqual(parseMetricsListen('9464', false), { ok: true, listen: { host: '127.0.0.1', port: 9464 } });
   assert.deepEqual(parseMetricsListen('127.5.6.7:1', false), { ok: true, listen: { host: '127.5.6.7', port: 1 } });
   for (const remote of ['0.0.0.0:9464', '192.168.1.5:9464', '[::]:9464', '[2001:db8::1]:9464']) {

@@ -52,7 +52,10 @@ test('a lock left by a dead process is broken', async (t) => {
   const path = join(dir, 'profiles.json.lock');
   await writeFile(path, '424242 deadbeef\n');
   const lock = new FileLock(path, { isAlive: (pid) => pid !== 424242, sleep: noWait });
-  assert.deepEqual(await lock.run(async () => readFile(path, 'utf8').then((s) => s.startsWith(`${process.pid} `))), { ok: true, value: true });
+  assert.deepEqual(await lock.run(async () => readFile(path, 'utf8').then((s) => s.startsWith(`${process.pid} `))), {
+    ok: true,
+    value: true,
+  });
   assert.deepEqual(await readdir(dir), []);
 });
 

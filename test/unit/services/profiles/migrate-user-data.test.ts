@@ -11,15 +11,26 @@ import type { Profile } from '../../../../main/contract/profile.js';
 import { createProfile } from '../../../../main/services/profiles/schema.js';
 import { ProfileStore } from '../../../../main/services/profiles/store.js';
 
-async function home(t: { after: (fn: () => Promise<void>) => void }): Promise<{ root: string; userData: string; paths: ServicePaths }> {
+async function home(t: {
+  after: (fn: () => Promise<void>) => void;
+}): Promise<{ root: string; userData: string; paths: ServicePaths }> {
   const root = await mkdtemp(join(tmpdir(), 'causeway-migrate-'));
   t.after(() => rm(root, { recursive: true, force: true }));
-  const paths = resolvePaths({ env: { XDG_CONFIG_HOME: join(root, '.config'), XDG_STATE_HOME: join(root, '.local', 'state') }, platform: 'linux', home: root });
+  const paths = resolvePaths({
+    env: { XDG_CONFIG_HOME: join(root, '.config'), XDG_STATE_HOME: join(root, '.local', 'state') },
+    platform: 'linux',
+    home: root,
+  });
   return { root, userData: join(root, '.config', 'Causeway'), paths };
 }
 
 function profile(name: string, extra: Partial<Profile['tls']> = {}): Profile {
-  const r = createProfile({ name, server: { host: 'vpn.example.test' }, username: 'alice', tls: { minVersion: 'TLSv1.2', ...extra } });
+  const r = createProfile({
+    name,
+    server: { host: 'vpn.example.test' },
+    username: 'alice',
+    tls: { minVersion: 'TLSv1.2', ...extra },
+  });
   assert.ok(r.ok, JSON.stringify(r));
   return r.value;
 }
@@ -42,7 +53,11 @@ test('profiles, their CA copies and logs move into the data home; names taken th
   // Chromium's own files stay where Electron wants them.
   await writeFile(join(userData, 'Preferences'), '{}');
   // The CLI already made an "office" in the data home.
-  const cli = await new ProfileStore(paths.configDir).add({ name: 'office', server: { host: 'cli.example.test' }, username: 'bob' });
+  const cli = await new ProfileStore(paths.configDir).add({
+    name: 'office',
+    server: { host: 'cli.example.test' },
+    username: 'bob',
+  });
   assert.ok(cli.ok);
 
   const report = await migrateUserData(userData, paths);
@@ -56,15 +71,22 @@ test('profiles, their CA copies and logs move into the data home; names taken th
 
   const list = await new ProfileStore(paths.configDir).list();
   assert.ok(list.ok);
-  assert.deepEqual(list.value.map((p) => [p.id, p.name]), [
-    [cli.value.id, 'office'],
-    [office.id, 'Office (app)'],
-    [own.id, 'Lab'],
-  ]);
+  assert.deepEqual(
+    list.value.map((p) => [p.id, p.name]),
+    [
+      [cli.value.id, 'office'],
+      [office.id, 'Office (app)'],
+      [own.id, 'Lab'],
+    ],
+  );
   const moved = list.value.find((p) => p.id === office.id);
   assert.equal(moved?.tls.caFile, join(paths.caDir, `${office.id}.pem`));
   assert.equal(await readFile(join(paths.caDir, `${office.id}.pem`), 'utf8'), 'PEM');
-  assert.equal(list.value.find((p) => p.id === own.id)?.tls.caFile, '/etc/ssl/lab.pem', "a file the user chose is not Causeway's to move");
+  assert.equal(
+    list.value.find((p) => p.id === own.id)?.tls.caFile,
+    '/etc/ssl/lab.pem',
+    "a file the user chose is not Causeway's to move",
+  );
   assert.deepEqual(await readdir(join(paths.logsDir, office.id)), ['2026-01-01-1.jsonl']);
   assert.deepEqual((await readdir(userData)).sort(), ['Preferences', `profiles.json${MIGRATED_SUFFIX}`]);
 

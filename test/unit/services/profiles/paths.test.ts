@@ -3,8 +3,17 @@ import assert from 'node:assert/strict';
 import { resolvePaths } from '../../../../main/services/paths.js';
 
 test('Linux follows XDG, ignoring relative values', () => {
-  const p = resolvePaths({ platform: 'linux', home: '/home/u', env: { XDG_CONFIG_HOME: '/cfg', XDG_STATE_HOME: '/state' } });
-  assert.deepEqual(p, { configDir: '/cfg/causeway', profilesFile: '/cfg/causeway/profiles.json', caDir: '/cfg/causeway/ca', logsDir: '/state/causeway/logs' });
+  const p = resolvePaths({
+    platform: 'linux',
+    home: '/home/u',
+    env: { XDG_CONFIG_HOME: '/cfg', XDG_STATE_HOME: '/state' },
+  });
+  assert.deepEqual(p, {
+    configDir: '/cfg/causeway',
+    profilesFile: '/cfg/causeway/profiles.json',
+    caDir: '/cfg/causeway/ca',
+    logsDir: '/state/causeway/logs',
+  });
   const d = resolvePaths({ platform: 'linux', home: '/home/u', env: { XDG_CONFIG_HOME: 'relative' } });
   assert.equal(d.configDir, '/home/u/.config/causeway');
   assert.equal(d.logsDir, '/home/u/.local/state/causeway/logs');

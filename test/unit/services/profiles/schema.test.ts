@@ -23,7 +23,11 @@ test('a minimal draft gets an id, version 1 and safe defaults', () => {
 test('a created profile validates again unchanged (stored files round-trip)', () => {
   const r = createProfile({
     ...minimal,
-    tls: { pinnedSha256: 'AB:'.repeat(31) + 'AB', sni: 'front.example.test', clientCertificate: { pkcs12File: '/x/me.p12' } },
+    tls: {
+      pinnedSha256: 'AB:'.repeat(31) + 'AB',
+      sni: 'front.example.test',
+      clientCertificate: { pkcs12File: '/x/me.p12' },
+    },
     proxy: { host: '10.0.0.1', port: 3128, username: 'p' },
     routing: { mode: 'split', routes: ['10.1.0.0/16', 'fd00::/8'] },
     mtu: 1400,
@@ -96,12 +100,16 @@ test('wrong version and bad uuid are reported', () => {
   assert.match(text, /id: must be a UUID/);
 });
 
-test('routes: the helper\'s limit and parser decide at save time, not after authentication', () => {
+test("routes: the helper's limit and parser decide at save time, not after authentication", () => {
   const base: ProfileDraft = { name: 'R', server: { host: 'vpn.example.test' }, username: 'u' };
   const withRoutes = (routes: string[]) => createProfile({ ...base, routing: { mode: 'split', routes } });
   const hostBits = withRoutes(['10.1.2.3/16']);
   assert.equal(hostBits.ok, false);
-  if (!hostBits.ok) assert.match(describeIssues(hostBits.issues), /routing\.routes\[0\].*10\.1\.2\.3\/16 has host bits set below the prefix \(the network is 10\.1\.0\.0\/16\)/);
+  if (!hostBits.ok)
+    assert.match(
+      describeIssues(hostBits.issues),
+      /routing\.routes\[0\].*10\.1\.2\.3\/16 has host bits set below the prefix \(the network is 10\.1\.0\.0\/16\)/,
+    );
   const v6 = withRoutes(['fd00::1/8']);
   assert.ok(!v6.ok && /the network is fd00::\/8/.test(describeIssues(v6.issues)));
   for (const bad of ['10.1.0.0', '10.1.0.0/33', '010.1.0.0/16', 'fe80::1%eth0/64', '10.1.0.0/16 ']) {

@@ -27,7 +27,10 @@ test('add, list, get, getByName, update, remove', async (t) => {
 
   const list = await store.list();
   assert.ok(list.ok);
-  assert.deepEqual(list.value.map((p) => p.name), ['Office', 'Home']);
+  assert.deepEqual(
+    list.value.map((p) => p.name),
+    ['Office', 'Home'],
+  );
 
   const byId = await store.get(a.value.id);
   assert.ok(byId.ok && byId.value.name === 'Office');
@@ -43,7 +46,10 @@ test('add, list, get, getByName, update, remove', async (t) => {
   assert.ok(r.ok);
   const after = await store.list();
   assert.ok(after.ok);
-  assert.deepEqual(after.value.map((p) => [p.name, p.server.port, p.mtu]), [['Office', 4443, 1400]]);
+  assert.deepEqual(
+    after.value.map((p) => [p.name, p.server.port, p.mtu]),
+    [['Office', 4443, 1400]],
+  );
 
   const missing = await store.get(b.value.id);
   assert.ok(!missing.ok && missing.error.kind === 'not-found');
@@ -129,7 +135,10 @@ test('a file that fails validation is moved aside with problems naming profile a
   const twice = await Promise.all([store.load(), store.load()]); // second sees no file: empty
   const r = twice[0];
   assert.ok(!r.ok && r.error.kind === 'corrupt');
-  assert.ok(r.error.problems.includes('profiles[0] ("Office").server.port: must be between 1 and 65535'), r.error.problems.join('\n'));
+  assert.ok(
+    r.error.problems.includes('profiles[0] ("Office").server.port: must be between 1 and 65535'),
+    r.error.problems.join('\n'),
+  );
   assert.ok(r.error.problems.includes('profiles[0] ("Office"): unknown field "password"'), r.error.problems.join('\n'));
   assert.deepEqual(twice[1], { ok: true, value: [] });
   assert.deepEqual((await readdir(dir)).sort(), ['profiles.json.corrupt-1970-01-01T00-00-00-000Z']);
@@ -165,7 +174,12 @@ test('migration hook: a synthetic v0 file is upgraded, saved as v1, the original
   const dir = await tempDir(t);
   const file = join(dir, 'profiles.json');
   // An imagined version 0: { version: 0, connections: [{ title, gateway: "host:port", user }] }
-  const v0 = JSON.stringify({ version: 0, connections: [{ title: 'Office', gateway: 'vpn.example.test:8443', user: 'bob', uid: '5a1d0b8e-2f7c-4d0a-9c39-0e6f2a7b1c11' }] });
+  const v0 = JSON.stringify({
+    version: 0,
+    connections: [
+      { title: 'Office', gateway: 'vpn.example.test:8443', user: 'bob', uid: '5a1d0b8e-2f7c-4d0a-9c39-0e6f2a7b1c11' },
+    ],
+  });
   await writeFile(file, v0);
   const v0ToV1: Migration = {
     from: 0,
@@ -176,9 +190,18 @@ test('migration hook: a synthetic v0 file is upgraded, saved as v1, the original
         profiles: list.map((c) => {
           const [host, port] = c.gateway.split(':');
           return {
-            version: 1, id: c.uid, name: c.title, server: { host, port: Number(port) }, username: c.user,
-            authMethods: ['mschapv2'], tls: { minVersion: 'TLSv1.2', insecure: false }, routing: { mode: 'full' },
-            dns: true, ipv6: false, reconnect: { enabled: true }, autoConnect: false,
+            version: 1,
+            id: c.uid,
+            name: c.title,
+            server: { host, port: Number(port) },
+            username: c.user,
+            authMethods: ['mschapv2'],
+            tls: { minVersion: 'TLSv1.2', insecure: false },
+            routing: { mode: 'full' },
+            dns: true,
+            ipv6: false,
+            reconnect: { enabled: true },
+            autoConnect: false,
           };
         }),
       };

@@ -1,7 +1,17 @@
 // The runtime registry over real Unix sockets in a temporary directory: a control server answering
 // status and disconnect, stale sockets removed, malformed requests refused, the directory checks.
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,12 +64,19 @@ function rawExchange(path: string, bytes: string): Promise<string> {
 
 describe('control server and registry', () => {
   it('answers status; the socket is 0600 and disappears on close', async () => {
-    const opened = await ControlServer.open(dir, { pid: 4242, name: 'Lab', owner: me, selfUid: uid }, { status: () => status('Lab', 4242), requestStop: () => assert.fail('not asked') });
+    const opened = await ControlServer.open(
+      dir,
+      { pid: 4242, name: 'Lab', owner: me, selfUid: uid },
+      { status: () => status('Lab', 4242), requestStop: () => assert.fail('not asked') },
+    );
     assert.ok(opened.ok);
     assert.equal(opened.server.path, socketPathFor(dir, 4242));
     assert.equal(statSync(opened.server.path).mode & 0o777, 0o600);
     const listing = await listTunnels(dir, { alive: () => true });
-    assert.deepEqual(listing.tunnels.map((t) => t.status), [status('Lab', 4242)]);
+    assert.deepEqual(
+      listing.tunnels.map((t) => t.status),
+      [status('Lab', 4242)],
+    );
     assert.deepEqual(listing.problems, []);
     await opened.server.close();
     assert.equal(existsSync(opened.server.path), false);
@@ -69,14 +86,18 @@ describe('control server and registry', () => {
   it('a disconnect starts the stop and is answered only when the server closes (teardown done)', async () => {
     let stops = 0;
     let closeServer: () => Promise<void> = async () => {};
-    const opened = await ControlServer.open(dir, { pid: 7, name: 'Lab', owner: me, selfUid: uid }, {
-      status: () => status('Lab', 7),
-      requestStop: () => {
-        stops++;
-        // The tunnel's teardown finishes later; then connect's finally closes the registration.
-        setImmediate(() => void closeServer());
+    const opened = await ControlServer.open(
+      dir,
+      { pid: 7, name: 'Lab', owner: me, selfUid: uid },
+      {
+        status: () => status('Lab', 7),
+        requestStop: () => {
+          stops++;
+          // The tunnel's teardown finishes later; then connect's finally closes the registration.
+          setImmediate(() => void closeServer());
+        },
       },
-    });
+    );
     assert.ok(opened.ok);
     let closed = false;
     closeServer = async () => {
@@ -107,7 +128,11 @@ describe('control server and registry', () => {
   });
 
   it('refuses malformed requests and keeps serving', async () => {
-    const opened = await ControlServer.open(dir, { pid: 8, name: 'Lab', owner: me, selfUid: uid }, { status: () => status('Lab', 8), requestStop: () => assert.fail('no stop') });
+    const opened = await ControlServer.open(
+      dir,
+      { pid: 8, name: 'Lab', owner: me, selfUid: uid },
+      { status: () => status('Lab', 8), requestStop: () => assert.fail('no stop') },
+    );
     assert.ok(opened.ok);
     try {
       assert.match(await rawExchange(opened.server.path, 'not json\n'), /"reply":"error"/);
@@ -121,7 +146,11 @@ describe('control server and registry', () => {
   });
 
   it('a second disconnect after close is answered at once', async () => {
-    const opened = await ControlServer.open(dir, { pid: 9, name: 'Lab', owner: me, selfUid: uid }, { status: () => status('Lab', 9), requestStop: () => {} });
+    const opened = await ControlServer.open(
+      dir,
+      { pid: 9, name: 'Lab', owner: me, selfUid: uid },
+      { status: () => status('Lab', 9), requestStop: () => {} },
+    );
     assert.ok(opened.ok);
     await opened.server.close();
     await opened.server.close();
@@ -132,15 +161,21 @@ describe('control server and registry', () => {
 
 describe('runtime directory', () => {
   it('is $XDG_RUNTIME_DIR/causeway for a user, /run/causeway for root, nothing without XDG_RUNTIME_DIR', () => {
-    assert.deepEqual(runtimeDirFor({ uid: 1000, env: { XDG_RUNTIME_DIR: '/run/user/1000' } }), { ok: true, dir: '/run/user/1000/causeway' });
-    assert.deepEqual(runtimeDirFor({ uid: 0, env: { XDG_RUNTIME_DIR: '/run/user/1000' } }), { ok: true, dir: '/run/causeway' });
+    assert.deepEqual(runtimeDirFor({ uid: 1000, env: { XDG_RUNTIME_DIR: '/run/user/1000' } }), {
+      ok: true,
+      dir: '/run/user/1000/causeway',
+    });
+    assert.deepEqual(runtimeDirFor({ uid: 0, env: { XDG_RUNTIME_DIR: '/run/user/1000' } }), {
+      ok: true,
+      dir: '/run/causeway',
+    });
     const none = runtimeDirFor({ uid: 1000, env: {} });
     assert.ok(!none.ok && none.error.kind === 'no-runtime-dir');
     const relative = runtimeDirFor({ uid: 1000, env: { XDG_RUNTIME_DIR: 'run' } });
     assert.ok(!relative.ok && relative.error.kind === 'no-runtime-dir');
   });
 
-  it('is created 0700 and refused when others can enter it, when it is a symlink, or when it is someone else\'s', () => {
+  it("is created 0700 and refused when others can enter it, when it is a symlink, or when it is someone else's", () => {
     assert.equal(statSync(dir).mode & 0o777, 0o700);
     chmodSync(dir, 0o755);
     const open = checkRuntimeDir(dir, uid);
@@ -154,12 +189,16 @@ describe('runtime directory', () => {
     assert.ok(!other.ok && other.error.kind === 'unsafe' && other.error.message.includes(`uid ${uid}`));
   });
 
-  it('created by root for another user, it is handed to that user', { skip: uid === 0 ? false : 'needs root to chown' }, () => {
-    const parent = join(dir, '..', 'user-run');
-    mkdirSync(parent, { mode: 0o700 });
-    chownSync(parent, 1234, 1234);
-    const made = ensureRuntimeDir(join(parent, 'causeway'), { uid: 1234, gid: 1234 }, uid);
-    assert.ok(made.ok, JSON.stringify(made));
-    assert.equal(statSync(join(parent, 'causeway')).uid, 1234);
-  });
+  it(
+    'created by root for another user, it is handed to that user',
+    { skip: uid === 0 ? false : 'needs root to chown' },
+    () => {
+      const parent = join(dir, '..', 'user-run');
+      mkdirSync(parent, { mode: 0o700 });
+      chownSync(parent, 1234, 1234);
+      const made = ensureRuntimeDir(join(parent, 'causeway'), { uid: 1234, gid: 1234 }, uid);
+      assert.ok(made.ok, JSON.stringify(made));
+      assert.equal(statSync(join(parent, 'causeway')).uid, 1234);
+    },
+  );
 });

@@ -5,11 +5,21 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeCertificate, parseCertificates, displayFingerprint } from '../../../../main/services/trust/certificate.js';
+import {
+  describeCertificate,
+  parseCertificates,
+  displayFingerprint,
+} from '../../../../main/services/trust/certificate.js';
 import { issue } from './helpers/certs.js';
 
 const ca = issue({ cn: 'Causeway Test CA', isCa: true });
-const leaf = issue({ cn: 'sstp.example.test', dns: ['sstp.example.test', 'alt.example.test'], ips: ['10.0.0.1'], issuer: ca, bits: 2048 });
+const leaf = issue({
+  cn: 'sstp.example.test',
+  dns: ['sstp.example.test', 'alt.example.test'],
+  ips: ['10.0.0.1'],
+  issuer: ca,
+  bits: 2048,
+});
 
 test('describeCertificate gives what a person needs to decide', () => {
   const d = describeCertificate(leaf.der);
@@ -45,17 +55,38 @@ test('parseCertificates reads a PEM chain, a single DER, and refuses garbage', (
 
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 
-test('EC certificates (which node-forge cannot read) are described too', { skip: !hasOpenssl && 'no openssl' }, async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'causeway-ec-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-    '-subj', '/CN=ec.example.test', '-addext', 'subjectAltName=DNS:ec.example.test', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')]);
-  assert.equal(r.status, 0, r.stderr.toString());
-  const parsed = parseCertificates(await readFile(join(dir, 'c.pem')));
-  assert.ok(parsed.ok);
-  const d = describeCertificate(parsed.certificates[0]!);
-  assert.equal(d.keyType, 'EC');
-  assert.equal(d.curve, 'prime256v1');
-  assert.equal(d.keySize, 256);
-  assert.equal(d.selfSigned, true);
-});
+test(
+  'EC certificates (which node-forge cannot read) are described too',
+  { skip: !hasOpenssl && 'no openssl' },
+  async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'causeway-ec-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const r = spawnSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=ec.example.test',
+      '-addext',
+      'subjectAltName=DNS:ec.example.test',
+      '-keyout',
+      join(dir, 'k.pem'),
+      '-out',
+      join(dir, 'c.pem'),
+    ]);
+    assert.equal(r.status, 0, r.stderr.toString());
+    const parsed = parseCertificates(await readFile(join(dir, 'c.pem')));
+    assert.ok(parsed.ok);
+    const d = describeCertificate(parsed.certificates[0]!);
+    assert.equal(d.keyType, 'EC');
+    assert.equal(d.curve, 'prime256v1');
+    assert.equal(d.keySize, 256);
+    assert.equal(d.selfSigned, true);
+  },
+);

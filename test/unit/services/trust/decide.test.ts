@@ -11,7 +11,13 @@ const ca = issue({ cn: 'Causeway Test CA', isCa: true });
 const otherCa = issue({ cn: 'Someone Else CA', isCa: true });
 const good = issue({ cn: HOST, dns: [HOST], issuer: ca });
 const selfSigned = issue({ cn: HOST, dns: [HOST] });
-const expired = issue({ cn: HOST, dns: [HOST], issuer: ca, notBefore: new Date(Date.now() - 60 * 86400_000), notAfter: new Date(Date.now() - 86400_000) });
+const expired = issue({
+  cn: HOST,
+  dns: [HOST],
+  issuer: ca,
+  notBefore: new Date(Date.now() - 60 * 86400_000),
+  notAfter: new Date(Date.now() - 86400_000),
+});
 const wrongHost = issue({ cn: 'other.example.test', dns: ['other.example.test'], issuer: ca });
 const replaced = issue({ cn: HOST, dns: [HOST], issuer: ca });
 const byOther = issue({ cn: HOST, dns: [HOST], issuer: otherCa });
@@ -72,7 +78,10 @@ test('a private CA is not trusted by the system roots', () => {
 });
 
 test('a self-signed server certificate imported as the CA is trusted', () => {
-  assert.equal(decideTrust(profile(), [selfSigned.der], { anchors: [new X509Certificate(selfSigned.der)] }).kind, 'trusted');
+  assert.equal(
+    decideTrust(profile(), [selfSigned.der], { anchors: [new X509Certificate(selfSigned.der)] }).kind,
+    'trusted',
+  );
 });
 
 test('pinned: the same leaf is trusted whatever its chain; a changed one is a pin-mismatch', () => {

@@ -34,9 +34,17 @@ function make(o: { cn?: string; eku?: 'client' | 'server' | 'none'; from?: Date;
   cert.setSubject(subject);
   cert.setIssuer(subject);
   const eku = o.eku ?? 'client';
-  cert.setExtensions([{ name: 'basicConstraints', cA: false }, ...(eku === 'none' ? [] : [{ name: 'extKeyUsage', clientAuth: eku === 'client', serverAuth: eku === 'server' }])]);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    ...(eku === 'none' ? [] : [{ name: 'extKeyUsage', clientAuth: eku === 'client', serverAuth: eku === 'server' }]),
+  ]);
   cert.sign(keys.privateKey, forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(keys.privateKey), cert, key: keys.privateKey };
+  return {
+    certPem: forge.pki.certificateToPem(cert),
+    keyPem: forge.pki.privateKeyToPem(keys.privateKey),
+    cert,
+    key: keys.privateKey,
+  };
 }
 
 const good = make();
@@ -45,7 +53,9 @@ test('a plain key imports as PKCS#8; an encrypted one needs its passphrase, and 
   const plain = importPrivateKey(good.keyPem, undefined, 'me.key');
   assert.ok(plain.ok);
   assert.match(plain.keyPem, /^-----BEGIN PRIVATE KEY-----/);
-  const encrypted = createPrivateKey(good.keyPem).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'key-pass' }).toString();
+  const encrypted = createPrivateKey(good.keyPem)
+    .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'key-pass' })
+    .toString();
   const missing = importPrivateKey(encrypted, undefined, 'me.key');
   assert.ok(!missing.ok && missing.error.kind === 'passphrase-missing', JSON.stringify(missing));
   const wrong = importPrivateKey(encrypted, 'nope', 'me.key');
@@ -92,7 +102,13 @@ test('expired, not yet valid, not for client authentication, and a key of anothe
 });
 
 test('PKCS#12 gets the same checks: expired and not-client-auth', () => {
-  const pack = (m: Made) => Buffer.from(forge.asn1.toDer(forge.pkcs12.toPkcs12Asn1(m.key, [m.cert], 'pw', { algorithm: 'aes256', generateLocalKeyId: true })).getBytes(), 'binary');
+  const pack = (m: Made) =>
+    Buffer.from(
+      forge.asn1
+        .toDer(forge.pkcs12.toPkcs12Asn1(m.key, [m.cert], 'pw', { algorithm: 'aes256', generateLocalKeyId: true }))
+        .getBytes(),
+      'binary',
+    );
   const expired = openPkcs12(pack(make({ to: new Date(NOW.getTime() - DAY) })), 'pw', 'old.p12', NOW);
   assert.ok(!expired.ok && expired.error.kind === 'expired', JSON.stringify(expired));
   const server = openPkcs12(pack(make({ eku: 'server' })), 'pw', 'server.p12', NOW);
@@ -106,7 +122,10 @@ test('a profile with a PEM certificate: the key comes from the keychain, and its
     const file = join(dir, 'me.crt');
     await writeFile(file, good.certPem);
     const credentials = new MemoryCredentialStore();
-    const profile = { id: 'c0ffee00-0000-4000-8000-000000000002', tls: { minVersion: 'TLSv1.2' as const, insecure: false, clientCertificate: { certificateFile: file } } };
+    const profile = {
+      id: 'c0ffee00-0000-4000-8000-000000000002',
+      tls: { minVersion: 'TLSv1.2' as const, insecure: false, clientCertificate: { certificateFile: file } },
+    };
     const missing = await loadClientCertificate(profile, credentials, NOW);
     assert.ok(!missing.ok && missing.error.kind === 'key-missing', JSON.stringify(missing));
     const imported = importPrivateKey(good.keyPem, undefined);

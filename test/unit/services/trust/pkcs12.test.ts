@@ -42,7 +42,10 @@ test('loadClientCertificate takes the passphrase from the credential store', asy
   t.after(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'me.p12');
   await writeFile(file, pkcs12(client, PASS));
-  const profile = { id: ID, tls: { minVersion: 'TLSv1.2' as const, insecure: false, clientCertificate: { pkcs12File: file } } };
+  const profile = {
+    id: ID,
+    tls: { minVersion: 'TLSv1.2' as const, insecure: false, clientCertificate: { pkcs12File: file } },
+  };
   const creds = new MemoryCredentialStore();
 
   const none = await loadClientCertificate({ id: ID, tls: { minVersion: 'TLSv1.2', insecure: false } }, creds);
@@ -64,7 +67,10 @@ test('loadClientCertificate takes the passphrase from the credential store', asy
   assert.ok(!locked.ok && locked.error.kind === 'keychain-unavailable');
   creds.unavailable = false;
 
-  const gone = await loadClientCertificate({ ...profile, tls: { ...profile.tls, clientCertificate: { pkcs12File: join(dir, 'nope.p12') } } }, creds);
+  const gone = await loadClientCertificate(
+    { ...profile, tls: { ...profile.tls, clientCertificate: { pkcs12File: join(dir, 'nope.p12') } } },
+    creds,
+  );
   assert.ok(!gone.ok && gone.error.kind === 'file-unreadable');
 });
 
@@ -73,24 +79,43 @@ test('a PKCS#12 without a passphrase opens with nothing stored', async (t) => {
   t.after(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'open.p12');
   await writeFile(file, pkcs12(client, ''));
-  const r = await loadClientCertificate({ id: ID, tls: { minVersion: 'TLSv1.2', insecure: false, clientCertificate: { pkcs12File: file } } }, new MemoryCredentialStore());
+  const r = await loadClientCertificate(
+    { id: ID, tls: { minVersion: 'TLSv1.2', insecure: false, clientCertificate: { pkcs12File: file } } },
+    new MemoryCredentialStore(),
+  );
   assert.ok(r.ok && r.value?.passphrase === '');
 });
 
 const legacyOpenssl = spawnSync('openssl', ['pkcs12', '-help']).stderr?.toString().includes('-legacy') ?? false;
 
-test('an old RC2-encrypted export that OpenSSL 3 refuses is re-encoded in memory', { skip: !legacyOpenssl && 'openssl without -legacy' }, async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'causeway-p12-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  await writeFile(join(dir, 'key.pem'), (await import('node-forge')).default.pki.privateKeyToPem(client.key));
-  await writeFile(join(dir, 'cert.pem'), client.pem);
-  const r = spawnSync('openssl', ['pkcs12', '-export', '-legacy', '-inkey', join(dir, 'key.pem'), '-in', join(dir, 'cert.pem'), '-out', join(dir, 'old.p12'), '-passout', `pass:${PASS}`]);
-  assert.equal(r.status, 0, r.stderr.toString());
-  const old = await readFile(join(dir, 'old.p12'));
-  assert.throws(() => createSecureContext({ pfx: old, passphrase: PASS }));
-  const opened = openPkcs12(old, PASS, 'old.p12');
-  assert.ok(opened.ok);
-  assert.equal(opened.value.reencoded, true);
-  createSecureContext({ pfx: opened.value.pfx, passphrase: PASS });
-  assert.equal(opened.value.certificate?.subject, 'CN=alice@example.test, O=Causeway Tests');
-});
+test(
+  'an old RC2-encrypted export that OpenSSL 3 refuses is re-encoded in memory',
+  { skip: !legacyOpenssl && 'openssl without -legacy' },
+  async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'causeway-p12-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(join(dir, 'key.pem'), (await import('node-forge')).default.pki.privateKeyToPem(client.key));
+    await writeFile(join(dir, 'cert.pem'), client.pem);
+    const r = spawnSync('openssl', [
+      'pkcs12',
+      '-export',
+      '-legacy',
+      '-inkey',
+      join(dir, 'key.pem'),
+      '-in',
+      join(dir, 'cert.pem'),
+      '-out',
+      join(dir, 'old.p12'),
+      '-passout',
+      `pass:${PASS}`,
+    ]);
+    assert.equal(r.status, 0, r.stderr.toString());
+    const old = await readFile(join(dir, 'old.p12'));
+    assert.throws(() => createSecureContext({ pfx: old, passphrase: PASS }));
+    const opened = openPkcs12(old, PASS, 'old.p12');
+    assert.ok(opened.ok);
+    assert.equal(opened.value.reencoded, true);
+    createSecureContext({ pfx: opened.value.pfx, passphrase: PASS });
+    assert.equal(opened.value.certificate?.subject, 'CN=alice@example.test, O=Causeway Tests');
+  },
+);

@@ -27,7 +27,7 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }) {
 test('trust on first use: unknown → pin → trusted; a changed certificate → pin-mismatch; unpin', async (t) => {
   const { store, profile } = await setup(t);
   const first = issue({ cn: HOST, dns: [HOST] });
-  const anchors = (await anchorsFor(profile));
+  const anchors = await anchorsFor(profile);
   assert.ok(anchors.ok);
   const before = decideTrust(profile, [first.der], { anchors: anchors.anchors });
   assert.equal(before.kind, 'unknown');
@@ -93,7 +93,10 @@ test('a CA file that is not a certificate is refused and the profile is untouche
 test('importing a server certificate (not a CA) or an expired one warns', async (t) => {
   const { dir, store, profile, caDir } = await setup(t);
   const source = join(dir, 'server.pem');
-  await writeFile(source, issue({ cn: HOST, dns: [HOST], notBefore: new Date(Date.now() - 9e9), notAfter: new Date(Date.now() - 1e9) }).pem);
+  await writeFile(
+    source,
+    issue({ cn: HOST, dns: [HOST], notBefore: new Date(Date.now() - 9e9), notAfter: new Date(Date.now() - 1e9) }).pem,
+  );
   const r = await importCaFile(store, caDir, profile.id, source);
   assert.ok(r.ok);
   assert.equal(r.value.warnings.length, 2);

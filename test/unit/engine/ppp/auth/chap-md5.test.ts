@@ -10,7 +10,9 @@ const challenge = (id: number, value: Buffer, name = 'server'): Buffer =>
 const success = (id: number, msg = 'Welcome'): Buffer => packet(3, id, Buffer.from(msg));
 const failure = (id: number, msg = 'Access denied'): Buffer => packet(4, id, Buffer.from(msg));
 const expectedDigest = (id: number, secret: string, value: Buffer): Buffer =>
-  createHash('md5').update(Buffer.concat([Buffer.of(id), Buffer.from(secret), value])).digest();
+  createHash('md5')
+    .update(Buffer.concat([Buffer.of(id), Buffer.from(secret), value]))
+    .digest();
 
 test('CHAP-MD5 answers MD5(id ‖ secret ‖ challenge) with our name, then Success gives a zero HLAK', () => {
   const ctx = fakeContext('testuser', 'testpass');
@@ -84,7 +86,7 @@ test('CHAP-MD5 fails negotiation-timeout after the 60 s default wait, re-armed b
   assert.equal(ctx.failures[0]?.phase, 'auth');
 });
 
-test('CHAP-MD5 silent server times out from start, after the context\'s wait when one is set', () => {
+test("CHAP-MD5 silent server times out from start, after the context's wait when one is set", () => {
   const ctx = fakeContext();
   const chap = new ChapMd5Authenticator(ctx);
   chap.start();

@@ -13,14 +13,24 @@ import {
 import type { TlsFragment } from '../../../../../main/engine/ppp/auth/eap-tls-fragments.js';
 
 const h = (s: string): Buffer => Buffer.from(s.replace(/\s/g, ''), 'hex');
-const frag = (over: Partial<TlsFragment>): TlsFragment => ({ start: false, more: false, version: 0, data: Buffer.alloc(0), ...over });
+const frag = (over: Partial<TlsFragment>): TlsFragment => ({
+  start: false,
+  more: false,
+  version: 0,
+  data: Buffer.alloc(0),
+  ...over,
+});
 
 test('codec: byte-exact Type-Data for each flag combination (RFC 5216 §3.1)', () => {
   const cases: { name: string; f: TlsFragment; bytes: string }[] = [
     { name: 'ACK', f: ackFragment(), bytes: '00' },
     { name: 'Start', f: frag({ start: true }), bytes: '20' },
     { name: 'unfragmented', f: frag({ data: h('160301') }), bytes: '00 160301' },
-    { name: 'first of several (L+M)', f: frag({ more: true, totalLength: 0x01020304, data: h('16') }), bytes: 'c0 01020304 16' },
+    {
+      name: 'first of several (L+M)',
+      f: frag({ more: true, totalLength: 0x01020304, data: h('16') }),
+      bytes: 'c0 01020304 16',
+    },
     { name: 'middle (M)', f: frag({ more: true, data: h('aabb') }), bytes: '40 aabb' },
     { name: 'L alone', f: frag({ totalLength: 2, data: h('aabb') }), bytes: '80 00000002 aabb' },
     { name: 'PEAP version 1 Start', f: frag({ start: true, version: 1 }), bytes: '21' },
@@ -30,14 +40,21 @@ test('codec: byte-exact Type-Data for each flag combination (RFC 5216 §3.1)', (
     assert.equal(enc.toString('hex'), c.bytes.replace(/\s/g, ''), c.name);
     const d = decodeTlsFragment(enc);
     assert.ok(d.ok, c.name);
-    assert.deepEqual({ ...d.value, data: d.value.data.toString('hex') }, { ...c.f, data: c.f.data.toString('hex') }, c.name);
+    assert.deepEqual(
+      { ...d.value, data: d.value.data.toString('hex') },
+      { ...c.f, data: c.f.data.toString('hex') },
+      c.name,
+    );
   }
 });
 
-test('codec: SoftEther\'s ACK with no Flags octet reads as an ACK; reserved bits are ignored', () => {
+test("codec: SoftEther's ACK with no Flags octet reads as an ACK; reserved bits are ignored", () => {
   const empty = decodeTlsFragment(Buffer.alloc(0));
   assert.ok(empty.ok);
-  assert.deepEqual({ ...empty.value, data: empty.value.data.length }, { start: false, more: false, version: 0, data: 0 });
+  assert.deepEqual(
+    { ...empty.value, data: empty.value.data.length },
+    { start: false, more: false, version: 0, data: 0 },
+  );
   const reserved = decodeTlsFragment(h('18 aa'));
   assert.ok(reserved.ok);
   assert.equal(reserved.value.data.toString('hex'), 'aa');
@@ -55,13 +72,39 @@ test('fragmentation: table of message sizes against the fragment room', () => {
   const cases = [
     { size: 0, room: 100, expect: [[0, '']] },
     { size: 100, room: 100, expect: [[100, '']] },
-    { size: 101, room: 100, expect: [[100, 'LM'], [1, '']] },
-    { size: 250, room: 100, expect: [[100, 'LM'], [100, 'M'], [50, '']] },
-    { size: 300, room: 100, expect: [[100, 'LM'], [100, 'M'], [100, '']] },
+    {
+      size: 101,
+      room: 100,
+      expect: [
+        [100, 'LM'],
+        [1, ''],
+      ],
+    },
+    {
+      size: 250,
+      room: 100,
+      expect: [
+        [100, 'LM'],
+        [100, 'M'],
+        [50, ''],
+      ],
+    },
+    {
+      size: 300,
+      room: 100,
+      expect: [
+        [100, 'LM'],
+        [100, 'M'],
+        [100, ''],
+      ],
+    },
   ] as const;
   for (const c of cases) {
     const msg = Buffer.alloc(c.size, 7);
-    const got = fragmentMessage(msg, c.room).map((f) => [f.data.length, `${f.totalLength !== undefined ? 'L' : ''}${f.more ? 'M' : ''}`]);
+    const got = fragmentMessage(msg, c.room).map((f) => [
+      f.data.length,
+      `${f.totalLength !== undefined ? 'L' : ''}${f.more ? 'M' : ''}`,
+    ]);
     assert.deepEqual(got, c.expect, `size ${c.size}`);
     const first = fragmentMessage(msg, c.room)[0];
     if (c.size > c.room) assert.equal(first?.totalLength, c.size);
@@ -104,11 +147,39 @@ test('reassembly: fragments are copied, so the caller may reuse its packet buffe
 
 test('reassembly limits and malformed series are typed errors, and the reassembler is empty after', () => {
   const cases: { name: string; limit: number; frags: TlsFragment[]; error: string }[] = [
-    { name: 'declared above limit', limit: 100, frags: [frag({ more: true, totalLength: 101, data: Buffer.alloc(1) })], error: 'too-large' },
-    { name: 'accumulated above limit without L', limit: 100, frags: [frag({ more: true, data: Buffer.alloc(60) }), frag({ more: true, data: Buffer.alloc(60) })], error: 'too-large' },
-    { name: 'more than declared', limit: 100, frags: [frag({ more: true, totalLength: 10, data: Buffer.alloc(8) }), frag({ data: Buffer.alloc(8) })], error: 'length-mismatch' },
-    { name: 'less than declared', limit: 100, frags: [frag({ more: true, totalLength: 20, data: Buffer.alloc(8) }), frag({ data: Buffer.alloc(8) })], error: 'length-mismatch' },
-    { name: 'L changes', limit: 100, frags: [frag({ more: true, totalLength: 20, data: Buffer.alloc(8) }), frag({ more: true, totalLength: 30, data: Buffer.alloc(8) })], error: 'length-changed' },
+    {
+      name: 'declared above limit',
+      limit: 100,
+      frags: [frag({ more: true, totalLength: 101, data: Buffer.alloc(1) })],
+      error: 'too-large',
+    },
+    {
+      name: 'accumulated above limit without L',
+      limit: 100,
+      frags: [frag({ more: true, data: Buffer.alloc(60) }), frag({ more: true, data: Buffer.alloc(60) })],
+      error: 'too-large',
+    },
+    {
+      name: 'more than declared',
+      limit: 100,
+      frags: [frag({ more: true, totalLength: 10, data: Buffer.alloc(8) }), frag({ data: Buffer.alloc(8) })],
+      error: 'length-mismatch',
+    },
+    {
+      name: 'less than declared',
+      limit: 100,
+      frags: [frag({ more: true, totalLength: 20, data: Buffer.alloc(8) }), frag({ data: Buffer.alloc(8) })],
+      error: 'length-mismatch',
+    },
+    {
+      name: 'L changes',
+      limit: 100,
+      frags: [
+        frag({ more: true, totalLength: 20, data: Buffer.alloc(8) }),
+        frag({ more: true, totalLength: 30, data: Buffer.alloc(8) }),
+      ],
+      error: 'length-changed',
+    },
     { name: 'M with no data', limit: 100, frags: [frag({ more: true })], error: 'empty-fragment' },
   ];
   for (const c of cases) {
@@ -124,5 +195,8 @@ test('reassembly limits and malformed series are typed errors, and the reassembl
 test('sender hands out one fragment per ACK and then nothing', () => {
   const s = new FragmentSender(Buffer.alloc(25), 10);
   assert.equal(s.pending, 3);
-  assert.deepEqual([s.next()?.data.length, s.next()?.data.length, s.next()?.data.length, s.next()], [10, 10, 5, undefined]);
+  assert.deepEqual(
+    [s.next()?.data.length, s.next()?.data.length, s.next()?.data.length, s.next()],
+    [10, 10, 5, undefined],
+  );
 });

@@ -4,7 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Reassembler, decodeTlsFragment, encodeTlsFragment, fragmentMessage } from '../../../../../main/engine/ppp/auth/eap-tls-fragments.js';
+import {
+  Reassembler,
+  decodeTlsFragment,
+  encodeTlsFragment,
+  fragmentMessage,
+} from '../../../../../main/engine/ppp/auth/eap-tls-fragments.js';
 import type { TlsFragment } from '../../../../../main/engine/ppp/auth/eap-tls-fragments.js';
 
 const LIMIT = 4096;
@@ -97,7 +102,11 @@ test('fuzz: the EAP-TLS method under random and mutated EAP Requests never throw
       const ctx = fakeContext('fuzz', 'x');
       const auth = new EapAuthenticator(
         ctx,
-        eapOptions('eap-tls', ctx, { authMethods: ['eap-tls'], clientCertificate: { pfx, passphrase: 'pw' }, trust: { policy: { caPem: ca.certPem } } }),
+        eapOptions('eap-tls', ctx, {
+          authMethods: ['eap-tls'],
+          clientCertificate: { pfx, passphrase: 'pw' },
+          trust: { policy: { caPem: ca.certPem } },
+        }),
       );
       auth.start();
       // Start first, so that most sequences reach the TLS and reassembly paths.

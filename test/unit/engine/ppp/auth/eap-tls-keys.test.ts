@@ -21,7 +21,9 @@ function pHash(hash: string, secret: Buffer, seed: Buffer, length: number): Buff
   let size = 0;
   while (size < length) {
     a = createHmac(hash, secret).update(a).digest();
-    const block = createHmac(hash, secret).update(Buffer.concat([a, seed])).digest();
+    const block = createHmac(hash, secret)
+      .update(Buffer.concat([a, seed]))
+      .digest();
     out.push(block);
     size += block.length;
   }
@@ -30,7 +32,12 @@ function pHash(hash: string, secret: Buffer, seed: Buffer, length: number): Buff
 
 function hkdfExpandLabel(hash: string, secret: Buffer, label: string, context: Buffer, length: number): Buffer {
   const full = Buffer.from(`tls13 ${label}`, 'ascii');
-  const info = Buffer.concat([Buffer.of(length >> 8, length & 0xff, full.length), full, Buffer.of(context.length), context]);
+  const info = Buffer.concat([
+    Buffer.of(length >> 8, length & 0xff, full.length),
+    full,
+    Buffer.of(context.length),
+    context,
+  ]);
   return pHashExpand(hash, secret, info, length);
 }
 
@@ -39,7 +46,9 @@ function pHashExpand(hash: string, prk: Buffer, info: Buffer, length: number): B
   const out: Buffer[] = [];
   let t = Buffer.alloc(0);
   for (let i = 1; Buffer.concat(out).length < length; i++) {
-    t = createHmac(hash, prk).update(Buffer.concat([t, info, Buffer.of(i)])).digest();
+    t = createHmac(hash, prk)
+      .update(Buffer.concat([t, info, Buffer.of(i)]))
+      .digest();
     out.push(t);
   }
   return Buffer.concat(out).subarray(0, length);
@@ -58,10 +67,19 @@ function keylogSecret(lines: readonly string[], name: string): { random: Buffer;
 
 async function signIn(maxVersion: 'TLSv1.2' | 'TLSv1.3'): Promise<{ hlak: Buffer; srv: EapTlsTestServer }> {
   const ctx = fakeContext('alice', 'x');
-  const srv = new EapTlsTestServer({ certPem: server.certPem, keyPem: server.keyPem, clientCaPem: userCa.certPem, maxVersion });
+  const srv = new EapTlsTestServer({
+    certPem: server.certPem,
+    keyPem: server.keyPem,
+    clientCaPem: userCa.certPem,
+    maxVersion,
+  });
   const auth = new EapAuthenticator(
     ctx,
-    eapOptions('eap-tls', ctx, { authMethods: ['eap-tls'], clientCertificate: { pfx: alice.pfx('pw'), passphrase: 'pw' }, trust: { policy: { caPem: serverCa.certPem } } }),
+    eapOptions('eap-tls', ctx, {
+      authMethods: ['eap-tls'],
+      clientCertificate: { pfx: alice.pfx('pw'), passphrase: 'pw' },
+      trust: { policy: { caPem: serverCa.certPem } },
+    }),
   );
   srv.start();
   let delivered = 0;
@@ -69,7 +87,8 @@ async function signIn(maxVersion: 'TLSv1.2' | 'TLSv1.3'): Promise<{ hlak: Buffer
     const p = srv.outbox.shift();
     if (p === undefined) break;
     auth.receive(p);
-    for (let t = 0; t < 500 && ctx.sent.length === delivered && ctx.successes.length + ctx.failures.length === 0; t++) await new Promise((r) => setImmediate(r));
+    for (let t = 0; t < 500 && ctx.sent.length === delivered && ctx.successes.length + ctx.failures.length === 0; t++)
+      await new Promise((r) => setImmediate(r));
     while (delivered < ctx.sent.length) await srv.receive((ctx.sent[delivered++] as { packet: Buffer }).packet);
   }
   auth.stop();

@@ -5,7 +5,12 @@
 import { X509Certificate } from 'node:crypto';
 import { Duplex } from 'node:stream';
 import { TLSSocket, createSecureContext } from 'node:tls';
-import { FragmentSender, Reassembler, decodeTlsFragment, encodeTlsFragment } from '../../../../../main/engine/ppp/auth/eap-tls-fragments.js';
+import {
+  FragmentSender,
+  Reassembler,
+  decodeTlsFragment,
+  encodeTlsFragment,
+} from '../../../../../main/engine/ppp/auth/eap-tls-fragments.js';
 import { decodeEap } from '../../../../../main/engine/ppp/auth/eap-packet.js';
 import { packet } from './fake-context.js';
 
@@ -24,7 +29,9 @@ export interface EapTlsServerOptions {
   readonly now?: () => number;
 }
 
-export type ServerOutcome = { readonly ok: true; readonly msk: Buffer; readonly clientSubject: string } | { readonly ok: false; readonly why: string };
+export type ServerOutcome =
+  | { readonly ok: true; readonly msk: Buffer; readonly clientSubject: string }
+  | { readonly ok: false; readonly why: string };
 
 class Wire extends Duplex {
   readonly out: Buffer[] = [];
@@ -55,7 +62,13 @@ export class EapTlsTestServer {
   constructor(private readonly o: EapTlsServerOptions) {
     this.tls = new TLSSocket(this.wire, {
       isServer: true,
-      secureContext: createSecureContext({ cert: o.certPem, key: o.keyPem, ca: o.clientCaPem, maxVersion: o.maxVersion ?? 'TLSv1.3', ...(o.ecdhCurve !== undefined ? { ecdhCurve: o.ecdhCurve } : {}) }),
+      secureContext: createSecureContext({
+        cert: o.certPem,
+        key: o.keyPem,
+        ca: o.clientCaPem,
+        maxVersion: o.maxVersion ?? 'TLSv1.3',
+        ...(o.ecdhCurve !== undefined ? { ecdhCurve: o.ecdhCurve } : {}),
+      }),
       requestCert: true,
       rejectUnauthorized: false,
     });
@@ -122,7 +135,10 @@ export class EapTlsTestServer {
       return;
     }
     const label = this.tls.getProtocol() === 'TLSv1.3' ? 'EXPORTER_EAP_TLS_Key_Material' : 'client EAP encryption';
-    const msk = this.tls.getProtocol() === 'TLSv1.3' ? this.tls.exportKeyingMaterial(128, label, Buffer.of(13)) : this.tls.exportKeyingMaterial(128, label, undefined as unknown as Buffer);
+    const msk =
+      this.tls.getProtocol() === 'TLSv1.3'
+        ? this.tls.exportKeyingMaterial(128, label, Buffer.of(13))
+        : this.tls.exportKeyingMaterial(128, label, undefined as unknown as Buffer);
     this.outcome = { ok: true, msk: msk.subarray(0, 64), clientSubject: cert.subject };
     this.finish(true);
   }

@@ -46,7 +46,12 @@ async function turns(n: number): Promise<void> {
 /** Delivers packets both ways until neither side has anything left to say. */
 async function exchange(s: EapSetup, server: Partial<EapTlsServerOptions> = {}): Promise<Run> {
   const ctx = fakeContext('alice', 'unused');
-  const srv = new EapTlsTestServer({ certPem: serverCert.certPem, keyPem: serverCert.keyPem, clientCaPem: userCa.certPem, ...server });
+  const srv = new EapTlsTestServer({
+    certPem: serverCert.certPem,
+    keyPem: serverCert.keyPem,
+    clientCaPem: userCa.certPem,
+    ...server,
+  });
   const auth = new EapAuthenticator(ctx, eapOptions('eap-tls', ctx, s));
   auth.start();
   auth.receive(packet(1, 1, Buffer.of(1))); // Identity
@@ -57,7 +62,12 @@ async function exchange(s: EapSetup, server: Partial<EapTlsServerOptions> = {}):
     const p = srv.outbox.shift();
     if (p === undefined) break;
     auth.receive(p);
-    for (let t = 0; t < 500 && ctx.sent.length === delivered && ctx.failures.length === 0 && ctx.successes.length === 0; t++) await turns(1);
+    for (
+      let t = 0;
+      t < 500 && ctx.sent.length === delivered && ctx.failures.length === 0 && ctx.successes.length === 0;
+      t++
+    )
+      await turns(1);
     while (delivered < ctx.sent.length) await srv.receive((ctx.sent[delivered++] as { packet: Buffer }).packet);
     if (ctx.failures.length > 0) break;
   }
@@ -88,7 +98,10 @@ for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
       // HLAK = first 32 bytes of the MSK both sides derived (MS-SSTP §3.2.5.2).
       assert.equal(r.ctx.successes[0]?.hlak.toString('hex'), r.server.outcome.msk.subarray(0, 32).toString('hex'));
       const frags = clientFragments(r);
-      assert.ok(frags.every((f) => f.size <= 300), `sizes ${frags.map((f) => f.size).join(',')}`);
+      assert.ok(
+        frags.every((f) => f.size <= 300),
+        `sizes ${frags.map((f) => f.size).join(',')}`,
+      );
       // Our certificate flight did not fit: L+M first, then M, then the last fragment.
       assert.ok(frags.some((f) => f.flags === 'LM'));
       assert.ok(frags.some((f) => f.flags === 'M'));
@@ -106,7 +119,9 @@ test('TLS 1.3 HelloRetryRequest (server wants P-384): our second ClientHello goe
 
 test('an untrusted server certificate stops EAP-TLS before our certificate leaves, naming its fingerprint', async () => {
   // TLS 1.2: our Certificate message would travel in clear, so its absence on the wire is checkable.
-  const r = await exchange(setup({ trust: { policy: { caPem: otherCa.certPem }, serverName: 'eap.test' } }), { maxVersion: 'TLSv1.2' });
+  const r = await exchange(setup({ trust: { policy: { caPem: otherCa.certPem }, serverName: 'eap.test' } }), {
+    maxVersion: 'TLSv1.2',
+  });
   assert.equal(r.ctx.successes.length, 0);
   const f = r.ctx.failures[0];
   assert.equal(f?.code, 'server-auth-failed');
@@ -123,7 +138,9 @@ test('an untrusted server certificate stops EAP-TLS before our certificate leave
 test('a pin of the inner certificate trusts it whatever its chain; a wrong name is refused', async () => {
   const pinned = await exchange(setup({ trust: { policy: { pinSha256: serverCert.sha256 } } }));
   assert.equal(pinned.ctx.successes.length, 1);
-  const named = await exchange(setup({ trust: { policy: { caPem: serverCa.certPem }, serverName: 'nps.example.com' } }));
+  const named = await exchange(
+    setup({ trust: { policy: { caPem: serverCa.certPem }, serverName: 'nps.example.com' } }),
+  );
   assert.match(named.ctx.failures[0]?.message ?? '', /not issued to nps\.example\.com/);
 });
 
@@ -132,7 +149,10 @@ test('a client certificate from another CA: the server refuses, and Causeway say
   assert.equal(r.server.outcome?.ok, false);
   const f = r.ctx.failures[0];
   assert.equal(f?.code, 'auth-failed');
-  assert.match(f?.message ?? '', /refused to sign in "alice" with your client certificate \(alice, issued by Some other CA\)/);
+  assert.match(
+    f?.message ?? '',
+    /refused to sign in "alice" with your client certificate \(alice, issued by Some other CA\)/,
+  );
 });
 
 test('an expired client certificate: the failure says it expired and to renew it', async () => {
@@ -196,7 +216,10 @@ test('LCP: the server\'s "EAP" is Acked as EAP-TLS when that is the profile\'s f
   const { AuthNegotiation } = await import('../../../../../main/engine/ppp/lcp-auth.js');
   const eap = { type: 3, data: Buffer.of(0xc2, 0x27) };
   assert.deepEqual(new AuthNegotiation(['eap-tls']).judge(eap, 1, false), { kind: 'ack', method: 'eap-tls' });
-  assert.deepEqual(new AuthNegotiation(['eap-tls', 'eap-mschapv2']).judge(eap, 1, false), { kind: 'ack', method: 'eap-tls' });
+  assert.deepEqual(new AuthNegotiation(['eap-tls', 'eap-mschapv2']).judge(eap, 1, false), {
+    kind: 'ack',
+    method: 'eap-tls',
+  });
   assert.deepEqual(new AuthNegotiation(['eap-mschapv2']).judge(eap, 1, false), { kind: 'ack', method: 'eap-mschapv2' });
   const mschapFirst = new AuthNegotiation(['mschapv2', 'eap-tls']).judge(eap, 1, false);
   assert.equal(mschapFirst.kind, 'nak');

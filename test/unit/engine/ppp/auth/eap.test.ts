@@ -16,15 +16,18 @@ const NT_RESPONSE = h('82309ECD8D708B5EA08FAA3981CD83544233114A3D85D6DF');
 const AUTH_RESPONSE = 'S=407A5589115FD0D6209F510FE9C04566932CDA56';
 const CLIENT_HLAK = h('D5F0E9521E3EA9589645E86051C82226 8B7CDC149B993A1BA118CB153F56DCCB');
 
-const request = (id: number, type: number, data: Buffer = Buffer.alloc(0)): Buffer => packet(1, id, Buffer.of(type), data);
+const request = (id: number, type: number, data: Buffer = Buffer.alloc(0)): Buffer =>
+  packet(1, id, Buffer.of(type), data);
 const eapSuccess = (id: number): Buffer => packet(3, id);
 const eapFailure = (id: number): Buffer => packet(4, id);
 /** An EAP-MSCHAPv2 inner packet: OpCode, MS-CHAPv2-ID, MS-Length, data. */
 const inner = (opcode: number, msId: number, ...data: Buffer[]): Buffer => packet(opcode, msId, ...data);
 const msChallenge = (eapId: number, msId: number, challenge: Buffer, name = 'srv'): Buffer =>
   request(eapId, 26, inner(1, msId, Buffer.of(16), challenge, Buffer.from(name)));
-const msSuccess = (eapId: number, msId: number, msg: string): Buffer => request(eapId, 26, inner(3, msId, Buffer.from(msg)));
-const msFailure = (eapId: number, msId: number, msg: string): Buffer => request(eapId, 26, inner(4, msId, Buffer.from(msg)));
+const msSuccess = (eapId: number, msId: number, msg: string): Buffer =>
+  request(eapId, 26, inner(3, msId, Buffer.from(msg)));
+const msFailure = (eapId: number, msId: number, msg: string): Buffer =>
+  request(eapId, 26, inner(4, msId, Buffer.from(msg)));
 
 function response(ctx: FakeContext, i: number): { id: number; type: number; data: Buffer } {
   const s = ctx.sent[i];
@@ -50,7 +53,11 @@ test('EAP Identity is answered with the user name', () => {
   assert.deepEqual(ctx.sent[0]?.packet, packet(2, 1, Buffer.of(1), Buffer.from('testuser@HUB1')));
 });
 
-for (const [type, name] of [[13, 'EAP-TLS'], [25, 'PEAP'], [4, 'MD5-Challenge']] as const) {
+for (const [type, name] of [
+  [13, 'EAP-TLS'],
+  [25, 'PEAP'],
+  [4, 'MD5-Challenge'],
+] as const) {
   test(`EAP ${name} (type ${type}) is answered with a Legacy Nak proposing MSCHAPv2 (26)`, () => {
     const ctx = fakeContext();
     const eap = new EapAuthenticator(ctx);
@@ -197,7 +204,12 @@ test('EAP traces without password, NT-Response, S= or keys', () => {
   assert.match(text, /send \[EAP Response id=0x2 Nak <MSCHAPv2>\]/);
   assert.match(text, /send \[EAP Response id=0x3 MSCHAPv2 Response id=0x1 name="User"\]/);
   const lower = text.toLowerCase();
-  for (const secret of ['clientpass', NT_RESPONSE.toString('hex'), AUTH_RESPONSE.slice(2).toLowerCase(), CLIENT_HLAK.subarray(0, 16).toString('hex')]) {
+  for (const secret of [
+    'clientpass',
+    NT_RESPONSE.toString('hex'),
+    AUTH_RESPONSE.slice(2).toLowerCase(),
+    CLIENT_HLAK.subarray(0, 16).toString('hex'),
+  ]) {
     assert.ok(!lower.includes(secret), `log leaks ${secret.slice(0, 6)}…`);
   }
 });

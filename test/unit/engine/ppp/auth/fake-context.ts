@@ -31,7 +31,11 @@ export function fakeContext(username = 'testuser', password = 'testpass'): FakeC
     successes,
     failures,
     logs,
-    log: phaseLogger((e) => logs.push(e), 'auth', () => clock.now()),
+    log: phaseLogger(
+      (e) => logs.push(e),
+      'auth',
+      () => clock.now(),
+    ),
     send: (protocol, packet) => sent.push({ protocol, packet: Buffer.from(packet) }),
     succeed: (r) => successes.push(r),
     fail: (f) => failures.push(f),

@@ -26,14 +26,21 @@ const SEEDS: readonly Buffer[] = [
 ];
 
 const mutated = fc
-  .tuple(fc.constantFrom(...SEEDS), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat())
+  .tuple(
+    fc.constantFrom(...SEEDS),
+    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+    fc.nat(),
+  )
   .map(([seed, edits, cut]) => {
     const b = Buffer.from(seed);
     for (const [at, v] of edits) b[at % b.length] = v;
     return b.subarray(0, b.length - (cut % 3));
   });
 
-const anyPacket = fc.oneof(fc.uint8Array({ maxLength: 80 }).map((a) => Buffer.from(a)), mutated);
+const anyPacket = fc.oneof(
+  fc.uint8Array({ maxLength: 80 }).map((a) => Buffer.from(a)),
+  mutated,
+);
 
 test('decoders never throw on random bytes', () => {
   fc.assert(
@@ -50,23 +57,27 @@ test('decoders never throw on random bytes', () => {
 for (const method of METHODS) {
   test(`${method}: receive() never throws and reports at most one success and one failure`, () => {
     fc.assert(
-      fc.property(fc.array(anyPacket, { maxLength: 12 }), fc.array(fc.nat({ max: 40_000 }), { maxLength: 3 }), (packets, waits) => {
-        const ctx = fakeContext('testuser', 'testpass');
-        const auth = createAuthenticator(method, ctx);
-        auth.start();
-        packets.forEach((p, i) => {
-          auth.receive(p);
-          const w = waits[i];
-          if (w !== undefined) ctx.clock.advance(w);
-        });
-        assert.ok(ctx.successes.length <= 1);
-        assert.ok(ctx.failures.length <= 1);
-        // The random server cannot know the password, so it can never have proved itself.
-        if (method === 'mschapv2' || method === 'eap-mschapv2') assert.equal(ctx.successes.length, 0);
-        for (const s of ctx.successes) assert.equal(s.hlak.length, 32);
-        auth.stop();
-        assert.equal(ctx.clock.pending, 0);
-      }),
+      fc.property(
+        fc.array(anyPacket, { maxLength: 12 }),
+        fc.array(fc.nat({ max: 40_000 }), { maxLength: 3 }),
+        (packets, waits) => {
+          const ctx = fakeContext('testuser', 'testpass');
+          const auth = createAuthenticator(method, ctx);
+          auth.start();
+          packets.forEach((p, i) => {
+            auth.receive(p);
+            const w = waits[i];
+            if (w !== undefined) ctx.clock.advance(w);
+          });
+          assert.ok(ctx.successes.length <= 1);
+          assert.ok(ctx.failures.length <= 1);
+          // The random server cannot know the password, so it can never have proved itself.
+          if (method === 'mschapv2' || method === 'eap-mschapv2') assert.equal(ctx.successes.length, 0);
+          for (const s of ctx.successes) assert.equal(s.hlak.length, 32);
+          auth.stop();
+          assert.equal(ctx.clock.pending, 0);
+        },
+      ),
       { numRuns: 500 },
     );
   });

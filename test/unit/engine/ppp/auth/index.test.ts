@@ -6,7 +6,14 @@ import { PPP_CHAP, PPP_EAP, PPP_PAP } from '../../../../../main/engine/ppp/proto
 import { fakeContext } from './fake-context.js';
 
 test('createAuthenticator builds one authenticator per method, on the right PPP protocol', () => {
-  const expected = { pap: PPP_PAP, chap: PPP_CHAP, mschapv2: PPP_CHAP, 'eap-mschapv2': PPP_EAP, 'eap-tls': PPP_EAP, 'eap-peap': PPP_EAP } as const;
+  const expected = {
+    pap: PPP_PAP,
+    chap: PPP_CHAP,
+    mschapv2: PPP_CHAP,
+    'eap-mschapv2': PPP_EAP,
+    'eap-tls': PPP_EAP,
+    'eap-peap': PPP_EAP,
+  } as const;
   for (const method of AUTH_METHODS) {
     const a = createAuthenticator(method, fakeContext());
     assert.equal(a.method, method);

@@ -189,7 +189,13 @@ test('MS-CHAPv2 traces in pppd form without password, NT-Response, authenticator
   const text = allLogText(ctx).toLowerCase();
   assert.match(text, /send \[mschapv2 response id=0x3 name="user"\]/);
   assert.match(text, /rcvd \[mschapv2 success id=0x3 m="welcome"\]/);
-  for (const secret of ['clientpass', NT_RESPONSE.toString('hex'), AUTH_RESPONSE.slice(2).toLowerCase(), CLIENT_HLAK.subarray(0, 16).toString('hex'), CLIENT_HLAK.subarray(16).toString('hex')]) {
+  for (const secret of [
+    'clientpass',
+    NT_RESPONSE.toString('hex'),
+    AUTH_RESPONSE.slice(2).toLowerCase(),
+    CLIENT_HLAK.subarray(0, 16).toString('hex'),
+    CLIENT_HLAK.subarray(16).toString('hex'),
+  ]) {
     assert.ok(!text.includes(secret), `log leaks ${secret.slice(0, 6)}…`);
   }
 });

@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import { decodeChap } from '../../../../../main/engine/ppp/auth/chap-packet.js';
 import { encodePacket } from '../../../../../main/engine/ppp/auth/packet-header.js';
 import { PeapInner, type InnerAction } from '../../../../../main/engine/ppp/auth/peap-inner.js';
-import { decodeInner, decodeTlvs, encodeTlv, resultTlv, type InnerRequest } from '../../../../../main/engine/ppp/auth/peap-tlv.js';
+import {
+  decodeInner,
+  decodeTlvs,
+  encodeTlv,
+  resultTlv,
+  type InnerRequest,
+} from '../../../../../main/engine/ppp/auth/peap-tlv.js';
 import { MsChapV2Verifier } from '../../../../peers/mschapv2-verifier.js';
 
 const CREDS = { username: 'testuser', password: 'testpass' };
@@ -27,7 +33,10 @@ function challenge(v: MsChapV2Verifier): Buffer {
 /** Identity and the MS-CHAPv2 Response, checked by the verifier; returns its verdict. */
 function throughResponse(inner: PeapInner, v: MsChapV2Verifier): ReturnType<MsChapV2Verifier['verify']> {
   // Identity: header-less, Type 1 then the name.
-  assert.deepEqual(reply(inner.handle(req(1, Buffer.alloc(0)))), Buffer.concat([Buffer.of(1), Buffer.from('testuser')]));
+  assert.deepEqual(
+    reply(inner.handle(req(1, Buffer.alloc(0)))),
+    Buffer.concat([Buffer.of(1), Buffer.from('testuser')]),
+  );
   const r = reply(inner.handle(req(26, challenge(v))));
   assert.equal(r[0], 26, 'header-less Type 26');
   const chap = decodeChap(r.subarray(1), 'inner');
@@ -77,7 +86,10 @@ test('an MS-CHAPv2 Failure E=691 is acknowledged and kept as the explanation', (
   const inner = new PeapInner(CREDS);
   const verdict = throughResponse(inner, v);
   assert.equal(verdict.ok, false);
-  assert.deepEqual(reply(inner.handle(req(26, encodePacket(4, MS_ID, Buffer.from(verdict.message))))), Buffer.of(26, 4));
+  assert.deepEqual(
+    reply(inner.handle(req(26, encodePacket(4, MS_ID, Buffer.from(verdict.message))))),
+    Buffer.of(26, 4),
+  );
   assert.equal(inner.rejected?.code, 'auth-failed');
   assert.match(inner.rejected?.message ?? '', /wrong user name or password/);
   assert.match(inner.rejected?.detail ?? '', /E=691/);
@@ -85,7 +97,7 @@ test('an MS-CHAPv2 Failure E=691 is acknowledged and kept as the explanation', (
   assert.equal(inner.succeeded, false);
 });
 
-test('early cryptobinding, unknown mandatory TLVs and broken TLVs are typed failures; other methods are Nak\'ed to 26', () => {
+test("early cryptobinding, unknown mandatory TLVs and broken TLVs are typed failures; other methods are Nak'ed to 26", () => {
   const inner = new PeapInner(CREDS);
   // Result success with a Crypto-Binding TLV before MS-CHAPv2 proved anything: refused outright.
   const cb = inner.handle(req(33, Buffer.concat([resultTlv(1), encodeTlv(12, false, Buffer.alloc(56))])));

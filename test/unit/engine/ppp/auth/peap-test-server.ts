@@ -4,7 +4,12 @@
 import { Duplex } from 'node:stream';
 import { TLSSocket, createSecureContext } from 'node:tls';
 import { decodeEap } from '../../../../../main/engine/ppp/auth/eap-packet.js';
-import { FragmentSender, Reassembler, decodeTlsFragment, encodeTlsFragment } from '../../../../../main/engine/ppp/auth/eap-tls-fragments.js';
+import {
+  FragmentSender,
+  Reassembler,
+  decodeTlsFragment,
+  encodeTlsFragment,
+} from '../../../../../main/engine/ppp/auth/eap-tls-fragments.js';
 import { encodePacket } from '../../../../../main/engine/ppp/auth/packet-header.js';
 import { decodeTlvs, encodeTlv, resultTlv } from '../../../../../main/engine/ppp/auth/peap-tlv.js';
 import { MsChapV2Verifier } from '../../../../peers/mschapv2-verifier.js';
@@ -58,7 +63,10 @@ export class PeapTestServer {
   problem: string | undefined;
 
   constructor(private readonly o: PeapServerOptions) {
-    this.tls = new TLSSocket(this.wire, { isServer: true, secureContext: createSecureContext({ cert: o.certPem, key: o.keyPem, maxVersion: 'TLSv1.2' }) });
+    this.tls = new TLSSocket(this.wire, {
+      isServer: true,
+      secureContext: createSecureContext({ cert: o.certPem, key: o.keyPem, maxVersion: 'TLSv1.2' }),
+    });
     this.verifier = new MsChapV2Verifier(o.users, o.wrongAuthenticatorResponse ?? false);
     this.tls.on('secure', () => {
       this.secure = true;
@@ -75,7 +83,10 @@ export class PeapTestServer {
   async receive(p: Buffer): Promise<void> {
     this.received.push(Buffer.from(p));
     const d = decodeEap(p);
-    if (!d.ok || d.value.code !== 'response' || d.value.type !== 25) throw new Error(`client sent ${d.ok ? `${d.value.code} type ${d.value.code === 'response' ? d.value.type : ''}` : d.error.reason}`);
+    if (!d.ok || d.value.code !== 'response' || d.value.type !== 25)
+      throw new Error(
+        `client sent ${d.ok ? `${d.value.code} type ${d.value.code === 'response' ? d.value.type : ''}` : d.error.reason}`,
+      );
     const f = decodeTlsFragment(d.value.data);
     if (!f.ok) throw new Error(`client sent a bad fragment: ${f.error.reason}`);
     if (f.value.version !== 0) this.problem ??= `client answered PEAP version ${f.value.version}`;
@@ -111,7 +122,12 @@ export class PeapTestServer {
     switch (this.inner) {
       case 'identity':
         this.inner = 'challenge';
-        this.tls.write(Buffer.concat([Buffer.of(26), encodePacket(1, this.msId, Buffer.of(16), this.verifier.challenge, Buffer.from('peap-test'))]));
+        this.tls.write(
+          Buffer.concat([
+            Buffer.of(26),
+            encodePacket(1, this.msId, Buffer.of(16), this.verifier.challenge, Buffer.from('peap-test')),
+          ]),
+        );
         return;
       case 'challenge': {
         const chap = m.subarray(1);

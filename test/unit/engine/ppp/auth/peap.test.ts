@@ -17,10 +17,17 @@ interface Run {
   readonly server: PeapTestServer;
 }
 
-async function exchange(o: { password?: string; trust?: TrustPolicy; mru?: number; server?: Partial<PeapServerOptions> } = {}): Promise<Run> {
+async function exchange(
+  o: { password?: string; trust?: TrustPolicy; mru?: number; server?: Partial<PeapServerOptions> } = {},
+): Promise<Run> {
   const certs = await peerCertificates();
   const ctx = fakeContext('testuser', o.password ?? 'testpass');
-  const server = new PeapTestServer({ certPem: certs.leaf.certPem, keyPem: certs.leaf.keyPem, users: { testuser: 'testpass' }, ...o.server });
+  const server = new PeapTestServer({
+    certPem: certs.leaf.certPem,
+    keyPem: certs.leaf.keyPem,
+    users: { testuser: 'testpass' },
+    ...o.server,
+  });
   const trust = { policy: o.trust ?? { caPem: certs.ca.certPem }, serverName: 'sstp.strict.test' };
   const auth = new EapAuthenticator(ctx, {
     mschapv2: false,
@@ -36,7 +43,12 @@ async function exchange(o: { password?: string; trust?: TrustPolicy; mru?: numbe
     const p = server.outbox.shift();
     if (p === undefined) break;
     auth.receive(p);
-    for (let t = 0; t < 500 && ctx.sent.length === delivered && ctx.failures.length === 0 && ctx.successes.length === 0; t++) await turns(1);
+    for (
+      let t = 0;
+      t < 500 && ctx.sent.length === delivered && ctx.failures.length === 0 && ctx.successes.length === 0;
+      t++
+    )
+      await turns(1);
     while (delivered < ctx.sent.length) await server.receive((ctx.sent[delivered++] as { packet: Buffer }).packet);
     if (ctx.failures.length > 0) break;
   }
@@ -45,7 +57,7 @@ async function exchange(o: { password?: string; trust?: TrustPolicy; mru?: numbe
   return { ctx, server };
 }
 
-test('MRU 150, server fragments of 100 bytes, v1 offered: signs in with v0, fragments fit, HLAK = the server\'s MSK', async () => {
+test("MRU 150, server fragments of 100 bytes, v1 offered: signs in with v0, fragments fit, HLAK = the server's MSK", async () => {
   const r = await exchange({ mru: 150, server: { offerVersion: 1, fragment: 100 } });
   assert.deepEqual(r.ctx.failures, []);
   assert.equal(r.ctx.successes.length, 1);
@@ -58,8 +70,14 @@ test('MRU 150, server fragments of 100 bytes, v1 offered: signs in with v0, frag
     assert.ok(f.ok);
     return { size: p.length, flags: `${f.value.totalLength !== undefined ? 'L' : ''}${f.value.more ? 'M' : ''}` };
   });
-  assert.ok(frags.every((f) => f.size <= 150), frags.map((f) => f.size).join(','));
-  assert.ok(frags.some((f) => f.flags === 'LM'), 'our messages went out in L+M fragments');
+  assert.ok(
+    frags.every((f) => f.size <= 150),
+    frags.map((f) => f.size).join(','),
+  );
+  assert.ok(
+    frags.some((f) => f.flags === 'LM'),
+    'our messages went out in L+M fragments',
+  );
   // The tunnel carried Identity, the MS-CHAPv2 Response and its Success ack, then the Extensions Response.
   assert.equal(r.server.innerReceived[0]?.toString('latin1'), '\x01testuser');
   assert.equal(r.server.innerReceived[2]?.toString('hex'), '1a03');
@@ -85,7 +103,11 @@ test('a wrong password: the inner MS-CHAPv2 Failure explains the EAP-Failure', a
 });
 
 test('a server that reports success without proving the password is refused (possible man-in-the-middle)', async () => {
-  for (const server of [{ resultBeforeProof: true }, { wrongAuthenticatorResponse: true }, { successAfterHandshake: true }]) {
+  for (const server of [
+    { resultBeforeProof: true },
+    { wrongAuthenticatorResponse: true },
+    { successAfterHandshake: true },
+  ]) {
     const r = await exchange({ server });
     assert.equal(r.ctx.successes.length, 0, JSON.stringify(server));
     assert.equal(r.ctx.failures[0]?.code, 'server-auth-failed', JSON.stringify(server));

@@ -30,13 +30,23 @@ export function issue(o: CertOptions): Issued {
   cert.validity.notBefore = o.notBefore ?? new Date(Date.now() - 3600_000);
   cert.validity.notAfter = o.notAfter ?? new Date(Date.now() + 30 * 86400_000);
   // Real certificates list the RDNs general → specific (C, O, CN).
-  const subject = [{ name: 'organizationName', value: 'Causeway Tests' }, { name: 'commonName', value: o.cn }];
+  const subject = [
+    { name: 'organizationName', value: 'Causeway Tests' },
+    { name: 'commonName', value: o.cn },
+  ];
   cert.setSubject(subject);
   cert.setIssuer(o.issuer ? o.issuer.cert.subject.attributes : subject);
-  const altNames = [...(o.dns ?? []).map((value) => ({ type: 2, value })), ...(o.ips ?? []).map((ip) => ({ type: 7, ip }))];
+  const altNames = [
+    ...(o.dns ?? []).map((value) => ({ type: 2, value })),
+    ...(o.ips ?? []).map((ip) => ({ type: 7, ip })),
+  ];
   cert.setExtensions([
     { name: 'basicConstraints', cA: o.isCa ?? false, critical: true },
-    { name: 'keyUsage', critical: true, ...(o.isCa ? { keyCertSign: true, cRLSign: true } : { digitalSignature: true, keyEncipherment: true }) },
+    {
+      name: 'keyUsage',
+      critical: true,
+      ...(o.isCa ? { keyCertSign: true, cRLSign: true } : { digitalSignature: true, keyEncipherment: true }),
+    },
     ...(altNames.length ? [{ name: 'subjectAltName', altNames }] : []),
   ]);
   cert.sign(o.issuer?.key ?? keys.privateKey, forge.md.sha256.create());
@@ -44,8 +54,16 @@ export function issue(o: CertOptions): Issued {
   return { cert, key: keys.privateKey, der, pem: forge.pki.certificateToPem(cert) };
 }
 
-export function pkcs12(holder: Issued, passphrase: string, extra: readonly Issued[] = [], algorithm: 'aes256' | '3des' = 'aes256'): Buffer {
-  const asn1 = forge.pkcs12.toPkcs12Asn1(holder.key, [holder.cert, ...extra.map((e) => e.cert)], passphrase, { algorithm, generateLocalKeyId: true });
+export function pkcs12(
+  holder: Issued,
+  passphrase: string,
+  extra: readonly Issued[] = [],
+  algorithm: 'aes256' | '3des' = 'aes256',
+): Buffer {
+  const asn1 = forge.pkcs12.toPkcs12Asn1(holder.key, [holder.cert, ...extra.map((e) => e.cert)], passphrase, {
+    algorithm,
+    generateLocalKeyId: true,
+  });
   return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
 }
 
