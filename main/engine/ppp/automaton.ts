@@ -1,8 +1,12 @@
-// The RFC 1661 §4 option-negotiation automaton, shared by LCP, IPCP and IPv6CP. It owns states,
-// events, the restart timer and counters, identifiers, and the shape of Ack/Nak/Reject replies;
-// each protocol supplies only a NegotiationPolicy (what to ask for, how to judge the peer).
-import type { Clock, TimerHandle } from '../clock.js';
-import type { Logger } from '../log.js';
+// The RFC 1661 §4 option-negotiation automaton, shared by LCP, IPCP and IPv6CP. The state table is
+// automaton-table.ts; this file turns packets and timeouts into the table's events (checking that a
+// reply answers our outstanding request), carries out its actions — the restart timer and counters,
+// identifiers, the shape of Ack/Nak/Reject replies — and runs the owner's hooks. Each protocol
+// supplies only a NegotiationPolicy (what to ask for, how to judge the peer).
+import type { TimerHandle } from '../clock.js';
+import { TABLE, type Actions } from './automaton-table.js';
+import { RFC1661_LIMITS } from './automaton-types.js';
+import type { AutomatonLimits, AutomatonOptions, PppEvent, State } from './automaton-types.js';
 import { encodeOptions } from './options.js';
 import type { ConfigOption } from './options.js';
 import {
@@ -17,79 +21,24 @@ import {
   decodeMessage,
   encodeControl,
 } from './packet.js';
-import type { CodeSet, ControlPacket } from './packet.js';
-import type { NegotiationPolicy, Outcome } from './policy.js';
+import type { ControlPacket } from './packet.js';
+import type { Outcome } from './policy.js';
 
-export type State =
-  | 'initial'
-  | 'starting'
-  | 'closed'
-  | 'stopped'
-  | 'closing'
-  | 'stopping'
-  | 'req-sent'
-  | 'ack-rcvd'
-  | 'ack-sent'
-  | 'opened';
-
-export type PppEvent =
-  | 'Up'
-  | 'Down'
-  | 'Open'
-  | 'Close'
-  | 'TO+'
-  | 'TO-'
-  | 'RCR+'
-  | 'RCR-'
-  | 'RCA'
-  | 'RCN'
-  | 'RTR'
-  | 'RTA'
-  | 'RUC'
-  | 'RXJ+'
-  | 'RXJ-'
-  | 'RXR';
-
-export interface AutomatonLimits {
-  readonly restartMs: number;
-  readonly maxConfigure: number;
-  readonly maxTerminate: number;
-  readonly maxFailure: number;
-}
-
-/** RFC 1661 §4.6 suggested values. */
-export const RFC1661_LIMITS: AutomatonLimits = { restartMs: 3000, maxConfigure: 10, maxTerminate: 2, maxFailure: 5 };
-
-export interface AutomatonHooks {
-  /** Send one control packet of this protocol. */
-  send(packet: ControlPacket): void;
-  /** This-Layer-Up: the automaton entered Opened. */
-  up(): void;
-  /** This-Layer-Down: the automaton left Opened, because of `cause`. */
-  down(cause: PppEvent): void;
-  /** This-Layer-Started: the lower layer is needed. */
-  started(): void;
-  /** This-Layer-Finished: negotiation is over (Closed, Stopped or Initial), because of `cause`. */
-  finished(cause: PppEvent): void;
-  /** Every event, after its actions ran (for the owner's bookkeeping and for tests). */
-  transition?(event: PppEvent, from: State, to: State): void;
-}
-
-export interface AutomatonOptions {
-  /** "LCP", "IPCP", "IPV6CP": used in log lines and decode errors. */
-  readonly name: string;
-  readonly codes: CodeSet;
-  readonly policy: NegotiationPolicy;
-  readonly hooks: AutomatonHooks;
-  readonly clock: Clock;
-  readonly log: Logger;
-  readonly limits?: AutomatonLimits;
-  /** The peer's MRU, to truncate Code-Rejects; 1500 until LCP has negotiated one. */
-  readonly peerMru?: () => number;
-}
+export { RFC1661_LIMITS } from './automaton-types.js';
+export type { AutomatonHooks, AutomatonLimits, AutomatonOptions, PppEvent, State } from './automaton-types.js';
 
 const TIMED: ReadonlySet<State> = new Set<State>(['closing', 'stopping', 'req-sent', 'ack-rcvd', 'ack-sent']);
 const NEGOTIATING: ReadonlySet<State> = new Set<State>(['req-sent', 'ack-rcvd', 'ack-sent']);
+/** States where a Configure packet is answered (or ignored) by the table alone, the policy unasked. */
+const IDLE: ReadonlySet<State> = new Set<State>(['initial', 'starting', 'closed', 'closing', 'stopping']);
+
+/** The replies an event may send, bound to the packet that caused it. */
+interface Replies {
+  sca?(): void;
+  scn?(): void;
+  sta?(): void;
+  scj?(): void;
+}
 
 export class Automaton {
   private st: State = 'initial';
@@ -134,94 +83,24 @@ export class Automaton {
   // ---- administrative and lower-layer events ----
 
   up(): void {
-    this.event('Up', () => {
-      switch (this.st) {
-        case 'initial':
-          return 'closed';
-        case 'starting':
-          this.irc(false);
-          this.scr();
-          return 'req-sent';
-        default:
-          return this.illegal('Up');
-      }
-    });
+    this.event('Up');
   }
 
   down(): void {
-    this.event('Down', () => {
-      switch (this.st) {
-        case 'closed':
-        case 'closing':
-          return 'initial';
-        case 'stopped':
-          this.o.hooks.started();
-          return 'starting';
-        case 'stopping':
-        case 'req-sent':
-        case 'ack-rcvd':
-        case 'ack-sent':
-          return 'starting';
-        case 'opened':
-          this.o.hooks.down('Down');
-          return 'starting';
-        default:
-          return this.illegal('Down');
-      }
-    });
+    this.event('Down');
   }
 
   open(): void {
-    this.event('Open', () => {
-      switch (this.st) {
-        case 'initial':
-          this.o.hooks.started();
-          return 'starting';
-        case 'closed':
-          this.irc(false);
-          this.scr();
-          return 'req-sent';
-        // The "restart option" (Down/Up on Open in Stopped/Stopping/Closing) is not used: SSTP
-        // has no lower layer to bounce.
-        case 'closing':
-          return 'stopping';
-        default:
-          return this.st;
-      }
-    });
+    this.event('Open');
   }
 
   close(): void {
-    this.event('Close', () => {
-      switch (this.st) {
-        case 'starting':
-          this.tlf('Close');
-          return 'initial';
-        case 'stopped':
-          return 'closed';
-        case 'stopping':
-          return 'closing';
-        case 'req-sent':
-        case 'ack-rcvd':
-        case 'ack-sent':
-          this.irc(true);
-          this.str();
-          return 'closing';
-        case 'opened':
-          this.o.hooks.down('Close');
-          this.irc(true);
-          this.str();
-          return 'closing';
-        default:
-          return this.st;
-      }
-    });
+    this.event('Close');
   }
 
   /** RXJ from outside: LCP received a Protocol-Reject naming this protocol. */
   rejectedByPeer(acceptable: boolean): void {
-    if (acceptable) this.rxjPlus();
-    else this.rxjMinus();
+    this.event(acceptable ? 'RXJ+' : 'RXJ-');
   }
 
   // ---- receive ----
@@ -247,27 +126,20 @@ export class Automaton {
         }
         return;
       case 'terminate':
-        return m.code === TERM_REQ ? this.rtr(m.id) : this.rta();
+        return m.code === TERM_REQ ? this.event('RTR', { sta: () => this.sta(m.id) }) : this.event('RTA');
       case 'code-reject':
         return this.rcodeRej(m.rejected);
       default: {
         const handled = this.o.policy.handleCode?.(m, this.st === 'opened') ?? 'unknown';
-        if (handled === 'unknown') this.ruc(packet);
+        if (handled === 'unknown') this.event('RUC', { scj: () => this.scj(packet) });
         return;
       }
     }
   }
 
   private rcr(id: number, options: readonly ConfigOption[], raw: Buffer): void {
-    switch (this.st) {
-      case 'closed':
-        return this.event('RCR+', () => (this.sta(id), 'closed'));
-      case 'closing':
-      case 'stopping':
-      case 'initial':
-      case 'starting':
-        return this.event('RCR+', () => this.st);
-    }
+    const sta = () => this.sta(id);
+    if (IDLE.has(this.st)) return this.event('RCR+', { sta });
     const naksExhausted = this.sentNaks >= this.limits.maxFailure;
     const j = this.o.policy.judgeRequest(options, { id, naksExhausted });
     if (j.kind === 'abort') return;
@@ -288,73 +160,19 @@ export class Automaton {
         : naked.length > 0
           ? { code: CONF_NAK, id, data: encodeOptions(naked) }
           : undefined;
-    if (reply === undefined) {
-      this.event('RCR+', () => {
-        switch (this.st) {
-          case 'stopped':
-            this.irc(false);
-            this.scr();
-            this.sca(id, options, raw);
-            return 'ack-sent';
-          case 'req-sent':
-          case 'ack-sent':
-            this.sca(id, options, raw);
-            return 'ack-sent';
-          case 'ack-rcvd':
-            this.sca(id, options, raw);
-            this.tlu();
-            return 'opened';
-          case 'opened':
-            this.o.hooks.down('RCR+');
-            this.scr();
-            this.sca(id, options, raw);
-            return 'ack-sent';
-          default:
-            return this.st;
-        }
-      });
-    } else {
-      const scn = () => {
+    if (reply === undefined) return this.event('RCR+', { sta, sca: () => this.sca(id, options, raw) });
+    this.event('RCR-', {
+      sta,
+      scn: () => {
         if (reply.code === CONF_NAK) this.sentNaks++;
         this.o.hooks.send(reply);
-      };
-      this.event('RCR-', () => {
-        switch (this.st) {
-          case 'stopped':
-            this.irc(false);
-            this.scr();
-            scn();
-            return 'req-sent';
-          case 'req-sent':
-          case 'ack-sent':
-            scn();
-            return 'req-sent';
-          case 'ack-rcvd':
-            scn();
-            return 'ack-rcvd';
-          case 'opened':
-            this.o.hooks.down('RCR-');
-            this.scr();
-            scn();
-            return 'req-sent';
-          default:
-            return this.st;
-        }
-      });
-    }
+      },
+    });
   }
 
   private rca(id: number, raw: Buffer): void {
-    switch (this.st) {
-      case 'closed':
-      case 'stopped':
-        return this.event('RCA', () => (this.sta(id), this.st));
-      case 'closing':
-      case 'stopping':
-      case 'initial':
-      case 'starting':
-        return this.event('RCA', () => this.st);
-    }
+    const sta = () => this.sta(id);
+    if (IDLE.has(this.st) || this.st === 'stopped') return this.event('RCA', { sta });
     const req = this.request;
     if (!req || req.id !== id || req.answered) {
       this.o.log.debug(`${this.o.name}: ignored Configure-Ack id=0x${id.toString(16)}: not our outstanding request`);
@@ -370,39 +188,12 @@ export class Automaton {
     req.answered = true;
     this.rcvdNaks = 0;
     this.o.policy.requestAcked(req.options);
-    this.event('RCA', () => {
-      switch (this.st) {
-        case 'req-sent':
-          this.irc(false);
-          return 'ack-rcvd';
-        case 'ack-rcvd':
-          this.scr();
-          return 'req-sent';
-        case 'ack-sent':
-          this.irc(false);
-          this.tlu();
-          return 'opened';
-        case 'opened':
-          this.o.hooks.down('RCA');
-          this.scr();
-          return 'req-sent';
-        default:
-          return this.st;
-      }
-    });
+    this.event('RCA', { sta });
   }
 
   private rcnOrRej(code: typeof CONF_NAK | typeof CONF_REJ, id: number, options: readonly ConfigOption[]): void {
-    switch (this.st) {
-      case 'closed':
-      case 'stopped':
-        return this.event('RCN', () => (this.sta(id), this.st));
-      case 'closing':
-      case 'stopping':
-      case 'initial':
-      case 'starting':
-        return this.event('RCN', () => this.st);
-    }
+    const sta = () => this.sta(id);
+    if (IDLE.has(this.st) || this.st === 'stopped') return this.event('RCN', { sta });
     const req = this.request;
     const name = code === CONF_NAK ? 'Configure-Nak' : 'Configure-Reject';
     if (!req || req.id !== id || req.answered) {
@@ -429,177 +220,31 @@ export class Automaton {
         this.rcvdNaks >= this.limits.maxFailure ? this.o.policy.applyReject(options) : this.o.policy.applyNak(options);
     }
     if (outcome === 'abort') return;
-    this.event('RCN', () => {
-      switch (this.st) {
-        case 'req-sent':
-          this.irc(false);
-          this.scr();
-          return 'req-sent';
-        case 'ack-rcvd':
-          this.scr();
-          return 'req-sent';
-        case 'ack-sent':
-          this.irc(false);
-          this.scr();
-          return 'ack-sent';
-        case 'opened':
-          this.o.hooks.down('RCN');
-          this.scr();
-          return 'req-sent';
-        default:
-          return this.st;
-      }
-    });
-  }
-
-  private rtr(id: number): void {
-    this.event('RTR', () => {
-      switch (this.st) {
-        case 'closed':
-        case 'stopped':
-        case 'closing':
-        case 'stopping':
-          this.sta(id);
-          return this.st;
-        case 'req-sent':
-        case 'ack-rcvd':
-        case 'ack-sent':
-          this.sta(id);
-          return 'req-sent';
-        case 'opened':
-          this.o.hooks.down('RTR');
-          this.zrc();
-          this.sta(id);
-          return 'stopping';
-        default:
-          return this.st;
-      }
-    });
-  }
-
-  private rta(): void {
-    this.event('RTA', () => {
-      switch (this.st) {
-        case 'closing':
-          this.tlf('RTA');
-          return 'closed';
-        case 'stopping':
-          this.tlf('RTA');
-          return 'stopped';
-        case 'ack-rcvd':
-          return 'req-sent';
-        case 'opened':
-          this.o.hooks.down('RTA');
-          this.scr();
-          return 'req-sent';
-        default:
-          return this.st;
-      }
-    });
+    this.event('RCN', { sta });
   }
 
   private rcodeRej(rejected: Buffer): void {
     const code = rejected[0];
     // Without Configure or Terminate the automaton cannot work at all: that is RXJ-.
-    if (code !== undefined && code >= CONF_REQ && code <= TERM_ACK) return this.rxjMinus();
+    if (code !== undefined && code >= CONF_REQ && code <= TERM_ACK) return this.event('RXJ-');
     if (code !== undefined) this.o.policy.codeRejected?.(code);
-    this.rxjPlus();
-  }
-
-  private ruc(packet: ControlPacket): void {
-    this.event('RUC', () => {
-      switch (this.st) {
-        case 'initial':
-        case 'starting':
-          return this.st;
-        default: {
-          // RFC 1661 §5.6: the rejected packet, truncated to the peer's MRU.
-          const rejected = encodeControl(packet);
-          const room = Math.max(0, (this.o.peerMru?.() ?? 1500) - CONTROL_HEADER_BYTES);
-          this.o.hooks.send({ code: CODE_REJ, id: this.nextId(), data: rejected.subarray(0, room) });
-          return this.st;
-        }
-      }
-    });
-  }
-
-  private rxjPlus(): void {
-    this.event('RXJ+', () => (this.st === 'ack-rcvd' ? 'req-sent' : this.st));
-  }
-
-  private rxjMinus(): void {
-    this.event('RXJ-', () => {
-      switch (this.st) {
-        case 'closed':
-        case 'closing':
-          this.tlf('RXJ-');
-          return 'closed';
-        case 'stopped':
-        case 'stopping':
-        case 'req-sent':
-        case 'ack-rcvd':
-        case 'ack-sent':
-          this.tlf('RXJ-');
-          return 'stopped';
-        case 'opened':
-          this.o.hooks.down('RXJ-');
-          this.irc(true);
-          this.str();
-          return 'stopping';
-        default:
-          return this.st;
-      }
-    });
+    this.event('RXJ+');
   }
 
   private timeout(): void {
     this.timer = undefined;
-    if (this.restartCount > 0) {
-      this.event('TO+', () => {
-        switch (this.st) {
-          case 'closing':
-          case 'stopping':
-            this.str();
-            return this.st;
-          case 'req-sent':
-          case 'ack-rcvd':
-            this.scr(true);
-            return 'req-sent';
-          case 'ack-sent':
-            this.scr(true);
-            return 'ack-sent';
-          default:
-            return this.st;
-        }
-      });
-    } else {
-      this.event('TO-', () => {
-        switch (this.st) {
-          case 'closing':
-            this.tlf('TO-');
-            return 'closed';
-          case 'stopping':
-          case 'req-sent':
-          case 'ack-rcvd':
-          case 'ack-sent':
-            this.tlf('TO-');
-            return 'stopped';
-          default:
-            return this.st;
-        }
-      });
-    }
+    this.event(this.restartCount > 0 ? 'TO+' : 'TO-');
   }
 
   // ---- actions (RFC 1661 §4.4) ----
 
-  /** Run an event's actions, then enter the state they return. */
-  private event(ev: PppEvent, actions: () => State): void {
+  /** Run the table's actions for an event, then enter the state it returns. */
+  private event(ev: Exclude<PppEvent, 'RXR'>, replies: Replies = {}): void {
     if (this.halted) return;
     const from = this.st;
     this.pendingUp = false;
     this.pendingFinish = undefined;
-    const to = actions();
+    const to = TABLE[ev](from, this.actions(ev, replies));
     if (this.halted) return;
     this.st = to;
     if (!TIMED.has(to)) this.cancelTimer();
@@ -612,18 +257,31 @@ export class Automaton {
     if (finish !== undefined && !this.halted) this.o.hooks.finished(finish);
   }
 
-  private illegal(ev: PppEvent): State {
-    this.o.log.debug(`${this.o.name}: event ${ev} is not expected in state ${this.st}`);
-    return this.st;
-  }
-
-  private irc(terminate: boolean): void {
-    this.restartCount = terminate ? this.limits.maxTerminate : this.limits.maxConfigure;
-  }
-
-  private zrc(): void {
-    this.restartCount = 0;
-    this.startTimer();
+  /** The §4.4 actions for one event; the sends that answer a packet come bound to it in `replies`. */
+  private actions(ev: PppEvent, replies: Replies): Actions {
+    return {
+      tlu: () => (this.pendingUp = true),
+      tld: () => this.o.hooks.down(ev),
+      tls: () => this.o.hooks.started(),
+      tlf: () => (this.pendingFinish = ev),
+      irc: (terminate) => {
+        this.restartCount = terminate ? this.limits.maxTerminate : this.limits.maxConfigure;
+      },
+      zrc: () => {
+        this.restartCount = 0;
+        this.startTimer();
+      },
+      scr: (retransmit) => this.scr(retransmit),
+      sca: () => replies.sca?.(),
+      scn: () => replies.scn?.(),
+      str: () => this.str(),
+      sta: () => replies.sta?.(),
+      scj: () => replies.scj?.(),
+      illegal: () => {
+        this.o.log.debug(`${this.o.name}: event ${ev} is not expected in state ${this.st}`);
+        return this.st;
+      },
+    };
   }
 
   /** Send-Configure-Request. A retransmission repeats the same identifier and bytes. */
@@ -661,12 +319,11 @@ export class Automaton {
     this.o.hooks.send({ code: TERM_ACK, id, data: Buffer.alloc(0) });
   }
 
-  private tlu(): void {
-    this.pendingUp = true;
-  }
-
-  private tlf(cause: PppEvent): void {
-    this.pendingFinish = cause;
+  /** RFC 1661 §5.6 Code-Reject: the rejected packet, truncated to the peer's MRU. */
+  private scj(packet: ControlPacket): void {
+    const rejected = encodeControl(packet);
+    const room = Math.max(0, (this.o.peerMru?.() ?? 1500) - CONTROL_HEADER_BYTES);
+    this.o.hooks.send({ code: CODE_REJ, id: this.nextId(), data: rejected.subarray(0, room) });
   }
 
   private startTimer(): void {
