@@ -12,6 +12,7 @@ import { LineSplitter } from './line-splitter.js';
 import type {
   configureRequest,
   createTunRequest,
+  killSwitchArmRequest,
   openTunRequest,
   setDnsRequest,
   setRoutesRequest,
@@ -20,6 +21,8 @@ import {
   configureResult,
   createTunResult,
   helloResult,
+  killSwitchArmResult,
+  killSwitchDisarmResult,
   openTunResult,
   PROTOCOL_VERSION,
   response,
@@ -28,6 +31,8 @@ import {
   teardownResult,
   type CreateTunResult,
   type HelloResult,
+  type KillSwitchArmResult,
+  type KillSwitchDisarmResult,
   type RemoteErrorCode,
   type RequestInput,
   type SetDnsResult,
@@ -267,6 +272,16 @@ export class HelperClient {
 
   teardown(): Promise<TeardownResult> {
     return this.call('teardown', {}, teardownResult, 30_000);
+  }
+
+  /** Blocks everything but the tunnel and these endpoints until killSwitchDisarm(), even past our exit. */
+  killSwitchArm(args: RequestInput<typeof killSwitchArmRequest>): Promise<KillSwitchArmResult> {
+    return this.call('kill-switch-arm', args, killSwitchArmResult);
+  }
+
+  /** The user's disconnect (or a run with the switch off): removes the block, a crashed run's included. */
+  killSwitchDisarm(): Promise<KillSwitchDisarmResult> {
+    return this.call('kill-switch-disarm', {}, killSwitchDisarmResult);
   }
 
   /**

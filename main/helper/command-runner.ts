@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-export type Program = 'ip' | 'resolvectl';
+export type Program = 'ip' | 'resolvectl' | 'nft';
 
 export interface CommandResult {
   /** Exit status; 127 when the program is not installed, -1 when it was killed (timeout). */
@@ -23,6 +23,7 @@ export interface CommandRunner {
 const CANDIDATES: Record<Program, readonly string[]> = {
   ip: ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'],
   resolvectl: ['/usr/bin/resolvectl', '/bin/resolvectl'],
+  nft: ['/usr/sbin/nft', '/sbin/nft', '/usr/bin/nft'],
 };
 
 const TIMEOUT_MS = 10_000;

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { applyDns } from './dns-linux.js';
 import { Journal } from './journal.js';
+import { KillSwitch, type NftRunner } from './kill-switch.js';
 import {
   HELPER_VERSION,
   LIMITS,
@@ -11,6 +12,7 @@ import {
   request as requestSchema,
   type ConfigureRequest,
   type CreateTunRequest,
+  type KillSwitchArmRequest,
   type OpenTunRequest,
   type RemoteErrorCode,
   type Request,
@@ -30,18 +32,27 @@ export interface HelperDeps {
   /** Where open-tun sends the TUN's descriptor; absent or not ok: open-tun is refused. */
   readonly tunChannel?: TunChannel;
   readonly log: (message: string) => void;
+  /** nft for the kill switch (kill-switch.ts); absent: its verbs are refused. */
+  readonly nft?: NftRunner;
 }
 
 type Outcome = StepResult<Record<string, unknown>>;
 
 export class Helper {
   readonly journal: Journal;
+  private readonly killSwitch: KillSwitch | undefined;
   private tun: string | undefined;
   private tunHasIpv6 = false;
   private closing = false;
 
   constructor(private readonly deps: HelperDeps) {
     this.journal = new Journal(deps.system, deps.store, deps.log);
+    this.killSwitch = deps.nft === undefined ? undefined : new KillSwitch(deps.nft, this.journal, deps.log);
+  }
+
+  /** At start, after leftover cleanup: a kill-switch table already in place keeps blocking, journaled as ours. */
+  async adoptKillSwitch(): Promise<boolean> {
+    return (await this.killSwitch?.adopt()) ?? false;
   }
 
   /** One request line in, one response out. Never throws. */
@@ -75,12 +86,15 @@ export class Helper {
       : failure(parsed.data.id, outcome.code, outcome.message);
   }
 
-  /** Undo everything, newest first. Used by the teardown verb and by every exit path. */
+  /**
+   * Undo everything, newest first, but the kill switch (only kill-switch-disarm removes it: a closed
+   * stdin may be a crash). Used by the teardown verb and by every exit path.
+   */
   async teardown(): Promise<{ undone: number; failed: number }> {
-    const report = await this.journal.undoAll();
+    const report = await this.journal.undoAllExcept('kill-switch');
     this.tun = undefined;
     this.tunHasIpv6 = false;
-    this.deps.store.remove();
+    if (this.journal.size === 0) this.deps.store.remove();
     return report;
   }
 
@@ -99,6 +113,7 @@ export class Helper {
             version: HELPER_VERSION,
             pid: process.pid,
             uid: process.getuid?.() ?? -1,
+            ...(this.killSwitch === undefined ? {} : { killSwitch: this.killSwitch.state.state }),
           },
         });
       case 'create-tun':
@@ -113,6 +128,10 @@ export class Helper {
         return this.ours(req.name, () => applyDns(this.deps.system, this.journal, req));
       case 'teardown':
         return this.teardown().then((value) => ({ ok: true, value }));
+      case 'kill-switch-arm':
+        return this.armKillSwitch(req);
+      case 'kill-switch-disarm':
+        return this.killSwitch === undefined ? Promise.resolve(noNft()) : this.killSwitch.disarm();
     }
   }
 
@@ -147,7 +166,20 @@ export class Helper {
       return { ok: false, code: 'failed', message: `ip tuntap add: ${r.stderr.trim().slice(0, 200)}` };
     }
     this.tun = name;
+    // An armed kill switch lets the new TUN through before anything can be sent on it.
+    const allowed = await this.killSwitch?.tunnelChanged(name);
+    if (allowed !== undefined && !allowed.ok) this.deps.log(`kill switch: ${allowed.message}`);
     return { ok: true, value: { name } };
+  }
+
+  private armKillSwitch(req: KillSwitchArmRequest): Promise<Outcome> {
+    if (this.killSwitch === undefined) return Promise.resolve(noNft());
+    const endpoints = req.endpoints.map((e) => ({
+      family: e.address.includes(':') ? (6 as const) : (4 as const),
+      address: e.address,
+      port: e.port,
+    }));
+    return this.killSwitch.arm(endpoints, req.allowLan ?? false, this.tun);
   }
 
   private openTun(req: OpenTunRequest): Outcome {
@@ -201,6 +233,10 @@ export class Helper {
 
 function failure(id: number | null, code: RemoteErrorCode, message: string): Response {
   return { id, ok: false, error: { code, message } };
+}
+
+function noNft(): Outcome {
+  return { ok: false, code: 'refused', message: 'this helper cannot run nft, so it has no kill switch' };
 }
 
 function refused(message: string): Outcome {

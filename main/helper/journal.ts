@@ -41,6 +41,11 @@ export class Journal {
     return this.undoWhere(() => true);
   }
 
+  /** Everything but one group (the kill switch outlives a teardown: kill-switch.ts). */
+  undoAllExcept(group: StepGroup): Promise<UndoReport> {
+    return this.undoWhere((s) => s.group !== group);
+  }
+
   /** Newest first; best effort: one failure does not stop the rest. */
   private async undoWhere(match: (s: UndoStep) => boolean): Promise<UndoReport> {
     let undone = 0;

@@ -17,6 +17,9 @@ export async function cleanupLeftovers(
     for (const step of [...state.steps].reverse()) {
       // resolv.conf of another mount namespace is not the file we can see.
       if (step.kind === 'restore-resolv-conf' && state.namespaces.mnt !== here.mnt) continue;
+      // The kill switch stays up after a crash: the next helper adopts the table (kill-switch.ts) and
+      // its client decides whether to keep blocking.
+      if (step.kind === 'delete-kill-switch') continue;
       const r = await performUndo(system, step).catch((e: unknown) => ({ ok: false as const, reason: String(e) }));
       if (r.ok) count++;
       else log(`leftover ${step.kind}: ${r.reason}`);

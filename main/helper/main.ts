@@ -13,6 +13,7 @@ import { linuxSystem } from './system.js';
 import { socketChannel, STDIN_FD, type TunChannel } from './tun-channel.js';
 import { addonLayout, currentLayoutFacts, tunAddon } from '../engine/tun/native-addon.js';
 import { selfCheck } from './self-check.js';
+import { systemNft } from './kill-switch.js';
 
 function log(message: string): void {
   if (process.stderr.writable) process.stderr.write(`causeway-helper[${process.pid}]: ${message}\n`);
@@ -59,8 +60,11 @@ async function main(): Promise<void> {
     store: fileStateStore(),
     log,
     tunChannel,
+    nft: systemNft(),
     ...(callerUid === undefined ? {} : { callerUid }),
   });
+  // A kill switch a killed run left keeps blocking until our client decides (kill-switch.ts).
+  await helper.adoptKillSwitch();
 
   let chain: Promise<void> = Promise.resolve();
   let shuttingDown = false;

@@ -30,7 +30,17 @@ export const LIMITS = {
   maxServerAddresses: 32,
 } as const;
 
-export const VERBS = ['hello', 'create-tun', 'open-tun', 'configure', 'set-routes', 'set-dns', 'teardown'] as const;
+export const VERBS = [
+  'hello',
+  'create-tun',
+  'open-tun',
+  'configure',
+  'set-routes',
+  'set-dns',
+  'teardown',
+  'kill-switch-arm',
+  'kill-switch-disarm',
+] as const;
 export type Verb = (typeof VERBS)[number];
 
 // ---- field validators --------------------------------------------------------------------------
@@ -162,6 +172,31 @@ export const setDnsRequest = z.strictObject({
 
 export const teardownRequest = z.strictObject({ id: requestId, verb: z.literal('teardown') });
 
+/** Where the SSTP connection may go while the kill switch blocks everything else. */
+export const killSwitchEndpoint = z.strictObject({
+  address: ipAddress,
+  port: z.number().int().min(1).max(65535),
+});
+
+/**
+ * Blocks all traffic but the tunnel's, this helper's TUN included once it exists (kill-switch.ts):
+ * the `inet causeway` nftables table, replaced whole when armed again. It outlives teardown and the
+ * helper's exit; only kill-switch-disarm removes it.
+ */
+export const killSwitchArmRequest = z.strictObject({
+  id: requestId,
+  verb: z.literal('kill-switch-arm'),
+  /** The server's addresses and port, or the proxy's when one is used. */
+  endpoints: z
+    .array(killSwitchEndpoint)
+    .min(1, 'at least one endpoint')
+    .max(LIMITS.maxServerAddresses, `at most ${LIMITS.maxServerAddresses} endpoints`),
+  /** Also allow the LAN (RFC 1918, link-local, ULA, local multicast). Default false. */
+  allowLan: z.boolean().optional(),
+});
+
+export const killSwitchDisarmRequest = z.strictObject({ id: requestId, verb: z.literal('kill-switch-disarm') });
+
 export const request = z.discriminatedUnion('verb', [
   helloRequest,
   createTunRequest,
@@ -170,6 +205,8 @@ export const request = z.discriminatedUnion('verb', [
   setRoutesRequest,
   setDnsRequest,
   teardownRequest,
+  killSwitchArmRequest,
+  killSwitchDisarmRequest,
 ]);
 
 export type Request = z.output<typeof request>;
@@ -179,6 +216,7 @@ export type OpenTunRequest = z.output<typeof openTunRequest>;
 export type ConfigureRequest = z.output<typeof configureRequest>;
 export type SetRoutesRequest = z.output<typeof setRoutesRequest>;
 export type SetDnsRequest = z.output<typeof setDnsRequest>;
+export type KillSwitchArmRequest = z.output<typeof killSwitchArmRequest>;
 
 /** What a caller writes for each verb (before validation), without the envelope. */
 export type RequestInput<S extends z.ZodType> = Omit<z.input<S>, 'id' | 'verb'>;
@@ -190,6 +228,8 @@ export const helloResult = z.strictObject({
   version: z.string(),
   pid: z.number().int(),
   uid: z.number().int(),
+  /** The kill switch's table: adopted = found in place at start (a crashed or always-on run's). */
+  killSwitch: z.enum(['off', 'adopted', 'armed']).optional(),
 });
 export const createTunResult = z.strictObject({ name: ifName });
 /** vnet: the descriptor carries a virtio_net_hdr (IFF_VNET_HDR was granted). */
@@ -205,6 +245,10 @@ export const setRoutesResult = z.strictObject({
 });
 export const setDnsResult = z.strictObject({ method: z.enum(['resolved', 'resolv.conf']) });
 export const teardownResult = z.strictObject({ undone: z.number().int(), failed: z.number().int() });
+/** tunnel: the interface let through (null until create-tun). */
+export const killSwitchArmResult = z.strictObject({ tunnel: ifName.nullable() });
+/** removed: false when there was no table to remove. */
+export const killSwitchDisarmResult = z.strictObject({ removed: z.boolean() });
 
 export type HelloResult = z.output<typeof helloResult>;
 export type CreateTunResult = z.output<typeof createTunResult>;
@@ -213,6 +257,8 @@ export type ConfigureResult = z.output<typeof configureResult>;
 export type SetRoutesResult = z.output<typeof setRoutesResult>;
 export type SetDnsResult = z.output<typeof setDnsResult>;
 export type TeardownResult = z.output<typeof teardownResult>;
+export type KillSwitchArmResult = z.output<typeof killSwitchArmResult>;
+export type KillSwitchDisarmResult = z.output<typeof killSwitchDisarmResult>;
 
 /**
  * bad-request: not JSON / not an object · too-large: line over the limit · unknown-verb ·

@@ -7,7 +7,7 @@ import { IFNAME } from './protocol.js';
 import { parseCidr, parseIp } from '../engine/addresses.js';
 
 /** Which request a step belongs to, so a repeated request can replace just its own changes. */
-export type StepGroup = 'tun' | 'address' | 'routes' | 'dns';
+export type StepGroup = 'tun' | 'address' | 'routes' | 'dns' | 'kill-switch';
 
 export type UndoStep =
   | { readonly kind: 'delete-link'; readonly group: 'tun'; readonly name: string }
@@ -31,7 +31,9 @@ export type UndoStep =
       readonly group: 'dns';
       readonly original: string;
       readonly written: string;
-    };
+    }
+  /** The kill switch's `inet causeway` table (kill-switch.ts): teardown and crash cleanup keep it. */
+  | { readonly kind: 'delete-kill-switch'; readonly group: 'kill-switch' };
 
 // The state file is re-read by a root process: every field is validated again on the way in.
 const name = z.string().regex(IFNAME);
@@ -60,6 +62,7 @@ export const undoStep = z.discriminatedUnion('kind', [
     original: z.string().max(64 * 1024),
     written: z.string().max(64 * 1024),
   }),
+  z.strictObject({ kind: z.literal('delete-kill-switch'), group: z.literal('kill-switch') }),
 ]);
 
 export type UndoOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -91,6 +94,10 @@ export async function performUndo(system: HelperSystem, step: UndoStep): Promise
         return { ok: false, reason: 'resolv.conf changed since; left alone' };
       system.writeResolvConf(step.original);
       return { ok: true };
+    }
+    case 'delete-kill-switch': {
+      const r = await runner.run('nft', ['delete', 'table', 'inet', 'causeway']);
+      return r.code === 0 || /No such file or directory/.test(r.stderr) ? { ok: true } : outcome(r);
     }
   }
 }
