@@ -6,6 +6,7 @@
 // stdin:  first line the password; then one command per line:
 //   mark    start a measurement window (resets the event-loop histogram and counters)
 //   report  end it: prints {"event":"report", lag (ms), cpu (s), pump and TUN counter deltas}
+//   wait-rx N  answer {"event":"rx"} once the pump has received N IP bytes since mark (ceiling.ts)
 //   stop    disconnect cleanly and exit
 // stdout: JSON lines: connected / report / disconnected / error. EOF on stdin also stops.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -153,6 +154,19 @@ for (;;) {
       tun: w.tun !== undefined && tunNow !== undefined ? delta(w.tun, tunNow) : undefined,
       gso: tun?.gso ?? false,
     });
+  } else if (cmd.startsWith('wait-rx ')) {
+    const want = Number(cmd.slice('wait-rx '.length));
+    const base = window?.pump.rxBytes ?? 0;
+    // Polled, not hooked into the pump: 5 ms wake-ups cost nothing beside the data path's own.
+    await new Promise<void>((resolve) => {
+      const t = setInterval(() => {
+        if ((tunnel.stats ?? ZERO).rxBytes - base >= want) {
+          clearInterval(t);
+          resolve();
+        }
+      }, 5);
+    });
+    emit({ event: 'rx' });
   } else if (cmd === 'stop') {
     lag.disable();
     lines.close();
