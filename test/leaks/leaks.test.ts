@@ -1,0 +1,74 @@
+// The leak suite (issue 12): from a client namespace, every probe in every state, judged by what
+// arrives outside the tunnel. Prints the table state × probe → tunneled / blocked / leaked and
+// fails on a leak where the mode promises none, on a control run that misses a probe (the probes
+// could not see a leak then), and on a known gap that stopped leaking (its entry must go).
+// Run: `npm run test:leaks` as root (after `npm run build`: it drives the built CLI).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { integrationSkip } from '../harness/softether.js';
+import { startLab, type Lab } from './lab.js';
+import { driver, type Driver } from './states.js';
+import { formatTable, judge, type KillSwitch, type KnownGap, type Row, type StateId } from './verdicts.js';
+
+const skip = integrationSkip();
+
+/** Promised, not built yet: shown as LEAKED(gap), and the run fails once they stop leaking. */
+export const KNOWN_GAPS: readonly KnownGap[] = (['tcp6', 'icmp6'] as const).map((probe) => ({
+  state: 'full',
+  killSwitch: 'off',
+  probe,
+  why: 'full tunnel without IPv6 from the server must block IPv6 (issue 12, being built); today it goes around the tunnel',
+}));
+
+const NO_KILL_SWITCH = 'kill switch not available: causeway connect has no --kill-switch';
+const KILL_SWITCH_STATES: readonly StateId[] = [
+  'connecting',
+  'full',
+  'reconnecting',
+  'killed',
+  'split',
+  'disconnected',
+];
+
+describe('leak suite', { skip }, () => {
+  let lab: Lab;
+  let drive: Driver;
+  const rows: Row[] = [];
+
+  before(async () => {
+    lab = await startLab();
+    drive = await driver(lab);
+  });
+  after(async () => {
+    process.stderr.write(`\nleak table (${new Date().toISOString()}):\n${formatTable(rows, KNOWN_GAPS)}\n`);
+    for (const r of rows)
+      if (r.local) process.stderr.write(`local results, ${r.state}/${r.killSwitch}: ${JSON.stringify(r.local)}\n`);
+    await lab?.stop();
+  });
+
+  it('control run (VPN off): every probe arrives outside', async () => {
+    rows.push(await drive.control());
+    assert.deepEqual(judge(rows, KNOWN_GAPS), []);
+  });
+
+  it('without a kill switch: connecting, full tunnel, reconnecting, engine killed, split, disconnect', async () => {
+    rows.push(...(await drive.fullTunnelLife('off')));
+    rows.push(...(await drive.splitThenDisconnect('off')));
+    assert.deepEqual(judge(rows, KNOWN_GAPS), []);
+  });
+
+  for (const ks of ['on', 'always'] as const satisfies readonly KillSwitch[]) {
+    it(`kill switch ${ks}`, async (t) => {
+      if (!drive.killSwitchAvailable) {
+        // Listed, never silently passing: the table shows these rows as not run and why.
+        for (const state of ks === 'on' ? KILL_SWITCH_STATES : (['split', 'disconnected'] as const))
+          rows.push({ state, killSwitch: ks, skipped: NO_KILL_SWITCH });
+        t.skip(NO_KILL_SWITCH);
+        return;
+      }
+      if (ks === 'on') rows.push(...(await drive.fullTunnelLife(ks)));
+      rows.push(...(await drive.splitThenDisconnect(ks)));
+      assert.deepEqual(judge(rows, KNOWN_GAPS), []);
+    });
+  }
+});
