@@ -54,10 +54,6 @@ export function displayFingerprint(hex: string): string {
   return (hex.replace(/:/g, '').toUpperCase().match(/../g) ?? []).join(':');
 }
 
-export function normalizeFingerprint(s: string): string {
-  return s.replace(/:/g, '').toLowerCase();
-}
-
 export function describeCertificate(der: Uint8Array | X509Certificate): CertificateDetails {
   const x = der instanceof X509Certificate ? der : new X509Certificate(Buffer.from(der));
   const key = describeKey(x);
@@ -75,12 +71,8 @@ export function describeCertificate(der: Uint8Array | X509Certificate): Certific
   };
 }
 
-export function describeChain(chain: readonly (Uint8Array | X509Certificate)[]): CertificateDetails[] {
-  return chain.map((c) => describeCertificate(c));
-}
-
 // Not checkIssued(x): OpenSSL also demands keyCertSign there, which a self-signed server certificate lacks.
-export function isSelfSigned(x: X509Certificate): boolean {
+function isSelfSigned(x: X509Certificate): boolean {
   return x.subject === x.issuer && x.verify(x.publicKey);
 }
 

@@ -9,8 +9,8 @@ import { deleteProfile } from '../../../../main/services/profiles/delete-profile
 import { MemoryCredentialStore } from '../../../../main/services/credentials/memory-store.js';
 import { pinCertificate, unpinCertificate } from '../../../../main/services/trust/pinning.js';
 import { importCaFile } from '../../../../main/services/trust/ca-import.js';
-import { anchorsFor, trustPolicyFor } from '../../../../main/services/trust/anchors.js';
-import { decideTrust } from '../../../../main/services/trust/decide.js';
+import { trustPolicyFor } from '../../../../main/services/trust/anchors.js';
+import { judge } from '../../engine/transport/helpers/tls-server.js';
 import { issue } from './helpers/certs.js';
 
 const HOST = 'sstp.example.test';
@@ -27,23 +27,23 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }) {
 test('trust on first use: unknown → pin → trusted; a changed certificate → pin-mismatch; unpin', async (t) => {
   const { store, profile } = await setup(t);
   const first = issue({ cn: HOST, dns: [HOST] });
-  const anchors = await anchorsFor(profile);
-  assert.ok(anchors.ok);
-  const before = decideTrust(profile, [first.der], { anchors: anchors.anchors });
-  assert.equal(before.kind, 'unknown');
+  const policyBefore = await trustPolicyFor(profile);
+  assert.ok(policyBefore.ok);
+  const before = await judge([first], policyBefore.policy);
+  assert.ok(!before.ok && before.code === 'certificate-untrusted');
 
   const pinned = await pinCertificate(store, profile.id, first.der);
   assert.ok(pinned.ok);
   assert.match(pinned.value.tls.pinnedSha256 ?? '', /^[0-9a-f]{64}$/);
   const reloaded = await store.get(profile.id);
   assert.ok(reloaded.ok);
-  assert.equal(decideTrust(reloaded.value, [first.der], { anchors: [] }).kind, 'trusted');
-  const changed = decideTrust(reloaded.value, [issue({ cn: HOST, dns: [HOST] }).der], { anchors: [] });
-  assert.equal(changed.kind, 'pin-mismatch');
-
   const policy = await trustPolicyFor(reloaded.value);
   assert.ok(policy.ok);
   assert.equal(policy.policy.pinSha256, reloaded.value.tls.pinnedSha256);
+  const same = await judge([first], policy.policy);
+  assert.ok(same.ok, same.ok ? '' : same.message);
+  const changed = await judge([issue({ cn: HOST, dns: [HOST] })], policy.policy);
+  assert.ok(!changed.ok && changed.code === 'certificate-pin-mismatch');
 
   const unpinned = await unpinCertificate(store, profile.id);
   assert.ok(unpinned.ok);
@@ -66,11 +66,10 @@ test('importing a CA file copies it under the config dir, references it, and mak
   assert.match(await readFile(r.value.file, 'utf8'), /^-----BEGIN CERTIFICATE-----/);
 
   await rm(source); // the profile does not depend on the original any more
-  const anchors = await anchorsFor(r.value.profile);
-  assert.ok(anchors.ok);
-  assert.equal(decideTrust(r.value.profile, [leaf.der], { anchors: anchors.anchors }).kind, 'trusted');
   const policy = await trustPolicyFor(r.value.profile);
   assert.ok(policy.ok && policy.policy.caPem?.startsWith('-----BEGIN CERTIFICATE-----'));
+  const judged = await judge([leaf], policy.policy);
+  assert.ok(judged.ok, judged.ok ? '' : judged.message);
 
   // Deleting the profile deletes the imported CA copy too.
   const deleted = await deleteProfile({ store, credentials: new MemoryCredentialStore(), caDir }, profile.id);
@@ -105,6 +104,6 @@ test('importing a server certificate (not a CA) or an expired one warns', async 
 });
 
 test('an unreadable CA file referenced by a profile is a typed error', async () => {
-  const r = await anchorsFor({ tls: { minVersion: 'TLSv1.2', insecure: false, caFile: '/nonexistent/ca.pem' } });
+  const r = await trustPolicyFor({ tls: { minVersion: 'TLSv1.2', insecure: false, caFile: '/nonexistent/ca.pem' } });
   assert.ok(!r.ok && r.error.kind === 'ca-file-unreadable');
 });
