@@ -15,7 +15,9 @@
 // Goodput counts UDP payload bytes for the tunnel (1372 of each 1400-byte packet), all bytes for raw
 // TLS: the ratio is a little unfair to the tunnel, never flattering.
 //
-// usage: node --import tsx test/bench/ceiling.ts [--size MB] [--runs N]
+// usage: node --import tsx test/bench/ceiling.ts [--size MB] [--runs N] [--profile DIR]
+//   --profile: the engine runs under --cpu-prof; its top self-time functions during the tunnel
+//   transfers are printed per direction (profiling slows it: take goodput from a run without).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +25,8 @@ import { fileURLToPath } from 'node:url';
 import { startClientNetns, type ClientNetns } from '../harness/client-netns.js';
 import { run, tool } from '../harness/netns.js';
 import { spawnJsonChild, type JsonChild } from '../support/json-child.js';
-import { childPids, median, sumCpuSeconds } from './throughput-lib.js';
+import { readdirSync } from 'node:fs';
+import { childPids, median, sumCpuSeconds, summarizeCpuProfile } from './throughput-lib.js';
 
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
 const ENDPOINT = here('./ceiling-endpoint.ts');
@@ -40,6 +43,11 @@ function arg(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 const sizeMb = arg('--size', 200);
+const profileAt = process.argv.indexOf('--profile');
+const profileDir = profileAt >= 0 ? process.argv[profileAt + 1] : undefined;
+const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+const windows: Record<'down' | 'up', [number, number][]> = { down: [], up: [] };
+const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
 const runs = arg('--runs', 3);
 const bytes = sizeMb * 1e6;
 const chunkIp = IP_PACKET * PACKETS_PER_CHUNK;
@@ -122,10 +130,12 @@ async function tunnelDown(): Promise<Sample> {
   r.send('mark');
   await next(r, 'marked');
   const far0 = farCpu();
+  const t0 = nowUs();
   const rx = next(r, 'rx', 120_000);
   r.send(`wait-rx ${ipBytes}`);
   e.send(`down ${ipBytes}`);
   await rx;
+  windows.down.push([t0, nowUs()]);
   r.send('report');
   const rep = (await next(r, 'report')) as unknown as Report;
   const far = farCpu() - far0;
@@ -146,6 +156,7 @@ async function tunnelUp(peer: string): Promise<Sample> {
   r.send('mark');
   await next(r, 'marked');
   const far0 = farCpu();
+  const t0 = nowUs();
   await ns!.exec(
     tool('taskset'),
     ['-c', '1', node, '--import', 'tsx', SOURCE, peer, String(bytes), String(IP_PACKET)],
@@ -163,6 +174,7 @@ async function tunnelUp(peer: string): Promise<Sample> {
     last = c.bytes as number;
     await new Promise((res) => setTimeout(res, 100));
   }
+  windows.up.push([t0, nowUs()]);
   r.send('report');
   const rep = (await next(r, 'report')) as unknown as Report;
   const far = farCpu() - far0;
@@ -201,6 +213,7 @@ try {
       'TERM',
       '--',
       node,
+      ...(profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', '200']),
       '--import',
       'tsx',
       RUNNER,
@@ -282,4 +295,15 @@ try {
 } finally {
   clearTimeout(watchdog);
   await cleanup();
+}
+if (profileDir !== undefined) {
+  for (const file of readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'))) {
+    for (const d of ['down', 'up'] as const) {
+      const sum = summarizeCpuProfile(join(profileDir, file), windows[d], ROOT, 20);
+      console.log(
+        `\nengine ${d === 'down' ? 'download' : 'upload'} profile (${file}): busy ${sum.busyMs.toFixed(0)} ms, idle ${sum.idleMs.toFixed(0)} ms${sum.windowed ? '' : ' (whole run)'}`,
+      );
+      for (const r of sum.rows) console.log(`  ${(r.share * 100).toFixed(1).padStart(5)} %  ${r.name}  ${r.where}`);
+    }
+  }
 }
