@@ -12,6 +12,7 @@ import { registerExportCommand } from './commands/export.js';
 import { registerLogsCommand } from './commands/logs.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerDisconnectCommand } from './commands/disconnect.js';
+import { registerUnblockCommand } from './commands/unblock.js';
 import { dropToUser } from './sudo/act-as.js';
 import { KEYCHAIN_CHILD_ARG, runKeychainChild } from './sudo/keychain-child.js';
 import { invokerOfThisProcess, userEnvironment } from './sudo/invoker.js';
@@ -48,6 +49,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerConnectCommand(program, ctx);
   registerStatusCommand(program, ctx);
   registerDisconnectCommand(program, ctx);
+  registerUnblockCommand(program, ctx);
   registerProfilesCommand(program, ctx);
   registerImportCommand(program, ctx);
   registerExportCommand(program, ctx);

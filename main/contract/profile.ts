@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { MAX_ROUTES, networkOf, parseCidr } from '../engine/addresses.js';
 import { AUTH_METHODS, AUTH_WAIT_RANGE_S, OTP_MODES, type AuthMethod } from '../engine/config.js';
+import { KillSwitchSettingSchema } from './kill-switch.js';
 
 export const PROFILE_VERSION = 1;
 
@@ -191,6 +192,8 @@ const profileFields = {
     .optional(),
   /** Clamp the MSS of TCP SYNs through the tunnel to its MTU − 40 (the doctor says when a path needs it). */
   mssClamp: z.boolean().optional(),
+  /** This profile's kill switch (contract/kill-switch.ts); absent: the app-wide setting decides. */
+  killSwitch: KillSwitchSettingSchema.optional(),
   reconnect: z
     .strictObject({ enabled: z.boolean(), maxAttempts: z.number().int().min(1).max(1000).optional() })
     .default({ enabled: true }),

@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-export type Program = 'ip' | 'resolvectl' | 'nft';
+export type Program = 'ip' | 'resolvectl' | 'nft' | 'resolvconf';
 
 export interface CommandResult {
   /** Exit status; 127 when the program is not installed, -1 when it was killed (timeout). */
@@ -13,8 +13,8 @@ export interface CommandResult {
 }
 
 export interface CommandRunner {
-  /** Never rejects: failures come back as a non-zero code with stderr. */
-  run(program: Program, args: readonly string[]): Promise<CommandResult>;
+  /** Never rejects: failures come back as a non-zero code with stderr. `input` is written to its stdin. */
+  run(program: Program, args: readonly string[], input?: string): Promise<CommandResult>;
   /** Whether the program is installed at one of its fixed paths. */
   has(program: Program): boolean;
 }
@@ -24,6 +24,8 @@ const CANDIDATES: Record<Program, readonly string[]> = {
   ip: ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'],
   resolvectl: ['/usr/bin/resolvectl', '/bin/resolvectl'],
   nft: ['/usr/sbin/nft', '/sbin/nft', '/usr/bin/nft'],
+  // Debian's resolvconf and openresolv both install here (/sbin is /usr/sbin on merged-/usr systems).
+  resolvconf: ['/usr/sbin/resolvconf', '/sbin/resolvconf'],
 };
 
 const TIMEOUT_MS = 10_000;
@@ -40,11 +42,11 @@ export function systemRunner(): CommandRunner {
   };
   return {
     has: (program) => locate(program) !== undefined,
-    run(program, args) {
+    run(program, args, input) {
       const file = locate(program);
       if (file === undefined) return Promise.resolve({ code: 127, stdout: '', stderr: `${program} is not installed` });
       return new Promise((resolve) => {
-        execFile(
+        const child = execFile(
           file,
           [...args],
           {
@@ -59,6 +61,9 @@ export function systemRunner(): CommandRunner {
             resolve({ code, stdout, stderr: stderr || error.message });
           },
         );
+        // `resolvconf -a` reads its record from stdin; everything else gets an empty, closed stdin.
+        child.stdin?.on('error', () => {});
+        child.stdin?.end(input ?? '');
       });
     },
   };

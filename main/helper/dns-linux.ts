@@ -1,5 +1,10 @@
-// set-dns: systemd-resolved per-link settings when resolved runs (undone by `resolvectl revert`),
-// otherwise /etc/resolv.conf rewritten with the original kept for restore.
+// set-dns: hands the tunnel's servers to whatever manages this machine's resolver (dns-detect.ts):
+// systemd-resolved, resolvconf, or /etc/resolv.conf itself. Every change is journaled before it is
+// made and undone on teardown or, after a crash, by the next helper (leftovers.ts).
+import { chooseResolver, probeResolver } from './dns-detect.js';
+import { resolvConfText } from './dns-resolv-conf-file.js';
+import { applyResolvconf } from './dns-resolvconf.js';
+import { applyResolved, type DnsPlan } from './dns-resolved.js';
 import type { Journal } from './journal.js';
 import type { SetDnsRequest, SetDnsResult } from './protocol.js';
 import type { StepResult } from './routes-linux.js';
@@ -10,29 +15,37 @@ export async function applyDns(
   system: HelperSystem,
   journal: Journal,
   request: SetDnsRequest,
+  log: (message: string) => void = () => {},
 ): Promise<StepResult<SetDnsResult>> {
+  // A repeated set-dns replaces the previous one, whichever manager took it.
   await journal.undoGroup('dns');
-  const domains = request.searchDomains ?? [];
-  if (system.resolvedActive()) {
-    const step: UndoStep = { kind: 'revert-resolved', group: 'dns', name: request.name };
-    journal.record(step);
-    const routing = request.defaultRoute === true ? ['~.'] : [];
-    for (const args of [
-      ['dns', request.name, ...request.servers],
-      ['domain', request.name, ...domains, ...routing],
-      ['default-route', request.name, request.defaultRoute === true ? 'yes' : 'no'],
-    ]) {
-      const r = await system.runner.run('resolvectl', args);
-      if (r.code !== 0) {
-        await journal.undoGroup('dns');
-        return { ok: false, code: 'failed', message: `resolvectl ${args[0]}: ${r.stderr.trim().slice(0, 200)}` };
-      }
-    }
-    return { ok: true, value: { method: 'resolved' } };
+  const plan: DnsPlan = {
+    name: request.name,
+    servers: request.servers,
+    searchDomains: request.searchDomains ?? [],
+    defaultRoute: request.defaultRoute === true,
+  };
+  const choice = chooseResolver(await probeResolver(system));
+  log(
+    `DNS for ${plan.name} through ${choice.manager} (${choice.why}), ${plan.defaultRoute ? 'every name' : 'search domains only'}`,
+  );
+  switch (choice.manager) {
+    case 'resolved':
+      return applyResolved(system, journal, plan);
+    case 'resolvconf':
+      return applyResolvconf(system, journal, plan);
+    case 'file':
+      return applyResolvConfFile(system, journal, plan);
   }
+}
 
+async function applyResolvConfFile(
+  system: HelperSystem,
+  journal: Journal,
+  plan: DnsPlan,
+): Promise<StepResult<SetDnsResult>> {
   const original = system.readResolvConf();
-  const written = resolvConfText(request.name, request.servers, domains, original);
+  const written = resolvConfText({ ...plan, original });
   const step: UndoStep = { kind: 'restore-resolv-conf', group: 'dns', original, written };
   journal.record(step);
   try {
@@ -42,25 +55,8 @@ export async function applyDns(
     return {
       ok: false,
       code: 'failed',
-      message: `cannot write resolv.conf: ${e instanceof Error ? e.message : String(e)}`,
+      message: `cannot write /etc/resolv.conf: ${e instanceof Error ? e.message : String(e)}`,
     };
   }
   return { ok: true, value: { method: 'resolv.conf' } };
-}
-
-/** Our servers and search list; the original's `options` lines are kept (edns0, trust-ad, …). */
-export function resolvConfText(
-  name: string,
-  servers: readonly string[],
-  domains: readonly string[],
-  original: string,
-): string {
-  const options = original.split('\n').filter((l) => /^options\s/.test(l));
-  return [
-    `# Written by Causeway for ${name}; the previous file comes back when the tunnel closes.`,
-    ...servers.map((s) => `nameserver ${s}`),
-    ...(domains.length > 0 ? [`search ${domains.join(' ')}`] : []),
-    ...options,
-    '',
-  ].join('\n');
 }

@@ -125,7 +125,7 @@ export class Helper {
       case 'set-routes':
         return this.ours(req.name, () => applyRoutes(this.deps.system, this.journal, req, this.tunHasIpv6));
       case 'set-dns':
-        return this.ours(req.name, () => applyDns(this.deps.system, this.journal, req));
+        return this.ours(req.name, () => applyDns(this.deps.system, this.journal, req, this.deps.log));
       case 'teardown':
         return this.teardown().then((value) => ({ ok: true, value }));
       case 'kill-switch-arm':

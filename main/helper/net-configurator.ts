@@ -11,12 +11,19 @@ export interface HelperNetOptions {
   /** IFF_VNET_HDR, so writes can merge TCP segments. Default true. */
   readonly offload?: boolean;
   readonly tun?: AttachTunOptions;
+  /**
+   * The profile's DNS search domains. In split tunnel they are the only names sent to the tunnel's
+   * servers (with systemd-resolved); in full tunnel they are searched and everything goes there.
+   */
+  readonly searchDomains?: readonly string[];
 }
 
 export class HelperNetConfigurator implements NetConfigurator {
   /** Received in createTun(), until openTun() attaches to it. */
   private handed: HandedOverTun | undefined;
   private readonly options: HelperNetOptions;
+  /** From the last setRoutes(): DNS scope follows it (the engine sets routes before DNS). */
+  private routingMode: 'full' | 'split' | undefined;
 
   constructor(
     private readonly helper: HelperClient,
@@ -52,6 +59,7 @@ export class HelperNetConfigurator implements NetConfigurator {
   async setRoutes(args: Parameters<NetConfigurator['setRoutes']>[0]): Promise<void> {
     const routes = args.routing.mode === 'split' ? [...args.routing.routes] : [];
     const others = args.serverAddresses?.filter((a) => a !== args.serverAddress) ?? [];
+    this.routingMode = args.routing.mode;
     await this.helper.setRoutes({
       name: args.name,
       mode: args.routing.mode,
@@ -62,7 +70,7 @@ export class HelperNetConfigurator implements NetConfigurator {
   }
 
   async setDns(args: { name: string; servers: readonly string[] }): Promise<void> {
-    await this.helper.setDns({ name: args.name, servers: [...args.servers], defaultRoute: true });
+    await this.helper.setDns(dnsRequest(args, this.routingMode, this.options.searchDomains ?? []));
   }
 
   async teardown(): Promise<void> {
@@ -74,4 +82,22 @@ export class HelperNetConfigurator implements NetConfigurator {
     if (this.handed !== undefined) this.helper.closeTun(this.handed);
     this.handed = undefined;
   }
+}
+
+/**
+ * DNS scope follows the routing mode: every name through the tunnel (`~.`) only in full tunnel; in
+ * split tunnel just the search domains. Before any routes (never, with the engine) it stays split:
+ * sending every query into a tunnel that carries no routes for them would only break resolution.
+ */
+export function dnsRequest(
+  args: { name: string; servers: readonly string[] },
+  mode: 'full' | 'split' | undefined,
+  searchDomains: readonly string[],
+): { name: string; servers: string[]; searchDomains?: string[]; defaultRoute: boolean } {
+  return {
+    name: args.name,
+    servers: [...args.servers],
+    ...(searchDomains.length > 0 ? { searchDomains: [...searchDomains] } : {}),
+    defaultRoute: mode === 'full',
+  };
 }

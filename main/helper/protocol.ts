@@ -48,6 +48,8 @@ export type Verb = (typeof VERBS)[number];
 /** Starts with a letter so it can never read as an option to `ip`; IFNAMSIZ - 1 long at most. */
 export const IFNAME = /^[a-zA-Z][a-zA-Z0-9_-]{0,14}$/;
 export const ifName = z.string().regex(IFNAME, 'must be 1-15 of A-Z a-z 0-9 _ -, starting with a letter');
+/** A resolvconf record name as we make them: `<ifname>.causeway` or `tun.<ifname>.causeway` (dns-resolvconf.ts). */
+export const RESOLVCONF_RECORD = /^(tun\.)?[a-zA-Z][a-zA-Z0-9_-]{0,14}\.causeway$/;
 
 const requestId = z.number().int().min(0).max(0x7fffffff);
 
@@ -166,7 +168,11 @@ export const setDnsRequest = z.strictObject({
     .array(domainName)
     .max(LIMITS.maxSearchDomains, `at most ${LIMITS.maxSearchDomains} search domains`)
     .optional(),
-  /** Send every query through the tunnel's servers (systemd-resolved `~.`); resolv.conf always does. */
+  /**
+   * Full tunnel: every query goes to the tunnel's servers (systemd-resolved `~.` and default route;
+   * resolvconf and resolv.conf: ours first/only). Absent or false (split tunnel): only the search
+   * domains go there with resolved; resolvconf and resolv.conf keep the system's servers first.
+   */
   defaultRoute: z.boolean().optional(),
 });
 
@@ -243,7 +249,8 @@ export const setRoutesResult = z.strictObject({
     .array(z.strictObject({ destination: z.string(), gateway: z.string().optional(), dev: ifName }))
     .optional(),
 });
-export const setDnsResult = z.strictObject({ method: z.enum(['resolved', 'resolv.conf']) });
+/** Which resolver manager took the settings (dns-detect.ts). */
+export const setDnsResult = z.strictObject({ method: z.enum(['resolved', 'resolvconf', 'resolv.conf']) });
 export const teardownResult = z.strictObject({ undone: z.number().int(), failed: z.number().int() });
 /** tunnel: the interface let through (null until create-tun). */
 export const killSwitchArmResult = z.strictObject({ tunnel: ifName.nullable() });

@@ -3,7 +3,7 @@
 // and replayed in reverse on teardown.
 import { z } from 'zod';
 import type { HelperSystem } from './system.js';
-import { IFNAME } from './protocol.js';
+import { IFNAME, RESOLVCONF_RECORD } from './protocol.js';
 import { parseCidr, parseIp } from '../engine/addresses.js';
 
 /** Which request a step belongs to, so a repeated request can replace just its own changes. */
@@ -26,6 +26,8 @@ export type UndoStep =
       readonly gateway?: string;
     }
   | { readonly kind: 'revert-resolved'; readonly group: 'dns'; readonly name: string }
+  /** `resolvconf -d <record>`: the record `resolvconf -a` added for the tunnel. */
+  | { readonly kind: 'remove-resolvconf-record'; readonly group: 'dns'; readonly record: string }
   | {
       readonly kind: 'restore-resolv-conf';
       readonly group: 'dns';
@@ -57,6 +59,11 @@ export const undoStep = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ kind: z.literal('revert-resolved'), group: z.literal('dns'), name }),
   z.strictObject({
+    kind: z.literal('remove-resolvconf-record'),
+    group: z.literal('dns'),
+    record: z.string().regex(RESOLVCONF_RECORD),
+  }),
+  z.strictObject({
     kind: z.literal('restore-resolv-conf'),
     group: z.literal('dns'),
     original: z.string().max(64 * 1024),
@@ -86,8 +93,15 @@ export async function performUndo(system: HelperSystem, step: UndoStep): Promise
       const via = step.gateway === undefined ? [] : ['via', step.gateway];
       return outcome(await runner.run('ip', ['route', 'del', step.destination, ...via, 'dev', step.dev]));
     }
-    case 'revert-resolved':
-      return outcome(await runner.run('resolvectl', ['revert', step.name]));
+    case 'revert-resolved': {
+      // resolved forgets a link's settings when the link goes: a TUN already gone is nothing to undo.
+      const r = await runner.run('resolvectl', ['revert', step.name]);
+      if (r.code !== 0 && /Failed to resolve interface|Unknown interface|No such device/i.test(r.stderr))
+        return { ok: true };
+      return outcome(r);
+    }
+    case 'remove-resolvconf-record':
+      return outcome(await runner.run('resolvconf', ['-d', step.record]));
     case 'restore-resolv-conf': {
       // Someone else (DHCP, the user) rewrote it since: theirs is newer than our backup.
       if (system.readResolvConf() !== step.written)

@@ -22,9 +22,23 @@ import { CodeSource, otpMode, withCode } from '../one-time-code.js';
 import { formatLogLine } from '../output.js';
 import { exitCodeForTargetError, resolveConnectTarget } from '../profile-target.js';
 import { registerTunnel } from '../tunnel-registration.js';
+import {
+  addKillSwitchOptions,
+  BLOCKED_SUFFIX,
+  chooseKillSwitch,
+  describeKillSwitch,
+  endKillSwitch,
+  killSwitchEndpoints,
+  markBlocked,
+  startKillSwitch,
+  type KillSwitchCliOptions,
+} from '../kill-switch-option.js';
+import { killSwitchFile, loadKillSwitchSetting } from '../../services/kill-switch/kill-switch-setting.js';
+import { resolvePaths } from '../../services/paths.js';
 import { addConnectionOptions, type SecretAndOutputOptions } from './test.js';
 
-interface ConnectCliOptions extends ConnectOptions, SecretAndOutputOptions, DiagnosticsCliOptions, MetricsCliOptions {
+interface ConnectCliOptions
+  extends ConnectOptions, SecretAndOutputOptions, DiagnosticsCliOptions, MetricsCliOptions, KillSwitchCliOptions {
   route?: string[];
   defaultRoute?: boolean;
   otp?: string;
@@ -37,7 +51,7 @@ interface ConnectCliOptions extends ConnectOptions, SecretAndOutputOptions, Diag
 }
 
 export function registerConnectCommand(program: Command, ctx: CliContext): void {
-  addMetricsOptions(
+  const command = addMetricsOptions(
     addDiagnosticsOptions(
       addConnectionOptions(
         program
@@ -71,7 +85,8 @@ export function registerConnectCommand(program: Command, ctx: CliContext): void 
     )
     .option('--keepalive <seconds>', 'dead-peer detection interval (a silent server is declared dead within two)', '20')
     .option('--interface <name>', 'name for the TUN device (default: causeway0, causeway1, …)')
-    .option('--mss-clamp <mss>', MSS_CLAMP_HELP)
+    .option('--mss-clamp <mss>', MSS_CLAMP_HELP);
+  addKillSwitchOptions(command)
     .addHelpText(
       'after',
       `\n${EXIT_CODES_HELP}\nAfter the tunnel is up, SIGINT/SIGTERM disconnect cleanly and exit 0.\n`,
@@ -86,7 +101,8 @@ function collect(value: string, previous: string[]): string[] {
 async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext): Promise<number> {
   const emit = o.json
     ? (e: Record<string, unknown>) => ctx.stdout(JSON.stringify(e) + '\n')
-    : (e: Record<string, unknown>) => ctx.stdout(describe(e) + '\n');
+    : (e: Record<string, unknown>) =>
+        ctx.stdout((describeKillSwitch(e) ?? describe(e)) + (e['trafficBlocked'] === true ? BLOCKED_SUFFIX : '') + '\n');
   const refuse = (message: string, code: number) => {
     if (o.json) emit({ event: 'error', message });
     else ctx.stderr(`causeway: ${message}\n`);
@@ -102,6 +118,11 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
     return refuse('--keepalive must be between 1 and 3600 seconds', EXIT.usage);
   const mssClamp = parseMssClamp(o.mssClamp);
   if (!mssClamp.ok) return refuse(mssClamp.error, EXIT.usage);
+  const configDir = t.kind === 'profile' ? t.services.paths.configDir : resolvePaths({ env: ctx.env }).configDir;
+  const killSwitchChoice = chooseKillSwitch(o, profile?.killSwitch, loadKillSwitchSetting(killSwitchFile(configDir)));
+  if (!killSwitchChoice.ok) return refuse(killSwitchChoice.error, EXIT.usage);
+  if (killSwitchChoice.warning) ctx.stderr(`causeway: warning: ${killSwitchChoice.warning}\n`);
+  const killSwitch = killSwitchChoice.setting;
   // Flags win over the profile; the profile wins over defaults.
   const routes = o.route ?? [];
   const routing: RoutingMode =
@@ -211,6 +232,20 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
     return EXIT.failure;
   }
 
+  // Before anything is dialled: from here on nothing leaves outside the tunnel but the SSTP connection.
+  const armed = await startKillSwitch(
+    helper,
+    killSwitch,
+    killSwitchEndpoints(protectedAddresses, serverList.servers, (config.proxy ?? config).port),
+    emit,
+  );
+  if (!armed.ok) {
+    await helper.close(5_000);
+    await stopExtras();
+    if (attemptLog?.ok) attemptLog.value.close();
+    return refuse(armed.message, EXIT.failure);
+  }
+
   const uid = process.getuid?.() ?? 0;
   const net = new HelperNetConfigurator(helper, uid, o.interface);
   const tunnel = new Tunnel(
@@ -253,7 +288,7 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
       log,
     },
   );
-  tunnel.onState((s) => emit(stateEvent(s)));
+  tunnel.onState((s) => emit(markBlocked(stateEvent(s), killSwitch.mode !== 'off')));
   if (metrics) tunnel.onState((s) => metrics.metrics.onTunnelState(s));
 
   let interrupted = false;
@@ -285,6 +320,8 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    const unblockProblem = await endKillSwitch(helper, killSwitch, emit);
+    if (unblockProblem) ctx.stderr(`causeway: ${unblockProblem}\n`);
     await helper.close(5_000);
     await stopExtras();
     if (attemptLog?.ok) attemptLog.value.close();

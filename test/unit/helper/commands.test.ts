@@ -267,6 +267,7 @@ test('DNS through systemd-resolved when it runs', async () => {
   });
   assert.deepEqual(r.result, { method: 'resolved' });
   assert.deepEqual(system.calls.slice(before), [
+    ['resolvectl', '--no-pager', 'dns'], // detection: does resolved answer on the bus?
     ['resolvectl', 'dns', 'causeway0', '10.0.0.53', '2001:db8::53'],
     ['resolvectl', 'domain', 'causeway0', 'corp.example', '~.'],
     ['resolvectl', 'default-route', 'causeway0', 'yes'],
@@ -286,6 +287,7 @@ test('DNS through resolv.conf otherwise: options kept, original restored on tear
     name: 'causeway0',
     servers: ['10.0.0.53'],
     searchDomains: ['corp.example', 'lab.example'],
+    defaultRoute: true,
   });
   assert.deepEqual(r.result, { method: 'resolv.conf' });
   assert.equal(

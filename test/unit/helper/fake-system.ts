@@ -1,7 +1,8 @@
 // A HelperSystem that changes nothing: records every command and answers queries from a script.
 import type { CommandResult, CommandRunner, Program } from '../../../main/helper/command-runner.js';
 import type { StateStore } from '../../../main/helper/state-store.js';
-import type { HelperSystem } from '../../../main/helper/system.js';
+import { nameserversOf } from '../../../main/helper/dns-detect.js';
+import type { HelperSystem, ResolvConfShape } from '../../../main/helper/system.js';
 import type { UndoStep } from '../../../main/helper/undo-step.js';
 
 export type Responder = (program: Program, args: readonly string[]) => Partial<CommandResult> | undefined;
@@ -9,11 +10,16 @@ export type Responder = (program: Program, args: readonly string[]) => Partial<C
 export interface FakeSystem extends HelperSystem {
   /** Every command run, as `program arg arg…` arrays. */
   readonly calls: string[][];
+  /** What each call got on stdin, by index into `calls` (resolvconf -a's record). */
+  readonly inputs: (string | undefined)[];
   /** Only the commands that change something (queries filtered out). */
   changes(): string[][];
   resolvConf: string;
   readonly resolvConfWrites: string[];
   resolved: boolean;
+  /** resolv.conf's shape for resolver detection; by default derived from `resolved` and `resolvConf`. */
+  shape: ResolvConfShape | undefined;
+  nsswitchResolve: boolean;
 }
 
 const OK: CommandResult = { code: 0, stdout: '', stderr: '' };
@@ -32,10 +38,12 @@ export function defaultResponder(program: Program, args: readonly string[]): Par
 
 export function fakeSystem(responder: Responder = () => undefined): FakeSystem {
   const calls: string[][] = [];
+  const inputs: (string | undefined)[] = [];
   const runner: CommandRunner = {
     has: () => true,
-    run(program, args) {
+    run(program, args, input) {
       calls.push([program, ...args]);
+      inputs.push(input);
       const r = responder(program, args) ?? defaultResponder(program, args);
       return Promise.resolve({ ...OK, ...r });
     },
@@ -43,11 +51,22 @@ export function fakeSystem(responder: Responder = () => undefined): FakeSystem {
   const system: FakeSystem = {
     runner,
     calls,
-    changes: () => calls.filter((c) => !(c[0] === 'ip' && c[1] === '-j')),
+    inputs,
+    // Queries are not changes: `ip -j …` reads, and resolver detection's `resolvectl --no-pager dns`.
+    changes: () =>
+      calls.filter((c) => !(c[0] === 'ip' && c[1] === '-j') && !(c[0] === 'resolvectl' && c[1] === '--no-pager')),
     resolvConf: 'nameserver 192.0.2.53\noptions edns0\n',
     resolvConfWrites: [],
     resolved: false,
+    shape: undefined,
+    nsswitchResolve: false,
     resolvedActive: () => system.resolved,
+    resolvConfShape: () =>
+      system.shape ??
+      (system.resolved
+        ? { kind: 'symlink', target: '/run/systemd/resolve/stub-resolv.conf' }
+        : { kind: 'file', nameservers: nameserversOf(system.resolvConf), generatedByResolvconf: false }),
+    nsswitchHostsUseResolve: () => system.nsswitchResolve,
     readResolvConf: () => system.resolvConf,
     writeResolvConf(text) {
       system.resolvConfWrites.push(text);
