@@ -102,7 +102,9 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   const emit = o.json
     ? (e: Record<string, unknown>) => ctx.stdout(JSON.stringify(e) + '\n')
     : (e: Record<string, unknown>) =>
-        ctx.stdout((describeKillSwitch(e) ?? describe(e)) + (e['trafficBlocked'] === true ? BLOCKED_SUFFIX : '') + '\n');
+        ctx.stdout(
+          (describeKillSwitch(e) ?? describe(e)) + (e['trafficBlocked'] === true ? BLOCKED_SUFFIX : '') + '\n',
+        );
   const refuse = (message: string, code: number) => {
     if (o.json) emit({ event: 'error', message });
     else ctx.stderr(`causeway: ${message}\n`);
