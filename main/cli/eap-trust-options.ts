@@ -1,11 +1,11 @@
 // --eap-pin / --eap-ca / --eap-server-name for one run of `test` or `connect`: the sign-in (EAP)
 // server's certificate, presented inside EAP-TLS / PEAP. Over a profile's eapTrust, field by field.
+import type { Result } from '../engine/result.js';
 import { readFileSync } from 'node:fs';
 import type { EapTrust, TrustPolicy } from '../engine/config.js';
 import { normaliseFingerprint } from '../engine/transport/certificate.js';
 
-// Same shape as options.ts's Parsed, declared here so options.ts can import this file without a circle.
-type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+type Parsed<T> = Result<T, string>;
 
 export interface EapTrustFlags {
   eapPin?: string;

@@ -1,4 +1,5 @@
 // Turning command-line text into a validated SessionConfig. Pure: every problem is a UsageError value.
+import type { Result } from '../engine/result.js';
 import { readFileSync } from 'node:fs';
 import {
   AUTH_METHODS,
@@ -55,7 +56,7 @@ export function weakAuthWarnings(methods: readonly AuthMethod[], allowNoAuthenti
   return out;
 }
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+export type Parsed<T> = Result<T, string>;
 
 export function parseHostPort(text: string): Parsed<{ host: string; port: number }> {
   const m = /^\[([0-9a-fA-F:.]+)\](?::(\d+))?$/.exec(text) ?? /^([^:[\]\s/]+)(?::(\d+))?$/.exec(text);

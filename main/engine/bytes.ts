@@ -1,6 +1,7 @@
 // Bounds-checked big-endian reads over a Buffer. Readers never throw: a read past the end
 // returns undefined and the caller turns that into one typed "malformed X" error.
 
+import type { Result } from './result.js';
 export class ByteReader {
   private pos: number;
 
@@ -56,7 +57,7 @@ export class ByteReader {
 }
 
 /** Result of decoding untrusted bytes: a value, or an error that names the field. */
-export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: DecodeError };
+export type Decoded<T> = Result<T, DecodeError>;
 
 export interface DecodeError {
   /** What was being decoded, e.g. "SSTP control packet", "LCP Configure-Request". */

@@ -3,6 +3,7 @@
 // There is deliberately no plaintext fallback: when the keychain is out of reach the caller is told so,
 // and the CLI can take the secret from --password-stdin for that one run instead.
 
+import type { Result } from '../../engine/result.js';
 /** 'client-key': the PEM private key of a PEM client certificate (unencrypted PKCS#8; the keychain is its lock). */
 export type SecretKind = 'password' | 'proxy-password' | 'pkcs12-passphrase' | 'client-key';
 export const SECRET_KINDS: readonly SecretKind[] = ['password', 'proxy-password', 'pkcs12-passphrase', 'client-key'];
@@ -29,7 +30,7 @@ export type CredentialError =
     }
   | { readonly kind: 'invalid'; readonly message: string };
 
-export type CredentialResult<T> = { ok: true; value: T } | { ok: false; error: CredentialError };
+export type CredentialResult<T> = Result<T, CredentialError>;
 
 export interface CredentialStore {
   set(profileId: string, kind: SecretKind, secret: string): Promise<CredentialResult<void>>;

@@ -2,6 +2,7 @@
 // Rotation keeps at most `maxFiles` attempts and `maxBytes` in total per profile, oldest deleted first,
 // never the attempt still being written. Each attempt's own file is capped too (see attempt-file.ts),
 // so one flooding server cannot fill the profile's whole budget and push every other attempt out.
+import type { Result } from '../../engine/result.js';
 import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -38,7 +39,7 @@ export type LogsError =
   | { kind: 'bad-profile-id'; message: string }
   | { kind: 'not-found'; message: string }
   | { kind: 'io'; message: string };
-export type LogsResult<T> = { ok: true; value: T } | { ok: false; error: LogsError };
+export type LogsResult<T> = Result<T, LogsError>;
 
 const FILE = /^(\d{8}T\d{6}\d{3}Z)-(\d+)\.jsonl$/;
 // Profile ids become directory names: nothing that could climb out of the logs directory.

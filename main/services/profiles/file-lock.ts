@@ -3,6 +3,7 @@
 // holder's pid and a random token) is complete the moment it appears. A lock whose pid no longer runs
 // is stale (its holder crashed) and is broken, one breaker at a time, so two processes that both saw the
 // same stale lock cannot remove each other's fresh one. No native code, no dependency.
+import type { Result } from '../../engine/result.js';
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, readdir, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -21,7 +22,7 @@ export type LockError =
   | { kind: 'locked'; path: string; holder: number | undefined; message: string }
   | { kind: 'io'; path: string; message: string };
 
-export type LockResult<T> = { ok: true; value: T } | { ok: false; error: LockError };
+export type LockResult<T> = Result<T, LockError>;
 
 interface Holder {
   readonly pid: number;

@@ -5,6 +5,7 @@
 // Every operation re-reads the file inside an in-process queue and under an inter-process lock file
 // (profiles.json.lock): the app, the browser host and any number of CLI commands may edit it at once,
 // and no read-modify-write cycle can lose another's write.
+import type { Failure, Result } from '../../engine/result.js';
 import { readFile, rename, access, copyFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join } from 'node:path';
@@ -29,7 +30,7 @@ export type ProfileStoreError =
   | { kind: 'id-taken'; id: string; message: string }
   | { kind: 'not-found'; ref: string; message: string };
 
-export type StoreResult<T> = { ok: true; value: T } | { ok: false; error: ProfileStoreError };
+export type StoreResult<T> = Result<T, ProfileStoreError>;
 
 export interface ProfileStoreOptions {
   /** Older-version upgrades; defaults to the shipped chain. Tests inject synthetic ones. */
@@ -230,7 +231,7 @@ export class ProfileStore {
   }
 }
 
-function nameClash(all: readonly Profile[], p: Profile): StoreResult<never> | undefined {
+function nameClash(all: readonly Profile[], p: Profile): Failure<ProfileStoreError> | undefined {
   const other = all.find((x) => x.id !== p.id && nameKey(x.name) === nameKey(p.name));
   if (!other) return undefined;
   return {
@@ -243,15 +244,15 @@ function nameClash(all: readonly Profile[], p: Profile): StoreResult<never> | un
   };
 }
 
-function notFound(ref: string): StoreResult<never> {
+function notFound(ref: string): Failure<ProfileStoreError> {
   return { ok: false, error: { kind: 'not-found', ref, message: `No profile "${ref}".` } };
 }
 
-function invalid(issues: readonly ProfileIssue[]): StoreResult<never> {
+function invalid(issues: readonly ProfileIssue[]): Failure<ProfileStoreError> {
   return { ok: false, error: { kind: 'invalid', issues, message: `Invalid profile: ${describeIssues(issues)}` } };
 }
 
-function ioError(path: string, e: unknown): StoreResult<never> {
+function ioError(path: string, e: unknown): Failure<ProfileStoreError> {
   const err = e as NodeJS.ErrnoException;
   return {
     ok: false,
