@@ -13,11 +13,13 @@
 #  freeradius                the real EAP server (PEAP, EAP-MSCHAPv2, EAP-TLS) the strict peer relays to over RADIUS, as RRAS does with NPS
 #  hostapd                   its RADIUS/EAP server runs PEAP with cryptobinding as Windows NPS does (FreeRADIUS 3.2 has none); no radio used
 #  tshark                    Wireshark's dissectors judge --capture (SSTP/PPP/ICMP, 0 malformed) and decrypt a dumpcap capture with --keylog
+#  squid apache2-utils       proxy sign-in tests: squid's Digest (digest_file_auth) and Basic (basic_ncsa_auth; htpasswd writes its file), private instances only
+#  libglib2.0-bin gsettings-desktop-schemas dconf-gsettings-backend dconf-cli   the app's GNOME system proxy: gsettings with the real schema and dconf in a test profile
 set -euo pipefail
 PKGS=(softether-vpnserver softether-vpncmd softether-vpnclient tinyproxy nginx-light
       gnome-keyring dbus dbus-bin openssl iproute2 procps python3 make g++
       iputils-ping curl chromium fonts-dejavu-core sudo util-linux pkexec polkitd nftables
-      freeradius tshark hostapd)
+      freeradius tshark hostapd squid apache2-utils libglib2.0-bin gsettings-desktop-schemas dconf-gsettings-backend dconf-cli)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -28,7 +30,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # Debian enables these services on install; the tests start their own private instances instead.
-for s in softether-vpnserver softether-vpnclient tinyproxy nginx freeradius hostapd; do
+for s in softether-vpnserver softether-vpnclient tinyproxy nginx freeradius hostapd squid; do
   systemctl disable --now "$s" >/dev/null 2>&1 || service "$s" stop >/dev/null 2>&1 || true
 done
 echo "system packages ready"

@@ -25,6 +25,8 @@ export interface ProfileFlagOptions {
   eapCa?: string | false;
   eapServerName?: string | false;
   proxy?: string | false;
+  /** --system-proxy / --no-system-proxy. */
+  systemProxy?: boolean;
   split?: string[];
   full?: boolean;
   dns?: boolean;
@@ -92,6 +94,11 @@ export function addProfileFlags(cmd: Command, mode: 'add' | 'edit'): Command {
     )
     .option('--no-proxy', 'connect directly')
     .option('--proxy-password-stdin', 'read the proxy password from standard input and save it in the OS keychain')
+    .option(
+      '--system-proxy',
+      "without --proxy, use the system's proxy: GNOME's proxy settings in the app, https_proxy/no_proxy in the CLI",
+    )
+    .option('--no-system-proxy', 'connect directly unless --proxy is set (the default)')
     .option('--split <cidr...>', 'split tunnel: route only these networks through the VPN')
     .option('--full', 'full tunnel: route all traffic through the VPN (the default)')
     .option('--dns', "use the server's DNS servers (the default)")
@@ -172,13 +179,9 @@ export function parseProfileFlags(o: ProfileFlagOptions): Parsed<ProfileEdits> {
       if (o.proxyPasswordStdin) return bad('--no-proxy and --proxy-password-stdin contradict each other');
       step((d) => withOptional(d, 'proxy', undefined));
     } else {
+      // parseProxyUrl already refuses a password in the URL (PROXY_PASSWORD_IN_URL).
       const p = parseProxyUrl(o.proxy);
       if (!p.ok) return p;
-      if (p.value.password !== undefined && p.value.password !== '') {
-        return bad(
-          'a password in the --proxy URL would stay in your shell history; give it on standard input with --proxy-password-stdin',
-        );
-      }
       const proxy = {
         host: p.value.host,
         port: p.value.port,
@@ -186,6 +189,10 @@ export function parseProfileFlags(o: ProfileFlagOptions): Parsed<ProfileEdits> {
       };
       step((d) => ({ ...d, proxy }));
     }
+  }
+  if (o.systemProxy !== undefined) {
+    const on = o.systemProxy;
+    step((d) => withOptional(d, 'systemProxy', on ? true : undefined));
   }
   if (o.split !== undefined) {
     const routes = o.split

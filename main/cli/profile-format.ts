@@ -78,6 +78,7 @@ export function formatProfile(p: Profile, password: PasswordStatus): string {
       'proxy',
       `${p.proxy.host}:${p.proxy.port}${p.proxy.username !== undefined ? ` as ${p.proxy.username}` : ''}`,
     ]);
+  else if (p.systemProxy) lines.push(['proxy', "the system's (GNOME settings; https_proxy/no_proxy in the CLI)"]);
   lines.push(
     ['routing', p.routing.mode === 'full' ? 'all traffic through the VPN' : `only ${p.routing.routes.join(', ')}`],
     ['DNS', p.dns ? "the server's" : 'not changed'],

@@ -25,6 +25,7 @@ import { stdinLines } from './stdin-lines.js';
 import { findProfile, openProfileServices, type ProfileServices } from './profile-services.js';
 import { isTerminal, promptFailureMessage, promptSecret } from './prompt-secret.js';
 import { readSecretInput, stderrWrite } from './read-secret.js';
+import { proxyFromEnvironment } from '../services/proxy/env-proxy.js';
 
 export interface TargetOptions extends ConnectOptions {
   passwordStdin?: boolean;
@@ -34,6 +35,8 @@ export interface TargetOptions extends ConnectOptions {
   authWait?: string;
   /** The proxy password on standard input (see withProxyPasswordFromStdin). */
   proxyPasswordStdin?: boolean;
+  /** false from --no-env-proxy: ignore https_proxy / no_proxy. */
+  envProxy?: boolean;
 }
 
 export interface TargetContext {
@@ -92,7 +95,9 @@ const DEFAULT_MRU = 1500;
 export async function resolveConnectTarget(arg: string, o: TargetOptions, ctx: TargetContext): Promise<TargetResult> {
   const resolved = await resolveTarget(arg, o, ctx);
   if (!resolved.ok) return resolved;
-  const r = await withProxyPasswordFromStdin(resolved.target, o, ctx);
+  const stdinProxy = await withProxyPasswordFromStdin(resolved.target, o, ctx);
+  if (!stdinProxy.ok) return stdinProxy;
+  const r = withEnvironmentProxy(stdinProxy.target, o, ctx.env);
   if (!r.ok) return r;
   // The authentication wait: the flag, else the profile's, else the engine's default (60 s).
   const profileWait = r.target.kind === 'profile' ? r.target.profile.authWaitSeconds : undefined;
@@ -104,6 +109,20 @@ export async function resolveConnectTarget(arg: string, o: TargetOptions, ctx: T
         : undefined;
   if (wait && !wait.ok) return fail('usage', wait.error);
   return wait ? { ok: true, target: { ...r.target, config: { ...r.target.config, authWaitMs: wait.value } } } : r;
+}
+
+/**
+ * https_proxy / no_proxy (as curl reads them) for a host given on the command line, and for a profile
+ * that says "system proxy"; never over --proxy or the profile's own proxy.
+ */
+function withEnvironmentProxy(t: ConnectTarget, o: TargetOptions, env: NodeJS.ProcessEnv): TargetResult {
+  const wanted = t.kind === 'address' || t.profile.systemProxy === true;
+  if (t.config.proxy !== undefined || o.envProxy === false || !wanted) return { ok: true, target: t };
+  const sys = proxyFromEnvironment(env, t.config.host, t.config.port);
+  if (sys.kind === 'unusable') return fail('configuration', sys.message);
+  if (sys.kind === 'direct') return { ok: true, target: t };
+  const secrets = sys.proxy.password ? [...t.secrets, sys.proxy.password] : t.secrets;
+  return { ok: true, target: { ...t, config: { ...t.config, proxy: sys.proxy }, secrets } };
 }
 
 async function resolveTarget(arg: string, o: TargetOptions, ctx: TargetContext): Promise<TargetResult> {

@@ -181,6 +181,11 @@ const profileFields = {
   /** How the certificate inside EAP (EAP-TLS, PEAP) is judged; see eapTrust above. */
   eapTrust: eapTrust.optional(),
   proxy: proxy.optional(),
+  /**
+   * Use the system's proxy when `proxy` is not set: GNOME's proxy settings in the app, https_proxy /
+   * no_proxy in the CLI. Absent or false: connect directly (or through `proxy`).
+   */
+  systemProxy: z.boolean().optional(),
   routing: routing.default({ mode: 'full' }),
   dns: z.boolean().default(true),
   ipv6: z.boolean().default(false),

@@ -61,6 +61,10 @@ export function addConnectionOptions(cmd: Command): Command {
         'HTTP proxy: http://[user@]host:port (never a password in the URL: see --proxy-password-stdin)',
       )
       .option(
+        '--no-env-proxy',
+        'ignore https_proxy / no_proxy (used for a host given here, and for a profile set to the system proxy)',
+      )
+      .option(
         '--proxy-password-stdin',
         "read the proxy password from standard input (the line after the password when --password-stdin is given too; a saved profile's comes from the keychain)",
       )

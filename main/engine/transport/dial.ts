@@ -90,19 +90,42 @@ export const dialServer: Dialer = async (c, deps, hooks) => {
   hooks.socket(tcp.socket);
   hooks.done('tcp');
 
+  let socket = tcp.socket;
   if (proxy) {
     hooks.enter('proxy');
-    const r = await proxyConnect(tcp.socket, proxy, c.host, c.port, CONNECT_TIMEOUT_MS);
-    // The session's abort already closed tcp.socket (handed over above).
+    // A proxy that closes after its 407 gets the signed-in CONNECT on a new connection.
+    const reopen = async (): Promise<Socket | undefined> => {
+      if (hooks.cancelled()) return undefined;
+      const again = await dialAddresses(
+        deps.connectTcp ?? connectTcp,
+        [dial],
+        tcpTarget.port,
+        CONNECT_TIMEOUT_MS,
+        deps.clock,
+      );
+      if (!again.ok) return undefined;
+      if (hooks.cancelled()) {
+        again.socket.destroy();
+        return undefined;
+      }
+      socket.destroy();
+      socket = again.socket;
+      hooks.socket(socket);
+      return socket;
+    };
+    const r = await proxyConnect(tcp.socket, proxy, c.host, c.port, CONNECT_TIMEOUT_MS, reopen);
+    // The session's abort already closed the socket (handed over above).
     if (hooks.cancelled()) return { kind: 'cancelled' };
     if (!r.ok) return { kind: 'failed', failure: failure('proxy', r.code, r.message, { detail: r.detail }) };
+    socket = r.socket;
+    if (r.scheme) deps.log('proxy').info(`signed in to the proxy with ${r.scheme}`);
     hooks.done('proxy');
   }
 
   hooks.enter('tls');
   const tap = deps.tap;
   const tls = await startTls({
-    socket: tcp.socket,
+    socket,
     host: c.host,
     sni: c.sni,
     minVersion: c.tlsMin,
@@ -120,7 +143,7 @@ export const dialServer: Dialer = async (c, deps, hooks) => {
       kind: 'failed',
       failure: failure('tls', tls.code, tls.message, { detail: tls.detail, certificate: tls.certificate }),
     };
-  return { kind: 'ready', socket: tls.socket, tcpSocket: tcp.socket, info: tls.info };
+  return { kind: 'ready', socket: tls.socket, tcpSocket: socket, info: tls.info };
 };
 
 export type HttpAnswer =

@@ -205,7 +205,12 @@ function chainErrorDuringHandshake(tls: TLSSocket): string | undefined | null {
 
 function explainTlsError(err: NodeJS.ErrnoException, host: string): string {
   const text = `${err.code ?? ''} ${err.message}`;
-  if (/unsupported protocol|wrong version number|protocol version|TLSV1_ALERT_PROTOCOL_VERSION/i.test(text))
+  // OpenSSL's "wrong version number" is about the first record's header: the bytes that came back are
+  // not a TLS record at all (an HTTP server's "HTTP/1.1 400", an SSH banner), so no TLS minimum helps.
+  // A TLS server with only older versions answers with a protocol_version alert or an old ServerHello.
+  if (/wrong version number|WRONG_VERSION_NUMBER|packet length too long|http request/i.test(text))
+    return `${host} did not answer with TLS: whatever listens there (a plain HTTP server, another service) is not an SSTP server. Check the server's address and port (SSTP runs over HTTPS, usually on port 443).`;
+  if (/unsupported protocol|protocol version|TLSV1_ALERT_PROTOCOL_VERSION/i.test(text))
     return `${host} does not speak a TLS version this profile allows. Lower the minimum TLS version only if you trust the network.`;
   if (/ECONNRESET|socket hang up/i.test(text)) return `${host} reset the connection during the TLS handshake.`;
   if (/handshake failure|no shared cipher/i.test(text))

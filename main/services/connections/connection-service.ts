@@ -27,7 +27,7 @@ import type { Profile } from '../../contract/profile.js';
 import type { ProfileStore } from '../profiles/store.js';
 import { LiveConnection } from './live-connection.js';
 import type { DataPlaneProvider, SessionFactory, SystemDataPlane } from './ports.js';
-import { buildSessionConfig } from './session-config.js';
+import { buildSessionConfig, type SystemProxyLookup } from './session-config.js';
 import { TrustPrompts } from './trust-prompts.js';
 import { OtpFlow, OtpPrompts } from './one-time-prompts.js';
 import { connectedState, type ConnectionServiceEvent } from './service-events.js';
@@ -47,6 +47,8 @@ export interface ConnectionServiceDeps {
   readonly random?: () => number;
   /** How often moving byte counters are pushed. */
   readonly counterIntervalMs?: number;
+  /** For profiles with systemProxy: GNOME's settings by default. */
+  readonly systemProxy?: SystemProxyLookup;
 }
 
 interface Entry {
@@ -220,6 +222,7 @@ export class ConnectionService {
       profile,
       this.deps.credentials,
       opts.password !== undefined ? { password: opts.password } : {},
+      ...(this.deps.systemProxy ? [this.deps.systemProxy] : []),
     );
     const built = unCoded.ok && opts.oneTimeCode ? await withAskedCode(this.otp, profile, unCoded) : unCoded;
     if (!built.ok) return built;
@@ -231,6 +234,8 @@ export class ConnectionService {
         : undefined;
     const log = this.deps.logs.start(profileId, { secrets: built.secrets });
     if (!log.ok) return { ok: false as const, error: { kind: 'configuration' as const, message: log.error.message } };
+    if (built.systemProxy !== undefined)
+      log.value.sink({ time: this.clock.now(), level: 'info', phase: 'tcp', message: built.systemProxy });
     if (saved && !saved.ok)
       log.value.sink({
         time: this.clock.now(),

@@ -7,9 +7,23 @@ import { trustPolicyFor } from '../trust/anchors.js';
 import { loadClientCertificate } from '../trust/pkcs12.js';
 import { eapTrustFor, needsPassword } from './eap-trust.js';
 import type { StartError } from '../../contract/results.js';
+import { gsettingsReader, proxyFromGnome } from '../proxy/gnome-proxy.js';
+import type { SystemProxy } from '../proxy/system-proxy.js';
+
+/** The system proxy for a server (GNOME's settings by default; tests inject their own reader's). */
+export type SystemProxyLookup = (host: string, port: number) => Promise<SystemProxy>;
+
+const gnomeProxy: SystemProxyLookup = (host, port) => proxyFromGnome(gsettingsReader(), host, port);
 
 export type BuiltConfig =
-  { ok: true; config: SessionConfig; secrets: readonly string[] } | { ok: false; error: StartError };
+  | {
+      ok: true;
+      config: SessionConfig;
+      secrets: readonly string[];
+      /** With profile.systemProxy: what the system said ("proxy p:3128 (GNOME settings)", "direct: ..."), for the log. */
+      systemProxy?: string;
+    }
+  | { ok: false; error: StartError };
 
 const DEFAULT_MRU = 1500;
 
@@ -24,6 +38,7 @@ export async function buildSessionConfig(
   profile: Profile,
   credentials: CredentialStore,
   given: { password?: string },
+  systemProxy: SystemProxyLookup = gnomeProxy,
 ): Promise<BuiltConfig> {
   if (profile.username === '') {
     return {
@@ -65,6 +80,16 @@ export async function buildSessionConfig(
       ...(proxyPassword !== undefined ? { password: proxyPassword } : {}),
     };
   }
+  let systemNote: string | undefined;
+  if (!proxy && profile.systemProxy === true) {
+    const sys = await systemProxy(profile.server.host, profile.server.port);
+    if (sys.kind === 'unusable') return { ok: false, error: { kind: 'configuration', message: sys.message } };
+    if (sys.kind === 'proxy') {
+      proxy = sys.proxy;
+      if (sys.proxy.password) secrets.push(sys.proxy.password);
+      systemNote = `system proxy: ${sys.description}`;
+    } else systemNote = `system proxy: direct (${sys.reason})`;
+  }
   if (client.value) secrets.push(client.value.passphrase);
   const config: SessionConfig = {
     host: profile.server.host,
@@ -82,5 +107,5 @@ export async function buildSessionConfig(
     mru: profile.mtu ?? DEFAULT_MRU,
     ...(profile.authWaitSeconds !== undefined ? { authWaitMs: profile.authWaitSeconds * 1000 } : {}),
   };
-  return { ok: true, config, secrets };
+  return { ok: true, config, secrets, ...(systemNote !== undefined ? { systemProxy: systemNote } : {}) };
 }

@@ -43,6 +43,8 @@ export interface ProfileForm {
   proxyHost: string;
   proxyPort: string;
   proxyUsername: string;
+  /** Without a proxy host: use GNOME's proxy settings (profile.systemProxy). */
+  systemProxy: boolean;
   routingMode: 'full' | 'split';
   routes: string;
   dns: boolean;
@@ -79,6 +81,7 @@ export function emptyForm(): ProfileForm {
     proxyHost: '',
     proxyPort: '8080',
     proxyUsername: '',
+    systemProxy: false,
     routingMode: 'full',
     routes: '',
     dns: true,
@@ -124,6 +127,7 @@ export function formFrom(p: Profile): ProfileForm {
     proxyHost: p.proxy?.host ?? '',
     proxyPort: String(p.proxy?.port ?? 8080),
     proxyUsername: p.proxy?.username ?? '',
+    systemProxy: p.systemProxy === true,
     routingMode: p.routing.mode,
     routes: p.routing.mode === 'split' ? p.routing.routes.join('\n') : '',
     dns: p.dns,
@@ -177,6 +181,7 @@ export function draftFrom(f: ProfileForm): ProfileDraft {
       port: num(f.proxyPort),
       ...(opt(f.proxyUsername) ? { username: opt(f.proxyUsername) } : {}),
     };
+  else if (f.systemProxy) draft['systemProxy'] = true;
   if (opt(f.mtu)) draft['mtu'] = num(f.mtu);
   if (f.mssClamp) draft['mssClamp'] = true;
   // The shape is main's to judge; this cast only names what we meant to build.
