@@ -1,7 +1,7 @@
 // What `causeway test` reports: its own file so the runner (test-command.ts) and the printers
 // (output.ts) both import it and neither imports the other.
 import type { SessionFailure } from '../engine/failure.js';
-import type { PingResult } from '../engine/packet/ping.js';
+import type { PingOutcome } from '../engine/packet/ping.js';
 
 export interface TestReport {
   readonly event: 'result';
@@ -18,7 +18,7 @@ export interface TestReport {
     readonly certificateSha256: string;
     readonly subject: string;
   };
-  readonly echo?: PingResult;
+  readonly echo?: PingOutcome;
   readonly failure?: SessionFailure;
   /** The doctor's verdict per phase (dns … mtu): the same as the app's Test shows. */
   readonly verdicts?: Record<string, string>;

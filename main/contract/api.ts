@@ -3,7 +3,10 @@ import type { Channel, PayloadInput, Result } from './channels.js';
 import type { EventName, Events } from './events.js';
 
 export interface Backend {
-  /** Rejects with BackendError only for unexpected failures; expected ones are in the result. */
+  /**
+   * Rejects only for unexpected failures, with an Error carrying main's ErrorEnvelope (the renderer's
+   * BackendFailure, renderer/src/lib/api/errors.ts); expected ones are values in the result.
+   */
   invoke<C extends Channel>(channel: C, payload: PayloadInput<C>): Promise<Result<C>>;
   on<E extends EventName>(event: E, listener: (data: Events[E]) => void): () => void;
 }

@@ -25,14 +25,3 @@ export type WireMessage =
 /** Names of the Electron IPC channels the preload uses. */
 export const IPC_INVOKE = 'causeway:invoke';
 export const IPC_EVENT = 'causeway:event';
-
-/** Thrown on the renderer side when main answers with an error envelope. */
-export class BackendError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'BackendError';
-  }
-}

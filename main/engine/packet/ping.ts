@@ -9,7 +9,7 @@ export interface IpPacketPort {
   onIpPacket(listener: (packet: Buffer) => void): () => void;
 }
 
-export type PingResult =
+export type PingOutcome =
   | { readonly ok: true; readonly rttMs: number; readonly from: string }
   | { readonly ok: false; readonly reason: string };
 
@@ -19,7 +19,7 @@ export function pingOnce(
   source: string,
   target: string,
   timeoutMs: number,
-): Promise<PingResult> {
+): Promise<PingOutcome> {
   const src = parseIpv4(source);
   const dst = parseIpv4(target);
   if (!src || !dst) return Promise.resolve({ ok: false, reason: `not IPv4 addresses: ${source} → ${target}` });
@@ -27,7 +27,7 @@ export function pingOnce(
   const payload = randomBytes(32);
   return new Promise((resolve) => {
     const started = clock.now();
-    const done = (r: PingResult) => {
+    const done = (r: PingOutcome) => {
       timer.cancel();
       unsubscribe();
       resolve(r);

@@ -10,7 +10,7 @@ import { LCP_AUTH, LCP_MAGIC, LCP_MRU, readAuthOffer } from './lcp-options.js';
 import { u16Of, u16Option, u32Of, u32Option } from './options.js';
 import type { ConfigOption } from './options.js';
 import { ECHO_REP, ECHO_REQ, encodeMessage } from './packet.js';
-import type { ControlMessage, ControlPacket } from './packet.js';
+import type { PppControlMessage, ControlPacket } from './packet.js';
 import type { Judgement, NegotiationPolicy, Outcome, Verdict } from './policy.js';
 import type { RandomBytes } from './random.js';
 import { randomNonZeroU32 } from './random.js';
@@ -209,7 +209,7 @@ export class LcpPolicy implements NegotiationPolicy {
     return 'ok';
   }
 
-  handleCode(m: ControlMessage, opened: boolean): 'handled' | 'unknown' {
+  handleCode(m: PppControlMessage, opened: boolean): 'handled' | 'unknown' {
     switch (m.kind) {
       case 'protocol-reject':
         // RFC 1661 §5.7: only meaningful in the Opened state.

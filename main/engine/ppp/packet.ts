@@ -62,7 +62,7 @@ export type ConfigureCode = typeof CONF_REQ | typeof CONF_ACK | typeof CONF_NAK 
 export type EchoCode = typeof ECHO_REQ | typeof ECHO_REP | typeof DISCARD_REQ;
 
 /** A control packet read according to its code. */
-export type ControlMessage =
+export type PppControlMessage =
   | {
       readonly kind: 'configure';
       readonly code: ConfigureCode;
@@ -89,7 +89,7 @@ export type ControlMessage =
 /** Which code set applies: LCP knows Protocol-Reject, Echo and Discard; the NCPs do not. */
 export type CodeSet = 'lcp' | 'ncp';
 
-export function decodeMessage(p: ControlPacket, codes: CodeSet, what: string): Decoded<ControlMessage> {
+export function decodeMessage(p: ControlPacket, codes: CodeSet, what: string): Decoded<PppControlMessage> {
   const { code, id, data } = p;
   switch (code) {
     case CONF_REQ:
@@ -130,7 +130,7 @@ export function decodeMessage(p: ControlPacket, codes: CodeSet, what: string): D
   return ok({ kind: 'other', code, id, data });
 }
 
-export function encodeMessage(m: ControlMessage): ControlPacket {
+export function encodeMessage(m: PppControlMessage): ControlPacket {
   switch (m.kind) {
     case 'configure':
       return { code: m.code, id: m.id, data: encodeOptions(m.options) };

@@ -1,7 +1,7 @@
 // What a protocol (LCP, IPCP, IPv6CP) tells the shared automaton: its wishes and its judgement.
 // The automaton owns states, timers, identifiers and reply shapes; a policy owns only meaning.
 import type { ConfigOption } from './options.js';
-import type { ControlMessage } from './packet.js';
+import type { PppControlMessage } from './packet.js';
 
 /** The policy's answer to one option of the peer's Configure-Request. */
 export type Verdict =
@@ -36,7 +36,7 @@ export interface NegotiationPolicy {
   /** Drop the rejected wishes after a Configure-Reject (or a Nak past Max-Failure). */
   applyReject(options: readonly ConfigOption[]): Outcome;
   /** Codes beyond 1..7 (LCP: Protocol-Reject, Echo, Discard). 'unknown' makes the automaton Code-Reject. */
-  handleCode?(message: ControlMessage, opened: boolean): 'handled' | 'unknown';
+  handleCode?(message: PppControlMessage, opened: boolean): 'handled' | 'unknown';
   /** The peer Code-Rejected one of our codes that is not essential to negotiation. */
   codeRejected?(code: number): void;
 }

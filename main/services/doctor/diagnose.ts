@@ -9,7 +9,7 @@ import { systemClock, type Clock } from '../../engine/clock.js';
 import { dialingAddress, type SessionConfig } from '../../engine/config.js';
 import type { SessionFailure } from '../../engine/failure.js';
 import type { LogEntry, LogSink } from '../../engine/log.js';
-import { pingOnce, type PingResult } from '../../engine/packet/ping.js';
+import { pingOnce, type PingOutcome } from '../../engine/packet/ping.js';
 import type { SessionDeps, SessionEvent, TunnelInfo } from '../../engine/session.js';
 import type { PhaseTiming } from '../../engine/timings.js';
 import type { SessionFactory, SessionLike } from '../connections/ports.js';
@@ -48,7 +48,7 @@ export interface Diagnosis {
   readonly failure?: SessionFailure;
   readonly timings: readonly PhaseTiming[];
   readonly info?: TunnelInfo;
-  readonly echo?: PingResult;
+  readonly echo?: PingOutcome;
 }
 
 /** Trace lines kept per attempt (a hostile server must not grow the report without end). */
@@ -187,7 +187,7 @@ export async function diagnose(
     opts.onPhase?.('data');
     const dataStart = clock.now();
     const peer = info.ipv4.peer;
-    const echo: PingResult = peer
+    const echo: PingOutcome = peer
       ? await pingOnce(session, clock, info.ipv4.local, peer, opts.echoTimeoutMs ?? 5_000)
       : { ok: false, reason: 'the server did not announce its own address, so there is nothing to ping' };
     const dataMs = clock.now() - dataStart;

@@ -3,6 +3,7 @@
 // format readers only ever see bounded, NUL-free text.
 import { diagnostic, importError } from './diagnostics.js';
 import { LIMITS, type ImportError } from './types.js';
+import type { Result } from '../../engine/result.js';
 
 export type TextEncodingName = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
@@ -12,8 +13,7 @@ export interface DecodedText {
   readonly lines: readonly string[];
 }
 
-export type DecodeResult =
-  { readonly ok: true; readonly value: DecodedText } | { readonly ok: false; readonly error: ImportError };
+export type TextDecodeResult = Result<DecodedText, ImportError>;
 
 // Node's 'windows-1252' decoder is really ISO-8859-1: 0x80–0x9F come out as C1 controls. The code page
 // puts punctuation there (€ ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” • – — ˜ ™ š › œ ž Ÿ); five slots are unassigned.
@@ -84,7 +84,7 @@ function looksBinary(text: string): boolean {
   return controls > 8 && controls > text.length / 100;
 }
 
-export function decodeText(file: string, bytes: Uint8Array): DecodeResult {
+export function decodeText(file: string, bytes: Uint8Array): TextDecodeResult {
   if (bytes.length > LIMITS.maxBytes) {
     const message = `file is ${bytes.length} bytes; imports are limited to ${LIMITS.maxBytes} bytes (1 MiB) — is this the right file?`;
     return {

@@ -24,7 +24,7 @@ const DocumentSchema = z.strictObject({
   profiles: z.array(ProfileV1Schema),
 });
 
-export type DecodeResult =
+export type DocumentDecodeResult =
   | { ok: true; document: ProfilesDocument; migratedFrom?: number }
   | { ok: false; kind: 'corrupt'; problems: readonly string[] }
   | { ok: false; kind: 'unsupported-version'; version: number };
@@ -33,7 +33,7 @@ export function nameKey(name: string): string {
   return name.normalize('NFC').toLocaleLowerCase('en-US');
 }
 
-export function decodeDocument(text: string, migrations: readonly Migration[] = MIGRATIONS): DecodeResult {
+export function decodeDocument(text: string, migrations: readonly Migration[] = MIGRATIONS): DocumentDecodeResult {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
