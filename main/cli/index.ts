@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import type { CliContext } from './context.js';
 import { EXIT, LOCAL_EXIT_CODES_HELP } from './exit-codes.js';
 import { registerTestCommand } from './commands/test.js';
+import { registerBenchCommand } from './commands/bench.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerConnectCommand } from './commands/connect.js';
 import { registerProfilesCommand } from './commands/profiles.js';
@@ -46,6 +47,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   registerTestCommand(program, ctx);
   registerDoctorCommand(program, ctx);
+  registerBenchCommand(program, ctx);
   registerConnectCommand(program, ctx);
   registerStatusCommand(program, ctx);
   registerDisconnectCommand(program, ctx);
