@@ -62,6 +62,11 @@ export interface SessionConfig {
    * family selection.
    */
   readonly addresses?: readonly string[];
+  /**
+   * The gateways of this computer's own IPv4 routes when the attempt started, read by whoever set up
+   * the attempt (transport/lan-gateways.ts): IPCP may assign none of them (ppp/ipcp-addresses.ts).
+   */
+  readonly lanGateways?: readonly string[];
   readonly port: number; // default 443
   /** TLS SNI; defaults to host (omitted when host is an IP address). */
   readonly sni?: string;

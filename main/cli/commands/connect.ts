@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { RoutingMode } from '../../engine/datapath/net-configurator.js';
 import { dialingAddresses } from '../../engine/config.js';
 import { resolveServerAddress } from '../../engine/transport/resolve-server.js';
+import { readLanGateways } from '../../engine/transport/lan-gateways.js';
 import { failoverFactory, resolveServerList } from '../../engine/server-list.js';
 import { Tunnel, type TunnelState } from '../../engine/datapath/tunnel.js';
 import type { LogEntry } from '../../engine/log.js';
@@ -176,6 +177,8 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   // Dial exactly the address whose host route is kept outside the tunnel (the name stays for SNI/Host).
   // Every address of the name is raced (happy eyeballs) and each keeps a host route outside the tunnel.
   config = dialingAddresses(config, dest);
+  // And the LAN's gateways as they are now: IPCP may not hand one of them to the tunnel.
+  config = { ...config, lanGateways: await readLanGateways() };
   // A profile's alternate servers: tried in order after a TCP/TLS/HTTP failure, each address kept outside the tunnel too.
   const serverList = await resolveServerList(config, profile?.alternateServers ?? []);
   for (const u of serverList.unresolved)

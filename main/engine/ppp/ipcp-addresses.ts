@@ -1,7 +1,8 @@
 // What a server may assign over IPCP and still give a working tunnel. A hostile or misconfigured
 // server could hand out loopback (the client would route its own local traffic into the tunnel),
 // multicast/broadcast (no host can have it) or the server's own transport address (the tunnel would
-// capture the very connection that carries it). Wording lives here, beside the rules it explains.
+// capture the very connection that carries it), or the gateway of the client's own network (see
+// transport/lan-gateways.ts). Wording lives here, beside the rules it explains.
 
 /** Why an IPv4 address cannot be a tunnel endpoint, or undefined when it can. */
 function unusable(text: string): string | undefined {
@@ -28,9 +29,15 @@ export type IpcpCheck =
 
 /**
  * `serverAddress`: the transport's destination when it is known as an address (undefined behind a
- * proxy or when dialling a name). Unusable DNS servers are dropped, not fatal: the tunnel still works.
+ * proxy or when dialling a name). `lanGateways`: the gateways of this computer's own routes when the
+ * attempt started (SessionConfig.lanGateways). Unusable DNS servers are dropped, not fatal: the
+ * tunnel still works.
  */
-export function checkIpcpAssignment(a: IpcpAssignment, serverAddress: string | undefined): IpcpCheck {
+export function checkIpcpAssignment(
+  a: IpcpAssignment,
+  serverAddress: string | undefined,
+  lanGateways: readonly string[] = [],
+): IpcpCheck {
   const local = unusable(a.local);
   if (local !== undefined) {
     return {
@@ -42,6 +49,18 @@ export function checkIpcpAssignment(a: IpcpAssignment, serverAddress: string | u
     return {
       ok: false,
       message: `The server assigned ${a.local} to this computer, which is the server's own address: the tunnel would capture its own connection. The server's address pool is misconfigured; tell its administrator.`,
+    };
+  }
+  if (lanGateways.includes(a.local)) {
+    return {
+      ok: false,
+      message: `The server assigned ${a.local} to this computer, which is the gateway of your own network (the router this computer reaches other networks through): the tunnel would take over the router's address. The server's address pool overlaps your network; tell its administrator, or connect from another network.`,
+    };
+  }
+  if (a.peer !== null && lanGateways.includes(a.peer)) {
+    return {
+      ok: false,
+      message: `The server announced ${a.peer} as its tunnel address, which is the gateway of your own network: its route would pull the router, and with it the connection to the VPN server, into the tunnel. The server's address pool overlaps your network; tell its administrator, or connect from another network.`,
     };
   }
   const peer = a.peer === null ? undefined : unusable(a.peer);

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { failure, type SessionFailure } from '../../engine/failure.js';
 import { resolveServerAddress } from '../../engine/transport/resolve-server.js';
+import { readLanGateways } from '../../engine/transport/lan-gateways.js';
 import { HelperClient, HelperError } from '../../helper/client.js';
 import { helperLaunch, type HelperLaunchOptions } from '../../helper/launch.js';
 import { HelperNetConfigurator } from '../../helper/net-configurator.js';
@@ -51,6 +52,7 @@ export function helperDataPlane(options: HelperDataPlaneOptions = {}): DataPlane
         openTun: (name) => net.openTun(name),
         serverAddress: server.address,
         serverAddresses: server.addresses,
+        lanGateways: await readLanGateways(),
         release: async () => {
           await helper.close(5_000);
         },

@@ -182,9 +182,13 @@ export class LiveConnection {
   }
 }
 
-/** The config dialling the plane's protected addresses: all of them raced when the name has several. */
+/**
+ * The config dialling the plane's protected addresses (all of them raced when the name has several),
+ * with the LAN gateways IPCP may not assign.
+ */
 function dialingPlane(config: SessionConfig, plane: SystemDataPlane): SessionConfig {
-  return plane.serverAddresses
+  const dialing = plane.serverAddresses
     ? dialingAddresses(config, { address: plane.serverAddress, addresses: plane.serverAddresses })
     : dialingAddress(config, plane.serverAddress);
+  return plane.lanGateways ? { ...dialing, lanGateways: plane.lanGateways } : dialing;
 }

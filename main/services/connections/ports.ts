@@ -25,6 +25,8 @@ export interface SystemDataPlane {
   readonly serverAddress: string;
   /** All addresses of the server's name (both families; serverAddress among them), for happy eyeballs. */
   readonly serverAddresses?: readonly string[];
+  /** This computer's IPv4 gateways when the plane was acquired: IPCP may not assign them (SessionConfig.lanGateways). */
+  readonly lanGateways?: readonly string[];
   /** Ends what backs it (the helper process, which undoes anything left), after the tunnel is down. */
   release(): Promise<void>;
 }

@@ -44,3 +44,21 @@ test('unusable DNS servers are dropped (and reported), usable ones kept in order
   assert.deepEqual(r.dns, ['10.0.0.53', '10.0.0.54']);
   assert.deepEqual(r.droppedDns, ['127.0.0.1', '0.0.0.0', '224.0.0.1']);
 });
+
+test("the client's own LAN gateway is refused as our address and as the server's end, naming it", () => {
+  const gateways = ['192.168.1.1', '10.0.0.1'];
+  const mine = checkIpcpAssignment({ local: '192.168.1.1', peer: '172.16.0.1', dns: [] }, undefined, gateways);
+  assert.equal(mine.ok, false);
+  if (!mine.ok) assert.match(mine.message, /assigned 192\.168\.1\.1 .*the gateway of your own network/);
+  const peer = checkIpcpAssignment({ local: '10.0.0.7', peer: '10.0.0.1', dns: [] }, undefined, gateways);
+  assert.equal(peer.ok, false);
+  if (!peer.ok)
+    assert.match(peer.message, /announced 10\.0\.0\.1 .*gateway of your own network.*connection to the VPN server/);
+  // Same subnet as the LAN but not its gateway: allowed (the routes decide, not the check).
+  assert.equal(
+    checkIpcpAssignment({ local: '192.168.1.50', peer: '192.168.1.51', dns: [] }, undefined, gateways).ok,
+    true,
+  );
+  // No gateways known (not Linux, or none): as before.
+  assert.equal(checkIpcpAssignment({ local: '192.168.1.1', peer: null, dns: [] }, undefined).ok, true);
+});
