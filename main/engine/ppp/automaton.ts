@@ -50,7 +50,7 @@ export class Automaton {
   /** Naks we sent since our last Ack (Max-Failure), and Naks we received in a row. */
   private sentNaks = 0;
   private rcvdNaks = 0;
-  private halted = false;
+  private done = false;
   /** This-Layer-Up/Finished run after the new state is entered, so the owner sees it. */
   private pendingUp = false;
   private pendingFinish: PppEvent | undefined;
@@ -76,7 +76,7 @@ export class Automaton {
 
   /** Cancel the timer and ignore everything from now on; no hooks are called again. */
   halt(): void {
-    this.halted = true;
+    this.done = true;
     this.cancelTimer();
   }
 
@@ -106,7 +106,7 @@ export class Automaton {
   // ---- receive ----
 
   receive(packet: ControlPacket): void {
-    if (this.halted) return;
+    if (this.done) return;
     const decoded = decodeMessage(packet, this.o.codes, `${this.o.name} packet`);
     if (!decoded.ok) {
       this.o.log.debug(`${this.o.name}: dropped: ${decoded.error.field}: ${decoded.error.reason}`);
@@ -240,12 +240,12 @@ export class Automaton {
 
   /** Run the table's actions for an event, then enter the state it returns. */
   private event(ev: Exclude<PppEvent, 'RXR'>, replies: Replies = {}): void {
-    if (this.halted) return;
+    if (this.done) return;
     const from = this.st;
     this.pendingUp = false;
     this.pendingFinish = undefined;
     const to = TABLE[ev](from, this.actions(ev, replies));
-    if (this.halted) return;
+    if (this.done) return;
     this.st = to;
     if (!TIMED.has(to)) this.cancelTimer();
     this.o.hooks.transition?.(ev, from, to);
@@ -253,8 +253,8 @@ export class Automaton {
     const up = this.pendingUp;
     this.pendingUp = false;
     this.pendingFinish = undefined;
-    if (up && !this.halted) this.o.hooks.up();
-    if (finish !== undefined && !this.halted) this.o.hooks.finished(finish);
+    if (up && !this.done) this.o.hooks.up();
+    if (finish !== undefined && !this.done) this.o.hooks.finished(finish);
   }
 
   /** The §4.4 actions for one event; the sends that answer a packet come bound to it in `replies`. */
@@ -328,9 +328,9 @@ export class Automaton {
 
   private startTimer(): void {
     this.cancelTimer();
-    if (this.halted) return;
+    if (this.done) return;
     this.timer = this.o.clock.after(this.limits.restartMs, () => {
-      if (!this.halted) this.timeout();
+      if (!this.done) this.timeout();
     });
   }
 

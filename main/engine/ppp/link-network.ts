@@ -31,7 +31,7 @@ export class NetworkLayer {
   private ipv6cp: Ncp | undefined;
   private v4 = false;
   private v6 = false;
-  private halted = false;
+  private done = false;
 
   constructor(private readonly o: NetworkLayerOptions) {}
 
@@ -78,7 +78,7 @@ export class NetworkLayer {
       });
     }
     this.ipcp.start();
-    if (!this.halted) this.ipv6cp?.start();
+    if (!this.done) this.ipv6cp?.start();
   }
 
   /** The NCP for `protocol`, once the network phase has begun. */
@@ -91,7 +91,7 @@ export class NetworkLayer {
   }
 
   halt(): void {
-    this.halted = true;
+    this.done = true;
     this.ipcp?.halt();
     this.ipv6cp?.halt();
     this.v4 = false;

@@ -1,5 +1,5 @@
 // One network control protocol (IPCP or IPv6CP) on the shared automaton, reduced to what the link
-// needs: it came up, or it is over and why. After the first "over" it is halted and stays silent.
+// needs: it came up, or it is done and why. Once done it halts its automaton and stays silent.
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { Automaton } from './automaton.js';
@@ -28,7 +28,7 @@ export interface NcpOptions {
 
 export class Ncp {
   private readonly fsm: Automaton;
-  private over = false;
+  private done = false;
 
   constructor(private readonly o: NcpOptions) {
     this.fsm = new Automaton({
@@ -42,7 +42,7 @@ export class Ncp {
       hooks: {
         send: o.send,
         up: () => {
-          if (!this.over) o.up();
+          if (!this.done) o.up();
         },
         down: (cause) =>
           this.end(cause === 'RTR' ? 'peer-terminated' : cause === 'RXJ-' ? 'protocol-rejected' : 'renegotiated'),
@@ -57,7 +57,7 @@ export class Ncp {
   }
 
   get isOpened(): boolean {
-    return !this.over && this.fsm.isOpened;
+    return !this.done && this.fsm.isOpened;
   }
 
   get state(): State {
@@ -70,16 +70,16 @@ export class Ncp {
   }
 
   receive(packet: ControlPacket): void {
-    if (!this.over) this.fsm.receive(packet);
+    if (!this.done) this.fsm.receive(packet);
   }
 
   /** LCP received a Protocol-Reject for this protocol. */
   protocolRejected(): void {
-    if (!this.over) this.fsm.rejectedByPeer(false);
+    if (!this.done) this.fsm.rejectedByPeer(false);
   }
 
   halt(): void {
-    this.over = true;
+    this.done = true;
     this.fsm.halt();
   }
 
@@ -88,12 +88,12 @@ export class Ncp {
     // Terminate-Request before Opened leaves the automaton negotiating, but the peer has said no.
     if (ev === 'RTR' && from !== 'opened') this.end('peer-terminated');
     // Halt only now, after the event's own actions (such as our Terminate-Ack) went out.
-    if (this.over) this.fsm.halt();
+    if (this.done) this.fsm.halt();
   }
 
   private end(end: NcpEnd): void {
-    if (this.over) return;
-    this.over = true;
+    if (this.done) return;
+    this.done = true;
     this.o.ended(end);
   }
 }

@@ -7,7 +7,7 @@ import type { Logger } from '../../log.js';
 import type { AuthenticatorContext } from './authenticator.js';
 import { authTimeout } from './failures.js';
 
-type RunState = 'running' | 'succeeded' | 'finished';
+type RunState = 'running' | 'succeeded' | 'done';
 
 export class AuthRun {
   private state: RunState = 'running';
@@ -26,14 +26,14 @@ export class AuthRun {
 
   /** True until failure or stop(): after success, re-challenges are still answered. */
   get live(): boolean {
-    return this.state !== 'finished';
+    return this.state !== 'done';
   }
 
   send(protocol: number, packet: Buffer): void {
     if (this.live) this.ctx.send(protocol, packet);
   }
 
-  /** (Re)arms the single timer; replaces any pending one. Ignored once finished. */
+  /** (Re)arms the single timer; replaces any pending one. Ignored once done. */
   setTimer(ms: number, fn: () => void): void {
     this.clearTimer();
     if (!this.live) return;
@@ -67,14 +67,14 @@ export class AuthRun {
   }
 
   fail(f: SessionFailure): void {
-    if (this.state === 'finished') return;
-    this.state = 'finished';
+    if (this.state === 'done') return;
+    this.state = 'done';
     this.clearTimer();
     this.ctx.fail(f);
   }
 
   stop(): void {
-    this.state = 'finished';
+    this.state = 'done';
     this.clearTimer();
   }
 }
