@@ -38,6 +38,10 @@ export function formatStatus(tunnels: readonly TunnelStatus[], now: number): str
   const blocks = tunnels.map((t) => {
     const lines = [`${t.name}: ${t.state} (pid ${t.pid})`, `  server     ${t.server}`];
     if (t.interface) lines.push(`  interface  ${t.interface}`);
+    if (t.killSwitch)
+      lines.push(
+        `  kill switch ${t.killSwitch.mode}${t.killSwitch.blocking ? ': traffic blocked (the tunnel is not up)' : ''}`,
+      );
     if (t.ipv4) lines.push(`  address    ${t.ipv4.address}${t.ipv4.peer ? ` → ${t.ipv4.peer}` : ''}`);
     if (t.state === 'connected') {
       lines.push(

@@ -29,6 +29,8 @@ export interface RegistrationInput {
   readonly invoker?: Invoker;
   readonly now?: () => number;
   readonly pid?: number;
+  /** The run's kill switch, when on: status says when it blocks traffic. */
+  readonly killSwitch?: 'on' | 'always';
 }
 
 export type Registration =
@@ -78,7 +80,7 @@ async function register(input: RegistrationInput): Promise<Registration> {
 
 /** Follows the tunnel's states so a status can say since when it is up and why it last dropped. */
 export function statusTracker(
-  input: Pick<RegistrationInput, 'name' | 'profileId' | 'server' | 'tunnel' | 'now' | 'pid'>,
+  input: Pick<RegistrationInput, 'name' | 'profileId' | 'server' | 'tunnel' | 'now' | 'pid' | 'killSwitch'>,
 ): { status(): TunnelStatus; dispose(): void } {
   const now = input.now ?? Date.now;
   const startedAt = now();
@@ -114,6 +116,7 @@ export function statusTracker(
         bytes: { rx: st?.rxBytes ?? 0, tx: st?.txBytes ?? 0 },
         packets: { rx: st?.rxPackets ?? 0, tx: st?.txPackets ?? 0 },
         lastFailure,
+        ...(input.killSwitch ? { killSwitch: { mode: input.killSwitch, blocking: s.state !== 'connected' } } : {}),
       };
     },
   };

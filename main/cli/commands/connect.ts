@@ -312,6 +312,7 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
     server: `${config.host}:${config.port}`,
     tunnel,
     stop: onSignal,
+    ...(killSwitch.mode === 'off' ? {} : { killSwitch: killSwitch.mode }),
     env: ctx.env,
   });
   if (!registration.ok)

@@ -31,6 +31,8 @@ export const tunnelStatusSchema = z.object({
   bytes: z.object({ rx: z.number(), tx: z.number() }),
   packets: z.object({ rx: z.number(), tx: z.number() }),
   lastFailure: failureSchema.nullable(),
+  /** The run's kill switch (absent: off); blocking: traffic is blocked right now (the tunnel is not up). */
+  killSwitch: z.object({ mode: z.enum(['on', 'always']), blocking: z.boolean() }).optional(),
 });
 export type TunnelStatus = z.infer<typeof tunnelStatusSchema>;
 
