@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ConnectionSnapshot } from '../contract/model.js';
 import { composeBackend } from '../services/connections/compose.js';
 import { helperDataPlane } from '../services/connections/helper-data-plane.js';
+import { killSwitchFile, loadKillSwitchSetting } from '../services/kill-switch/kill-switch-setting.js';
 import { KeyringCredentialStore } from '../services/credentials/keyring-store.js';
 import { resolvePaths } from '../services/paths.js';
 import { migrateUserData } from '../services/profiles/migrate-user-data.js';
@@ -50,7 +51,7 @@ async function start(): Promise<void> {
     paths,
     credentials: new KeyringCredentialStore(),
     // Real tunnels: the privileged helper, through polkit unless we are root, per connection.
-    dataPlane: helperDataPlane(),
+    dataPlane: helperDataPlane({ killSwitch: () => loadKillSwitchSetting(killSwitchFile(paths.configDir)).setting }),
     host: {
       kind: 'electron',
       version: app.getVersion(),

@@ -9,16 +9,20 @@ import { HelperClient, HelperError } from '../../helper/client.js';
 import { helperLaunch, type HelperLaunchOptions } from '../../helper/launch.js';
 import { HelperNetConfigurator } from '../../helper/net-configurator.js';
 import type { DataPlaneProvider, SystemDataPlane } from './ports.js';
+import { KILL_SWITCH_OFF, type KillSwitchSetting } from '../../contract/kill-switch.js';
+import { appKillSwitch } from '../kill-switch/app-kill-switch.js';
 
 export interface HelperDataPlaneOptions {
   readonly launch?: HelperLaunchOptions;
   /** How long to wait for the helper to answer, polkit password included. */
   readonly startTimeoutMs?: number;
+  /** Preferences' kill switch, read at each connection (a profile's own killSwitch wins). Default off. */
+  readonly killSwitch?: () => KillSwitchSetting;
 }
 
 export function helperDataPlane(options: HelperDataPlaneOptions = {}): DataPlaneProvider {
   return {
-    async acquire({ config, log }) {
+    async acquire({ profile, config, log }) {
       const server = await resolveServerAddress(config);
       if (!server.ok) return server;
       const note = (message: string, level: 'debug' | 'info' | 'warn' = 'debug') =>
@@ -46,6 +50,16 @@ export function helperDataPlane(options: HelperDataPlaneOptions = {}): DataPlane
       } catch (e) {
         return { ok: false, failure: helperFailure(e) };
       }
+      // Before anything is dialled; a switch that cannot be set up is a failure, not a silent leak.
+      const killSwitch = appKillSwitch(helper, profile.killSwitch ?? options.killSwitch?.() ?? KILL_SWITCH_OFF, {
+        addresses: server.addresses,
+        port: (config.proxy ?? config).port,
+      });
+      const armed = await killSwitch.start();
+      if (!armed.ok) {
+        await helper.close(5_000);
+        return { ok: false, failure: failure('tcp', 'data-path-failed', armed.message) };
+      }
       const net = new HelperNetConfigurator(helper, process.getuid?.() ?? 0);
       const plane: SystemDataPlane = {
         net,
@@ -53,7 +67,11 @@ export function helperDataPlane(options: HelperDataPlaneOptions = {}): DataPlane
         serverAddress: server.address,
         serverAddresses: server.addresses,
         lanGateways: await readLanGateways(),
+        ...(killSwitch.mode === 'off' ? {} : { killSwitch: killSwitch.mode }),
         release: async () => {
+          // The tunnel is down for good (disconnect, or given up): an `on` switch lifts, `always` stays.
+          const problem = await killSwitch.end();
+          if (problem) note(problem, 'warn');
           await helper.close(5_000);
         },
       };

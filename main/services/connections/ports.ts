@@ -27,6 +27,8 @@ export interface SystemDataPlane {
   readonly serverAddresses?: readonly string[];
   /** This computer's IPv4 gateways when the plane was acquired: IPCP may not assign them (SessionConfig.lanGateways). */
   readonly lanGateways?: readonly string[];
+  /** The connection's kill switch when on: traffic outside the tunnel is blocked while it is not up. */
+  readonly killSwitch?: 'on' | 'always';
   /** Ends what backs it (the helper process, which undoes anything left), after the tunnel is down. */
   release(): Promise<void>;
 }
