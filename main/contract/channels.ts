@@ -3,6 +3,7 @@
 // and the compiler refuses a channel without one (see Handlers in handlers.ts).
 import { z } from 'zod';
 import type * as R from './results.js';
+import { KillSwitchSettingSchema } from './kill-switch.js';
 
 /** A phantom marker carrying a result type at compile time; it is never read at run time. */
 export interface Returns<T> {
@@ -57,6 +58,11 @@ export const requests = {
   ),
   'settings.logging': channel(none, returns<R.LoggingSettingResult>()),
   'settings.setLogging': channel(z.strictObject({ verbose: z.boolean() }), returns<R.LoggingSettingResult>()),
+  'settings.killSwitch': channel(none, returns<R.KillSwitchSettingResult>()),
+  'settings.setKillSwitch': channel(
+    z.strictObject({ setting: KillSwitchSettingSchema }),
+    returns<R.KillSwitchSettingResult>(),
+  ),
 
   'profiles.list': channel(none, returns<R.ProfilesResult>()),
   'profiles.validate': channel(z.strictObject({ draft }), returns<R.ValidateResult>()),

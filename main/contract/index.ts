@@ -7,3 +7,4 @@ export type * from './model.js';
 export type * from './results.js';
 export type * from './doctor.js';
 export type * from './api.js';
+export type * from './kill-switch.js';

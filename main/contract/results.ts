@@ -18,6 +18,7 @@ import type {
   TrustPrompt,
 } from './model.js';
 import type { DoctorPhase, DoctorReport, Verdict } from './doctor.js';
+import type { KillSwitchSetting } from './kill-switch.js';
 
 export type Ok<T = object> = { readonly ok: true } & T;
 export type Fail<E> = { readonly ok: false; readonly error: E };
@@ -148,6 +149,11 @@ export type MetricsSettingResult =
  */
 export type LoggingSettingResult =
   | Ok<{ readonly verbose: boolean; readonly warning: string | null }>
+  | Fail<{ readonly kind: 'save' | 'unavailable'; readonly message: string }>;
+
+/** Preferences → kill switch (contract/kill-switch.ts); warning: the saved file was unusable (so: off). */
+export type KillSwitchSettingResult =
+  | Ok<{ readonly setting: KillSwitchSetting; readonly warning: string | null }>
   | Fail<{ readonly kind: 'save' | 'unavailable'; readonly message: string }>;
 
 export type { AppInfo, ConnectionSnapshot, OtpPrompt, TrustPrompt };

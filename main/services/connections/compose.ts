@@ -5,6 +5,7 @@ import { AppMetrics } from '../metrics/app-metrics.js';
 import type { CredentialStore } from '../credentials/credential-store.js';
 import { ConnectionLogs } from '../logs/connection-logs.js';
 import { LoggingSetting } from '../logs/logging-setting.js';
+import { killSwitchFile } from '../kill-switch/kill-switch-setting.js';
 import type { ServicePaths } from '../paths.js';
 import { join } from 'node:path';
 import { ProfileStore } from '../profiles/store.js';
@@ -54,6 +55,7 @@ export function composeBackend(opts: ComposeOptions): Composed {
     caDir: opts.paths.caDir,
     metrics,
     logging,
+    killSwitchFile: killSwitchFile(opts.paths.configDir),
   });
   return { backend, connections, store };
 }

@@ -97,6 +97,8 @@ test('no response or event carries a secret, on any channel', async () => {
       'settings.setMetrics': { enabled: false, listen: '127.0.0.1:9464' },
       'settings.logging': undefined,
       'settings.setLogging': { verbose: true },
+      'settings.killSwitch': undefined,
+      'settings.setKillSwitch': { setting: { mode: 'on' } },
       'profiles.list': undefined,
       'profiles.validate': { draft },
       // A client certificate that cannot be opened: its field warning must not quote the passphrase either.

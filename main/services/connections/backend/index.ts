@@ -14,6 +14,7 @@ import { importHandlers } from './import-handlers.js';
 import { logHandlers } from './log-handlers.js';
 import { doctorHandlers } from '../../doctor/handlers.js';
 import { listProfileViews, profileHandlers } from './profile-handlers.js';
+import { killSwitchHandlers } from '../../kill-switch/kill-switch-handlers.js';
 import type { AppMetrics } from '../../metrics/app-metrics.js';
 import type { LoggingSetting } from '../../logs/logging-setting.js';
 
@@ -30,6 +31,8 @@ export interface BackendDeps {
   readonly metrics?: AppMetrics;
   /** Preferences → verbose connection logs (the same object ConnectionLogs asks); absent: not offered. */
   readonly logging?: LoggingSetting;
+  /** Preferences → kill switch: <config>/kill-switch.json; absent: not offered. */
+  readonly killSwitchFile?: string;
 }
 
 export interface Backend {
@@ -109,6 +112,7 @@ export function createBackend(deps: BackendDeps): Backend {
         : { ok: false, error: { kind: 'save', message: r.message } };
     },
     ...profileHandlers(ctx),
+    ...killSwitchHandlers(deps.killSwitchFile),
     ...importHandlers(ctx),
     ...connectionHandlers(ctx),
     ...logHandlers(ctx),
