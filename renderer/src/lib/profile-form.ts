@@ -52,6 +52,10 @@ export interface ProfileForm {
   mtu: string;
   /** Clamp TCP SYNs' MSS to the tunnel MTU − 40; off leaves the field out (absent = off). */
   mssClamp: boolean;
+  /** The profile's own kill switch; '' leaves the field out (Preferences decide). */
+  killSwitch: '' | 'off' | 'on' | 'always';
+  /** With the kill switch on: let the local network through. */
+  killSwitchLan: boolean;
   reconnect: boolean;
   reconnectMax: string;
   autoConnect: boolean;
@@ -88,6 +92,8 @@ export function emptyForm(): ProfileForm {
     ipv6: false,
     mtu: '',
     mssClamp: false,
+    killSwitch: '',
+    killSwitchLan: false,
     reconnect: true,
     reconnectMax: '',
     autoConnect: false,
@@ -134,6 +140,8 @@ export function formFrom(p: Profile): ProfileForm {
     ipv6: p.ipv6,
     mtu: p.mtu !== undefined ? String(p.mtu) : '',
     mssClamp: p.mssClamp === true,
+    killSwitch: p.killSwitch?.mode ?? '',
+    killSwitchLan: p.killSwitch?.allowLan === true,
     reconnect: p.reconnect.enabled,
     reconnectMax: p.reconnect.maxAttempts !== undefined ? String(p.reconnect.maxAttempts) : '',
     autoConnect: p.autoConnect,
@@ -184,6 +192,11 @@ export function draftFrom(f: ProfileForm): ProfileDraft {
   else if (f.systemProxy) draft['systemProxy'] = true;
   if (opt(f.mtu)) draft['mtu'] = num(f.mtu);
   if (f.mssClamp) draft['mssClamp'] = true;
+  if (f.killSwitch)
+    draft['killSwitch'] = {
+      mode: f.killSwitch,
+      ...(f.killSwitch !== 'off' && f.killSwitchLan ? { allowLan: true } : {}),
+    };
   // The shape is main's to judge; this cast only names what we meant to build.
   return draft as unknown as ProfileDraft;
 }
