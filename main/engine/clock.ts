@@ -4,16 +4,22 @@ export interface TimerHandle {
   cancel(): void;
 }
 
+export interface TimerOptions {
+  /** A clean-up timer that must not keep the process alive by itself (Node's unref). */
+  readonly background?: boolean;
+}
+
 export interface Clock {
   now(): number;
   /** Calls fn once after ms. */
-  after(ms: number, fn: () => void): TimerHandle;
+  after(ms: number, fn: () => void, options?: TimerOptions): TimerHandle;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  after(ms, fn) {
+  after(ms, fn, options) {
     const t = setTimeout(fn, ms);
+    if (options?.background === true) t.unref();
     return { cancel: () => clearTimeout(t) };
   },
 };

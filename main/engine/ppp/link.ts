@@ -158,16 +158,6 @@ export class PppLink {
     this.run(() => this.receiveControl(protocol, info));
   }
 
-  /** Send one IP packet; IPv4 or IPv6 by its version nibble. False when that protocol is not up. */
-  sendIp(packet: Buffer): boolean {
-    if (this.ended || packet.length === 0) return false;
-    const version = (packet[0] ?? 0) >> 4;
-    if (version === 4 && this.network.ipv4Up) this.o.send(encodeFrame(PPP_IPV4, packet));
-    else if (version === 6 && this.network.ipv6Up) this.o.send(encodeFrame(PPP_IPV6, packet));
-    else return false;
-    return true;
-  }
-
   /** Graceful end: LCP Terminate-Request, then 'closed' on the Ack or after Max-Terminate. */
   close(): void {
     if (this.ended || this.closing) return;

@@ -1,6 +1,7 @@
-// The dialer: TCP (happy eyeballs over the candidates) → (proxy CONNECT) → TLS, then the SSTP HTTP
-// handshake. Cut out of session.ts so the session holds no socket-opening code of its own: it is
-// handed a Dialer (like the TCP connector) and reacts to a typed DialResult.
+// The dialer: TCP (happy eyeballs over the candidates) → (proxy CONNECT) → TLS. Cut out of session.ts
+// so the session holds no socket-opening code of its own: it is handed a Dialer (like the TCP
+// connector) and reacts to a typed DialResult. The SSTP HTTP handshake that follows is bytes only,
+// and the sequencer's (sequencer/sequencer.ts).
 // The session keeps the phase clock and the fatal path; the dialer tells it, through DialHooks,
 // when each phase starts and ends, which socket carries the connection now (so an abort mid-dial
 // closes it), and asks before each step whether the session was closed meanwhile.
@@ -10,7 +11,6 @@ import type { Clock } from '../clock.js';
 import type { SessionConfig } from '../config.js';
 import { failure, type SessionFailure } from '../failure.js';
 import type { Logger } from '../log.js';
-import { buildSstpHttpRequest, SstpHttpResponseReader, sstpHttpFailure } from '../sstp/http.js';
 import type { StreamTap } from '../diagnostics/stream-tap.js';
 import { describeAttempts } from './happy-eyeballs.js';
 import { proxyConnect } from './proxy.js';
@@ -145,35 +145,3 @@ export const dialServer: Dialer = async (c, deps, hooks) => {
     };
   return { kind: 'ready', socket: tls.socket, tcpSocket: socket, info: tls.info };
 };
-
-export type HttpAnswer =
-  | { readonly ok: true; readonly statusLine: string; readonly rest: Buffer }
-  | { readonly ok: false; readonly failure: SessionFailure };
-
-/**
- * Sends the SSTP HTTP request and reads the answer. `onAnswer` runs synchronously inside the
- * 'data' event that completes the answer, so the caller can take over the stream (and feed it the
- * bytes after the answer, `rest`) before another chunk can arrive.
- */
-export function sstpHttpHandshake(
-  sock: TLSSocket,
-  c: SessionConfig,
-  tap: StreamTap | undefined,
-  onAnswer: (a: HttpAnswer) => void,
-): void {
-  const reader = new SstpHttpResponseReader();
-  const onHttp = (chunk: Buffer): void => {
-    const p = reader.push(chunk);
-    if (tap) tap.bytes('in', 'http', p.done && p.ok ? chunk.subarray(0, chunk.length - p.rest.length) : chunk);
-    if (!p.done) return;
-    sock.off('data', onHttp);
-    onAnswer(
-      p.ok ? { ok: true, statusLine: p.statusLine, rest: p.rest } : { ok: false, failure: sstpHttpFailure(p.error) },
-    );
-  };
-  sock.on('data', onHttp);
-  // The name the TLS layer presented (SNI): accel-ppp's host-name check compares Host with it.
-  const request = buildSstpHttpRequest({ host: c.sni ?? c.host });
-  tap?.bytes('out', 'http', request);
-  sock.write(request);
-}

@@ -189,6 +189,17 @@ export class Harness {
     return this.events.find((e): e is Extract<PppLinkEvent, { type: T }> => e.type === type);
   }
 
+  /**
+   * Whether the link carries IP of this family now: a received packet comes out as 'ip-packet'.
+   * (Sending IP is the session's: sequencer.ts frames it; the link gates the same NCP state.)
+   */
+  carriesIp(protocol: number, packet: Buffer): boolean {
+    const before = this.events.length;
+    this.link.receive(encodeFrame(protocol, packet));
+    const after = this.events.slice(before);
+    return after.length === 1 && after[0]?.type === 'ip-packet' && after[0].packet.equals(packet);
+  }
+
   /** Our LCP request was the last thing sent: acknowledge it as it is. */
   ackLast(s: Sent): void {
     this.feed(s.protocol, 2, s.id, s.data);

@@ -2,6 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeFrame } from '../../../../main/engine/ppp/frame.js';
+import { PPP_IPV4 } from '../../../../main/engine/ppp/protocols.js';
 import type { ConfigOption } from '../../../../main/engine/ppp/options.js';
 import { Harness, IPCP, LCP, authMschapv2, ipOpt, magic, mru, opt } from './harness.js';
 import type { Sent } from './harness.js';
@@ -59,7 +60,7 @@ describe('LCP renegotiation after the network phase is up', () => {
     assert.equal(h.event('failed'), undefined);
     // No second lcp-up, authenticated or ipv4-up: nothing above LCP restarted.
     assert.deepEqual(h.events.slice(before), []);
-    assert.equal(h.link.sendIp(ipv4Packet), true);
+    assert.equal(h.carriesIp(PPP_IPV4, ipv4Packet), true);
     h.link.receive(encodeFrame(0x0021, ipv4Packet));
     assert.equal(h.events.at(-1)?.type, 'ip-packet');
     assert.ok(h.logs.some((l) => /renegotiated by the server with the same settings/.test(l.message)));
@@ -79,7 +80,7 @@ describe('LCP renegotiation after the network phase is up', () => {
     assert.equal(h.one(LCP).code, CONF_ACK);
     h.ackLast(first[0] as Sent);
     assert.equal(h.event('failed'), undefined);
-    assert.equal(h.link.sendIp(ipv4Packet), true);
+    assert.equal(h.carriesIp(PPP_IPV4, ipv4Packet), true);
   });
 
   it('a different MRU fails the session, naming what changed', () => {

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeFrame } from '../../../../main/engine/ppp/frame.js';
+import { PPP_IPV4, PPP_IPV6 } from '../../../../main/engine/ppp/protocols.js';
 import { encodeOptions } from '../../../../main/engine/ppp/options.js';
 import type { ConfigOption } from '../../../../main/engine/ppp/options.js';
 import { encodeControl } from '../../../../main/engine/ppp/packet.js';
@@ -133,14 +134,12 @@ describe('PppLink against an RRAS-like server', () => {
       peerInterfaceId: '0:0:0:1',
     });
 
-    assert.equal(h.link.sendIp(ipv4Packet), true);
-    assert.deepEqual(h.one().info, ipv4Packet);
-    assert.equal(h.link.sendIp(ipv6Packet), true);
-    assert.equal(h.one().protocol, 0x0057);
+    assert.equal(h.carriesIp(PPP_IPV4, ipv4Packet), true);
+    assert.equal(h.carriesIp(PPP_IPV6, ipv6Packet), true);
     h.link.receive(encodeFrame(0x0021, ipv4Packet));
     h.link.receive(encodeFrame(0x0057, ipv6Packet));
     const packets = h.events.filter((e) => e.type === 'ip-packet');
-    assert.equal(packets.length, 2);
+    assert.equal(packets.length, 4);
     assert.equal(h.event('failed'), undefined);
   });
 });
@@ -198,14 +197,14 @@ describe('PppLink against an accel-ppp-like server', () => {
     h.feed(IPCP, CONF_REQ, 1, [ipOpt(3, '10.1.1.1')]);
     assert.deepEqual(h.event('ipv4-up'), { type: 'ipv4-up', local: '10.1.1.5', peer: '10.1.1.1', dns: [] });
 
-    // IPv6CP stays quiet from now on, and IPv6 packets are not sent.
+    // IPv6CP stays quiet from now on, and IPv6 packets are not carried.
     h.take();
     h.clock.advance(60_000);
     assert.deepEqual(
       h.take().filter((s) => s.protocol === IPV6CP),
       [],
     );
-    assert.equal(h.link.sendIp(ipv6Packet), false);
+    assert.equal(h.carriesIp(PPP_IPV6, ipv6Packet), false);
     assert.equal(h.event('failed'), undefined);
   });
 });
@@ -404,7 +403,7 @@ describe('demultiplexing', () => {
     h.link.receive(encodeFrame(0x0021, ipv4Packet));
     h.link.receive(encodeFrame(0xc023, Buffer.from([2, 1, 0, 5, 0])));
     assert.equal(h.events.filter((e) => e.type === 'ip-packet').length, 0);
-    assert.equal(h.link.sendIp(ipv4Packet), false);
+    assert.equal(h.carriesIp(PPP_IPV4, ipv4Packet), false);
   });
 
   it('logs every control packet sent and received in trace form at debug level', () => {
@@ -431,7 +430,7 @@ describe('IPv4 never waits for IPv6', () => {
       reason: 'the server did not answer IPv6 negotiation (IPv6CP)',
     });
     assert.equal(h.event('failed'), undefined);
-    assert.equal(h.link.sendIp(ipv4Packet), true);
+    assert.equal(h.carriesIp(PPP_IPV4, ipv4Packet), true);
   });
 });
 
@@ -466,7 +465,7 @@ describe('ending', () => {
     h.link.close();
     const tr = h.one(LCP);
     assert.equal(tr.code, TERM_REQ);
-    assert.equal(h.link.sendIp(ipv4Packet), false);
+    assert.equal(h.carriesIp(PPP_IPV4, ipv4Packet), false);
     h.feed(LCP, TERM_ACK, tr.id);
     assert.deepEqual(h.events.at(-1), { type: 'closed' });
     assert.equal(h.clock.pending, 0);
