@@ -84,4 +84,14 @@ describe('SessionSequencer phase order', () => {
     assert.equal(up.seq.sendIp(v6), false);
     assert.deepEqual(up.server.ipReceived, []);
   });
+
+  it("an IPCP address that is this computer's own gateway fails IPCP, typed (config.lanGateways)", () => {
+    const h = new Harness({ config: { lanGateways: ['10.77.0.2'] } }).start();
+    assert.equal(h.closedEvents.length, 1);
+    assert.equal(h.closedEvents[0]?.code, 'ppp-negotiation-failed');
+    assert.equal(h.closedEvents[0]?.phase, 'ipcp');
+    assert.match(h.closedEvents[0]?.message ?? '', /gateway of your own network/);
+    assert.equal(h.outcomes.length, 1);
+    assert.equal(h.outcomes[0]?.ok, false);
+  });
 });
