@@ -80,7 +80,13 @@ export type ConnectionState =
       readonly attempt?: number;
     };
 
-export type ConnectionSnapshot = { readonly profileId: string } & ConnectionState;
+/** A connection's kill switch while in force; blocking: traffic is blocked now (the tunnel is not up). */
+export interface KillSwitchView {
+  readonly mode: 'on' | 'always';
+  readonly blocking: boolean;
+}
+
+export type ConnectionSnapshot = { readonly profileId: string; readonly killSwitch?: KillSwitchView } & ConnectionState;
 export type ConnectionStateName = ConnectionState['state'];
 
 export interface TrustPrompt {

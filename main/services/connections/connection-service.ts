@@ -32,6 +32,7 @@ import { TrustPrompts } from './trust-prompts.js';
 import { OtpFlow, OtpPrompts } from './one-time-prompts.js';
 import { connectedState, type ConnectionServiceEvent } from './service-events.js';
 import { failureView } from './views.js';
+import { killSwitchView } from '../kill-switch/kill-switch-view.js';
 
 export type { ConnectionServiceEvent };
 
@@ -59,6 +60,8 @@ interface Entry {
   generation: number;
   /** A password typed for this run (not remembered): reused by trust retries only. */
   transientPassword?: string;
+  /** The kill switch of the data plane in use (absent: off): snapshots say when it blocks. */
+  killSwitch?: 'on' | 'always';
 }
 
 export class ConnectionService {
@@ -82,7 +85,9 @@ export class ConnectionService {
   }
 
   snapshot(profileId: string): ConnectionSnapshot {
-    return { profileId, ...(this.entries.get(profileId)?.state ?? { state: 'disconnected' }) };
+    const e = this.entries.get(profileId);
+    const state = e?.state ?? { state: 'disconnected' };
+    return { profileId, ...state, ...killSwitchView(e?.killSwitch, state) };
   }
 
   snapshots(): ConnectionSnapshot[] {
@@ -292,6 +297,8 @@ export class ConnectionService {
         return { ok: true };
       }
       plane = acquired.plane;
+      if (plane.killSwitch) entry.killSwitch = plane.killSwitch;
+      else delete entry.killSwitch;
     }
     const live: LiveConnection = new LiveConnection({
       profile,
@@ -473,7 +480,7 @@ export class ConnectionService {
 
   private set(profileId: string, entry: Entry, state: ConnectionState): void {
     entry.state = state;
-    this.emit({ type: 'snapshot', snapshot: { profileId, ...state } });
+    this.emit({ type: 'snapshot', snapshot: { profileId, ...state, ...killSwitchView(entry.killSwitch, state) } });
   }
 
   private emit(e: ConnectionServiceEvent): void {
