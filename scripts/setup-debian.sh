@@ -15,11 +15,13 @@
 #  tshark                    Wireshark's dissectors judge --capture (SSTP/PPP/ICMP, 0 malformed) and decrypt a dumpcap capture with --keylog
 #  squid apache2-utils       proxy sign-in tests: squid's Digest (digest_file_auth) and Basic (basic_ncsa_auth; htpasswd writes its file), private instances only
 #  libglib2.0-bin gsettings-desktop-schemas dconf-gsettings-backend dconf-cli   the app's GNOME system proxy: gsettings with the real schema and dconf in a test profile
+#  dnsmasq-base              the DNS server behind the tunnel in the DNS tests (the binary only: no service, no resolv.conf hooks)
 set -euo pipefail
 PKGS=(softether-vpnserver softether-vpncmd softether-vpnclient tinyproxy nginx-light
       gnome-keyring dbus dbus-bin openssl iproute2 procps python3 make g++
       iputils-ping curl chromium fonts-dejavu-core sudo util-linux pkexec polkitd nftables
-      freeradius tshark hostapd squid apache2-utils libglib2.0-bin gsettings-desktop-schemas dconf-gsettings-backend dconf-cli)
+      freeradius tshark hostapd squid apache2-utils libglib2.0-bin gsettings-desktop-schemas dconf-gsettings-backend dconf-cli
+      dnsmasq-base)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -32,5 +34,15 @@ fi
 # Debian enables these services on install; the tests start their own private instances instead.
 for s in softether-vpnserver softether-vpnclient tinyproxy nginx freeradius hostapd squid; do
   systemctl disable --now "$s" >/dev/null 2>&1 || service "$s" stop >/dev/null 2>&1 || true
+done
+# systemd-resolved and resolvconf (and systemd's shared library where systemd is absent) are only
+# FETCHED, never installed: their postinst takes over /etc/resolv.conf and this machine would lose the
+# resolver it needs for npm/apt. The DNS tests run them from a private `dpkg -x` copy (test/harness/debs.ts).
+debs=/var/cache/causeway-test-debs
+mkdir -p "$debs"
+fetch=(systemd-resolved resolvconf)
+[ -e /usr/lib/x86_64-linux-gnu/systemd/libsystemd-shared-252.so ] || fetch+=(systemd)
+for p in "${fetch[@]}"; do
+  ls "$debs/${p}"_*.deb >/dev/null 2>&1 || (cd "$debs" && apt-get download -qq "$p" 2>/dev/null) || echo "warning: could not fetch $p (the DNS tests fetch it themselves)"
 done
 echo "system packages ready"

@@ -39,7 +39,9 @@ export function acquireStateLock(
   child.stdin.write('locked\n');
   return new Promise((resolve) => {
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()).slice(0, 400));
+    child.stderr.on('data', (d: Buffer) => {
+      if (stderr.length < 400) stderr += d.toString();
+    });
     child.stdout.once('data', () =>
       resolve({
         ok: true,

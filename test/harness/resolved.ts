@@ -25,10 +25,9 @@ export async function startResolved(netns: string, globalDns: string): Promise<R
   const resolved = await extractedPackage('systemd-resolved');
   const overlays = [resolved];
   const env: NodeJS.ProcessEnv = { SYSTEMD_LOG_LEVEL: 'info', SYSTEMD_LOG_TARGET: 'console' };
-  if (!existsSync(join(SHARED_LIB_DIR, 'libsystemd-shared-252.so'))) {
-    const systemd = await extractedPackage('systemd');
-    env.LD_LIBRARY_PATH = join(systemd, SHARED_LIB_DIR.slice(1));
-  }
+  // No systemd on this machine: its package's shared library is laid over /usr/lib too (resolvectl,
+  // run by the helper with a fixed environment, needs it at its usual place).
+  if (!existsSync(join(SHARED_LIB_DIR, 'libsystemd-shared-252.so'))) overlays.push(await extractedPackage('systemd'));
   const world = await startResolverWorld({
     netns,
     overlays,
