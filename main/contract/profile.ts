@@ -5,7 +5,7 @@
 // A profile never holds a secret: passwords, proxy passwords and PKCS#12 passphrases live in the keychain.
 // Every object is strict so a typo or a field from a newer version is reported rather than silently dropped.
 import { z } from 'zod';
-import { MAX_ROUTES, networkOf, parseCidr } from '../engine/addresses.js';
+import { isDomainName, MAX_ROUTES, networkOf, parseCidr } from '../engine/addresses.js';
 import { AUTH_METHODS, AUTH_WAIT_RANGE_S, OTP_MODES, type AuthMethod } from '../engine/config.js';
 import { KillSwitchSettingSchema } from './kill-switch.js';
 
@@ -188,6 +188,15 @@ const profileFields = {
   systemProxy: z.boolean().optional(),
   routing: routing.default({ mode: 'full' }),
   dns: z.boolean().default(true),
+  /**
+   * DNS search domains for the tunnel (e.g. corp.example). In split tunnel they are the only names
+   * sent to the tunnel's DNS servers (with systemd-resolved); in full tunnel every name goes there.
+   * At most 8: the helper's LIMITS.maxSearchDomains.
+   */
+  dnsSearchDomains: z
+    .array(z.string().max(253).refine(isDomainName, 'not a domain name'))
+    .max(8, 'at most 8 search domains')
+    .optional(),
   ipv6: z.boolean().default(false),
   mtu: z
     .number()

@@ -252,7 +252,11 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   }
 
   const uid = process.getuid?.() ?? 0;
-  const net = new HelperNetConfigurator(helper, uid, o.interface);
+  const net = new HelperNetConfigurator(helper, uid, {
+    ...(o.interface ? { preferredName: o.interface } : {}),
+    // DNS scope: the profile's search domains are all a split tunnel sends to the tunnel's servers.
+    ...(profile?.dnsSearchDomains ? { searchDomains: profile.dnsSearchDomains } : {}),
+  });
   const tunnel = new Tunnel(
     config,
     {

@@ -60,7 +60,9 @@ export function helperDataPlane(options: HelperDataPlaneOptions = {}): DataPlane
         await helper.close(5_000);
         return { ok: false, failure: failure('tcp', 'data-path-failed', armed.message) };
       }
-      const net = new HelperNetConfigurator(helper, process.getuid?.() ?? 0);
+      const net = new HelperNetConfigurator(helper, process.getuid?.() ?? 0, {
+        ...(profile.dnsSearchDomains ? { searchDomains: profile.dnsSearchDomains } : {}),
+      });
       const plane: SystemDataPlane = {
         net,
         openTun: (name) => net.openTun(name),

@@ -8,6 +8,8 @@ import { resolvconfRecord } from '../../../main/helper/dns-resolvconf.js';
 import { resolvedCalls, type DnsPlan } from '../../../main/helper/dns-resolved.js';
 import { Helper } from '../../../main/helper/helper.js';
 import { dnsRequest } from '../../../main/helper/net-configurator.js';
+import { LIMITS } from '../../../main/helper/protocol.js';
+import { ProfileDraftSchema } from '../../../main/contract/profile.js';
 import { fakeSystem, memoryStore } from './fake-system.js';
 
 const stub = { kind: 'symlink', target: '/run/systemd/resolve/stub-resolv.conf' } as const;
@@ -226,4 +228,20 @@ test('a failing manager is a typed failure and leaves nothing journaled', async 
     store.saved.at(-1)?.map((s) => s.kind),
     ['delete-link'],
   );
+});
+
+test('profile field dnsSearchDomains: domain names only, at most the helper limit, optional', () => {
+  const base = { name: 'w', server: { host: 'vpn.example' }, username: 'u' };
+  const parse = (v: unknown) => ProfileDraftSchema.safeParse({ ...base, dnsSearchDomains: v });
+  assert.deepEqual(parse(['corp.example', 'lab.corp.example']).data?.dnsSearchDomains, [
+    'corp.example',
+    'lab.corp.example',
+  ]);
+  assert.equal(ProfileDraftSchema.safeParse(base).data?.dnsSearchDomains, undefined);
+  for (const bad of [['corp example'], ['-x.example'], ['a'.repeat(300)], [1], 'corp.example']) {
+    assert.equal(parse(bad).success, false, JSON.stringify(bad));
+  }
+  const limit = Array.from({ length: LIMITS.maxSearchDomains }, (_, i) => `d${i}.example`);
+  assert.equal(parse(limit).success, true);
+  assert.equal(parse([...limit, 'one-more.example']).success, false);
 });
