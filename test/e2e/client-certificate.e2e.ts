@@ -124,13 +124,11 @@ test('the import wizard takes the private key of an imported PEM client certific
 
   await open(page);
   await page.getByRole('button', { name: 'Import…' }).click();
-  await page
-    .getByTestId('import-file')
-    .setInputFiles({
-      name: 'cert-profile.json',
-      mimeType: 'application/json',
-      buffer: Buffer.from(JSON.stringify(exported)),
-    });
+  await page.getByTestId('import-file').setInputFiles({
+    name: 'cert-profile.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(exported)),
+  });
   const cert = page.getByTestId('import-client-certificate');
   await expect(cert).toContainText(certFile);
   await cert

@@ -66,13 +66,11 @@ async function links(): Promise<string[]> {
 async function importAndTrust(page: Page): Promise<void> {
   const s = host.softether;
   await page.getByRole('button', { name: 'Import…' }).click();
-  await page
-    .getByTestId('import-file')
-    .setInputFiles({
-      name: 'lab.nmconnection',
-      mimeType: 'text/plain',
-      buffer: nmconnection({ name: 'Lab tunnel', host: s.host, username: s.username, password: s.password }),
-    });
+  await page.getByTestId('import-file').setInputFiles({
+    name: 'lab.nmconnection',
+    mimeType: 'text/plain',
+    buffer: nmconnection({ name: 'Lab tunnel', host: s.host, username: s.username, password: s.password }),
+  });
   await page.getByRole('button', { name: /^Save 1 profile/ }).click();
   await expect(page.getByText('1 profile added')).toBeVisible();
   await page.getByRole('button', { name: 'Show profiles' }).click();
