@@ -8,14 +8,15 @@
 //   download  the endpoint writes prebuilt SSTP frames (UDP/IPv4, 1400-byte packets to port 9); the
 //             engine writes them to the TUN; an nft rule in the client namespace counts and drops
 //             them at input, so the kernel's own UDP delivery costs nothing measurable
-//   upload    udp-source.ts (core 1, with the endpoint) sends 1400-byte packets into the TUN; the
+//   upload    hping3 --flood (or udp-source.ts with --node-source; core 1, with the endpoint) sends
+//             1400-byte UDP packets into the TUN for a fixed time; the
 //             engine reads, frames and encrypts them; the endpoint counts what arrives
 //   raw TLS   raw-tls-client.ts (core 0, client namespace) moves the same byte count over one TLS
 //             connection to the endpoint's raw port, in the same chunk size
 // Goodput counts UDP payload bytes for the tunnel (1372 of each 1400-byte packet), all bytes for raw
 // TLS: the ratio is a little unfair to the tunnel, never flattering.
 //
-// usage: node --import tsx test/bench/ceiling.ts [--size MB] [--runs N] [--profile DIR]
+// usage: node --import tsx test/bench/ceiling.ts [--size MB] [--runs N] [--profile DIR] [--node-source]
 //   --profile: the engine runs under --cpu-prof; its top self-time functions during the tunnel
 //   transfers are printed per direction (profiling slows it: take goodput from a run without).
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startClientNetns, type ClientNetns } from '../harness/client-netns.js';
-import { run, tool } from '../harness/netns.js';
+import { findExecutable, run, tool } from '../harness/netns.js';
 import { spawnJsonChild, type JsonChild } from '../support/json-child.js';
 import { readdirSync } from 'node:fs';
 import { childPids, median, sumCpuSeconds, summarizeCpuProfile } from './throughput-lib.js';
@@ -33,6 +34,9 @@ const ENDPOINT = here('./ceiling-endpoint.ts');
 const RUNNER = here('./throughput-runner.ts');
 const RAW = here('./raw-tls-client.ts');
 const SOURCE = here('./udp-source.ts');
+/** The upload source: hping3 (apt install hping3) when present, else the Node one (slower than the tunnel). */
+const useHping = !process.argv.includes('--node-source') && findExecutable('hping3') !== undefined;
+const HPING_SECONDS = 3;
 const IP_PACKET = 1400;
 const PACKETS_PER_CHUNK = 46;
 const PAYLOAD_SHARE = (IP_PACKET - 28) / IP_PACKET;
@@ -157,13 +161,37 @@ async function tunnelUp(peer: string): Promise<Sample> {
   await next(r, 'marked');
   const far0 = farCpu();
   const t0 = nowUs();
-  await ns!.exec(
-    tool('taskset'),
-    ['-c', '1', node, '--import', 'tsx', SOURCE, peer, String(bytes), String(IP_PACKET)],
-    {
-      timeoutMs: 120_000,
-    },
-  );
+  if (useHping) {
+    // hping3 floods raw UDP packets from C, far faster than the tunnel: runs for a fixed time.
+    await ns!.exec(
+      tool('timeout'),
+      [
+        '--signal=INT',
+        String(HPING_SECONDS),
+        tool('taskset'),
+        '-c',
+        '1',
+        tool('hping3'),
+        '--udp',
+        '-p',
+        '9',
+        '-d',
+        String(IP_PACKET - 28),
+        '--flood',
+        '-q',
+        peer,
+      ],
+      { timeoutMs: 60_000, allowFailure: true },
+    );
+  } else {
+    await ns!.exec(
+      tool('taskset'),
+      ['-c', '1', node, '--import', 'tsx', SOURCE, peer, String(bytes), String(IP_PACKET)],
+      {
+        timeoutMs: 120_000,
+      },
+    );
+  }
   // Wait until nothing more arrives: the tunnel may still be draining the TUN queue.
   let last = -1;
   let c: Record<string, unknown> = {};
