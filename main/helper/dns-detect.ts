@@ -2,7 +2,10 @@
 // systemd-resolved (per-link DNS on the TUN), resolvconf (a record of ours), or, where neither
 // manages it, /etc/resolv.conf itself. Writing the file behind a manager's back is what breaks
 // desktops: resolved's stub file is regenerated, resolvconf's is overwritten on the next DHCP renew.
-import type { HelperSystem, ResolvConfShape } from './system.js';
+import type { ResolvConfShape } from './resolv-conf-shape.js';
+import type { HelperSystem } from './system.js';
+
+export { hostsLineUsesResolve, nameserversOf } from './resolv-conf-shape.js';
 
 export type ResolverManager = 'resolved' | 'resolvconf' | 'file';
 
@@ -66,18 +69,4 @@ export async function probeResolver(system: HelperSystem): Promise<ResolverFacts
     resolvConf: system.resolvConfShape(),
     nsswitchResolve: system.nsswitchHostsUseResolve(),
   };
-}
-
-/** The `nameserver` addresses of resolv.conf text, in order. */
-export function nameserversOf(text: string): string[] {
-  return text.split('\n').flatMap((l) => {
-    const m = /^\s*nameserver\s+(\S+)/.exec(l);
-    return m?.[1] === undefined ? [] : [m[1]];
-  });
-}
-
-/** nsswitch.conf text: does its `hosts:` line consult `resolve`? */
-export function hostsLineUsesResolve(text: string): boolean {
-  const line = text.split('\n').find((l) => /^\s*hosts\s*:/.test(l));
-  return line !== undefined && /(^|\s)resolve(\s|\[|$)/.test(line.replace(/^\s*hosts\s*:/, ' '));
 }
