@@ -5,9 +5,7 @@
 // block stays until `causeway unblock` or the next run decides.
 import type { Command } from 'commander';
 import { KILL_SWITCH_MODES, type KillSwitchMode, type KillSwitchSetting } from '../contract/kill-switch.js';
-import type { ServerEndpoint } from '../engine/failover.js';
 import type { HelperClient } from '../helper/client.js';
-import { LIMITS } from '../helper/protocol.js';
 import type { KillSwitchLoad } from '../services/kill-switch/kill-switch-setting.js';
 
 export interface KillSwitchCliOptions {
@@ -58,21 +56,7 @@ export function chooseKillSwitch(
   return decidedByFile && !global.ok ? { ok: true, setting, warning: global.problem } : { ok: true, setting };
 }
 
-/**
- * Where the connection may go while blocked: the proxy's addresses and port when one is used (the
- * servers are never dialled then), else every address of every server with its port.
- */
-export function killSwitchEndpoints(
-  protectedAddresses: readonly string[],
-  servers: readonly ServerEndpoint[],
-  firstPort: number,
-): { address: string; port: number }[] {
-  const out = new Map<string, { address: string; port: number }>();
-  const add = (address: string, port: number) => out.set(`${address}|${port}`, { address, port });
-  for (const a of protectedAddresses) add(a, firstPort);
-  for (const s of servers) for (const a of s.addresses ?? []) add(a, s.port);
-  return [...out.values()].slice(0, LIMITS.maxServerAddresses);
-}
+export { killSwitchEndpoints } from '../services/kill-switch/endpoints.js';
 
 export type KillSwitchEvent = { event: 'kill-switch'; state: 'armed' | 'removed' | 'kept'; mode?: KillSwitchMode };
 

@@ -11,6 +11,8 @@ import { HelperNetConfigurator } from '../../helper/net-configurator.js';
 import type { DataPlaneProvider, SystemDataPlane } from './ports.js';
 import { KILL_SWITCH_OFF, type KillSwitchSetting } from '../../contract/kill-switch.js';
 import { appKillSwitch } from '../kill-switch/app-kill-switch.js';
+import { killSwitchEndpoints } from '../kill-switch/endpoints.js';
+import { resolveServerList } from '../../engine/server-list.js';
 
 export interface HelperDataPlaneOptions {
   readonly launch?: HelperLaunchOptions;
@@ -51,10 +53,12 @@ export function helperDataPlane(options: HelperDataPlaneOptions = {}): DataPlane
         return { ok: false, failure: helperFailure(e) };
       }
       // Before anything is dialled; a switch that cannot be set up is a failure, not a silent leak.
-      const killSwitch = appKillSwitch(helper, profile.killSwitch ?? options.killSwitch?.() ?? KILL_SWITCH_OFF, {
-        addresses: server.addresses,
-        port: (config.proxy ?? config).port,
-      });
+      const setting = profile.killSwitch ?? options.killSwitch?.() ?? KILL_SWITCH_OFF;
+      // The alternates too: failover to one of them must not be blocked (resolved only when needed).
+      const alternates = setting.mode !== 'off' && profile.alternateServers?.length ? profile.alternateServers : [];
+      const list = await resolveServerList(config, alternates);
+      const port = (config.proxy ?? config).port;
+      const killSwitch = appKillSwitch(helper, setting, killSwitchEndpoints(server.addresses, list.servers, port));
       const armed = await killSwitch.start();
       if (!armed.ok) {
         await helper.close(5_000);

@@ -3,7 +3,7 @@
 // helper keeps the block (main/helper/kill-switch.ts) until the next connection or `causeway unblock`.
 import type { KillSwitchMode, KillSwitchSetting } from '../../contract/kill-switch.js';
 import type { HelperClient } from '../../helper/client.js';
-import { LIMITS } from '../../helper/protocol.js';
+import type { KillSwitchTarget } from './endpoints.js';
 
 export interface AppKillSwitch {
   readonly mode: KillSwitchMode;
@@ -17,7 +17,7 @@ type KillSwitchHelper = Pick<HelperClient, 'killSwitchArm' | 'killSwitchDisarm'>
 export function appKillSwitch(
   helper: KillSwitchHelper,
   setting: KillSwitchSetting,
-  target: { readonly addresses: readonly string[]; readonly port: number },
+  endpoints: readonly KillSwitchTarget[],
 ): AppKillSwitch {
   const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
   return {
@@ -28,9 +28,7 @@ export function appKillSwitch(
         if (setting.mode === 'off') await helper.killSwitchDisarm();
         else
           await helper.killSwitchArm({
-            endpoints: target.addresses
-              .slice(0, LIMITS.maxServerAddresses)
-              .map((address) => ({ address, port: target.port })),
+            endpoints: [...endpoints],
             ...(setting.allowLan ? { allowLan: true } : {}),
           });
         return { ok: true };

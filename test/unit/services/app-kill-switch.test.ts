@@ -21,7 +21,10 @@ function fakeHelper(fail = false) {
   };
 }
 
-const target = { addresses: ['2001:db8::5', '203.0.113.5'], port: 443 };
+const target = [
+  { address: '2001:db8::5', port: 443 },
+  { address: '203.0.113.5', port: 443 },
+];
 
 test('app kill switch: on arms every address at start and lifts at the end; always keeps it; off lifts leftovers', async () => {
   const on = fakeHelper();
