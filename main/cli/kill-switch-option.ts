@@ -67,13 +67,14 @@ export async function startKillSwitch(
   endpoints: readonly { address: string; port: number }[],
   emit: (e: KillSwitchEvent) => void,
 ): Promise<{ ok: true } | { ok: false; message: string }> {
+  if (setting.mode === 'off') {
+    // Off means off: a block a killed earlier run left (adopted by this helper) goes too. A helper that
+    // cannot do it (an older one, no nftables) has no block to lift: that never stops a connection.
+    const r = await helper.killSwitchDisarm().catch(() => ({ removed: false }));
+    if (r.removed) emit({ event: 'kill-switch', state: 'removed' });
+    return { ok: true };
+  }
   try {
-    if (setting.mode === 'off') {
-      // Off means off: a block a killed earlier run left (adopted by this helper) goes too.
-      const r = await helper.killSwitchDisarm();
-      if (r.removed) emit({ event: 'kill-switch', state: 'removed' });
-      return { ok: true };
-    }
     await helper.killSwitchArm({ endpoints: [...endpoints], ...(setting.allowLan ? { allowLan: true } : {}) });
     emit({ event: 'kill-switch', state: 'armed', mode: setting.mode });
     return { ok: true };
@@ -81,7 +82,7 @@ export async function startKillSwitch(
     const why = e instanceof Error ? e.message : String(e);
     return {
       ok: false,
-      message: `The kill switch could not be ${setting.mode === 'off' ? 'removed' : 'set up'} (${why}); nothing was connected. Install nftables, or connect with --kill-switch off.`,
+      message: `The kill switch could not be set up (${why}); nothing was connected. Install nftables, or connect with --kill-switch off.`,
     };
   }
 }

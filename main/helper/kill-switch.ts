@@ -124,7 +124,8 @@ export class KillSwitch {
   /** The user's decision: traffic flows outside the tunnel again. */
   async disarm(): Promise<Outcome> {
     const r = await this.nft.apply(`delete table ${KILL_SWITCH_FAMILY} ${KILL_SWITCH_TABLE}\n`);
-    const gone = r.code === 0 || /No such file or directory/.test(r.stderr);
+    // No table, or no nft at all (then there cannot be one): nothing to remove either way.
+    const gone = r.code === 0 || r.code === 127 || /No such file or directory/.test(r.stderr);
     if (!gone) return { ok: false, code: 'failed', message: `nft: ${firstLine(r.stderr)}` };
     const removed = r.code === 0;
     this.dropStep();

@@ -23,19 +23,22 @@ export function appKillSwitch(
   return {
     mode: setting.mode,
     async start() {
+      // Off means off: a block a killed earlier run left is lifted too; a helper that cannot (no
+      // nftables, an older helper) has none to lift, and that never stops a connection.
+      if (setting.mode === 'off') {
+        await helper.killSwitchDisarm().catch(() => undefined);
+        return { ok: true };
+      }
       try {
-        // Off means off: a block a killed earlier run left is lifted too.
-        if (setting.mode === 'off') await helper.killSwitchDisarm();
-        else
-          await helper.killSwitchArm({
-            endpoints: [...endpoints],
-            ...(setting.allowLan ? { allowLan: true } : {}),
-          });
+        await helper.killSwitchArm({
+          endpoints: [...endpoints],
+          ...(setting.allowLan ? { allowLan: true } : {}),
+        });
         return { ok: true };
       } catch (e) {
         return {
           ok: false,
-          message: `The kill switch could not be ${setting.mode === 'off' ? 'removed' : 'set up'} (${why(e)}), so nothing was connected. Install nftables, or turn the kill switch off for this profile.`,
+          message: `The kill switch could not be set up (${why(e)}), so nothing was connected. Install nftables, or turn the kill switch off for this profile.`,
         };
       }
     },

@@ -162,3 +162,15 @@ test('kill-switch-arm validates its fields; without nft the verbs are refused', 
   const r = await call(bare, arm);
   assert.ok(!r.ok && r.error.code === 'refused');
 });
+
+test('without nft installed there is no table to remove: disarm answers removed false', async () => {
+  const nft: NftRunner = {
+    apply: () => Promise.resolve({ code: 127, stdout: '', stderr: 'nft is not installed (Debian/Ubuntu: nftables)' }),
+    listTable: () => Promise.resolve({ code: 127, stdout: '', stderr: 'nft is not installed' }),
+  };
+  const helper = new Helper({ system: fakeSystem(), store: memoryStore(), log: () => {}, nft });
+  assert.equal(await helper.adoptKillSwitch(), false);
+  assert.deepEqual(await ok(helper, { verb: 'kill-switch-disarm' }), { removed: false });
+  const r = await call(helper, arm);
+  assert.ok(!r.ok && r.error.code === 'failed' && /nft is not installed/.test(r.error.message));
+});

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { HelperError } from '../../../main/helper/client.js';
 import { appKillSwitch } from '../../../main/services/kill-switch/app-kill-switch.js';
 
-function fakeHelper(fail = false) {
+function fakeHelper(fail = false, disarmFails = false) {
   const calls: unknown[] = [];
   return {
     calls,
@@ -16,6 +16,7 @@ function fakeHelper(fail = false) {
     },
     killSwitchDisarm() {
       calls.push(['disarm']);
+      if (disarmFails) return Promise.reject(new HelperError('unknown-verb', 'unknown verb "kill-switch-disarm"'));
       return Promise.resolve({ removed: true });
     },
   };
@@ -67,4 +68,8 @@ test('app kill switch: a switch that cannot be set up fails the connection with 
       r.message,
       /could not be set up \(nft: Error: no nftables\), so nothing was connected\. Install nftables/,
     );
+});
+
+test('app kill switch off: a helper that cannot lift anything (older, no nftables) never stops the connection', async () => {
+  assert.deepEqual(await appKillSwitch(fakeHelper(false, true), { mode: 'off' }, target).start(), { ok: true });
 });
