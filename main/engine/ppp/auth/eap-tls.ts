@@ -1,34 +1,16 @@
 // EAP-TLS, the peer side (RFC 5216; TLS 1.3 per RFC 9190): a real TLS handshake (TlsOverEap) in
-// EAP-TLS fragments. The server's Start begins it; our messages go out in fragments under the
-// peer MRU, one per ACK; the server's fragmented messages are reassembled (bounded) and ACKed.
-// The server certificate is judged before any flight carrying our certificate leaves. EAP-Success
+// EAP-TLS fragments, driven by the exchange it shares with PEAP (tls-eap-driver.ts: fragments,
+// ACKs, reassembly, the server certificate judged before any flight carrying ours leaves). EAP-Success
 // counts only after the handshake finished with a trusted server; the HLAK is then the first 32
 // bytes of the MSK the TLS exporter yields (RFC 5216 §2.3 / RFC 9190 §2.3).
-import { describeDecodeError } from '../../bytes.js';
 import type { SessionFailure } from '../../failure.js';
-import {
-  EAP_TYPE_TLS,
-  FragmentSender,
-  Reassembler,
-  ackFragment,
-  decodeTlsFragment,
-  encodeTlsFragment,
-  maxFragmentData,
-} from './eap-tls-fragments.js';
-import type { TlsFragment } from './eap-tls-fragments.js';
-import {
-  certificateRefused,
-  malformedFromServer,
-  reassemblyFailed,
-  serverSkippedTls,
-  tlsFailed,
-} from './eap-tls-failures.js';
+import { EAP_TYPE_TLS } from './eap-tls-fragments.js';
+import { certificateRefused, serverSkippedTls, tlsFailed } from './eap-tls-failures.js';
 import type { EapMethod, EapMethodHost } from './eap-tls-host.js';
-import { judgeInnerCertificate } from './eap-tls-trust.js';
 import type { InnerTrust } from './eap-tls-trust.js';
+import { TlsEapDriver } from './tls-eap-driver.js';
 import { TlsOverEap } from './tls-over-eap.js';
-import type { TlsOverEapOptions, TlsStep } from './tls-over-eap.js';
-import { idHex } from './trace.js';
+import type { TlsOverEapOptions } from './tls-over-eap.js';
 
 const METHOD = 'EAP-TLS';
 
@@ -59,21 +41,26 @@ export function eapTlsKeyMaterial(tls: TlsOverEap): Buffer {
 
 export class EapTlsMethod implements EapMethod {
   readonly type = EAP_TYPE_TLS;
-  private tls: TlsOverEap | undefined;
-  private readonly reassembler: Reassembler;
-  private sender: FragmentSender | undefined;
-  /** A TLS step is in flight: Requests meanwhile are retransmissions of the one we are answering. */
-  private busy = false;
-  private stopped = false;
-  /** Set once the inner certificate was judged trustworthy. */
-  private trusted = false;
-  private msk: Buffer | undefined;
+  private readonly driver: TlsEapDriver;
 
   constructor(
-    private readonly host: EapMethodHost,
+    host: EapMethodHost,
     private readonly options: EapTlsOptions,
   ) {
-    this.reassembler = new Reassembler(options.maxMessage);
+    const now = options.now ?? Date.now;
+    this.driver = new TlsEapDriver(host, {
+      method: METHOD,
+      logName: METHOD,
+      type: EAP_TYPE_TLS,
+      label: () => 'TLS',
+      upText: 'handshake finished',
+      trust: options.trust,
+      now,
+      ...(options.maxMessage !== undefined ? { maxMessage: options.maxMessage } : {}),
+      startTls: () => new TlsOverEap(options.tls),
+      deriveMsk: (tls) => eapTlsKeyMaterial(tls).subarray(0, 64),
+      tlsFailed: (error, tls) => tlsFailed(METHOD, error, tls.localCertificate(), now()),
+    });
   }
 
   private now(): number {
@@ -81,106 +68,20 @@ export class EapTlsMethod implements EapMethod {
   }
 
   request(id: number, typeData: Buffer): void {
-    if (this.stopped) return;
-    if (this.busy) {
-      this.host.log.debug(
-        `rcvd [EAP Request id=${idHex(id)} TLS] while TLS is still working on the previous one; dropped`,
-      );
-      return;
-    }
-    const d = decodeTlsFragment(typeData);
-    if (!d.ok) return this.host.fail(malformedFromServer(METHOD, describeDecodeError(d.error)));
-    const f = d.value;
-    this.host.log.debug(`rcvd [EAP Request id=${idHex(id)} TLS${flagText(f)} ${f.data.length} bytes]`);
-    if (f.start) return this.begin(id);
-    if (this.tls === undefined) return this.host.fail(malformedFromServer(METHOD, 'TLS data before the Start'));
-    if (this.sender !== undefined && this.sender.pending > 0) {
-      // We are mid-way through our own message: this must be the ACK for the last fragment.
-      if (f.data.length !== 0 || f.more)
-        return this.host.fail(malformedFromServer(METHOD, 'data instead of an ACK while our message was being sent'));
-      return this.sendNext(id);
-    }
-    const step = this.reassembler.push(f);
-    switch (step.kind) {
-      case 'error':
-        return this.host.fail(reassemblyFailed(METHOD, step.error));
-      case 'need-more':
-        return this.send(id, ackFragment(), `ACK (${step.received} bytes so far)`);
-      case 'complete':
-        if (step.message.length === 0) {
-          // An empty Request that is no ACK of ours: nothing for TLS. SoftEther sends one to ask
-          // for the final ACK; answer with an ACK.
-          return this.send(id, ackFragment(), 'ACK');
-        }
-        return this.drive(id, this.tls.receive(step.message));
-    }
-  }
-
-  private begin(id: number): void {
-    if (this.tls !== undefined) {
-      // A second Start: the server restarted EAP-TLS. SoftEther does this when the handshake ended
-      // without our certificate reaching it; starting over would only loop.
-      return this.host.fail(
-        malformedFromServer(METHOD, 'the server restarted EAP-TLS (Start after the handshake began)'),
-      );
-    }
-    this.tls = new TlsOverEap(this.options.tls);
-    this.drive(id, this.tls.start());
-  }
-
-  private drive(id: number, work: Promise<TlsStep>): void {
-    this.busy = true;
-    void work.then((step) => {
-      this.busy = false;
-      if (!this.stopped) this.afterStep(id, step);
-    });
-  }
-
-  private afterStep(id: number, step: TlsStep): void {
-    const tls = this.tls;
-    if (tls === undefined) return;
-    if (step.kind === 'error') return this.host.fail(tlsFailed(METHOD, step.error, tls.localCertificate(), this.now()));
-    // Our certificate may be in what TLS just wrote: judge the server's, which TLS has read by then.
-    const chain = tls.peerChainDer();
-    if (!this.trusted && chain.length > 0) {
-      const verdict = judgeInnerCertificate(METHOD, chain, this.options.trust, this.now());
-      if (!verdict.ok) return this.host.fail(verdict.failure);
-      this.trusted = true;
-      this.host.log.debug(`${METHOD}: server certificate ${verdict.sha256} trusted`);
-    }
-    if (tls.handshakeDone && this.msk === undefined) {
-      if (!this.trusted)
-        return this.host.fail(serverSkippedTls(METHOD, 'handshake finished without a server certificate'));
-      this.msk = eapTlsKeyMaterial(tls).subarray(0, 64);
-      this.host.log.debug(`${METHOD}: handshake finished (${tls.protocol ?? '?'}); MSK derived`);
-    }
-    if (step.data.length === 0) return this.send(id, ackFragment(), 'ACK');
-    // Output before any server certificate is a ClientHello (the first, or the second after a TLS 1.3
-    // HelloRetryRequest): our certificate only follows the server's Certificate in both versions.
-    this.sender = new FragmentSender(step.data, maxFragmentData(this.host.peerMru()));
-    this.sendNext(id);
-  }
-
-  private sendNext(id: number): void {
-    const f = this.sender?.next();
-    if (f === undefined) return this.send(id, ackFragment(), 'ACK');
-    this.send(id, f, `${f.data.length} bytes`);
-  }
-
-  private send(id: number, f: TlsFragment, what: string): void {
-    this.host.reply(id, EAP_TYPE_TLS, encodeTlsFragment(f), `TLS${flagText(f)} ${what}`);
+    this.driver.request(id, typeData);
   }
 
   success(): { readonly ok: true; readonly hlak: Buffer } | { readonly ok: false; readonly failure: SessionFailure } {
-    if (this.msk === undefined || !this.trusted) {
+    const msk = this.driver.msk;
+    if (msk === undefined || !this.driver.trusted) {
       return { ok: false, failure: serverSkippedTls(METHOD, 'EAP-Success before the TLS handshake finished') };
     }
     // MS-SSTP §3.2.5.2: for EAP methods the HLAK is the first 32 bytes of the MSK.
-    return { ok: true, hlak: Buffer.from(this.msk.subarray(0, 32)) };
+    return { ok: true, hlak: Buffer.from(msk.subarray(0, 32)) };
   }
 
   failure(): SessionFailure {
-    const tls = this.tls;
+    const tls = this.driver.tls;
     if (tls?.error !== undefined) return tlsFailed(METHOD, tls.error, tls.localCertificate(), this.now());
     return certificateRefused(
       METHOD,
@@ -192,12 +93,6 @@ export class EapTlsMethod implements EapMethod {
   }
 
   stop(): void {
-    this.stopped = true;
-    this.tls?.close();
+    this.driver.stop();
   }
-}
-
-function flagText(f: TlsFragment): string {
-  const flags = `${f.totalLength !== undefined ? 'L' : ''}${f.more ? 'M' : ''}${f.start ? 'S' : ''}`;
-  return flags === '' ? '' : ` [${flags}]`;
 }
