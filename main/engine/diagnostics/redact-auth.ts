@@ -4,9 +4,9 @@
 // §5), both in PPP CHAP and in EAP-MSCHAPv2. Lengths stay, so Wireshark still dissects every field.
 // Everything else (user names, challenges, IPCP) is kept: that is what a capture is for.
 
-const PROTO_PAP = 0xc023;
-const PROTO_CHAP = 0xc223;
-const PROTO_EAP = 0xc227;
+import { PPP_ADDRESS, PPP_CONTROL } from '../ppp/frame.js';
+import { PPP_CHAP as PROTO_CHAP, PPP_EAP as PROTO_EAP, PPP_PAP as PROTO_PAP } from '../ppp/protocols.js';
+
 const EAP_TYPE_MSCHAPV2 = 26;
 const MSCHAPV2_VALUE_SIZE = 49;
 /** The NT-Response inside the 49-byte MS-CHAPv2 response value (after peer challenge and reserved). */
@@ -19,7 +19,7 @@ const NT_RESPONSE_LENGTH = 24;
  */
 export function redactPppFrame(bytes: Buffer, start: number, end: number): Buffer | undefined {
   let p = start;
-  if (bytes[p] === 0xff && bytes[p + 1] === 0x03) p += 2;
+  if (bytes[p] === PPP_ADDRESS && bytes[p + 1] === PPP_CONTROL) p += 2;
   if (end - p < 2 + 4) return undefined;
   const proto = ((bytes[p] ?? 0) << 8) | (bytes[p + 1] ?? 0);
   if (proto !== PROTO_PAP && proto !== PROTO_CHAP && proto !== PROTO_EAP) return undefined;
