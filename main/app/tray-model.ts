@@ -28,6 +28,8 @@ const WORD: Record<ConnectionStateName, string> = {
   connected: 'connected',
   disconnecting: 'disconnecting…',
   reconnecting: 'reconnecting…',
+  checking: 'checking…',
+  'waiting-for-network': 'waiting for network…',
   error: 'failed',
   'pin-mismatch': 'certificate changed!',
 };
@@ -37,6 +39,8 @@ const RANK: Record<ConnectionStateName, [number, TrayIconState]> = {
   'pin-mismatch': [6, 'error'],
   error: [5, 'error'],
   reconnecting: [4, 'connecting'],
+  'waiting-for-network': [4, 'connecting'],
+  checking: [3, 'connecting'],
   connecting: [3, 'connecting'],
   connected: [2, 'connected'],
   disconnecting: [1, 'connecting'],
@@ -53,7 +57,12 @@ export function trayModel(
     const state = snapshots.get(p.id)?.state ?? 'disconnected';
     if (RANK[state][0] > top[0]) top = RANK[state];
     if (state !== 'disconnected') lines.push(`${p.name}: ${WORD[state]}`);
-    const up = state === 'connected' || state === 'connecting' || state === 'reconnecting';
+    const up =
+      state === 'connected' ||
+      state === 'connecting' ||
+      state === 'reconnecting' ||
+      state === 'checking' ||
+      state === 'waiting-for-network';
     return {
       kind: 'profile',
       profileId: p.id,

@@ -33,10 +33,20 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(1)} ${units[i] ?? 'TB'}`;
 }
 
+/** The state as a person reads it; the two waits say what they wait for. */
+const STATE_WORDS: Record<TunnelStatus['state'], string> = {
+  connecting: 'connecting',
+  connected: 'connected',
+  checking: 'checking (woke up or the network changed; waiting for the server to answer)',
+  reconnecting: 'reconnecting',
+  'waiting-for-network': 'waiting for network (no route to the server; reconnects as soon as there is one)',
+  disconnected: 'disconnected',
+};
+
 export function formatStatus(tunnels: readonly TunnelStatus[], now: number): string {
   if (tunnels.length === 0) return 'No tunnels are up.\n';
   const blocks = tunnels.map((t) => {
-    const lines = [`${t.name}: ${t.state} (pid ${t.pid})`, `  server     ${t.server}`];
+    const lines = [`${t.name}: ${STATE_WORDS[t.state]} (pid ${t.pid})`, `  server     ${t.server}`];
     if (t.interface) lines.push(`  interface  ${t.interface}`);
     if (t.killSwitch)
       lines.push(

@@ -87,9 +87,10 @@ export function statusTracker(
   let connectedAt: number | null = input.tunnel.state.state === 'connected' ? startedAt : null;
   let lastFailure: TunnelStatus['lastFailure'] = null;
   const off = input.tunnel.onState((s) => {
-    if (s.state === 'connected') connectedAt = now();
-    else connectedAt = null;
-    if (s.state === 'reconnecting' || (s.state === 'disconnected' && s.reason)) {
+    // A check after a resume keeps the uptime: it is the same session until it fails the check.
+    if (s.state === 'connected') connectedAt ??= now();
+    else if (s.state !== 'checking') connectedAt = null;
+    if (s.state === 'reconnecting' || s.state === 'waiting-for-network' || (s.state === 'disconnected' && s.reason)) {
       const r = s.reason;
       if (r) lastFailure = { phase: r.phase, code: r.code, message: r.message };
     }

@@ -70,6 +70,22 @@ export type ConnectionState =
     }
   | { readonly state: 'disconnecting' }
   | { readonly state: 'reconnecting'; readonly retry: number; readonly retryAt: number; readonly failure: FailureView }
+  /**
+   * Was connected, but has not answered since the computer woke up, the process was frozen or the
+   * route to the server changed: an SSTP echo is under way. Never shown as connected.
+   */
+  | {
+      readonly state: 'checking';
+      readonly reason: 'resume' | 'clock-jump' | 'network-change';
+      readonly attempt: number;
+    }
+  /** The connection was lost and there is no route to the server: nothing is tried until there is one. */
+  | {
+      readonly state: 'waiting-for-network';
+      readonly retry: number;
+      readonly since: number;
+      readonly failure: FailureView;
+    }
   | { readonly state: 'error'; readonly failure: FailureView; readonly attempt?: number }
   /** The pinned certificate changed: possible interception. Never folded into 'error'. */
   | {

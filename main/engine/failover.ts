@@ -22,6 +22,8 @@ export interface ServerEndpoint {
 export interface FailoverInner extends SessionDataPort {
   connect(): Promise<ConnectOutcome>;
   disconnect(): Promise<void>;
+  /** Checks the connected session now (Tunnel.probe); absent on sessions that cannot. */
+  probe?(timeoutMs: number): Promise<boolean>;
   readonly closed: Promise<SessionFailure | null>;
 }
 
@@ -121,6 +123,13 @@ export class FailoverSession implements FailoverInner {
   async disconnect(): Promise<void> {
     this.stopped = true;
     await this.current?.disconnect();
+  }
+
+  /** The connected server's check; a session that cannot check is left alone (as Tunnel.probe does). */
+  probe(timeoutMs: number): Promise<boolean> {
+    const inner = this.current;
+    if (!inner || !this.server) return Promise.resolve(false);
+    return inner.probe ? inner.probe(timeoutMs) : Promise.resolve(true);
   }
 
   // --- SessionDataPort: the connected server's session ---

@@ -36,6 +36,7 @@ import {
 } from '../kill-switch-option.js';
 import { killSwitchFile, loadKillSwitchSetting } from '../../services/kill-switch/kill-switch-setting.js';
 import { resolvePaths } from '../../services/paths.js';
+import { watchTunnelLife } from '../../services/system/tunnel-watch.js';
 import { addConnectionOptions, type SecretAndOutputOptions } from './test.js';
 
 interface ConnectCliOptions
@@ -299,6 +300,11 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   );
   tunnel.onState((s) => emit(markBlocked(stateEvent(s), killSwitch.mode !== 'off')));
   if (metrics) tunnel.onState((s) => metrics.metrics.onTunnelState(s));
+  // Sleep/resume, a frozen process and route changes: probe at once, wait while there is no route.
+  const life = watchTunnelLife(tunnel, {
+    serverAddresses: protectedAddresses,
+    log: (level, message) => log({ time: Date.now(), level, phase: 'connected', message }),
+  });
 
   let interrupted = false;
   const onSignal = () => {
@@ -332,6 +338,7 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
     process.off('SIGTERM', onSignal);
     const unblockProblem = await endKillSwitch(helper, killSwitch, emit);
     if (unblockProblem) ctx.stderr(`causeway: ${unblockProblem}\n`);
+    life.stop();
     await helper.close(5_000);
     await stopExtras();
     if (attemptLog?.ok) attemptLog.value.close();
@@ -359,6 +366,10 @@ function stateEvent(s: TunnelState): Record<string, unknown> {
       };
     case 'reconnecting':
       return { event: 'reconnecting', attempt: s.attempt, delayMs: s.delayMs, reason: s.reason };
+    case 'waiting-for-network':
+      return { event: 'waiting-for-network', attempt: s.attempt, reason: s.reason };
+    case 'checking':
+      return { event: 'checking', reason: s.reason };
     case 'disconnected':
       return { event: 'disconnected', reason: s.reason };
   }
@@ -374,6 +385,12 @@ function describe(e: Record<string, unknown>): string {
       const r = e['reason'] as { message: string };
       return `connection lost (${r.message}); reconnecting in ${Math.round(Number(e['delayMs']) / 100) / 10} s (attempt ${String(e['attempt'])})`;
     }
+    case 'waiting-for-network': {
+      const r = e['reason'] as { message: string };
+      return `connection lost (${r.message}); waiting for network: no route to the server, reconnecting as soon as there is one`;
+    }
+    case 'checking':
+      return `checking the tunnel (${String(e['reason'])}): not counted as connected until the server answers`;
     case 'metrics':
       return `metrics: ${String(e['url'])}`;
     case 'disconnected': {

@@ -2,7 +2,7 @@
 // addresses, routes and DNS, or none: session-only). When a session drops for a reason worth
 // retrying, the data plane stays in place (applications' sockets survive if the same address comes
 // back) while new sessions are tried with capped exponential backoff.
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import type { SessionConfig } from '../config.js';
 import { failure, type SessionFailure } from '../failure.js';
@@ -11,11 +11,17 @@ import { phaseLogger, silentSink } from '../log.js';
 import type { ConnectOutcome, Ipv4Info, SessionDeps, TunnelInfo } from '../session.js';
 import type { SessionDataPort } from './data-port.js';
 import type { TunOpenResult } from '../tun/tun-device.js';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { sessionOnlyDataPlane, SystemDataPlane, type DataPlane, type DataPlaneView } from './data-plane.js';
 import type { NetConfigurator, RoutingMode } from './net-configurator.js';
 import type { PumpStats } from './pump.js';
-import { isReconnectable } from './reconnectable.js';
+import { isReconnectable, RetryScheduler, type RetryState } from './reconnectable.js';
+
+/** Why the tunnel is checked at once: the machine woke up, the process was frozen, the route changed. */
+export type ProbeReason = 'resume' | 'clock-jump' | 'network-change';
+
+/** How long a probe's SSTP echo may take before the session is declared dead (see Tunnel.probe). */
+export const DEFAULT_PROBE_TIMEOUT_MS = 750;
 
 export interface TunnelOptions {
   /** Routing, DNS and server address apply to the system data plane only. */
@@ -30,6 +36,8 @@ export interface TunnelOptions {
   readonly mtu?: number;
   /** TCP MSS clamping on the TUN side (see DataPlaneSettings.mssClamp). */
   readonly mssClamp?: number | 'mtu';
+  /** Tunnel.probe's bound on the echo's answer (default DEFAULT_PROBE_TIMEOUT_MS). */
+  readonly probeTimeoutMs?: number;
 }
 
 /** What the tunnel needs of a session (SstpSession in the product, a scripted fake in unit tests). */
@@ -37,6 +45,8 @@ export interface TunnelSession extends SessionDataPort {
   connect(): Promise<ConnectOutcome>;
   disconnect(): Promise<void>;
   readonly closed: Promise<SessionFailure | null>;
+  /** An SSTP echo now, answered within timeoutMs or the session fails (SstpSession.probe). */
+  probe?(timeoutMs: number): Promise<boolean>;
 }
 
 /** The system data plane: both, or neither for a session-only tunnel that leaves the system alone. */
@@ -61,25 +71,24 @@ export type TunnelDeps = TunnelSystemDeps & {
   readonly random?: () => number;
 };
 
+type ConnectedState = {
+  readonly state: 'connected';
+  /** null: session-only; then no routes or DNS were applied either. */
+  readonly interfaceName: string | null;
+  readonly ipv4: Ipv4Info;
+  readonly mtu: number;
+  readonly routing: RoutingMode;
+  readonly dns: readonly string[];
+  readonly info: TunnelInfo;
+  readonly reconnects: number;
+};
+
 export type TunnelState =
   | { readonly state: 'connecting'; readonly attempt: number }
-  | {
-      readonly state: 'connected';
-      /** null: session-only; then no routes or DNS were applied either. */
-      readonly interfaceName: string | null;
-      readonly ipv4: Ipv4Info;
-      readonly mtu: number;
-      readonly routing: RoutingMode;
-      readonly dns: readonly string[];
-      readonly info: TunnelInfo;
-      readonly reconnects: number;
-    }
-  | {
-      readonly state: 'reconnecting';
-      readonly attempt: number;
-      readonly delayMs: number;
-      readonly reason: SessionFailure;
-    }
+  | ConnectedState
+  /** Was connected, but has not answered since `reason`: a probe is in flight. Never shown as connected. */
+  | { readonly state: 'checking'; readonly reason: ProbeReason }
+  | RetryState
   | { readonly state: 'disconnected'; readonly reason: SessionFailure | null };
 
 export class Tunnel {
@@ -90,7 +99,9 @@ export class Tunnel {
   private readonly listeners = new Set<(s: TunnelState) => void>();
   private session: TunnelSession | undefined;
   private stopping = false;
-  private retryTimer: TimerHandle | undefined;
+  private readonly retries: RetryScheduler;
+  /** The last 'connected' state: shown again once a probe is answered. */
+  private lastConnected: ConnectedState | undefined;
   private reconnects = 0;
   /** The step in flight (first set-up or a retry): stop() waits for it before tearing down. */
   private settled: Promise<void> = Promise.resolve();
@@ -106,6 +117,15 @@ export class Tunnel {
     this.clock = deps.clock ?? systemClock;
     this.log = phaseLogger(deps.log ?? silentSink, 'connected', () => this.clock.now());
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.retries = new RetryScheduler({
+      clock: this.clock,
+      policy: options.reconnect.backoff ?? DEFAULT_BACKOFF,
+      ...(deps.random ? { random: deps.random } : {}),
+      onState: (s) => this.setState(s),
+      run: (attempt) => {
+        this.settled = this.retry(attempt);
+      },
+    });
     this.plane = deps.net
       ? new SystemDataPlane(options, {
           net: deps.net,
@@ -183,6 +203,36 @@ export class Tunnel {
     return outcome;
   }
 
+  /**
+   * Something suggests the tunnel may be dead (a resume, a frozen process, a route change): when
+   * connected, an SSTP echo now — 'checking' until it is answered, a dead session (and a reconnect)
+   * when it is not, within options.probeTimeoutMs. When a reconnect is owed, it runs now.
+   */
+  probe(reason: ProbeReason): void {
+    if (this.stopping) return;
+    if (this.retries.hurry()) return;
+    const session = this.session;
+    const shown = this.lastConnected;
+    if (this.stateValue.state !== 'connected' || !session?.probe || !shown) return;
+    this.log.info(`checking the tunnel (${reason})`);
+    this.setState({ state: 'checking', reason });
+    void session.probe(this.options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS).then((answered) => {
+      if (!answered || this.session !== session || this.stopping || this.stateValue.state !== 'checking') return;
+      this.log.info('the server answered the check');
+      this.setState(shown);
+    });
+  }
+
+  /**
+   * The route to the server changed (reachable: there still is one), went away or came back. No
+   * attempts run while there is none ('waiting-for-network'); one runs at once when it is back.
+   */
+  networkChanged(reachable: boolean): void {
+    if (this.stopping) return;
+    this.retries.network(reachable);
+    if (this.stateValue.state === 'connected') this.probe('network-change');
+  }
+
   /** Disconnects cleanly and undoes the system configuration. */
   stop(): Promise<void> {
     return this.shutDown(null);
@@ -194,7 +244,7 @@ export class Tunnel {
   private async shutDown(reason: SessionFailure | null): Promise<void> {
     if (this.stopping) return this.done.then(() => undefined);
     this.stopping = true;
-    this.retryTimer?.cancel();
+    this.retries.cancel();
     const session = this.session;
     this.session = undefined;
     if (session) await session.disconnect();
@@ -235,16 +285,11 @@ export class Tunnel {
   }
 
   private scheduleRetry(attempt: number, reason: SessionFailure): void {
-    const r = this.options.reconnect;
     if (this.attemptsExhausted(attempt)) {
       void this.plane.tearDown().then(() => this.finish(reason));
       return;
     }
-    const delayMs = backoffDelay(attempt, r.backoff ?? DEFAULT_BACKOFF, this.deps.random);
-    this.setState({ state: 'reconnecting', attempt, delayMs, reason });
-    this.retryTimer = this.clock.after(delayMs, () => {
-      this.settled = this.retry(attempt);
-    });
+    this.retries.schedule(attempt, reason);
   }
 
   private async retry(attempt: number): Promise<void> {
@@ -304,7 +349,7 @@ export class Tunnel {
   }
 
   private connected(view: DataPlaneView, info: TunnelInfo): void {
-    this.setState({
+    this.lastConnected = {
       state: 'connected',
       interfaceName: view.interfaceName,
       ipv4: info.ipv4,
@@ -313,7 +358,8 @@ export class Tunnel {
       dns: view.dns,
       info,
       reconnects: this.reconnects,
-    });
+    };
+    this.setState(this.lastConnected);
   }
 
   private finish(reason: SessionFailure | null): void {

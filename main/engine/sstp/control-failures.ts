@@ -82,6 +82,16 @@ export function negotiationTimeout(waitingForAck: boolean, ms: number): SessionF
       );
 }
 
+/** A check after a resume or a network change (SstpClientControl.probe) went unanswered. */
+export function probeUnanswered(timeoutMs: number): SessionFailure {
+  return failure(
+    'sstp',
+    'dead-peer',
+    `The server did not answer a check within ${timeoutMs} ms after the computer woke up or the network changed: the connection is gone.`,
+    { detail: `ECHO_REQUEST unanswered for ${timeoutMs} ms` },
+  );
+}
+
 export function deadPeer(silentMs: number): SessionFailure {
   return failure(
     'sstp',

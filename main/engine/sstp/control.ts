@@ -90,6 +90,9 @@ export class SstpClientControl {
   private closingTimer: TimerHandle | undefined;
   private lastReceive = 0;
   private echoSentAt: number | undefined;
+  /** A probe in flight (probe()): settled by the next ECHO_RESPONSE, or a dead peer at its deadline. */
+  private probing:
+    { readonly timer: TimerHandle; readonly answered: Promise<boolean>; settle(ok: boolean): void } | undefined;
 
   constructor(private readonly opts: SstpControlOptions) {
     this.clock = opts.clock;
@@ -152,6 +155,7 @@ export class SstpClientControl {
         this.sendMessage(bareMessage('ECHO_RESPONSE'));
         return;
       case 'ECHO_RESPONSE':
+        this.settleProbe(true);
         return;
       case 'CALL_ABORT':
         this.peerAbort(msg);
@@ -195,6 +199,26 @@ export class SstpClientControl {
     this.echoSentAt = undefined;
     this.armHello(this.timers.helloIntervalMs);
     return true;
+  }
+
+  /**
+   * Checks the peer now (after a resume, a frozen process or a network change): an ECHO_REQUEST that
+   * must be answered by an ECHO_RESPONSE within timeoutMs, or the call fails as a dead peer. Only the
+   * response counts: bytes read right after a resume may have been queued before it. Resolves true
+   * when answered, false when the call is not up or the peer did not answer (`failed` then follows).
+   */
+  probe(timeoutMs: number): Promise<boolean> {
+    if (this.state.name !== 'connected' || this.stopped) return Promise.resolve(false);
+    if (this.probing) return this.probing.answered;
+    let settle!: (ok: boolean) => void;
+    const answered = new Promise<boolean>((resolve) => (settle = resolve));
+    const timer = this.clock.after(timeoutMs, () => {
+      this.settleProbe(false);
+      this.failWithAbort('NO_ERROR', failures.probeUnanswered(timeoutMs));
+    });
+    this.probing = { timer, answered, settle };
+    this.sendMessage(bareMessage('ECHO_REQUEST'));
+    return answered;
   }
 
   /** A clean, user-requested end: CALL_DISCONNECT, then `closed` on the ack or after disconnectMs. */
@@ -398,7 +422,15 @@ export class SstpClientControl {
     this.negotiationTimer = undefined;
   }
 
+  private settleProbe(answered: boolean): void {
+    const p = this.probing;
+    this.probing = undefined;
+    p?.timer.cancel();
+    p?.settle(answered);
+  }
+
   private cancelAll(): void {
+    this.settleProbe(false);
     this.negotiationTimer?.cancel();
     this.helloTimer?.cancel();
     this.closingTimer?.cancel();

@@ -12,6 +12,7 @@ import { ProfileStore } from '../profiles/store.js';
 import { createBackend, type Backend, type HostCapabilities } from './backend/index.js';
 import { ConnectionService } from './connection-service.js';
 import type { DataPlaneProvider } from './ports.js';
+import { watchTunnelLife } from '../system/tunnel-watch.js';
 
 export interface ComposeOptions {
   readonly paths: ServicePaths;
@@ -41,6 +42,11 @@ export function composeBackend(opts: ComposeOptions): Composed {
     createSession: (config, deps) =>
       new SstpSession(config, { ...deps, tap: combineTaps([deps.tap, metrics.sessionTap()]) }),
     ...(opts.dataPlane ? { dataPlane: opts.dataPlane } : {}),
+    watchTunnel: (tunnel, serverAddresses, log) =>
+      watchTunnelLife(tunnel, {
+        serverAddresses,
+        log: (level, message) => log({ time: Date.now(), level, phase: 'connected', message }),
+      }),
   });
   connections.subscribe((e) => {
     if (e.type === 'snapshot') metrics.onSnapshot(e.snapshot);

@@ -25,7 +25,7 @@ import type { ConnectionLog } from '../logs/connection-log.js';
 import type { ConnectionLogs } from '../logs/connection-logs.js';
 import type { Profile } from '../../contract/profile.js';
 import type { ProfileStore } from '../profiles/store.js';
-import { LiveConnection } from './live-connection.js';
+import { LiveConnection, type TunnelWatcher } from './live-connection.js';
 import type { DataPlaneProvider, SessionFactory, SystemDataPlane } from './ports.js';
 import { buildSessionConfig, type SystemProxyLookup } from './session-config.js';
 import { TrustPrompts } from './trust-prompts.js';
@@ -48,6 +48,8 @@ export interface ConnectionServiceDeps {
   readonly random?: () => number;
   /** How often moving byte counters are pushed. */
   readonly counterIntervalMs?: number;
+  /** Sleep/resume, clock jumps and route changes for each tunnel (services/system); none when absent. */
+  readonly watchTunnel?: TunnelWatcher;
   /** For profiles with systemProxy: GNOME's settings by default. */
   readonly systemProxy?: SystemProxyLookup;
 }
@@ -62,6 +64,8 @@ interface Entry {
   transientPassword?: string;
   /** The kill switch of the data plane in use (absent: off): snapshots say when it blocks. */
   killSwitch?: 'on' | 'always';
+  /** When the session shown as connected came up: a passed check (after a resume) keeps it. */
+  upSince?: number;
 }
 
 export class ConnectionService {
@@ -311,6 +315,7 @@ export class ConnectionService {
       ...(plane ? { plane } : {}),
       clock: this.clock,
       ...(this.deps.random ? { random: this.deps.random } : {}),
+      ...(this.deps.watchTunnel ? { watch: this.deps.watchTunnel } : {}),
       events: {
         attempt: (n) => {
           const s = entry.state;
@@ -347,9 +352,26 @@ export class ConnectionService {
     switch (s.state) {
       case 'connecting':
         return; // the attempt and phase events say more
-      case 'connected':
-        this.set(profile.id, entry, connectedState(profile, s, live.attempt, this.clock.now(), live.counter));
+      case 'connected': {
+        const since =
+          entry.state.state === 'checking' && entry.upSince !== undefined ? entry.upSince : this.clock.now();
+        entry.upSince = since;
+        this.set(profile.id, entry, connectedState(profile, s, live.attempt, since, live.counter));
         if (!entry.ticker) this.tick(profile.id, entry, live);
+        return;
+      }
+      case 'checking':
+        if (live.stopping) return;
+        this.set(profile.id, entry, { state: 'checking', reason: s.reason, attempt: live.attempt });
+        return;
+      case 'waiting-for-network':
+        if (live.stopping) return;
+        this.set(profile.id, entry, {
+          state: 'waiting-for-network',
+          retry: s.attempt,
+          since: this.clock.now(),
+          failure: failureView(s.reason),
+        });
         return;
       case 'reconnecting':
         if (live.stopping) return;

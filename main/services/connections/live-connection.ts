@@ -40,8 +40,17 @@ export interface LiveConnectionArgs {
   readonly plane?: SystemDataPlane;
   readonly clock: Clock;
   readonly random?: () => number;
+  /** Watches what can kill a tunnel silently (sleep, a frozen process, the route); started with it. */
+  readonly watch?: TunnelWatcher;
   readonly events: LiveConnectionEvents;
 }
+
+/** Drives Tunnel.probe / networkChanged for one tunnel (services/system/tunnel-watch.ts in the app). */
+export type TunnelWatcher = (
+  tunnel: Pick<Tunnel, 'probe' | 'networkChanged'>,
+  serverAddresses: readonly string[],
+  log: (e: LogEntry) => void,
+) => { stop(): void };
 
 export class LiveConnection {
   readonly counter: ByteCounter;
@@ -90,16 +99,14 @@ export class LiveConnection {
     this.counter = new ByteCounter(() => this.tunnel.stats);
     this.tunnel.onState((s) => a.events.tunnel(s));
     this.ended = this.tunnel.done.then(async (reason) => {
-      await plane
-        ?.release()
-        .catch((e: unknown) =>
-          this.log.sink({
-            time: a.clock.now(),
-            level: 'warn',
-            phase: 'connected',
-            message: `helper did not close cleanly: ${String(e)}`,
-          }),
-        );
+      await plane?.release().catch((e: unknown) =>
+        this.log.sink({
+          time: a.clock.now(),
+          level: 'warn',
+          phase: 'connected',
+          message: `helper did not close cleanly: ${String(e)}`,
+        }),
+      );
       this.log.close();
       return reason;
     });
@@ -115,6 +122,11 @@ export class LiveConnection {
   }
 
   start(): void {
+    const plane = this.a.plane;
+    // Without the system data plane the server is a name only the dialer resolves: no route to watch.
+    const addresses = plane ? (plane.serverAddresses ?? [plane.serverAddress]) : [];
+    const watching = this.a.watch?.(this.tunnel, addresses, (e) => this.log.sink(e));
+    if (watching) void this.tunnel.done.then(() => watching.stop());
     void this.tunnel.start();
   }
 

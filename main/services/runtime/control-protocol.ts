@@ -19,7 +19,8 @@ export const tunnelStatusSchema = z.object({
   name: z.string(),
   profileId: z.string().nullable(),
   server: z.string(),
-  state: z.enum(['connecting', 'connected', 'reconnecting', 'disconnected']),
+  /** 'checking': was connected, not answered since a resume or network change; 'waiting-for-network': no route to the server. */
+  state: z.enum(['connecting', 'connected', 'checking', 'reconnecting', 'waiting-for-network', 'disconnected']),
   interface: z.string().nullable(),
   ipv4: z.object({ address: z.string(), peer: z.string().nullable() }).nullable(),
   routes: z.array(z.string()),

@@ -38,6 +38,8 @@ export const STATE_LABEL: Record<ConnectionStateName, string> = {
   connected: 'Connected',
   disconnecting: 'Disconnecting',
   reconnecting: 'Reconnecting',
+  checking: 'Checking',
+  'waiting-for-network': 'Waiting for network',
   error: 'Failed',
   'pin-mismatch': 'Certificate changed',
 };
