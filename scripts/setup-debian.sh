@@ -9,6 +9,7 @@
 #  chromium                  the browser the Playwright tests drive (never a downloaded one)
 #  sudo util-linux           `sudo causeway …` as another user; `script` gives the password prompt test a real pty
 #  pkexec polkitd            the packaged helper launcher, and polkitd to read the deb's policy in the packaging test
+#  (dbus's dbus-daemon and libglib2.0-bin's gdbus, listed below, also run the sleep/resume tests: a private system bus with a fake logind)
 #  nftables                  the happy-eyeballs tests drop (not refuse) one family's SYNs inside the server netns
 #  freeradius                the real EAP server (PEAP, EAP-MSCHAPv2, EAP-TLS) the strict peer relays to over RADIUS, as RRAS does with NPS
 #  hostapd                   its RADIUS/EAP server runs PEAP with cryptobinding as Windows NPS does (FreeRADIUS 3.2 has none); no radio used
