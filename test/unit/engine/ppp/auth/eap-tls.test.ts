@@ -10,6 +10,7 @@ import { EapAuthenticator } from '../../../../../main/engine/ppp/auth/eap.js';
 import { eapOptions } from '../../../../../main/engine/ppp/auth/eap-setup.js';
 import type { EapSetup } from '../../../../../main/engine/ppp/auth/eap-setup.js';
 import { EXPIRED, makeTestCa } from '../../../../harness/softether-certs.js';
+import { pump, turns } from './eap-exchange.js';
 import { EapTlsTestServer } from './eap-tls-test-server.js';
 import type { EapTlsServerOptions } from './eap-tls-test-server.js';
 import { fakeContext, packet } from './fake-context.js';
@@ -39,10 +40,6 @@ function setup(over: Partial<EapSetup> & { cert?: typeof alice | null; methods?:
   };
 }
 
-async function turns(n: number): Promise<void> {
-  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
-}
-
 /** Delivers packets both ways until neither side has anything left to say. */
 async function exchange(s: EapSetup, server: Partial<EapTlsServerOptions> = {}): Promise<Run> {
   const ctx = fakeContext('alice', 'unused');
@@ -53,26 +50,7 @@ async function exchange(s: EapSetup, server: Partial<EapTlsServerOptions> = {}):
     ...server,
   });
   const auth = new EapAuthenticator(ctx, eapOptions('eap-tls', ctx, s));
-  auth.start();
-  auth.receive(packet(1, 1, Buffer.of(1))); // Identity
-  ctx.sent.length = 0;
-  srv.start();
-  let delivered = 0;
-  for (let round = 0; round < 200; round++) {
-    const p = srv.outbox.shift();
-    if (p === undefined) break;
-    auth.receive(p);
-    for (
-      let t = 0;
-      t < 500 && ctx.sent.length === delivered && ctx.failures.length === 0 && ctx.successes.length === 0;
-      t++
-    )
-      await turns(1);
-    while (delivered < ctx.sent.length) await srv.receive((ctx.sent[delivered++] as { packet: Buffer }).packet);
-    if (ctx.failures.length > 0) break;
-  }
-  auth.stop();
-  srv.close();
+  await pump(auth, ctx, srv, 200);
   return { ctx, server: srv, auth };
 }
 

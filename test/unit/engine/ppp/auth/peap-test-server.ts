@@ -13,6 +13,7 @@ import {
 import { encodePacket } from '../../../../../main/engine/ppp/auth/packet-header.js';
 import { decodeTlvs, encodeTlv, resultTlv } from '../../../../../main/engine/ppp/auth/peap-tlv.js';
 import { MsChapV2Verifier } from '../../../../peers/mschapv2-verifier.js';
+import { turns } from './eap-exchange.js';
 
 export interface PeapServerOptions {
   readonly certPem: string;
@@ -177,8 +178,4 @@ export class PeapTestServer {
   close(): void {
     this.tls.destroy();
   }
-}
-
-export async function turns(n: number): Promise<void> {
-  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
 }

@@ -9,8 +9,9 @@ import { decodeTlsFragment } from '../../../../../main/engine/ppp/auth/eap-tls-f
 import { EapAuthenticator } from '../../../../../main/engine/ppp/auth/eap.js';
 import { PeapMethod } from '../../../../../main/engine/ppp/auth/peap.js';
 import { peerCertificates, selfSignedServerCertificate } from '../../../../peers/certificates.js';
-import { fakeContext, packet, type FakeContext } from './fake-context.js';
-import { PeapTestServer, turns, type PeapServerOptions } from './peap-test-server.js';
+import { fakeContext, type FakeContext } from './fake-context.js';
+import { pump } from './eap-exchange.js';
+import { PeapTestServer, type PeapServerOptions } from './peap-test-server.js';
 
 interface Run {
   readonly ctx: FakeContext;
@@ -34,26 +35,7 @@ async function exchange(
     methods: [{ type: 25, create: (host) => new PeapMethod(host, { credentials: ctx.credentials, trust }) }],
     peerMru: () => o.mru ?? 1500,
   });
-  auth.start();
-  auth.receive(packet(1, 1, Buffer.of(1)));
-  ctx.sent.length = 0;
-  server.start();
-  let delivered = 0;
-  for (let round = 0; round < 300; round++) {
-    const p = server.outbox.shift();
-    if (p === undefined) break;
-    auth.receive(p);
-    for (
-      let t = 0;
-      t < 500 && ctx.sent.length === delivered && ctx.failures.length === 0 && ctx.successes.length === 0;
-      t++
-    )
-      await turns(1);
-    while (delivered < ctx.sent.length) await server.receive((ctx.sent[delivered++] as { packet: Buffer }).packet);
-    if (ctx.failures.length > 0) break;
-  }
-  auth.stop();
-  server.close();
+  await pump(auth, ctx, server, 300);
   return { ctx, server };
 }
 
