@@ -161,6 +161,14 @@ export class SstpSession implements SessionDataPort {
     if (!this.reader?.backlogged) this.socket?.resume();
   }
 
+  /**
+   * Checks now that the server still answers (after a resume or a network change): false when the
+   * call is not up, or when no ECHO_RESPONSE came within timeoutMs — the session then fails as a dead peer.
+   */
+  probe(timeoutMs: number): Promise<boolean> {
+    return this.core.probe(timeoutMs);
+  }
+
   get ipv6Up(): boolean {
     return this.core.ipv6Up;
   }

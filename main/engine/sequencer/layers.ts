@@ -123,6 +123,11 @@ export class SequencerLayers {
     }
   }
 
+  /** An SSTP echo now, answered within timeoutMs or the call fails (SstpClientControl.probe). */
+  probe(timeoutMs: number): Promise<boolean> {
+    return this.done || !this.control ? Promise.resolve(false) : this.control.probe(timeoutMs);
+  }
+
   /** CALL_CONNECTED with the crypto binding (MS-SSTP §3.2.5.2). */
   callConnected(hlak: Buffer, certDer: Buffer): void {
     this.control?.sendCallConnected(hlak, certDer);

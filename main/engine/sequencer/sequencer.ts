@@ -123,6 +123,11 @@ export class SessionSequencer {
     return this.lcp?.peerMru ?? 1500;
   }
 
+  /** Checks that the server still answers (layers.probe); false unless connected. Issue 13's resume check. */
+  probe(timeoutMs: number): Promise<boolean> {
+    return this.state.name === 'connected' ? this.layers.probe(timeoutMs) : Promise.resolve(false);
+  }
+
   /** A logger for one phase, on the session's clock (the dialer logs through it). */
   logger(phase: Phase): Logger {
     return this.log(phase);
