@@ -276,7 +276,11 @@ export class Tunnel {
       void this.plane.tearDown().then(() => this.finish(reason));
       return;
     }
+    // A failed check follows a resume or a route change: the network is back (or known gone, and
+    // then the retry waits for it anyway), so the first attempt need not wait out a backoff.
+    const checked = this.stateValue.state === 'checking';
     this.scheduleRetry(1, reason);
+    if (checked) this.retries.hurry();
   }
 
   private attemptsExhausted(attempt: number): boolean {

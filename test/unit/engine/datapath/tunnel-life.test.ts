@@ -151,18 +151,22 @@ describe('Tunnel.probe', () => {
     await t.tunnel.stop();
   });
 
-  it('unanswered within the bound (750 ms by default): reconnecting at once, then connected on a new session', async () => {
+  it('unanswered within the bound (750 ms by default): reconnecting at once, the first attempt without backoff, connected', async () => {
     const t = setup([up, up]);
     await t.tunnel.start();
     t.tunnel.probe('clock-jump');
     await advance(t.clock, 749);
     assert.equal(stateOf(t.tunnel).state, 'checking');
+    assert.equal(t.sessions.length, 1);
     await advance(t.clock, 1);
-    assert.equal(stateOf(t.tunnel).state, 'reconnecting', 'reconnecting as soon as the probe deadline passes');
-    await advance(t.clock, 1000);
-    assert.equal(stateOf(t.tunnel).state, 'connected');
+    assert.equal(stateOf(t.tunnel).state, 'connected', 'reconnected at the probe deadline, no backoff wait');
     assert.equal(t.sessions.length, 2);
-    assert.deepEqual(t.names(), ['connecting', 'connected', 'checking', 'reconnecting', 'connected']);
+    assert.deepEqual(
+      t.states.flatMap((s) => (s.state === 'reconnecting' ? [s.delayMs] : [])),
+      [1000, 0],
+      'the backoff was scheduled, then cut short',
+    );
+    assert.deepEqual(t.names(), ['connecting', 'connected', 'checking', 'reconnecting', 'reconnecting', 'connected']);
     await t.tunnel.stop();
   });
 
