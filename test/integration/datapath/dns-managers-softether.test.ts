@@ -116,9 +116,17 @@ describe('DNS through the system resolver manager (SoftEther, dnsmasq behind the
     await cli.exited;
     await sleep(300);
     assert.notEqual(await world.snapshot(), before, 'a killed helper leaves its DNS behind');
-    const next = await HelperClient.start(linuxHelperLaunch({ direct: true, wrap: [...world.prefix] }));
+    const logs: string[] = [];
+    const next = await HelperClient.start(linuxHelperLaunch({ direct: true, wrap: [...world.prefix] }), {
+      onLog: (l) => logs.push(l),
+    });
     await next.close();
-    const ms = await backTo(world, before, 'after crash recovery');
+    // The recovering helper's own words go into the failure message (which steps it undid, or why not).
+    const ms = await backTo(
+      world,
+      before,
+      `after crash recovery (helper ${helperPid} killed); recovery log:\n${logs.join('\n')}\n`,
+    );
     assert.ok(ms >= 0);
   }
 
