@@ -47,6 +47,7 @@ export function formatStatus(tunnels: readonly TunnelStatus[], now: number): str
   if (tunnels.length === 0) return 'No tunnels are up.\n';
   const blocks = tunnels.map((t) => {
     const lines = [`${t.name}: ${STATE_WORDS[t.state]} (pid ${t.pid})`, `  server     ${t.server}`];
+    for (const k of t.skipped ?? []) lines.push(`  skipped    ${k.server}: ${k.reason}`);
     if (t.interface) lines.push(`  interface  ${t.interface}`);
     if (t.killSwitch)
       lines.push(

@@ -105,7 +105,11 @@ export function statusTracker(
         pid: input.pid ?? process.pid,
         name: input.name,
         profileId: input.profileId,
-        server: input.server,
+        // With a server list, the one that connected (failover.ts), and why the others were passed over.
+        server: up?.info.server
+          ? `${up.info.server.host.includes(':') ? `[${up.info.server.host}]` : up.info.server.host}:${up.info.server.port}`
+          : input.server,
+        ...(up?.info.skipped && up.info.skipped.length > 0 ? { skipped: [...up.info.skipped] } : {}),
         state: s.state,
         interface: up?.interfaceName ?? null,
         ipv4: up ? { address: up.ipv4.local, peer: up.ipv4.peer } : null,

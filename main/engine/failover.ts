@@ -99,7 +99,10 @@ export class FailoverSession implements FailoverInner {
         this.server = server;
         this.events.onConnected?.(server, index);
         void session.closed.then((f) => this.resolveClosed(f));
-        return outcome;
+        // The status says why the servers before this one were passed over.
+        if (this.skipped.length === 0) return outcome;
+        const skipped = this.skipped.map((s) => ({ server: describeServer(s.server), reason: s.failure.message }));
+        return { ...outcome, info: { ...outcome.info, skipped } };
       }
       last = outcome;
       const next = this.servers[index + 1];

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { ProfileStore } from '../profiles/store.js';
 import { createBackend, type Backend, type HostCapabilities } from './backend/index.js';
 import { ConnectionService } from './connection-service.js';
+import { LastServerStore } from './last-server.js';
 import type { DataPlaneProvider } from './ports.js';
 import { watchTunnelLife } from '../system/tunnel-watch.js';
 
@@ -42,6 +43,7 @@ export function composeBackend(opts: ComposeOptions): Composed {
     createSession: (config, deps) =>
       new SstpSession(config, { ...deps, tap: combineTaps([deps.tap, metrics.sessionTap()]) }),
     ...(opts.dataPlane ? { dataPlane: opts.dataPlane } : {}),
+    lastServers: new LastServerStore(join(opts.paths.configDir, 'last-servers.json')),
     watchTunnel: (tunnel, serverAddresses, log) =>
       watchTunnelLife(tunnel, {
         serverAddresses,

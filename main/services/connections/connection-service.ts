@@ -28,6 +28,8 @@ import type { ProfileStore } from '../profiles/store.js';
 import { LiveConnection, type TunnelWatcher } from './live-connection.js';
 import type { DataPlaneProvider, SessionFactory, SystemDataPlane } from './ports.js';
 import { buildSessionConfig, type SystemProxyLookup } from './session-config.js';
+import type { LastServerStore } from './last-server.js';
+import { setUpFailover } from './server-failover.js';
 import { TrustPrompts } from './trust-prompts.js';
 import { OtpFlow, OtpPrompts } from './one-time-prompts.js';
 import { connectedState, type ConnectionServiceEvent } from './service-events.js';
@@ -52,6 +54,8 @@ export interface ConnectionServiceDeps {
   readonly watchTunnel?: TunnelWatcher;
   /** For profiles with systemProxy: GNOME's settings by default. */
   readonly systemProxy?: SystemProxyLookup;
+  /** The server of each profile's list that last connected (tried first next time); none remembered when absent. */
+  readonly lastServers?: LastServerStore;
 }
 
 interface Entry {
@@ -304,6 +308,16 @@ export class ConnectionService {
       if (plane.killSwitch) entry.killSwitch = plane.killSwitch;
       else delete entry.killSwitch;
     }
+    // Alternate servers: tried in turn, the last good one first (server-failover.ts).
+    const failover = await setUpFailover({
+      profile,
+      config,
+      ...(plane ? { plane } : {}),
+      create: this.deps.createSession,
+      ...(this.deps.lastServers ? { lastServers: this.deps.lastServers } : {}),
+      log: log.sink,
+      now: () => this.clock.now(),
+    });
     const live: LiveConnection = new LiveConnection({
       profile,
       config,
@@ -311,7 +325,8 @@ export class ConnectionService {
       secrets,
       firstLog: log,
       logs: this.deps.logs,
-      createSession: this.deps.createSession,
+      createSession: failover.createSession,
+      ...(failover.protect.length > 0 ? { alsoProtect: failover.protect } : {}),
       ...(plane ? { plane } : {}),
       clock: this.clock,
       ...(this.deps.random ? { random: this.deps.random } : {}),

@@ -38,6 +38,8 @@ export interface LiveConnectionArgs {
   readonly logs: ConnectionLogs;
   readonly createSession: SessionFactory;
   readonly plane?: SystemDataPlane;
+  /** More addresses kept outside the tunnel: a server list's alternates (server-failover.ts). */
+  readonly alsoProtect?: readonly string[];
   readonly clock: Clock;
   readonly random?: () => number;
   /** Watches what can kill a tunnel silently (sleep, a frozen process, the route); started with it. */
@@ -86,7 +88,9 @@ export class LiveConnection {
         dns: profile.dns,
         // Only the system data plane routes; session-only tunnels never look at it.
         serverAddress: plane?.serverAddress ?? profile.server.host,
-        ...(plane?.serverAddresses ? { serverAddresses: plane.serverAddresses } : {}),
+        ...(plane?.serverAddresses || a.alsoProtect
+          ? { serverAddresses: [...new Set([...(plane?.serverAddresses ?? []), ...(a.alsoProtect ?? [])])] }
+          : {}),
         reconnect: {
           enabled: profile.reconnect.enabled,
           ...(profile.reconnect.maxAttempts !== undefined ? { maxAttempts: profile.reconnect.maxAttempts } : {}),

@@ -27,7 +27,9 @@ export function connectedState(
     attempt,
     addresses: { ipv4: info.ipv4.local, peer: info.ipv4.peer, ipv6: false },
     dns: info.ipv4.dns,
-    server: { host: profile.server.host, port: profile.server.port },
+    // The server of the list that connected (failover), else the profile's.
+    server: info.server ? { host: info.server.host, port: info.server.port } : { ...profile.server },
+    ...(info.skipped && info.skipped.length > 0 ? { skipped: info.skipped } : {}),
     tls: tlsView(info.tls),
     since,
     bytesIn: bytes.bytesIn,

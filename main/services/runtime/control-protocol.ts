@@ -18,7 +18,10 @@ export const tunnelStatusSchema = z.object({
   /** The profile's name, or the host[:port] given to `connect`. */
   name: z.string(),
   profileId: z.string().nullable(),
+  /** host:port of the server in use (with a server list: the one that connected). */
   server: z.string(),
+  /** With a server list: the servers passed over before the one in use, and why. */
+  skipped: z.array(z.object({ server: z.string(), reason: z.string() })).optional(),
   /** 'checking': was connected, not answered since a resume or network change; 'waiting-for-network': no route to the server. */
   state: z.enum(['connecting', 'connected', 'checking', 'reconnecting', 'waiting-for-network', 'disconnected']),
   interface: z.string().nullable(),
