@@ -3,16 +3,14 @@
 // (our clients.conf with a random secret, our users file, our EAP module with a CA and server
 // certificate made here), runs `freeradius -X` in the foreground, listening on 127.0.0.1:<free UDP port> only, and
 // waits for "Ready to process requests". Runs as the invoking user (no privilege drop), no root needed.
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { peerCertificates, type IssuedCertificate } from '../peers/certificates.js';
 import { onProcessExit } from './cleanup.js';
 import { freeradiusEapModule, freeradiusSites, freeradiusUsers } from './freeradius-config.js';
+import { freeUdpPort, startRadiusProcess } from './radius-process.js';
 
 const DEBIAN_RADDB = '/etc/freeradius/3.0';
 const BINARY = '/usr/sbin/freeradius';
@@ -65,25 +63,24 @@ export async function startFreeRadius(options: FreeRadiusOptions = {}): Promise<
     const secret = randomBytes(12).toString('hex');
     const port = await freeUdpPort();
     writeConfig(raddb, dir, port, secret, options, certs.ca.certPem, certs.leaf);
-    const child = spawn(BINARY, ['-X', '-d', raddb], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const unregisterChild = onProcessExit(() => child.kill('SIGKILL'));
-    let log = '';
-    const collect = (b: Buffer): void => {
-      log += b.toString('utf8');
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    await waitReady(child, () => log);
+    const server = await startRadiusProcess({
+      name: 'freeradius',
+      binary: BINARY,
+      args: ['-X', '-d', raddb],
+      readyText: 'Ready to process requests',
+      readyTimeoutMs: READY_TIMEOUT_MS,
+      tailChars: 3000,
+      encoding: 'utf8',
+    });
     return {
       host: '127.0.0.1',
       port,
       secret,
       caPem: certs.ca.certPem,
       serverCertificate: certs.leaf,
-      output: () => log,
+      output: server.output,
       stop: async () => {
-        await stopChild(child);
-        unregisterChild();
+        await server.stop();
         removeDir();
         unregisterDir();
       },
@@ -137,51 +134,4 @@ function writeConfig(
   const eap = join(raddb, 'mods-enabled', 'eap');
   rmSync(eap, { force: true });
   writeFileSync(eap, freeradiusEapModule({ certdir, defaultEapType: o.defaultEapType ?? 'peap' }));
-}
-
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createSocket('udp4');
-    s.once('error', reject);
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function waitReady(child: ChildProcess, log: () => string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(`not ready after ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS);
-    const poll = setInterval(() => {
-      if (log().includes('Ready to process requests')) {
-        done();
-        resolve();
-      }
-    }, 50);
-    const onExit = (code: number | null): void => fail(`exited with ${code}`);
-    child.once('exit', onExit);
-    function done(): void {
-      clearTimeout(timer);
-      clearInterval(poll);
-      child.off('exit', onExit);
-    }
-    function fail(why: string): void {
-      done();
-      child.kill('SIGKILL');
-      reject(new Error(`freeradius ${why}; last output:\n${log().slice(-3000)}`));
-    }
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

@@ -2,15 +2,13 @@
 // runs PEAPv0 *with cryptobinding* as Windows NPS does (FreeRADIUS 3.2 sends none), so the client's
 // [MS-PEAP] binding and the MSK derived from it meet a real implementation. driver=none: no radio,
 // only the RADIUS server on 127.0.0.1:<free UDP port>, a private config in a temp dir.
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { peerCertificates } from '../peers/certificates.js';
 import { onProcessExit } from './cleanup.js';
+import { freeUdpPort, startRadiusProcess } from './radius-process.js';
 
 const BINARY = '/usr/sbin/hostapd';
 const READY_TIMEOUT_MS = 15_000;
@@ -61,79 +59,34 @@ export async function startHostapdRadius(
     'tls_flags=[DISABLE-TLSv1.3]',
   ];
   writeFileSync(join(dir, 'hostapd.conf'), `${conf.join('\n')}\n`);
-  const child = spawn(BINARY, ['-dd', join(dir, 'hostapd.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const unregisterChild = onProcessExit(() => child.kill('SIGKILL'));
-  let log = '';
-  const collect = (b: Buffer): void => {
-    log += b.toString('latin1');
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
+  let server;
   try {
-    await waitReady(child, () => log);
+    server = await startRadiusProcess({
+      name: 'hostapd',
+      binary: BINARY,
+      args: ['-dd', join(dir, 'hostapd.conf')],
+      // The RADIUS server socket is open before the (radio-less) interface reports enabled.
+      readyText: 'AP-ENABLED',
+      readyTimeoutMs: READY_TIMEOUT_MS,
+      tailChars: 2000,
+      encoding: 'latin1',
+    });
   } catch (e) {
-    unregisterChild();
     removeDir();
     unregisterDir();
     throw e;
   }
+  const { output, stop } = server;
   return {
     host: '127.0.0.1',
     port,
     secret,
     caPem: certs.ca.certPem,
-    output: () => log,
+    output,
     stop: async () => {
-      await stopChild(child);
-      unregisterChild();
+      await stop();
       removeDir();
       unregisterDir();
     },
   };
-}
-
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createSocket('udp4');
-    s.once('error', reject);
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function waitReady(child: ChildProcess, log: () => string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const finish = (e?: Error): void => {
-      clearTimeout(timer);
-      clearInterval(poll);
-      child.off('exit', onExit);
-      if (e) {
-        child.kill('SIGKILL');
-        reject(e);
-      } else resolve();
-    };
-    // The RADIUS server socket is open before the (radio-less) interface reports enabled.
-    const poll = setInterval(() => log().includes('AP-ENABLED') && finish(), 50);
-    const timer = setTimeout(
-      () => finish(new Error(`hostapd not ready after ${READY_TIMEOUT_MS} ms:\n${log().slice(-2000)}`)),
-      READY_TIMEOUT_MS,
-    );
-    const onExit = (code: number | null): void =>
-      finish(new Error(`hostapd exited with ${code}:\n${log().slice(-2000)}`));
-    child.once('exit', onExit);
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
