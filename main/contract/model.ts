@@ -55,12 +55,16 @@ export type ConnectionState =
   | {
       readonly state: 'connected';
       readonly attempt: number;
-      readonly addresses: { readonly ipv4: string; readonly peer: string | null; readonly ipv6: boolean };
+      readonly addresses: {
+        readonly ipv4: string;
+        readonly peer: string | null;
+        /** The TUN has IPv6 from the tunnel (IPv6CP open and applied). */
+        readonly ipv6: boolean;
+        /** Its address: the router advertisement's (SLAAC, "2001:db8::…/64"), else the link-local one. */
+        readonly ipv6Address?: string;
+      };
       readonly dns: readonly string[];
-      /** The server in use: with alternates, the one of the list that connected. */
       readonly server: { readonly host: string; readonly port: number };
-      /** Servers of the list passed over before it ("host:port") and why. */
-      readonly skipped?: readonly { readonly server: string; readonly reason: string }[];
       readonly tls: TlsView;
       /** ms since epoch. */
       readonly since: number;

@@ -15,6 +15,7 @@ import type {
   killSwitchArmRequest,
   openTunRequest,
   setDnsRequest,
+  setIpv6Request,
   setRoutesRequest,
 } from './protocol.js';
 import {
@@ -27,6 +28,7 @@ import {
   PROTOCOL_VERSION,
   response,
   setDnsResult,
+  setIpv6Result,
   setRoutesResult,
   teardownResult,
   type CreateTunResult,
@@ -268,6 +270,11 @@ export class HelperClient {
 
   setDns(args: RequestInput<typeof setDnsRequest>): Promise<SetDnsResult> {
     return this.call('set-dns', args, setDnsResult);
+  }
+
+  /** The TUN's IPv6 addresses (link-local, SLAAC global); without linkLocal, IPv6 is gone. */
+  async setIpv6(args: RequestInput<typeof setIpv6Request>): Promise<void> {
+    await this.call('set-ipv6', args, setIpv6Result);
   }
 
   teardown(): Promise<TeardownResult> {

@@ -2,6 +2,7 @@
 // changes the system only through the journal. No I/O of its own beyond HelperSystem.
 import { z } from 'zod';
 import { applyDns } from './dns-linux.js';
+import { TunIpv6 } from './ipv6-linux.js';
 import { Journal } from './journal.js';
 import { KillSwitch, type NftRunner } from './kill-switch.js';
 import {
@@ -15,6 +16,8 @@ import {
   type KillSwitchArmRequest,
   type OpenTunRequest,
   type RemoteErrorCode,
+  type SetIpv6Request,
+  type SetRoutesRequest,
   type Request,
   type Response,
 } from './protocol.js';
@@ -43,10 +46,14 @@ export class Helper {
   private readonly killSwitch: KillSwitch | undefined;
   private tun: string | undefined;
   private tunHasIpv6 = false;
+  private readonly ipv6: TunIpv6;
+  /** The last set-routes' mode: a full tunnel's IPv6 follows set-ipv6. */
+  private routing: 'full' | 'split' | undefined;
   private closing = false;
 
   constructor(private readonly deps: HelperDeps) {
     this.journal = new Journal(deps.system, deps.store, deps.log);
+    this.ipv6 = new TunIpv6(deps.system, this.journal);
     this.killSwitch = deps.nft === undefined ? undefined : new KillSwitch(deps.nft, this.journal, deps.log);
   }
 
@@ -94,6 +101,8 @@ export class Helper {
     const report = await this.journal.undoAllExcept('kill-switch');
     this.tun = undefined;
     this.tunHasIpv6 = false;
+    this.ipv6.reset();
+    this.routing = undefined;
     if (this.journal.size === 0) this.deps.store.remove();
     return report;
   }
@@ -123,7 +132,9 @@ export class Helper {
       case 'configure':
         return this.ours(req.name, () => this.configure(req));
       case 'set-routes':
-        return this.ours(req.name, () => applyRoutes(this.deps.system, this.journal, req, this.tunHasIpv6));
+        return this.ours(req.name, () => this.setRoutes(req));
+      case 'set-ipv6':
+        return this.ours(req.name, () => this.setIpv6(req));
       case 'set-dns':
         return this.ours(req.name, () => applyDns(this.deps.system, this.journal, req, this.deps.log));
       case 'teardown':
@@ -182,6 +193,24 @@ export class Helper {
     return this.killSwitch.arm(endpoints, req.allowLan ?? false, this.tun);
   }
 
+  private async setRoutes(req: SetRoutesRequest): Promise<Outcome> {
+    // Our IPv6 routes go first: the server's original path must not be looked up through them.
+    await this.ipv6.clearRoutes();
+    const v6 = this.tunHasIpv6 || this.ipv6.hasIpv6;
+    const routes = await applyRoutes(this.deps.system, this.journal, req, v6);
+    if (!routes.ok) return routes;
+    this.routing = req.mode;
+    const ipv6 = await this.ipv6.applyRoutes(req.name, req.mode, this.tunHasIpv6);
+    if (!ipv6.ok) await this.journal.undoGroup('routes');
+    return ipv6.ok ? routes : ipv6;
+  }
+
+  private async setIpv6(req: SetIpv6Request): Promise<Outcome> {
+    const r = await this.ipv6.setAddresses(req);
+    if (!r.ok) return r;
+    return this.ipv6.applyRoutes(req.name, this.routing, this.tunHasIpv6);
+  }
+
   private openTun(req: OpenTunRequest): Outcome {
     const channel = this.deps.tunChannel;
     if (channel === undefined) return refused('no socket to hand the TUN over on');
@@ -218,6 +247,8 @@ export class Helper {
         { kind: 'delete-address', group: 'address', name: req.name, cidr: v6 },
       ]);
     }
+    // No kernel-made link-local (a random one on a TUN): ours comes from IPv6CP (set-ipv6).
+    steps.push([['link', 'set', 'dev', req.name, 'addrgenmode', 'none']]);
     steps.push([['link', 'set', 'dev', req.name, 'up']]);
     for (const [args, step] of steps) {
       const error = await run(args, step);

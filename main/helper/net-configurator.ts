@@ -73,6 +73,10 @@ export class HelperNetConfigurator implements NetConfigurator {
     await this.helper.setDns(dnsRequest(args, this.routingMode, this.options.searchDomains ?? []));
   }
 
+  async setIpv6(args: Parameters<NonNullable<NetConfigurator['setIpv6']>>[0]): Promise<void> {
+    await this.helper.setIpv6(args);
+  }
+
   async teardown(): Promise<void> {
     this.dropHanded();
     await this.helper.teardown();

@@ -40,6 +40,7 @@ export const VERBS = [
   'teardown',
   'kill-switch-arm',
   'kill-switch-disarm',
+  'set-ipv6',
 ] as const;
 export type Verb = (typeof VERBS)[number];
 
@@ -203,6 +204,28 @@ export const killSwitchArmRequest = z.strictObject({
 
 export const killSwitchDisarmRequest = z.strictObject({ id: requestId, verb: z.literal('kill-switch-disarm') });
 
+const lifetimeSeconds = z.number().int().min(0).max(0xffffffff);
+
+/**
+ * The TUN's IPv6 (ipv6-linux.ts): `linkLocal` is fe80::<IPv6CP identifier>/64; `global` the address
+ * the engine built from a Router Advertisement, with its lifetimes (0xffffffff: forever). Replaces the
+ * previous set-ipv6; without linkLocal, IPv6 is gone. A full tunnel's IPv6 follows: into the TUN while
+ * it has IPv6, blocked (unreachable) otherwise.
+ */
+export const setIpv6Request = z.strictObject({
+  id: requestId,
+  verb: z.literal('set-ipv6'),
+  name: ifName,
+  linkLocal: ipv6Interface.refine((s) => s.startsWith('fe80::') && s.endsWith('/64'), 'not fe80::…/64').optional(),
+  global: z
+    .strictObject({
+      address: ipv6Interface.refine((s) => !s.startsWith('fe80:') && s.endsWith('/64'), 'not a global …/64'),
+      validLifetime: lifetimeSeconds,
+      preferredLifetime: lifetimeSeconds,
+    })
+    .optional(),
+});
+
 export const request = z.discriminatedUnion('verb', [
   helloRequest,
   createTunRequest,
@@ -213,6 +236,7 @@ export const request = z.discriminatedUnion('verb', [
   teardownRequest,
   killSwitchArmRequest,
   killSwitchDisarmRequest,
+  setIpv6Request,
 ]);
 
 export type Request = z.output<typeof request>;
@@ -222,6 +246,7 @@ export type OpenTunRequest = z.output<typeof openTunRequest>;
 export type ConfigureRequest = z.output<typeof configureRequest>;
 export type SetRoutesRequest = z.output<typeof setRoutesRequest>;
 export type SetDnsRequest = z.output<typeof setDnsRequest>;
+export type SetIpv6Request = z.output<typeof setIpv6Request>;
 export type KillSwitchArmRequest = z.output<typeof killSwitchArmRequest>;
 
 /** What a caller writes for each verb (before validation), without the envelope. */
@@ -249,6 +274,7 @@ export const setRoutesResult = z.strictObject({
     .array(z.strictObject({ destination: z.string(), gateway: z.string().optional(), dev: ifName }))
     .optional(),
 });
+export const setIpv6Result = z.strictObject({});
 /** Which resolver manager took the settings (dns-detect.ts). */
 export const setDnsResult = z.strictObject({ method: z.enum(['resolved', 'resolvconf', 'resolv.conf']) });
 export const teardownResult = z.strictObject({ undone: z.number().int(), failed: z.number().int() });

@@ -1,10 +1,12 @@
 // set-routes: the whole route set for the tunnel, replacing the previous one.
 //
-// Full tunnel uses 0.0.0.0/1 + 128.0.0.0/1 (and ::/1 + 8000::/1 with IPv6) instead of replacing
-// the default route: more specific, so they win, and the original default is never touched, so
-// there is nothing to restore. The SSTP server keeps a host route through the path it had before.
+// Full tunnel uses 0.0.0.0/1 + 128.0.0.0/1 instead of replacing the default route: more specific, so
+// they win, and the original default is never touched, so there is nothing to restore. IPv6's ::/1 +
+// 8000::/1 (into the tunnel, or blocked when it carries no IPv6) are ipv6-linux.ts's. The SSTP server
+// keeps a host route through the path it had before, for either family.
 import { z } from 'zod';
 import { cidrContains, formatIp, parseCidr, parseIp } from '../engine/addresses.js';
+import { FULL_V6 } from './ipv6-linux.js';
 import type { Journal } from './journal.js';
 import { IFNAME, type SetRoutesRequest, type SetRoutesResult } from './protocol.js';
 import type { HelperSystem } from './system.js';
@@ -15,7 +17,6 @@ export type StepResult<T> =
   | { readonly ok: false; readonly code: 'failed' | 'refused'; readonly message: string };
 
 const FULL_V4 = ['0.0.0.0/1', '128.0.0.0/1'];
-const FULL_V6 = ['::/1', '8000::/1'];
 
 const routeGet = z.array(z.object({ gateway: z.string().optional(), dev: z.string().regex(IFNAME) }).loose()).min(1);
 
@@ -27,11 +28,11 @@ export async function applyRoutes(
 ): Promise<StepResult<SetRoutesResult>> {
   await journal.undoGroup('routes');
   const destinations = new Set<string>();
-  if (request.mode === 'full') {
-    for (const d of FULL_V4) destinations.add(d);
-    if (tunHasIpv6) for (const d of FULL_V6) destinations.add(d);
-  }
+  if (request.mode === 'full') for (const d of FULL_V4) destinations.add(d);
   for (const r of request.routes) destinations.add(r.text);
+  // A full tunnel takes all IPv6 too (into the tunnel or blocked): the server's IPv6 addresses need their path.
+  const captures = new Set(destinations);
+  if (request.mode === 'full') for (const d of FULL_V6) captures.add(d);
 
   // Every address of the server (both families, the alternates) keeps its path before any tunnel route exists.
   let serverRoute: SetRoutesResult['serverRoute'];
@@ -41,7 +42,7 @@ export async function applyRoutes(
     ...(request.serverAddresses ?? []).filter((a) => a !== request.serverAddress),
   ];
   for (const [i, address] of [...new Set(servers)].entries()) {
-    const kept = await keepServerPath(system, journal, request.name, address, destinations);
+    const kept = await keepServerPath(system, journal, request.name, address, captures, !tunHasIpv6);
     if (!kept.ok) return i === 0 ? kept : rollback(journal, kept.message);
     if (kept.value === undefined) continue;
     if (i === 0) serverRoute = kept.value;
@@ -85,6 +86,8 @@ async function keepServerPath(
   tun: string,
   address: string,
   destinations: ReadonlySet<string>,
+  /** IPv6 is blocked, not tunneled: an IPv6 address with no path today has nothing to keep. */
+  ipv6Blocked = false,
 ): Promise<StepResult<ServerRoute | undefined>> {
   const server = parseIp(address);
   const captured =
@@ -95,6 +98,7 @@ async function keepServerPath(
     });
   if (!captured || server === undefined) return { ok: true, value: undefined };
   const found = await originalPath(system, address, tun);
+  if (!found.ok && ipv6Blocked && server.family === 6 && found.code === 'failed') return { ok: true, value: undefined };
   if (!found.ok) return found;
   const destination = `${address}/${server.family === 4 ? 32 : 128}`;
   const step: UndoStep = {

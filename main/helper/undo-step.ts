@@ -4,10 +4,19 @@
 import { z } from 'zod';
 import type { HelperSystem } from './system.js';
 import { IFNAME, RESOLVCONF_RECORD } from './protocol.js';
-import { parseCidr, parseIp } from '../engine/addresses.js';
+import { parseCidr, parseIp, parseIpv6 } from '../engine/addresses.js';
 
 /** Which request a step belongs to, so a repeated request can replace just its own changes. */
-export type StepGroup = 'tun' | 'address' | 'routes' | 'dns' | 'kill-switch';
+export type StepGroup =
+  | 'tun'
+  | 'address'
+  | 'routes'
+  | 'dns'
+  | 'kill-switch'
+  // IPv6 (ipv6-linux.ts): the TUN's IPv6 addresses, the full tunnel's IPv6 routes, or their block.
+  | 'address6'
+  | 'v6-routes'
+  | 'v6-block';
 
 export type UndoStep =
   | { readonly kind: 'delete-link'; readonly group: 'tun'; readonly name: string }
@@ -35,19 +44,36 @@ export type UndoStep =
       readonly written: string;
     }
   /** The kill switch's `inet causeway` table (kill-switch.ts): teardown and crash cleanup keep it. */
-  | { readonly kind: 'delete-kill-switch'; readonly group: 'kill-switch' };
+  | { readonly kind: 'delete-kill-switch'; readonly group: 'kill-switch' }
+  | { readonly kind: 'delete-address6'; readonly group: 'address6'; readonly name: string; readonly cidr: string }
+  | { readonly kind: 'delete-route6'; readonly group: 'v6-routes'; readonly destination: string; readonly dev: string }
+  /** An `unreachable` route: the full tunnel's IPv6 block when the tunnel carries no IPv6. */
+  | {
+      readonly kind: 'delete-unreachable6';
+      readonly group: 'v6-block';
+      readonly destination: string;
+      readonly metric: number;
+    };
 
 // The state file is re-read by a root process: every field is validated again on the way in.
 const name = z.string().regex(IFNAME);
 const cidrText = z.string().refine((s) => parseCidr(s).ok);
 const ipText = z.string().refine((s) => parseIp(s) !== undefined);
+/** An interface address keeps its host bits (2001:db8::5/64), which a CIDR may not have. */
+const ipv6Interface = z.string().refine((s) => {
+  const [address = '', prefix = '', ...rest] = s.split('/');
+  return (
+    rest.length === 0 && parseIpv6(address) !== undefined && /^(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-8])$/.test(prefix)
+  );
+});
 export const undoStep = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('delete-link'), group: z.literal('tun'), name }),
   z.strictObject({
     kind: z.literal('delete-address'),
     group: z.literal('address'),
     name,
-    cidr: cidrText,
+    // configure's own IPv6 address (fe80::…/64) is an interface address, not a CIDR.
+    cidr: z.union([cidrText, ipv6Interface]),
     peer: cidrText.optional(),
   }),
   z.strictObject({
@@ -70,6 +96,14 @@ export const undoStep = z.discriminatedUnion('kind', [
     written: z.string().max(64 * 1024),
   }),
   z.strictObject({ kind: z.literal('delete-kill-switch'), group: z.literal('kill-switch') }),
+  z.strictObject({ kind: z.literal('delete-address6'), group: z.literal('address6'), name, cidr: ipv6Interface }),
+  z.strictObject({ kind: z.literal('delete-route6'), group: z.literal('v6-routes'), destination: cidrText, dev: name }),
+  z.strictObject({
+    kind: z.literal('delete-unreachable6'),
+    group: z.literal('v6-block'),
+    destination: cidrText,
+    metric: z.number().int().min(0).max(0xffffffff),
+  }),
 ]);
 
 export type UndoOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -108,6 +142,14 @@ export async function performUndo(system: HelperSystem, step: UndoStep): Promise
         return { ok: false, reason: 'resolv.conf changed since; left alone' };
       system.writeResolvConf(step.original);
       return { ok: true };
+    }
+    case 'delete-address6':
+      return outcome(await runner.run('ip', ['-6', 'addr', 'del', step.cidr, 'dev', step.name]));
+    case 'delete-route6':
+      return outcome(await runner.run('ip', ['-6', 'route', 'del', step.destination, 'dev', step.dev]));
+    case 'delete-unreachable6': {
+      const metric = String(step.metric);
+      return outcome(await runner.run('ip', ['-6', 'route', 'del', 'unreachable', step.destination, 'metric', metric]));
     }
     case 'delete-kill-switch': {
       const r = await runner.run('nft', ['delete', 'table', 'inet', 'causeway']);

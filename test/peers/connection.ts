@@ -35,6 +35,8 @@ import { verifyBinding } from './binding-verifier.js';
 import type { EventLog } from './events.js';
 import { buildResponse, ClientRequestReader, judgeRequest } from './http-request.js';
 import { answerEcho } from './icmp-responder.js';
+import { answerIcmpv6 } from './icmpv6-responder.js';
+import { buildRouterAdvertisement } from './router-advertiser.js';
 import { LcpServer } from './lcp-server.js';
 import { floodChunks } from './flood.js';
 import { malformedBytes } from './malformed.js';
@@ -433,9 +435,15 @@ export class PeerConnection implements PeerLink {
         if (v.kind === 'reply') this.sendPpp(PPP_IPV4, v.packet, 'IP ICMP echo reply');
         return;
       }
-      case PPP_IPV6:
+      case PPP_IPV6: {
         if (!this.ipv6cp?.opened) this.violation('IPv6 packet before IPv6CP opened', false);
+        const v = answerIcmpv6(info);
+        if (v.kind === 'echo-reply') {
+          this.log.record({ kind: 'icmp6-echo', from: v.from, to: v.to });
+          this.sendPpp(PPP_IPV6, v.packet, 'IPv6 ICMPv6 echo reply');
+        } else if (v.kind === 'router-solicitation') this.advertise();
         return;
+      }
     }
   }
 
@@ -472,7 +480,16 @@ export class PeerConnection implements PeerLink {
   }
 
   private newIpv6cp(): Ipv6cpServer {
-    return new Ipv6cpServer(this, () => {});
+    return new Ipv6cpServer(this, () => this.advertise());
+  }
+
+  /** The scripted router advertisement, when there is one and IPv6CP is open. */
+  private advertise(): void {
+    const ra = this.script.ipv6cp.routerAdvertisement;
+    if (ra === undefined || !this.ipv6cp?.opened) return;
+    const packet = buildRouterAdvertisement({ ...ra, source: this.ipv6cp.linkLocal });
+    this.log.record({ kind: 'router-advertisement-sent', bytes: packet.length });
+    this.sendPpp(PPP_IPV6, packet, 'IPv6 ICMPv6 router advertisement');
   }
 
   // --- faults, timers, teardown ---

@@ -43,6 +43,8 @@ export type PeerEvent =
   | { readonly kind: 'ipv6cp-opened'; readonly clientInterfaceId: string }
   | { readonly kind: 'protocol-rejected-by-client'; readonly protocol: number }
   | { readonly kind: 'icmp-echo'; readonly from: string; readonly to: string; readonly answered: boolean }
+  | { readonly kind: 'icmp6-echo'; readonly from: string; readonly to: string }
+  | { readonly kind: 'router-advertisement-sent'; readonly bytes: number }
   | { readonly kind: 'fault'; readonly action: string }
   /** One RADIUS packet of the EAP relay (RRAS-with-NPS mode): `sent` toward the RADIUS server or received. */
   | {

@@ -96,6 +96,13 @@ export class Ipv6cpServer extends NcpServer {
   private readonly ourId = Buffer.concat([Buffer.of(0x02), randomBytes(7)]);
   private clientId: Buffer | undefined;
 
+  /** Our link-local address, where our router advertisements come from. */
+  get linkLocal(): string {
+    const g: string[] = [];
+    for (let i = 0; i < 8; i += 2) g.push(this.ourId.readUInt16BE(i).toString(16));
+    return `fe80::${g.join(':')}`;
+  }
+
   constructor(link: PeerLink, onOpened: () => void) {
     super();
     this.negotiator = new PeerNegotiator(

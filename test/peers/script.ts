@@ -79,12 +79,19 @@ export interface IpcpScript {
   readonly rejectDns: boolean;
 }
 
+import type { RaSpec } from './router-advertiser.js';
+
 export interface Ipv6cpScript {
   /**
    * 'negotiate': a normal IPv6CP; 'protocol-reject': LCP Protocol-Reject (IPv6 off);
    * 'hold': say nothing until the test calls releaseIpv6cp() (models SoftEther's slow IPv6CP).
    */
   readonly mode: 'negotiate' | 'protocol-reject' | 'hold';
+  /**
+   * Sent over the PPP link from fe80::<our identifier> once IPv6CP is open, and again for each Router
+   * Solicitation (router-advertiser.ts). Absent: no RA, as from a server that only does IPv6CP.
+   */
+  readonly routerAdvertisement?: Omit<RaSpec, 'source'>;
 }
 
 export interface HttpScript {

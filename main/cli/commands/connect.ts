@@ -11,6 +11,7 @@ import type { LogEntry } from '../../engine/log.js';
 import { SstpSession } from '../../engine/session.js';
 import { HelperClient, HelperError } from '../../helper/client.js';
 import { helperLaunch } from '../../helper/launch.js';
+import { ipv6EventFields, ipv6Text } from '../ipv6-status.js';
 import { HelperNetConfigurator } from '../../helper/net-configurator.js';
 import type { CliContext } from '../context.js';
 import { addDiagnosticsOptions, openDiagnostics, type DiagnosticsCliOptions } from '../diagnostics-options.js';
@@ -357,8 +358,7 @@ function stateEvent(s: TunnelState): Record<string, unknown> {
         address: s.ipv4.local,
         peer: s.ipv4.peer,
         mtu: s.mtu,
-        routes: s.routing.mode === 'full' ? ['0.0.0.0/0'] : s.routing.routes,
-        dns: s.dns,
+        ...ipv6EventFields(s),
         tls: { version: s.info.tls.version, cipher: s.info.tls.cipher },
         // Which server of the list (and which of its addresses) the tunnel runs over.
         ...(s.info.server ? { server: s.info.server } : {}),
@@ -380,7 +380,7 @@ function describe(e: Record<string, unknown>): string {
     case 'connecting':
       return 'connecting…';
     case 'connected':
-      return `connected: ${String(e['interface'])} ${String(e['address'])} → ${String(e['peer'])}, routes ${(e['routes'] as string[]).join(', ') || '(peer only)'}, DNS ${(e['dns'] as string[]).join(', ') || '(unchanged)'}`;
+      return `connected: ${String(e['interface'])} ${String(e['address'])} → ${String(e['peer'])}${ipv6Text(e)}, routes ${(e['routes'] as string[]).join(', ') || '(peer only)'}, DNS ${(e['dns'] as string[]).join(', ') || '(unchanged)'}`;
     case 'reconnecting': {
       const r = e['reason'] as { message: string };
       return `connection lost (${r.message}); reconnecting in ${Math.round(Number(e['delayMs']) / 100) / 10} s (attempt ${String(e['attempt'])})`;

@@ -2,10 +2,14 @@
 // and DNS set through a NetConfigurator (the privileged helper), and the packet pump between the TUN
 // and the session. 'none': the system is left alone and the session carries only what its owner sends
 // itself (a ping from the app): for hosts without root or polkit, and for tests.
+import type { Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
+import { isRouterAdvertisement } from '../packet/router-advert.js';
 import type { Ipv4Info, TunnelInfo } from '../session.js';
 import type { TunOpenResult } from '../tun/tun-device.js';
 import type { SessionDataPort } from './data-port.js';
 import type { NetConfigurator, RoutingMode } from './net-configurator.js';
+import { Ipv6Link, type Ipv6View } from './ipv6-link.js';
 import { PacketPump, type PumpStats } from './pump.js';
 import { mssForMtu } from './mss-clamp.js';
 
@@ -45,6 +49,10 @@ export interface DataPlane {
   tearDown(): Promise<void>;
   /** Packets carried for the system (undefined without a pump). */
   readonly stats: PumpStats | undefined;
+  /** IPv6 on the TUN (undefined: none, or session-only). */
+  readonly ipv6?: Ipv6View | undefined;
+  /** A session was just created: IPv6CP may open before it is attached (ipv6-link.ts). */
+  watch?(session: SessionDataPort): void;
 }
 
 export interface DataPlaneLog {
@@ -75,17 +83,51 @@ export interface SystemDataPlaneDeps {
   readonly log: DataPlaneLog;
   /** The TUN device failed under us: the tunnel cannot carry anything any more. */
   readonly onDeviceError: () => void;
+  /** The TUN's IPv6 changed (IPv6CP opened, an RA gave an address, it expired). */
+  readonly onIpv6?: (view: Ipv6View | undefined) => void;
+  readonly clock?: Clock;
 }
 
 export class SystemDataPlane implements DataPlane {
   private pump: PacketPump | undefined;
   private interfaceName: string | undefined;
   private configured: { address: string; peer: string; mtu: number } | undefined;
+  private readonly ipv6Link: Ipv6Link;
+  /** The session's IPv4 DNS servers given to the system, to which the RA's RDNSS servers are added. */
+  private ipv4Dns: readonly string[] = [];
 
   constructor(
     private readonly settings: DataPlaneSettings,
     private readonly deps: SystemDataPlaneDeps,
-  ) {}
+  ) {
+    this.ipv6Link = new Ipv6Link({
+      net: deps.net,
+      clock: deps.clock ?? systemClock,
+      log: deps.log,
+      onChange: (view) => this.ipv6Changed(view),
+    });
+  }
+
+  get ipv6(): Ipv6View | undefined {
+    return this.ipv6Link.view;
+  }
+
+  watch(session: SessionDataPort): void {
+    this.ipv6Link.watch(session);
+  }
+
+  private ipv6Changed(view: Ipv6View | undefined): void {
+    const name = this.interfaceName;
+    const v6 = view?.dns ?? [];
+    if (name !== undefined && this.settings.dns && v6.length > 0) {
+      // The helper takes at most 4; IPv4's from IPCP first, they were there before.
+      const servers = [...new Set([...this.ipv4Dns, ...v6])].slice(0, 4);
+      this.deps.net
+        .setDns({ name, servers })
+        .catch((e: unknown) => this.deps.log.error(`IPv6 DNS could not be set: ${(e as Error).message}`));
+    }
+    this.deps.onIpv6?.(view);
+  }
 
   get stats(): PumpStats | undefined {
     return this.pump?.stats;
@@ -106,10 +148,15 @@ export class SystemDataPlane implements DataPlane {
     const opened = this.deps.openTun(name);
     if (!opened.ok) throw new Error(`cannot attach to ${name}: ${opened.error.code} ${opened.error.message}`);
     const clamp = this.settings.mssClamp;
-    this.pump = new PacketPump(
-      opened.device,
-      clamp === undefined ? {} : { mssClamp: clamp === 'mtu' ? mssForMtu(mtu) : clamp },
-    );
+    const divert = (p: Buffer): boolean => {
+      if (!isRouterAdvertisement(p)) return false;
+      this.ipv6Link.routerAdvertisement(p);
+      return true;
+    };
+    this.pump = new PacketPump(opened.device, {
+      divert,
+      ...(clamp === undefined ? {} : { mssClamp: clamp === 'mtu' ? mssForMtu(mtu) : clamp }),
+    });
     if (clamp !== undefined)
       this.deps.log.info(`TCP MSS clamped to ${clamp === 'mtu' ? mssForMtu(mtu) : clamp} both ways`);
     opened.device.onError((e) => {
@@ -125,7 +172,10 @@ export class SystemDataPlane implements DataPlane {
       ...this.otherServerAddresses(),
     });
     const dns = this.settings.dns ? info.ipv4.dns : [];
+    this.ipv4Dns = dns;
     if (dns.length > 0) await net.setDns({ name, servers: dns });
+    // After the routes: a full tunnel's IPv6 is blocked until the TUN has IPv6 of its own.
+    this.ipv6Link.attach(name, session);
     return { interfaceName: name, mtu, dns };
   }
 
@@ -146,17 +196,22 @@ export class SystemDataPlane implements DataPlane {
       });
       this.configured = { address, peer, mtu };
     }
+    this.ipv4Dns = this.settings.dns ? info.ipv4.dns : [];
     this.pump?.attach(session);
+    this.ipv6Link.attach(name, session);
     return { interfaceName: name, mtu, dns: this.settings.dns ? info.ipv4.dns : [] };
   }
 
   detach(): void {
     this.pump?.detach();
+    this.ipv6Link.detach();
   }
 
   async tearDown(): Promise<void> {
     this.pump?.stop();
     this.pump = undefined;
+    await this.ipv6Link.settled();
+    this.ipv6Link.stop();
     if (this.interfaceName === undefined) return;
     this.interfaceName = undefined;
     this.configured = undefined;

@@ -1,6 +1,18 @@
 // What the packet pump needs from a live session: a byte pipe for pre-framed SSTP data packets,
 // IP packets out, and flow control both ways. SstpSession implements it.
 
+export interface LinkIpv6 {
+  /** e.g. "21a:2bff:fe3c:4d5e": the low 64 bits of our addresses. */
+  readonly localInterfaceId: string;
+  readonly peerInterfaceId: string | null;
+}
+
+/** The part of a session event the data path reads: 'ipv6-up' carries IPv6CP's identifiers. */
+export interface LinkEvent {
+  readonly type: string;
+  readonly ipv6?: LinkIpv6;
+}
+
 export interface SessionDataPort {
   /** Writes bytes that are already whole SSTP data packets. False: the transport buffer is full. */
   writeFramed(bytes: Buffer): boolean;
@@ -20,6 +32,11 @@ export interface SessionDataPort {
   resumeReceive(): void;
   /** Whether IPv6 packets may be sent (IPv6CP open). */
   readonly ipv6Up: boolean;
+  /**
+   * The session's events (SstpSession.onEvent); IPv6 on the TUN (ipv6-link.ts) takes 'ipv6-up' from
+   * them. Optional for fakes. Typed structurally so the data path needs nothing above it.
+   */
+  onEvent?(listener: (event: LinkEvent) => void): () => void;
   /** Largest IP packet the server accepts (its MRU). */
   readonly peerMru: number;
 }

@@ -19,6 +19,16 @@ export interface NetConfigurator {
     serverAddresses?: readonly string[];
   }): Promise<void>;
   setDns(args: { name: string; servers: readonly string[] }): Promise<void>;
+  /**
+   * The TUN's IPv6: fe80::<IPv6CP identifier>/64 and the SLAAC address from the server's RA (with its
+   * lifetimes in seconds, 0xffffffff forever). Without linkLocal, IPv6 is gone. A full tunnel's IPv6
+   * routes follow (into the TUN while it has IPv6, blocked otherwise). Optional: absent, IPv6 stays off.
+   */
+  setIpv6?(args: {
+    name: string;
+    linkLocal?: string;
+    global?: { address: string; validLifetime: number; preferredLifetime: number };
+  }): Promise<void>;
   /** Undoes everything, in reverse. */
   teardown(): Promise<void>;
 }

@@ -26,6 +26,11 @@ export interface PumpStats {
 export interface PumpOptions {
   /** Lower the MSS of TCP SYNs both ways to this (IPv4 figure; IPv6 gets 20 less). Off when absent. */
   readonly mssClamp?: number;
+  /**
+   * Inbound link control for the engine itself (IPv6 Router Advertisements: ipv6-link.ts): true when
+   * it took the packet, which then never reaches the TUN (the kernel would configure it its own way).
+   */
+  readonly divert?: (packet: Buffer) => boolean;
 }
 
 export class PacketPump {
@@ -133,7 +138,9 @@ export class PacketPump {
 
   /** `packets` is the session's (shared, read-only): only views of it are kept. */
   private inbound(shared: readonly Buffer[]): void {
-    const packets = this.options.mssClamp === undefined ? shared : this.clampInbound(shared, this.options.mssClamp);
+    const clamped = this.options.mssClamp === undefined ? shared : this.clampInbound(shared, this.options.mssClamp);
+    const divert = this.options.divert;
+    const packets = divert === undefined ? clamped : diverted(clamped, divert);
     this.s.rxPackets += packets.length;
     for (const p of packets) this.s.rxBytes += p.length;
     if (this.backlog.length > 0) {
@@ -175,4 +182,14 @@ export class PacketPump {
     }
     this.session?.resumeReceive();
   }
+}
+
+/** `packets` without the ones `divert` took; the same array when it took none (the usual case). */
+function diverted(packets: readonly Buffer[], divert: (packet: Buffer) => boolean): readonly Buffer[] {
+  let kept: Buffer[] | undefined;
+  for (const [i, p] of packets.entries()) {
+    if (divert(p)) kept ??= packets.slice(0, i);
+    else kept?.push(p);
+  }
+  return kept ?? packets;
 }

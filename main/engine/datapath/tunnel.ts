@@ -13,6 +13,7 @@ import type { SessionDataPort } from './data-port.js';
 import type { TunOpenResult } from '../tun/tun-device.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { sessionOnlyDataPlane, SystemDataPlane, type DataPlane, type DataPlaneView } from './data-plane.js';
+import type { Ipv6View } from './ipv6-link.js';
 import type { NetConfigurator, RoutingMode } from './net-configurator.js';
 import type { PumpStats } from './pump.js';
 import { isReconnectable, RetryScheduler, type RetryState } from './reconnectable.js';
@@ -81,6 +82,8 @@ type ConnectedState = {
   readonly dns: readonly string[];
   readonly info: TunnelInfo;
   readonly reconnects: number;
+  /** The TUN's IPv6 (link-local, the RA's address, RDNSS); absent without IPv6 on it. */
+  readonly ipv6?: Ipv6View;
 };
 
 export type TunnelState =
@@ -131,6 +134,8 @@ export class Tunnel {
           net: deps.net,
           openTun: deps.openTun,
           log: this.log,
+          clock: this.clock,
+          onIpv6: (view) => this.ipv6Changed(view),
           onDeviceError: () =>
             void this.shutDown(
               failure(
@@ -164,6 +169,7 @@ export class Tunnel {
   async start(): Promise<ConnectOutcome> {
     this.setState({ state: 'connecting', attempt: 1 });
     const session = this.deps.createSession(this.config, this.deps.sessionDeps ?? {});
+    this.plane.watch?.(session);
     // Known before it is up, so that stop() can cancel a connect in progress.
     this.session = session;
     const outcome = await session.connect();
@@ -310,6 +316,7 @@ export class Tunnel {
       config = renewed.config;
     }
     const session = this.deps.createSession(config, this.deps.sessionDeps ?? {});
+    this.plane.watch?.(session);
     this.session = session;
     const outcome = await session.connect();
     if (this.stopping) {
@@ -362,8 +369,18 @@ export class Tunnel {
       dns: view.dns,
       info,
       reconnects: this.reconnects,
+      ...(this.plane.ipv6 === undefined ? {} : { ipv6: this.plane.ipv6 }),
     };
     this.setState(this.lastConnected);
+  }
+
+  /** IPv6 came up (IPv4 did not wait for it), got its address from an RA, or went: shown at once. */
+  private ipv6Changed(view: Ipv6View | undefined): void {
+    const last = this.lastConnected;
+    if (last === undefined) return;
+    const { ipv6: _old, ...rest } = last;
+    this.lastConnected = view === undefined ? rest : { ...rest, ipv6: view };
+    if (this.stateValue.state === 'connected') this.setState(this.lastConnected);
   }
 
   private finish(reason: SessionFailure | null): void {

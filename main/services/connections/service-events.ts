@@ -25,8 +25,13 @@ export function connectedState(
   return {
     state: 'connected',
     attempt,
-    addresses: { ipv4: info.ipv4.local, peer: info.ipv4.peer, ipv6: false },
-    dns: info.ipv4.dns,
+    addresses: {
+      ipv4: info.ipv4.local,
+      peer: info.ipv4.peer,
+      ipv6: s.ipv6 !== undefined,
+      ...(s.ipv6 === undefined ? {} : { ipv6Address: s.ipv6.address ?? s.ipv6.linkLocal }),
+    },
+    dns: [...info.ipv4.dns, ...(s.ipv6?.dns ?? [])],
     // The server of the list that connected (failover), else the profile's.
     server: info.server ? { host: info.server.host, port: info.server.port } : { ...profile.server },
     ...(info.skipped && info.skipped.length > 0 ? { skipped: info.skipped } : {}),
@@ -41,7 +46,8 @@ export function connectedState(
           system: {
             interfaceName: s.interfaceName,
             mtu: s.mtu,
-            routes: s.routing.mode === 'full' ? ['0.0.0.0/0'] : [...s.routing.routes],
+            // A full tunnel takes IPv6 too when the TUN has it (and blocks it otherwise).
+            routes: s.routing.mode === 'full' ? ['0.0.0.0/0', ...(s.ipv6 ? ['::/0'] : [])] : [...s.routing.routes],
             dns: s.dns,
           },
         }),

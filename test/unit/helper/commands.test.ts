@@ -61,6 +61,7 @@ test('configure: MTU, point-to-point /32, optional IPv6, up', async () => {
     ['ip', 'link', 'set', 'dev', 'cw-test', 'mtu', '1400'],
     ['ip', 'addr', 'add', '10.0.0.2/32', 'peer', '10.0.0.1/32', 'dev', 'cw-test'],
     ['ip', '-6', 'addr', 'add', 'fe80::1/64', 'dev', 'cw-test', 'nodad'],
+    ['ip', 'link', 'set', 'dev', 'cw-test', 'addrgenmode', 'none'],
     ['ip', 'link', 'set', 'dev', 'cw-test', 'up'],
   ]);
 });
@@ -83,6 +84,9 @@ test('full tunnel: server host route via the original gateway, two /1 halves, ex
     ['ip', 'route', 'add', '0.0.0.0/1', 'dev', 'causeway0'],
     ['ip', 'route', 'add', '128.0.0.0/1', 'dev', 'causeway0'],
     ['ip', 'route', 'add', '172.16.0.0/12', 'dev', 'causeway0'],
+    // No IPv6 in the tunnel: a full tunnel blocks it rather than let it go around.
+    ['ip', '-6', 'route', 'add', 'unreachable', '::/1', 'metric', '65535'],
+    ['ip', '-6', 'route', 'add', 'unreachable', '8000::/1', 'metric', '65535'],
   ]);
 });
 
@@ -106,8 +110,8 @@ test('full tunnel with IPv6 adds the IPv6 halves; an on-link server gets a route
     ['ip', 'route', 'add', '2001:db8::7/128', 'dev', 'wlan0'],
     ['ip', 'route', 'add', '0.0.0.0/1', 'dev', 'causeway0'],
     ['ip', 'route', 'add', '128.0.0.0/1', 'dev', 'causeway0'],
-    ['ip', 'route', 'add', '::/1', 'dev', 'causeway0'],
-    ['ip', 'route', 'add', '8000::/1', 'dev', 'causeway0'],
+    ['ip', '-6', 'route', 'add', '::/1', 'dev', 'causeway0'],
+    ['ip', '-6', 'route', 'add', '8000::/1', 'dev', 'causeway0'],
   ]);
 });
 
@@ -322,8 +326,10 @@ test('teardown undoes everything newest first and empties the journal', async ()
   });
   const before = system.calls.length;
   const r = await call(helper, { verb: 'teardown' });
-  assert.deepEqual(r.result, { undone: 5, failed: 0 });
+  assert.deepEqual(r.result, { undone: 7, failed: 0 });
   assert.deepEqual(system.calls.slice(before), [
+    ['ip', '-6', 'route', 'del', 'unreachable', '8000::/1', 'metric', '65535'],
+    ['ip', '-6', 'route', 'del', 'unreachable', '::/1', 'metric', '65535'],
     ['ip', 'route', 'del', '128.0.0.0/1', 'dev', 'causeway0'],
     ['ip', 'route', 'del', '0.0.0.0/1', 'dev', 'causeway0'],
     ['ip', 'route', 'del', '198.51.100.7/32', 'via', '192.0.2.1', 'dev', 'eth0'],
