@@ -17,7 +17,8 @@ export const KNOWN_GAPS: readonly KnownGap[] = (['tcp6', 'icmp6'] as const).map(
   state: 'full',
   killSwitch: 'off',
   probe,
-  why: 'full tunnel without IPv6 from the server must block IPv6 (issue 12, being built); today it goes around the tunnel',
+  why: 'full tunnel without IPv6 from the server must block IPv6 (issue 12); the block is landing from the IPv6 work, remove this entry once it is committed',
+  mustStillLeak: false,
 }));
 
 const NO_KILL_SWITCH = 'kill switch not available: causeway connect has no --kill-switch';
@@ -47,14 +48,15 @@ describe('leak suite', { skip }, () => {
   });
 
   it('control run (VPN off): every probe arrives outside', async () => {
-    rows.push(await drive.control());
-    assert.deepEqual(judge(rows, KNOWN_GAPS), []);
+    const mine = [await drive.control()];
+    rows.push(...mine);
+    assert.deepEqual(judge(mine, KNOWN_GAPS), []);
   });
 
   it('without a kill switch: connecting, full tunnel, reconnecting, engine killed, split, disconnect', async () => {
-    rows.push(...(await drive.fullTunnelLife('off')));
-    rows.push(...(await drive.splitThenDisconnect('off')));
-    assert.deepEqual(judge(rows, KNOWN_GAPS), []);
+    const mine = [...(await drive.fullTunnelLife('off')), ...(await drive.splitThenDisconnect('off'))];
+    rows.push(...mine);
+    assert.deepEqual(judge(mine, KNOWN_GAPS), []);
   });
 
   for (const ks of ['on', 'always'] as const satisfies readonly KillSwitch[]) {
@@ -66,9 +68,9 @@ describe('leak suite', { skip }, () => {
         t.skip(NO_KILL_SWITCH);
         return;
       }
-      if (ks === 'on') rows.push(...(await drive.fullTunnelLife(ks)));
-      rows.push(...(await drive.splitThenDisconnect(ks)));
-      assert.deepEqual(judge(rows, KNOWN_GAPS), []);
+      const mine = [...(ks === 'on' ? await drive.fullTunnelLife(ks) : []), ...(await drive.splitThenDisconnect(ks))];
+      rows.push(...mine);
+      assert.deepEqual(judge(mine, KNOWN_GAPS), []);
     });
   }
 });

@@ -222,6 +222,11 @@ describe('leak suite: verdicts', () => {
     assert.match(formatTable(leaking, gaps), /LEAKED\(gap\)/);
     const fixed: Row[] = [{ state: 'full', killSwitch: 'off', verdicts: { ...every('tunneled'), tcp6: 'blocked' } }];
     assert.match(judge(fixed, gaps).join(), /no longer leaks \(blocked\): remove it from KNOWN_GAPS/);
+    assert.match(formatTable(fixed, gaps), /blocked\(gap fixed\)/);
+    // A gap whose fix is landing from another change: fixed is a note in the table, not a failure.
+    const landing = [{ ...gaps[0], mustStillLeak: false }];
+    assert.deepEqual(judge(fixed, landing), []);
+    assert.deepEqual(judge(leaking, landing), []);
   });
 
   it('a row that could not run is printed with its reason and never counted', () => {
