@@ -55,6 +55,21 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
+/**
+ * The helper that wrote a state file still runs: same pid and start time, and not a zombie. A helper
+ * killed with SIGKILL stays a zombie (same /proc/<pid>/stat start time) until its new parent reaps
+ * it, which can be after the next helper has started: that one must still undo its leftovers.
+ */
+export function isRunning(pid: number, startTime: string): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] !== 'Z' && fields[0] !== 'X' && fields[19] === startTime;
+  } catch {
+    return false;
+  }
+}
+
 /** A store for this process. The directory is root's and private; anything else there is ignored. */
 export function fileStateStore(dir: string = STATE_DIR): StateStore {
   const path = join(dir, `${process.pid}.json`);
@@ -114,7 +129,7 @@ export function findLeftovers(dir: string = STATE_DIR, here: Namespaces = curren
       if (!parsed.success) continue;
       const state = parsed.data;
       if (state.pid === process.pid) continue;
-      if (processStartTime(state.pid) === state.startTime) continue; // still running
+      if (isRunning(state.pid, state.startTime)) continue;
       if (state.namespaces.net !== here.net) continue;
       out.push({ path, state });
     } catch {

@@ -9,6 +9,7 @@ import {
   currentNamespaces,
   fileStateStore,
   findLeftovers,
+  isRunning,
   processStartTime,
 } from '../../../main/helper/state-store.js';
 import type { UndoStep } from '../../../main/helper/undo-step.js';
@@ -109,5 +110,24 @@ test('the file store writes atomically and round-trips through findLeftovers', (
     assert.equal(existsSync(join(dir, `${process.pid}.json`)), false);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a killed helper that is still a zombie (not yet reaped) counts as gone', async () => {
+  // `sleep 0` exits at once and its parent, the exec'd `sleep 30`, never reaps it: a real zombie.
+  const { spawn } = await import('node:child_process');
+  const { readFileSync } = await import('node:fs');
+  const parent = spawn('/bin/sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const pid = Number(await new Promise<string>((r) => parent.stdout.once('data', (d: Buffer) => r(d.toString()))));
+    const state = () => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    while (state() !== 'Z') await new Promise((r) => setImmediate(r));
+    const start = processStartTime(pid) ?? '';
+    assert.notEqual(start, '', 'a zombie still has its start time');
+    assert.equal(isRunning(pid, start), false);
+    assert.equal(isRunning(process.pid, processStartTime(process.pid) ?? ''), true);
+    assert.equal(isRunning(pid, `${start}1`), false);
+  } finally {
+    parent.kill('SIGKILL');
   }
 });
