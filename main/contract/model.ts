@@ -64,7 +64,10 @@ export type ConnectionState =
         readonly ipv6Address?: string;
       };
       readonly dns: readonly string[];
+      /** The server in use: with alternates, the one of the list that connected. */
       readonly server: { readonly host: string; readonly port: number };
+      /** Servers of the list passed over before it ("host:port") and why. */
+      readonly skipped?: readonly { readonly server: string; readonly reason: string }[];
       readonly tls: TlsView;
       /** ms since epoch. */
       readonly since: number;
