@@ -126,11 +126,10 @@ export class Ipv6Link {
     const refreshed = global !== undefined && global !== s.global;
     s.global = global;
     if (addressChanged) this.deps.log.info(`IPv6 address ${global?.address ?? '(none)'} from the router advertisement`);
-    if (addressChanged || refreshed) {
-      this.armExpiry(global);
-      this.apply();
-    }
-    if (addressChanged || dnsChanged) this.deps.onChange(this.view);
+    if (addressChanged || refreshed) this.armExpiry(global);
+    // Status says what the system has: after the helper applied it.
+    const applied = addressChanged || refreshed ? this.apply() : Promise.resolve();
+    if (addressChanged || dnsChanged) void applied.then(() => this.deps.onChange(this.view));
   }
 
   private up(ipv6: LinkIpv6): void {
@@ -143,15 +142,13 @@ export class Ipv6Link {
     this.expiry?.cancel();
     this.state = { id: ipv6.localInterfaceId, linkLocal, global: undefined, dns: [] };
     this.deps.log.info(`IPv6 link-local ${linkLocal}`);
-    this.apply();
-    this.deps.onChange(this.view);
+    void this.apply().then(() => this.deps.onChange(this.view));
   }
 
   private gone(): void {
     this.expiry?.cancel();
     this.state = undefined;
-    this.apply();
-    this.deps.onChange(undefined);
+    void this.apply().then(() => this.deps.onChange(undefined));
   }
 
   private armExpiry(global: SlaacAddress | undefined): void {
@@ -167,18 +164,17 @@ export class Ipv6Link {
         if (s?.global !== global) return;
         this.deps.log.info(`IPv6 address ${global.address} expired (no router advertisement renewed it)`);
         s.global = undefined;
-        this.apply();
-        this.deps.onChange(this.view);
+        void this.apply().then(() => this.deps.onChange(this.view));
       },
       { background: true },
     );
   }
 
-  /** Sends the current state to the helper, after whatever call is in flight. */
-  private apply(): void {
+  /** Sends the current state to the helper, after whatever call is in flight; resolves when done. */
+  private apply(): Promise<void> {
     const { net, log } = this.deps;
     const name = this.name;
-    if (name === undefined || net.setIpv6 === undefined) return;
+    if (name === undefined || net.setIpv6 === undefined) return this.queue;
     const setIpv6 = net.setIpv6.bind(net);
     const s = this.state;
     const args = {
@@ -197,10 +193,12 @@ export class Ipv6Link {
     this.queue = this.queue.then(() =>
       setIpv6(args).catch((e: unknown) => log.error(`IPv6 on ${name} could not be set: ${(e as Error).message}`)),
     );
+    return this.queue;
   }
 
   /** Resolves once every helper call made so far has finished (tests, teardown). */
   settled(): Promise<void> {
-    return this.queue;
+    // Chained after the status callbacks already waiting on the queue, so those have run too.
+    return this.queue.then(() => undefined);
   }
 }

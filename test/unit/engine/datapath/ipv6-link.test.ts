@@ -100,6 +100,7 @@ test('the address expires with its valid lifetime unless an RA renews it', async
   clock.advance(500_000);
   link.routerAdvertisement(RA); // renewed: 600 s from now
   clock.advance(500_000);
+  await link.settled();
   assert.equal(views.at(-1)?.address, '2001:db8:1:2:21a:2bff:fe3c:4d5e/64');
   clock.advance(100_001);
   await link.settled();
