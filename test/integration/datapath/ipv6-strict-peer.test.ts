@@ -1,5 +1,5 @@
-// IPv6 inside the tunnel, against the strict peer (SoftEther's SecureNAT hands out no IPv6 to an SSTP
-// client: see the report of issue 12): IPv6CP's identifier on the TUN, the peer's Router Advertisement
+// IPv6 inside the tunnel, against the strict peer (whether the SoftEther test server carries IPv6 to
+// an SSTP client is not determined yet; the peer sends the RA itself): IPv6CP's identifier on the TUN, the peer's Router Advertisement
 // over the PPP link turned into a SLAAC address with that identifier, an IPv6 ping answered across the
 // tunnel; and a full tunnel WITHOUT IPv6 from the server blocking IPv6, proven by a probe that a
 // control run sees arrive in a namespace of ours ("the LAN/Internet") and the tunnel run does not.
