@@ -2,11 +2,11 @@
 // validation) with the sender frame checked, and events pushed to our window only.
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { IPC_EVENT, IPC_INVOKE } from '../contract/envelope.js';
-import type { Backend } from '../services/connections/backend/index.js';
+import type { MainBackend } from '../services/connections/backend/index.js';
 import { isTrustedSender } from './sender.js';
 
 export function bindIpc(
-  backend: Backend,
+  backend: MainBackend,
   getWindow: () => BrowserWindow | undefined,
   pageUrl: string,
   log: (m: string) => void,

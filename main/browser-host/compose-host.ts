@@ -6,12 +6,12 @@ import type { CredentialStore } from '../services/credentials/credential-store.j
 import type { ServicePaths } from '../services/paths.js';
 import { composeBackend } from '../services/connections/compose.js';
 import { helperDataPlane } from '../services/connections/helper-data-plane.js';
-import type { Backend } from '../services/connections/backend/index.js';
+import type { MainBackend } from '../services/connections/backend/index.js';
 import { startBrowserHost, type BrowserHost } from './server.js';
 import { storedAutostart } from './stored-autostart.js';
 
 export interface RunningHost extends BrowserHost {
-  readonly backend: Backend;
+  readonly backend: MainBackend;
   readonly exportsDir: string;
 }
 

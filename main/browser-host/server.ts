@@ -11,7 +11,7 @@ import { extname } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { Backend } from '../services/connections/backend/index.js';
+import type { MainBackend } from '../services/connections/backend/index.js';
 import type { WireMessage } from '../contract/envelope.js';
 import { browserHostCsp, withMetaPolicy } from '../app/csp.js';
 import { resolveStaticPath } from './static-path.js';
@@ -24,7 +24,7 @@ export interface BrowserHost {
 }
 
 export interface BrowserHostOptions {
-  readonly backend: Backend;
+  readonly backend: MainBackend;
   readonly rendererDir: string;
   /** 0 or absent: a free port. */
   readonly port?: number;
@@ -135,7 +135,7 @@ function refusal(
   return undefined;
 }
 
-function serveSocket(ws: WebSocket, backend: Backend, log: (m: string) => void): void {
+function serveSocket(ws: WebSocket, backend: MainBackend, log: (m: string) => void): void {
   // The socket was authenticated at upgrade: every request on it comes from the trusted page.
   const dispatch = backend.dispatcher<WebSocket>({
     isTrustedSender: (s) => s === ws,

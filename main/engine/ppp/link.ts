@@ -45,7 +45,7 @@ const RENEGOTIATION: ReadonlySet<PppEvent> = new Set<PppEvent>(['RCR+', 'RCR-', 
 export class PppLink {
   private phase: LinkPhase = 'dead';
   /** Set once the link is finished: by failure, by close completing, or by stop(). */
-  private ended = false;
+  private done = false;
   private closing = false;
   /** The final event, emitted when the outermost call unwinds so in-flight actions finish first. */
   private final: PppLinkEvent | undefined;
@@ -130,7 +130,7 @@ export class PppLink {
 
   /** Begin: SoftEther waits for the client, so our LCP Configure-Request goes out at once. */
   start(): void {
-    if (this.ended || this.phase !== 'dead') return;
+    if (this.done || this.phase !== 'dead') return;
     this.phase = 'establish';
     this.run(() => {
       this.lcp.open();
@@ -140,7 +140,7 @@ export class PppLink {
 
   /** One full PPP frame from an SSTP data packet. Never throws on bad bytes. */
   receive(frame: Buffer): void {
-    if (this.ended) return;
+    if (this.done) return;
     const decoded = decodeFrame(frame);
     if (!decoded.ok) {
       this.logs.lcp.debug(`dropped: ${describeDecodeError(decoded.error)}`);
@@ -160,7 +160,7 @@ export class PppLink {
 
   /** Graceful end: LCP Terminate-Request, then 'closed' on the Ack or after Max-Terminate. */
   close(): void {
-    if (this.ended || this.closing) return;
+    if (this.done || this.closing) return;
     this.run(() => {
       this.closing = true;
       const was = this.phase;
@@ -175,8 +175,8 @@ export class PppLink {
 
   /** Immediate end: cancel every timer, send nothing, report nothing. */
   stop(): void {
-    if (this.ended) return;
-    this.ended = true;
+    if (this.done) return;
+    this.done = true;
     this.teardown();
   }
 
@@ -229,7 +229,7 @@ export class PppLink {
     if (this.renegotiating) return this.renegotiated(terms);
     this.terms = terms;
     this.emit({ type: 'lcp-up', mru: n.mru, peerMru: n.peerMru, authMethod: n.authMethod });
-    if (this.ended || this.closing) return;
+    if (this.done || this.closing) return;
     this.phase = 'authenticate';
     if (n.authMethod === null) {
       this.logs.auth.info('the server asked for no authentication');
@@ -309,10 +309,10 @@ export class PppLink {
   // ---- authentication ----
 
   private authSucceeded(hlak: Buffer): void {
-    if (this.ended || this.closing || this.phase !== 'authenticate') return;
+    if (this.done || this.closing || this.phase !== 'authenticate') return;
     this.auth.done();
     this.emit({ type: 'authenticated', hlak });
-    if (this.ended || this.closing) return;
+    if (this.done || this.closing) return;
     this.phase = 'network';
     this.startEcho();
     this.network.start();
@@ -338,7 +338,7 @@ export class PppLink {
   }
 
   private sendInfo(protocol: number, info: Buffer, log: Logger): void {
-    if (this.ended) return;
+    if (this.done) return;
     if (!AUTH_PROTOCOLS.has(protocol)) log.debug(traceLine('send', protocol, info));
     this.o.send(encodeFrame(protocol, info));
   }
@@ -365,7 +365,7 @@ export class PppLink {
   }
 
   private emit(ev: PppLinkEvent): void {
-    if (!this.ended) this.o.onEvent(ev);
+    if (!this.done) this.o.onEvent(ev);
   }
 
   private fail(f: SessionFailure): void {
@@ -374,8 +374,8 @@ export class PppLink {
 
   /** The one way out. The event itself goes out when the outermost call unwinds. */
   private finish(ev: PppLinkEvent & { type: 'failed' | 'closed' }): void {
-    if (this.ended) return;
-    this.ended = true;
+    if (this.done) return;
+    this.done = true;
     this.final = ev;
     this.teardown();
     if (this.depth === 0) this.flush();
@@ -394,7 +394,7 @@ export class PppLink {
 
   /** Runs `fn` as one step; a failure decided inside is reported once the step has finished. */
   private run(fn: () => void): void {
-    if (this.ended) return;
+    if (this.done) return;
     this.depth++;
     try {
       fn();

@@ -26,7 +26,7 @@ import type { ConnectionLogs } from '../logs/connection-logs.js';
 import type { Profile } from '../../contract/profile.js';
 import type { ProfileStore } from '../profiles/store.js';
 import { LiveConnection, type TunnelWatcher } from './live-connection.js';
-import type { DataPlaneProvider, SessionFactory, SystemDataPlane } from './ports.js';
+import type { DataPlaneProvider, SessionFactory, SystemPlaneLease } from './ports.js';
 import { buildSessionConfig, type SystemProxyLookup } from './session-config.js';
 import type { LastServerStore } from './last-server.js';
 import { setUpFailover } from './server-failover.js';
@@ -118,7 +118,7 @@ export class ConnectionService {
     if (entry.live && !entry.live.stopping) return { ok: true };
     const gen = ++entry.generation;
     // The previous tunnel (ended or being stopped) releases its helper before a new one starts.
-    if (entry.live) await entry.live.ended;
+    if (entry.live) await entry.live.done;
     if (gen !== entry.generation) return { ok: true };
     const started = await this.start(profileId, entry, gen, opts);
     if (!started.ok) return { ok: false, error: started.error };
@@ -137,7 +137,7 @@ export class ConnectionService {
       this.set(profileId, entry, { state: 'disconnecting' });
       await live.stop();
     } else if (live) {
-      await live.ended;
+      await live.done;
     }
     if (entry.live === live) this.retire(entry);
     this.set(profileId, entry, { state: 'disconnected' });
@@ -294,7 +294,7 @@ export class ConnectionService {
       }
       config = flow.config(prepared.config, code);
     }
-    let plane: SystemDataPlane | undefined;
+    let plane: SystemPlaneLease | undefined;
     if (this.deps.dataPlane) {
       // May wait for a polkit password: the state already says "connecting".
       const acquired = await this.deps.dataPlane.acquire({ profile, config, log: log.sink });
@@ -355,7 +355,7 @@ export class ConnectionService {
       },
     });
     entry.live = live;
-    void live.ended.then(() => {
+    void live.done.then(() => {
       if (entry.live === live) this.retire(entry);
     });
     live.start();

@@ -8,7 +8,7 @@ import { readLanGateways } from '../../engine/transport/lan-gateways.js';
 import { HelperClient, HelperError } from '../../helper/client.js';
 import { helperLaunch, type HelperLaunchOptions } from '../../helper/launch.js';
 import { HelperNetConfigurator } from '../../helper/net-configurator.js';
-import type { DataPlaneProvider, SystemDataPlane } from './ports.js';
+import type { DataPlaneProvider, SystemPlaneLease } from './ports.js';
 import { KILL_SWITCH_OFF, type KillSwitchSetting } from '../../contract/kill-switch.js';
 import { appKillSwitch } from '../kill-switch/app-kill-switch.js';
 import { killSwitchEndpoints } from '../kill-switch/endpoints.js';
@@ -67,7 +67,7 @@ export function helperDataPlane(options: HelperDataPlaneOptions = {}): DataPlane
       const net = new HelperNetConfigurator(helper, process.getuid?.() ?? 0, {
         ...(profile.dnsSearchDomains ? { searchDomains: profile.dnsSearchDomains } : {}),
       });
-      const plane: SystemDataPlane = {
+      const plane: SystemPlaneLease = {
         net,
         openTun: (name) => net.openTun(name),
         serverAddress: server.address,

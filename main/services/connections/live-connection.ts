@@ -12,7 +12,7 @@ import type { ConnectionLog } from '../logs/connection-log.js';
 import type { ConnectionLogs } from '../logs/connection-logs.js';
 import type { Profile } from '../../contract/profile.js';
 import { ByteCounter } from './byte-counter.js';
-import type { SessionFactory, SessionLike, SystemDataPlane } from './ports.js';
+import type { SessionFactory, SessionLike, SystemPlaneLease } from './ports.js';
 
 /** Dead-peer detection for app tunnels: a silent server is noticed within two intervals (as `causeway connect`). */
 const KEEPALIVE_MS = 20_000;
@@ -37,7 +37,7 @@ export interface LiveConnectionArgs {
   readonly firstLog: ConnectionLog;
   readonly logs: ConnectionLogs;
   readonly createSession: SessionFactory;
-  readonly plane?: SystemDataPlane;
+  readonly plane?: SystemPlaneLease;
   /** More addresses kept outside the tunnel: a server list's alternates (server-failover.ts). */
   readonly alsoProtect?: readonly string[];
   readonly clock: Clock;
@@ -58,7 +58,7 @@ export class LiveConnection {
   readonly counter: ByteCounter;
   readonly tunnel: Tunnel;
   /** Resolves once the tunnel is down for good, the helper released and the last log closed. */
-  readonly ended: Promise<SessionFailure | null>;
+  readonly done: Promise<SessionFailure | null>;
   /** The user asked for this to end: a close is not a drop. */
   stopping = false;
   private log: ConnectionLog;
@@ -102,7 +102,7 @@ export class LiveConnection {
     );
     this.counter = new ByteCounter(() => this.tunnel.stats);
     this.tunnel.onState((s) => a.events.tunnel(s));
-    this.ended = this.tunnel.done.then(async (reason) => {
+    this.done = this.tunnel.done.then(async (reason) => {
       await plane?.release().catch((e: unknown) =>
         this.log.sink({
           time: a.clock.now(),
@@ -146,7 +146,7 @@ export class LiveConnection {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.tunnel.stop();
-    await this.ended;
+    await this.done;
   }
 
   private newSession(config: SessionConfig, deps: SessionDeps): SessionLike {
@@ -202,7 +202,7 @@ export class LiveConnection {
  * The config dialling the plane's protected addresses (all of them raced when the name has several),
  * with the LAN gateways IPCP may not assign.
  */
-function dialingPlane(config: SessionConfig, plane: SystemDataPlane): SessionConfig {
+function dialingPlane(config: SessionConfig, plane: SystemPlaneLease): SessionConfig {
   const dialing = plane.serverAddresses
     ? dialingAddresses(config, { address: plane.serverAddress, addresses: plane.serverAddresses })
     : dialingAddress(config, plane.serverAddress);

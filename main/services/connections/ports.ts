@@ -18,7 +18,7 @@ export interface SessionLike extends TunnelSession {
 export type SessionFactory = (config: SessionConfig, deps: SessionDeps) => SessionLike;
 
 /** The machine's side of one tunnel: the privileged helper's NetConfigurator, and attaching to the TUN it handed over. */
-export interface SystemDataPlane {
+export interface SystemPlaneLease {
   readonly net: NetConfigurator;
   readonly openTun: (name: string) => TunOpenResult;
   /** Where the TCP connection goes (server or proxy), resolved: kept off the tunnel by a host route. */
@@ -44,6 +44,6 @@ export interface DataPlaneProvider {
     readonly config: SessionConfig;
     readonly log: LogSink;
   }): Promise<
-    { readonly ok: true; readonly plane: SystemDataPlane } | { readonly ok: false; readonly failure: SessionFailure }
+    { readonly ok: true; readonly plane: SystemPlaneLease } | { readonly ok: false; readonly failure: SessionFailure }
   >;
 }

@@ -10,7 +10,7 @@ import { resolveServerList } from '../../engine/server-list.js';
 import type { Profile } from '../../contract/profile.js';
 import type { LogSink } from '../../engine/log.js';
 import type { LastServerStore, ServerRef } from './last-server.js';
-import type { SessionFactory, SessionLike, SystemDataPlane } from './ports.js';
+import type { SessionFactory, SessionLike, SystemPlaneLease } from './ports.js';
 
 export interface AppServerList {
   /** In the order of the first try (the last good one first). */
@@ -132,7 +132,7 @@ export interface FailoverSetup {
 export async function setUpFailover(a: {
   readonly profile: Profile;
   readonly config: SessionConfig;
-  readonly plane?: SystemDataPlane;
+  readonly plane?: SystemPlaneLease;
   readonly create: SessionFactory;
   readonly lastServers?: LastServerStore;
   readonly log: LogSink;

@@ -14,11 +14,11 @@ import { browserHostCsp, PAGE_CSP } from '../../../main/app/csp.js';
 import { composeBackend } from '../../../main/services/connections/compose.js';
 import { MemoryCredentialStore } from '../../../main/services/credentials/memory-store.js';
 import { resolvePaths } from '../../../main/services/paths.js';
-import type { Backend } from '../../../main/services/connections/backend/index.js';
+import type { MainBackend } from '../../../main/services/connections/backend/index.js';
 
 let dir: string;
 let host: BrowserHost;
-let backend: Backend;
+let backend: MainBackend;
 let port: number;
 let token: string;
 const INDEX = '<!doctype html><title>Causeway</title>';

@@ -35,7 +35,7 @@ export interface BackendDeps {
   readonly killSwitchFile?: string;
 }
 
-export interface Backend {
+export interface MainBackend {
   readonly handlers: Handlers;
   /** Events for every window / socket. */
   subscribe(listener: (m: EventMessage) => void): () => void;
@@ -44,7 +44,7 @@ export interface Backend {
   shutdown(): Promise<void>;
 }
 
-export function createBackend(deps: BackendDeps): Backend {
+export function createBackend(deps: BackendDeps): MainBackend {
   const listeners = new Set<(m: EventMessage) => void>();
   const emit = (m: EventMessage) => {
     for (const l of listeners) l(m);
