@@ -7,7 +7,7 @@ import { applyResolvconf } from './dns-resolvconf.js';
 import { applyResolved, type DnsPlan } from './dns-resolved.js';
 import type { Journal } from './journal.js';
 import type { SetDnsRequest, SetDnsResult } from './protocol.js';
-import type { StepResult } from './routes-linux.js';
+import type { StepResult } from './step-result.js';
 import type { HelperSystem } from './system.js';
 import type { UndoStep } from './undo-step.js';
 

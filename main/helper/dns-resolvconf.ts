@@ -3,7 +3,7 @@
 // our servers survive (and leave with) the next DHCP renew instead of being overwritten by it.
 import type { DnsPlan } from './dns-resolved.js';
 import type { Journal } from './journal.js';
-import type { StepResult } from './routes-linux.js';
+import type { StepResult } from './step-result.js';
 import type { HelperSystem } from './system.js';
 import type { UndoStep } from './undo-step.js';
 

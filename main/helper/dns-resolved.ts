@@ -5,7 +5,7 @@
 // there whenever resolved is), calls exactly org.freedesktop.resolve1's SetLinkDNS, SetLinkDomains,
 // SetLinkDefaultRoute and RevertLink, and keeps a D-Bus implementation out of this root process.
 import type { Journal } from './journal.js';
-import type { StepResult } from './routes-linux.js';
+import type { StepResult } from './step-result.js';
 import type { HelperSystem } from './system.js';
 import type { UndoStep } from './undo-step.js';
 

@@ -21,7 +21,8 @@ import {
   type Request,
   type Response,
 } from './protocol.js';
-import { applyRoutes, type StepResult } from './routes-linux.js';
+import { applyRoutes } from './routes-linux.js';
+import type { StepResult } from './step-result.js';
 import type { StateStore } from './state-store.js';
 import type { HelperSystem } from './system.js';
 import type { TunChannel } from './tun-channel.js';

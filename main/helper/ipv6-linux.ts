@@ -11,7 +11,7 @@
 // so there is no instant without either: the block uses a worse metric than the tunnel's routes.
 import type { Journal } from './journal.js';
 import type { SetIpv6Request } from './protocol.js';
-import type { StepResult } from './routes-linux.js';
+import type { StepResult } from './step-result.js';
 import type { HelperSystem } from './system.js';
 import { performUndo, type UndoStep } from './undo-step.js';
 

@@ -19,7 +19,7 @@ import {
   type KillSwitchEndpoint,
   type KillSwitchPolicy,
 } from './kill-switch-rules.js';
-import type { StepResult } from './routes-linux.js';
+import type { StepResult } from './step-result.js';
 import type { UndoStep } from './undo-step.js';
 
 /** nft, reading a script on stdin, and listing our table. Tests substitute a recorder. */

@@ -10,11 +10,8 @@ import { FULL_V6 } from './ipv6-linux.js';
 import type { Journal } from './journal.js';
 import { IFNAME, type SetRoutesRequest, type SetRoutesResult } from './protocol.js';
 import type { HelperSystem } from './system.js';
+import type { StepResult } from './step-result.js';
 import type { UndoStep } from './undo-step.js';
-
-export type StepResult<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly code: 'failed' | 'refused'; readonly message: string };
 
 const FULL_V4 = ['0.0.0.0/1', '128.0.0.0/1'];
 

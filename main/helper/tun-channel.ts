@@ -4,7 +4,7 @@
 // other inherited descriptor close-on-exec. Whoever holds the other end gets the TUN, so the
 // socket's peer credentials must be the launching user's: PKEXEC_UID under pkexec.
 import type { TunAddon } from '../engine/tun/native-addon.js';
-import type { StepResult } from './routes-linux.js';
+import type { StepResult } from './step-result.js';
 
 export type TunChannel =
   | {
