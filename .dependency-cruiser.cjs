@@ -88,6 +88,14 @@ module.exports = {
       to: { path: '^main/(services|app|cli|browser-host)/' },
     },
     {
+      name: 'helper-sides-apart',
+      comment:
+        'main/helper/root/ runs as root, main/helper/client/ in the caller: they share only protocol.ts and line-splitter.ts beside them.',
+      severity: 'error',
+      from: { path: '^main/helper/(root|client)/' },
+      to: { path: '^main/helper/(root|client)/', pathNot: '^main/helper/$1/' },
+    },
+    {
       name: 'product-not-to-test',
       comment: 'Product code never imports the tests or their harnesses.',
       severity: 'error',

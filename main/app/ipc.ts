@@ -2,7 +2,7 @@
 // validation) with the sender frame checked, and events pushed to our window only.
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { IPC_EVENT, IPC_INVOKE } from '../contract/envelope.js';
-import type { MainBackend } from '../services/connections/backend/index.js';
+import type { MainBackend } from '../backend/index.js';
 import { isTrustedSender } from './sender.js';
 
 export function bindIpc(

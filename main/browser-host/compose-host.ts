@@ -6,7 +6,7 @@ import type { CredentialStore } from '../services/credentials/credential-store.j
 import type { ServicePaths } from '../services/paths.js';
 import { composeBackend } from '../services/connections/compose.js';
 import { helperDataPlane } from '../services/connections/helper-data-plane.js';
-import type { MainBackend } from '../services/connections/backend/index.js';
+import type { MainBackend } from '../backend/index.js';
 import { startBrowserHost, type BrowserHost } from './server.js';
 import { storedAutostart } from './stored-autostart.js';
 

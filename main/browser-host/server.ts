@@ -11,7 +11,7 @@ import { extname } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { MainBackend } from '../services/connections/backend/index.js';
+import type { MainBackend } from '../backend/index.js';
 import type { WireMessage } from '../contract/envelope.js';
 import { browserHostCsp, withMetaPolicy } from '../app/csp.js';
 import { resolveStaticPath } from './static-path.js';

@@ -1,11 +1,11 @@
 // `causeway connect --kill-switch on|always|off [--kill-switch-lan]`: which kill switch a run uses,
 // what it lets through, and the helper calls at start and at a clean end. The helper keeps the block
-// through everything but an explicit disarm (main/helper/kill-switch.ts), so: a clean end of an `on`
+// through everything but an explicit disarm (main/helper/root/kill-switch.ts), so: a clean end of an `on`
 // run disarms; an `always` run never does ("block when disconnected"); a killed run cannot, and the
 // block stays until `causeway unblock` or the next run decides.
 import type { Command } from 'commander';
 import { KILL_SWITCH_MODES, type KillSwitchMode, type KillSwitchSetting } from '../contract/kill-switch.js';
-import type { HelperClient } from '../helper/client.js';
+import type { HelperClient } from '../helper/client/client.js';
 import type { KillSwitchLoad } from '../services/kill-switch/kill-switch-setting.js';
 
 export interface KillSwitchCliOptions {

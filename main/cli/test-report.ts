@@ -1,4 +1,4 @@
-// What `causeway test` reports: its own file so the runner (test-command.ts) and the printers
+// What `causeway test` reports: its own file so the runner (commands/test.ts) and the printers
 // (output.ts) both import it and neither imports the other.
 import type { SessionFailure } from '../engine/failure.js';
 import type { PingOutcome } from '../engine/packet/ping.js';

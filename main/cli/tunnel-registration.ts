@@ -7,7 +7,7 @@ import type { TunnelStatus } from '../services/runtime/control-protocol.js';
 import { ControlServer } from '../services/runtime/control-server.js';
 import { ensureRuntimeDir, runtimeDirFor, type Owner } from '../services/runtime/runtime-dir.js';
 import { existsSync } from 'node:fs';
-import { currentInvoker } from './profile-services.js';
+import { currentInvoker } from './profiles/services.js';
 import { userEnvironment, type Invoker } from './sudo/invoker.js';
 
 /** What registration reads of a Tunnel. */

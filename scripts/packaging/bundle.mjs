@@ -20,7 +20,7 @@ const helperOnly = process.argv.includes('--helper-only');
 
 // The sources are ESM and read import.meta.url (addon resolver, createRequire); a CJS bundle has
 // __filename instead, so the banner computes the URL once and `define` points every use at it.
-// esbuild still warns (empty-import-meta) about import.meta.resolve in helper/launch-linux.ts, which the
+// esbuild still warns (empty-import-meta) about import.meta.resolve in helper/client/launch-linux.ts, which the
 // CLI bundle contains: it is only reached when running from .ts sources. That file's direct (root)
 // launch looks for the helper next to itself, which a bundle does not have: see issue 11's remainder.
 const common = {
@@ -45,7 +45,7 @@ if (!existsSync(addon)) {
 rmSync(join(dist, 'helper'), { recursive: true, force: true });
 await build({
   ...common,
-  entryPoints: [join(root, 'main', 'helper', 'main.ts')],
+  entryPoints: [join(root, 'main', 'helper', 'root', 'main.ts')],
   outfile: join(dist, 'helper', 'causeway-helper.cjs'),
 });
 

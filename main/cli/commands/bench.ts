@@ -14,7 +14,7 @@ import type { CliContext } from '../context.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from '../exit-codes.js';
 import type { ConnectOptions } from '../options.js';
 import { jsonOutput, textOutput, type Output } from '../output.js';
-import type { ProfileServices } from '../profile-services.js';
+import type { ProfileServices } from '../profiles/services.js';
 import type { OtpFlags } from '../one-time-code.js';
 import { addConnectionOptions, addOtpOptions, resolveRunTarget, type SecretAndOutputOptions } from './test.js';
 

@@ -9,10 +9,10 @@ import { failoverFactory, resolveServerList } from '../../engine/server-list.js'
 import { Tunnel, type TunnelState } from '../../engine/datapath/tunnel.js';
 import type { LogEntry } from '../../engine/log.js';
 import { SstpSession } from '../../engine/session.js';
-import { HelperClient, HelperError } from '../../helper/client.js';
-import { helperLaunch } from '../../helper/launch.js';
+import { HelperClient, HelperError } from '../../helper/client/client.js';
+import { helperLaunch } from '../../helper/client/launch.js';
 import { ipv6EventFields, ipv6Text } from '../ipv6-status.js';
-import { HelperNetConfigurator } from '../../helper/net-configurator.js';
+import { HelperNetConfigurator } from '../../helper/client/net-configurator.js';
 import type { CliContext } from '../context.js';
 import { addDiagnosticsOptions, openDiagnostics, type DiagnosticsCliOptions } from '../diagnostics-options.js';
 import { MSS_CLAMP_HELP, parseMssClamp } from '../mss-clamp-option.js';
@@ -22,7 +22,7 @@ import { EXIT, EXIT_CODES_HELP, exitCodeFor } from '../exit-codes.js';
 import type { ConnectOptions } from '../options.js';
 import { CodeSource, otpMode, withCode } from '../one-time-code.js';
 import { formatLogLine } from '../output.js';
-import { exitCodeForTargetError, resolveConnectTarget } from '../profile-target.js';
+import { exitCodeForTargetError, resolveConnectTarget } from '../profiles/target.js';
 import { registerTunnel } from '../tunnel-registration.js';
 import {
   addKillSwitchOptions,

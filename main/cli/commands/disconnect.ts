@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { EXIT, LOCAL_EXIT_CODES_HELP } from '../exit-codes.js';
-import { reply } from '../profile-reply.js';
+import { reply } from '../profiles/reply.js';
 import { registryDir } from '../runtime-registry.js';
 import {
   disconnectTunnel,

@@ -10,11 +10,17 @@ import type { CliContext } from '../context.js';
 import { EXIT_CODES_HELP } from '../exit-codes.js';
 import type { ConnectOptions } from '../options.js';
 import { jsonOutput, textOutput, type Output } from '../output.js';
-import { teeToConnectionLog } from '../profile-attempt-log.js';
-import type { ProfileServices } from '../profile-services.js';
-import { exitCodeOf, runDiagnosis } from '../test-command.js';
+import { teeToConnectionLog } from '../profiles/attempt-log.js';
+import type { ProfileServices } from '../profiles/services.js';
 import type { OtpFlags } from '../one-time-code.js';
-import { addConnectionOptions, addOtpOptions, resolveRunTarget, type SecretAndOutputOptions } from './test.js';
+import {
+  addConnectionOptions,
+  addOtpOptions,
+  exitCodeOf,
+  resolveRunTarget,
+  runDiagnosis,
+  type SecretAndOutputOptions,
+} from './test.js';
 
 interface DoctorOptions {
   report?: string;

@@ -6,8 +6,8 @@ import { EXIT } from '../exit-codes.js';
 import { exportProfiles } from '../../services/import/index.js';
 import { writeFileAtomic } from '../../services/profiles/atomic-write.js';
 import type { Profile } from '../../contract/profile.js';
-import { reply } from '../profile-reply.js';
-import { findProfile, openProfileServices, type OpenProfileServices } from '../profile-services.js';
+import { reply } from '../profiles/reply.js';
+import { findProfile, openProfileServices, type OpenProfileServices } from '../profiles/services.js';
 
 interface ExportOptions {
   all?: boolean;

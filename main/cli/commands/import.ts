@@ -7,10 +7,10 @@ import { EXIT } from '../exit-codes.js';
 import { importFile } from '../../services/import/index.js';
 import { importRisks } from '../../services/import/risks.js';
 import { IMPORT_FORMATS, LIMITS, type ImportFormat, type ImportWarning } from '../../services/import/types.js';
-import { serverText } from '../profile-format.js';
-import { planImport, saveImport, type PlannedProfile } from '../profile-import.js';
-import { reply } from '../profile-reply.js';
-import { openProfileServices, type OpenProfileServices } from '../profile-services.js';
+import { serverText } from '../profiles/format.js';
+import { planImport, saveImport, type PlannedProfile } from '../profiles/import.js';
+import { reply } from '../profiles/reply.js';
+import { openProfileServices, type OpenProfileServices } from '../profiles/services.js';
 
 interface ImportOptions {
   dryRun?: boolean;

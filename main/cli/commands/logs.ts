@@ -7,9 +7,9 @@ import { EXIT } from '../exit-codes.js';
 import type { LogEntry, LogLevel } from '../../engine/log.js';
 import type { AttemptInfo } from '../../services/logs/connection-log.js';
 import { formatText } from '../../services/logs/log-file.js';
-import { followLogs } from '../profile-log-follow.js';
-import { exitCodeForStoreError, reply } from '../profile-reply.js';
-import { findProfile, openProfileServices, type OpenProfileServices } from '../profile-services.js';
+import { followLogs } from '../profiles/log-follow.js';
+import { exitCodeForStoreError, reply } from '../profiles/reply.js';
+import { findProfile, openProfileServices, type OpenProfileServices } from '../profiles/services.js';
 
 interface LogsOptions {
   attempt?: string;

@@ -2,11 +2,11 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { addProfileFlags, type ProfileFlagOptions } from '../profile-flags.js';
-import { formatProfile, formatProfileList, type PasswordStatus } from '../profile-format.js';
-import { reply, exitCodeForStoreError } from '../profile-reply.js';
-import { addProfile, editProfile, type SaveResult } from '../profile-save.js';
-import { findProfile, openProfileServices, type OpenProfileServices } from '../profile-services.js';
+import { addProfileFlags, type ProfileFlagOptions } from '../profiles/flags.js';
+import { formatProfile, formatProfileList, type PasswordStatus } from '../profiles/format.js';
+import { reply, exitCodeForStoreError } from '../profiles/reply.js';
+import { addProfile, editProfile, type SaveResult } from '../profiles/save.js';
+import { findProfile, openProfileServices, type OpenProfileServices } from '../profiles/services.js';
 import { deleteProfile } from '../../services/profiles/delete-profile.js';
 
 interface JsonOption {

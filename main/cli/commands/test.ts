@@ -1,15 +1,22 @@
-// `causeway test <server>`: registration and option handling; the work is in ../test-command.ts.
+// `causeway test <server>`: registration, option handling, and the run — one full connection attempt
+// through the shared diagnosis routine (services/doctor/diagnose.ts, the same one the app's Test and
+// Doctor run), printed as the short test report (`causeway doctor` prints the same run as a timeline).
 import { Option, type Command } from 'commander';
+import type { SessionConfig } from '../../engine/config.js';
+import type { StreamTap } from '../../engine/diagnostics/stream-tap.js';
+import type { LogEntry } from '../../engine/log.js';
+import { SstpSession } from '../../engine/session.js';
+import { diagnose, type Diagnosis, type DiagnoseOptions } from '../../services/doctor/diagnose.js';
+import type { TestReport } from '../test-report.js';
 import type { CliContext } from '../context.js';
 import { addDiagnosticsOptions, openDiagnostics, type DiagnosticsCliOptions } from '../diagnostics-options.js';
-import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
+import { EXIT, EXIT_CODES_HELP, exitCodeFor } from '../exit-codes.js';
 import type { ConnectOptions } from '../options.js';
 import { jsonOutput, textOutput, type Output } from '../output.js';
-import { teeToConnectionLog } from '../profile-attempt-log.js';
-import type { ProfileServices } from '../profile-services.js';
-import { exitCodeForTargetError, resolveConnectTarget, type ConnectTarget } from '../profile-target.js';
-import { withTrustHint } from '../profile-trust-hint.js';
-import { runTest, type TestRunOptions } from '../test-command.js';
+import { teeToConnectionLog } from '../profiles/attempt-log.js';
+import type { ProfileServices } from '../profiles/services.js';
+import { exitCodeForTargetError, resolveConnectTarget, type ConnectTarget } from '../profiles/target.js';
+import { withTrustHint } from '../profiles/trust-hint.js';
 import { withFirstCode, type OtpFlags } from '../one-time-code.js';
 
 export interface SecretAndOutputOptions {
@@ -206,4 +213,74 @@ async function runTestWithTarget(
     log.close();
   }
   if (log.writeError) ctx.stderr(`causeway: warning: the connection log could not be written: ${log.writeError}\n`);
+}
+
+export interface TestRunOptions {
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly echoTimeoutMs: number;
+  /** --capture / --keylog (./diagnostics-options.ts). */
+  readonly tap?: StreamTap;
+  /** The password carries a one-time code (../one-time-code.ts withFirstCode). */
+  readonly oneTimeCode?: boolean;
+}
+
+/** Runs the diagnosis with the CLI's progress and trace wiring; the caller prints. */
+export function runDiagnosis(
+  config: SessionConfig,
+  opts: TestRunOptions,
+  out: Output,
+  extra: Pick<DiagnoseOptions, 'mtu'> = {},
+): Promise<Diagnosis> {
+  return diagnose(
+    config,
+    {
+      createSession: (c, d) => new SstpSession(c, d),
+      ...(opts.tap ? { sessionDeps: { tap: opts.tap } } : {}),
+      log: (e: LogEntry) => {
+        if (opts.verbose || e.level === 'warn' || e.level === 'error') out.log(e);
+      },
+    },
+    {
+      ...extra,
+      ...(opts.oneTimeCode ? { oneTimeCode: true } : {}),
+      echoTimeoutMs: opts.echoTimeoutMs,
+      onEvent: (e) => {
+        if (e.type === 'phase') out.progress({ event: 'phase', phase: e.phase });
+        else if (e.type === 'ipv6-up') out.progress({ event: 'ipv6-up', ...e.ipv6 });
+      },
+    },
+  );
+}
+
+export async function runTest(config: SessionConfig, opts: TestRunOptions, out: Output): Promise<number> {
+  const d = await runDiagnosis(config, opts, out);
+  const report = testReportOf(d);
+  out.result(report);
+  return exitCodeOf(d);
+}
+
+export function exitCodeOf(d: Diagnosis): number {
+  return d.report.ok ? EXIT.ok : exitCodeFor(d.failure?.code ?? d.report.failure?.code ?? 'protocol-error');
+}
+
+/** The short report `causeway test` has always printed, from the shared diagnosis. */
+export function testReportOf(d: Diagnosis): TestReport {
+  const r = d.report;
+  const phases: Record<string, number> = {};
+  for (const t of d.timings) phases[t.phase] = t.ms;
+  return {
+    event: 'result',
+    ok: r.ok,
+    server: r.server,
+    phases,
+    totalMs: r.totalMs,
+    ...(r.ipv4 ? { ipv4: r.ipv4 } : {}),
+    ...(r.ipv6 !== undefined ? { ipv6: r.ipv6 } : {}),
+    ...(r.authMethod !== undefined ? { authMethod: r.authMethod } : {}),
+    ...(r.tls ? { tls: r.tls } : {}),
+    ...(d.echo ? { echo: d.echo } : {}),
+    ...(d.failure ? { failure: d.failure } : {}),
+    verdicts: Object.fromEntries(r.phases.map((p) => [p.phase, p.verdict])),
+  };
 }

@@ -3,12 +3,12 @@
 // start, and asks it to remove it (kill-switch-disarm: the user's decision, never implied by a crash).
 // A running `causeway connect` keeps its own block: bring it down with `causeway disconnect` instead.
 import type { Command } from 'commander';
-import { HelperClient, HelperError } from '../../helper/client.js';
-import { helperLaunch } from '../../helper/launch.js';
-import type { LaunchSpec } from '../../helper/launch.js';
+import { HelperClient, HelperError } from '../../helper/client/client.js';
+import { helperLaunch } from '../../helper/client/launch.js';
+import type { LaunchSpec } from '../../helper/client/launch.js';
 import type { CliContext } from '../context.js';
 import { EXIT, LOCAL_EXIT_CODES_HELP } from '../exit-codes.js';
-import { reply } from '../profile-reply.js';
+import { reply } from '../profiles/reply.js';
 
 export function registerUnblockCommand(
   program: Command,

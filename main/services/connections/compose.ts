@@ -9,7 +9,7 @@ import { killSwitchFile } from '../kill-switch/kill-switch-setting.js';
 import type { ServicePaths } from '../paths.js';
 import { join } from 'node:path';
 import { ProfileStore } from '../profiles/store.js';
-import { createBackend, type MainBackend, type HostCapabilities } from './backend/index.js';
+import { createBackend, type MainBackend, type HostCapabilities } from '../../backend/index.js';
 import { ConnectionService } from './connection-service.js';
 import { LastServerStore } from './last-server.js';
 import type { DataPlaneProvider } from './ports.js';

@@ -2,7 +2,7 @@
 // default) and save the last report of a profile as a redacted file where the user chooses.
 import type { DoctorReport } from '../../contract/doctor.js';
 import type { Handlers } from '../../contract/handlers.js';
-import type { BackendContext } from '../connections/backend/context.js';
+import type { BackendContext } from '../../backend/context.js';
 import { redactReport, writeReportFile } from './report-file.js';
 
 type DoctorHandlers = Pick<Handlers, 'doctor.run' | 'doctor.saveReport'>;

@@ -2,7 +2,7 @@
 // export, a phonebook from a ticket — can carry `insecure`, a pin to a certificate of its author's
 // choosing, a CA of its own, PAP or a no-authentication opt-in; saved silently, it would quietly turn
 // the user's checks off. Every importer's drafts go through this one list (the Causeway format too),
-// and the preview shows each item and asks before saving (services/connections/backend/import-handlers.ts).
+// and the preview shows each item and asks before saving (backend/import-handlers.ts).
 import type { ProfileDraft } from '../../contract/profile.js';
 
 export type ImportRiskField =

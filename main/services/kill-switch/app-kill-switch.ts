@@ -1,8 +1,8 @@
 // The kill switch for one app connection: armed when its helper starts, lifted when the connection is
 // over for good in `on` mode, kept in `always` mode. If the app is killed nothing here runs: the
-// helper keeps the block (main/helper/kill-switch.ts) until the next connection or `causeway unblock`.
+// helper keeps the block (main/helper/root/kill-switch.ts) until the next connection or `causeway unblock`.
 import type { KillSwitchMode, KillSwitchSetting } from '../../contract/kill-switch.js';
-import type { HelperClient } from '../../helper/client.js';
+import type { HelperClient } from '../../helper/client/client.js';
 import type { KillSwitchTarget } from './endpoints.js';
 
 export interface AppKillSwitch {

@@ -4,7 +4,7 @@
 // and the IPv4 halves go to the TUN; teardown takes them all away again.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { HelperClient } from '../../../main/helper/client.js';
+import { HelperClient } from '../../../main/helper/client/client.js';
 import { addUplink, createNetns, deleteNetns, helperIn, inNetns, IP, isRoot, routeTable } from '../helper/netns.js';
 
 const NS = 'cwt-he-routes';

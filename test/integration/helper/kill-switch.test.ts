@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { HelperClient } from '../../../main/helper/client.js';
-import { STATE_DIR } from '../../../main/helper/state-store.js';
+import { HelperClient } from '../../../main/helper/client/client.js';
+import { STATE_DIR } from '../../../main/helper/root/state-store.js';
 import { createNetns, deleteNetns, helperIn, inNetns, IP, isRoot, linkNames, sh, waitFor } from './netns.js';
 
 const NS = 'cwt-ks';

@@ -1,7 +1,7 @@
 // Network namespaces for root integration tests. Every name starts with `cwt-`.
 import { execFileSync } from 'node:child_process';
-import { linuxHelperLaunch } from '../../../main/helper/launch-linux.js';
-import type { LaunchSpec } from '../../../main/helper/launch.js';
+import { linuxHelperLaunch } from '../../../main/helper/client/launch-linux.js';
+import type { LaunchSpec } from '../../../main/helper/client/launch.js';
 
 export const IP = '/usr/sbin/ip';
 

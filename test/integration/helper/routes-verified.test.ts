@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, describe, test } from 'node:test';
-import { HelperClient, HelperError } from '../../../main/helper/client.js';
+import { HelperClient, HelperError } from '../../../main/helper/client/client.js';
 import { addUplink, createNetns, deleteNetns, helperIn, IP, isRoot, linkNames, routeTable } from './netns.js';
 
 const NS = 'cwt-routes';

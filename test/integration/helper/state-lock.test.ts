@@ -7,8 +7,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { HelperClient } from '../../../main/helper/client.js';
-import { STATE_DIR } from '../../../main/helper/state-store.js';
+import { HelperClient } from '../../../main/helper/client/client.js';
+import { STATE_DIR } from '../../../main/helper/root/state-store.js';
 import { addUplink, createNetns, deleteNetns, helperIn, inNetns, IP, isRoot, routeTable, sh } from './netns.js';
 
 const NS = 'cwt-lock';

@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { HelperClient, HelperError } from '../../../main/helper/client.js';
-import type { LaunchSpec } from '../../../main/helper/launch.js';
+import { HelperClient, HelperError } from '../../../main/helper/client/client.js';
+import type { LaunchSpec } from '../../../main/helper/client/launch.js';
 import {
   addUplink,
   createNetns,

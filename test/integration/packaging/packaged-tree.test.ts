@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { PAGE_CSP } from '../../../main/app/csp.js';
 import { addonLayout, addonPathFor, checkTrustedFile, PACKAGED_MARKER } from '../../../main/engine/tun/native-addon.js';
 import { attachLinuxTun } from '../../../main/engine/tun/tun-linux.js';
-import { HelperClient } from '../../../main/helper/client.js';
+import { HelperClient } from '../../../main/helper/client/client.js';
 import { startClientNetns } from '../../harness/client-netns.js';
 import { tool } from '../../harness/netns.js';
 import { integrationSkip, startSoftEther } from '../../harness/softether.js';

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { HelperClient } from '../../../main/helper/client.js';
+import type { HelperClient } from '../../../main/helper/client/client.js';
 import { IP } from '../helper/netns.js';
 
 export type ProbeMessage = { id?: number; event?: string } & Record<string, unknown>;

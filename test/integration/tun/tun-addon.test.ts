@@ -3,7 +3,7 @@
 // does it, to an unprivileged user, whatever /dev/net/tun's mode, and to nobody else.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { HelperClient } from '../../../main/helper/client.js';
+import { HelperClient } from '../../../main/helper/client/client.js';
 import { createNetns, deleteNetns, helperIn, isRoot, linkNames, waitFor } from '../helper/netns.js';
 import { Probe, type ProbeMessage } from './probe.js';
 

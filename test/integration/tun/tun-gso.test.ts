@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { HelperClient } from '../../../main/helper/client.js';
+import { HelperClient } from '../../../main/helper/client/client.js';
 import { createNetns, deleteNetns, helperIn, inNetns, isRoot } from '../helper/netns.js';
 import { segment, TCP, type SegmentSpec } from '../../unit/engine/tun/tcp-segments.js';
 import { Probe } from './probe.js';

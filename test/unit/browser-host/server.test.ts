@@ -14,7 +14,7 @@ import { browserHostCsp, PAGE_CSP } from '../../../main/app/csp.js';
 import { composeBackend } from '../../../main/services/connections/compose.js';
 import { MemoryCredentialStore } from '../../../main/services/credentials/memory-store.js';
 import { resolvePaths } from '../../../main/services/paths.js';
-import type { MainBackend } from '../../../main/services/connections/backend/index.js';
+import type { MainBackend } from '../../../main/backend/index.js';
 
 let dir: string;
 let host: BrowserHost;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseProfileFlags } from '../../../main/cli/profile-flags.js';
+import { parseProfileFlags } from '../../../main/cli/profiles/flags.js';
 import { validateDraft, type ProfileDraft } from '../../../main/contract/profile.js';
 
 const base: ProfileDraft = { name: 'Office', server: { host: 'vpn.example.com' }, username: 'alice' };

@@ -7,7 +7,7 @@ import {
   emptyDraft,
   parseProfileFlags,
   type ProfileFlagOptions,
-} from '../../../main/cli/profile-flags.js';
+} from '../../../main/cli/profiles/flags.js';
 import { validateDraft, type ProfileDraft } from '../../../main/contract/profile.js';
 
 const PIN = 'AB:'.repeat(31) + 'AB';

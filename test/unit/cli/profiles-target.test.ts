@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { EXIT } from '../../../main/cli/exit-codes.js';
-import { openProfileServices, type ProfileServices } from '../../../main/cli/profile-services.js';
+import { openProfileServices, type ProfileServices } from '../../../main/cli/profiles/services.js';
 import {
   exitCodeForTargetError,
   resolveConnectTarget,
   type TargetOptions,
   type TargetResult,
-} from '../../../main/cli/profile-target.js';
+} from '../../../main/cli/profiles/target.js';
 import { MemoryCredentialStore } from '../../../main/services/credentials/memory-store.js';
 import type { Profile } from '../../../main/contract/profile.js';
 import { issue } from '../services/trust/helpers/certs.js';

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { asUserSync, dropToUser, type Identity } from '../../../main/cli/sudo/act-as.js';
 import { parsePasswd, resolveInvoker, userEnvironment, type PasswdEntry } from '../../../main/cli/sudo/invoker.js';
 import { UserOwnedLogs } from '../../../main/cli/sudo/user-logs.js';
-import { openProfileServices } from '../../../main/cli/profile-services.js';
+import { openProfileServices } from '../../../main/cli/profiles/services.js';
 import { UserKeychainStore } from '../../../main/cli/sudo/user-keychain.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emptyDraft, parseProfileFlags } from '../../../main/cli/profile-flags.js';
+import { emptyDraft, parseProfileFlags } from '../../../main/cli/profiles/flags.js';
 import { validateDraft } from '../../../main/contract/profile.js';
 
 describe('profiles add/edit --system-proxy', () => {

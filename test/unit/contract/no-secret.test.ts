@@ -11,7 +11,7 @@ import { MemoryCredentialStore } from '../../../main/services/credentials/memory
 import { ConnectionLogs } from '../../../main/services/logs/connection-logs.js';
 import { LoggingSetting } from '../../../main/services/logs/logging-setting.js';
 import { ProfileStore } from '../../../main/services/profiles/store.js';
-import { createBackend } from '../../../main/services/connections/backend/index.js';
+import { createBackend } from '../../../main/backend/index.js';
 import { ConnectionService } from '../../../main/services/connections/connection-service.js';
 import { FakeSession } from '../services/connections/fake-session.js';
 import { issue } from '../services/trust/helpers/certs.js';

@@ -1,7 +1,7 @@
 // Valid requests → the exact `ip …` / `resolvectl …` argument arrays, and their undo in reverse.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Helper } from '../../../main/helper/helper.js';
+import { Helper } from '../../../main/helper/root/helper.js';
 import type { Response } from '../../../main/helper/protocol.js';
 import { fakeSystem, memoryStore, type Responder } from './fake-system.js';
 

@@ -2,12 +2,12 @@
 // each one is told in full and in split tunnel.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chooseResolver, hostsLineUsesResolve, type ResolverFacts } from '../../../main/helper/dns-detect.js';
-import { resolvConfText } from '../../../main/helper/dns-resolv-conf-file.js';
-import { resolvconfRecord } from '../../../main/helper/dns-resolvconf.js';
-import { resolvedCalls, type DnsPlan } from '../../../main/helper/dns-resolved.js';
-import { Helper } from '../../../main/helper/helper.js';
-import { dnsRequest } from '../../../main/helper/net-configurator.js';
+import { chooseResolver, hostsLineUsesResolve, type ResolverFacts } from '../../../main/helper/root/dns-detect.js';
+import { resolvConfText } from '../../../main/helper/root/dns-resolv-conf-file.js';
+import { resolvconfRecord } from '../../../main/helper/root/dns-resolvconf.js';
+import { resolvedCalls, type DnsPlan } from '../../../main/helper/root/dns-resolved.js';
+import { Helper } from '../../../main/helper/root/helper.js';
+import { dnsRequest } from '../../../main/helper/client/net-configurator.js';
 import { LIMITS } from '../../../main/helper/protocol.js';
 import { ProfileDraftSchema } from '../../../main/contract/profile.js';
 import { fakeSystem, memoryStore } from './fake-system.js';

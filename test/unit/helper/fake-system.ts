@@ -1,9 +1,9 @@
 // A HelperSystem that changes nothing: records every command and answers queries from a script.
-import type { CommandResult, CommandRunner, Program } from '../../../main/helper/command-runner.js';
-import type { StateStore } from '../../../main/helper/state-store.js';
-import { nameserversOf } from '../../../main/helper/dns-detect.js';
-import type { HelperSystem, ResolvConfShape } from '../../../main/helper/system.js';
-import type { UndoStep } from '../../../main/helper/undo-step.js';
+import type { CommandResult, CommandRunner, Program } from '../../../main/helper/root/command-runner.js';
+import type { StateStore } from '../../../main/helper/root/state-store.js';
+import { nameserversOf } from '../../../main/helper/root/dns-detect.js';
+import type { HelperSystem, ResolvConfShape } from '../../../main/helper/root/system.js';
+import type { UndoStep } from '../../../main/helper/root/undo-step.js';
 
 export type Responder = (program: Program, args: readonly string[]) => Partial<CommandResult> | undefined;
 

@@ -1,9 +1,9 @@
 // set-ipv6 and the full tunnel's IPv6: exact `ip` commands, the block/unblock order, and their undo.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Helper } from '../../../main/helper/helper.js';
+import { Helper } from '../../../main/helper/root/helper.js';
 import type { Response } from '../../../main/helper/protocol.js';
-import { undoStep } from '../../../main/helper/undo-step.js';
+import { undoStep } from '../../../main/helper/root/undo-step.js';
 import { fakeSystem, memoryStore, type Responder } from './fake-system.js';
 
 let nextId = 1;

@@ -7,7 +7,7 @@ import {
   LAN_IPV4,
   LAN_IPV6,
   type KillSwitchPolicy,
-} from '../../../main/helper/kill-switch-rules.js';
+} from '../../../main/helper/root/kill-switch-rules.js';
 
 /** The rules of one chain, without indentation, in order. */
 function chainRules(script: string, name: string): string[] {

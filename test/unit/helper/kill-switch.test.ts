@@ -2,8 +2,8 @@
 // teardown (a closed stdin may be a crash: only kill-switch-disarm removes the table).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Helper } from '../../../main/helper/helper.js';
-import type { NftRunner } from '../../../main/helper/kill-switch.js';
+import { Helper } from '../../../main/helper/root/helper.js';
+import type { NftRunner } from '../../../main/helper/root/kill-switch.js';
 import type { Response } from '../../../main/helper/protocol.js';
 import { fakeSystem, memoryStore } from './fake-system.js';
 

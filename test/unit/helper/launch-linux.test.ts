@@ -2,7 +2,12 @@
 // RunAsNode fuse is off), and a bundle has no main.js beside it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { directHelperCommand, linuxHelperLaunch, PKEXEC, INSTALLED_HELPER } from '../../../main/helper/launch-linux.js';
+import {
+  directHelperCommand,
+  linuxHelperLaunch,
+  PKEXEC,
+  INSTALLED_HELPER,
+} from '../../../main/helper/client/launch-linux.js';
 
 test('packaged: the bundled helper on the runtime shipped in resources/, never Electron as node', () => {
   const cmd = directHelperCommand(
@@ -38,7 +43,7 @@ test('build tree: main.ts through tsx from source; Electron in development only 
   );
   assert.equal(plain.command, '/usr/bin/node');
   assert.equal(plain.env, undefined);
-  assert.match(plain.args.at(-1) ?? '', /main\/helper\/main\.ts$/);
+  assert.match(plain.args.at(-1) ?? '', /main\/helper\/root\/main\.ts$/);
   const electron = directHelperCommand(
     { kind: 'build-tree', moduleFile: '/x/main/engine/tun/native-addon.ts' },
     { execPath: '/x/electron', electron: true },

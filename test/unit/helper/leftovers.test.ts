@@ -4,15 +4,15 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cleanupLeftovers } from '../../../main/helper/leftovers.js';
+import { cleanupLeftovers } from '../../../main/helper/root/leftovers.js';
 import {
   currentNamespaces,
   fileStateStore,
   findLeftovers,
   isRunning,
   processStartTime,
-} from '../../../main/helper/state-store.js';
-import type { UndoStep } from '../../../main/helper/undo-step.js';
+} from '../../../main/helper/root/state-store.js';
+import type { UndoStep } from '../../../main/helper/root/undo-step.js';
 import { fakeSystem } from './fake-system.js';
 
 const uid = process.getuid?.() ?? 0;

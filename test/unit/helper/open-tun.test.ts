@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TunAddon } from '../../../main/engine/tun/native-addon.js';
-import { Helper } from '../../../main/helper/helper.js';
+import { Helper } from '../../../main/helper/root/helper.js';
 import type { Response } from '../../../main/helper/protocol.js';
-import { socketChannel, type TunChannel } from '../../../main/helper/tun-channel.js';
+import { socketChannel, type TunChannel } from '../../../main/helper/root/tun-channel.js';
 import { fakeSystem, memoryStore } from './fake-system.js';
 
 function recordingChannel(vnet = true) {

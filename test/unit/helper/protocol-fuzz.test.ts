@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import fc from 'fast-check';
-import { Helper } from '../../../main/helper/helper.js';
+import { Helper } from '../../../main/helper/root/helper.js';
 import { LineSplitter } from '../../../main/helper/line-splitter.js';
 import { LIMITS, response } from '../../../main/helper/protocol.js';
 import { fakeSystem, memoryStore } from './fake-system.js';

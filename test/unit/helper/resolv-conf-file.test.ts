@@ -17,7 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { replaceFileAtomically } from '../../../main/helper/dns-resolv-conf-file.js';
+import { replaceFileAtomically } from '../../../main/helper/root/dns-resolv-conf-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cwt-resolv-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { selfCheck } from '../../../main/helper/self-check.js';
+import { selfCheck } from '../../../main/helper/root/self-check.js';
 
 function layoutTree(t: { after: (fn: () => void) => void }): { bundle: string; addon: string; runtime: string } {
   const root = mkdtempSync(join(tmpdir(), 'cw-self-'));
@@ -27,7 +27,7 @@ const uid = process.getuid?.() ?? 0;
 test('development layouts check nothing here (the resolver checks the addon when it loads it)', () => {
   assert.deepEqual(
     selfCheck({
-      layout: { kind: 'build-tree', moduleFile: '/w/dist/main/helper/main.js' },
+      layout: { kind: 'build-tree', moduleFile: '/w/dist/main/helper/root/main.js' },
       script: undefined,
       runtime: '/usr/bin/node',
       trust: { uid },

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { acquireStateLock } from '../../../main/helper/state-lock.js';
+import { acquireStateLock } from '../../../main/helper/root/state-lock.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cwt-lock-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,7 +31,7 @@ test('the second acquirer gets the lock only after the first released it', async
 
 test('a holder killed with SIGKILL frees the lock', async () => {
   // A separate process takes the lock and is killed while holding it.
-  const script = `import { acquireStateLock } from ${JSON.stringify(new URL('../../../main/helper/state-lock.ts', import.meta.url).href)};
+  const script = `import { acquireStateLock } from ${JSON.stringify(new URL('../../../main/helper/root/state-lock.ts', import.meta.url).href)};
 const r = await acquireStateLock(${JSON.stringify(dir)}); process.stdout.write(r.ok ? 'held\\n' : 'failed\\n'); setInterval(() => {}, 1000);`;
   const holder = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     stdio: ['ignore', 'pipe', 'inherit'],

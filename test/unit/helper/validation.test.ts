@@ -1,7 +1,7 @@
 // Hostile requests: each is refused with a reason and nothing is executed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Helper } from '../../../main/helper/helper.js';
+import { Helper } from '../../../main/helper/root/helper.js';
 import { fakeSystem, memoryStore } from './fake-system.js';
 
 const INJECTIONS = [

@@ -134,4 +134,16 @@ describe('the house import rules (npm run lint)', { concurrency: true }, () => {
     assert.notEqual(r.code, 0, r.out);
     assert.match(r.out, /helper-not-to-services-app-cli: main\/helper\/h\.ts → main\/services\/y\.ts/);
   });
+
+  it("fail on the helper's unprivileged client importing its root side", async () => {
+    const dir = scratch('helper-sides', {
+      'main/helper/protocol.ts': 'export const p = 1;\n',
+      'main/helper/root/r.ts': "import { p } from '../protocol.js';\nexport const r = p;\n",
+      'main/helper/client/c.ts': "import { r } from '../root/r.js';\nexport const c = r;\n",
+    });
+    const r = await cruise(dir);
+    assert.notEqual(r.code, 0, r.out);
+    assert.match(r.out, /helper-sides-apart: main\/helper\/client\/c\.ts → main\/helper\/root\/r\.ts/);
+    assert.doesNotMatch(r.out, /main\/helper\/root\/r\.ts → main\/helper\/protocol\.ts/);
+  });
 });

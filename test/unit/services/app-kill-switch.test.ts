@@ -1,7 +1,7 @@
 // One app connection's kill switch: what it asks the helper at start and at the end, per mode.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HelperError } from '../../../main/helper/client.js';
+import { HelperError } from '../../../main/helper/client/client.js';
 import { appKillSwitch } from '../../../main/services/kill-switch/app-kill-switch.js';
 
 function fakeHelper(fail = false, disarmFails = false) {

@@ -8,7 +8,7 @@ import { createPrivateKey } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import forge from 'node-forge';
-import { createBackend } from '../../../../main/services/connections/backend/index.js';
+import { createBackend } from '../../../../main/backend/index.js';
 import type { Channel, PayloadInput, ResponseEnvelope } from '../../../../main/contract/index.js';
 import { issue } from '../trust/helpers/certs.js';
 import { setup } from './setup.js';

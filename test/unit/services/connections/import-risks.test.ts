@@ -3,7 +3,7 @@
 // with acceptRisks; a plain entry needs no confirmation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createBackend } from '../../../../main/services/connections/backend/index.js';
+import { createBackend } from '../../../../main/backend/index.js';
 import type { Channel, PayloadInput, ResponseEnvelope } from '../../../../main/contract/index.js';
 import { importRisks } from '../../../../main/services/import/risks.js';
 import { join } from 'node:path';

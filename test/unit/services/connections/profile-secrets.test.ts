@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createBackend } from '../../../../main/services/connections/backend/index.js';
+import { createBackend } from '../../../../main/backend/index.js';
 import type { Channel, PayloadInput, ProfileSaveResult, ResponseEnvelope } from '../../../../main/contract/index.js';
 import { issue, pkcs12 } from '../trust/helpers/certs.js';
 import { setup } from './setup.js';
