@@ -61,6 +61,9 @@ function assertUp(): void {
     '128.0.0.0/1 dev cwt-td0',
     '10.50.0.0/16 dev cwt-td0',
     '198.51.100.7 via 192.168.77.1 dev cwt-up0',
+    // Full tunnel and no IPv6 from the server: IPv6 is blocked so it cannot go around the tunnel.
+    'unreachable ::/1',
+    'unreachable 8000::/1',
   ]) {
     assert.ok(table.includes(r), `${r} in\n${table}`);
   }
@@ -74,6 +77,8 @@ function isClean(): boolean {
     !linkNames(NS).includes('cwt-td0') &&
     !table.includes('cwt-td0') &&
     !table.includes('198.51.100.7') &&
+    !table.includes('unreachable ::/1') &&
+    !table.includes('unreachable 8000::/1') &&
     table.includes('default via 192.168.77.1 dev cwt-up0') &&
     readFileSync(resolvFile, 'utf8') === ORIGINAL_RESOLV
   );
@@ -94,7 +99,8 @@ describe('helper teardown (root, netns)', { skip: isRoot() ? false : 'needs root
     const client = await HelperClient.start(spec());
     try {
       await bringUp(client);
-      assert.deepEqual(await client.teardown(), { undone: 7, failed: 0 });
+      // 7 steps as before plus the two IPv6 block routes.
+      assert.deepEqual(await client.teardown(), { undone: 9, failed: 0 });
       assert.ok(isClean(), routeTable(NS));
     } finally {
       await client.close();
