@@ -6,12 +6,12 @@ import { dialingAddresses } from '../../engine/config.js';
 import { resolveServerAddress } from '../../engine/transport/resolve-server.js';
 import { readLanGateways } from '../../engine/transport/lan-gateways.js';
 import { failoverFactory, resolveServerList } from '../../engine/server-list.js';
-import { Tunnel, type TunnelState } from '../../engine/datapath/tunnel.js';
+import { Tunnel } from '../../engine/datapath/tunnel.js';
 import type { LogEntry } from '../../engine/log.js';
 import { SstpSession } from '../../engine/session.js';
 import { HelperClient, HelperError } from '../../helper/client/client.js';
 import { helperLaunch } from '../../helper/client/launch.js';
-import { ipv6EventFields, ipv6Text } from '../ipv6-status.js';
+import { connectEvent, describeConnectEvent } from '../connect-events.js';
 import { HelperNetConfigurator } from '../../helper/client/net-configurator.js';
 import type { CliContext } from '../context.js';
 import { addDiagnosticsOptions, openDiagnostics, type DiagnosticsCliOptions } from '../diagnostics-options.js';
@@ -106,7 +106,9 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
     ? (e: Record<string, unknown>) => ctx.stdout(JSON.stringify(e) + '\n')
     : (e: Record<string, unknown>) =>
         ctx.stdout(
-          (describeKillSwitch(e) ?? describe(e)) + (e['trafficBlocked'] === true ? BLOCKED_SUFFIX : '') + '\n',
+          (describeKillSwitch(e) ?? describeConnectEvent(e)) +
+            (e['trafficBlocked'] === true ? BLOCKED_SUFFIX : '') +
+            '\n',
         );
   const refuse = (message: string, code: number) => {
     if (o.json) emit({ event: 'error', message });
@@ -299,7 +301,7 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
       log,
     },
   );
-  tunnel.onState((s) => emit(markBlocked(stateEvent(s), killSwitch.mode !== 'off')));
+  tunnel.onState((s) => emit(markBlocked(connectEvent(s), killSwitch.mode !== 'off')));
   if (metrics) tunnel.onState((s) => metrics.metrics.onTunnelState(s));
   // Sleep/resume, a frozen process and route changes: probe at once, wait while there is no route.
   const life = watchTunnelLife(tunnel, {
@@ -344,60 +346,5 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
     await stopExtras();
     if (attemptLog?.ok) attemptLog.value.close();
     if (registration.ok) await registration.close();
-  }
-}
-
-function stateEvent(s: TunnelState): Record<string, unknown> {
-  switch (s.state) {
-    case 'connecting':
-      return { event: 'connecting', attempt: s.attempt };
-    case 'connected':
-      return {
-        event: 'connected',
-        interface: s.interfaceName,
-        address: s.ipv4.local,
-        peer: s.ipv4.peer,
-        mtu: s.mtu,
-        ...ipv6EventFields(s),
-        tls: { version: s.info.tls.version, cipher: s.info.tls.cipher },
-        // Which server of the list (and which of its addresses) the tunnel runs over.
-        ...(s.info.server ? { server: s.info.server } : {}),
-        reconnects: s.reconnects,
-      };
-    case 'reconnecting':
-      return { event: 'reconnecting', attempt: s.attempt, delayMs: s.delayMs, reason: s.reason };
-    case 'waiting-for-network':
-      return { event: 'waiting-for-network', attempt: s.attempt, reason: s.reason };
-    case 'checking':
-      return { event: 'checking', reason: s.reason };
-    case 'disconnected':
-      return { event: 'disconnected', reason: s.reason };
-  }
-}
-
-function describe(e: Record<string, unknown>): string {
-  switch (e['event']) {
-    case 'connecting':
-      return 'connecting…';
-    case 'connected':
-      return `connected: ${String(e['interface'])} ${String(e['address'])} → ${String(e['peer'])}${ipv6Text(e)}, routes ${(e['routes'] as string[]).join(', ') || '(peer only)'}, DNS ${(e['dns'] as string[]).join(', ') || '(unchanged)'}`;
-    case 'reconnecting': {
-      const r = e['reason'] as { message: string };
-      return `connection lost (${r.message}); reconnecting in ${Math.round(Number(e['delayMs']) / 100) / 10} s (attempt ${String(e['attempt'])})`;
-    }
-    case 'waiting-for-network': {
-      const r = e['reason'] as { message: string };
-      return `connection lost (${r.message}); waiting for network: no route to the server, reconnecting as soon as there is one`;
-    }
-    case 'checking':
-      return `checking the tunnel (${String(e['reason'])}): not counted as connected until the server answers`;
-    case 'metrics':
-      return `metrics: ${String(e['url'])}`;
-    case 'disconnected': {
-      const r = e['reason'] as { message: string } | null;
-      return r ? `disconnected: ${r.message}` : 'disconnected';
-    }
-    default:
-      return JSON.stringify(e);
   }
 }

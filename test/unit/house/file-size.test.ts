@@ -18,7 +18,6 @@ const BEING_CUT: ReadonlyMap<string, string> = new Map([
   ['main/services/connections/connection-service.ts', 'connection service, edited for failover and sleep/resume'],
   ['main/engine/sstp/control.ts', 'SSTP control, being edited'],
   ['main/engine/ppp/link.ts', 'PPP link: the one IP send path'],
-  ['main/cli/commands/connect.ts', 'grew past the limit with the kill switch this session'],
 ]);
 
 function sources(dir: string): string[] {
