@@ -1,6 +1,7 @@
 // The client side of SSTP call control (MS-SSTP §3.1.1, §3.2): connect request/ack/nak, crypto
-// binding hand-off, hello keepalive, disconnect and abort. Pure and event-driven: bytes leave through
-// `send`, time comes from the injected Clock, results leave as events. The session owns the sockets.
+// binding hand-off, disconnect and abort; the hello keepalive and probes are in control-keepalive.ts.
+// Pure and event-driven: bytes leave through `send`, time comes from the injected Clock, results leave
+// as events. The session owns the sockets.
 //
 // Teardown timing: a failure is reported the moment it is known (`failed`), and `closed` tells the
 // session when the socket may go. After our own CALL_ABORT we wait for the server's CALL_ABORT, at most
@@ -25,28 +26,11 @@ import {
 } from './control-packet.js';
 import { buildCallConnected, chooseBindingHash, type BindingHash } from './crypto-binding.js';
 import * as failures from './control-failures.js';
+import { SstpKeepalive } from './control-keepalive.js';
+import { completeTimers, DEFAULT_CONNECT_RETRIES, type SstpTimers } from './control-timers.js';
 import { describeControl, describeStatus } from './trace.js';
 
-export interface SstpTimers {
-  /** Wait for CALL_CONNECT_ACK after each request, then for PPP authentication after the ack (§3.2.2.1). */
-  readonly negotiationMs: number;
-  /** Receive silence before an ECHO_REQUEST; the same again without traffic is a dead peer. */
-  readonly helloIntervalMs: number;
-  /** After our CALL_ABORT, how long to wait for the peer's CALL_ABORT before closing (§3.1.2.1). */
-  readonly abortMs: number;
-  /** After our CALL_DISCONNECT, how long to wait for CALL_DISCONNECT_ACK. */
-  readonly disconnectMs: number;
-}
-
-export const DEFAULT_SSTP_TIMERS: SstpTimers = {
-  negotiationMs: 60_000,
-  helloIntervalMs: 60_000,
-  abortMs: 3_000,
-  disconnectMs: 5_000,
-};
-
-/** NAKs answered with a fresh request before giving up (so at most 1 + 3 requests). */
-export const DEFAULT_CONNECT_RETRIES = 3;
+export { DEFAULT_CONNECT_RETRIES, DEFAULT_SSTP_TIMERS, type SstpTimers } from './control-timers.js';
 
 export type SstpControlEvent =
   /** The server accepted the call: start PPP, and keep `hash`/`nonce` for CALL_CONNECTED. */
@@ -86,20 +70,21 @@ export class SstpClientControl {
   /** After stop(), nothing is sent and no event is emitted. */
   private stopped = false;
   private negotiationTimer: TimerHandle | undefined;
-  private helloTimer: TimerHandle | undefined;
   private closingTimer: TimerHandle | undefined;
-  private lastReceive = 0;
-  private echoSentAt: number | undefined;
-  /** A probe in flight (probe()): settled by the next ECHO_RESPONSE, or a dead peer at its deadline. */
-  private probing:
-    { readonly timer: TimerHandle; readonly answered: Promise<boolean>; settle(ok: boolean): void } | undefined;
+  private readonly keepalive: SstpKeepalive;
 
   constructor(private readonly opts: SstpControlOptions) {
     this.clock = opts.clock;
     this.log = opts.log;
-    const given = Object.entries(opts.timers ?? {}).filter(([, v]) => typeof v === 'number');
-    this.timers = { ...DEFAULT_SSTP_TIMERS, ...Object.fromEntries(given) };
+    this.timers = completeTimers(opts.timers);
     this.connectRetries = opts.connectRetries ?? DEFAULT_CONNECT_RETRIES;
+    this.keepalive = new SstpKeepalive({
+      clock: this.clock,
+      intervalMs: this.timers.helloIntervalMs,
+      sendEcho: () => this.sendMessage(bareMessage('ECHO_REQUEST')),
+      // No status names "keepalive timeout"; the peer is unlikely to read it anyway.
+      onDead: (f) => this.failWithAbort('NO_ERROR', f),
+    });
   }
 
   get stateName(): SstpControlStateName {
@@ -112,13 +97,13 @@ export class SstpClientControl {
       this.log.warn(`SSTP start() ignored in state ${this.state.name}`);
       return;
     }
-    this.lastReceive = this.clock.now();
+    this.keepalive.noteReceive();
     this.sendConnectRequest(1);
   }
 
   /** Any received packet, data or control, proves the peer alive. Cheap: called on the data path. */
   noteReceive(): void {
-    this.lastReceive = this.clock.now();
+    this.keepalive.noteReceive();
   }
 
   /** One decoded control message from the server (notes the receive itself). */
@@ -155,7 +140,7 @@ export class SstpClientControl {
         this.sendMessage(bareMessage('ECHO_RESPONSE'));
         return;
       case 'ECHO_RESPONSE':
-        this.settleProbe(true);
+        this.keepalive.echoResponse();
         return;
       case 'CALL_ABORT':
         this.peerAbort(msg);
@@ -196,8 +181,7 @@ export class SstpClientControl {
     this.cancelNegotiation();
     this.state = { name: 'connected' };
     this.sendPacket(packet);
-    this.echoSentAt = undefined;
-    this.armHello(this.timers.helloIntervalMs);
+    this.keepalive.start();
     return true;
   }
 
@@ -209,16 +193,7 @@ export class SstpClientControl {
    */
   probe(timeoutMs: number): Promise<boolean> {
     if (this.state.name !== 'connected' || this.stopped) return Promise.resolve(false);
-    if (this.probing) return this.probing.answered;
-    let settle!: (ok: boolean) => void;
-    const answered = new Promise<boolean>((resolve) => (settle = resolve));
-    const timer = this.clock.after(timeoutMs, () => {
-      this.settleProbe(false);
-      this.failWithAbort('NO_ERROR', failures.probeUnanswered(timeoutMs));
-    });
-    this.probing = { timer, answered, settle };
-    this.sendMessage(bareMessage('ECHO_REQUEST'));
-    return answered;
+    return this.keepalive.probe(timeoutMs);
   }
 
   /** A clean, user-requested end: CALL_DISCONNECT, then `closed` on the ack or after disconnectMs. */
@@ -308,35 +283,6 @@ export class SstpClientControl {
     });
   }
 
-  // --- keepalive ---
-
-  private armHello(delayMs: number): void {
-    this.helloTimer?.cancel();
-    this.helloTimer = this.clock.after(delayMs, () => this.helloTick());
-  }
-
-  // Rather than re-arm a timer per received packet, the timer checks the last receive time when it fires.
-  private helloTick(): void {
-    this.helloTimer = undefined;
-    if (this.state.name !== 'connected' || this.stopped) return;
-    const now = this.clock.now();
-    const interval = this.timers.helloIntervalMs;
-    if (this.echoSentAt !== undefined && this.lastReceive >= this.echoSentAt) this.echoSentAt = undefined;
-    if (this.echoSentAt !== undefined) {
-      // No status names "keepalive timeout"; the peer is unlikely to read it anyway.
-      this.failWithAbort('NO_ERROR', failures.deadPeer(now - this.lastReceive));
-      return;
-    }
-    const silent = now - this.lastReceive;
-    if (silent < interval) {
-      this.armHello(interval - silent);
-      return;
-    }
-    this.sendMessage(bareMessage('ECHO_REQUEST'));
-    this.echoSentAt = now;
-    this.armHello(interval);
-  }
-
   // --- teardown ---
 
   private peerAbort(msg: ControlMessage): void {
@@ -422,18 +368,10 @@ export class SstpClientControl {
     this.negotiationTimer = undefined;
   }
 
-  private settleProbe(answered: boolean): void {
-    const p = this.probing;
-    this.probing = undefined;
-    p?.timer.cancel();
-    p?.settle(answered);
-  }
-
   private cancelAll(): void {
-    this.settleProbe(false);
+    this.keepalive.stop();
     this.negotiationTimer?.cancel();
-    this.helloTimer?.cancel();
     this.closingTimer?.cancel();
-    this.negotiationTimer = this.helloTimer = this.closingTimer = undefined;
+    this.negotiationTimer = this.closingTimer = undefined;
   }
 }
