@@ -1,14 +1,12 @@
 // The PPP link over SSTP: RFC 1661 phases Dead → Establish (LCP) → Authenticate → Network
-// (IPCP, and IPv6CP independently) → Terminate, the demultiplexer for received frames, and the one
-// way out (a single 'failed' or 'closed'). No I/O: frames come in through receive() and leave
-// through the injected send(); time comes from the injected clock.
+// (IPCP, and IPv6CP independently) → Terminate, and the one way out (a single 'failed' or 'closed').
+// No I/O: frames come in through receive() and leave through the injected send(), both by way of
+// link-wire.ts (which sorts received frames by protocol); time comes from the injected clock.
 import type { Clock } from '../clock.js';
 import type { Phase, SessionFailure } from '../failure.js';
-import { phaseLogger, type Logger } from '../log.js';
-import { describeDecodeError } from '../bytes.js';
+import { phaseLogger } from '../log.js';
 import { Automaton, type PppEvent, type State } from './automaton.js';
 import { EchoMonitor } from './echo.js';
-import { decodeFrame, encodeFrame } from './frame.js';
 import { LcpPolicy } from './lcp.js';
 import { AuthPhase } from './link-auth.js';
 import type { PppLinkOptions } from './link-config.js';
@@ -16,28 +14,16 @@ import type { PppLinkEvent } from './link-events.js';
 import * as why from './link-failures.js';
 import { type LinkTerms } from './link-failures.js';
 import { NetworkLayer } from './link-network.js';
-import { ECHO_REQ, decodeControl, encodeControl, encodeMessage, type ControlPacket } from './packet.js';
-import {
-  PPP_CHAP,
-  PPP_EAP,
-  PPP_IPCP,
-  PPP_IPV4,
-  PPP_IPV6,
-  PPP_IPV6CP,
-  PPP_LCP,
-  PPP_PAP,
-  protocolName,
-} from './protocols.js';
-import { ProtocolRejecter } from './protocol-reject.js';
+import { AUTH_PROTOCOLS, LinkWire, type LinkLogs } from './link-wire.js';
+import { ECHO_REQ, encodeMessage } from './packet.js';
+import { PPP_IPCP, PPP_IPV6CP, PPP_LCP, protocolName } from './protocols.js';
 import { cryptoRandom, type RandomBytes } from './random.js';
-import { traceLine } from './trace.js';
 
 export type { PppLinkEvent } from './link-events.js';
 export type { PppLinkConfig, PppLinkOptions } from './link-config.js';
 
 type LinkPhase = 'dead' | 'establish' | 'authenticate' | 'network' | 'terminate';
 
-const AUTH_PROTOCOLS: ReadonlySet<number> = new Set([PPP_PAP, PPP_CHAP, PPP_EAP]);
 const HLAK_BYTES = 32;
 /** LCP leaving Opened on these is the server starting LCP negotiation over, not ending the link. */
 const RENEGOTIATION: ReadonlySet<PppEvent> = new Set<PppEvent>(['RCR+', 'RCR-', 'RCA', 'RCN']);
@@ -53,7 +39,7 @@ export class PppLink {
 
   private readonly clock: Clock;
   private readonly random: RandomBytes;
-  private readonly logs: Record<'lcp' | 'auth' | 'ipcp' | 'ipv6cp', Logger>;
+  private readonly logs: LinkLogs;
   private readonly lcpPolicy: LcpPolicy;
   private readonly lcp: Automaton;
   private lcpOpened = false;
@@ -63,7 +49,8 @@ export class PppLink {
   private readonly auth: AuthPhase;
   private echo: EchoMonitor | undefined;
   private readonly network: NetworkLayer;
-  private readonly rejects = new ProtocolRejecter(() => this.o.clock.now());
+  /** Frames in and out; built last, as it dispatches to the layers above (which send through it). */
+  private readonly wire: LinkWire;
 
   constructor(private readonly o: PppLinkOptions) {
     const { clock, log } = o;
@@ -77,7 +64,7 @@ export class PppLink {
       authMethods: o.config.authMethods,
       random: this.random,
       log: this.logs.lcp,
-      send: (p) => this.sendControl(PPP_LCP, p),
+      send: (p) => this.wire.sendControl(PPP_LCP, p),
       protocolRejected: (p) => this.protocolRejected(p),
       echoRejected: () => {
         this.logs.lcp.info('LCP: the server does not answer Echo-Requests; dead-peer detection is off');
@@ -92,7 +79,7 @@ export class PppLink {
       random: this.random,
       ...(o.limits ? { limits: o.limits } : {}),
       peerMru: () => this.lcpPolicy.negotiated.peerMru,
-      sendControl: (protocol, p) => this.sendControl(protocol, p),
+      sendControl: (protocol, p) => this.wire.sendControl(protocol, p),
       emit: (ev) => this.emit(ev),
       fail: (f) => this.fail(f),
     });
@@ -104,7 +91,7 @@ export class PppLink {
       log: this.logs.auth,
       inAuthPhase: () => this.phase === 'authenticate',
       inNetworkPhase: () => this.phase === 'network',
-      sendInfo: (protocol, packet) => this.sendInfo(protocol, packet, this.logs.auth),
+      sendInfo: (protocol, packet) => this.wire.sendInfo(protocol, packet, this.logs.auth),
       succeeded: (hlak) => this.run(() => this.authSucceeded(hlak)),
       fail: (f) => this.run(() => this.fail(f)),
       emit: (ev) => this.emit(ev),
@@ -118,13 +105,27 @@ export class PppLink {
       ...(o.limits ? { limits: o.limits } : {}),
       peerMru: () => this.lcpPolicy.negotiated.peerMru,
       hooks: {
-        send: (p) => this.sendControl(PPP_LCP, p),
+        send: (p) => this.wire.sendControl(PPP_LCP, p),
         up: () => this.lcpUp(),
         down: (cause) => this.lcpDown(cause),
         started: () => {},
         finished: (cause) => this.lcpFinished(cause),
         transition: (ev, from, to) => this.lcpTransition(ev, from, to),
       },
+    });
+    this.wire = new LinkWire({
+      logs: this.logs,
+      ipv6: o.config.ipv6,
+      now: () => clock.now(),
+      lcp: this.lcp,
+      auth: this.auth,
+      network: this.network,
+      peerMru: () => this.lcpPolicy.negotiated.peerMru,
+      heard: () => this.echo?.heard(),
+      ipPacket: (packet) => this.emit({ type: 'ip-packet', packet }),
+      step: (fn) => this.run(fn),
+      done: () => this.done,
+      send: (frame) => o.send(frame),
     });
   }
 
@@ -140,22 +141,7 @@ export class PppLink {
 
   /** One full PPP frame from an SSTP data packet. Never throws on bad bytes. */
   receive(frame: Buffer): void {
-    if (this.done) return;
-    const decoded = decodeFrame(frame);
-    if (!decoded.ok) {
-      this.logs.lcp.debug(`dropped: ${describeDecodeError(decoded.error)}`);
-      return;
-    }
-    const { protocol, info } = decoded.value;
-    this.echo?.heard();
-    // The data path first: no trace formatting per packet.
-    if (protocol === PPP_IPV4 || protocol === PPP_IPV6) {
-      if (protocol === PPP_IPV4 ? this.network.ipv4Up : this.network.ipv6Up)
-        this.emit({ type: 'ip-packet', packet: info });
-      else this.logs.lcp.debug(`dropped ${protocolName(protocol)} packet: its network protocol is not open`);
-      return;
-    }
-    this.run(() => this.receiveControl(protocol, info));
+    if (!this.done) this.wire.receive(frame);
   }
 
   /** Graceful end: LCP Terminate-Request, then 'closed' on the Ack or after Max-Terminate. */
@@ -178,46 +164,6 @@ export class PppLink {
     if (this.done) return;
     this.done = true;
     this.teardown();
-  }
-
-  // ---- receive path ----
-
-  private receiveControl(protocol: number, info: Buffer): void {
-    const log = this.logFor(protocol);
-    // Authenticators trace their own packets (they know what must not be printed).
-    if (!AUTH_PROTOCOLS.has(protocol)) log.debug(traceLine('rcvd', protocol, info));
-    if (protocol === PPP_LCP) return this.receiveInto(protocol, info, (p) => this.lcp.receive(p));
-    // RFC 1661 §3.4: until LCP is open, everything else is silently discarded.
-    if (!this.lcp.isOpened) return log.debug(`dropped: LCP is not open`);
-    if (AUTH_PROTOCOLS.has(protocol)) {
-      if (!this.auth.receive(protocol, info))
-        log.debug(`dropped ${protocolName(protocol)}: not the authentication in progress`);
-      return;
-    }
-    if (protocol === PPP_IPCP || (protocol === PPP_IPV6CP && this.o.config.ipv6)) {
-      const ncp = this.network.ncpFor(protocol);
-      if (ncp) this.receiveInto(protocol, info, (p) => ncp.receive(p));
-      else log.debug(`dropped ${protocolName(protocol)}: not in the network phase yet`);
-      return;
-    }
-    // CCP (we leave encryption to TLS), IPv6CP when IPv6 is off, and anything unknown.
-    this.sendProtocolReject(protocol, info);
-  }
-
-  private receiveInto(protocol: number, info: Buffer, deliver: (p: ControlPacket) => void): void {
-    const packet = decodeControl(info, `${protocolName(protocol)} packet`);
-    if (packet.ok) deliver(packet.value);
-    else this.logFor(protocol).debug(`dropped: ${describeDecodeError(packet.error)}`);
-  }
-
-  private sendProtocolReject(protocol: number, info: Buffer): void {
-    const ctx = {
-      peerMru: this.lcpPolicy.negotiated.peerMru,
-      nextId: () => this.lcp.nextId(),
-      log: this.logFor(protocol),
-    };
-    const reject = this.rejects.answer(protocol, info, ctx);
-    if (reject) this.sendControl(PPP_LCP, reject);
   }
 
   // ---- LCP ----
@@ -300,7 +246,7 @@ export class PppLink {
   private sendEcho(): void {
     if (!this.lcp.isOpened) return;
     const magic = this.lcpPolicy.negotiated.magic;
-    this.sendControl(
+    this.wire.sendControl(
       PPP_LCP,
       encodeMessage({ kind: 'echo', code: ECHO_REQ, id: this.lcp.nextId(), magic, data: Buffer.alloc(0) }),
     );
@@ -331,24 +277,7 @@ export class PppLink {
     this.echo.start();
   }
 
-  // ---- sending, logging, ending ----
-
-  private sendControl(protocol: number, packet: ControlPacket): void {
-    this.sendInfo(protocol, encodeControl(packet), this.logFor(protocol));
-  }
-
-  private sendInfo(protocol: number, info: Buffer, log: Logger): void {
-    if (this.done) return;
-    if (!AUTH_PROTOCOLS.has(protocol)) log.debug(traceLine('send', protocol, info));
-    this.o.send(encodeFrame(protocol, info));
-  }
-
-  private logFor(protocol: number): Logger {
-    if (AUTH_PROTOCOLS.has(protocol)) return this.logs.auth;
-    if (protocol === PPP_IPCP) return this.logs.ipcp;
-    if (protocol === PPP_IPV6CP) return this.logs.ipv6cp;
-    return this.logs.lcp;
-  }
+  // ---- ending ----
 
   private failurePhase(): Phase {
     switch (this.phase) {
