@@ -18,7 +18,7 @@ import { SstpSession } from '../../main/engine/session.js';
 import type { TunDevice, TunStats } from '../../main/engine/tun/tun-device.js';
 import { HelperClient } from '../../main/helper/client/client.js';
 import { helperLaunch } from '../../main/helper/client/launch.js';
-import { HelperNetConfigurator } from '../../main/helper/client/net-configurator.js';
+import { HelperNetConfigurator } from '../../main/helper/client/helper-net-configurator.js';
 import { buildSessionConfig } from '../../main/cli/options.js';
 
 const KEEPALIVE_S = 20;

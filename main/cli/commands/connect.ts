@@ -12,7 +12,7 @@ import { SstpSession } from '../../engine/session.js';
 import { HelperClient, HelperError } from '../../helper/client/client.js';
 import { helperLaunch } from '../../helper/client/launch.js';
 import { connectEvent, describeConnectEvent } from '../connect-events.js';
-import { HelperNetConfigurator } from '../../helper/client/net-configurator.js';
+import { HelperNetConfigurator } from '../../helper/client/helper-net-configurator.js';
 import type { CliContext } from '../context.js';
 import { addDiagnosticsOptions, openDiagnostics, type DiagnosticsCliOptions } from '../diagnostics-options.js';
 import { MSS_CLAMP_HELP, parseMssClamp } from '../mss-clamp-option.js';

@@ -1,5 +1,5 @@
 // The system networking a tunnel needs, behind one interface: implemented by the privileged helper's
-// client (main/helper/client/net-configurator.ts) and by a recording fake in tests.
+// client (main/helper/client/helper-net-configurator.ts) and by a recording fake in tests.
 
 export type RoutingMode = { readonly mode: 'full' } | { readonly mode: 'split'; readonly routes: readonly string[] };
 

@@ -7,7 +7,7 @@ import { resolveServerAddress } from '../../engine/transport/resolve-server.js';
 import { readLanGateways } from '../../engine/transport/lan-gateways.js';
 import { HelperClient, HelperError } from '../../helper/client/client.js';
 import { helperLaunch, type HelperLaunchOptions } from '../../helper/client/launch.js';
-import { HelperNetConfigurator } from '../../helper/client/net-configurator.js';
+import { HelperNetConfigurator } from '../../helper/client/helper-net-configurator.js';
 import type { DataPlaneProvider, SystemPlaneLease } from './ports.js';
 import { KILL_SWITCH_OFF, type KillSwitchSetting } from '../../contract/kill-switch.js';
 import { appKillSwitch } from '../kill-switch/app-kill-switch.js';

@@ -7,7 +7,7 @@ import { resolvConfText } from '../../../main/helper/root/dns-resolv-conf-file.j
 import { resolvconfRecord } from '../../../main/helper/root/dns-resolvconf.js';
 import { resolvedCalls, type DnsPlan } from '../../../main/helper/root/dns-resolved.js';
 import { Helper } from '../../../main/helper/root/helper.js';
-import { dnsRequest } from '../../../main/helper/client/net-configurator.js';
+import { dnsRequest } from '../../../main/helper/client/helper-net-configurator.js';
 import { LIMITS } from '../../../main/helper/protocol.js';
 import { ProfileDraftSchema } from '../../../main/contract/profile.js';
 import { fakeSystem, memoryStore } from './fake-system.js';
