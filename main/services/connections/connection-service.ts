@@ -2,15 +2,12 @@
 // profile + keychain + trust → SessionConfig → the engine's Tunnel (reconnect, backoff and the data
 // plane live there; see LiveConnection), each session attempt logged to its own file. Untrusted
 // certificates become trust prompts; a changed pin is its own loud state.
-import type { Clock, TimerHandle } from '../../engine/clock.js';
+import type { Clock } from '../../engine/clock.js';
 import { systemClock } from '../../engine/clock.js';
 import type { TunnelState } from '../../engine/datapath/tunnel.js';
-import { displayFingerprint } from '../trust/certificate.js';
-import type { CertificateInfo } from '../../engine/certificate-info.js';
 import type { SessionFailure } from '../../engine/failure.js';
 import { pingOnce } from '../../engine/packet/ping.js';
 import { diagnose, type DiagnoseOptions } from '../doctor/diagnose.js';
-import { withAskedCode } from '../doctor/one-time-code.js';
 import { testResultOf, type ProfileDiagnosis } from '../doctor/test-result.js';
 import type { ConnectionSnapshot, ConnectionState, TrustPrompt } from '../../contract/model.js';
 import type {
@@ -26,14 +23,16 @@ import type { ConnectionLogs } from '../logs/connection-logs.js';
 import type { Profile } from '../../contract/profile.js';
 import type { ProfileStore } from '../profiles/store.js';
 import { LiveConnection, type TunnelWatcher } from './live-connection.js';
+import { newEntry, retire, tickCounters, type Entry } from './profile-entry.js';
 import type { DataPlaneProvider, SessionFactory, SystemPlaneLease } from './ports.js';
-import { buildSessionConfig, type SystemProxyLookup } from './session-config.js';
+import type { SystemProxyLookup } from './session-config.js';
+import { setUpAttempt, type AttemptSetupOptions } from './attempt-setup.js';
+import { openCertificatePrompt, pinFor } from './certificate-prompts.js';
 import type { LastServerStore } from './last-server.js';
 import { setUpFailover } from './server-failover.js';
 import { TrustPrompts } from './trust-prompts.js';
 import { OtpFlow, OtpPrompts } from './one-time-prompts.js';
-import { connectedState, type ConnectionServiceEvent } from './service-events.js';
-import { failureView } from './views.js';
+import { betweenState, connectedState, failedState, type ConnectionServiceEvent } from './service-events.js';
 import { killSwitchView } from '../kill-switch/kill-switch-view.js';
 
 export type { ConnectionServiceEvent };
@@ -56,20 +55,6 @@ export interface ConnectionServiceDeps {
   readonly systemProxy?: SystemProxyLookup;
   /** The server of each profile's list that last connected (tried first next time); none remembered when absent. */
   readonly lastServers?: LastServerStore;
-}
-
-interface Entry {
-  state: ConnectionState;
-  live?: LiveConnection;
-  ticker?: TimerHandle;
-  /** Bumped by every connect/disconnect intent, so a stale async step knows to give up. */
-  generation: number;
-  /** A password typed for this run (not remembered): reused by trust retries only. */
-  transientPassword?: string;
-  /** The kill switch of the data plane in use (absent: off): snapshots say when it blocks. */
-  killSwitch?: 'on' | 'always';
-  /** When the session shown as connected came up: a passed check (after a resume) keeps it. */
-  upSince?: number;
 }
 
 export class ConnectionService {
@@ -139,7 +124,7 @@ export class ConnectionService {
     } else if (live) {
       await live.done;
     }
-    if (entry.live === live) this.retire(entry);
+    if (entry.live === live) retire(entry);
     this.set(profileId, entry, { state: 'disconnected' });
   }
 
@@ -204,13 +189,8 @@ export class ConnectionService {
     if (!pending)
       return { ok: false, error: { kind: 'expired', message: 'This certificate question is no longer open.' } };
     this.emit({ type: 'trust-resolved', promptId });
-    const { profileId, certificate, target } = pending.prompt;
-    const pinSha256 = certificate.sha256.replace(/:/g, '').toLowerCase();
-    const pin = (p: Profile): Profile =>
-      target === 'eap'
-        ? { ...p, eapTrust: { ...p.eapTrust, pinnedSha256: pinSha256 } }
-        : { ...p, tls: { ...p.tls, pinnedSha256: certificate.sha256 } };
-    const pinned = await this.deps.store.update(profileId, pin);
+    const { profileId } = pending.prompt;
+    const pinned = await this.deps.store.update(profileId, pinFor(pending.prompt));
     if (!pinned.ok) return { ok: false, error: { kind: 'store', message: pinned.error.message } };
     return this.connect(profileId, pending.password !== undefined ? { password: pending.password } : {});
   }
@@ -221,49 +201,10 @@ export class ConnectionService {
 
   // --------------------------------------------------------------------------------------------
 
-  private async prepare(profileId: string, opts: { password?: string; remember?: boolean; oneTimeCode?: boolean }) {
-    const found = await this.deps.store.get(profileId);
-    if (!found.ok) {
-      const error: StartError =
-        found.error.kind === 'not-found'
-          ? { kind: 'not-found', message: found.error.message }
-          : { kind: 'store', message: found.error.message };
-      return { ok: false as const, error };
-    }
-    const profile = found.value;
-    const unCoded = await buildSessionConfig(
-      profile,
-      this.deps.credentials,
-      opts.password !== undefined ? { password: opts.password } : {},
-      ...(this.deps.systemProxy ? [this.deps.systemProxy] : []),
-    );
-    const built = unCoded.ok && opts.oneTimeCode ? await withAskedCode(this.otp, profile, unCoded) : unCoded;
-    if (!built.ok) return built;
-    // A keychain that fails to save does not stop the connection the user asked for: the password
-    // was typed, so it is used for this run and the attempt's log says it was not remembered.
-    const saved =
-      opts.remember && opts.password !== undefined
-        ? await this.deps.credentials.set(profileId, 'password', opts.password)
-        : undefined;
-    const log = this.deps.logs.start(profileId, { secrets: built.secrets });
-    if (!log.ok) return { ok: false as const, error: { kind: 'configuration' as const, message: log.error.message } };
-    if (built.systemProxy !== undefined)
-      log.value.sink({ time: this.clock.now(), level: 'info', phase: 'tcp', message: built.systemProxy });
-    if (saved && !saved.ok)
-      log.value.sink({
-        time: this.clock.now(),
-        level: 'warn',
-        phase: 'auth',
-        message: `The password was not remembered. ${saved.error.message}`,
-      });
-    return {
-      ok: true as const,
-      profile,
-      config: built.config,
-      secrets: built.secrets,
-      log: log.value,
-      remembered: saved?.ok === true,
-    };
+  private prepare(profileId: string, opts: AttemptSetupOptions) {
+    const { store, credentials, logs, systemProxy } = this.deps;
+    const deps = { store, credentials, logs, clock: this.clock, otp: this.otp };
+    return setUpAttempt(systemProxy ? { ...deps, systemProxy } : deps, profileId, opts);
   }
 
   private async start(
@@ -356,7 +297,7 @@ export class ConnectionService {
     });
     entry.live = live;
     void live.done.then(() => {
-      if (entry.live === live) this.retire(entry);
+      if (entry.live === live) retire(entry);
     });
     live.start();
     return { ok: true };
@@ -372,30 +313,20 @@ export class ConnectionService {
           entry.state.state === 'checking' && entry.upSince !== undefined ? entry.upSince : this.clock.now();
         entry.upSince = since;
         this.set(profile.id, entry, connectedState(profile, s, live.attempt, since, live.counter));
-        if (!entry.ticker) this.tick(profile.id, entry, live);
+        if (!entry.ticker) {
+          const every = this.deps.counterIntervalMs ?? 1000;
+          const current = () => entry.live === live;
+          entry.ticker = tickCounters(this.clock, every, live.counter, current, () =>
+            this.pushCounters(profile.id, entry),
+          );
+        }
         return;
       }
       case 'checking':
-        if (live.stopping) return;
-        this.set(profile.id, entry, { state: 'checking', reason: s.reason, attempt: live.attempt });
-        return;
       case 'waiting-for-network':
-        if (live.stopping) return;
-        this.set(profile.id, entry, {
-          state: 'waiting-for-network',
-          retry: s.attempt,
-          since: this.clock.now(),
-          failure: failureView(s.reason),
-        });
-        return;
       case 'reconnecting':
         if (live.stopping) return;
-        this.set(profile.id, entry, {
-          state: 'reconnecting',
-          retry: s.attempt,
-          retryAt: this.clock.now() + s.delayMs,
-          failure: failureView(s.reason),
-        });
+        this.set(profile.id, entry, betweenState(s, live.attempt, this.clock.now()));
         return;
       case 'disconnected': {
         const stopping = live.stopping;
@@ -415,77 +346,13 @@ export class ConnectionService {
 
   /** A connection ended without being asked to (a user's stop never gets here): show why. */
   private fail(profile: Profile, entry: Entry, f: SessionFailure, attempt: number): void {
-    if (f.code === 'certificate-pin-mismatch' && f.certificate) {
-      const expected = profile.tls.pinnedSha256 ? displayFingerprint(profile.tls.pinnedSha256) : '';
-      this.set(profile.id, entry, {
-        state: 'pin-mismatch',
-        failure: failureView(f),
-        expected,
-        certificate: f.certificate,
-        attempt,
-      });
-    } else {
-      this.set(profile.id, entry, { state: 'error', failure: failureView(f), attempt });
-    }
+    this.set(profile.id, entry, failedState(profile, f, attempt));
     this.promptForCertificate(profile, f, entry.transientPassword);
   }
 
   private promptForCertificate(profile: Profile, f: SessionFailure, password: string | undefined): void {
-    if (f.eapCertificate) return this.promptForEapCertificate(profile, f.eapCertificate, f.message, password);
-    if (!f.certificate) return;
-    if (f.code !== 'certificate-untrusted' && f.code !== 'certificate-pin-mismatch') return;
-    const changed = f.code === 'certificate-pin-mismatch';
-    const prompt = this.prompts.open({
-      profileId: profile.id,
-      profileName: profile.name,
-      kind: changed ? 'changed' : 'unknown',
-      certificate: f.certificate,
-      message: f.message,
-      ...(changed && profile.tls.pinnedSha256 ? { expected: displayFingerprint(profile.tls.pinnedSha256) } : {}),
-      ...(password !== undefined ? { password } : {}),
-    });
-    this.emit({ type: 'trust-prompt', prompt });
-  }
-
-  /** The sign-in (EAP) server's own certificate: its own question, pinned into eapTrust if accepted. */
-  private promptForEapCertificate(
-    profile: Profile,
-    certificate: CertificateInfo,
-    message: string,
-    password: string | undefined,
-  ): void {
-    const was = profile.eapTrust?.pinnedSha256;
-    const expected = was !== undefined ? { expected: displayFingerprint(was) } : {};
-    const kind = was !== undefined ? 'changed' : 'unknown';
-    this.emit({
-      type: 'trust-prompt',
-      prompt: this.prompts.open({
-        profileId: profile.id,
-        profileName: profile.name,
-        kind,
-        certificate,
-        message,
-        target: 'eap',
-        ...expected,
-        ...(password !== undefined ? { password } : {}),
-      }),
-    });
-  }
-
-  private tick(profileId: string, entry: Entry, live: LiveConnection): void {
-    let mark = live.counter.mark;
-    const every = this.deps.counterIntervalMs ?? 1000;
-    const loop = () => {
-      entry.ticker = this.clock.after(every, () => {
-        if (entry.live !== live) return;
-        if (live.counter.mark !== mark) {
-          mark = live.counter.mark;
-          this.pushCounters(profileId, entry);
-        }
-        loop();
-      });
-    };
-    loop();
+    const prompt = openCertificatePrompt(this.prompts, profile, f, password);
+    if (prompt) this.emit({ type: 'trust-prompt', prompt });
   }
 
   private pushCounters(profileId: string, entry: Entry): void {
@@ -495,12 +362,6 @@ export class ConnectionService {
     this.set(profileId, entry, { ...s, bytesIn: live.counter.bytesIn, bytesOut: live.counter.bytesOut });
   }
 
-  private retire(entry: Entry): void {
-    entry.ticker?.cancel();
-    entry.ticker = undefined;
-    entry.live = undefined;
-  }
-
   private forwardLog(profileId: string, log: ConnectionLog): () => void {
     const attempt = log.info.attempt;
     return log.subscribe((entry) => this.emit({ type: 'log', line: { profileId, attempt, entry } }));
@@ -508,10 +369,7 @@ export class ConnectionService {
 
   private entry(profileId: string): Entry {
     let e = this.entries.get(profileId);
-    if (!e) {
-      e = { state: { state: 'disconnected' }, generation: 0 };
-      this.entries.set(profileId, e);
-    }
+    if (!e) this.entries.set(profileId, (e = newEntry()));
     return e;
   }
 

@@ -2,7 +2,9 @@
 import type { TunnelState } from '../../engine/datapath/tunnel.js';
 import type { ConnectionSnapshot, ConnectionState, LogLine, OtpPrompt, TrustPrompt } from '../../contract/model.js';
 import type { Profile } from '../../contract/profile.js';
-import { tlsView } from './views.js';
+import type { SessionFailure } from '../../engine/failure.js';
+import { displayFingerprint } from '../trust/certificate.js';
+import { failureView, tlsView } from './views.js';
 
 export type ConnectionServiceEvent =
   | { readonly type: 'snapshot'; readonly snapshot: ConnectionSnapshot }
@@ -52,4 +54,27 @@ export function connectedState(
           },
         }),
   };
+}
+
+type Between = Extract<TunnelState, { state: 'checking' | 'waiting-for-network' | 'reconnecting' }>;
+
+/** A tunnel between sessions: checking after a resume, waiting for a network, or backing off to retry. */
+export function betweenState(s: Between, attempt: number, now: number): ConnectionState {
+  switch (s.state) {
+    case 'checking':
+      return { state: 'checking', reason: s.reason, attempt };
+    case 'waiting-for-network':
+      return { state: 'waiting-for-network', retry: s.attempt, since: now, failure: failureView(s.reason) };
+    case 'reconnecting':
+      return { state: 'reconnecting', retry: s.attempt, retryAt: now + s.delayMs, failure: failureView(s.reason) };
+  }
+}
+
+/** A connection that ended without being asked to; a changed pin is its own loud state. */
+export function failedState(profile: Profile, f: SessionFailure, attempt: number): ConnectionState {
+  if (f.code === 'certificate-pin-mismatch' && f.certificate) {
+    const expected = profile.tls.pinnedSha256 ? displayFingerprint(profile.tls.pinnedSha256) : '';
+    return { state: 'pin-mismatch', failure: failureView(f), expected, certificate: f.certificate, attempt };
+  }
+  return { state: 'error', failure: failureView(f), attempt };
 }
