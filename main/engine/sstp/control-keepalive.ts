@@ -17,6 +17,8 @@ export interface KeepaliveOptions {
 }
 
 export class SstpKeepalive {
+  /** Between start() and stop(): a hello tick that fires outside it does nothing. */
+  private running = false;
   private helloTimer: TimerHandle | undefined;
   private lastReceive = 0;
   private echoSentAt: number | undefined;
@@ -33,6 +35,7 @@ export class SstpKeepalive {
 
   /** The call is up (CALL_CONNECTED sent): start the hello timer. */
   start(): void {
+    this.running = true;
     this.echoSentAt = undefined;
     this.armHello(this.opts.intervalMs);
   }
@@ -61,6 +64,7 @@ export class SstpKeepalive {
 
   /** The call left 'connected' (or was stopped): no more timers, a probe in flight is unanswered. */
   stop(): void {
+    this.running = false;
     this.settleProbe(false);
     this.helloTimer?.cancel();
     this.helloTimer = undefined;
@@ -74,6 +78,7 @@ export class SstpKeepalive {
   // Rather than re-arm a timer per received packet, the timer checks the last receive time when it fires.
   private helloTick(): void {
     this.helloTimer = undefined;
+    if (!this.running) return;
     const now = this.opts.clock.now();
     const interval = this.opts.intervalMs;
     if (this.echoSentAt !== undefined && this.lastReceive >= this.echoSentAt) this.echoSentAt = undefined;
