@@ -54,8 +54,10 @@ async function applyResolvConfFile(
     journal.forget(step);
     return {
       ok: false,
-      code: 'failed',
-      message: `cannot write /etc/resolv.conf: ${e instanceof Error ? e.message : String(e)}`,
+      error: {
+        code: 'failed',
+        message: `cannot write /etc/resolv.conf: ${e instanceof Error ? e.message : String(e)}`,
+      },
     };
   }
   return { ok: true, value: { method: 'resolv.conf' } };

@@ -34,7 +34,10 @@ export async function applyResolvconf(
   const r = await system.runner.run('resolvconf', ['-a', record], text);
   if (r.code !== 0) {
     await journal.undoGroup('dns');
-    return { ok: false, code: 'failed', message: `resolvconf -a ${record}: ${r.stderr.trim().slice(0, 200)}` };
+    return {
+      ok: false,
+      error: { code: 'failed', message: `resolvconf -a ${record}: ${r.stderr.trim().slice(0, 200)}` },
+    };
   }
   return { ok: true, value: { method: 'resolvconf' } };
 }

@@ -41,7 +41,10 @@ export async function applyResolved(
     const r = await system.runner.run('resolvectl', args);
     if (r.code !== 0) {
       await journal.undoGroup('dns');
-      return { ok: false, code: 'failed', message: `resolvectl ${args[0]}: ${r.stderr.trim().slice(0, 200)}` };
+      return {
+        ok: false,
+        error: { code: 'failed', message: `resolvectl ${args[0]}: ${r.stderr.trim().slice(0, 200)}` },
+      };
     }
   }
   return { ok: true, value: { method: 'resolved' } };

@@ -87,11 +87,11 @@ export class Helper {
     try {
       outcome = await this.dispatch(parsed.data);
     } catch (e) {
-      outcome = { ok: false, code: 'failed', message: e instanceof Error ? e.message : String(e) };
+      outcome = { ok: false, error: { code: 'failed', message: e instanceof Error ? e.message : String(e) } };
     }
     return outcome.ok
       ? { id: parsed.data.id, ok: true, result: outcome.value }
-      : failure(parsed.data.id, outcome.code, outcome.message);
+      : failure(parsed.data.id, outcome.error.code, outcome.error.message);
   }
 
   /**
@@ -161,9 +161,11 @@ export class Helper {
     }
     const { runner } = this.deps.system;
     const links = await runner.run('ip', ['-j', 'link', 'show']);
-    if (links.code !== 0) return { ok: false, code: 'failed', message: `ip link show: ${links.stderr.trim()}` };
+    if (links.code !== 0)
+      return { ok: false, error: { code: 'failed', message: `ip link show: ${links.stderr.trim()}` } };
     const existing = linkNames(links.stdout);
-    if (existing === undefined) return { ok: false, code: 'failed', message: 'unreadable `ip -j link show` output' };
+    if (existing === undefined)
+      return { ok: false, error: { code: 'failed', message: 'unreadable `ip -j link show` output' } };
     let name = req.name;
     if (name !== undefined && existing.has(name)) return refused(`${name} already exists`);
     for (let i = 0; name === undefined && i < 100; i++) if (!existing.has(`causeway${i}`)) name = `causeway${i}`;
@@ -175,12 +177,12 @@ export class Helper {
     const r = await runner.run('ip', ['tuntap', 'add', 'dev', name, 'mode', 'tun', 'user', String(req.uid)]);
     if (r.code !== 0) {
       this.journal.forget(step);
-      return { ok: false, code: 'failed', message: `ip tuntap add: ${r.stderr.trim().slice(0, 200)}` };
+      return { ok: false, error: { code: 'failed', message: `ip tuntap add: ${r.stderr.trim().slice(0, 200)}` } };
     }
     this.tun = name;
     // An armed kill switch lets the new TUN through before anything can be sent on it.
     const allowed = await this.killSwitch?.tunnelChanged(name);
-    if (allowed !== undefined && !allowed.ok) this.deps.log(`kill switch: ${allowed.message}`);
+    if (allowed !== undefined && !allowed.ok) this.deps.log(`kill switch: ${allowed.error.message}`);
     return { ok: true, value: { name } };
   }
 
@@ -255,7 +257,7 @@ export class Helper {
       const error = await run(args, step);
       if (error !== undefined) {
         await this.journal.undoGroup('address');
-        return { ok: false, code: 'failed', message: error };
+        return { ok: false, error: { code: 'failed', message: error } };
       }
     }
     this.tunHasIpv6 = req.ipv6 !== undefined;
@@ -268,11 +270,11 @@ function failure(id: number | null, code: RemoteErrorCode, message: string): Res
 }
 
 function noNft(): Outcome {
-  return { ok: false, code: 'refused', message: 'this helper cannot run nft, so it has no kill switch' };
+  return { ok: false, error: { code: 'refused', message: 'this helper cannot run nft, so it has no kill switch' } };
 }
 
 function refused(message: string): Outcome {
-  return { ok: false, code: 'refused', message };
+  return { ok: false, error: { code: 'refused', message } };
 }
 
 /** The first few issues as `field: reason`, never echoing the offending value back. */

@@ -85,7 +85,7 @@ export class TunIpv6 {
             );
       if (error !== undefined) {
         await this.journal.undoGroup(want === 'tunnel' ? 'v6-routes' : 'v6-block');
-        return { ok: false, code: 'failed', message: error };
+        return { ok: false, error: { code: 'failed', message: error } };
       }
     }
     // Only now the old kind goes: the new routes are already in place.
@@ -115,7 +115,8 @@ export class TunIpv6 {
     if (wanted !== undefined && current?.cidr === wanted) {
       if (lft.length === 0) return { ok: true, value: current };
       const r = await this.system.runner.run('ip', ['-6', 'addr', 'change', wanted, 'dev', tun, 'nodad', ...lft]);
-      if (r.code !== 0) return { ok: false, code: 'failed', message: `ip -6 addr change: ${clip(r.stderr)}` };
+      if (r.code !== 0)
+        return { ok: false, error: { code: 'failed', message: `ip -6 addr change: ${clip(r.stderr)}` } };
       return { ok: true, value: current };
     }
     let placed: Placed | undefined;
@@ -123,7 +124,7 @@ export class TunIpv6 {
       const step: UndoStep = { kind: 'delete-address6', group: 'address6', name: tun, cidr: wanted };
       // nodad: the other end is the PPP peer, not a LAN; DAD would only hold the address back a second.
       const error = await this.add(step, ['-6', 'addr', 'add', wanted, 'dev', tun, 'nodad', ...lft], undefined);
-      if (error !== undefined) return { ok: false, code: 'failed', message: error };
+      if (error !== undefined) return { ok: false, error: { code: 'failed', message: error } };
       placed = { cidr: wanted, step };
     }
     if (current !== undefined) await this.remove(current.step);

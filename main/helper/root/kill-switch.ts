@@ -108,7 +108,7 @@ export class KillSwitch {
     if (r.code !== 0) {
       // A failed transaction changed nothing: an earlier table (ours) still stands, or none does.
       if (fresh && this.current.state === 'off') this.dropStep();
-      return { ok: false, code: 'failed', message: `nft: ${firstLine(r.stderr)}` };
+      return { ok: false, error: { code: 'failed', message: `nft: ${firstLine(r.stderr)}` } };
     }
     this.current = { state: 'armed', policy };
     return { ok: true, value: { tunnel: tunnel ?? null } };
@@ -126,7 +126,7 @@ export class KillSwitch {
     const r = await this.nft.apply(`delete table ${KILL_SWITCH_FAMILY} ${KILL_SWITCH_TABLE}\n`);
     // No table, or no nft at all (then there cannot be one): nothing to remove either way.
     const gone = r.code === 0 || r.code === 127 || /No such file or directory/.test(r.stderr);
-    if (!gone) return { ok: false, code: 'failed', message: `nft: ${firstLine(r.stderr)}` };
+    if (!gone) return { ok: false, error: { code: 'failed', message: `nft: ${firstLine(r.stderr)}` } };
     const removed = r.code === 0;
     this.dropStep();
     this.current = { state: 'off' };

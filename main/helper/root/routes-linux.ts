@@ -40,7 +40,7 @@ export async function applyRoutes(
   ];
   for (const [i, address] of [...new Set(servers)].entries()) {
     const kept = await keepServerPath(system, journal, request.name, address, captures, !tunHasIpv6);
-    if (!kept.ok) return i === 0 ? kept : rollback(journal, kept.message);
+    if (!kept.ok) return i === 0 ? kept : rollback(journal, kept.error.message);
     if (kept.value === undefined) continue;
     if (i === 0) serverRoute = kept.value;
     else otherServerRoutes.push(kept.value);
@@ -95,7 +95,8 @@ async function keepServerPath(
     });
   if (!captured || server === undefined) return { ok: true, value: undefined };
   const found = await originalPath(system, address, tun);
-  if (!found.ok && ipv6Blocked && server.family === 6 && found.code === 'failed') return { ok: true, value: undefined };
+  if (!found.ok && ipv6Blocked && server.family === 6 && found.error.code === 'failed')
+    return { ok: true, value: undefined };
   if (!found.ok) return found;
   const destination = `${address}/${server.family === 4 ? 32 : 128}`;
   const step: UndoStep = {
@@ -127,7 +128,7 @@ async function addRoute(system: HelperSystem, journal: Journal, step: UndoStep, 
 
 async function rollback(journal: Journal, message: string): Promise<StepResult<never>> {
   await journal.undoGroup('routes');
-  return { ok: false, code: 'failed', message };
+  return { ok: false, error: { code: 'failed', message } };
 }
 
 const routeShow = z.array(z.object({ dev: z.string().regex(IFNAME).optional() }).loose());
@@ -152,19 +153,24 @@ async function originalPath(
 ): Promise<StepResult<{ dev: string; via: { gateway?: string } }>> {
   const r = await system.runner.run('ip', ['-j', 'route', 'get', server]);
   if (r.code !== 0)
-    return { ok: false, code: 'failed', message: `no route to the server ${server}: ${r.stderr.trim().slice(0, 200)}` };
+    return {
+      ok: false,
+      error: { code: 'failed', message: `no route to the server ${server}: ${r.stderr.trim().slice(0, 200)}` },
+    };
   let parsed;
   try {
     parsed = routeGet.safeParse(JSON.parse(r.stdout));
   } catch {
-    return { ok: false, code: 'failed', message: 'unreadable `ip -j route get` output' };
+    return { ok: false, error: { code: 'failed', message: 'unreadable `ip -j route get` output' } };
   }
   const route = parsed.success ? parsed.data[0] : undefined;
-  if (route === undefined) return { ok: false, code: 'failed', message: 'unreadable `ip -j route get` output' };
+  if (route === undefined)
+    return { ok: false, error: { code: 'failed', message: 'unreadable `ip -j route get` output' } };
   if (route.dev === tun)
-    return { ok: false, code: 'refused', message: `the server ${server} is already routed through ${tun}` };
+    return { ok: false, error: { code: 'refused', message: `the server ${server} is already routed through ${tun}` } };
   if (route.gateway === undefined) return { ok: true, value: { dev: route.dev, via: {} } };
   const gateway = parseIp(route.gateway);
-  if (gateway === undefined) return { ok: false, code: 'failed', message: `unreadable gateway in \`ip -j route get\`` };
+  if (gateway === undefined)
+    return { ok: false, error: { code: 'failed', message: `unreadable gateway in \`ip -j route get\`` } };
   return { ok: true, value: { dev: route.dev, via: { gateway: formatIp(gateway) } } };
 }

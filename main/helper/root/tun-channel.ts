@@ -41,12 +41,12 @@ export function socketChannel(addon: TunAddon, socket: number, pkexecUid: number
       try {
         opened = addon.openDevice(name, offload);
       } catch (e) {
-        return { ok: false, code: 'failed', message: `opening ${name}: ${errorMessage(e)}` };
+        return { ok: false, error: { code: 'failed', message: `opening ${name}: ${errorMessage(e)}` } };
       }
       try {
         addon.sendFd(socket, opened.fd, name);
       } catch (e) {
-        return { ok: false, code: 'failed', message: `handing ${name} over: ${errorMessage(e)}` };
+        return { ok: false, error: { code: 'failed', message: `handing ${name} over: ${errorMessage(e)}` } };
       } finally {
         // The engine holds its own reference now (or nobody does); ours would keep the queue attached.
         addon.closeFd(opened.fd);

@@ -129,7 +129,7 @@ test('a hand-over opens, sends and always closes our copy', () => {
   assert.ok(broken.ok);
   const r = broken.handOver('causeway0', false);
   assert.equal(r.ok, false);
-  if (!r.ok) assert.match(r.message, /handing causeway0 over: EPIPE/);
+  if (!r.ok) assert.match(r.error.message, /handing causeway0 over: EPIPE/);
   assert.deepEqual(gone.calls.slice(-1), ['close 77']);
 
   const busy = fakeAddon({ openError: 'EBUSY' });
@@ -137,7 +137,7 @@ test('a hand-over opens, sends and always closes our copy', () => {
   assert.ok(attached.ok);
   const b = attached.handOver('causeway0', true);
   assert.equal(b.ok, false);
-  if (!b.ok) assert.match(b.message, /opening causeway0: EBUSY/);
+  if (!b.ok) assert.match(b.error.message, /opening causeway0: EBUSY/);
   assert.equal(
     busy.calls.some((c) => c.startsWith('send')),
     false,
