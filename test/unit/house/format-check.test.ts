@@ -79,7 +79,11 @@ function scratch(name: string, files: Record<string, string>): string {
 
 function check(dir: string): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PRETTIER, ...lintArgs()], { cwd: dir });
+    // No colours: under CI=true prettier's terminal detection wraps "warn" in escape codes.
+    const child = spawn(process.execPath, [PRETTIER, ...lintArgs()], {
+      cwd: dir,
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+    });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));
