@@ -37,6 +37,9 @@ import {
 } from '../kill-switch-option.js';
 import { killSwitchFile, loadKillSwitchSetting } from '../../services/kill-switch/kill-switch-setting.js';
 import { resolvePaths } from '../../services/paths.js';
+import { LastServerStore } from '../../services/connections/last-server.js';
+import { lastGoodFirst } from '../../services/connections/server-failover.js';
+import { join } from 'node:path';
 import { watchTunnelLife } from '../../services/system/tunnel-watch.js';
 import { addConnectionOptions, type SecretAndOutputOptions } from './test.js';
 
@@ -188,6 +191,14 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   for (const u of serverList.unresolved)
     ctx.stderr(`causeway: warning: alternate server ${u.server} left out: ${u.failure.message}\n`);
   const protectedAddresses = [...new Set([...dest.addresses, ...serverList.addresses])];
+  // As in the app: a profile's list starts with the server that connected last time, and the one
+  // that connects now is remembered (<config>/last-servers.json, shared with the app).
+  const lastServers =
+    profile && serverList.servers.length > 1 ? new LastServerStore(join(configDir, 'last-servers.json')) : undefined;
+  const remembered = profile ? await lastServers?.get(profile.id) : undefined;
+  const servers = lastGoodFirst(serverList.servers, remembered);
+  if (remembered && servers[0] !== serverList.servers[0])
+    ctx.stderr(`causeway: starting with ${remembered.host}:${remembered.port}, the server that connected last time\n`);
 
   const attemptLog =
     t.kind === 'profile'
@@ -245,7 +256,7 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
   const armed = await startKillSwitch(
     helper,
     killSwitch,
-    killSwitchEndpoints(protectedAddresses, serverList.servers, (config.proxy ?? config).port),
+    killSwitchEndpoints(protectedAddresses, servers, (config.proxy ?? config).port),
     emit,
   );
   if (!armed.ok) {
@@ -279,7 +290,7 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
     {
       net,
       openTun: (name) => net.openTun(name),
-      createSession: failoverFactory(serverList.servers, (c, d) => new SstpSession(c, d)),
+      createSession: failoverFactory(servers, (c, d) => new SstpSession(c, d)),
       // Each reconnect asks for a fresh code: the one the dropped session used is spent.
       ...(codes && mode
         ? {
@@ -302,6 +313,14 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
     },
   );
   tunnel.onState((s) => emit(markBlocked(connectEvent(s), killSwitch.mode !== 'off')));
+  // Awaited before exit, so a connect stopped right after it came up still remembers its server.
+  let remembering: Promise<unknown> = Promise.resolve();
+  tunnel.onState((s) => {
+    if (s.state !== 'connected' || !profile || !lastServers || !s.info.server) return;
+    remembering = lastServers.set(profile.id, { host: s.info.server.host, port: s.info.server.port }).then((r) => {
+      if (!r.ok) ctx.stderr(`causeway: warning: the server in use could not be remembered: ${r.error}\n`);
+    });
+  });
   if (metrics) tunnel.onState((s) => metrics.metrics.onTunnelState(s));
   // Sleep/resume, a frozen process and route changes: probe at once, wait while there is no route.
   const life = watchTunnelLife(tunnel, {
@@ -344,6 +363,7 @@ async function runConnect(server: string, o: ConnectCliOptions, ctx: CliContext)
     life.stop();
     await helper.close(5_000);
     await stopExtras();
+    await remembering;
     if (attemptLog?.ok) attemptLog.value.close();
     if (registration.ok) await registration.close();
   }

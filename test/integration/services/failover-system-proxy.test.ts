@@ -36,6 +36,22 @@ function listen(server: Server): Promise<number> {
   );
 }
 
+type Remembered = { servers: Record<string, { host: string; port: number }> };
+
+/** last-servers.json once it names `id` (bounded wait: the write follows the connected state). */
+async function rememberedServers(path: string, id: string): Promise<Remembered> {
+  const until = Date.now() + 5_000;
+  for (;;) {
+    try {
+      const r = JSON.parse(readFileSync(path, 'utf8')) as Remembered;
+      if (r.servers[id] !== undefined || Date.now() > until) return r;
+    } catch (e) {
+      if (Date.now() > until) throw e;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describe('app services: server failover and the GNOME system proxy, against SoftEther', { skip }, () => {
   let softether: SoftEtherServer;
   let squid: Squid;
@@ -160,9 +176,8 @@ describe('app services: server failover and the GNOME system proxy, against Soft
     );
     await service.disconnect(id);
 
-    const remembered = JSON.parse(readFileSync(join(dir, 'config', 'last-servers.json'), 'utf8')) as {
-      servers: Record<string, { host: string; port: number }>;
-    };
+    // The service writes it when the connection is up, without holding the connection back for it.
+    const remembered = await rememberedServers(join(dir, 'config', 'last-servers.json'), id);
     assert.deepEqual(remembered.servers[id], { host: softether.host, port: 443 });
 
     const httpBefore = httpConnections;
