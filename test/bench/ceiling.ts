@@ -222,9 +222,8 @@ try {
     keepStdinOpen: true,
     detached: true,
   });
-  const listening = await next(endpoint, 'listening', 30_000).catch(() =>
-    endpoint!.waitFor((e) => e.event === 'listening', 1),
-  );
+  // From the first event on: the endpoint may print it before we start waiting.
+  const listening = await endpoint.waitFor((e) => e.event === 'listening', 30_000);
   const sstpPort = listening.sstpPort as number;
   const rawPort = listening.rawPort as number;
   runner = spawnJsonChild(
