@@ -11,6 +11,9 @@ import { KillSwitchSettingSchema } from './kill-switch.js';
 
 export const PROFILE_VERSION = 1;
 
+/** A profile's tunnel MTU (bytes): 576 is the IPv4 minimum every host must take, 1500 Ethernet's. */
+export const PROFILE_MTU_RANGE = { min: 576, max: 1500 } as const;
+
 // Control characters in names and paths would let an imported file forge lines in CLI output and logs.
 export function hasNoControlCharacters(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
@@ -201,8 +204,8 @@ const profileFields = {
   mtu: z
     .number()
     .int('must be a whole number')
-    .min(576, 'must be between 576 and 1500')
-    .max(1500, 'must be between 576 and 1500')
+    .min(PROFILE_MTU_RANGE.min, `must be between ${PROFILE_MTU_RANGE.min} and ${PROFILE_MTU_RANGE.max}`)
+    .max(PROFILE_MTU_RANGE.max, `must be between ${PROFILE_MTU_RANGE.min} and ${PROFILE_MTU_RANGE.max}`)
     .optional(),
   /** Clamp the MSS of TCP SYNs through the tunnel to its MTU − 40 (the doctor says when a path needs it). */
   mssClamp: z.boolean().optional(),
