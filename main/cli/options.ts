@@ -11,6 +11,7 @@ import {
 } from '../engine/config.js';
 import { parseEapTrustFlags, withEapTrustFlags } from './eap-trust-options.js';
 import { normaliseFingerprint } from '../engine/transport/certificate.js';
+import { parseIntegerOption, parseOptionalIntegerOption } from './integer-option.js';
 
 export interface ConnectOptions {
   user?: string;
@@ -69,11 +70,15 @@ export function parseHostPort(text: string): Parsed<{ host: string; port: number
 
 /** --auth-wait SECONDS: how long authentication may wait for the server (an MFA push). In ms. */
 export function parseAuthWait(text: string): Parsed<number> {
-  const s = Number(text);
-  const { min, max } = AUTH_WAIT_RANGE_S;
-  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(s) || s < min || s > max)
-    return { ok: false, error: `--auth-wait must be a whole number of seconds from ${min} to ${max} (got ${text})` };
-  return { ok: true, value: s * 1000 };
+  const s = parseIntegerOption(text, { flag: '--auth-wait', range: AUTH_WAIT_RANGE_S, unit: 'seconds' });
+  return s.ok ? { ok: true, value: s.value * 1000 } : s;
+}
+
+/** --mru BYTES: the largest packet we ask the server to send; 4091 = SSTP's 4095-byte packet less its header. */
+export const MRU_RANGE = { min: 576, max: 4091 } as const;
+
+export function parseMru(text: string | undefined): Parsed<number> {
+  return parseOptionalIntegerOption(text, { flag: '--mru', range: MRU_RANGE, unit: 'bytes' }, 1500);
 }
 
 export function parseAuthList(text: string): Parsed<AuthMethod[]> {
@@ -147,9 +152,8 @@ export function buildSessionConfig(target: string, o: ConnectOptions, password: 
     if (!p.ok) return p;
     proxy = p.value;
   }
-  const mru = o.mru === undefined ? 1500 : Number(o.mru);
-  if (!Number.isInteger(mru) || mru < 576 || mru > 4091)
-    return { ok: false, error: '--mru must be between 576 and 4091' };
+  const mru = parseMru(o.mru);
+  if (!mru.ok) return mru;
   const eapFlags = parseEapTrustFlags(o);
   if (!eapFlags.ok) return eapFlags;
   const trust = { caPem, pinSha256, insecure: o.insecure === true };
@@ -168,7 +172,7 @@ export function buildSessionConfig(target: string, o: ConnectOptions, password: 
       authMethods: auth.value,
       ...(o.allowNoAuth === true ? { allowNoAuthentication: true } : {}),
       ipv6: o.ipv6 === true,
-      mru,
+      mru: mru.value,
     },
   };
 }

@@ -7,12 +7,14 @@ import type { Command } from 'commander';
 import { systemClock } from '../../engine/clock.js';
 import type { SessionConfig } from '../../engine/config.js';
 import type { LogEntry } from '../../engine/log.js';
+import type { Result } from '../../engine/result.js';
 import { ECHO_OVERHEAD_BYTES, startEchoLoad, type EchoLoadResult } from '../../engine/packet/echo-load.js';
 import { pingOnce } from '../../engine/packet/ping.js';
 import { SstpSession } from '../../engine/session.js';
 import type { CliContext } from '../context.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from '../exit-codes.js';
 import type { ConnectOptions } from '../options.js';
+import { parseOptionalIntegerOption } from '../integer-option.js';
 import { jsonOutput, textOutput, type Output } from '../output.js';
 import type { ProfileServices } from '../profiles/services.js';
 import type { OtpFlags } from '../one-time-code.js';
@@ -39,10 +41,22 @@ export interface BenchReport {
   readonly clientCpuSecondsPerGb: number | undefined;
 }
 
-function integer(text: string | undefined, fallback: number, min: number, max: number, what: string): number | string {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  return Number.isInteger(n) && n >= min && n <= max ? n : `${what} must be a whole number from ${min} to ${max}`;
+/** The load's knobs; --size left out (0) means the server's MRU, capped at 1500. */
+const SECONDS = { flag: '--seconds', range: { min: 1, max: 60 } } as const;
+const WINDOW = { flag: '--window', range: { min: 1, max: 1024 } } as const;
+const SIZE = { flag: '--size', range: { min: 16 + ECHO_OVERHEAD_BYTES, max: 65_535 }, unit: 'bytes' } as const;
+
+export type BenchKnobs = { seconds: number; window: number; size: number };
+
+/** --seconds, --window, --size, each checked against its range; the first bad one is the error. */
+export function benchKnobs(o: BenchFlags): Result<BenchKnobs, string> {
+  const seconds = parseOptionalIntegerOption(o.seconds, SECONDS, 5);
+  if (!seconds.ok) return seconds;
+  const window = parseOptionalIntegerOption(o.window, WINDOW, 64);
+  if (!window.ok) return window;
+  const size = parseOptionalIntegerOption(o.size, SIZE, 0);
+  if (!size.ok) return size;
+  return { ok: true, value: { seconds: seconds.value, window: window.value, size: size.value } };
 }
 
 export function registerBenchCommand(program: Command, ctx: CliContext, services?: ProfileServices): void {
@@ -66,35 +80,25 @@ export function registerBenchCommand(program: Command, ctx: CliContext, services
     .action(async (target: string, o: ConnectOptions & SecretAndOutputOptions & OtpFlags & BenchFlags) => {
       const json = o.json === true;
       const out = json ? jsonOutput(ctx.stdout) : textOutput(ctx.stdout, ctx.stderr);
-      const seconds = integer(o.seconds, 5, 1, 60, '--seconds');
-      const window = integer(o.window, 64, 1, 1024, '--window');
-      const size = integer(o.size, 0, 16 + ECHO_OVERHEAD_BYTES, 65_535, '--size');
-      for (const v of [seconds, window, size]) {
-        if (typeof v === 'string') {
-          out.error(v);
-          return ctx.setExitCode(EXIT.usage);
-        }
+      const knobs = benchKnobs(o);
+      if (!knobs.ok) {
+        out.error(knobs.error);
+        return ctx.setExitCode(EXIT.usage);
       }
       const run = await resolveRunTarget(target, o, out, ctx, services);
       if (!run) return;
       ctx.setExitCode(
-        await bench(
-          run.t.config,
-          { seconds: seconds as number, window: window as number, size: size as number },
-          out,
-          ctx,
-          {
-            json,
-            verbose: o.verbose === true,
-          },
-        ),
+        await bench(run.t.config, knobs.value, out, ctx, {
+          json,
+          verbose: o.verbose === true,
+        }),
       );
     });
 }
 
 async function bench(
   config: SessionConfig,
-  p: { seconds: number; window: number; size: number },
+  p: BenchKnobs,
   out: Output,
   ctx: CliContext,
   how: { json: boolean; verbose: boolean },

@@ -4,8 +4,9 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { normaliseFingerprint } from '../../engine/transport/certificate.js';
-import type { ProfileDraft } from '../../contract/profile.js';
+import { PROFILE_MTU_RANGE, type ProfileDraft } from '../../contract/profile.js';
 import { OTP_MODES } from '../../engine/config.js';
+import { parseIntegerOption } from '../integer-option.js';
 import { parseAuthList, parseAuthWait, parseHostPort, parseProxyUrl, type Parsed } from '../options.js';
 
 /** What commander hands over. `false` comes from a --no-X flag; `undefined` means "not given". */
@@ -224,9 +225,9 @@ export function parseProfileFlags(o: ProfileFlagOptions): Parsed<ProfileEdits> {
     step((d) => ({ ...d, authWaitSeconds: wait.value / 1000 }));
   }
   if (o.mtu !== undefined) {
-    const mtu = Number(o.mtu);
-    if (!Number.isInteger(mtu)) return bad(`--mtu must be a whole number of bytes (got ${o.mtu})`);
-    step((d) => ({ ...d, mtu }));
+    const mtu = parseIntegerOption(o.mtu, { flag: '--mtu', range: PROFILE_MTU_RANGE, unit: 'bytes' });
+    if (!mtu.ok) return mtu;
+    step((d) => ({ ...d, mtu: mtu.value }));
   }
 
   const stdinSecret = o.passwordStdin ? 'password' : o.proxyPasswordStdin ? 'proxy-password' : undefined;

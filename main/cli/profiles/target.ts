@@ -15,6 +15,7 @@ import {
   buildSessionConfig,
   parseAuthList,
   parseAuthWait,
+  parseMru,
   parseHostPort,
   parseProxyUrl,
   weakAuthWarnings,
@@ -315,10 +316,9 @@ export function parseOverrides(o: ConnectOptions): Parsed<Overrides> {
     out.proxy = p.value;
   }
   if (o.mru !== undefined) {
-    const mru = Number(o.mru);
-    if (!Number.isInteger(mru) || mru < 576 || mru > 4091)
-      return { ok: false, error: '--mru must be between 576 and 4091' };
-    out.mru = mru;
+    const mru = parseMru(o.mru);
+    if (!mru.ok) return mru;
+    out.mru = mru.value;
   }
   return { ok: true, value: out };
 }
