@@ -3,6 +3,7 @@
 // the detail the engine kept (TLS verify code, HTTP status, proxy auth schemes, binding hashes).
 import type { Advice, DoctorFailure } from '../../contract/doctor.js';
 import type { CertificateInfo } from '../../engine/certificate-info.js';
+import type { AuthAnswer } from '../../engine/transport/proxy-auth.js';
 
 export interface AdviceContext {
   readonly failure: DoctorFailure;
@@ -15,6 +16,22 @@ export interface AdviceContext {
 }
 
 const advice = (id: string, meaning: string, action: string): Advice => ({ id, meaning, action });
+
+// The schemes the engine answers a proxy's 407 with (transport/proxy-auth.ts): the Record makes a scheme
+// added there a compile error here until the advice names it too.
+type SpokenProxyScheme = Extract<AuthAnswer, { ok: true }>['scheme'];
+const SPOKEN: Record<SpokenProxyScheme, true> = { Digest: true, Basic: true };
+const SPOKEN_PROXY_SCHEMES = Object.keys(SPOKEN);
+
+/** A scheme name where the engine's detail lists the challenges ("…; Proxy-Authenticate: NTLM, Negotiate"). */
+const schemeIn = (names: readonly string[]) => new RegExp(`(?:^|[:,])\\s*(?:${names.join('|')})\\b`, 'i');
+const WINDOWS_SCHEME = schemeIn(['NTLM', 'Negotiate', 'Kerberos']);
+const SPOKEN_SCHEME = schemeIn(SPOKEN_PROXY_SCHEMES);
+
+/** The 407 offered NTLM/Negotiate/Kerberos and nothing the engine can answer (Digest, Basic). */
+export function offersOnlyWindowsProxyAuth(detail: string): boolean {
+  return WINDOWS_SCHEME.test(detail) && !SPOKEN_SCHEME.test(detail);
+}
 
 export function adviceFor(ctx: AdviceContext): Advice {
   const f = ctx.failure;
@@ -52,11 +69,11 @@ export function adviceFor(ctx: AdviceContext): Advice {
         'Check the proxy address, and ask its administrator to allow CONNECT to the VPN server’s port.',
       );
     case 'proxy-auth-failed':
-      if (/NTLM|Negotiate|Kerberos/i.test(detail) && !/Basic/i.test(detail))
+      if (offersOnlyWindowsProxyAuth(detail))
         return advice(
           'proxy-ntlm',
-          'The proxy wants NTLM or Kerberos (Windows) authentication, which Causeway does not support; it only speaks Basic.',
-          'Ask the proxy administrator to allow Basic authentication or an exception for the VPN server, or use a network without this proxy.',
+          `The proxy wants NTLM or Kerberos (Windows) authentication, which Causeway does not support; it signs in to a proxy with ${SPOKEN_PROXY_SCHEMES.join(' or ')}.`,
+          `Ask the proxy administrator to allow ${SPOKEN_PROXY_SCHEMES.join(' or ')} authentication or an exception for the VPN server, or use a network without this proxy.`,
         );
       return advice(
         'proxy-credentials',
