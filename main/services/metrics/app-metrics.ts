@@ -11,6 +11,7 @@ import type { StreamTap, TapDirection } from '../../engine/diagnostics/stream-ta
 import { EchoTimer } from './echo-timer.js';
 import { DEFAULT_METRICS_PORT, parseMetricsListen } from './listen-address.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
+import { CONNECTION_STATES } from './state-names.js';
 
 const SettingFile = z.strictObject({ version: z.literal(1), enabled: z.boolean(), listen: z.string().max(64) });
 
@@ -23,16 +24,6 @@ export interface MetricsSetting {
 
 export type MetricsSettingResult =
   { readonly ok: true; readonly setting: MetricsSetting } | { readonly ok: false; readonly message: string };
-
-const STATES = [
-  'disconnected',
-  'connecting',
-  'connected',
-  'disconnecting',
-  'reconnecting',
-  'error',
-  'pin-mismatch',
-] as const satisfies readonly ConnectionSnapshot['state'][];
 
 export class AppMetrics {
   readonly registry = new Registry();
@@ -128,7 +119,8 @@ export class AppMetrics {
     const previous = this.last.get(s.profileId);
     if (previous === s.state) return;
     this.last.set(s.profileId, s.state);
-    for (const name of STATES) this.state.set({ profile: s.profileId, state: name }, name === s.state ? 1 : 0);
+    for (const name of CONNECTION_STATES)
+      this.state.set({ profile: s.profileId, state: name }, name === s.state ? 1 : 0);
     if (s.state === 'connected') this.connects.inc({ profile: s.profileId });
     if (s.state === 'reconnecting') this.reconnects.inc({ profile: s.profileId, reason: s.failure.code });
   }

@@ -6,13 +6,7 @@ import { systemClock, type Clock } from '../../engine/clock.js';
 import type { StreamTap, TapDirection } from '../../engine/diagnostics/stream-tap.js';
 import type { TunnelState } from '../../engine/datapath/tunnel.js';
 import { EchoTimer } from './echo-timer.js';
-
-export const TUNNEL_STATES = [
-  'connecting',
-  'connected',
-  'reconnecting',
-  'disconnected',
-] as const satisfies readonly TunnelState['state'][];
+import { TUNNEL_STATES } from './state-names.js';
 
 export interface ConnectionMetrics {
   readonly registry: Registry;
@@ -116,11 +110,15 @@ export function createConnectionMetrics(
           connectedSince.set(0);
           reconnects.inc({ reason: s.reason.code });
           return;
+        case 'waiting-for-network':
+          connectedSince.set(0);
+          return;
         case 'disconnected':
           connectedSince.set(0);
           failures.inc({ reason: s.reason?.code ?? 'none' });
           return;
         case 'connecting':
+        case 'checking': // still the same session: it is answered (connected again) or lost (reconnecting)
           return;
       }
     },
