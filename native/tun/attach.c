@@ -100,6 +100,7 @@ napi_value js_attach(napi_env env, napi_callback_info info) {
   t->bounds = bounds;
   t->vnet = vnet;
   t->gso = vnet;
+  t->gso_udp = vnet;
 
   int uverr = 0;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok || (uverr = uv_poll_init(loop, &t->poll, fd)) != 0) {

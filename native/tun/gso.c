@@ -1,9 +1,9 @@
 // See gso.h. Why this exists: a TUN write runs the kernel's whole receive path (IP, TCP, waking the
 // reader) once per packet. Handing it one GSO packet for a run of ~40 MSS-sized segments, marked
 // VIRTIO_NET_HDR_F_NEEDS_CSUM, runs that path once per run instead: this is what the kernel's own
-// GRO does for a NIC, and what a virtio/vhost guest does for its host.
+// GRO does for a NIC, and what a virtio/vhost guest does for its host. UDP runs: gso_udp.c.
 //
-// Merge rules (the kernel's tcp_gro_receive, conservatively):
+// TCP merge rules (the kernel's tcp_gro_receive, conservatively):
 //   - IPv4 without options or fragmentation, or IPv6 without extension headers; protocol TCP;
 //     the IP length field equals the bytes given; IPv4 header checksum and TCP checksum verified
 //     (a NEEDS_CSUM packet makes the kernel trust the payload, so a bad segment must never join);
@@ -15,76 +15,12 @@
 //   - at most GSO_MAX_SEGS segments and GSO_MAX_LENGTH bytes.
 #include "gso.h"
 
+#include "csum.h"
+
 #include <endian.h>
-#include <string.h>
 
 #define TCP_FLAG_PSH 0x08u
 #define TCP_FLAG_ACK 0x10u
-#define IPPROTO_TCP_NUMBER 6u
-
-// ---- Internet checksum (RFC 1071) ---------------------------------------------------------------
-//
-// The ones-complement sum does not depend on byte order (RFC 1071 §2(B)): words are loaded in the
-// host's order, and the folded result, stored back with memcpy, is already in network order.
-// Every range summed here starts at an even offset of the packet, so the 16-bit pairing holds.
-
-static uint64_t sum_native(const uint8_t *p, size_t n, uint64_t acc) {
-  while (n >= 16) {
-    uint32_t w[4];
-    memcpy(w, p, sizeof w);
-    acc += (uint64_t)w[0] + w[1] + w[2] + w[3];
-    p += 16;
-    n -= 16;
-  }
-  while (n >= 4) {
-    uint32_t w;
-    memcpy(&w, p, sizeof w);
-    acc += w;
-    p += 4;
-    n -= 4;
-  }
-  if (n >= 2) {
-    uint16_t h;
-    memcpy(&h, p, sizeof h);
-    acc += h;
-    p += 2;
-    n -= 2;
-  }
-  if (n == 1) {
-    const uint8_t last[2] = {p[0], 0};  // an odd byte is padded with a zero byte after it
-    uint16_t h;
-    memcpy(&h, last, sizeof h);
-    acc += h;
-  }
-  return acc;
-}
-
-static uint16_t fold(uint64_t acc) {
-  while (acc >> 16) acc = (acc & 0xffffu) + (acc >> 16);
-  return (uint16_t)acc;
-}
-
-static uint16_t be16(const uint8_t *p) { return (uint16_t)((uint16_t)p[0] << 8 | p[1]); }
-
-static uint32_t be32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
-static void put_be16(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 8);
-  p[1] = (uint8_t)v;
-}
-
-// Sum of the TCP pseudo-header for a TCP segment (header + payload) of tcp_length bytes.
-static uint64_t pseudo_sum(const uint8_t *ip, int v6, uint32_t tcp_length) {
-  if (!v6) {
-    const uint8_t tail[4] = {0, IPPROTO_TCP_NUMBER, (uint8_t)(tcp_length >> 8), (uint8_t)tcp_length};
-    return sum_native(tail, sizeof tail, sum_native(ip + 12, 8, 0));
-  }
-  const uint8_t tail[8] = {(uint8_t)(tcp_length >> 24), (uint8_t)(tcp_length >> 16), (uint8_t)(tcp_length >> 8),
-                           (uint8_t)tcp_length, 0, 0, 0, IPPROTO_TCP_NUMBER};
-  return sum_native(tail, sizeof tail, sum_native(ip + 8, 32, 0));
-}
 
 // ---- segments -----------------------------------------------------------------------------------
 
@@ -102,12 +38,12 @@ typedef struct {
 static int parse_segment(const uint8_t *p, size_t n, segment_t *s) {
   if (n < 1 || n > GSO_MAX_LENGTH) return 0;
   if (p[0] == 0x45) {  // IPv4, 20-byte header: options would have to match too; not worth it
-    if (n < 20 + 20 || p[9] != IPPROTO_TCP_NUMBER || be16(p + 2) != n) return 0;
+    if (n < 20 + 20 || p[9] != IPPROTO_TCP_NUMBER || rd_be16(p + 2) != n) return 0;
     if ((p[6] & 0xbfu) != 0 || p[7] != 0) return 0;  // reserved bit, MF or a fragment offset: only DF may be set
     s->v6 = 0;
     s->ip_length = 20;
   } else if ((p[0] >> 4) == 6) {
-    if (n < 40 + 20 || p[6] != IPPROTO_TCP_NUMBER || (size_t)be16(p + 4) + 40 != n) return 0;
+    if (n < 40 + 20 || p[6] != IPPROTO_TCP_NUMBER || (size_t)rd_be16(p + 4) + 40 != n) return 0;
     s->v6 = 1;
     s->ip_length = 40;
   } else {
@@ -117,16 +53,15 @@ static int parse_segment(const uint8_t *p, size_t n, segment_t *s) {
   s->tcp_length = (uint32_t)(tcp[12] >> 4) * 4u;
   if (s->tcp_length < 20 || s->ip_length + s->tcp_length >= n) return 0;  // no payload: a pure ACK
   s->payload = (uint32_t)n - s->ip_length - s->tcp_length;
-  s->seq = be32(tcp + 4);
+  s->seq = rd_be32(tcp + 4);
   s->flags = tcp[13];
   if ((s->flags & TCP_FLAG_ACK) == 0 || (s->flags & ~(TCP_FLAG_ACK | TCP_FLAG_PSH)) != 0) return 0;
   return 1;
 }
 
 static int segment_checksums_ok(const uint8_t *p, size_t n, const segment_t *s) {
-  if (!s->v6 && fold(sum_native(p, 20, 0)) != 0xffffu) return 0;
-  uint32_t tcp_bytes = (uint32_t)n - s->ip_length;
-  return fold(sum_native(p + s->ip_length, tcp_bytes, pseudo_sum(p, s->v6, tcp_bytes))) == 0xffffu;
+  if (!s->v6 && !csum_ipv4_ok(p)) return 0;
+  return csum_l4_ok(p, n, s->v6, s->ip_length, IPPROTO_TCP_NUMBER);
 }
 
 // Whether q (parsed as sq) continues the flow of f (parsed as sf) at sequence number `seq`.
@@ -161,7 +96,7 @@ void gso_plan_single(const gso_packet_t *packet, gso_plan_t *plan) {
   plan->length = packet->length;
 }
 
-uint32_t gso_plan(const gso_packet_t *packets, uint32_t n, gso_plan_t *plan) {
+uint32_t gso_plan_tcp(const gso_packet_t *packets, uint32_t n, gso_plan_t *plan) {
   gso_plan_single(&packets[0], plan);
   const uint8_t *f = packets[0].data;
   segment_t sf;
@@ -200,18 +135,16 @@ uint32_t gso_plan(const gso_packet_t *packets, uint32_t n, gso_plan_t *plan) {
   uint8_t *h = plan->head;
   memcpy(h, f, headers);
   if (!sf.v6) {
-    put_be16(h + 2, (uint32_t)total);
-    h[10] = h[11] = 0;
-    uint16_t ip_check = (uint16_t)~fold(sum_native(h, 20, 0));
-    memcpy(h + 10, &ip_check, 2);
+    wr_be16(h + 2, (uint32_t)total);
+    csum_ipv4_set(h);
   } else {
-    put_be16(h + 4, (uint32_t)total - 40);
+    wr_be16(h + 4, (uint32_t)total - 40);
   }
   uint8_t *tcp = h + sf.ip_length;
   tcp[13] = last_flags;  // PSH of the last segment, if any
   // CHECKSUM_PARTIAL convention: the field holds the folded pseudo-header sum, not inverted; the
   // kernel (or whoever segments the packet later) adds the rest from csum_start.
-  uint16_t seed = fold(pseudo_sum(h, sf.v6, (uint32_t)total - sf.ip_length));
+  uint16_t seed = csum_fold(csum_pseudo(h, sf.v6, IPPROTO_TCP_NUMBER, (uint32_t)total - sf.ip_length));
   memcpy(tcp + 16, &seed, 2);
 
   plan->iov[1].iov_base = h;
@@ -230,11 +163,23 @@ uint32_t gso_plan(const gso_packet_t *packets, uint32_t n, gso_plan_t *plan) {
   return count;
 }
 
+uint32_t gso_plan(const gso_packet_t *packets, uint32_t n, unsigned allow, gso_plan_t *plan) {
+  const uint8_t *f = packets[0].data;
+  // 20 bytes are enough to read either version's protocol field; the planners check the rest.
+  if (n >= 2 && f != NULL && packets[0].length >= 20) {
+    uint8_t proto = (f[0] >> 4) == 6 ? f[6] : f[9];
+    if (proto == IPPROTO_TCP_NUMBER && (allow & GSO_ALLOW_TCP)) return gso_plan_tcp(packets, n, plan);
+    if (proto == IPPROTO_UDP_NUMBER && (allow & GSO_ALLOW_UDP)) return gso_plan_udp(packets, n, plan);
+  }
+  gso_plan_single(&packets[0], plan);
+  return 1;
+}
+
 int gso_complete_checksum(uint8_t *packet, size_t length, uint32_t start, uint32_t offset) {
   if ((size_t)start > length || (size_t)offset + 2 > length - start) return -1;
   // Bytes pair up from csum_start; the field must sit on that pairing to be stored in memory order.
   if ((offset & 1u) != 0) return -1;
-  uint16_t sum = (uint16_t)~fold(sum_native(packet + start, length - start, 0));
+  uint16_t sum = (uint16_t)~csum_fold(csum_add(packet + start, length - start, 0));
   if (sum == 0) sum = 0xffffu;  // -0 for +0: the same for TCP, and the only valid form for UDP
   memcpy(packet + start + offset, &sum, 2);
   return 0;

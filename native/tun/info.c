@@ -76,6 +76,9 @@ napi_value js_stats(napi_env env, napi_callback_info info) {
   STAT(tx_eagain, "txEagain")
   STAT(tx_gso_packets, "txGsoPackets")
   STAT(tx_gso_segments, "txGsoSegments")
+  STAT(tx_udp_gso_packets, "txUdpGsoPackets")
+  STAT(tx_udp_gso_segments, "txUdpGsoSegments")
+  STAT(tx_acks_thinned, "txAcksThinned")
 #undef STAT
   return obj;
 }

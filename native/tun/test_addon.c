@@ -6,9 +6,11 @@
 #include <endian.h>
 #include <string.h>
 
-// coalesce(packets: Uint8Array[], start) -> { consumed, packet, flags, gsoType, hdrLen, gsoSize,
-// csumStart, csumOffset }: what write() would hand the kernel for packets[start...] as its next
-// write (the virtio_net_hdr fields and the IP bytes after it). For tests: no device involved.
+// coalesce(packets: Uint8Array[], start) -> { consumed, thinned, packet, flags, gsoType, hdrLen,
+// gsoSize, csumStart, csumOffset }: what write() would hand the kernel for packets[start...] as its
+// next write on a device that merges TCP and UDP (the virtio_net_hdr fields and the IP bytes after
+// it), or thinned: true (consumed 1, packet = packets[start], zeroed fields) when write() would
+// leave that ACK out. For tests: no device involved.
 static napi_value js_coalesce(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2], obj, v;
@@ -24,7 +26,8 @@ static napi_value js_coalesce(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "no packet at start");
     return NULL;
   }
-  gso_plan(w.items, w.count, &plan);
+  int thinned = tun_plan_step(&w, GSO_ALLOW_TCP | GSO_ALLOW_UDP, &plan) == 0;
+  if (thinned) gso_plan_single(&w.items[0], &plan);
   void *out = NULL;
   CHECK(env, napi_create_object(env, &obj));
   CHECK(env, napi_create_buffer(env, plan.length, &out, &v));
@@ -35,6 +38,8 @@ static napi_value js_coalesce(napi_env env, napi_callback_info info) {
     pos += plan.iov[i].iov_len;
   }
   CHECK(env, napi_set_named_property(env, obj, "packet", v));
+  CHECK(env, napi_get_boolean(env, thinned, &v));
+  CHECK(env, napi_set_named_property(env, obj, "thinned", v));
 #define FIELD(value, key)                                  \
   CHECK(env, napi_create_uint32(env, (value), &v));        \
   CHECK(env, napi_set_named_property(env, obj, key, v));

@@ -15,7 +15,8 @@
 //   open.c          the helper's side: TUNSETIFF, the virtio_net_hdr settings, offloads off
 //   attach.c        the engine's side: taking over a handed-over descriptor
 //   read.c          batch reads into the slab
-//   write.c         batch writes, TCP segments merged by gso.c
+//   write.c         batch writes: TCP segments merged by gso.c, UDP datagrams by gso_udp.c,
+//                   superseded pure ACKs left out by ack_thin.c (csum.h: their checksums)
 //   info.c          questions about a handle: name, MTU, GSO, counters
 //   fdpass_js.c     fdpass.c for JavaScript
 //   exports.c       the exported table; causeway_tun.c registers it as the product addon, and
@@ -61,10 +62,12 @@ typedef struct {
   uint8_t *slab;
   uint32_t *bounds;
   int vnet;  // attached with IFF_VNET_HDR: every read and write starts with a virtio_net_hdr
-  int gso;   // merge TCP segments on write (vnet, and the kernel has not refused a merged packet)
-  // Counters for the benchmark and for diagnosing drops; never reset.
+  int gso;      // merge TCP segments on write (vnet, and the kernel has not refused a merged packet)
+  int gso_udp;  // merge UDP datagrams on write (the same, for VIRTIO_NET_HDR_GSO_UDP_L4: Linux >= 6.2)
+  // Counters for the benchmark and for diagnosing drops; never reset. tx_gso_* count TCP and UDP
+  // GSO packets (UDP's share also in tx_udp_gso_*); thinned ACKs are not in tx_packets.
   double rx_packets, rx_bytes, rx_wakeups, rx_dropped, tx_packets, tx_bytes, tx_dropped, tx_eagain;
-  double tx_gso_packets, tx_gso_segments;
+  double tx_gso_packets, tx_gso_segments, tx_udp_gso_packets, tx_udp_gso_segments, tx_acks_thinned;
 } tun_t;
 
 // ---- napi_helpers.c ------------------------------------------------------------------------------
@@ -132,6 +135,9 @@ int tun_window_open(napi_env env, napi_value packets, napi_value start, uint32_t
 int tun_window_fill(napi_env env, napi_value packets, uint32_t length, tun_window_t *w);
 // Drops the first k packets of the window.
 void tun_window_consume(tun_window_t *w, uint32_t k);
+// What write() does next with the window (count >= 1): 0 = leave packets[0] out, an ACK the next
+// one supersedes; else the packets `plan` writes (merging only the kinds in `allow`, GSO_ALLOW_*).
+uint32_t tun_plan_step(const tun_window_t *w, unsigned allow, gso_plan_t *plan);
 
 // ---- the exported functions, by file -------------------------------------------------------------
 

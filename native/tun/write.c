@@ -1,7 +1,9 @@
 // The write path: all packets of one JS call. With IFF_VNET_HDR (the default when the kernel
-// grants it), runs of in-order TCP segments of one flow are merged into one GSO packet (gso.c):
-// the kernel then runs its receive path once per ~64 KB instead of once per segment. Everything
-// else is written one packet per write(2) behind a zeroed virtio_net_hdr. EAGAIN stops the batch
+// grants it), runs of in-order TCP segments of one flow (gso.c), or of same-sized UDP datagrams of
+// one flow (gso_udp.c), are merged into one GSO packet: the kernel then runs its receive path once
+// per ~64 KB instead of once per packet. A pure ACK that the next packet of the batch supersedes is
+// left out (ack_thin.c), with or without IFF_VNET_HDR. Everything else is written one packet per
+// write(2), behind a zeroed virtio_net_hdr with IFF_VNET_HDR. EAGAIN stops the batch
 // and is returned as a short count, never thrown; the caller can ask to be told when the fd is
 // writable again (wantWritable).
 #include "tun.h"
@@ -41,6 +43,13 @@ int tun_window_fill(napi_env env, napi_value packets, uint32_t length, tun_windo
 void tun_window_consume(tun_window_t *w, uint32_t k) {
   memmove(w->items, w->items + k, (size_t)(w->count - k) * sizeof w->items[0]);
   w->count -= k;
+}
+
+uint32_t tun_plan_step(const tun_window_t *w, unsigned allow, gso_plan_t *plan) {
+  if (w->count >= 2 && ack_superseded(&w->items[0], &w->items[1])) return 0;
+  if (allow != 0) return gso_plan(w->items, w->count, allow, plan);
+  gso_plan_single(&w->items[0], plan);
+  return 1;
 }
 
 // Validates (packets, start) and fills the first window. Returns 0 with an exception pending.
@@ -93,14 +102,15 @@ napi_value js_write(napi_env env, napi_callback_info info) {
   }
   while (w.count > 0) {
     ssize_t r;
-    uint32_t k = 1;
+    unsigned allow = t->vnet ? (t->gso ? GSO_ALLOW_TCP : 0u) | (t->gso_udp ? GSO_ALLOW_UDP : 0u) : 0u;
+    uint32_t k = tun_plan_step(&w, allow, &plan);
     size_t in_bytes = 0;
+    if (k == 0) {
+      t->tx_acks_thinned++;
+      k = 1;
+      goto consumed;
+    }
     if (t->vnet) {
-      if (t->gso) {
-        k = gso_plan(w.items, w.count, &plan);
-      } else {
-        gso_plan_single(&w.items[0], &plan);
-      }
       do {
         r = writev(t->fd, plan.iov, (int)plan.iov_count);
       } while (r < 0 && errno == EINTR);
@@ -121,9 +131,14 @@ napi_value js_write(napi_env env, napi_callback_info info) {
         return NULL;
       }
       if (k > 1 && err == EINVAL) {
-        // The kernel refused the merged packet (a check gso.c does not know about): stop merging
-        // on this device and write these segments one by one, which it has always taken.
-        t->gso = 0;
+        // The kernel refused the merged packet (a check the planner does not know about, or a
+        // kernel before 6.2 for UDP): stop merging that kind on this device and write these
+        // packets one by one, which it has always taken.
+        if (plan.vnet.gso_type == VIRTIO_NET_HDR_GSO_UDP_L4) {
+          t->gso_udp = 0;
+        } else {
+          t->gso = 0;
+        }
         continue;
       }
       t->tx_dropped += k;  // EINVAL (not IPv4/IPv6), EIO (link down), ENOMEM, ...: IP is lossy
@@ -133,8 +148,13 @@ napi_value js_write(napi_env env, napi_callback_info info) {
       if (k > 1) {
         t->tx_gso_packets++;
         t->tx_gso_segments += k;
+        if (plan.vnet.gso_type == VIRTIO_NET_HDR_GSO_UDP_L4) {
+          t->tx_udp_gso_packets++;
+          t->tx_udp_gso_segments += k;
+        }
       }
     }
+  consumed:
     tun_window_consume(&w, k);
     if (!tun_window_fill(env, argv[1], len, &w)) {
       tun_throw_pending_or(env, "could not read the packets");

@@ -57,6 +57,10 @@ export interface TunAddon {
     txEagain: number;
     txGsoPackets: number;
     txGsoSegments: number;
+    /** Absent from an addon built before UDP merging and ACK thinning (tun-linux.ts reads 0). */
+    txUdpGsoPackets?: number;
+    txUdpGsoSegments?: number;
+    txAcksThinned?: number;
   };
   close(handle: TunHandle): void;
   readonly MAX_PACKET: number;

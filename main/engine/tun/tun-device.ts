@@ -15,9 +15,17 @@ export interface TunStats {
   readonly txDropped: number;
   /** Writes that hit a full device and stopped a batch early. */
   readonly txEagain: number;
-  /** GSO packets written, and the TCP segments merged into them (counted in txPackets too). */
+  /** GSO packets written, and the TCP segments or UDP datagrams merged into them (counted in txPackets too). */
   readonly txGsoPackets: number;
   readonly txGsoSegments: number;
+  /** UDP's share of txGsoPackets / txGsoSegments (runs of same-sized datagrams of one flow). */
+  readonly txUdpGsoPackets: number;
+  readonly txUdpGsoSegments: number;
+  /**
+   * Pure ACKs not written because the next packet of the same write was a later ACK of the same
+   * TCP flow (native/tun/ack_thin.c); not in txPackets.
+   */
+  readonly txAcksThinned: number;
 }
 
 /** Why a device failed. `code` is an errno name (`ENODEV`, `EPERM`, `EBADFD`…) or `ENOADDON`. */
@@ -37,7 +45,7 @@ export interface TunOptions {
   /** Byte cap per read wake-up (a packet may end past it). Default 256 KiB. */
   readonly maxBytes?: number;
   /**
-   * Merge runs of in-order TCP segments of one flow into GSO packets on write (Linux: IFF_VNET_HDR,
+   * Merge runs of in-order TCP segments (and of same-sized UDP datagrams) of one flow into GSO packets on write (Linux: IFF_VNET_HDR,
    * asked of the helper when it opens the device: its open-tun verb). Default true; the device falls
    * back to plain packets when the system refuses it.
    */

@@ -116,7 +116,7 @@ class LinuxTun implements TunDevice {
   }
 
   stats(): TunStats {
-    return this.handle === undefined ? this.finalStats : this.addon.stats(this.handle);
+    return this.handle === undefined ? this.finalStats : { ...ZERO_STATS, ...this.addon.stats(this.handle) };
   }
 
   close(): void {
@@ -124,7 +124,7 @@ class LinuxTun implements TunDevice {
     const handle = this.handle;
     this.handle = undefined;
     this.writableWaiters = [];
-    this.finalStats = this.addon.stats(handle);
+    this.finalStats = { ...ZERO_STATS, ...this.addon.stats(handle) };
     this.addon.close(handle);
   }
 
@@ -157,6 +157,9 @@ const ZERO_STATS: TunStats = {
   txEagain: 0,
   txGsoPackets: 0,
   txGsoSegments: 0,
+  txUdpGsoPackets: 0,
+  txUdpGsoSegments: 0,
+  txAcksThinned: 0,
 };
 
 function toTunError(e: unknown): TunError {

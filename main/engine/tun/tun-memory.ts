@@ -74,6 +74,9 @@ class MemoryTun implements TunDevice {
     txEagain: 0,
     txGsoPackets: 0,
     txGsoSegments: 0,
+    txUdpGsoPackets: 0,
+    txUdpGsoSegments: 0,
+    txAcksThinned: 0,
   };
 
   constructor(options: MemoryTunOptions) {

@@ -11,6 +11,8 @@ import type { TunAddon } from '../../../../main/engine/tun/native-addon.js';
 export interface CoalescedWrite {
   /** Input packets this write stands for; 1 = the first packet as is, behind a zeroed header. */
   readonly consumed: number;
+  /** write() leaves this packet out: a pure ACK the next one supersedes (native/tun/ack_thin.c). */
+  readonly thinned: boolean;
   readonly packet: Buffer;
   readonly flags: number;
   readonly gsoType: number;
@@ -25,11 +27,13 @@ export interface TunTestAddon extends TunAddon {
   coalesce(packets: readonly Uint8Array[], start: number): CoalescedWrite;
 }
 
-/** Built next to the product addon by `npm run build:native`; never staged or shipped. */
-export const TEST_ADDON_PATH = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../../native/tun/build/Release/causeway_tun_test.node',
-);
+/**
+ * Built next to the product addon by `npm run build:native`; never staged or shipped.
+ * CAUSEWAY_TUN_TEST_ADDON names another build (a private copy of native/tun being worked on).
+ */
+export const TEST_ADDON_PATH =
+  process.env['CAUSEWAY_TUN_TEST_ADDON'] ??
+  resolve(dirname(fileURLToPath(import.meta.url)), '../../../../native/tun/build/Release/causeway_tun_test.node');
 
 /**
  * The test addon, or undefined where it cannot exist (not Linux, not built). Loaded with its own
