@@ -4,24 +4,8 @@ import assert from 'node:assert/strict';
 import { encodeFrame } from '../../../../main/engine/ppp/frame.js';
 import { PPP_IPV4 } from '../../../../main/engine/ppp/protocols.js';
 import type { ConfigOption } from '../../../../main/engine/ppp/options.js';
-import { Harness, IPCP, LCP, authMschapv2, ipOpt, magic, mru, opt } from './harness.js';
-import type { Sent } from './harness.js';
-
-const CONF_REQ = 1;
-const CONF_ACK = 2;
-const CONF_NAK = 3;
-const CONF_REJ = 4;
-const ECHO_REQ = 9;
-const ipv4Packet = Buffer.from('4500001c000000004001f96e0a0000010a000007080000000000000000000000', 'hex');
-
-function lcpUp(h: Harness, peerOptions: ConfigOption[] = [magic(0xcafe0001)]): Sent {
-  h.link.start();
-  const req = h.one(LCP);
-  h.feed(LCP, CONF_REQ, 0x10, peerOptions);
-  assert.equal(h.one(LCP).code, CONF_ACK);
-  h.ackLast(req);
-  return req;
-}
+import { Harness, IPCP, LCP, authMschapv2, ipOpt, magic, mru, opt, type Sent } from './harness.js';
+import { CONF_ACK, CONF_NAK, CONF_REJ, CONF_REQ, ECHO_REQ, ipv4Packet, lcpUp } from './link-steps.js';
 
 function ipv4Up(h: Harness): void {
   const req = h.take().find((s) => s.protocol === IPCP && s.code === CONF_REQ);
