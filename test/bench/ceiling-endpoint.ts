@@ -1,17 +1,19 @@
 // The far end of the client-bound ceiling bench (ceiling.ts): one TLS listener that cannot be the
 // bottleneck. On the SSTP port the strict peer (test/peers) negotiates a real session — HTTP, SSTP
 // call control, LCP, MS-CHAPv2, the crypto binding, IPCP — and once IPCP is open this process takes
-// the socket over: it only produces prebuilt data-plane frames (UDP/IPv4 to the client's tunnel
-// address, port 9) or counts what arrives. The raw port is the same TLS with no SSTP: the baseline.
-// Both write the same 64 KiB-ish chunks, so the two paths cost this side the same per byte.
+// the socket over. Without --tun (--traffic udp) it only produces prebuilt data-plane frames
+// (UDP/IPv4 to the client's tunnel address, port 9) or counts what arrives. With --tun NAME
+// (--traffic tcp) it relays IP packets between the session and that TUN (ceiling-relay.ts), behind
+// which a plain TCP server runs in this namespace. The raw port is the same TLS with no SSTP: the
+// baseline. Both write the same chunk size (transfer-protocol.ts).
 //
-// usage: node --import tsx test/bench/ceiling-endpoint.ts <listen address>
-// stdout JSON lines: listening {sstpPort, rawPort} | up {clientAddress} | sent {ipBytes} | count {bytes, seconds, activeSeconds}
-// stdin commands:  down <bytes>   send that many IP bytes to the SSTP client (then "sent")
-//                  mark           start counting received data-plane bytes
+// usage: node --import tsx test/bench/ceiling-endpoint.ts <listen address> [--tun NAME]
+// stdout JSON lines: listening {sstpPort, rawPort, gso} | up {clientAddress} | sent {ipBytes}
+//                    | count {bytes, seconds, activeSeconds} | stats {relay, tun}
+// stdin commands:  down <bytes>   send that many IP bytes to the SSTP client (then "sent"; udp)
+//                  mark           start counting received data-plane bytes (udp)
 //                  count          print the bytes received since mark and the seconds since
-// raw port protocol (client → us): "D <bytes>\n" → we send that many bytes then close;
-//                                  "U <bytes>\n" → we read that many bytes then answer "ok\n".
+//                  stats          the relay's and the far TUN's counters so far (tcp)
 import { createServer, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -21,6 +23,13 @@ import { peerCertificates } from '../peers/certificates.js';
 import { PeerConnection } from '../peers/connection.js';
 import { EventLog } from '../peers/events.js';
 import { resolveScript } from '../peers/script.js';
+import { tunAddon } from '../../main/engine/tun/native-addon.js';
+import { attachTun } from '../../main/engine/tun/open-tun.js';
+import { SSTP_PPP_HEADROOM } from '../../main/engine/tun/packet-batch.js';
+import type { TunDevice } from '../../main/engine/tun/tun-device.js';
+import type { FramedPacket } from '../../main/engine/sstp/deframer.js';
+import { startRelay, type RelayStats } from './ceiling-relay.js';
+import { serveTransfer, writeBytes } from './transfer-protocol.js';
 
 /** IP packet size: under the 1500-byte MRU the peer grants, like a full-size TCP segment would be. */
 export const IP_PACKET_BYTES = 1400;
@@ -57,29 +66,20 @@ export function dataChunk(dst: Buffer, src: Buffer): Buffer {
   return chunk;
 }
 
-function drained(socket: TLSSocket): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      socket.off('drain', done);
-      socket.off('close', done);
-      resolve();
-    };
-    socket.on('drain', done);
-    socket.on('close', done);
-  });
-}
-
-async function writeBytes(socket: TLSSocket, chunk: Buffer, bytes: number): Promise<number> {
-  let sent = 0;
-  while (sent < bytes && !socket.destroyed) {
-    const piece = bytes - sent >= chunk.length ? chunk : chunk.subarray(0, bytes - sent);
-    sent += piece.length;
-    if (!socket.write(piece)) await drained(socket);
-  }
-  return sent;
-}
-
 const listenHost = process.argv[2] ?? '127.0.0.1';
+const tunAt = process.argv.indexOf('--tun');
+const tunName = tunAt >= 0 ? process.argv[tunAt + 1] : undefined;
+/** The far TUN (tcp mode): opened here as root, like the helper opens the client's, GSO asked for. */
+function openFarTun(name: string): TunDevice {
+  const loaded = tunAddon();
+  if (!loaded.ok) throw new Error(`${loaded.code}: ${loaded.message}`);
+  const opened = loaded.addon.openDevice(name, true);
+  const r = attachTun(opened.fd, { headroom: SSTP_PPP_HEADROOM });
+  if (!r.ok) throw new Error(`attach ${name}: ${r.error.code}: ${r.error.message}`);
+  return r.device;
+}
+const farTun = tunName === undefined ? undefined : openFarTun(tunName);
+let relay: RelayStats | undefined;
 const certs = await peerCertificates();
 const tlsOptions = { key: certs.leaf.keyPem, cert: certs.leaf.certPem, minVersion: 'TLSv1.2' as const };
 const script = resolveScript({ name: 'ceiling', ipv6cp: { mode: 'protocol-reject' } });
@@ -92,9 +92,16 @@ let lastAt = markedAt;
 
 const sstpServer = createServer(tlsOptions, (socket) => {
   const log = new EventLog();
-  new PeerConnection(socket, { script, log, certDer: certs.leaf.der, ipv6cpReleased: () => false });
+  const conn = new PeerConnection(socket, { script, log, certDer: certs.leaf.der, ipv6cpReleased: () => false });
   void log.waitFor('ipcp-opened', undefined, 60_000).then(
     (e) => {
+      if (farTun !== undefined) {
+        // The peer keeps answering what is not IP (echoes, LCP): its private dispatcher, on purpose.
+        const peer = conn as unknown as { onPacket(p: FramedPacket): void };
+        relay = startRelay(socket, farTun, (p) => peer.onPacket(p));
+        emit({ event: 'up', clientAddress: e.clientAddress });
+        return;
+      }
       // Take the socket over: from here on nothing is parsed, only counted (see the file header).
       socket.removeAllListeners('data');
       socket.on('data', (b: Buffer) => {
@@ -114,36 +121,16 @@ const sstpServer = createServer(tlsOptions, (socket) => {
 });
 
 const rawChunk = Buffer.alloc((4 + 4 + IP_PACKET_BYTES) * PACKETS_PER_CHUNK, 0x5a);
-const rawServer = createServer(tlsOptions, (socket) => {
-  let head = '';
-  const onHead = (b: Buffer): void => {
-    head += b.toString('latin1');
-    const nl = head.indexOf('\n');
-    if (nl < 0) return;
-    socket.off('data', onHead);
-    const [verb, n] = head.slice(0, nl).split(' ');
-    const bytes = Number(n);
-    if (verb === 'D') {
-      void writeBytes(socket, rawChunk, bytes).then(() => socket.end());
-    } else if (verb === 'U') {
-      let got = head.length - nl - 1;
-      const onBody = (c: Buffer): void => {
-        got += c.length;
-        if (got >= bytes) {
-          socket.off('data', onBody);
-          socket.end('ok\n');
-        }
-      };
-      socket.on('data', onBody);
-    } else socket.destroy();
-  };
-  socket.on('data', onHead);
-  socket.on('error', () => undefined);
-});
+const rawServer = createServer(tlsOptions, (socket) => serveTransfer(socket, rawChunk));
 
 const listen = (s: ReturnType<typeof createServer>): Promise<number> =>
   new Promise((resolve) => s.listen(0, listenHost, () => resolve((s.address() as AddressInfo).port)));
-emit({ event: 'listening', sstpPort: await listen(sstpServer), rawPort: await listen(rawServer) });
+emit({
+  event: 'listening',
+  sstpPort: await listen(sstpServer),
+  rawPort: await listen(rawServer),
+  gso: farTun?.gso ?? false,
+});
 
 for await (const line of createInterface({ input: process.stdin })) {
   const [cmd, arg] = line.trim().split(' ');
@@ -169,9 +156,12 @@ for await (const line of createInterface({ input: process.stdin })) {
       seconds: Number(process.hrtime.bigint() - markedAt) / 1e9,
       activeSeconds: Number(lastAt - firstAt) / 1e9,
     });
+  } else if (cmd === 'stats') {
+    emit({ event: 'stats', relay: relay ?? null, tun: farTun?.stats() ?? null });
   } else if (cmd === 'stop') break;
 }
 sstp?.socket.destroy();
+farTun?.close();
 sstpServer.close();
 rawServer.close();
 process.exit(0);
