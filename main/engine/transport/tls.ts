@@ -19,6 +19,17 @@ import type { ClientCertificate, TlsMinVersion, TrustPolicy } from '../config.js
 import { describeLeaf } from './certificate.js';
 import { judgeServer } from './tls-judge.js';
 
+/**
+ * The TLS socket's write high-water mark (Node's default is 16 KiB). The packet pump writes one
+ * TUN read burst (up to 256 packets / 256 KiB, usually ~95 KB) per write; with 16 KiB nearly every
+ * burst returned false, so TUN reads paused and resumed once per burst (measured: stalls ≈ read
+ * wake-ups). With room for a whole burst the pump stalls only when TLS really falls behind; what
+ * waits in this process stays bounded by this mark plus one burst. Node applies it to the readable
+ * side too: while the data path pauses TLS reads (TUN full), up to this much is read ahead before
+ * the socket stops reading, bounded the same way.
+ */
+export const TLS_HIGH_WATER_MARK = 256 * 1024;
+
 export interface TlsParams {
   readonly socket: Socket;
   readonly host: string;
@@ -57,8 +68,9 @@ export function startTls(p: TlsParams): Promise<TlsResult> {
     let done = false;
     let tls: TLSSocket;
     try {
-      // requestOCSP is a TLSSocket option that tls.connect passes on (its types omit it).
-      const options: ConnectionOptions & Pick<TLSSocketOptions, 'requestOCSP'> = {
+      // requestOCSP is a TLSSocket option that tls.connect passes on (its types omit it);
+      // highWaterMark is passed on to the socket by TLSSocket as well (its types omit it, too).
+      const options: ConnectionOptions & Pick<TLSSocketOptions, 'requestOCSP'> & { highWaterMark: number } = {
         socket: p.socket,
         // Node checks the certificate's names against `servername`, or `host` when there is none (IP).
         host: p.host,
@@ -69,6 +81,7 @@ export function startTls(p: TlsParams): Promise<TlsResult> {
         pfx: p.clientCertificate?.pfx,
         passphrase: p.clientCertificate?.passphrase,
         requestOCSP: mutual,
+        highWaterMark: TLS_HIGH_WATER_MARK,
       };
       tls = tlsConnect(options);
     } catch (e) {
