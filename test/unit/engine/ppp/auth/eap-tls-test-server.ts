@@ -3,16 +3,11 @@
 // the client certificate (a CA list and a validity check, as SoftEther's SamAuthUserByCert does).
 // `ackStyle: 'softether'` ACKs with an EAP-TLS Request that has no Flags octet, as SoftEther 5.01.
 import { X509Certificate } from 'node:crypto';
-import { Duplex } from 'node:stream';
 import { TLSSocket, createSecureContext } from 'node:tls';
-import {
-  FragmentSender,
-  Reassembler,
-  decodeTlsFragment,
-  encodeTlsFragment,
-} from '../../../../../main/engine/ppp/auth/eap-tls-fragments.js';
 import { decodeEap } from '../../../../../main/engine/ppp/auth/eap-packet.js';
+import { turns } from './eap-exchange.js';
 import { packet } from './fake-context.js';
+import { FragmentServer, TlsWire } from './tls-fragment-server.js';
 
 export interface EapTlsServerOptions {
   readonly certPem: string;
@@ -33,21 +28,11 @@ export type ServerOutcome =
   | { readonly ok: true; readonly msk: Buffer; readonly clientSubject: string }
   | { readonly ok: false; readonly why: string };
 
-class Wire extends Duplex {
-  readonly out: Buffer[] = [];
-  override _read(): void {}
-  override _write(c: Buffer, _e: BufferEncoding, done: () => void): void {
-    this.out.push(c);
-    done();
-  }
-}
-
 export class EapTlsTestServer {
   private id = 0x40;
-  private readonly wire = new Wire();
+  private readonly wire = new TlsWire();
   private readonly tls: TLSSocket;
-  private readonly reassembler = new Reassembler();
-  private sender: FragmentSender | undefined;
+  private readonly fragments: FragmentServer;
   private secure = false;
   /** Packets to deliver to the client (PPP EAP information fields). */
   readonly outbox: Buffer[] = [];
@@ -60,6 +45,11 @@ export class EapTlsTestServer {
   cipher: string | undefined;
 
   constructor(private readonly o: EapTlsServerOptions) {
+    this.fragments = new FragmentServer({
+      fragment: o.fragment ?? 1000,
+      ack: o.ackStyle === 'softether' ? Buffer.alloc(0) : Buffer.of(0),
+      request: (typeData) => this.request(typeData),
+    });
     this.tls = new TLSSocket(this.wire, {
       isServer: true,
       secureContext: createSecureContext({
@@ -92,28 +82,16 @@ export class EapTlsTestServer {
       this.outcome ??= { ok: false, why: `unexpected ${d.ok ? `${d.value.code}` : d.error.reason}` };
       return;
     }
-    const f = decodeTlsFragment(d.value.data);
-    if (!f.ok) throw new Error(`client sent a bad fragment: ${f.error.reason}`);
-    if (this.sender !== undefined && this.sender.pending > 0) {
-      if (f.value.data.length !== 0) throw new Error('client sent data instead of an ACK');
-      this.sendNext();
-      return;
-    }
-    const step = this.reassembler.push(f.value);
-    if (step.kind === 'error') throw new Error(`client fragments: ${step.error.kind}`);
-    if (step.kind === 'need-more') {
-      this.request(this.o.ackStyle === 'softether' ? Buffer.alloc(0) : Buffer.of(0));
-      return;
-    }
+    const step = this.fragments.receive(d.value.data);
+    if (step.kind === 'answered') return;
     if (step.message.length > 0) {
       this.wire.push(step.message);
-      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+      await turns(20);
     }
     const out = Buffer.concat(this.wire.out.splice(0));
     if (out.length > 0) {
       this.flights.push(out);
-      this.sender = new FragmentSender(out, this.o.fragment ?? 1000);
-      this.sendNext();
+      this.fragments.send(out);
       return;
     }
     if (this.secure) return this.decide();
@@ -141,11 +119,6 @@ export class EapTlsTestServer {
         : this.tls.exportKeyingMaterial(128, label, undefined as unknown as Buffer);
     this.outcome = { ok: true, msk: msk.subarray(0, 64), clientSubject: cert.subject };
     this.finish(true);
-  }
-
-  private sendNext(): void {
-    const f = this.sender?.next();
-    if (f !== undefined) this.request(encodeTlsFragment(f));
   }
 
   private request(typeData: Buffer): void {

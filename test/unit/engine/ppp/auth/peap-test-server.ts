@@ -1,19 +1,13 @@
 // A PEAPv0 authenticator (server side) for unit tests: a real node:tls server inside EAP type 25,
 // then EAP-MSCHAPv2 inside the tunnel decided by the strict peer's own verifier, then the Result
 // TLV. Knobs make it misbehave the ways a hostile or broken server could.
-import { Duplex } from 'node:stream';
 import { TLSSocket, createSecureContext } from 'node:tls';
 import { decodeEap } from '../../../../../main/engine/ppp/auth/eap-packet.js';
-import {
-  FragmentSender,
-  Reassembler,
-  decodeTlsFragment,
-  encodeTlsFragment,
-} from '../../../../../main/engine/ppp/auth/eap-tls-fragments.js';
 import { encodePacket } from '../../../../../main/engine/ppp/auth/packet-header.js';
 import { decodeTlvs, encodeTlv, resultTlv } from '../../../../../main/engine/ppp/auth/peap-tlv.js';
 import { MsChapV2Verifier } from '../../../../peers/mschapv2-verifier.js';
 import { turns } from './eap-exchange.js';
+import { FragmentServer, TlsWire } from './tls-fragment-server.js';
 
 export interface PeapServerOptions {
   readonly certPem: string;
@@ -34,23 +28,13 @@ export interface PeapServerOptions {
 
 type Inner = 'handshake' | 'identity' | 'challenge' | 'success-sent' | 'failure-sent' | 'result-sent' | 'done';
 
-class Wire extends Duplex {
-  readonly out: Buffer[] = [];
-  override _read(): void {}
-  override _write(c: Buffer, _e: BufferEncoding, done: () => void): void {
-    this.out.push(c);
-    done();
-  }
-}
-
 export class PeapTestServer {
   private id = 0x20;
   private readonly msId = 0x33;
-  private readonly wire = new Wire();
+  private readonly wire = new TlsWire();
   private readonly tls: TLSSocket;
-  private readonly reassembler = new Reassembler();
+  private readonly fragments: FragmentServer;
   private readonly verifier: MsChapV2Verifier;
-  private sender: FragmentSender | undefined;
   private secure = false;
   private inner: Inner = 'handshake';
   private readonly plaintext: Buffer[] = [];
@@ -64,6 +48,11 @@ export class PeapTestServer {
   problem: string | undefined;
 
   constructor(private readonly o: PeapServerOptions) {
+    this.fragments = new FragmentServer({
+      fragment: o.fragment ?? 1000,
+      ack: Buffer.of(0),
+      request: (typeData) => this.request(typeData),
+    });
     this.tls = new TLSSocket(this.wire, {
       isServer: true,
       secureContext: createSecureContext({ cert: o.certPem, key: o.keyPem, maxVersion: 'TLSv1.2' }),
@@ -88,16 +77,10 @@ export class PeapTestServer {
       throw new Error(
         `client sent ${d.ok ? `${d.value.code} type ${d.value.code === 'response' ? d.value.type : ''}` : d.error.reason}`,
       );
-    const f = decodeTlsFragment(d.value.data);
-    if (!f.ok) throw new Error(`client sent a bad fragment: ${f.error.reason}`);
-    if (f.value.version !== 0) this.problem ??= `client answered PEAP version ${f.value.version}`;
-    if (this.sender !== undefined && this.sender.pending > 0) {
-      if (f.value.data.length !== 0) throw new Error('client sent data instead of an ACK');
-      return this.sendNext();
-    }
-    const step = this.reassembler.push(f.value);
-    if (step.kind === 'error') throw new Error(`client fragments: ${step.error.kind}`);
-    if (step.kind === 'need-more') return this.request(Buffer.of(0));
+    const step = this.fragments.receive(d.value.data);
+    const version = step.fragment.version;
+    if (version !== 0) this.problem ??= `client answered PEAP version ${version}`;
+    if (step.kind === 'answered') return;
     if (step.message.length > 0) {
       this.wire.push(step.message);
       await turns(20);
@@ -106,10 +89,7 @@ export class PeapTestServer {
     else if (this.secure && this.inner === 'handshake' && this.wire.out.length === 0) this.tunnelUp();
     await turns(20);
     const out = Buffer.concat(this.wire.out.splice(0));
-    if (out.length > 0) {
-      this.sender = new FragmentSender(out, this.o.fragment ?? 1000);
-      this.sendNext();
-    }
+    if (out.length > 0) this.fragments.send(out);
   }
 
   private tunnelUp(): void {
@@ -159,11 +139,6 @@ export class PeapTestServer {
     this.inner = 'result-sent';
     const tlvs = [resultTlv(ok ? 1 : 2), ...(this.o.cryptoBinding ? [encodeTlv(12, false, Buffer.alloc(56))] : [])];
     this.tls.write(encodePacket(1, 0x77, Buffer.of(33), ...tlvs));
-  }
-
-  private sendNext(): void {
-    const f = this.sender?.next();
-    if (f !== undefined) this.request(encodeTlsFragment(f));
   }
 
   private request(typeData: Buffer): void {
