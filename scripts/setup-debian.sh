@@ -22,7 +22,9 @@ PKGS=(softether-vpnserver softether-vpncmd softether-vpnclient tinyproxy nginx-l
       gnome-keyring dbus dbus-bin openssl iproute2 procps python3 make g++
       iputils-ping curl chromium fonts-dejavu-core sudo util-linux pkexec polkitd nftables
       freeradius tshark hostapd squid apache2-utils libglib2.0-bin gsettings-desktop-schemas dconf-gsettings-backend dconf-cli
-      dnsmasq-base)
+      dnsmasq-base
+      # radvd: a real IPv6 router on SoftEther's bridged LAN (test/integration/datapath/ipv6-softether.test.ts)
+      radvd)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -33,7 +35,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # Debian enables these services on install; the tests start their own private instances instead.
-for s in softether-vpnserver softether-vpnclient tinyproxy nginx freeradius hostapd squid; do
+for s in softether-vpnserver softether-vpnclient tinyproxy nginx freeradius hostapd squid radvd; do
   systemctl disable --now "$s" >/dev/null 2>&1 || service "$s" stop >/dev/null 2>&1 || true
 done
 # systemd-resolved and resolvconf (and systemd's shared library where systemd is absent) are only
