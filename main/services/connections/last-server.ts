@@ -49,3 +49,55 @@ export class LastServerStore {
     return { version: 1, servers: {} };
   }
 }
+
+function same(a: ServerRef, b: ServerRef): boolean {
+  return a.host.toLowerCase() === b.host.toLowerCase() && a.port === b.port;
+}
+
+/** `servers` with `first` moved to the front when it is one of them. */
+export function lastGoodFirst<S extends ServerRef>(servers: readonly S[], first: ServerRef | undefined): S[] {
+  const i = first ? servers.findIndex((s) => same(s, first)) : -1;
+  if (i <= 0) return [...servers];
+  return [servers[i] as S, ...servers.slice(0, i), ...servers.slice(i + 1)];
+}
+
+export type RememberResult = { ok: true } | { ok: false; error: string };
+
+export interface RememberedFirst<S extends ServerRef> {
+  /** The profile's list in the order of the first try: the server that connected last time first. */
+  readonly servers: readonly S[];
+  /** "starting with host:port, the server that connected last time" when that server leads a list of several. */
+  readonly notice?: string;
+  /** Records the server that connected now; resolves once written (a failure is returned, never thrown). */
+  remember(server: ServerRef): Promise<RememberResult>;
+}
+
+function describe(s: ServerRef): string {
+  return `${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}`;
+}
+
+/**
+ * The one policy the app (server-failover.ts) and `causeway connect` share: a profile's list starts
+ * with the server remembered for it, says so, and remembers the one that connects. Without a store
+ * (a host given on the command line), or with a single server, the list stays as it is and nothing
+ * is read or written.
+ */
+export async function rememberedServerFirst<S extends ServerRef>(
+  store: LastServerStore | undefined,
+  profileId: string,
+  servers: readonly S[],
+): Promise<RememberedFirst<S>> {
+  const remembered = servers.length > 1 ? await store?.get(profileId) : undefined;
+  const ordered = lastGoodFirst(servers, remembered);
+  const first = ordered[0];
+  const leads = remembered !== undefined && first !== undefined && same(first, remembered);
+  return {
+    servers: ordered,
+    ...(leads ? { notice: `starting with ${describe(first)}, the server that connected last time` } : {}),
+    // A list of one has no order to keep: nothing is written for it.
+    remember: (server) =>
+      store && servers.length > 1
+        ? store.set(profileId, { host: server.host, port: server.port })
+        : Promise.resolve({ ok: true }),
+  };
+}

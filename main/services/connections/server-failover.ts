@@ -1,53 +1,18 @@
-// A profile's server list in the app (the CLI's `causeway connect` does the same with failover.ts):
+// A profile's server list in the app (`causeway connect` orders it with the same rememberedServerFirst):
 // the last good server first, then the others in the profile's order; each failure before SSTP
 // (TCP, TLS, HTTP) moves on to the next, and the log and the connected state say why one was skipped.
 // The engine's FailoverSession does the trying; this adapts it to the service's SessionLike (its
 // own packets and phase events go to whichever server's session is current).
 import type { SessionConfig } from '../../engine/config.js';
-import { FailoverSession, describeServer, type ServerEndpoint } from '../../engine/failover.js';
+import { FailoverSession, type ServerEndpoint } from '../../engine/failover.js';
 import type { SessionDeps, SessionEvent } from '../../engine/session.js';
 import { resolveServerList } from '../../engine/server-list.js';
 import type { Profile } from '../../contract/profile.js';
 import type { LogSink } from '../../engine/log.js';
-import type { LastServerStore, ServerRef } from './last-server.js';
+import { lastGoodFirst, rememberedServerFirst, type LastServerStore } from './last-server.js';
 import type { SessionFactory, SessionLike, SystemPlaneLease } from './ports.js';
 
-export interface AppServerList {
-  /** In the order of the first try (the last good one first). */
-  readonly servers: readonly ServerEndpoint[];
-  /** Every address of every server: each gets a host route outside the tunnel. */
-  readonly addresses: readonly string[];
-  /** Alternates left out because their names did not resolve, for the log. */
-  readonly unresolved: readonly string[];
-}
-
-function same(a: ServerRef, b: ServerRef): boolean {
-  return a.host.toLowerCase() === b.host.toLowerCase() && a.port === b.port;
-}
-
-/** `servers` with `first` moved to the front when it is one of them. */
-export function lastGoodFirst(servers: readonly ServerEndpoint[], first: ServerRef | undefined): ServerEndpoint[] {
-  const i = first ? servers.findIndex((s) => same(s, first)) : -1;
-  if (i <= 0) return [...servers];
-  return [servers[i] as ServerEndpoint, ...servers.slice(0, i), ...servers.slice(i + 1)];
-}
-
-/**
- * The list for `config` (already aimed at the profile's own server, with the plane's addresses when
- * there is one): alternates resolved once, both families.
- */
-export async function appServerList(
-  profile: Profile,
-  config: SessionConfig,
-  lastGood: ServerRef | undefined,
-): Promise<AppServerList> {
-  const r = await resolveServerList(config, profile.alternateServers ?? []);
-  return {
-    servers: lastGoodFirst(r.servers, lastGood),
-    addresses: r.addresses,
-    unresolved: r.unresolved.map((u) => `${u.server}: ${u.failure.message}`),
-  };
-}
+export { lastGoodFirst } from './last-server.js';
 
 export interface FailoverEventsForApp {
   /** Connected through `server`; `skipped` says why the ones before it were passed over. */
@@ -145,24 +110,17 @@ export async function setUpFailover(a: {
   const own = plane
     ? { ...a.config, address: plane.serverAddress, addresses: plane.serverAddresses ?? [plane.serverAddress] }
     : a.config;
-  const remembered = await a.lastServers?.get(profile.id);
-  const list = await appServerList(profile, own, remembered);
-  for (const u of list.unresolved) note('warn', `alternate server left out: ${u}`);
-  const first = list.servers[0];
-  if (
-    remembered &&
-    first &&
-    first.host === remembered.host &&
-    first.port === remembered.port &&
-    list.servers.length > 1
-  )
-    note('info', `starting with ${describeServer(first)}, the server that connected last time`);
-  const createSession = failoverSessions(list.servers, a.create, {
+  const r = await resolveServerList(own, profile.alternateServers ?? []);
+  for (const u of r.unresolved) note('warn', `alternate server left out: ${u.server}: ${u.failure.message}`);
+  // The same policy as `causeway connect`: the remembered server first, said so, the new one remembered.
+  const order = await rememberedServerFirst(a.lastServers, profile.id, r.servers);
+  if (order.notice) note('info', order.notice);
+  const createSession = failoverSessions(order.servers, a.create, {
     connected: (server) => {
-      void a.lastServers?.set(profile.id, { host: server.host, port: server.port }).then((r) => {
-        if (!r.ok) note('warn', `the server in use could not be remembered: ${r.error}`);
+      void order.remember(server).then((w) => {
+        if (!w.ok) note('warn', `the server in use could not be remembered: ${w.error}`);
       });
     },
   });
-  return { createSession, protect: list.addresses };
+  return { createSession, protect: r.addresses };
 }
