@@ -9,6 +9,7 @@ import { onProcessExit } from '../harness/cleanup.js';
 import { startClientNetns, type ClientNetns } from '../harness/client-netns.js';
 import { createNetns, deleteNetns, deleteNetnsSync, run, tool } from '../harness/netns.js';
 import { spawnJsonChild, type JsonChild } from '../support/json-child.js';
+import { sumSched, type SchedTimes } from './schedstat.js';
 import { childPids, sumCpuSeconds } from './throughput-lib.js';
 
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
@@ -35,6 +36,9 @@ export interface CeilingEnv {
   farCpu(): number;
   /** CPU seconds so far of the TCP server behind the far TUN (0 in udp mode). */
   farAppCpu(): number;
+  /** Run time and run-queue wait so far: the engine; the endpoint plus the TCP server. */
+  clientSched(): SchedTimes;
+  farSched(): SchedTimes;
   stop(): Promise<void>;
 }
 
@@ -184,6 +188,8 @@ export async function startCeilingEnv(traffic: Traffic, profileDir: string | und
       farGso: listening.gso === true,
       farCpu: () => cpuOf(endpoint),
       farAppCpu: () => cpuOf(tcpServer),
+      clientSched: () => sumSched([runner.child.pid]),
+      farSched: () => sumSched([endpoint.child.pid, tcpServer?.child.pid]),
       stop,
     };
   } catch (e) {

@@ -28,6 +28,11 @@ export interface RelayStats {
 }
 
 const PPP_IPV4 = 0x0021;
+/**
+ * TUN reads pause only above this many buffered TLS bytes, not at Node's 16 KiB high-water mark: one
+ * read burst (~50–60 packets, ~80 KB) is already past that, so every burst would stop reading.
+ */
+const TLS_BACKLOG_LIMIT = 1 << 20;
 
 /** Takes `socket` over from the peer (its 'data' listeners are removed) and starts relaying. */
 export function startRelay(socket: TLSSocket, tun: TunDevice, toPeer: (p: FramedPacket) => void): RelayStats {
@@ -120,7 +125,8 @@ export function startRelay(socket: TLSSocket, tun: TunDevice, toPeer: (p: Framed
     stats.fromTunBursts++;
     stats.fromTunPackets += count;
     stats.fromTunBytes += (bounds[count] ?? 0) - (bounds[0] ?? 0) - count * 8;
-    if (!socket.write(buffer.subarray(bounds[0], bounds[count]))) {
+    // write() says false past 16 KiB; 'drain' still comes once the buffer is empty again.
+    if (!socket.write(buffer.subarray(bounds[0], bounds[count])) && socket.writableLength > TLS_BACKLOG_LIMIT) {
       stats.tlsStalls++;
       tun.pause();
       socket.once('drain', () => tun.resume());

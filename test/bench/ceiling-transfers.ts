@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { tool } from '../harness/netns.js';
 import type { JsonChild } from '../support/json-child.js';
 import { FAR_ADDRESS, TCP_PORT, type CeilingEnv } from './ceiling-env.js';
+import { schedDelta, type SchedTimes } from './schedstat.js';
 
 const RAW = fileURLToPath(new URL('./raw-tls-client.ts', import.meta.url));
 
@@ -21,6 +22,9 @@ export interface Sample {
   /** How busy each side's core was during the transfer (all of that side's processes, CPU-s per s). */
   readonly clientBusy: number;
   readonly farBusy: number;
+  /** Ready to run but waiting for a CPU (other load, or the side's own processes in each other's way), cores. */
+  readonly clientWait: number;
+  readonly farWait: number;
   /** Per-transfer counters worth printing (GSO packets, segments, stalls). */
   readonly counters: Readonly<Record<string, number>>;
 }
@@ -35,6 +39,7 @@ interface AppResult {
   seconds: number;
   bytes: number;
   cpu: { user: number; system: number };
+  sched: SchedTimes;
 }
 
 async function app(env: CeilingEnv, args: readonly string[]): Promise<AppResult> {
@@ -48,8 +53,10 @@ const cpuOf = (c: { user: number; system: number }): number => c.user + c.system
 
 export async function rawTransfer(env: CeilingEnv, verb: 'D' | 'U', bytes: number): Promise<Sample> {
   const far0 = env.farCpu();
+  const farSched0 = env.farSched();
   const j = await app(env, [env.ns.serverAddress, String(env.rawPort), verb, String(bytes)]);
   const far = env.farCpu() - far0;
+  const farSched = schedDelta(farSched0, env.farSched());
   const gb = j.bytes / 1e9;
   return {
     mbps: j.bytes / 1e6 / j.seconds,
@@ -60,6 +67,8 @@ export async function rawTransfer(env: CeilingEnv, verb: 'D' | 'U', bytes: numbe
     clientBusy: cpuOf(j.cpu) / j.seconds,
     // The far end's CPU also covers the client's start-up (idle for it); divided by the transfer time it is an upper bound.
     farBusy: far / j.seconds,
+    clientWait: j.sched.waitS / j.seconds,
+    farWait: farSched.waitS / j.seconds,
     counters: {},
   };
 }
@@ -103,6 +112,7 @@ export async function tcpTunnelTransfer(
   const far0 = await farStats(env);
   const farCpu0 = env.farCpu();
   const farApp0 = env.farAppCpu();
+  const sched0 = { client: env.clientSched(), far: env.farSched() };
   const t0 = nowUs();
   const j = await app(env, [FAR_ADDRESS, String(TCP_PORT), verb, String(bytes), '--plain']);
   windows.push([t0, nowUs()]);
@@ -110,6 +120,8 @@ export async function tcpTunnelTransfer(
   const rep = (await next(r, 'report')) as unknown as Report;
   const far = env.farCpu() - farCpu0;
   const farApp = env.farAppCpu() - farApp0;
+  const clientSched = schedDelta(sched0.client, env.clientSched());
+  const farSched = schedDelta(sched0.far, env.farSched());
   const far1 = await farStats(env);
   const gb = j.bytes / 1e9;
   const clientTun = rep.tun ?? {};
@@ -144,6 +156,8 @@ export async function tcpTunnelTransfer(
     farAppCpuPerGb: farApp / gb,
     clientBusy: (cpuOf(rep.cpu) + cpuOf(j.cpu)) / j.seconds,
     farBusy: (far + farApp) / j.seconds,
+    clientWait: (clientSched.waitS + j.sched.waitS) / j.seconds,
+    farWait: farSched.waitS / j.seconds,
     counters,
   };
 }

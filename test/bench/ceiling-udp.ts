@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { findExecutable, tool } from '../harness/netns.js';
 import { FAR_ADDRESS, type CeilingEnv } from './ceiling-env.js';
 import { next, nowUs, type Sample } from './ceiling-transfers.js';
+import { schedDelta } from './schedstat.js';
 
 const SOURCE = fileURLToPath(new URL('./udp-source.ts', import.meta.url));
 export const UDP_IP_PACKET = 1400;
@@ -28,6 +29,7 @@ export async function udpDown(env: CeilingEnv, ipBytes: number, windows: [number
   r.send('mark');
   await next(r, 'marked');
   const far0 = env.farCpu();
+  const sched0 = { client: env.clientSched(), far: env.farSched() };
   const t0 = nowUs();
   const rx = next(r, 'rx', 120_000);
   r.send(`wait-rx ${ipBytes}`);
@@ -37,6 +39,8 @@ export async function udpDown(env: CeilingEnv, ipBytes: number, windows: [number
   r.send('report');
   const rep = (await next(r, 'report')) as unknown as Report;
   const far = env.farCpu() - far0;
+  const clientWait = schedDelta(sched0.client, env.clientSched()).waitS / rep.seconds;
+  const farWait = schedDelta(sched0.far, env.farSched()).waitS / rep.seconds;
   const payload = ipBytes * PAYLOAD_SHARE;
   const gb = payload / 1e9;
   const cpu = rep.cpu.user + rep.cpu.system;
@@ -48,6 +52,8 @@ export async function udpDown(env: CeilingEnv, ipBytes: number, windows: [number
     farAppCpuPerGb: 0,
     clientBusy: cpu / rep.seconds,
     farBusy: far / rep.seconds,
+    clientWait,
+    farWait,
     counters: {},
   };
 }
@@ -59,6 +65,7 @@ export async function udpUp(env: CeilingEnv, bytes: number, windows: [number, nu
   r.send('mark');
   await next(r, 'marked');
   const far0 = env.farCpu();
+  const sched0 = { client: env.clientSched(), far: env.farSched() };
   const t0 = nowUs();
   if (useHping()) {
     // hping3 floods raw UDP packets from C, far faster than the tunnel: runs for a fixed time.
@@ -85,6 +92,8 @@ export async function udpUp(env: CeilingEnv, bytes: number, windows: [number, nu
   r.send('report');
   const rep = (await next(r, 'report')) as unknown as Report;
   const far = env.farCpu() - far0;
+  const clientWait = schedDelta(sched0.client, env.clientSched()).waitS / rep.seconds;
+  const farWait = schedDelta(sched0.far, env.farSched()).waitS / rep.seconds;
   const payload = ((c.bytes as number) / SSTP_FRAME) * (UDP_IP_PACKET - 28);
   const gb = payload / 1e9;
   const seconds = c.activeSeconds as number;
@@ -97,6 +106,8 @@ export async function udpUp(env: CeilingEnv, bytes: number, windows: [number, nu
     farAppCpuPerGb: 0,
     clientBusy: cpu / rep.seconds,
     farBusy: far / rep.seconds,
+    clientWait,
+    farWait,
     counters: {},
   };
 }

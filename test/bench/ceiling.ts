@@ -94,7 +94,7 @@ try {
         .map(([k, v]) => `${k} ${v}`)
         .join(', ');
       console.log(
-        `  run ${i + 1} ${p.padEnd(11)} ${s.mbps.toFixed(1).padStart(7)} MB/s  client ${f2(s.clientCpuPerGb)}${app} CPU-s/GB (core 0 ${f2(s.clientBusy)} busy)  far end ${f2(s.farCpuPerGb)}${farApp} CPU-s/GB (core 1 ${f2(s.farBusy)} busy)${counters === '' ? '' : `\n      ${counters}`}`,
+        `  run ${i + 1} ${p.padEnd(11)} ${s.mbps.toFixed(1).padStart(7)} MB/s  client ${f2(s.clientCpuPerGb)}${app} CPU-s/GB (core 0: busy ${f2(s.clientBusy)}, waiting ${f2(s.clientWait)})  far end ${f2(s.farCpuPerGb)}${farApp} CPU-s/GB (core 1: busy ${f2(s.farBusy)}, waiting ${f2(s.farWait)})${counters === '' ? '' : `\n      ${counters}`}`,
       );
     }
   }
@@ -102,14 +102,14 @@ try {
   const m = (p: Path, k: Figure): number => median(samples[p].map((s) => s[k]));
   console.log(`\nmedians (${traffic})`);
   console.log(
-    'direction  raw TLS MB/s  Causeway MB/s  ratio  client CPU-s/GB raw / engine (+app)  far end CPU-s/GB raw / endpoint (+app)  tunnel: core busy client / far',
+    'direction  raw TLS MB/s  Causeway MB/s  ratio  client CPU-s/GB raw / engine (+app)  far end CPU-s/GB raw / endpoint (+app)  tunnel busy+waiting client / far',
   );
   for (const [dir, raw, tun] of [
     ['download', 'raw-down', 'tunnel-down'],
     ['upload', 'raw-up', 'tunnel-up'],
   ] as const) {
     console.log(
-      `${dir.padEnd(9)}  ${m(raw, 'mbps').toFixed(1).padStart(12)}  ${m(tun, 'mbps').toFixed(1).padStart(13)}  ${f2(m(tun, 'mbps') / m(raw, 'mbps'))}x  ${f2(m(raw, 'clientCpuPerGb'))} / ${f2(m(tun, 'clientCpuPerGb'))} (+${f2(m(tun, 'appCpuPerGb'))})  ${f2(m(raw, 'farCpuPerGb'))} / ${f2(m(tun, 'farCpuPerGb'))} (+${f2(m(tun, 'farAppCpuPerGb'))})  ${f2(m(tun, 'clientBusy'))} / ${f2(m(tun, 'farBusy'))}`,
+      `${dir.padEnd(9)}  ${m(raw, 'mbps').toFixed(1).padStart(12)}  ${m(tun, 'mbps').toFixed(1).padStart(13)}  ${f2(m(tun, 'mbps') / m(raw, 'mbps'))}x  ${f2(m(raw, 'clientCpuPerGb'))} / ${f2(m(tun, 'clientCpuPerGb'))} (+${f2(m(tun, 'appCpuPerGb'))})  ${f2(m(raw, 'farCpuPerGb'))} / ${f2(m(tun, 'farCpuPerGb'))} (+${f2(m(tun, 'farAppCpuPerGb'))})  ${f2(m(tun, 'clientBusy'))}+${f2(m(tun, 'clientWait'))} / ${f2(m(tun, 'farBusy'))}+${f2(m(tun, 'farWait'))}`,
     );
   }
   if (traffic === 'udp') {

@@ -3,9 +3,11 @@
 // alone costs; with --plain it is the TCP application inside the client namespace whose traffic
 // goes through the Causeway tunnel to tcp-server.ts (--traffic tcp).
 // usage: node --import tsx test/bench/raw-tls-client.ts <host> <port> D|U <bytes> [--plain]
-// prints {"seconds", "bytes", "cpu": {user, system}} (the transfer only, after the handshake)
+// prints {"seconds", "bytes", "cpu": {user, system}, "sched": {runS, waitS}} (the transfer only,
+// after the handshake; sched: run time and run-queue wait of all threads, schedstat.ts)
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { schedDelta, schedTimes } from './schedstat.js';
 import { TRANSFER_CHUNK } from './transfer-protocol.js';
 
 const [host, portText, verb, bytesText] = process.argv.slice(2);
@@ -22,6 +24,7 @@ await new Promise<void>((resolve, reject) => {
   socket.once('error', reject);
 });
 const cpu0 = process.cpuUsage();
+const sched0 = schedTimes('self');
 const t0 = process.hrtime.bigint();
 let got = 0;
 socket.write(`${verb} ${bytes}\n`);
@@ -42,11 +45,12 @@ await new Promise<void>((resolve, reject) => {
 });
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 const cpu = process.cpuUsage(cpu0);
+const sched = schedDelta(sched0, schedTimes('self'));
 socket.destroy();
 if (verb === 'D' && got < bytes) {
   console.error(`short download: ${got} of ${bytes} bytes`);
   process.exit(1);
 }
 process.stdout.write(
-  `${JSON.stringify({ seconds, bytes: verb === 'D' ? got : bytes, cpu: { user: cpu.user / 1e6, system: cpu.system / 1e6 } })}\n`,
+  `${JSON.stringify({ seconds, bytes: verb === 'D' ? got : bytes, cpu: { user: cpu.user / 1e6, system: cpu.system / 1e6 }, sched })}\n`,
 );
