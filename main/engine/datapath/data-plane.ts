@@ -4,6 +4,7 @@
 // itself (a ping from the app): for hosts without root or polkit, and for tests.
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
+import { isNeighborSolicitation } from '../packet/neighbor-discovery.js';
 import { isRouterAdvertisement } from '../packet/router-advert.js';
 import type { Ipv4Info, TunnelInfo } from '../session.js';
 import type { TunOpenResult } from '../tun/tun-device.js';
@@ -149,6 +150,7 @@ export class SystemDataPlane implements DataPlane {
     if (!opened.ok) throw new Error(`cannot attach to ${name}: ${opened.error.code} ${opened.error.message}`);
     const clamp = this.settings.mssClamp;
     const divert = (p: Buffer): boolean => {
+      if (isNeighborSolicitation(p)) return this.ipv6Link.neighborSolicitation(p);
       if (!isRouterAdvertisement(p)) return false;
       this.ipv6Link.routerAdvertisement(p);
       return true;

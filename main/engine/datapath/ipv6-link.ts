@@ -5,10 +5,13 @@
 // IPv4: IPv6 comes up whenever IPv6CP does, before or after IPv4, and a failure is logged, not fatal.
 //
 // Why the engine reads the RA and not the kernel: main/engine/packet/router-advert.ts.
+import { parseIpv6 } from '../addresses.js';
 import type { Clock, TimerHandle } from '../clock.js';
+import { buildNeighborAdvertisement, parseNeighborSolicitation } from '../packet/neighbor-discovery.js';
 import { LIFETIME_INFINITY, parseRouterAdvertisement } from '../packet/router-advert.js';
 import { linkLocalAddress, slaacAddress, type SlaacAddress } from '../packet/slaac.js';
 import type { LinkIpv6, SessionDataPort } from './data-port.js';
+import { frameIpPacket } from './ip-frame-header.js';
 import type { NetConfigurator } from './net-configurator.js';
 
 export interface Ipv6View {
@@ -130,6 +133,24 @@ export class Ipv6Link {
     // Status says what the system has: after the helper applied it.
     const applied = addressChanged || refreshed ? this.apply() : Promise.resolve();
     if (addressChanged || dnsChanged) void applied.then(() => this.deps.onChange(this.view));
+  }
+
+  /**
+   * A Neighbor Solicitation the pump diverted: answered here when it asks for one of our addresses
+   * (true), else left for the TUN (false). Why the kernel cannot: packet/neighbor-discovery.ts.
+   */
+  neighborSolicitation(packet: Buffer): boolean {
+    const s = this.state;
+    const session = this.session;
+    if (s === undefined || session === undefined || !session.ipv6Up) return false;
+    const ns = parseNeighborSolicitation(packet);
+    if (ns === undefined) return false;
+    const ours = [s.linkLocal, s.global?.address].some(
+      (a) => a !== undefined && parseIpv6(a.replace(/\/\d+$/, ''))?.value === ns.target,
+    );
+    if (!ours) return false;
+    session.writeFramed(frameIpPacket(buildNeighborAdvertisement(ns), true));
+    return true;
   }
 
   private up(ipv6: LinkIpv6): void {

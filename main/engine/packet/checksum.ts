@@ -7,3 +7,20 @@ export function internetChecksum(buf: Uint8Array, start = 0, end = buf.length): 
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return ~sum & 0xffff;
 }
+
+/**
+ * The ICMPv6 checksum over the pseudo-header (RFC 8200 §8.1) of the packet p[0, end): 0 when the
+ * packet's own is right; with the checksum field zeroed, the value to write there.
+ */
+export function icmpv6Checksum(p: Uint8Array, end: number): number {
+  const length = end - 40;
+  const pseudo = new Uint8Array(40 + length);
+  pseudo.set(p.subarray(8, 40), 0);
+  pseudo[32] = (length >>> 24) & 0xff;
+  pseudo[33] = (length >>> 16) & 0xff;
+  pseudo[34] = (length >>> 8) & 0xff;
+  pseudo[35] = length & 0xff;
+  pseudo[39] = 58; // next header: ICMPv6
+  pseudo.set(p.subarray(40, end), 40);
+  return internetChecksum(pseudo);
+}

@@ -18,7 +18,7 @@
 // RDNSS (RFC 8106, type 25, length 3 + 2n): 2-3 reserved, 4-7 lifetime, then n addresses.
 // MTU (type 5, length 1): 2-3 reserved, 4-7 MTU.
 import { formatIp, type IpAddress } from '../addresses.js';
-import { internetChecksum } from './checksum.js';
+import { icmpv6Checksum } from './checksum.js';
 
 export interface PrefixInformation {
   /** The prefix with its length, e.g. "2001:db8:1:2::/64". */
@@ -97,7 +97,7 @@ export function parseRouterAdvertisement(p: Uint8Array): RaParse {
   if (p[7] !== 255) return fail('bad-hop-limit', `hop limit ${p[7]}, not 255: it was forwarded, not sent on the link`);
   const source = address(p, 8);
   if (source >> 118n !== 0x3fan) return fail('not-link-local', `source ${formatIp(v6(source))} is not link-local`);
-  if (checksum(p, end) !== 0) return fail('bad-checksum', 'ICMPv6 checksum does not match');
+  if (icmpv6Checksum(p, end) !== 0) return fail('bad-checksum', 'ICMPv6 checksum does not match');
 
   const prefixes: PrefixInformation[] = [];
   const dns: { address: string; lifetime: number }[] = [];
@@ -143,18 +143,4 @@ export function parseRouterAdvertisement(p: Uint8Array): RaParse {
       ...(mtu === undefined ? {} : { mtu }),
     },
   };
-}
-
-/** The ICMPv6 checksum over the pseudo-header (RFC 8200 §8.1); 0 when the packet's own is right. */
-function checksum(p: Uint8Array, end: number): number {
-  const length = end - IPV6_HEADER;
-  const pseudo = new Uint8Array(40 + length);
-  pseudo.set(p.subarray(8, 40), 0);
-  pseudo[32] = (length >>> 24) & 0xff;
-  pseudo[33] = (length >>> 16) & 0xff;
-  pseudo[34] = (length >>> 8) & 0xff;
-  pseudo[35] = length & 0xff;
-  pseudo[39] = ICMPV6;
-  pseudo.set(p.subarray(IPV6_HEADER, end), 40);
-  return internetChecksum(pseudo);
 }
