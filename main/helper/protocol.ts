@@ -1,8 +1,26 @@
 // The helper's wire protocol: one JSON object per line each way (requests on stdin, a Unix socket
 // that also carries the TUN's descriptor back; answers on stdout). Every request field is declared
-// here once; the helper validates with these schemas and the client derives its argument types
-// from them. Values that reach a command line are the parsed, re-formatted ones, never raw input.
-import { z } from 'zod';
+// here once; the helper validates with these checks (check.ts: no zod in the root helper, issue 17)
+// and the client derives its argument types from them. Values that reach a command line are the
+// parsed, re-formatted ones, never raw input.
+import {
+  array,
+  boolean,
+  integer,
+  literal,
+  nullable,
+  oneOf,
+  optional,
+  parsedString,
+  record,
+  refine,
+  strictObject,
+  string,
+  tagged,
+  type Check,
+  type Input,
+  type Output,
+} from './check.js';
 import {
   formatCidr,
   formatIp,
@@ -48,46 +66,29 @@ export type Verb = (typeof VERBS)[number];
 
 /** Starts with a letter so it can never read as an option to `ip`; IFNAMSIZ - 1 long at most. */
 export const IFNAME = /^[a-zA-Z][a-zA-Z0-9_-]{0,14}$/;
-export const ifName = z.string().regex(IFNAME, 'must be 1-15 of A-Z a-z 0-9 _ -, starting with a letter');
+export const ifName = string({ pattern: IFNAME, message: 'must be 1-15 of A-Z a-z 0-9 _ -, starting with a letter' });
 /** A resolvconf record name as we make them: `<ifname>.causeway` or `tun.<ifname>.causeway` (dns-resolvconf.ts). */
 export const RESOLVCONF_RECORD = /^(tun\.)?[a-zA-Z][a-zA-Z0-9_-]{0,14}\.causeway$/;
 
-const requestId = z.number().int().min(0).max(0x7fffffff);
-
-function parsed<T>(what: string, maxLength: number, parse: (s: string) => T | undefined) {
-  return z
-    .string()
-    .max(maxLength, `not ${what}`)
-    .transform((s, ctx) => {
-      const v = parse(s);
-      if (v === undefined) {
-        ctx.addIssue({ code: 'custom', message: `not ${what}` });
-        return z.NEVER;
-      }
-      return v;
-    });
-}
+export const requestId = integer(0, 0x7fffffff);
 
 /** Canonical text of a strictly parsed address. */
-export const ipv4Address = parsed('an IPv4 address', 15, (s) => mapIp(parseIpv4(s)));
-export const ipAddress = parsed('an IPv4 or IPv6 address', 45, (s) => mapIp(parseIp(s)));
+export const ipv4Address = parsedString(15, 'not an IPv4 address', (s) => mapIp(parseIpv4(s)));
+export const ipAddress = parsedString(45, 'not an IPv4 or IPv6 address', (s) => mapIp(parseIp(s)));
 /** The tunnel's own IPv4: an address, or the same with /32. */
-export const ipv4Host = parsed('an IPv4 address (optionally /32)', 18, (s) =>
+export const ipv4Host = parsedString(18, 'not an IPv4 address (optionally /32)', (s) =>
   mapIp(parseIpv4(s.endsWith('/32') ? s.slice(0, -3) : s)),
 );
-export const cidr = z
-  .string()
-  .max(49, 'not a CIDR')
-  .transform((s, ctx) => {
-    const r = parseCidr(s);
-    if (!r.ok) {
-      ctx.addIssue({ code: 'custom', message: `not a CIDR: ${r.reason}` });
-      return z.NEVER;
-    }
-    return { text: formatCidr(r.cidr), family: r.cidr.address.family };
-  });
+/** A network without host bits (10.1.0.0/16, never 10.1.0.5/16): the text re-formatted, and its family. */
+export const cidr: Check<{ text: string; family: 4 | 6 }, string> = (v, path) => {
+  if (typeof v !== 'string') return { ok: false, path, message: 'expected a string' };
+  if (v.length > 49) return { ok: false, path, message: 'not a CIDR' };
+  const r = parseCidr(v);
+  if (!r.ok) return { ok: false, path, message: `not a CIDR: ${r.reason}` };
+  return { ok: true, value: { text: formatCidr(r.cidr), family: r.cidr.address.family } };
+};
 /** An IPv6 interface address with its on-link prefix (64..128), e.g. fe80::1/64 from IPv6CP. */
-export const ipv6Interface = parsed('an IPv6 address/prefix (64..128)', 49, (s) => {
+export const ipv6Interface = parsedString(49, 'not an IPv6 address/prefix (64..128)', (s) => {
   const slash = s.indexOf('/');
   if (slash < 0) return undefined;
   const ip = parseIpv6(s.slice(0, slash));
@@ -95,7 +96,7 @@ export const ipv6Interface = parsed('an IPv6 address/prefix (64..128)', 49, (s) 
   if (ip === undefined || !/^(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-8])$/.test(prefix)) return undefined;
   return `${formatIp(ip)}/${prefix}`;
 });
-export const domainName = z.string().max(254).refine(isDomainName, 'not a domain name');
+export const domainName = parsedString(254, 'not a domain name', (s) => (isDomainName(s) ? s : undefined));
 
 function mapIp(ip: ReturnType<typeof parseIp>): string | undefined {
   return ip === undefined ? undefined : formatIp(ip);
@@ -103,15 +104,15 @@ function mapIp(ip: ReturnType<typeof parseIp>): string | undefined {
 
 // ---- requests ----------------------------------------------------------------------------------
 
-export const helloRequest = z.strictObject({ id: requestId, verb: z.literal('hello') });
+export const helloRequest = strictObject({ id: requestId, verb: literal('hello') });
 
-export const createTunRequest = z.strictObject({
+export const createTunRequest = strictObject({
   id: requestId,
-  verb: z.literal('create-tun'),
+  verb: literal('create-tun'),
   /** Chosen by the helper (causeway0, causeway1, …) when absent. */
-  name: ifName.optional(),
+  name: optional(ifName),
   /** The user who may attach to the TUN without privileges. */
-  uid: z.number().int().min(0).max(0x7ffffffe),
+  uid: integer(0, 0x7ffffffe),
 });
 
 /**
@@ -119,92 +120,97 @@ export const createTunRequest = z.strictObject({
  * (SCM_RIGHTS), before answering; the caller reads it after the answer. Only to the user who
  * launched us (the socket's peer credentials, and PKEXEC_UID under pkexec).
  */
-export const openTunRequest = z.strictObject({
+export const openTunRequest = strictObject({
   id: requestId,
-  verb: z.literal('open-tun'),
+  verb: literal('open-tun'),
   name: ifName,
   /** IFF_VNET_HDR, so the engine can write merged TCP segments (GSO). Default true. */
-  offload: z.boolean().optional(),
+  offload: optional(boolean),
 });
 
-export const configureRequest = z.strictObject({
+export const configureRequest = strictObject({
   id: requestId,
-  verb: z.literal('configure'),
+  verb: literal('configure'),
   name: ifName,
   /** Our IPCP address; assigned as /32 point-to-point with the peer. */
   address: ipv4Host,
   peer: ipv4Address,
-  mtu: z.number().int().min(LIMITS.mtuMin).max(LIMITS.mtuMax),
-  ipv6: z.strictObject({ address: ipv6Interface }).optional(),
+  mtu: integer(LIMITS.mtuMin, LIMITS.mtuMax),
+  ipv6: optional(strictObject({ address: ipv6Interface })),
 });
 
-export const setRoutesRequest = z.strictObject({
+export const setRoutesRequest = strictObject({
   id: requestId,
-  verb: z.literal('set-routes'),
+  verb: literal('set-routes'),
   name: ifName,
   /** full: everything through the tunnel (plus `routes`); split: only `routes`. */
-  mode: z.enum(['full', 'split']),
-  routes: z.array(cidr).max(LIMITS.maxRoutes, `at most ${LIMITS.maxRoutes} routes`),
+  mode: oneOf(['full', 'split']),
+  routes: array(cidr, { max: LIMITS.maxRoutes, maxMessage: `at most ${LIMITS.maxRoutes} routes` }),
   /** The SSTP server: keeps its host route through the original path when the tunnel would capture it. */
   serverAddress: ipAddress,
   /**
    * The server's other addresses (its other family for happy eyeballs, the alternates of a server
    * list): each keeps its path the same way, so a reconnect to any of them stays outside the tunnel.
    */
-  serverAddresses: z
-    .array(ipAddress)
-    .max(LIMITS.maxServerAddresses, `at most ${LIMITS.maxServerAddresses} server addresses`)
-    .optional(),
+  serverAddresses: optional(
+    array(ipAddress, {
+      max: LIMITS.maxServerAddresses,
+      maxMessage: `at most ${LIMITS.maxServerAddresses} server addresses`,
+    }),
+  ),
 });
 
-export const setDnsRequest = z.strictObject({
+export const setDnsRequest = strictObject({
   id: requestId,
-  verb: z.literal('set-dns'),
+  verb: literal('set-dns'),
   name: ifName,
-  servers: z
-    .array(ipAddress)
-    .min(1, 'at least one server')
-    .max(LIMITS.maxDnsServers, `at most ${LIMITS.maxDnsServers} servers`),
-  searchDomains: z
-    .array(domainName)
-    .max(LIMITS.maxSearchDomains, `at most ${LIMITS.maxSearchDomains} search domains`)
-    .optional(),
+  servers: array(ipAddress, {
+    min: 1,
+    minMessage: 'at least one server',
+    max: LIMITS.maxDnsServers,
+    maxMessage: `at most ${LIMITS.maxDnsServers} servers`,
+  }),
+  searchDomains: optional(
+    array(domainName, {
+      max: LIMITS.maxSearchDomains,
+      maxMessage: `at most ${LIMITS.maxSearchDomains} search domains`,
+    }),
+  ),
   /**
    * Full tunnel: every query goes to the tunnel's servers (systemd-resolved `~.` and default route;
    * resolvconf and resolv.conf: ours first/only). Absent or false (split tunnel): only the search
    * domains go there with resolved; resolvconf and resolv.conf keep the system's servers first.
    */
-  defaultRoute: z.boolean().optional(),
+  defaultRoute: optional(boolean),
 });
 
-export const teardownRequest = z.strictObject({ id: requestId, verb: z.literal('teardown') });
+export const teardownRequest = strictObject({ id: requestId, verb: literal('teardown') });
 
 /** Where the SSTP connection may go while the kill switch blocks everything else. */
-export const killSwitchEndpoint = z.strictObject({
-  address: ipAddress,
-  port: z.number().int().min(1).max(65535),
-});
+export const killSwitchEndpoint = strictObject({ address: ipAddress, port: integer(1, 65535) });
 
 /**
  * Blocks all traffic but the tunnel's, this helper's TUN included once it exists (kill-switch.ts):
  * the `inet causeway` nftables table, replaced whole when armed again. It outlives teardown and the
  * helper's exit; only kill-switch-disarm removes it.
  */
-export const killSwitchArmRequest = z.strictObject({
+export const killSwitchArmRequest = strictObject({
   id: requestId,
-  verb: z.literal('kill-switch-arm'),
+  verb: literal('kill-switch-arm'),
   /** The server's addresses and port, or the proxy's when one is used. */
-  endpoints: z
-    .array(killSwitchEndpoint)
-    .min(1, 'at least one endpoint')
-    .max(LIMITS.maxServerAddresses, `at most ${LIMITS.maxServerAddresses} endpoints`),
+  endpoints: array(killSwitchEndpoint, {
+    min: 1,
+    minMessage: 'at least one endpoint',
+    max: LIMITS.maxServerAddresses,
+    maxMessage: `at most ${LIMITS.maxServerAddresses} endpoints`,
+  }),
   /** Also allow the LAN (RFC 1918, link-local, ULA, local multicast). Default false. */
-  allowLan: z.boolean().optional(),
+  allowLan: optional(boolean),
 });
 
-export const killSwitchDisarmRequest = z.strictObject({ id: requestId, verb: z.literal('kill-switch-disarm') });
+export const killSwitchDisarmRequest = strictObject({ id: requestId, verb: literal('kill-switch-disarm') });
 
-const lifetimeSeconds = z.number().int().min(0).max(0xffffffff);
+const lifetimeSeconds = integer(0, 0xffffffff);
 
 /**
  * The TUN's IPv6 (ipv6-linux.ts): `linkLocal` is fe80::<IPv6CP identifier>/64; `global` the address
@@ -212,86 +218,89 @@ const lifetimeSeconds = z.number().int().min(0).max(0xffffffff);
  * previous set-ipv6; without linkLocal, IPv6 is gone. A full tunnel's IPv6 follows: into the TUN while
  * it has IPv6, blocked (unreachable) otherwise.
  */
-export const setIpv6Request = z.strictObject({
+export const setIpv6Request = strictObject({
   id: requestId,
-  verb: z.literal('set-ipv6'),
+  verb: literal('set-ipv6'),
   name: ifName,
-  linkLocal: ipv6Interface.refine((s) => s.startsWith('fe80::') && s.endsWith('/64'), 'not fe80::…/64').optional(),
-  global: z
-    .strictObject({
-      address: ipv6Interface.refine((s) => !s.startsWith('fe80:') && s.endsWith('/64'), 'not a global …/64'),
+  linkLocal: optional(refine(ipv6Interface, (s) => s.startsWith('fe80::') && s.endsWith('/64'), 'not fe80::…/64')),
+  global: optional(
+    strictObject({
+      address: refine(ipv6Interface, (s) => !s.startsWith('fe80:') && s.endsWith('/64'), 'not a global …/64'),
       validLifetime: lifetimeSeconds,
       preferredLifetime: lifetimeSeconds,
-    })
-    .optional(),
+    }),
+  ),
 });
 
-export const request = z.discriminatedUnion('verb', [
-  helloRequest,
-  createTunRequest,
-  openTunRequest,
-  configureRequest,
-  setRoutesRequest,
-  setDnsRequest,
-  teardownRequest,
-  killSwitchArmRequest,
-  killSwitchDisarmRequest,
-  setIpv6Request,
-]);
+/** Every request, by verb (the helper answers unknown-verb before this for a verb not listed). */
+export const request = tagged('verb', {
+  hello: helloRequest,
+  'create-tun': createTunRequest,
+  'open-tun': openTunRequest,
+  configure: configureRequest,
+  'set-routes': setRoutesRequest,
+  'set-dns': setDnsRequest,
+  teardown: teardownRequest,
+  'kill-switch-arm': killSwitchArmRequest,
+  'kill-switch-disarm': killSwitchDisarmRequest,
+  'set-ipv6': setIpv6Request,
+} satisfies Record<Verb, Check<unknown, unknown>>);
 
-export type Request = z.output<typeof request>;
-export type HelloRequest = z.output<typeof helloRequest>;
-export type CreateTunRequest = z.output<typeof createTunRequest>;
-export type OpenTunRequest = z.output<typeof openTunRequest>;
-export type ConfigureRequest = z.output<typeof configureRequest>;
-export type SetRoutesRequest = z.output<typeof setRoutesRequest>;
-export type SetDnsRequest = z.output<typeof setDnsRequest>;
-export type SetIpv6Request = z.output<typeof setIpv6Request>;
-export type KillSwitchArmRequest = z.output<typeof killSwitchArmRequest>;
+export type Request = Output<typeof request>;
+export type HelloRequest = Output<typeof helloRequest>;
+export type CreateTunRequest = Output<typeof createTunRequest>;
+export type OpenTunRequest = Output<typeof openTunRequest>;
+export type ConfigureRequest = Output<typeof configureRequest>;
+export type SetRoutesRequest = Output<typeof setRoutesRequest>;
+export type SetDnsRequest = Output<typeof setDnsRequest>;
+export type SetIpv6Request = Output<typeof setIpv6Request>;
+export type KillSwitchArmRequest = Output<typeof killSwitchArmRequest>;
 
 /** What a caller writes for each verb (before validation), without the envelope. */
-export type RequestInput<S extends z.ZodType> = Omit<z.input<S>, 'id' | 'verb'>;
+export type RequestInput<C> = Omit<Input<C>, 'id' | 'verb'>;
 
 // ---- responses ---------------------------------------------------------------------------------
 
-export const helloResult = z.strictObject({
-  protocol: z.number().int(),
-  version: z.string(),
-  pid: z.number().int(),
-  uid: z.number().int(),
-  /** The kill switch's table: adopted = found in place at start (a crashed or always-on run's). */
-  killSwitch: z.enum(['off', 'adopted', 'armed']).optional(),
-});
-export const createTunResult = z.strictObject({ name: ifName });
-/** vnet: the descriptor carries a virtio_net_hdr (IFF_VNET_HDR was granted). */
-export const openTunResult = z.strictObject({ name: ifName, vnet: z.boolean() });
-export const configureResult = z.strictObject({});
-export const setRoutesResult = z.strictObject({
-  /** The host route kept for the server, when one was needed and added. */
-  serverRoute: z.strictObject({ destination: z.string(), gateway: z.string().optional(), dev: ifName }).optional(),
-  /** The same for serverAddresses that needed one, in their order. */
-  otherServerRoutes: z
-    .array(z.strictObject({ destination: z.string(), gateway: z.string().optional(), dev: ifName }))
-    .optional(),
-});
-export const setIpv6Result = z.strictObject({});
-/** Which resolver manager took the settings (dns-detect.ts). */
-export const setDnsResult = z.strictObject({ method: z.enum(['resolved', 'resolvconf', 'resolv.conf']) });
-export const teardownResult = z.strictObject({ undone: z.number().int(), failed: z.number().int() });
-/** tunnel: the interface let through (null until create-tun). */
-export const killSwitchArmResult = z.strictObject({ tunnel: ifName.nullable() });
-/** removed: false when there was no table to remove. */
-export const killSwitchDisarmResult = z.strictObject({ removed: z.boolean() });
+const int = integer(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+const text = string();
+const hostRoute = strictObject({ destination: text, gateway: optional(text), dev: ifName });
 
-export type HelloResult = z.output<typeof helloResult>;
-export type CreateTunResult = z.output<typeof createTunResult>;
-export type OpenTunResult = z.output<typeof openTunResult>;
-export type ConfigureResult = z.output<typeof configureResult>;
-export type SetRoutesResult = z.output<typeof setRoutesResult>;
-export type SetDnsResult = z.output<typeof setDnsResult>;
-export type TeardownResult = z.output<typeof teardownResult>;
-export type KillSwitchArmResult = z.output<typeof killSwitchArmResult>;
-export type KillSwitchDisarmResult = z.output<typeof killSwitchDisarmResult>;
+export const helloResult = strictObject({
+  protocol: int,
+  version: text,
+  pid: int,
+  uid: int,
+  /** The kill switch's table: adopted = found in place at start (a crashed or always-on run's). */
+  killSwitch: optional(oneOf(['off', 'adopted', 'armed'])),
+});
+export const createTunResult = strictObject({ name: ifName });
+/** vnet: the descriptor carries a virtio_net_hdr (IFF_VNET_HDR was granted). */
+export const openTunResult = strictObject({ name: ifName, vnet: boolean });
+export const configureResult = strictObject({});
+export const setRoutesResult = strictObject({
+  /** The host route kept for the server, when one was needed and added. */
+  serverRoute: optional(hostRoute),
+  /** The same for serverAddresses that needed one, in their order. */
+  otherServerRoutes: optional(array(hostRoute, { max: LIMITS.maxServerAddresses })),
+});
+export const setIpv6Result = strictObject({});
+/** Which resolver manager took the settings (dns-detect.ts). */
+export const setDnsResult = strictObject({ method: oneOf(['resolved', 'resolvconf', 'resolv.conf']) });
+export const teardownResult = strictObject({ undone: int, failed: int });
+/** tunnel: the interface let through (null until create-tun). */
+export const killSwitchArmResult = strictObject({ tunnel: nullable(ifName) });
+/** removed: false when there was no table to remove. */
+export const killSwitchDisarmResult = strictObject({ removed: boolean });
+
+export type HelloResult = Output<typeof helloResult>;
+export type CreateTunResult = Output<typeof createTunResult>;
+export type OpenTunResult = Output<typeof openTunResult>;
+export type ConfigureResult = Output<typeof configureResult>;
+export type SetRoutesResult = Output<typeof setRoutesResult>;
+export type SetDnsResult = Output<typeof setDnsResult>;
+export type TeardownResult = Output<typeof teardownResult>;
+export type KillSwitchArmResult = Output<typeof killSwitchArmResult>;
+export type KillSwitchDisarmResult = Output<typeof killSwitchDisarmResult>;
 
 /**
  * bad-request: not JSON / not an object · too-large: line over the limit · unknown-verb ·
@@ -309,12 +318,13 @@ export const REMOTE_ERROR_CODES = [
 ] as const;
 export type RemoteErrorCode = (typeof REMOTE_ERROR_CODES)[number];
 
-export const response = z.discriminatedUnion('ok', [
-  z.strictObject({ id: z.number().int().nullable(), ok: z.literal(true), result: z.record(z.string(), z.unknown()) }),
-  z.strictObject({
-    id: z.number().int().nullable(),
-    ok: z.literal(false),
-    error: z.strictObject({ code: z.enum(REMOTE_ERROR_CODES), message: z.string() }),
+const answerId = nullable(int);
+export const response = tagged('ok', {
+  true: strictObject({ id: answerId, ok: literal(true), result: record }),
+  false: strictObject({
+    id: answerId,
+    ok: literal(false),
+    error: strictObject({ code: oneOf(REMOTE_ERROR_CODES), message: text }),
   }),
-]);
-export type Response = z.output<typeof response>;
+});
+export type Response = Output<typeof response>;

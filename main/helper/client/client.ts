@@ -5,7 +5,7 @@
 // come on stdout and stderr pipes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Socket } from 'node:net';
-import type { z } from 'zod';
+import { describe, type Check } from '../check.js';
 import { tunAddon, type TunAddon } from '../../engine/tun/native-addon.js';
 import type { LaunchSpec } from './launch.js';
 import { LineSplitter } from '../line-splitter.js';
@@ -304,24 +304,19 @@ export class HelperClient {
     return Promise.race([this.exited(), delay(2_000)]);
   }
 
-  private call<S extends z.ZodType>(
-    verb: Verb,
-    args: object,
-    schema: S,
-    timeoutMs = this.requestTimeoutMs,
-  ): Promise<z.output<S>> {
+  private call<T>(verb: Verb, args: object, check: Check<T, unknown>, timeoutMs = this.requestTimeoutMs): Promise<T> {
     if (this.exit !== undefined) return Promise.reject(this.exitError());
     const id = this.nextId++;
-    return new Promise<z.output<S>>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new HelperError('timeout', `${verb}: no answer from the helper within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(id, {
         resolve: (result) => {
-          const parsed = schema.safeParse(result);
-          if (parsed.success) resolve(parsed.data);
-          else reject(new HelperError('protocol', `${verb}: unexpected result from the helper`));
+          const parsed = check(result, 'result');
+          if (parsed.ok) resolve(parsed.value);
+          else reject(new HelperError('protocol', `${verb}: unexpected result from the helper (${describe(parsed)})`));
         },
         reject,
         timer,
@@ -333,16 +328,16 @@ export class HelperClient {
   private onLine(text: string | undefined): void {
     let parsed;
     try {
-      parsed = text === undefined ? undefined : response.safeParse(JSON.parse(text));
+      parsed = text === undefined ? undefined : response(JSON.parse(text), '');
     } catch {
       parsed = undefined;
     }
-    if (parsed === undefined || !parsed.success) {
+    if (parsed === undefined || !parsed.ok) {
       this.options.onLog?.('unreadable line from the helper');
       return;
     }
     this.answered = true;
-    const r = parsed.data;
+    const r = parsed.value;
     const waiter = r.id === null ? undefined : this.pending.get(r.id);
     if (waiter === undefined || r.id === null) return;
     this.pending.delete(r.id);

@@ -1,6 +1,6 @@
 // The helper's brain: validates one request line, checks it against what this helper created, and
 // changes the system only through the journal. No I/O of its own beyond HelperSystem.
-import { z } from 'zod';
+import { describe } from '../check.js';
 import { applyDns } from './dns-linux.js';
 import { TunIpv6 } from './ipv6-linux.js';
 import { Journal } from './journal.js';
@@ -11,6 +11,7 @@ import {
   PROTOCOL_VERSION,
   VERBS,
   request as requestSchema,
+  requestId,
   type ConfigureRequest,
   type CreateTunRequest,
   type KillSwitchArmRequest,
@@ -76,22 +77,23 @@ export class Helper {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
       return failure(null, 'bad-request', 'not a JSON object');
     const fields = raw as Record<string, unknown>;
-    const id = z.number().int().min(0).max(0x7fffffff).safeParse(fields.id).data ?? null;
+    const checkedId = requestId(fields.id, 'id');
+    const id = checkedId.ok ? checkedId.value : null;
     if (typeof fields.verb !== 'string' || !(VERBS as readonly string[]).includes(fields.verb)) {
       return failure(id, 'unknown-verb', `unknown verb ${JSON.stringify(String(fields.verb).slice(0, 40))}`);
     }
-    const parsed = requestSchema.safeParse(raw);
-    if (!parsed.success) return failure(id, 'invalid', describeIssues(parsed.error));
+    const parsed = requestSchema(raw, '');
+    if (!parsed.ok) return failure(id, 'invalid', describe(parsed));
     if (this.closing) return failure(id, 'shutting-down', 'the helper is tearing down');
     let outcome: Outcome;
     try {
-      outcome = await this.dispatch(parsed.data);
+      outcome = await this.dispatch(parsed.value);
     } catch (e) {
       outcome = { ok: false, error: { code: 'failed', message: e instanceof Error ? e.message : String(e) } };
     }
     return outcome.ok
-      ? { id: parsed.data.id, ok: true, result: outcome.value }
-      : failure(parsed.data.id, outcome.error.code, outcome.error.message);
+      ? { id: parsed.value.id, ok: true, result: outcome.value }
+      : failure(parsed.value.id, outcome.error.code, outcome.error.message);
   }
 
   /**
@@ -277,27 +279,18 @@ function refused(message: string): Outcome {
   return { ok: false, error: { code: 'refused', message } };
 }
 
-/** The first few issues as `field: reason`, never echoing the offending value back. */
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => {
-      const path = i.path.map(String).join('.') || '(request)';
-      const message =
-        i.code === 'unrecognized_keys'
-          ? `unknown field ${i.keys.map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}`
-          : i.message;
-      return `${path}: ${message}`;
-    })
-    .join('; ');
-}
-
-const linkList = z.array(z.object({ ifname: z.string() }).loose());
-
+/** The names of `ip -j link show`'s links; undefined when the output is not that shape. */
 function linkNames(json: string): Set<string> | undefined {
   try {
-    const parsed = linkList.safeParse(JSON.parse(json));
-    return parsed.success ? new Set(parsed.data.map((l) => l.ifname)) : undefined;
+    const links: unknown = JSON.parse(json);
+    if (!Array.isArray(links)) return undefined;
+    const names = new Set<string>();
+    for (const l of links as unknown[]) {
+      const name = typeof l === 'object' && l !== null ? (l as { ifname?: unknown }).ifname : undefined;
+      if (typeof name !== 'string') return undefined;
+      names.add(name);
+    }
+    return names;
   } catch {
     return undefined;
   }

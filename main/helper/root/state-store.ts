@@ -15,7 +15,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import { array, integer, literal, strictObject, string, type Output } from '../check.js';
 import { undoStep, type UndoStep } from './undo-step.js';
 
 export const STATE_DIR = '/run/causeway-helper';
@@ -35,15 +35,15 @@ export function currentNamespaces(): Namespaces {
   return { net: readlinkSync('/proc/self/ns/net'), mnt: readlinkSync('/proc/self/ns/mnt') };
 }
 
-const stateFile = z.strictObject({
-  version: z.literal(1),
-  pid: z.number().int().positive(),
+const stateFile = strictObject({
+  version: literal(1),
+  pid: integer(1, Number.MAX_SAFE_INTEGER),
   /** /proc/<pid>/stat start time, so a reused pid is not mistaken for a live helper. */
-  startTime: z.string().regex(/^[0-9]+$/),
-  namespaces: z.strictObject({ net: z.string().max(64), mnt: z.string().max(64) }),
-  steps: z.array(undoStep).max(1024),
+  startTime: string({ pattern: /^[0-9]+$/, message: 'not a start time' }),
+  namespaces: strictObject({ net: string({ max: 64 }), mnt: string({ max: 64 }) }),
+  steps: array(undoStep, { max: 1024 }),
 });
-export type StateFile = z.output<typeof stateFile>;
+export type StateFile = Output<typeof stateFile>;
 
 export function processStartTime(pid: number): string | undefined {
   try {
@@ -125,9 +125,9 @@ export function findLeftovers(dir: string = STATE_DIR, here: Namespaces = curren
     try {
       const st = lstatSync(path);
       if (!st.isFile() || st.uid !== owner || (st.mode & 0o022) !== 0 || st.size > 1024 * 1024) continue;
-      const parsed = stateFile.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-      if (!parsed.success) continue;
-      const state = parsed.data;
+      const parsed = stateFile(JSON.parse(readFileSync(path, 'utf8')), '');
+      if (!parsed.ok) continue;
+      const state = parsed.value;
       if (state.pid === process.pid) continue;
       if (isRunning(state.pid, state.startTime)) continue;
       if (state.namespaces.net !== here.net) continue;

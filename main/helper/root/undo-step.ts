@@ -1,7 +1,7 @@
 // What the helper did, as the steps that undo it. Recorded before each change is made (so a crash
 // between the two leaves at worst a step whose undo fails harmlessly), persisted for crash cleanup,
 // and replayed in reverse on teardown.
-import { z } from 'zod';
+import { integer, literal, optional, refine, strictObject, string, tagged, type Check } from '../check.js';
 import type { HelperSystem } from './system.js';
 import { IFNAME, RESOLVCONF_RECORD } from '../protocol.js';
 import { parseCidr, parseIp, parseIpv6 } from '../../engine/addresses.js';
@@ -56,55 +56,73 @@ export type UndoStep =
     };
 
 // The state file is re-read by a root process: every field is validated again on the way in.
-const name = z.string().regex(IFNAME);
-const cidrText = z.string().refine((s) => parseCidr(s).ok);
-const ipText = z.string().refine((s) => parseIp(s) !== undefined);
+const name = string({ pattern: IFNAME, message: 'not an interface name' });
+const cidrText = refine(string(), (s) => parseCidr(s).ok, 'not a CIDR');
+const ipText = refine(string(), (s) => parseIp(s) !== undefined, 'not an IP address');
 /** An interface address keeps its host bits (2001:db8::5/64), which a CIDR may not have. */
-const ipv6Interface = z.string().refine((s) => {
-  const [address = '', prefix = '', ...rest] = s.split('/');
-  return (
-    rest.length === 0 && parseIpv6(address) !== undefined && /^(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-8])$/.test(prefix)
-  );
-});
-export const undoStep = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('delete-link'), group: z.literal('tun'), name }),
-  z.strictObject({
-    kind: z.literal('delete-address'),
-    group: z.literal('address'),
+const ipv6Interface = refine(
+  string(),
+  (s) => {
+    const [address = '', prefix = '', ...rest] = s.split('/');
+    return (
+      rest.length === 0 && parseIpv6(address) !== undefined && /^(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-8])$/.test(prefix)
+    );
+  },
+  'not an IPv6 interface address',
+);
+/** configure's own IPv6 address (fe80::…/64) is an interface address, not a CIDR. */
+const addressText = refine(string(), (s) => parseCidr(s).ok || ipv6Interface(s, '').ok, 'not an address');
+const resolvConfText = string({ max: 64 * 1024, message: 'too long' });
+
+const variants = {
+  'delete-link': strictObject({ kind: literal('delete-link'), group: literal('tun'), name }),
+  'delete-address': strictObject({
+    kind: literal('delete-address'),
+    group: literal('address'),
     name,
-    // configure's own IPv6 address (fe80::…/64) is an interface address, not a CIDR.
-    cidr: z.union([cidrText, ipv6Interface]),
-    peer: cidrText.optional(),
+    cidr: addressText,
+    peer: optional(cidrText),
   }),
-  z.strictObject({
-    kind: z.literal('delete-route'),
-    group: z.literal('routes'),
+  'delete-route': strictObject({
+    kind: literal('delete-route'),
+    group: literal('routes'),
     destination: cidrText,
     dev: name,
-    gateway: ipText.optional(),
+    gateway: optional(ipText),
   }),
-  z.strictObject({ kind: z.literal('revert-resolved'), group: z.literal('dns'), name }),
-  z.strictObject({
-    kind: z.literal('remove-resolvconf-record'),
-    group: z.literal('dns'),
-    record: z.string().regex(RESOLVCONF_RECORD),
+  'revert-resolved': strictObject({ kind: literal('revert-resolved'), group: literal('dns'), name }),
+  'remove-resolvconf-record': strictObject({
+    kind: literal('remove-resolvconf-record'),
+    group: literal('dns'),
+    record: string({ pattern: RESOLVCONF_RECORD, message: 'not a resolvconf record of ours' }),
   }),
-  z.strictObject({
-    kind: z.literal('restore-resolv-conf'),
-    group: z.literal('dns'),
-    original: z.string().max(64 * 1024),
-    written: z.string().max(64 * 1024),
+  'restore-resolv-conf': strictObject({
+    kind: literal('restore-resolv-conf'),
+    group: literal('dns'),
+    original: resolvConfText,
+    written: resolvConfText,
   }),
-  z.strictObject({ kind: z.literal('delete-kill-switch'), group: z.literal('kill-switch') }),
-  z.strictObject({ kind: z.literal('delete-address6'), group: z.literal('address6'), name, cidr: ipv6Interface }),
-  z.strictObject({ kind: z.literal('delete-route6'), group: z.literal('v6-routes'), destination: cidrText, dev: name }),
-  z.strictObject({
-    kind: z.literal('delete-unreachable6'),
-    group: z.literal('v6-block'),
+  'delete-kill-switch': strictObject({ kind: literal('delete-kill-switch'), group: literal('kill-switch') }),
+  'delete-address6': strictObject({
+    kind: literal('delete-address6'),
+    group: literal('address6'),
+    name,
+    cidr: ipv6Interface,
+  }),
+  'delete-route6': strictObject({
+    kind: literal('delete-route6'),
+    group: literal('v6-routes'),
     destination: cidrText,
-    metric: z.number().int().min(0).max(0xffffffff),
+    dev: name,
   }),
-]);
+  'delete-unreachable6': strictObject({
+    kind: literal('delete-unreachable6'),
+    group: literal('v6-block'),
+    destination: cidrText,
+    metric: integer(0, 0xffffffff),
+  }),
+} satisfies Record<UndoStep['kind'], Check<UndoStep, unknown>>;
+export const undoStep: Check<UndoStep, unknown> = tagged('kind', variants);
 
 export type UndoOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
@@ -166,12 +184,14 @@ function outcome(r: { code: number; stderr: string }): UndoOutcome {
   return { ok: false, reason: r.stderr.trim().slice(0, 200) };
 }
 
-const linkDetails = z.array(z.object({ linkinfo: z.object({ info_kind: z.string() }).optional() }));
-
+/** `ip -j -d link show dev X` says X is a TUN (linkinfo.info_kind). */
 function isTun(json: string): boolean {
   try {
-    const parsed = linkDetails.safeParse(JSON.parse(json));
-    return parsed.success && parsed.data[0]?.linkinfo?.info_kind === 'tun';
+    const links: unknown = JSON.parse(json);
+    if (!Array.isArray(links)) return false;
+    const first: unknown = links[0];
+    const info = typeof first === 'object' && first !== null ? (first as { linkinfo?: unknown }).linkinfo : undefined;
+    return typeof info === 'object' && info !== null && (info as { info_kind?: unknown }).info_kind === 'tun';
   } catch {
     return false;
   }

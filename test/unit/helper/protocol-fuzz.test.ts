@@ -165,8 +165,8 @@ test('random and mutated request lines: a typed answer to each, never a throw or
           figures.hangs++;
           throw new Error(`no answer to ${JSON.stringify(l.slice(0, 200))}`);
         }
-        const valid = response.safeParse(r);
-        assert.ok(valid.success, `not a protocol response: ${JSON.stringify(r)}`);
+        const valid = response(JSON.parse(JSON.stringify(r)), '');
+        assert.ok(valid.ok, `not a protocol response: ${JSON.stringify(r)}`);
         if (r.ok) figures.ok++;
         else figures.errors[r.error.code] = (figures.errors[r.error.code] ?? 0) + 1;
         assert.ok(JSON.stringify(r).length < 4 * LIMITS.maxLineBytes, 'answers stay small');
