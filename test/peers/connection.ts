@@ -1,5 +1,6 @@
 // One client connection to the strict peer: HTTP handshake, SSTP call control, PPP dispatch, the
-// ordering rules (authentication → CALL_CONNECTED → IPCP/IP), keepalives and scripted faults.
+// ordering rules (authentication → CALL_CONNECTED → IPCP/IP), keepalives and scripted faults. The
+// network phase itself (NCPs, echo answers, router advertisement) is network-phase.ts.
 import { randomBytes } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { encodeFrame, decodeFrame } from '../../main/engine/ppp/frame.js';
@@ -34,13 +35,10 @@ import { createAuthServer, type AuthOutcome, type AuthServer } from './auth-serv
 import { verifyBinding } from './binding-verifier.js';
 import type { EventLog } from './events.js';
 import { buildResponse, ClientRequestReader, judgeRequest } from './http-request.js';
-import { answerEcho } from './icmp-responder.js';
-import { answerIcmpv6 } from './icmpv6-responder.js';
-import { buildRouterAdvertisement } from './router-advertiser.js';
 import { LcpServer } from './lcp-server.js';
-import { floodChunks } from './flood.js';
+import { writeFlood } from './flood.js';
 import { malformedBytes } from './malformed.js';
-import { IpcpServer, Ipv6cpServer } from './ncp-servers.js';
+import { NetworkPhase } from './network-phase.js';
 import type { PeerLink } from './peer-link.js';
 import type { FaultAction, FaultPoint, FloodSpec, PeerAuthMethod, PeerScript } from './script.js';
 
@@ -67,10 +65,7 @@ export class PeerConnection implements PeerLink {
   private auth: { readonly method: PeerAuthMethod; readonly server: AuthServer } | undefined;
   private authenticated: (AuthOutcome & { ok: true }) | undefined;
   private callConnected: 'no' | 'ok' | 'bad' = 'no';
-  private ipcp: IpcpServer | undefined;
-  private ipv6cp: Ipv6cpServer | undefined;
-  private readonly heldIpv6cp: Buffer[] = [];
-  private ncpStarted = false;
+  private readonly network: NetworkPhase;
   private silent = false;
   /** Set once a flood is written: the next ECHO_RESPONSE shows the client has read all of it. */
   private floodBarrier = false;
@@ -85,6 +80,11 @@ export class PeerConnection implements PeerLink {
   ) {
     this.script = ctx.script;
     this.log = ctx.log;
+    this.network = new NetworkPhase(this, {
+      ipv6cpReleased: ctx.ipv6cpReleased,
+      protocolReject: (protocol, info) => this.lcp?.protocolReject(protocol, info),
+      ipcpOpened: () => this.fire('ipcp-opened'),
+    });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => (this.closeReason ??= `socket error: ${err.message}`));
     socket.on('close', () => this.onClose());
@@ -99,11 +99,7 @@ export class PeerConnection implements PeerLink {
 
   /** The test let IPv6CP go ('hold' mode): start ours and answer what the client sent meanwhile. */
   releaseIpv6cp(): void {
-    // Before the NCP phase there is nothing held; startNcp() will see the release.
-    if (!this.ncpStarted || this.closed) return;
-    const ipv6cp = (this.ipv6cp ??= this.newIpv6cp());
-    ipv6cp.start();
-    for (const info of this.heldIpv6cp.splice(0)) ipv6cp.receive(info);
+    if (!this.closed) this.network.releaseIpv6cp();
   }
 
   // --- PeerLink ---
@@ -345,7 +341,7 @@ export class PeerConnection implements PeerLink {
     const every = this.script.sstp.echoIntervalMs;
     if (every > 0) this.repeat(every, () => this.sendControl(bareMessage('ECHO_REQUEST')));
     this.fire('call-connected');
-    if (this.script.binding.holdNcpUntilCallConnected) this.startNcp();
+    if (this.script.binding.holdNcpUntilCallConnected) this.network.start();
   }
 
   // --- PPP ---
@@ -367,7 +363,7 @@ export class PeerConnection implements PeerLink {
     }
     this.authenticated = o;
     this.fire('authenticated');
-    if (!this.script.binding.holdNcpUntilCallConnected) this.startNcp();
+    if (!this.script.binding.holdNcpUntilCallConnected) this.network.start();
   }
 
   private onPpp(protocol: number, info: Buffer): void {
@@ -389,8 +385,7 @@ export class PeerConnection implements PeerLink {
       case PPP_IPV6CP:
       case PPP_IPV4:
       case PPP_IPV6:
-        if (!this.networkAllowed(protocol)) return;
-        this.onNetwork(protocol, info);
+        if (this.networkAllowed(protocol)) this.network.receive(protocol, info);
         return;
       case PPP_CCP:
         this.log.record({ kind: 'ppp-received', protocol, summary: 'CCP' });
@@ -418,78 +413,6 @@ export class PeerConnection implements PeerLink {
       return !enforce;
     }
     return this.callConnected === 'ok' || this.script.binding.mode === 'record';
-  }
-
-  private onNetwork(protocol: number, info: Buffer): void {
-    switch (protocol) {
-      case PPP_IPCP:
-        (this.ipcp ??= this.newIpcp()).receive(info);
-        return;
-      case PPP_IPV6CP:
-        this.onIpv6cp(info);
-        return;
-      case PPP_IPV4: {
-        if (!this.ipcp?.opened) this.violation('IPv4 packet before IPCP opened', false);
-        const v = answerEcho(info, this.script.ipcp.serverAddress);
-        this.log.record({ kind: 'icmp-echo', from: v.from, to: v.to, answered: v.kind === 'reply' });
-        if (v.kind === 'reply') this.sendPpp(PPP_IPV4, v.packet, 'IP ICMP echo reply');
-        return;
-      }
-      case PPP_IPV6: {
-        if (!this.ipv6cp?.opened) this.violation('IPv6 packet before IPv6CP opened', false);
-        const v = answerIcmpv6(info);
-        if (v.kind === 'echo-reply') {
-          this.log.record({ kind: 'icmp6-echo', from: v.from, to: v.to });
-          this.sendPpp(PPP_IPV6, v.packet, 'IPv6 ICMPv6 echo reply');
-        } else if (v.kind === 'router-solicitation') this.advertise();
-        return;
-      }
-    }
-  }
-
-  private onIpv6cp(info: Buffer): void {
-    switch (this.script.ipv6cp.mode) {
-      case 'protocol-reject':
-        this.log.record({ kind: 'ppp-received', protocol: PPP_IPV6CP, summary: 'IPV6CP (Protocol-Rejected)' });
-        this.lcp?.protocolReject(PPP_IPV6CP, info);
-        return;
-      case 'hold':
-        if (!this.ctx.ipv6cpReleased()) {
-          this.log.record({ kind: 'ppp-received', protocol: PPP_IPV6CP, summary: 'IPV6CP (held)' });
-          this.heldIpv6cp.push(Buffer.from(info));
-          return;
-        }
-        break;
-      case 'negotiate':
-        break;
-    }
-    (this.ipv6cp ??= this.newIpv6cp()).receive(info);
-  }
-
-  private startNcp(): void {
-    if (this.ncpStarted) return;
-    this.ncpStarted = true;
-    (this.ipcp ??= this.newIpcp()).start();
-    const mode = this.script.ipv6cp.mode;
-    if (mode === 'negotiate' || (mode === 'hold' && this.ctx.ipv6cpReleased()))
-      (this.ipv6cp ??= this.newIpv6cp()).start();
-  }
-
-  private newIpcp(): IpcpServer {
-    return new IpcpServer(this, () => this.fire('ipcp-opened'));
-  }
-
-  private newIpv6cp(): Ipv6cpServer {
-    return new Ipv6cpServer(this, () => this.advertise());
-  }
-
-  /** The scripted router advertisement, when there is one and IPv6CP is open. */
-  private advertise(): void {
-    const ra = this.script.ipv6cp.routerAdvertisement;
-    if (ra === undefined || !this.ipv6cp?.opened) return;
-    const packet = buildRouterAdvertisement({ ...ra, source: this.ipv6cp.linkLocal });
-    this.log.record({ kind: 'router-advertisement-sent', bytes: packet.length });
-    this.sendPpp(PPP_IPV6, packet, 'IPv6 ICMPv6 router advertisement');
   }
 
   // --- faults, timers, teardown ---
@@ -541,28 +464,11 @@ export class PeerConnection implements PeerLink {
     }
   }
 
-  private drained(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
-        resolve();
-      };
-      this.socket.on('drain', done);
-      this.socket.on('close', done);
-    });
-  }
-
-  /** Writes the flood chunk by chunk, waiting for TCP to drain, so the peer's memory stays flat. */
+  /** The flood as fast as TCP drains, then an echo as a barrier: the client answers it only after reading all. */
   private async flood(spec: FloodSpec): Promise<void> {
-    let bytes = 0;
-    for (const chunk of floodChunks(spec)) {
-      if (!this.canSend()) return;
-      bytes += chunk.length;
-      if (!this.socket.write(chunk)) await this.drained();
-    }
+    const bytes = await writeFlood(this.socket, spec, () => this.canSend());
+    if (bytes === undefined) return;
     this.log.record({ kind: 'fault', action: `flood-sent ${bytes} bytes` });
-    // A barrier: the client answers this echo only after it has read everything before it.
     if (!this.canSend()) return;
     this.floodBarrier = true;
     this.sendControl(bareMessage('ECHO_REQUEST'));

@@ -1,6 +1,7 @@
 // The flood a hostile or broken server can send without breaking a rule: SSTP data packets that
 // carry nothing, and PPP frames of a protocol nobody knows (each of which the client must answer
 // with an LCP Protocol-Reject, RFC 1661 §5.7). Made in chunks so 200 000 frames never sit in memory.
+import type { Socket } from 'node:net';
 import { encodeFrame } from '../../main/engine/ppp/frame.js';
 import { encodeDataPacket } from '../../main/engine/sstp/header.js';
 import type { FloodSpec } from './script.js';
@@ -26,4 +27,30 @@ export function* floodChunks(spec: FloodSpec): Generator<Buffer> {
     }
     yield Buffer.concat(parts);
   }
+}
+
+function drained(socket: Socket): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
+}
+
+/**
+ * Writes the flood chunk by chunk, waiting for TCP to drain, so the peer's memory stays flat.
+ * The bytes written, or undefined when `canSend` said stop before the end.
+ */
+export async function writeFlood(socket: Socket, spec: FloodSpec, canSend: () => boolean): Promise<number | undefined> {
+  let bytes = 0;
+  for (const chunk of floodChunks(spec)) {
+    if (!canSend()) return undefined;
+    bytes += chunk.length;
+    if (!socket.write(chunk)) await drained(socket);
+  }
+  return bytes;
 }
