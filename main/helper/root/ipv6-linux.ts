@@ -1,23 +1,25 @@
 // IPv6 on the helper's TUN (set-ipv6): the link-local address from IPv6CP's identifier, the global
 // address the engine built from the server's Router Advertisement (prefix + that identifier, with the
 // RA's lifetimes: the kernel expires it if the server stops advertising), and what a full tunnel does
-// with IPv6: ::/1 + 8000::/1 into the TUN when the tunnel carries IPv6, `unreachable` routes when it
-// does not, so IPv6 can never leave around the tunnel (applications get ENETUNREACH at once and fall
-// back to IPv4). Split tunnels leave IPv6 alone.
+// with IPv6: the tunnel's own table (policy-rules.ts, `ip -6 rule`) holds `default dev <tun>` when the
+// tunnel carries IPv6 and `unreachable default` when it does not, so IPv6 can never leave around the
+// tunnel (applications get ENETUNREACH at once and fall back to IPv4), nor through another VPN's
+// ::/1 + 8000::/1. Split tunnels leave IPv6 alone.
 //
 // Why the engine reads the RA and not the kernel: see main/engine/packet/router-advert.ts.
 //
-// Switching between "into the tunnel" and "blocked" adds the new routes before removing the old ones,
-// so there is no instant without either: the block uses a worse metric than the tunnel's routes.
+// Switching between "into the tunnel" and "blocked" is one `ip -6 route replace` of the table's one
+// route: atomic, so there is no instant with neither.
 import type { Journal } from './journal.js';
+import { addRulePair, setTableDefault, tunTable } from './policy-rules.js';
 import type { SetIpv6Request } from '../protocol.js';
+import { verifyCaptured } from './route-check.js';
 import type { StepResult } from './step-result.js';
 import type { HelperSystem } from './system.js';
 import { performUndo, type UndoStep } from './undo-step.js';
 
+/** What a full tunnel captures of IPv6, as the halves the verification probes. */
 export const FULL_V6 = ['::/1', '8000::/1'] as const;
-/** Worse than the kernel's default IPv6 metric (1024) that the tunnel's own routes get. */
-export const BLOCK_METRIC = 65535;
 const FOREVER = 0xffffffff;
 
 type V6Routes = 'tunnel' | 'blocked' | 'none';
@@ -27,6 +29,8 @@ export class TunIpv6 {
   private linkLocal: Placed | undefined;
   private global: Placed | undefined;
   private routes: V6Routes = 'none';
+  /** Our table while routes are placed. */
+  private table: number | undefined;
 
   constructor(
     private readonly system: HelperSystem,
@@ -43,6 +47,7 @@ export class TunIpv6 {
     this.linkLocal = undefined;
     this.global = undefined;
     this.routes = 'none';
+    this.table = undefined;
   }
 
   /** The addresses of `req`; linkLocal absent: IPv6 is gone (both removed). */
@@ -70,26 +75,11 @@ export class TunIpv6 {
       await this.clearRoutes();
       return { ok: true, value: {} };
     }
-    for (const destination of FULL_V6) {
-      const error =
-        want === 'tunnel'
-          ? await this.add(
-              { kind: 'delete-route6', group: 'v6-routes', destination, dev: tun },
-              ['-6', 'route', 'add', destination, 'dev', tun],
-              { destination, owner: tun },
-            )
-          : await this.add(
-              { kind: 'delete-unreachable6', group: 'v6-block', destination, metric: BLOCK_METRIC },
-              ['-6', 'route', 'add', 'unreachable', destination, 'metric', String(BLOCK_METRIC)],
-              { destination, owner: 'lo' },
-            );
-      if (error !== undefined) {
-        await this.journal.undoGroup(want === 'tunnel' ? 'v6-routes' : 'v6-block');
-        return { ok: false, error: { code: 'failed', message: error } };
-      }
+    const placed = await this.placeRoutes(tun, want);
+    if (!placed.ok) {
+      await this.clearRoutes();
+      return placed;
     }
-    // Only now the old kind goes: the new routes are already in place.
-    await this.journal.undoGroup(want === 'tunnel' ? 'v6-block' : 'v6-routes');
     this.routes = want;
     return { ok: true, value: {} };
   }
@@ -97,8 +87,30 @@ export class TunIpv6 {
   /** Before set-routes looks up the server's original paths: our IPv6 routes must not answer for them. */
   async clearRoutes(): Promise<void> {
     await this.journal.undoGroup('v6-routes');
+    // A state journaled by an older helper (unreachable ::/1 + 8000::/1 in main).
     await this.journal.undoGroup('v6-block');
     this.routes = 'none';
+  }
+
+  /** The rule pair once, then the table's one route (replaced in place when it switches), verified. */
+  private async placeRoutes(tun: string, want: 'tunnel' | 'blocked'): Promise<StepResult<Record<string, never>>> {
+    const first = this.routes === 'none';
+    if (first) {
+      const table = await tunTable(this.system, tun);
+      if (!table.ok) return table;
+      const rules = await addRulePair(this.system, this.journal, 'v6-routes', 6, table.value);
+      if (!rules.ok) return rules;
+      this.table = table.value;
+    }
+    const table = this.table;
+    if (table === undefined) return { ok: false, error: { code: 'failed', message: 'no IPv6 table' } };
+    const route = want === 'tunnel' ? { dev: tun } : ('unreachable' as const);
+    const set = await setTableDefault(this.system, this.journal, 'v6-routes', 6, table, route, !first);
+    if (!set.ok) return set;
+    const checked = await verifyCaptured(this.system, FULL_V6, route);
+    if (!checked.ok && want === 'blocked')
+      return { ok: false, error: { code: 'failed', message: checked.error.message.replace('traffic', 'IPv6') } };
+    return checked;
   }
 
   /** Adds `wanted` (or refreshes its lifetimes), then removes what was there before. */
@@ -123,7 +135,7 @@ export class TunIpv6 {
     if (wanted !== undefined) {
       const step: UndoStep = { kind: 'delete-address6', group: 'address6', name: tun, cidr: wanted };
       // nodad: the other end is the PPP peer, not a LAN; DAD would only hold the address back a second.
-      const error = await this.add(step, ['-6', 'addr', 'add', wanted, 'dev', tun, 'nodad', ...lft], undefined);
+      const error = await this.add(step, ['-6', 'addr', 'add', wanted, 'dev', tun, 'nodad', ...lft]);
       if (error !== undefined) return { ok: false, error: { code: 'failed', message: error } };
       placed = { cidr: wanted, step };
     }
@@ -131,29 +143,12 @@ export class TunIpv6 {
     return { ok: true, value: placed };
   }
 
-  /**
-   * Journaled before it is made; undefined when done. A route that "exists" is fine only when the
-   * existing one is ours in kind (`owner`: our TUN, or lo for an unreachable route), and then it is not
-   * journaled: Linux says "File exists" for any route of that prefix and metric, whatever its device.
-   */
-  private async add(
-    step: UndoStep,
-    args: string[],
-    route: { readonly destination: string; readonly owner: string } | undefined,
-  ): Promise<string | undefined> {
+  /** Journaled before it is made; undefined when done, else why not. */
+  private async add(step: UndoStep, args: string[]): Promise<string | undefined> {
     this.journal.record(step);
     const r = await this.system.runner.run('ip', args);
     if (r.code === 0) return undefined;
     this.journal.forget(step);
-    if (/File exists/.test(r.stderr) && route !== undefined) {
-      const { destination, owner } = route;
-      const devices = await routeDevices(this.system, destination);
-      if (devices.includes(owner)) return undefined;
-      return (
-        `IPv6 route ${destination} is already taken${devices.length > 0 ? ` through ${devices.join(', ')}` : ''} ` +
-        '(another VPN?), so IPv6 would not follow the tunnel. Disconnect the other VPN and connect again.'
-      );
-    }
     return `ip ${args.slice(0, 4).join(' ')}: ${clip(r.stderr)}`;
   }
 
@@ -169,21 +164,4 @@ function lifetime(seconds: number): string {
 
 function clip(s: string): string {
   return s.trim().slice(0, 200);
-}
-
-/** Devices of the IPv6 routes for exactly this prefix (an unreachable route shows as dev lo). */
-async function routeDevices(system: HelperSystem, destination: string): Promise<string[]> {
-  const r = await system.runner.run('ip', ['-6', '-j', 'route', 'show', 'exact', destination]);
-  if (r.code !== 0) return [];
-  try {
-    const parsed: unknown = JSON.parse(r.stdout);
-    if (!Array.isArray(parsed)) return [];
-    return parsed.flatMap((e: unknown) => {
-      const o = e as { dev?: unknown; type?: unknown };
-      if (o.type === 'unreachable') return ['lo'];
-      return typeof o.dev === 'string' ? [o.dev] : [];
-    });
-  } catch {
-    return [];
-  }
 }

@@ -39,7 +39,8 @@ export async function verifyCaptured(
       const address = formatIp(probe);
       const r = await system.runner.run('ip', ['-j', 'route', 'get', 'fibmatch', address]);
       if (r.code !== 0) {
-        if (want === 'unreachable' && /unreachable/i.test(r.stderr)) break;
+        // An `unreachable` route answers EHOSTUNREACH ("No route to host"); no route at all, ENETUNREACH.
+        if (want === 'unreachable' && /No route to host|Network is unreachable/.test(r.stderr)) break;
         return fail(`\`ip route get ${address}\` failed after set-routes: ${r.stderr.trim().slice(0, 200)}`);
       }
       const route = routeEntries(r.stdout)?.[0];

@@ -1,21 +1,26 @@
 // set-routes: the whole route set for the tunnel, replacing the previous one.
 //
-// Full tunnel uses 0.0.0.0/1 + 128.0.0.0/1 instead of replacing the default route: more specific, so
-// they win, and the original default is never touched, so there is nothing to restore. IPv6's ::/1 +
-// 8000::/1 (into the tunnel, or blocked when it carries no IPv6) are ipv6-linux.ts's. The SSTP server
-// keeps a host route through the path it had before, for either family.
-import { z } from 'zod';
+// A full tunnel's catch-all is `default dev <tun>` in a table of ours behind two policy rules
+// (policy-rules.ts): the original default route is never touched, so there is nothing to restore,
+// and another VPN's 0.0.0.0/1 + 128.0.0.0/1 in main neither hides ours nor catches traffic when it
+// goes away. Split routes (and a full tunnel's extra routes) stay in main, where the longest prefix
+// decides as it always did. IPv6's catch-all (into the tunnel, or blocked when it carries no IPv6) is
+// ipv6-linux.ts's. The SSTP server keeps a host route in main through the path it had before, for
+// either family, which the rules let win. Then every destination and server path is verified with
+// the kernel's own answer (route-check.ts).
 import { cidrContains, formatIp, parseCidr, parseIp } from '../../engine/addresses.js';
 import { FULL_V6 } from './ipv6-linux.js';
+import { routeEntries } from './ip-json.js';
 import type { Journal } from './journal.js';
-import { IFNAME, type SetRoutesRequest, type SetRoutesResult } from '../protocol.js';
+import { addRulePair, setTableDefault, tunTable } from './policy-rules.js';
+import type { SetRoutesRequest, SetRoutesResult } from '../protocol.js';
+import { verifyCaptured, verifyServerPath } from './route-check.js';
 import type { HelperSystem } from './system.js';
 import type { StepResult } from './step-result.js';
 import type { UndoStep } from './undo-step.js';
 
-const FULL_V4 = ['0.0.0.0/1', '128.0.0.0/1'];
-
-const routeGet = z.array(z.object({ gateway: z.string().optional(), dev: z.string().regex(IFNAME) }).loose()).min(1);
+/** What a full tunnel captures, as the halves the verification probes (the table holds one default route). */
+export const FULL_V4 = ['0.0.0.0/1', '128.0.0.0/1'] as const;
 
 export async function applyRoutes(
   system: HelperSystem,
@@ -24,12 +29,13 @@ export async function applyRoutes(
   tunHasIpv6: boolean,
 ): Promise<StepResult<SetRoutesResult>> {
   await journal.undoGroup('routes');
+  const full = request.mode === 'full';
+  // Routes that go into main: a full tunnel's tables already cover (or block) any /0 or /1 listed.
   const destinations = new Set<string>();
-  if (request.mode === 'full') for (const d of FULL_V4) destinations.add(d);
-  for (const r of request.routes) destinations.add(r.text);
+  for (const r of request.routes) if (!(full && coversHalf(r.text))) destinations.add(r.text);
   // A full tunnel takes all IPv6 too (into the tunnel or blocked): the server's IPv6 addresses need their path.
   const captures = new Set(destinations);
-  if (request.mode === 'full') for (const d of FULL_V6) captures.add(d);
+  if (full) for (const d of [...FULL_V4, ...FULL_V6]) captures.add(d);
 
   // Every address of the server (both families, the alternates) keeps its path before any tunnel route exists.
   let serverRoute: SetRoutesResult['serverRoute'];
@@ -46,13 +52,14 @@ export async function applyRoutes(
     else otherServerRoutes.push(kept.value);
   }
 
+  const kept: ServerRoute[] = [...(serverRoute === undefined ? [] : [serverRoute]), ...otherServerRoutes];
   for (const destination of destinations) {
     const step: UndoStep = { kind: 'delete-route', group: 'routes', destination, dev: request.name };
     const added = await addRoute(system, journal, step, ['route', 'add', destination, 'dev', request.name]);
     if (added.status === 'failed')
       return rollback(journal, `route ${destination} via ${request.name} could not be added: ${added.detail}`);
     // Linux answers "File exists" for any route with this prefix and metric, whatever its device: with
-    // another VPN owning 0.0.0.0/1, taking that as success would report a tunnel that captures nothing.
+    // another VPN owning the prefix, taking that as success would report a route that captures nothing.
     if (added.status === 'existed') {
       const owner = await routeDevices(system, destination);
       if (!owner.includes(request.name)) {
@@ -65,6 +72,22 @@ export async function applyRoutes(
       }
     }
   }
+  if (full) {
+    const table = await tunTable(system, request.name);
+    if (!table.ok) return rollback(journal, table.error.message);
+    const rules = await addRulePair(system, journal, 'routes', 4, table.value);
+    if (!rules.ok) return rollback(journal, rules.error.message);
+    const route = await setTableDefault(system, journal, 'routes', 4, table.value, { dev: request.name }, false);
+    if (!route.ok) return rollback(journal, route.error.message);
+  }
+  // IPv6's halves are verified by ipv6-linux.ts, once its table has its route.
+  const mine = [...(full ? FULL_V4 : []), ...destinations];
+  const captured = await verifyCaptured(system, mine, { dev: request.name });
+  if (!captured.ok) return rollback(journal, captured.error.message);
+  for (const s of kept) {
+    const path = await verifyServerPath(system, s.destination.replace(/\/\d+$/, ''), s.dev);
+    if (!path.ok) return rollback(journal, path.error.message);
+  }
   return {
     ok: true,
     value: {
@@ -72,6 +95,11 @@ export async function applyRoutes(
       ...(otherServerRoutes.length > 0 ? { otherServerRoutes } : {}),
     },
   };
+}
+
+function coversHalf(destination: string): boolean {
+  const c = parseCidr(destination);
+  return c.ok && c.cidr.prefix <= 1;
 }
 
 type ServerRoute = NonNullable<SetRoutesResult['serverRoute']>;
@@ -131,18 +159,11 @@ async function rollback(journal: Journal, message: string): Promise<StepResult<n
   return { ok: false, error: { code: 'failed', message } };
 }
 
-const routeShow = z.array(z.object({ dev: z.string().regex(IFNAME).optional() }).loose());
-
 /** The devices of the routes in the main table for exactly this prefix. */
 async function routeDevices(system: HelperSystem, destination: string): Promise<string[]> {
   const r = await system.runner.run('ip', ['-j', 'route', 'show', 'exact', destination]);
   if (r.code !== 0) return [];
-  try {
-    const parsed = routeShow.safeParse(JSON.parse(r.stdout));
-    return parsed.success ? parsed.data.flatMap((e) => (e.dev === undefined ? [] : [e.dev])) : [];
-  } catch {
-    return [];
-  }
+  return (routeEntries(r.stdout) ?? []).flatMap((e) => (e.dev === undefined ? [] : [e.dev]));
 }
 
 /** How the server is reached right now, before the tunnel's routes exist. */
@@ -157,13 +178,8 @@ async function originalPath(
       ok: false,
       error: { code: 'failed', message: `no route to the server ${server}: ${r.stderr.trim().slice(0, 200)}` },
     };
-  let parsed;
-  try {
-    parsed = routeGet.safeParse(JSON.parse(r.stdout));
-  } catch {
-    return { ok: false, error: { code: 'failed', message: 'unreadable `ip -j route get` output' } };
-  }
-  const route = parsed.success ? parsed.data[0] : undefined;
+  const first = routeEntries(r.stdout)?.[0];
+  const route = first?.dev === undefined ? undefined : { dev: first.dev, gateway: first.gateway };
   if (route === undefined)
     return { ok: false, error: { code: 'failed', message: 'unreadable `ip -j route get` output' } };
   if (route.dev === tun)

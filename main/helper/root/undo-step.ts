@@ -5,6 +5,7 @@ import { integer, literal, optional, refine, strictObject, string, tagged, type 
 import type { HelperSystem } from './system.js';
 import { IFNAME, RESOLVCONF_RECORD } from '../protocol.js';
 import { parseCidr, parseIp, parseIpv6 } from '../../engine/addresses.js';
+import { policyStepCheck, undoPolicyStep, type PolicyStep } from './policy-steps.js';
 
 /** Which request a step belongs to, so a repeated request can replace just its own changes. */
 export type StepGroup =
@@ -53,7 +54,9 @@ export type UndoStep =
       readonly group: 'v6-block';
       readonly destination: string;
       readonly metric: number;
-    };
+    }
+  /** The full tunnel's table and its two rules (policy-steps.ts). */
+  | PolicyStep;
 
 // The state file is re-read by a root process: every field is validated again on the way in.
 const name = string({ pattern: IFNAME, message: 'not an interface name' });
@@ -121,6 +124,9 @@ const variants = {
     destination: cidrText,
     metric: integer(0, 0xffffffff),
   }),
+  'flush-table': policyStepCheck,
+  'delete-lookup-rule': policyStepCheck,
+  'delete-suppress-rule': policyStepCheck,
 } satisfies Record<UndoStep['kind'], Check<UndoStep, unknown>>;
 export const undoStep: Check<UndoStep, unknown> = tagged('kind', variants);
 
@@ -169,6 +175,10 @@ export async function performUndo(system: HelperSystem, step: UndoStep): Promise
       const metric = String(step.metric);
       return outcome(await runner.run('ip', ['-6', 'route', 'del', 'unreachable', step.destination, 'metric', metric]));
     }
+    case 'flush-table':
+    case 'delete-lookup-rule':
+    case 'delete-suppress-rule':
+      return undoPolicyStep(system, step);
     case 'delete-kill-switch': {
       const r = await runner.run('nft', ['delete', 'table', 'inet', 'causeway']);
       return r.code === 0 || /No such file or directory/.test(r.stderr) ? { ok: true } : outcome(r);

@@ -5,7 +5,17 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { HelperClient } from '../../../main/helper/client/client.js';
-import { addUplink, createNetns, deleteNetns, helperIn, inNetns, IP, isRoot, routeTable } from '../helper/netns.js';
+import {
+  addUplink,
+  allTables,
+  createNetns,
+  deleteNetns,
+  helperIn,
+  inNetns,
+  IP,
+  isRoot,
+  routeTable,
+} from '../helper/netns.js';
 
 const NS = 'cwt-he-routes';
 const TUN = 'cwt-he0';
@@ -47,11 +57,13 @@ describe('server routes for both families (root, netns)', { skip: isRoot() ? fal
         '2001:db8:5::7 via fd00:77::1 dev cwt-up0',
         '198.51.100.7 via 192.168.77.1 dev cwt-up0',
         '203.0.113.9 via 192.168.77.1 dev cwt-up0',
-        `::/1 dev ${TUN}`,
-        `8000::/1 dev ${TUN}`,
-        `0.0.0.0/1 dev ${TUN}`,
       ]) {
         assert.ok(table.includes(line), `${line} in\n${table}`);
+      }
+      // The full tunnel's catch-all is in the tunnel's own table (helper/root/policy-rules.ts), both families.
+      for (const family of ['-4', '-6']) {
+        const own = inNetns(NS, IP, [family, 'route', 'show', 'table', 'all', 'dev', TUN]);
+        assert.match(own, /^default table \d+/m, `${family} catch-all in\n${own}`);
       }
       // What the kernel would do with a packet to each: the uplink, not the tunnel.
       for (const a of ['2001:db8:5::7', '198.51.100.7', '203.0.113.9']) {
@@ -78,7 +90,11 @@ describe('server routes for both families (root, netns)', { skip: isRoot() ? fal
         client.setRoutes({ name: TUN, mode: 'full', routes: [], serverAddress: '198.51.100.1', serverAddresses: many }),
         /at most 32 server addresses/,
       );
-      assert.doesNotMatch(routeTable(NS), new RegExp(`/1 dev ${TUN}`), 'no tunnel route was added');
+      assert.doesNotMatch(
+        allTables(NS),
+        new RegExp(`^(default|\\S+/1) dev ${TUN}|lookup \\d+`, 'm'),
+        'no tunnel route was added',
+      );
     } finally {
       await client.close();
     }

@@ -49,6 +49,18 @@ export function routeTable(ns: string): string {
   return inNetns(ns, IP, ['route', 'show']) + inNetns(ns, IP, ['-6', 'route', 'show']);
 }
 
+/** Every table's routes and both rule lists: what a tunnel's own table and rules show up in. */
+export function allTables(ns: string): string {
+  return [
+    ['route', 'show', 'table', 'all'],
+    ['-6', 'route', 'show', 'table', 'all'],
+    ['rule', 'show'],
+    ['-6', 'rule', 'show'],
+  ]
+    .map((args) => inNetns(ns, IP, args))
+    .join('');
+}
+
 export async function waitFor(what: string, check: () => boolean, timeoutMs = 2000): Promise<number> {
   const start = Date.now();
   for (;;) {

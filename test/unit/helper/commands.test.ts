@@ -66,7 +66,10 @@ test('configure: MTU, point-to-point /32, optional IPv6, up', async () => {
   ]);
 });
 
-test('full tunnel: server host route via the original gateway, two /1 halves, extra routes', async () => {
+/** Our table for the fake's causeway0 (ifindex 7): TABLE_BASE + 7. */
+const TABLE = String(0x43570000 + 7);
+
+test('full tunnel: server host route kept in main, the catch-all in our table behind a rule pair, all verified', async () => {
   const { system, helper } = setup();
   await upTunnel(helper);
   const before = system.calls.length;
@@ -81,18 +84,32 @@ test('full tunnel: server host route via the original gateway, two /1 halves, ex
   assert.deepEqual(system.calls.slice(before), [
     ['ip', '-j', 'route', 'get', '198.51.100.7'],
     ['ip', 'route', 'add', '198.51.100.7/32', 'via', '192.0.2.1', 'dev', 'eth0'],
-    ['ip', 'route', 'add', '0.0.0.0/1', 'dev', 'causeway0'],
-    ['ip', 'route', 'add', '128.0.0.0/1', 'dev', 'causeway0'],
+    // a listed /1 is covered by the table; other extra routes stay in main (longest prefix decides there)
     ['ip', 'route', 'add', '172.16.0.0/12', 'dev', 'causeway0'],
+    ['ip', '-j', 'link', 'show', 'dev', 'causeway0'],
+    ['ip', 'rule', 'add', 'pref', '30062', 'lookup', 'main', 'suppress_prefixlength', '1'],
+    ['ip', 'rule', 'add', 'pref', '30063', 'lookup', TABLE],
+    ['ip', 'route', 'replace', 'default', 'dev', 'causeway0', 'table', TABLE],
+    // verified: the middle of each half and of the extra route come out on our TUN, the server on its path
+    ['ip', '-j', 'route', 'get', 'fibmatch', '64.0.0.0'],
+    ['ip', '-j', 'route', 'get', 'fibmatch', '192.0.0.0'],
+    ['ip', '-j', 'route', 'get', 'fibmatch', '172.24.0.0'],
+    ['ip', '-j', 'route', 'get', '198.51.100.7'],
     // No IPv6 in the tunnel: a full tunnel blocks it rather than let it go around.
-    ['ip', '-6', 'route', 'add', 'unreachable', '::/1', 'metric', '65535'],
-    ['ip', '-6', 'route', 'add', 'unreachable', '8000::/1', 'metric', '65535'],
+    ['ip', '-j', 'link', 'show', 'dev', 'causeway0'],
+    ['ip', '-6', 'rule', 'add', 'pref', '30062', 'lookup', 'main', 'suppress_prefixlength', '1'],
+    ['ip', '-6', 'rule', 'add', 'pref', '30063', 'lookup', TABLE],
+    ['ip', '-6', 'route', 'replace', 'unreachable', 'default', 'table', TABLE],
+    ['ip', '-j', 'route', 'get', 'fibmatch', '4000::'],
+    ['ip', '-j', 'route', 'get', 'fibmatch', 'c000::'],
   ]);
 });
 
-test('full tunnel with IPv6 adds the IPv6 halves; an on-link server gets a route without via', async () => {
+test('full tunnel with IPv6: the IPv6 table routes into the TUN; an on-link server gets a route without via', async () => {
   const { system, helper } = setup((p, args) =>
-    args[1] === 'route' && args[2] === 'get' ? { stdout: JSON.stringify([{ dst: args[3], dev: 'wlan0' }]) } : undefined,
+    args[1] === 'route' && args[2] === 'get' && args[3] !== 'fibmatch'
+      ? { stdout: JSON.stringify([{ dst: args[3], dev: 'wlan0' }]) }
+      : undefined,
   );
   await call(helper, { verb: 'create-tun', uid: 1000 });
   await call(helper, {
@@ -105,14 +122,20 @@ test('full tunnel with IPv6 adds the IPv6 halves; an on-link server gets a route
   });
   const before = system.calls.length;
   await call(helper, { verb: 'set-routes', name: 'causeway0', mode: 'full', routes: [], serverAddress: '2001:db8::7' });
-  assert.deepEqual(system.calls.slice(before), [
-    ['ip', '-j', 'route', 'get', '2001:db8::7'],
+  const changes = system.calls.slice(before).filter((c) => c[1] !== '-j');
+  assert.deepEqual(changes, [
     ['ip', 'route', 'add', '2001:db8::7/128', 'dev', 'wlan0'],
-    ['ip', 'route', 'add', '0.0.0.0/1', 'dev', 'causeway0'],
-    ['ip', 'route', 'add', '128.0.0.0/1', 'dev', 'causeway0'],
-    ['ip', '-6', 'route', 'add', '::/1', 'dev', 'causeway0'],
-    ['ip', '-6', 'route', 'add', '8000::/1', 'dev', 'causeway0'],
+    ['ip', 'rule', 'add', 'pref', '30062', 'lookup', 'main', 'suppress_prefixlength', '1'],
+    ['ip', 'rule', 'add', 'pref', '30063', 'lookup', TABLE],
+    ['ip', 'route', 'replace', 'default', 'dev', 'causeway0', 'table', TABLE],
+    ['ip', '-6', 'rule', 'add', 'pref', '30062', 'lookup', 'main', 'suppress_prefixlength', '1'],
+    ['ip', '-6', 'rule', 'add', 'pref', '30063', 'lookup', TABLE],
+    ['ip', '-6', 'route', 'replace', 'default', 'dev', 'causeway0', 'table', TABLE],
   ]);
+  assert.ok(
+    system.calls.slice(before).some((c) => c.join(' ') === 'ip -j route get 2001:db8::7'),
+    'server path verified',
+  );
 });
 
 test('split tunnel: only the listed routes (deduplicated, canonical); no server route unless captured', async () => {
@@ -130,6 +153,9 @@ test('split tunnel: only the listed routes (deduplicated, canonical); no server 
   assert.deepEqual(system.calls.slice(before), [
     ['ip', 'route', 'add', '10.1.0.0/16', 'dev', 'causeway0'],
     ['ip', 'route', 'add', '2001:db8::/32', 'dev', 'causeway0'],
+    // split routes stay in main, no rules; each verified by the middle of its range
+    ['ip', '-j', 'route', 'get', 'fibmatch', '10.1.128.0'],
+    ['ip', '-j', 'route', 'get', 'fibmatch', '2001:db8:8000::'],
   ]);
   const again = system.calls.length;
   await call(helper, {
@@ -146,6 +172,8 @@ test('split tunnel: only the listed routes (deduplicated, canonical); no server 
     ['ip', '-j', 'route', 'get', '198.51.100.7'],
     ['ip', 'route', 'add', '198.51.100.7/32', 'via', '192.0.2.1', 'dev', 'eth0'],
     ['ip', 'route', 'add', '198.51.0.0/16', 'dev', 'causeway0'],
+    ['ip', '-j', 'route', 'get', 'fibmatch', '198.51.128.0'],
+    ['ip', '-j', 'route', 'get', '198.51.100.7'],
   ]);
 });
 
@@ -179,14 +207,44 @@ test('a route that fails rolls back the whole set-routes', async () => {
   ]);
 });
 
-test("another VPN's full-tunnel route is not taken for ours: set-routes fails, says why, and rolls back", async () => {
-  const { system, helper } = setup((_p, args) => {
-    const a = args.join(' ');
-    if (a === 'route add 0.0.0.0/1 dev causeway0') return { code: 2, stderr: 'RTNETLINK answers: File exists' };
-    if (a === '-j route show exact 0.0.0.0/1')
-      return { stdout: JSON.stringify([{ dst: '0.0.0.0/1', dev: 'tun0', scope: 'link' }]) };
-    return undefined;
+test("another tunnel's rule slot is skipped: the kernel's File exists on the suppress rule moves us to the next", async () => {
+  const { system, helper } = setup((_p, args) =>
+    args.join(' ') === 'rule add pref 30062 lookup main suppress_prefixlength 1'
+      ? { code: 2, stderr: 'RTNETLINK answers: File exists' }
+      : undefined,
+  );
+  await upTunnel(helper);
+  await call(helper, {
+    verb: 'set-routes',
+    name: 'causeway0',
+    mode: 'full',
+    routes: [],
+    serverAddress: '198.51.100.7',
   });
+  const rules = system.changes().filter((c) => c[1] === 'rule');
+  assert.deepEqual(rules.slice(0, 3), [
+    ['ip', 'rule', 'add', 'pref', '30062', 'lookup', 'main', 'suppress_prefixlength', '1'],
+    ['ip', 'rule', 'add', 'pref', '30060', 'lookup', 'main', 'suppress_prefixlength', '1'],
+    ['ip', 'rule', 'add', 'pref', '30061', 'lookup', TABLE],
+  ]);
+  // Only what we added is journaled: the taken slot is not ours to undo.
+  const steps = helper.journal.size;
+  await call(helper, { verb: 'teardown' });
+  assert.ok(steps > 0);
+  const dels = system.changes().filter((c) => c[1] === 'rule' && c[2] === 'del');
+  assert.deepEqual(dels, [
+    ['ip', 'rule', 'del', 'pref', '30061', 'lookup', TABLE],
+    ['ip', 'rule', 'del', 'pref', '30060', 'lookup', 'main', 'suppress_prefixlength', '1'],
+  ]);
+});
+
+test('verified, not assumed: a broader route elsewhere that still wins fails set-routes clearly and rolls back', async () => {
+  // Say a rule before ours sends everything to another VPN's table: the kernel answers with its route.
+  const { system, helper } = setup((_p, args) =>
+    args.join(' ').startsWith('-j route get fibmatch ') && !args[4]?.includes(':')
+      ? { stdout: JSON.stringify([{ dst: 'default', dev: 'wg0', table: '51820' }]) }
+      : undefined,
+  );
   await upTunnel(helper);
   const before = system.calls.length;
   const r = await helper.handleLine(
@@ -204,17 +262,40 @@ test("another VPN's full-tunnel route is not taken for ours: set-routes fails, s
     assert.equal(r.error.code, 'failed');
     assert.match(
       r.error.message,
-      /0\.0\.0\.0\/1 is already taken through tun0 \(another VPN\?\).*Disconnect the other VPN/,
+      /traffic for 0\.0\.0\.0\/1 would leave through wg0 \(route default, table 51820\), not causeway0.*Disconnect the other VPN/,
     );
   }
-  assert.deepEqual(system.calls.slice(before), [
-    ['ip', '-j', 'route', 'get', '198.51.100.7'],
-    ['ip', 'route', 'add', '198.51.100.7/32', 'via', '192.0.2.1', 'dev', 'eth0'],
-    ['ip', 'route', 'add', '0.0.0.0/1', 'dev', 'causeway0'],
-    ['ip', '-j', 'route', 'show', 'exact', '0.0.0.0/1'],
-    // rolled back: nothing of ours is left, and the other VPN's route is not touched
-    ['ip', 'route', 'del', '198.51.100.7/32', 'via', '192.0.2.1', 'dev', 'eth0'],
-  ]);
+  // Rolled back newest first: nothing of ours stays.
+  assert.deepEqual(
+    system.calls.slice(before).filter((c) => c[2] === 'del' || c[2] === 'flush'),
+    [
+      ['ip', 'route', 'flush', 'table', TABLE],
+      ['ip', 'rule', 'del', 'pref', '30063', 'lookup', TABLE],
+      ['ip', 'rule', 'del', 'pref', '30062', 'lookup', 'main', 'suppress_prefixlength', '1'],
+      ['ip', 'route', 'del', '198.51.100.7/32', 'via', '192.0.2.1', 'dev', 'eth0'],
+    ],
+  );
+  assert.equal(helper.journal.size, 2, 'only the TUN and its address are left');
+});
+
+test('a more specific route of someone else (the LAN inside a split route) is accepted; the next probe is ours', async () => {
+  const { system, helper } = setup((_p, args) =>
+    args.join(' ') === '-j route get fibmatch 10.128.0.0'
+      ? { stdout: JSON.stringify([{ dst: '10.128.0.0/24', dev: 'eth0', protocol: 'kernel' }]) }
+      : undefined,
+  );
+  await upTunnel(helper);
+  await call(helper, {
+    verb: 'set-routes',
+    name: 'causeway0',
+    mode: 'split',
+    routes: ['10.0.0.0/8'],
+    serverAddress: '198.51.100.7',
+  });
+  assert.deepEqual(
+    system.calls.filter((c) => c[4] === 'fibmatch').map((c) => c[5]),
+    ['10.128.0.0', '10.0.0.1'],
+  );
 });
 
 test('a "File exists" for a route that is already ours (through our TUN) is accepted', async () => {
@@ -326,12 +407,18 @@ test('teardown undoes everything newest first and empties the journal', async ()
   });
   const before = system.calls.length;
   const r = await call(helper, { verb: 'teardown' });
-  assert.deepEqual(r.result, { undone: 7, failed: 0 });
+  assert.deepEqual(r.result, { undone: 9, failed: 0 });
   assert.deepEqual(system.calls.slice(before), [
-    ['ip', '-6', 'route', 'del', 'unreachable', '8000::/1', 'metric', '65535'],
-    ['ip', '-6', 'route', 'del', 'unreachable', '::/1', 'metric', '65535'],
-    ['ip', 'route', 'del', '128.0.0.0/1', 'dev', 'causeway0'],
-    ['ip', 'route', 'del', '0.0.0.0/1', 'dev', 'causeway0'],
+    // IPv6 first (newest): the table's route, then the lookup rule, and the suppress rule only once
+    // no other tunnel's lookup sits right after it
+    ['ip', '-6', 'route', 'flush', 'table', TABLE],
+    ['ip', '-6', 'rule', 'del', 'pref', '30063', 'lookup', TABLE],
+    ['ip', '-j', '-6', 'rule', 'show', 'pref', '30063'],
+    ['ip', '-6', 'rule', 'del', 'pref', '30062', 'lookup', 'main', 'suppress_prefixlength', '1'],
+    ['ip', 'route', 'flush', 'table', TABLE],
+    ['ip', 'rule', 'del', 'pref', '30063', 'lookup', TABLE],
+    ['ip', '-j', 'rule', 'show', 'pref', '30063'],
+    ['ip', 'rule', 'del', 'pref', '30062', 'lookup', 'main', 'suppress_prefixlength', '1'],
     ['ip', 'route', 'del', '198.51.100.7/32', 'via', '192.0.2.1', 'dev', 'eth0'],
     ['ip', 'addr', 'del', '10.0.0.2/32', 'peer', '10.0.0.1/32', 'dev', 'causeway0'],
     ['ip', '-j', '-d', 'link', 'show', 'dev', 'causeway0'],

@@ -25,19 +25,21 @@ async function fullTunnel(responder?: Responder) {
   return { system, store, helper };
 }
 
+/** Our table for the fake's causeway0 (ifindex 7). */
+const TABLE = String(0x43570000 + 7);
 const LL = 'fe80::21a:2bff:fe3c:4d5e/64';
 const GLOBAL = '2001:db8:1:2:21a:2bff:fe3c:4d5e/64';
 
-test('IPv6CP up: link-local added, then the tunnel routes, and only then the block goes', async () => {
+test('IPv6CP up: link-local added, then the block in our table is replaced in place by the tunnel route', async () => {
   const { system, helper } = await fullTunnel();
   const before = system.calls.length;
   await ok(helper, { verb: 'set-ipv6', name: 'causeway0', linkLocal: LL });
   assert.deepEqual(system.calls.slice(before), [
     ['ip', '-6', 'addr', 'add', LL, 'dev', 'causeway0', 'nodad'],
-    ['ip', '-6', 'route', 'add', '::/1', 'dev', 'causeway0'],
-    ['ip', '-6', 'route', 'add', '8000::/1', 'dev', 'causeway0'],
-    ['ip', '-6', 'route', 'del', 'unreachable', '8000::/1', 'metric', '65535'],
-    ['ip', '-6', 'route', 'del', 'unreachable', '::/1', 'metric', '65535'],
+    // one atomic replace: no instant with neither the block nor the tunnel; the rules stay as they are
+    ['ip', '-6', 'route', 'replace', 'default', 'dev', 'causeway0', 'table', TABLE],
+    ['ip', '-j', 'route', 'get', 'fibmatch', '4000::'],
+    ['ip', '-j', 'route', 'get', 'fibmatch', 'c000::'],
   ]);
 });
 
@@ -85,10 +87,9 @@ test('the RA address: added with its lifetimes, refreshed in place, replaced, an
   assert.deepEqual(system.calls.slice(before), [
     ['ip', '-6', 'addr', 'del', LL, 'dev', 'causeway0'],
     ['ip', '-6', 'addr', 'del', other, 'dev', 'causeway0'],
-    ['ip', '-6', 'route', 'add', 'unreachable', '::/1', 'metric', '65535'],
-    ['ip', '-6', 'route', 'add', 'unreachable', '8000::/1', 'metric', '65535'],
-    ['ip', '-6', 'route', 'del', '8000::/1', 'dev', 'causeway0'],
-    ['ip', '-6', 'route', 'del', '::/1', 'dev', 'causeway0'],
+    ['ip', '-6', 'route', 'replace', 'unreachable', 'default', 'table', TABLE],
+    ['ip', '-j', 'route', 'get', 'fibmatch', '4000::'],
+    ['ip', '-j', 'route', 'get', 'fibmatch', 'c000::'],
   ]);
 });
 
@@ -105,7 +106,7 @@ test('split tunnel: IPv6 addresses but no IPv6 routes of ours and no block', asy
     serverAddress: '198.51.100.7',
   });
   await ok(helper, { verb: 'set-ipv6', name: 'causeway0', linkLocal: LL });
-  const v6routes = system.calls.filter((c) => c[1] === '-6' && c[2] === 'route');
+  const v6routes = system.calls.filter((c) => c[1] === '-6' && (c[2] === 'route' || c[2] === 'rule'));
   assert.deepEqual(v6routes, []);
 });
 
@@ -120,33 +121,40 @@ test('teardown and crash cleanup undo the IPv6 addresses and routes', async () =
   // What a crash leaves: the persisted journal, each step valid for the root process that re-reads it.
   const saved = store.saved[store.saved.length - 1] ?? [];
   for (const s of saved) assert.ok(undoStep(s, '').ok, JSON.stringify(s));
-  const kinds = saved.map((s) => s.kind);
   assert.deepEqual(
-    kinds.filter((k) => k.endsWith('6')),
-    ['delete-address6', 'delete-address6', 'delete-route6', 'delete-route6'],
+    saved.filter((s) => s.kind.endsWith('6') || ('family' in s && s.family === 6)).map((s) => s.kind),
+    ['delete-suppress-rule', 'delete-lookup-rule', 'flush-table', 'delete-address6', 'delete-address6'],
   );
   const before = system.calls.length;
   await ok(helper, { verb: 'teardown' });
-  const undo = system.calls.slice(before).filter((c) => c[1] === '-6');
+  const undo = system.calls.slice(before).filter((c) => c[1] === '-6' || c[2] === '-6');
   assert.deepEqual(undo, [
-    ['ip', '-6', 'route', 'del', '8000::/1', 'dev', 'causeway0'],
-    ['ip', '-6', 'route', 'del', '::/1', 'dev', 'causeway0'],
     ['ip', '-6', 'addr', 'del', GLOBAL, 'dev', 'causeway0'],
     ['ip', '-6', 'addr', 'del', LL, 'dev', 'causeway0'],
+    ['ip', '-6', 'route', 'flush', 'table', TABLE],
+    ['ip', '-6', 'rule', 'del', 'pref', '30063', 'lookup', TABLE],
+    ['ip', '-j', '-6', 'rule', 'show', 'pref', '30063'],
+    ['ip', '-6', 'rule', 'del', 'pref', '30062', 'lookup', 'main', 'suppress_prefixlength', '1'],
   ]);
   assert.equal(helper.journal.size, 0);
 });
 
-test("another VPN's IPv6 half is not taken for ours", async () => {
-  const { helper } = await fullTunnel((p, args) => {
+test("another VPN's IPv6 that still wins is found by the verification: set-ipv6 fails and our IPv6 routes go", async () => {
+  let tunneled = false;
+  const { system, helper } = await fullTunnel((p, args) => {
     const a = args.join(' ');
-    if (a === '-6 route add ::/1 dev causeway0') return { code: 2, stderr: 'RTNETLINK answers: File exists' };
-    if (a === '-6 -j route show exact ::/1') return { stdout: JSON.stringify([{ dst: '::/1', dev: 'tun9' }]) };
+    if (a.startsWith('-6 route replace default dev')) tunneled = true;
+    if (a === '-j route get fibmatch 4000::' && tunneled)
+      return { stdout: JSON.stringify([{ dst: '::/0', dev: 'tun9', table: '200' }]) };
     return undefined;
   });
   const r = await call(helper, { verb: 'set-ipv6', name: 'causeway0', linkLocal: LL });
   assert.equal(r.ok, false);
-  if (!r.ok) assert.match(r.error.message, /::\/1 is already taken through tun9/);
+  if (!r.ok) assert.match(r.error.message, /traffic for ::\/1 would leave through tun9 \(route ::\/0, table 200\)/);
+  assert.ok(
+    system.calls.some((c) => c.join(' ') === 'ip -6 rule del pref 30063 lookup ' + TABLE),
+    'our IPv6 rules are gone',
+  );
 });
 
 test('set-ipv6 refuses what is not a link-local /64 or a global /64', async () => {
