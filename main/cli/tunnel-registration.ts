@@ -29,6 +29,8 @@ export interface RegistrationInput {
   readonly invoker?: Invoker;
   readonly now?: () => number;
   readonly pid?: number;
+  /** The session's place in a `causeway connect A B …` (0 for the first, or the only one). */
+  readonly slot?: number;
   /** The run's kill switch, when on: status says when it blocks traffic. */
   readonly killSwitch?: 'on' | 'always';
 }
@@ -62,7 +64,7 @@ async function register(input: RegistrationInput): Promise<Registration> {
   const snapshot = statusTracker(input);
   const opened = await ControlServer.open(
     dir.dir,
-    { pid: input.pid ?? process.pid, name: input.name, owner, selfUid },
+    { pid: input.pid ?? process.pid, slot: input.slot ?? 0, name: input.name, owner, selfUid },
     { status: snapshot.status, requestStop: input.stop },
   );
   if (!opened.ok) {

@@ -1,4 +1,5 @@
-// The control socket of one running tunnel: <runtime dir>/<pid>.sock, mode 0600, removed on close.
+// The control socket of one running tunnel: <runtime dir>/<pid>.sock (<pid>-<slot>.sock for the second
+// and later sessions of a `causeway connect A B …`), mode 0600, removed on close.
 // A `disconnect` request starts the same teardown as Ctrl-C and is answered when close() runs, that is
 // once the routes and DNS are undone, so the asking process can tell the user it is really over.
 import { chmodSync, lchownSync, unlinkSync } from 'node:fs';
@@ -16,8 +17,8 @@ export interface ControlHandlers {
 export type ControlServerResult =
   { readonly ok: true; readonly server: ControlServer } | { readonly ok: false; readonly message: string };
 
-export function socketPathFor(dir: string, pid: number): string {
-  return join(dir, `${pid}.sock`);
+export function socketPathFor(dir: string, pid: number, slot = 0): string {
+  return join(dir, slot === 0 ? `${pid}.sock` : `${pid}-${slot}.sock`);
 }
 
 export class ControlServer {
@@ -34,11 +35,11 @@ export class ControlServer {
   /** `dir` must already be checked (ensureRuntimeDir); `owner` gets the socket when it is not us. */
   static open(
     dir: string,
-    opts: { pid: number; name: string; owner: Owner; selfUid: number },
+    opts: { pid: number; slot?: number; name: string; owner: Owner; selfUid: number },
     handlers: ControlHandlers,
   ): Promise<ControlServerResult> {
-    const path = socketPathFor(dir, opts.pid);
-    // Our pid is unique among live processes: a file with it is a leftover of a dead one.
+    const path = socketPathFor(dir, opts.pid, opts.slot);
+    // Our pid (and slot in it) is unique among live processes: a file with it is a leftover of a dead one.
     try {
       unlinkSync(path);
     } catch {

@@ -36,7 +36,8 @@ export type RequestOutcome =
   | { readonly ok: true; readonly response: ControlResponse }
   | { readonly ok: false; readonly kind: 'gone' | 'timeout' | 'bad-answer'; readonly message: string };
 
-const SOCKET = /^([1-9]\d{0,9})\.sock$/;
+// <pid>.sock, or <pid>-<slot>.sock for the further sessions of one process: the pid says who must be alive.
+const SOCKET = /^([1-9]\d{0,9})(?:-[1-9]\d{0,3})?\.sock$/;
 
 export async function listTunnels(dir: string, deps: RegistryDeps = {}): Promise<Listing> {
   const alive = deps.alive ?? processIsAlive;

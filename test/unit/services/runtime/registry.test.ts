@@ -110,6 +110,35 @@ describe('control server and registry', () => {
     assert.deepEqual(r, { ok: true, response: { reply: 'disconnected', name: 'Lab' } });
   });
 
+  it('several sessions of one process (`causeway connect A B`): one socket each, <pid>.sock and <pid>-<slot>.sock', async () => {
+    const servers = await Promise.all(
+      ['A', 'B', 'C'].map((name, slot) =>
+        ControlServer.open(
+          dir,
+          { pid: 4242, slot, name, owner: me, selfUid: uid },
+          { status: () => ({ ...status(name, 4242), startedAt: slot }), requestStop: () => {} },
+        ),
+      ),
+    );
+    const opened = servers.map((o) => (o.ok ? o.server : assert.fail(o.message)));
+    assert.deepEqual(
+      opened.map((s) => s.path),
+      [join(dir, '4242.sock'), join(dir, '4242-1.sock'), join(dir, '4242-2.sock')],
+    );
+    const listing = await listTunnels(dir, { alive: () => true });
+    assert.deepEqual(
+      listing.tunnels.map((t) => t.status.name),
+      ['A', 'B', 'C'],
+    );
+    // The pid says whether a slot's socket is stale: all go when the process is dead.
+    for (const s of opened) await s.close();
+    writeFileSync(join(dir, '999999-3.sock'), '');
+    writeFileSync(join(dir, '999999-x.sock'), 'not ours');
+    assert.deepEqual((await listTunnels(dir, { alive: (pid) => pid !== 999999 })).tunnels, []);
+    assert.equal(existsSync(join(dir, '999999-3.sock')), false);
+    assert.equal(existsSync(join(dir, '999999-x.sock')), true, 'a name that is not a socket of ours is left alone');
+  });
+
   it('sockets of dead processes and sockets nobody listens on are removed, never reported', async () => {
     const dead = join(dir, '999999.sock');
     writeFileSync(dead, '');
