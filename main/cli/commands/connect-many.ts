@@ -6,7 +6,7 @@
 // sessions, one kill switch (the helper's nftables table `inet causeway` is one per network
 // namespace: each helper would replace the other's), and the options that name one thing (--interface,
 // --metrics, --capture, --keylog, one-time codes). One session failing leaves the others up;
-// SIGINT/SIGTERM stops all (stops.ts: the last one up first); the exit code is the first failed
+// SIGINT/SIGTERM stops all (connect-stops.ts: the last one up first); the exit code is the first failed
 // session's in argument order, 0 when none failed.
 import { Readable } from 'node:stream';
 import type { CliContext } from '../context.js';
