@@ -5,20 +5,33 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run, tool } from './netns.js';
 import { tail } from './detached-child.js';
+import { vpncmdMounts, withPrivateMounts } from './softether-mounts.js';
 
 export const VPNCMD = '/usr/libexec/softether/vpncmd/vpncmd';
 
+/** What vpncmd administers: the server (admin mode on localhost:443) or vpnclient (its own port). */
+export type VpncmdTarget = 'server' | 'client';
+const TARGET_ARGS: Record<VpncmdTarget, readonly [host: string, mode: string]> = {
+  server: ['localhost:443', '/SERVER'],
+  client: ['localhost', '/CLIENT'],
+};
+
 /**
- * Runs `cmds` in server admin mode against localhost:443 in `netns`; `cmdDir` is a private folder
- * (bind-mounted over /var/lib/softether) and `seq` numbers the input file. Returns vpncmd's output.
+ * Runs `cmds` against `target` in `netns`; `cmdDir` is a private folder (bind-mounted over
+ * /var/lib/softether) and `seq` numbers the input file. Returns vpncmd's output.
  */
-export async function runVpncmd(netns: string, cmdDir: string, seq: number, cmds: readonly string[]): Promise<string> {
+export async function runVpncmd(
+  netns: string,
+  cmdDir: string,
+  seq: number,
+  cmds: readonly string[],
+  target: VpncmdTarget = 'server',
+): Promise<string> {
   for (const cmd of cmds)
     if (/[\r\n]/.test(cmd)) throw new Error(`vpncmd command with a line break: ${JSON.stringify(cmd)}`);
   const input = join(cmdDir, `in-${seq}.txt`);
   await writeFile(input, `${cmds.join('\n')}\n`, { mode: 0o600 });
-  // vpncmd keeps lang.config in the compiled-in /var/lib/softether: give it a private one.
-  const script = 'mount --bind "$1" /var/lib/softether && shift && exec "$@"';
+  const [host, mode] = TARGET_ARGS[target];
   const r = await run(
     tool('timeout'),
     [
@@ -29,25 +42,12 @@ export async function runVpncmd(netns: string, cmdDir: string, seq: number, cmds
       'netns',
       'exec',
       netns,
-      tool('unshare'),
-      '-m',
-      '--propagation',
-      'private',
-      '--',
-      tool('sh'),
-      '-c',
-      script,
-      'sh',
-      cmdDir,
-      VPNCMD,
-      'localhost:443',
-      '/SERVER',
-      `/IN:${input}`,
+      ...withPrivateMounts(vpncmdMounts(cmdDir), [VPNCMD, host, mode, `/IN:${input}`]),
     ],
     { timeoutMs: 35_000, allowFailure: true },
   );
   if (r.code !== 0) {
-    throw new Error(`vpncmd failed (exit ${r.code ?? r.signal ?? '?'}):\n${tail(r.stdout + r.stderr, 40)}`);
+    throw new Error(`vpncmd ${mode} failed (exit ${r.code ?? r.signal ?? '?'}):\n${tail(r.stdout + r.stderr, 40)}`);
   }
   return r.stdout;
 }

@@ -38,6 +38,7 @@ import { vpnServerConfig } from './softether-config.js';
 import { acquireNameLock } from './softether-lock.js';
 import { startNginx } from './softether-nginx.js';
 import type { BlobInfo, SoftEtherOptions, SoftEtherServer } from './softether-types.js';
+import { daemonMounts, SOFTETHER_DIRS, withPrivateMounts } from './softether-mounts.js';
 import { runVpncmd } from './softether-vpncmd.js';
 import { harnessRoot } from './state.js';
 import { ensurePatchedVpnserver } from './vpnserver-patch.js';
@@ -52,8 +53,6 @@ const BRIDGE_ADDRESS = '192.168.30.5';
 const BRIDGE_DEVICE = 'tap_soft';
 const HTTP_PORT = 8080;
 const DEFAULT_NAME = 'cw-srv';
-// vpnserver and vpncmd have these folders compiled in; we bind-mount private ones over them.
-const SOFTETHER_DIRS = { db: '/var/lib/softether', log: '/var/log/softether', run: '/run/softether' } as const;
 
 function subnetOctet(name: string): number {
   if (name === DEFAULT_NAME) return 0;
@@ -219,29 +218,13 @@ class SoftEtherInstance implements SoftEtherServer {
   }
 
   private async startServerProcess(): Promise<void> {
-    // The bind mounts must happen inside the new mount namespace, right before exec, so a tiny fixed
-    // sh script does them; every path reaches it as a positional argument, never as script text.
-    const script =
-      'mount --bind "$1" /var/lib/softether && mount --bind "$2" /var/log/softether && ' +
-      'mount --bind "$3" /run/softether && mount --bind "$4" /etc/resolv.conf && exec "$5" start --foreground';
     const handle = spawnInNetns(
       this.netns,
-      [
-        tool('unshare'),
-        '-m',
-        '--propagation',
-        'private',
-        '--',
-        tool('sh'),
-        '-c',
-        script,
-        'sh',
-        this.dirs.db,
-        this.dirs.log,
-        this.dirs.run,
-        join(this.stateDir, 'resolv.conf'),
+      withPrivateMounts(daemonMounts(this.dirs, join(this.stateDir, 'resolv.conf')), [
         this.binary,
-      ],
+        'start',
+        '--foreground',
+      ]),
       this.serverOut,
       this.stateDir,
     );
