@@ -53,10 +53,21 @@ export class Ipv6Link {
   private badRas = 0;
   /** Helper calls in order, one at a time. */
   private queue: Promise<void> = Promise.resolve();
+  /** The view as of the last set-ipv6 that succeeded (see `view`). */
+  private applied: Ipv6View | undefined;
 
   constructor(private readonly deps: Ipv6LinkDeps) {}
 
+  /**
+   * What the system has: the state of the last set-ipv6 the helper carried out, not what the latest RA
+   * asked for. A connected state built while a call is in flight (tunnel.ts reads this whenever it
+   * reports) so never names an address the kernel does not list yet.
+   */
   get view(): Ipv6View | undefined {
+    return this.applied;
+  }
+
+  private wanted(): Ipv6View | undefined {
     const s = this.state;
     return s === undefined
       ? undefined
@@ -93,6 +104,7 @@ export class Ipv6Link {
     this.expiry?.cancel();
     this.expiry = undefined;
     this.state = undefined;
+    this.applied = undefined;
     this.session = undefined;
     this.name = undefined;
   }
@@ -131,7 +143,8 @@ export class Ipv6Link {
     if (addressChanged) this.deps.log.info(`IPv6 address ${global?.address ?? '(none)'} from the router advertisement`);
     if (addressChanged || refreshed) this.armExpiry(global);
     // Status says what the system has: after the helper applied it.
-    const applied = addressChanged || refreshed ? this.apply() : Promise.resolve();
+    // RDNSS alone needs no helper call; it joins the view once whatever is in flight has finished.
+    const applied = addressChanged || refreshed ? this.apply() : this.queue.then(() => this.dnsOnly());
     if (addressChanged || dnsChanged) void applied.then(() => this.deps.onChange(this.view));
   }
 
@@ -211,10 +224,23 @@ export class Ipv6Link {
             },
           }),
     };
+    const view = this.wanted();
     this.queue = this.queue.then(() =>
-      setIpv6(args).catch((e: unknown) => log.error(`IPv6 on ${name} could not be set: ${(e as Error).message}`)),
+      setIpv6(args).then(
+        () => {
+          this.applied = view;
+        },
+        (e: unknown) => log.error(`IPv6 on ${name} could not be set: ${(e as Error).message}`),
+      ),
     );
     return this.queue;
+  }
+
+  /** The RA's DNS servers into the applied view (the addresses stay as the helper last set them). */
+  private dnsOnly(): void {
+    const a = this.applied;
+    const s = this.state;
+    if (a !== undefined && s !== undefined) this.applied = { ...a, dns: [...s.dns] };
   }
 
   /** Resolves once every helper call made so far has finished (tests, teardown). */

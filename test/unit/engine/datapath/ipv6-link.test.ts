@@ -165,3 +165,67 @@ test('a reconnect whose session has no IPv6 (yet) takes the stale addresses away
   await link.settled();
   assert.deepEqual(calls.at(-1), { name: 'causeway0' });
 });
+
+test('the view names only what the helper has applied: not the address of an RA whose set-ipv6 is in flight', async () => {
+  const pending: (() => void)[] = [];
+  const views: (Ipv6View | undefined)[] = [];
+  const net = {
+    setIpv6: () => new Promise<void>((resolve) => pending.push(resolve)),
+  } as unknown as NetConfigurator;
+  const link = new Ipv6Link({
+    net,
+    clock: new ManualClock(),
+    log: { info: () => {}, error: () => {} },
+    onChange: (v) => views.push(v),
+  });
+  const session = fakeSession();
+  link.watch(session);
+  session.emit({ type: 'ipv6-up', ipv6: ID });
+  link.attach('causeway0', session);
+  // Read through a function: TypeScript would narrow a property read after the first assertion.
+  const view = (): Ipv6View | undefined => link.view;
+  assert.equal(view(), undefined, 'the link-local address is not on the TUN yet');
+  link.routerAdvertisement(RA);
+  const tick = () => new Promise((r) => setImmediate(r));
+  await tick();
+  assert.equal(pending.length, 1, 'one call at a time');
+  pending.shift()!();
+  await tick();
+  assert.equal(view()?.linkLocal, LL);
+  assert.equal(view()?.address, null, 'the SLAAC address is still being added');
+  await tick();
+  assert.equal(view()?.address, null);
+  assert.equal(pending.length, 1);
+  pending.shift()!();
+  await link.settled();
+  assert.equal(view()?.address, '2001:db8:1:2:21a:2bff:fe3c:4d5e/64');
+  assert.deepEqual(
+    views.map((v) => v?.address),
+    [null, '2001:db8:1:2:21a:2bff:fe3c:4d5e/64'],
+  );
+});
+
+test('a failed set-ipv6 leaves the view as the system has it', async () => {
+  let fail = false;
+  const net = {
+    setIpv6: () =>
+      fail ? Promise.reject(new Error('ip -6 addr add: RTNETLINK answers: Permission denied')) : Promise.resolve(),
+  } as unknown as NetConfigurator;
+  const logs: string[] = [];
+  const link = new Ipv6Link({
+    net,
+    clock: new ManualClock(),
+    log: { info: () => {}, error: (m) => logs.push(m) },
+    onChange: () => {},
+  });
+  const session = fakeSession();
+  link.watch(session);
+  session.emit({ type: 'ipv6-up', ipv6: ID });
+  link.attach('causeway0', session);
+  await link.settled();
+  fail = true;
+  link.routerAdvertisement(RA);
+  await link.settled();
+  assert.deepEqual(link.view, { linkLocal: LL, address: null, dns: [] });
+  assert.match(logs.join('\n'), /could not be set/);
+});
