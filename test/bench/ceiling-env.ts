@@ -58,7 +58,8 @@ export async function startCeilingEnv(traffic: Traffic, profileDir: string | und
   await createNetns(FAR_NS);
   const unregister = onProcessExit(() => deleteNetnsSync(FAR_NS));
   const stop = async (): Promise<void> => {
-    for (const c of [...children].reverse()) c.send('stop');
+    // The engine first, so it disconnects cleanly while the far end still answers.
+    for (const c of children) c.send('stop');
     await Promise.race([Promise.all(children.map((c) => c.exited)), new Promise((r) => setTimeout(r, 8000))]);
     for (const c of children) {
       try {
