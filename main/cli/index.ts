@@ -3,28 +3,46 @@ import { existsSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import type { CliContext } from './context.js';
 import { EXIT, LOCAL_EXIT_CODES_HELP } from './exit-codes.js';
-import { registerTestCommand } from './commands/test.js';
-import { registerBenchCommand } from './commands/bench.js';
-import { registerDoctorCommand } from './commands/doctor.js';
-import { registerConnectCommand } from './commands/connect.js';
-import { registerProfilesCommand } from './commands/profiles.js';
-import { registerImportCommand } from './commands/import.js';
-import { registerExportCommand } from './commands/export.js';
-import { registerLogsCommand } from './commands/logs.js';
-import { registerStatusCommand } from './commands/status.js';
-import { registerDisconnectCommand } from './commands/disconnect.js';
-import { registerUnblockCommand } from './commands/unblock.js';
 import { dropToUser } from './sudo/act-as.js';
 import { KEYCHAIN_CHILD_ARG, runKeychainChild } from './sudo/keychain-child.js';
 import { invokerOfThisProcess, userEnvironment } from './sudo/invoker.js';
 import { packageVersion } from './version.js';
+
+/** What every commands/*.ts register function takes (their optional test seams left at defaults). */
+type Register = (program: Command, ctx: CliContext) => void;
+
+/**
+ * Every command, in help order, loaded only when needed: `causeway connect` is a long-lived process
+ * and every other command's modules (import's parsers, profiles' editors, bench, doctor) would stay
+ * resident in it for nothing — ~4 MB of its RSS (issue 17). A known command loads just its own
+ * module; help, a typo or no command load them all (the list, suggestions).
+ */
+const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
+  ['test', async () => (await import('./commands/test.js')).registerTestCommand],
+  ['doctor', async () => (await import('./commands/doctor.js')).registerDoctorCommand],
+  ['bench', async () => (await import('./commands/bench.js')).registerBenchCommand],
+  ['connect', async () => (await import('./commands/connect.js')).registerConnectCommand],
+  ['status', async () => (await import('./commands/status.js')).registerStatusCommand],
+  ['disconnect', async () => (await import('./commands/disconnect.js')).registerDisconnectCommand],
+  ['unblock', async () => (await import('./commands/unblock.js')).registerUnblockCommand],
+  ['profiles', async () => (await import('./commands/profiles.js')).registerProfilesCommand],
+  ['import', async () => (await import('./commands/import.js')).registerImportCommand],
+  ['export', async () => (await import('./commands/export.js')).registerExportCommand],
+  ['logs', async () => (await import('./commands/logs.js')).registerLogsCommand],
+];
 
 /** Commands that need root when run under sudo; every other one becomes the sudo user first. */
 const KEEPS_ROOT = new Set(['connect']);
 /** Commands whose help already lists the exit codes of a connection attempt. */
 const CONNECTING = new Set(['test', 'connect', 'doctor']);
 
-export async function main(argv: readonly string[]): Promise<number> {
+/** Where the CLI writes; tests pass their own (the test runner reports on process.stdout meanwhile). */
+export interface CliOutput {
+  readonly stdout?: (text: string) => void;
+  readonly stderr?: (text: string) => void;
+}
+
+export async function main(argv: readonly string[], output: CliOutput = {}): Promise<number> {
   // Not a command: the keychain round trip `sudo causeway connect` runs as the sudo user.
   if (argv[2] === KEYCHAIN_CHILD_ARG) {
     await runKeychainChild(process.stdin, (t) => void process.stdout.write(t));
@@ -32,8 +50,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   let code: number = EXIT.ok;
   const ctx: CliContext = {
-    stdout: (t) => void process.stdout.write(t),
-    stderr: (t) => void process.stderr.write(t),
+    stdout: output.stdout ?? ((t) => void process.stdout.write(t)),
+    stderr: output.stderr ?? ((t) => void process.stderr.write(t)),
     stdin: process.stdin,
     env: process.env,
     setExitCode: (c) => void (code = c),
@@ -45,17 +63,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr })
     .showHelpAfterError('(run with --help for usage)');
 
-  registerTestCommand(program, ctx);
-  registerDoctorCommand(program, ctx);
-  registerBenchCommand(program, ctx);
-  registerConnectCommand(program, ctx);
-  registerStatusCommand(program, ctx);
-  registerDisconnectCommand(program, ctx);
-  registerUnblockCommand(program, ctx);
-  registerProfilesCommand(program, ctx);
-  registerImportCommand(program, ctx);
-  registerExportCommand(program, ctx);
-  registerLogsCommand(program, ctx);
+  const named = COMMANDS.filter(([name]) => name === argv[2]);
+  for (const [, load] of named.length > 0 ? named : COMMANDS) (await load())(program, ctx);
   documentExitCodes(program);
 
   // Under sudo, act for the user who typed it (their profiles, logs, keychain, tunnel registry).

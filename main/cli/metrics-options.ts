@@ -1,9 +1,10 @@
 // `connect --metrics HOST:PORT`: a Prometheus endpoint for this tunnel (services/metrics), loopback
-// only unless --metrics-allow-remote says otherwise.
+// only unless --metrics-allow-remote says otherwise. prom-client (and @opentelemetry/api with it)
+// costs ~10 MB of resident memory, so it is loaded only when --metrics is given (issue 17).
 import type { Command } from 'commander';
-import { createConnectionMetrics, type ConnectionMetrics } from '../services/metrics/connection-metrics.js';
+import type { ConnectionMetrics } from '../services/metrics/connection-metrics.js';
 import { parseMetricsListen } from '../services/metrics/listen-address.js';
-import { startMetricsServer, type MetricsServer } from '../services/metrics/metrics-server.js';
+import type { MetricsServer } from '../services/metrics/metrics-server.js';
 
 export interface MetricsCliOptions {
   metrics?: string;
@@ -43,6 +44,10 @@ export async function startCliMetrics(o: MetricsCliOptions, labels: Record<strin
       ok: false,
       message: `--metrics: ${listen.message}${listen.remote ? ' To listen there anyway, add --metrics-allow-remote.' : ''}`,
     };
+  const [{ createConnectionMetrics }, { startMetricsServer }] = await Promise.all([
+    import('../services/metrics/connection-metrics.js'),
+    import('../services/metrics/metrics-server.js'),
+  ]);
   const metrics = createConnectionMetrics({ labels });
   const started = await startMetricsServer(metrics.registry, listen.listen);
   if (!started.ok) return { ok: false, message: `--metrics: ${started.message}` };

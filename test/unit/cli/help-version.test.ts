@@ -9,23 +9,11 @@ const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta
 
 async function capture(args: string[]): Promise<{ code: number; out: string }> {
   let out = '';
-  const write = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => (
-    (out += String(chunk)),
-    true
-  )) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => (
-    (out += String(chunk)),
-    true
-  )) as typeof process.stderr.write;
-  try {
-    const code = await main(['node', 'causeway', ...args]);
-    return { code, out };
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeErr;
-  }
+  const code = await main(['node', 'causeway', ...args], {
+    stdout: (t) => void (out += t),
+    stderr: (t) => void (out += t),
+  });
+  return { code, out };
 }
 
 describe('version and help', () => {
