@@ -11,12 +11,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onProcessExit } from './cleanup.js';
+import { tail } from './detached-child.js';
 import { debug, isAlive, netnsPids, run, runInNetns, tool, waitFor } from './netns.js';
+import { daemonMounts, SOFTETHER_DIRS, withPrivateMounts } from './softether-mounts.js';
+import { runVpncmd } from './softether-vpncmd.js';
 import { makeOwnedDir } from './state.js';
 
 export const VPNCLIENT = '/usr/libexec/softether/vpnclient/vpnclient';
-const VPNCMD = '/usr/libexec/softether/vpncmd/vpncmd';
-const SOFTETHER_DIRS = ['/var/lib/softether', '/var/log/softether', '/run/softether'] as const;
 
 export interface SoftEtherClientOptions {
   /** The namespace to run in (must reach `server`). */
@@ -45,10 +46,6 @@ export interface SoftEtherClient {
   stop(): Promise<void>;
 }
 
-function tail(text: string, lines = 30): string {
-  return text.split('\n').slice(-lines).join('\n');
-}
-
 export async function startSoftEtherClient(opts: SoftEtherClientOptions): Promise<SoftEtherClient> {
   if (!existsSync(VPNCLIENT)) throw new Error(`missing ${VPNCLIENT} (apt package softether-vpnclient)`);
   const nic = opts.nic ?? 'bench';
@@ -70,15 +67,12 @@ export async function startSoftEtherClient(opts: SoftEtherClientOptions): Promis
     cmd: join(stateDir, 'vpncmd'),
   };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true, mode: 0o700 });
-  for (const d of SOFTETHER_DIRS) mkdirSync(d, { recursive: true, mode: 0o755 });
+  for (const d of Object.values(SOFTETHER_DIRS)) mkdirSync(d, { recursive: true, mode: 0o755 });
   const resolv = join(stateDir, 'resolv.conf');
   writeFileSync(resolv, 'nameserver 127.0.0.1\n');
   const outFile = join(stateDir, 'vpnclient.out');
 
   // setpriv's parent-death signal takes vpnclient down even if we are SIGKILLed.
-  const script =
-    'mount --bind "$1" /var/lib/softether && mount --bind "$2" /var/log/softether && ' +
-    'mount --bind "$3" /run/softether && mount --bind "$4" /etc/resolv.conf && exec "$5" start --foreground';
   const out = openSync(outFile, 'a', 0o600);
   let child: ChildProcess;
   try {
@@ -92,20 +86,7 @@ export async function startSoftEtherClient(opts: SoftEtherClientOptions): Promis
         '--pdeathsig',
         'KILL',
         '--',
-        tool('unshare'),
-        '-m',
-        '--propagation',
-        'private',
-        '--',
-        tool('sh'),
-        '-c',
-        script,
-        'sh',
-        dirs.db,
-        dirs.log,
-        dirs.run,
-        resolv,
-        VPNCLIENT,
+        ...withPrivateMounts(daemonMounts(dirs, resolv), [VPNCLIENT, 'start', '--foreground']),
       ],
       { detached: true, stdio: ['ignore', out, out], cwd: stateDir },
     );
@@ -132,43 +113,8 @@ export async function startSoftEtherClient(opts: SoftEtherClientOptions): Promis
   });
 
   let vpncmdCount = 0;
-  const vpncmd = async (cmds: readonly string[]): Promise<string> => {
-    vpncmdCount += 1;
-    const input = join(dirs.cmd, `in-${vpncmdCount}.txt`);
-    writeFileSync(input, `${cmds.join('\n')}\n`, { mode: 0o600 });
-    // vpncmd keeps lang.config in /var/lib/softether and may stop at a prompt and spin: private
-    // folder, stdin closed, `timeout` around everything.
-    const r = await run(
-      tool('timeout'),
-      [
-        '-s',
-        'KILL',
-        '30',
-        tool('ip'),
-        'netns',
-        'exec',
-        opts.netns,
-        tool('unshare'),
-        '-m',
-        '--propagation',
-        'private',
-        '--',
-        tool('sh'),
-        '-c',
-        'mount --bind "$1" /var/lib/softether && shift && exec "$@"',
-        'sh',
-        dirs.cmd,
-        VPNCMD,
-        'localhost',
-        '/CLIENT',
-        `/IN:${input}`,
-      ],
-      { timeoutMs: 35_000, allowFailure: true },
-    );
-    if (r.code !== 0)
-      throw new Error(`vpncmd /CLIENT failed (exit ${r.code ?? r.signal ?? '?'}):\n${tail(r.stdout + r.stderr, 40)}`);
-    return r.stdout;
-  };
+  const vpncmd = (cmds: readonly string[]): Promise<string> =>
+    runVpncmd(opts.netns, dirs.cmd, ++vpncmdCount, cmds, 'client');
 
   const pids = async (): Promise<number[]> => {
     const all = await netnsPids(opts.netns);
