@@ -4,7 +4,7 @@
 // memory at each connection with a random passphrase. forge does the packing and reads only RSA keys;
 // an EC key is told apart with a way forward rather than failing deep inside TLS.
 import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
-import forge from 'node-forge';
+import type forgeModule from 'node-forge';
 import { checkClientLeaf } from './client-certificate-checks.js';
 import { describeCertificate, parseCertificates } from './certificate.js';
 import type { ClientCertificateError, LoadedClientCertificate } from './client-certificate-types.js';
@@ -50,13 +50,17 @@ export function importPrivateKey(text: string, passphrase: string | undefined, p
   return { ok: true, keyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString() };
 }
 
+// forge (~12 MB of RSS) loads only when a pair is packed, not with every process that can connect.
+let forgeLoading: Promise<typeof forgeModule> | undefined;
+const loadForge = (): Promise<typeof forgeModule> => (forgeLoading ??= import('node-forge').then((m) => m.default));
+
 /** Checks the pair and packs it for TLS. `certText` is the certificate file (leaf first, chain after). */
-export function openPemClientCertificate(
+export async function openPemClientCertificate(
   certText: string,
   keyPem: string,
   path: string,
   now: Date,
-): { ok: true; value: LoadedClientCertificate } | { ok: false; error: ClientCertificateError } {
+): Promise<{ ok: true; value: LoadedClientCertificate } | { ok: false; error: ClientCertificateError }> {
   const parsed = parseCertificates(certText);
   if (!parsed.ok || parsed.certificates.length === 0 || !certText.includes('BEGIN CERTIFICATE')) {
     return {
@@ -92,6 +96,7 @@ export function openPemClientCertificate(
       },
     };
   }
+  const forge = await loadForge();
   const passphrase = randomBytes(18).toString('base64');
   const p12 = forge.pkcs12.toPkcs12Asn1(
     forge.pki.privateKeyFromPem(keyPem),

@@ -67,37 +67,37 @@ test('a plain key imports as PKCS#8; an encrypted one needs its passphrase, and 
   assert.ok(!notKey.ok && notKey.error.kind === 'not-a-key');
 });
 
-test('a good PEM pair packs into a PKCS#12 that TLS accepts, with the certificate described', () => {
-  const r = openPemClientCertificate(good.certPem, good.keyPem, '/certs/me.crt', NOW);
+test('a good PEM pair packs into a PKCS#12 that TLS accepts, with the certificate described', async () => {
+  const r = await openPemClientCertificate(good.certPem, good.keyPem, '/certs/me.crt', NOW);
   assert.ok(r.ok, JSON.stringify(r));
   assert.match(r.value.certificate?.subject ?? '', /alice@example\.test/);
   createSecureContext({ pfx: r.value.pfx, passphrase: r.value.passphrase });
 });
 
-test('expired, not yet valid, not for client authentication, and a key of another certificate: typed errors with advice', () => {
+test('expired, not yet valid, not for client authentication, and a key of another certificate: typed errors with advice', async () => {
   const expired = make({ to: new Date(NOW.getTime() - DAY) });
-  const e = openPemClientCertificate(expired.certPem, expired.keyPem, '/certs/old.crt', NOW);
+  const e = await openPemClientCertificate(expired.certPem, expired.keyPem, '/certs/old.crt', NOW);
   assert.ok(!e.ok && e.error.kind === 'expired', JSON.stringify(e));
   assert.match(e.error.message, /expired on 2030-05-31.*new one/);
 
   const future = make({ from: new Date(NOW.getTime() + DAY) });
-  const f = openPemClientCertificate(future.certPem, future.keyPem, '/certs/new.crt', NOW);
+  const f = await openPemClientCertificate(future.certPem, future.keyPem, '/certs/new.crt', NOW);
   assert.ok(!f.ok && f.error.kind === 'not-yet-valid');
 
   const server = make({ eku: 'server' });
-  const s = openPemClientCertificate(server.certPem, server.keyPem, '/certs/server.crt', NOW);
+  const s = await openPemClientCertificate(server.certPem, server.keyPem, '/certs/server.crt', NOW);
   assert.ok(!s.ok && s.error.kind === 'not-client-auth', JSON.stringify(s));
   assert.match(s.error.message, /without clientAuth/);
   // No extended key usage at all means any use (RFC 5280 §4.2.1.12).
   const any = make({ eku: 'none' });
-  assert.ok(openPemClientCertificate(any.certPem, any.keyPem, '/certs/any.crt', NOW).ok);
+  assert.ok((await openPemClientCertificate(any.certPem, any.keyPem, '/certs/any.crt', NOW)).ok);
 
   const other = make({ cn: 'mallory' });
-  const m = openPemClientCertificate(good.certPem, other.keyPem, '/certs/me.crt', NOW);
+  const m = await openPemClientCertificate(good.certPem, other.keyPem, '/certs/me.crt', NOW);
   assert.ok(!m.ok && m.error.kind === 'key-mismatch', JSON.stringify(m));
   assert.match(m.error.message, /does not belong to the certificate/);
 
-  const notCert = openPemClientCertificate('hello', good.keyPem, '/certs/x.crt', NOW);
+  const notCert = await openPemClientCertificate('hello', good.keyPem, '/certs/x.crt', NOW);
   assert.ok(!notCert.ok && notCert.error.kind === 'not-a-certificate');
 });
 
