@@ -50,7 +50,7 @@ export function importPrivateKey(text: string, passphrase: string | undefined, p
   return { ok: true, keyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString() };
 }
 
-// forge (~12 MB of RSS) loads only when a pair is packed, not with every process that can connect.
+// forge (~10 MB of RSS in a bare Node) loads only when a pair is packed, not with every process that can connect.
 let forgeLoading: Promise<typeof forgeModule> | undefined;
 const loadForge = (): Promise<typeof forgeModule> => (forgeLoading ??= import('node-forge').then((m) => m.default));
 
