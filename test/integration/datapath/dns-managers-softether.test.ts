@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { HelperClient } from '../../../main/helper/client/client.js';
 import { linuxHelperLaunch } from '../../../main/helper/client/launch-linux.js';
 import { startClientNetns, type ClientNetns } from '../../harness/client-netns.js';
@@ -64,12 +64,27 @@ describe('DNS through the system resolver manager (SoftEther, dnsmasq behind the
     );
   });
 
-  const connect = (world: World, extra: string[] = []): CliProcess =>
-    startCliProcess(
+  // A failed assertion must not leave its tunnel up: the next case's routes would collide with it.
+  const running = new Set<CliProcess>();
+  afterEach(async () => {
+    for (const cli of running) {
+      if (cli.child.exitCode === null && cli.child.signalCode === null) {
+        cli.child.kill('SIGKILL');
+        await Promise.race([cli.exited, sleep(15_000)]);
+      }
+    }
+    running.clear();
+  });
+
+  const connect = (world: World, extra: string[] = []): CliProcess => {
+    const cli = startCliProcess(
       world.prefix,
       ['connect', client.serverAddress, '--user', 'testuser', '--password-stdin', '--insecure', '--json', ...extra],
       'testpass',
     );
+    running.add(cli);
+    return cli;
+  };
 
   async function lookup(world: World, name = NAME): Promise<string | undefined> {
     const r = await world.exec('/usr/bin/timeout', ['20', '/usr/bin/getent', 'ahostsv4', name], {
@@ -140,46 +155,50 @@ describe('DNS through the system resolver manager (SoftEther, dnsmasq behind the
     assert.ok(ms >= 0);
   }
 
-  it('systemd-resolved: ~. on the TUN in full tunnel, search-domain scope in split; every exit restores it', async () => {
-    const world = await startResolved(client.name, client.serverAddress);
-    try {
-      // Looked up first: resolved then shows its "current" server, as it will after the tunnel too.
-      assert.equal(await lookup(world), undefined, 'the name does not resolve without the tunnel');
-      const before = await world.snapshot();
-      assert.match(before, /resolv\.conf mode: stub/);
+  it(
+    'systemd-resolved: ~. on the TUN in full tunnel, search-domain scope in split; every exit restores it',
+    { timeout: 180_000 },
+    async () => {
+      const world = await startResolved(client.name, client.serverAddress);
+      try {
+        // Looked up first: resolved then shows its "current" server, as it will after the tunnel too.
+        assert.equal(await lookup(world), undefined, 'the name does not resolve without the tunnel');
+        const before = await world.snapshot();
+        assert.match(before, /resolv\.conf mode: stub/);
 
-      // Full tunnel, ended by SIGTERM.
-      let c = await connected(world);
-      const link = await world.sh(`resolvectl --no-pager status ${c.iface}`);
-      assert.match(link, /\+DefaultRoute/);
-      assert.match(link, new RegExp(`DNS Servers: ${BRIDGE.replace(/\./g, '\\.')}`));
-      assert.match(link, /DNS Domain: ~\./);
-      await resolvesThroughTunnel(world, c.address);
-      c.cli.child.kill('SIGTERM');
-      assert.equal(await c.cli.exited, 0, c.cli.output());
-      await backTo(world, before, 'after disconnect');
+        // Full tunnel, ended by SIGTERM.
+        let c = await connected(world);
+        const link = await world.sh(`resolvectl --no-pager status ${c.iface}`);
+        assert.match(link, /\+DefaultRoute/);
+        assert.match(link, new RegExp(`DNS Servers: ${BRIDGE.replace(/\./g, '\\.')}`));
+        assert.match(link, /DNS Domain: ~\./);
+        await resolvesThroughTunnel(world, c.address);
+        c.cli.child.kill('SIGTERM');
+        assert.equal(await c.cli.exited, 0, c.cli.output());
+        await backTo(world, before, 'after disconnect');
 
-      // Split tunnel: the server's DNS is on the link but nothing is routed there (no search domains).
-      c = await connected(world, ['--no-default-route', '--route', '192.168.30.0/24']);
-      const split = await world.sh(`resolvectl --no-pager status ${c.iface}`);
-      assert.match(split, /-DefaultRoute/);
-      assert.doesNotMatch(split, /~\./);
-      const seen = dnsmasq.queries().length;
-      assert.equal(await lookup(world), undefined, 'split tunnel: other names are not sent into the tunnel');
-      assert.deepEqual(dnsmasq.queries().slice(seen), []);
-      c.cli.child.kill('SIGKILL');
-      await c.cli.exited;
-      await backTo(world, before, 'after kill -9 of the CLI (the helper undoes itself)');
+        // Split tunnel: the server's DNS is on the link but nothing is routed there (no search domains).
+        c = await connected(world, ['--no-default-route', '--route', '192.168.30.0/24']);
+        const split = await world.sh(`resolvectl --no-pager status ${c.iface}`);
+        assert.match(split, /-DefaultRoute/);
+        assert.doesNotMatch(split, /~\./);
+        const seen = dnsmasq.queries().length;
+        assert.equal(await lookup(world), undefined, 'split tunnel: other names are not sent into the tunnel');
+        assert.deepEqual(dnsmasq.queries().slice(seen), []);
+        c.cli.child.kill('SIGKILL');
+        await c.cli.exited;
+        await backTo(world, before, 'after kill -9 of the CLI (the helper undoes itself)');
 
-      c = await connected(world);
-      await resolvesThroughTunnel(world, c.address);
-      await crashBothThenRecover(world, c.cli, before);
-    } catch (e) {
-      throw new Error(`${e instanceof Error ? e.message : String(e)}\n--- resolved:\n${world.log().slice(-3000)}`);
-    } finally {
-      await world.stop();
-    }
-  });
+        c = await connected(world);
+        await resolvesThroughTunnel(world, c.address);
+        await crashBothThenRecover(world, c.cli, before);
+      } catch (e) {
+        throw new Error(`${e instanceof Error ? e.message : String(e)}\n--- resolved:\n${world.log().slice(-3000)}`);
+      } finally {
+        await world.stop();
+      }
+    },
+  );
 
   it(
     'systemd-resolved, a saved split profile with dnsSearchDomains: only its domain goes to the tunnel, no ~.',
@@ -281,63 +300,74 @@ describe('DNS through the system resolver manager (SoftEther, dnsmasq behind the
     },
   );
 
-  it('resolvconf: a tun.<if>.causeway record ahead of the LAN; removed on disconnect and by crash recovery', async () => {
-    const world = await startResolvconf(client.name, client.serverAddress);
-    try {
-      const before = await world.snapshot();
-      assert.match(before, /--- eth0\.dhclient/);
-      assert.equal(await lookup(world), undefined);
-      let c = await connected(world);
-      const conf = await world.sh('cat /etc/resolv.conf; ls /run/resolvconf/interface');
-      assert.match(conf, new RegExp(`nameserver ${BRIDGE.replace(/\./g, '\\.')}\\nnameserver ${client.serverAddress}`));
-      assert.match(conf, new RegExp(`tun\\.${c.iface}\\.causeway`));
-      await resolvesThroughTunnel(world, c.address);
-      c.cli.child.kill('SIGTERM');
-      assert.equal(await c.cli.exited, 0, c.cli.output());
-      await backTo(world, before, 'after disconnect');
+  it(
+    'resolvconf: a tun.<if>.causeway record ahead of the LAN; removed on disconnect and by crash recovery',
+    { timeout: 180_000 },
+    async () => {
+      const world = await startResolvconf(client.name, client.serverAddress);
+      try {
+        const before = await world.snapshot();
+        assert.match(before, /--- eth0\.dhclient/);
+        assert.equal(await lookup(world), undefined);
+        let c = await connected(world);
+        const conf = await world.sh('cat /etc/resolv.conf; ls /run/resolvconf/interface');
+        assert.match(
+          conf,
+          new RegExp(`nameserver ${BRIDGE.replace(/\./g, '\\.')}\\nnameserver ${client.serverAddress}`),
+        );
+        assert.match(conf, new RegExp(`tun\\.${c.iface}\\.causeway`));
+        await resolvesThroughTunnel(world, c.address);
+        c.cli.child.kill('SIGTERM');
+        assert.equal(await c.cli.exited, 0, c.cli.output());
+        await backTo(world, before, 'after disconnect');
 
-      c = await connected(world);
-      await crashBothThenRecover(world, c.cli, before);
-    } finally {
-      await world.stop();
-    }
-  });
+        c = await connected(world);
+        await crashBothThenRecover(world, c.cli, before);
+      } finally {
+        await world.stop();
+      }
+    },
+  );
 
-  it('no manager: /etc/resolv.conf replaced by rename (new inode, same mode), restored byte for byte', async () => {
-    const original = `# the LAN resolver\nnameserver ${client.serverAddress}\noptions edns0\n`;
-    const world = Object.assign(
-      await startResolverWorld({
-        netns: client.name,
-        setup: [
-          `rm -f /etc/resolv.conf && printf '${original.replace(/\n/g, '\\n')}' > /etc/resolv.conf && chmod 0644 /etc/resolv.conf`,
-        ],
-      }),
-      {},
-    );
-    const w: World = {
-      ...world,
-      snapshot: () => world.sh('stat -c "%a %u %g %F" /etc/resolv.conf; cat /etc/resolv.conf'),
-    };
-    try {
-      const before = await w.snapshot();
-      const inode = async (): Promise<string> => (await world.sh('stat -c %i /etc/resolv.conf')).trim();
-      const inodeBefore = await inode();
-      assert.equal(await lookup(w), undefined);
-      let c = await connected(w);
-      assert.notEqual(await inode(), inodeBefore, 'replaced by rename, not written in place');
-      assert.match(
-        await world.sh('cat /etc/resolv.conf'),
-        new RegExp(`^nameserver ${BRIDGE.replace(/\./g, '\\.')}$`, 'm'),
+  it(
+    'no manager: /etc/resolv.conf replaced by rename (new inode, same mode), restored byte for byte',
+    { timeout: 180_000 },
+    async () => {
+      const original = `# the LAN resolver\nnameserver ${client.serverAddress}\noptions edns0\n`;
+      const world = Object.assign(
+        await startResolverWorld({
+          netns: client.name,
+          setup: [
+            `rm -f /etc/resolv.conf && printf '${original.replace(/\n/g, '\\n')}' > /etc/resolv.conf && chmod 0644 /etc/resolv.conf`,
+          ],
+        }),
+        {},
       );
-      await resolvesThroughTunnel(w, c.address);
-      c.cli.child.kill('SIGTERM');
-      assert.equal(await c.cli.exited, 0, c.cli.output());
-      await backTo(w, before, 'after disconnect');
+      const w: World = {
+        ...world,
+        snapshot: () => world.sh('stat -c "%a %u %g %F" /etc/resolv.conf; cat /etc/resolv.conf'),
+      };
+      try {
+        const before = await w.snapshot();
+        const inode = async (): Promise<string> => (await world.sh('stat -c %i /etc/resolv.conf')).trim();
+        const inodeBefore = await inode();
+        assert.equal(await lookup(w), undefined);
+        let c = await connected(w);
+        assert.notEqual(await inode(), inodeBefore, 'replaced by rename, not written in place');
+        assert.match(
+          await world.sh('cat /etc/resolv.conf'),
+          new RegExp(`^nameserver ${BRIDGE.replace(/\./g, '\\.')}$`, 'm'),
+        );
+        await resolvesThroughTunnel(w, c.address);
+        c.cli.child.kill('SIGTERM');
+        assert.equal(await c.cli.exited, 0, c.cli.output());
+        await backTo(w, before, 'after disconnect');
 
-      c = await connected(w);
-      await crashBothThenRecover(w, c.cli, before);
-    } finally {
-      await world.stop();
-    }
-  });
+        c = await connected(w);
+        await crashBothThenRecover(w, c.cli, before);
+      } finally {
+        await world.stop();
+      }
+    },
+  );
 });
