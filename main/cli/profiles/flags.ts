@@ -7,6 +7,7 @@ import { normaliseFingerprint } from '../../engine/transport/certificate.js';
 import { PROFILE_MTU_RANGE, type ProfileDraft } from '../../contract/profile.js';
 import { OTP_MODES } from '../../engine/config.js';
 import { parseIntegerOption } from '../integer-option.js';
+import { parseDnsSearch } from './dns-search.js';
 import { parseAuthList, parseAuthWait, parseHostPort, parseProxyUrl, type Parsed } from '../options.js';
 
 /** What commander hands over. `false` comes from a --no-X flag; `undefined` means "not given". */
@@ -31,6 +32,8 @@ export interface ProfileFlagOptions {
   split?: string[];
   full?: boolean;
   dns?: boolean;
+  /** --dns-search DOMAIN[,DOMAIN...] (repeatable) / --no-dns-search. */
+  dnsSearch?: string[] | false;
   ipv6?: boolean;
   mtu?: string;
   /** --otp MODE / --no-otp: ask for a one-time code at each connect. */
@@ -104,6 +107,11 @@ export function addProfileFlags(cmd: Command, mode: 'add' | 'edit'): Command {
     .option('--full', 'full tunnel: route all traffic through the VPN (the default)')
     .option('--dns', "use the server's DNS servers (the default)")
     .option('--no-dns', "do not use the server's DNS servers")
+    .option(
+      '--dns-search <domain...>',
+      "DNS search domains for the tunnel, comma-separated (replaces the list; in split tunnel only these names go to the server's DNS)",
+    )
+    .option('--no-dns-search', 'remove the DNS search domains')
     .option('--ipv6', 'also negotiate IPv6')
     .option('--no-ipv6', 'IPv4 only (the default)')
     .option('--mtu <bytes>', 'MTU of the tunnel, 576-1500 (the MRU asked of the server)')
@@ -207,6 +215,11 @@ export function parseProfileFlags(o: ProfileFlagOptions): Parsed<ProfileEdits> {
   if (o.dns !== undefined) {
     const dns = o.dns;
     step((d) => ({ ...d, dns }));
+  }
+  if (o.dnsSearch !== undefined) {
+    const domains = parseDnsSearch(o.dnsSearch);
+    if (!domains.ok) return domains;
+    step((d) => withOptional(d, 'dnsSearchDomains', domains.value));
   }
   if (o.ipv6 !== undefined) {
     const ipv6 = o.ipv6;

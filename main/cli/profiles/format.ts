@@ -82,6 +82,7 @@ export function formatProfile(p: Profile, password: PasswordStatus): string {
   lines.push(
     ['routing', p.routing.mode === 'full' ? 'all traffic through the VPN' : `only ${p.routing.routes.join(', ')}`],
     ['DNS', p.dns ? "the server's" : 'not changed'],
+    ['DNS search', p.dnsSearchDomains?.length ? p.dnsSearchDomains.join(', ') : 'none'],
     ['IPv6', p.ipv6 ? 'on' : 'off'],
     ['MTU', p.mtu !== undefined ? String(p.mtu) : '1500 (default)'],
     [
