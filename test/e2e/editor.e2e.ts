@@ -2,7 +2,8 @@
 // The profile editor's secrets and files, and the app's preferences, on the real services and keychain
 // (no VPN server needed): a proxy password and a PKCS#12 passphrase go to the keychain and never come
 // back or reach the profile file; a chosen CA file is checked at once and stored as Causeway's copy;
-// start-at-login is saved and survives a reload.
+// start-at-login is saved and survives a reload; a split profile's DNS search domains are saved as the
+// schema's list and refused inline when one is not a domain name.
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startE2eHost, type E2eHost } from './host.js';
 import { issue } from '../unit/services/trust/helpers/certs.js';
+import { validateProfile } from '../../main/contract/profile.js';
 
 const DOCS = fileURLToPath(
   new URL(
@@ -130,4 +132,49 @@ test('start at login is saved and survives a reload; the browser host says it ha
   await page.goto(host.url);
   await page.getByRole('button', { name: 'Preferences' }).click();
   await expect(page.getByRole('checkbox', { name: 'Start Causeway when I log in' })).not.toBeChecked();
+});
+
+/** The named profile as the profile file holds it, read back through the contract's own schema. */
+async function storedProfile(name: string) {
+  const file = JSON.parse(await readFile(join(host.dataDir, 'config', 'profiles.json'), 'utf8')) as {
+    profiles: { name: string }[];
+  };
+  const r = validateProfile(file.profiles.find((p) => p.name === name));
+  if (!r.ok) throw new Error(`stored profile does not validate: ${JSON.stringify(r.issues)}`);
+  return r.value;
+}
+
+test('DNS search domains on a split profile: saved as the list, shown on reopening, an invalid one refused inline', async ({
+  page,
+}) => {
+  await open(page);
+  await page.getByRole('banner').getByRole('button', { name: 'New profile' }).click();
+  await page.getByLabel('Name', { exact: true }).fill('Split with search');
+  await page.getByLabel('Server host').fill('vpn.example.test');
+  await page.getByLabel('User name', { exact: true }).fill('alice');
+  // Full tunnel: no field (every name goes to the VPN's DNS there).
+  await expect(page.getByLabel('DNS search domains')).toHaveCount(0);
+  await page.getByRole('radio', { name: 'Only these networks' }).check();
+  await page.getByLabel('Networks (CIDR, one per line)').fill('10.20.0.0/16');
+  const domains = page.getByLabel('DNS search domains');
+  await expect(page.locator('#f-search-help')).toContainText("a full tunnel sends every name to the VPN's DNS anyway");
+  await domains.fill('corp.test, lab.test');
+  await page.getByRole('button', { name: 'Create profile' }).click();
+  await expect(page.getByRole('tab', { name: 'Status' })).toHaveAttribute('aria-selected', 'true');
+  expect((await storedProfile('Split with search')).dnsSearchDomains).toEqual(['corp.test', 'lab.test']);
+
+  // Reopened after a fresh load: the field shows what was saved.
+  await page.goto(host.url);
+  await page.locator('li[data-profile="Split with search"] button.name').click();
+  await page.getByRole('tab', { name: 'Settings' }).click();
+  await expect(page.getByLabel('DNS search domains')).toHaveValue('corp.test, lab.test');
+
+  // Not a domain name: the schema's message next to the field as you type, and Save stores nothing.
+  await page.getByLabel('DNS search domains').fill('corp.test bad..name');
+  await expect(page.locator('#f-search-err')).toHaveText('not a domain name');
+  await expect(page.getByLabel('DNS search domains')).toHaveAttribute('aria-invalid', 'true');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Some fields need attention.' })).toBeVisible();
+  await expect(page.locator('#f-search-err')).toHaveText('not a domain name');
+  expect((await storedProfile('Split with search')).dnsSearchDomains).toEqual(['corp.test', 'lab.test']);
 });

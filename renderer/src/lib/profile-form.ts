@@ -47,6 +47,8 @@ export interface ProfileForm {
   systemProxy: boolean;
   routingMode: 'full' | 'split';
   routes: string;
+  /** profile.dnsSearchDomains, comma- or space-separated; empty leaves the field out. */
+  searchDomains: string;
   dns: boolean;
   ipv6: boolean;
   mtu: string;
@@ -88,6 +90,7 @@ export function emptyForm(): ProfileForm {
     systemProxy: false,
     routingMode: 'full',
     routes: '',
+    searchDomains: '',
     dns: true,
     ipv6: false,
     mtu: '',
@@ -136,6 +139,7 @@ export function formFrom(p: Profile): ProfileForm {
     systemProxy: p.systemProxy === true,
     routingMode: p.routing.mode,
     routes: p.routing.mode === 'split' ? p.routing.routes.join('\n') : '',
+    searchDomains: (p.dnsSearchDomains ?? []).join(', '),
     dns: p.dns,
     ipv6: p.ipv6,
     mtu: p.mtu !== undefined ? String(p.mtu) : '',
@@ -151,6 +155,8 @@ export function formFrom(p: Profile): ProfileForm {
 // Numbers stay numbers when they parse and strings otherwise, so main's message names the field.
 const num = (s: string): number | string => (/^\s*\d+\s*$/.test(s) ? Number(s) : s);
 const opt = (s: string): string | undefined => (s.trim() === '' ? undefined : s.trim());
+/** A list field's entries: separated by commas, spaces or newlines. */
+const list = (s: string): string[] => s.split(/[\s,]+/).filter((e) => e !== '');
 
 export function draftFrom(f: ProfileForm): ProfileDraft {
   const tls: Record<string, unknown> = { minVersion: f.tlsMin, insecure: f.insecure };
@@ -166,10 +172,7 @@ export function draftFrom(f: ProfileForm): ProfileDraft {
     username: f.username,
     authMethods: f.authMethods,
     tls,
-    routing:
-      f.routingMode === 'full'
-        ? { mode: 'full' }
-        : { mode: 'split', routes: f.routes.split(/[\s,]+/).filter((r) => r !== '') },
+    routing: f.routingMode === 'full' ? { mode: 'full' } : { mode: 'split', routes: list(f.routes) },
     dns: f.dns,
     ipv6: f.ipv6,
     reconnect: { enabled: f.reconnect, ...(opt(f.reconnectMax) ? { maxAttempts: num(f.reconnectMax) } : {}) },
@@ -190,6 +193,9 @@ export function draftFrom(f: ProfileForm): ProfileDraft {
       ...(opt(f.proxyUsername) ? { username: opt(f.proxyUsername) } : {}),
     };
   else if (f.systemProxy) draft['systemProxy'] = true;
+  // Kept in full tunnel too (the editor shows a non-empty list there): dropping it would lose what a file set.
+  const searchDomains = list(f.searchDomains);
+  if (searchDomains.length > 0) draft['dnsSearchDomains'] = searchDomains;
   if (opt(f.mtu)) draft['mtu'] = num(f.mtu);
   if (f.mssClamp) draft['mssClamp'] = true;
   if (f.killSwitch)
