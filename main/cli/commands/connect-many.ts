@@ -2,7 +2,7 @@
 // made one at a time so the names differ), routes and control socket (`causeway status` lists each,
 // `causeway disconnect A` stops only A). Each session takes its own profile's routes, DNS and
 // reconnect policy; flags apply to all. What cannot work side by side is refused before anything
-// starts: two full tunnels (the second's 0.0.0.0/1 would fight the first's), one route in two
+// starts: two full tunnels (each captures everything: only the last one up would carry traffic), one route in two
 // sessions, one kill switch (the helper's nftables table `inet causeway` is one per network
 // namespace: each helper would replace the other's), and the options that name one thing (--interface,
 // --metrics, --capture, --keylog, one-time codes). One session failing leaves the others up;
@@ -63,8 +63,8 @@ export function refuseConflicts(plans: readonly SessionPlan[]): Checked {
     return {
       ok: false,
       message:
-        `${full.map(name).join(' and ')} are all full tunnels: the second's routes 0.0.0.0/1 and 128.0.0.0/1 would ` +
-        "fight the first's. Keep one full tunnel at most: give the others split routes (their profile's " +
+        `${full.map(name).join(' and ')} are all full tunnels: each captures all traffic, so only the last one up ` +
+        "would carry any. Keep one full tunnel at most: give the others split routes (their profile's " +
         'routing, or --no-default-route --route CIDR for all).',
     };
   const owner = new Map<string, SessionPlan>();
