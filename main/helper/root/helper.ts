@@ -4,6 +4,7 @@ import { describe } from '../check.js';
 import { applyDns } from './dns-linux.js';
 import { TunIpv6 } from './ipv6-linux.js';
 import { Journal } from './journal.js';
+import { linkNames } from './ip-json.js';
 import { KillSwitch, type NftRunner } from './kill-switch.js';
 import {
   HELPER_VERSION,
@@ -277,21 +278,4 @@ function noNft(): Outcome {
 
 function refused(message: string): Outcome {
   return { ok: false, error: { code: 'refused', message } };
-}
-
-/** The names of `ip -j link show`'s links; undefined when the output is not that shape. */
-function linkNames(json: string): Set<string> | undefined {
-  try {
-    const links: unknown = JSON.parse(json);
-    if (!Array.isArray(links)) return undefined;
-    const names = new Set<string>();
-    for (const l of links as unknown[]) {
-      const name = typeof l === 'object' && l !== null ? (l as { ifname?: unknown }).ifname : undefined;
-      if (typeof name !== 'string') return undefined;
-      names.add(name);
-    }
-    return names;
-  } catch {
-    return undefined;
-  }
 }

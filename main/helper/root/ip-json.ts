@@ -79,6 +79,19 @@ export function ruleEntries(text: string): RuleEntry[] | undefined {
   });
 }
 
+/** The names of `ip -j link show`'s links; undefined when the output is not that shape. */
+export function linkNames(text: string): Set<string> | undefined {
+  const list = jsonArray(text);
+  if (list === undefined) return undefined;
+  const names = new Set<string>();
+  for (const l of list) {
+    const name = isRecord(l) ? l.ifname : undefined;
+    if (typeof name !== 'string') return undefined;
+    names.add(name);
+  }
+  return names;
+}
+
 /** The interface index from `ip -j link show dev NAME`. */
 export function linkIndex(text: string): number | undefined {
   const first = jsonArray(text)?.[0];

@@ -6,6 +6,7 @@ import type { HelperSystem } from './system.js';
 import { IFNAME, RESOLVCONF_RECORD } from '../protocol.js';
 import { parseCidr, parseIp, parseIpv6 } from '../../engine/addresses.js';
 import { policyStepCheck, undoPolicyStep, type PolicyStep } from './policy-steps.js';
+import { linkKind } from './ip-json.js';
 
 /** Which request a step belongs to, so a repeated request can replace just its own changes. */
 export type StepGroup =
@@ -139,7 +140,7 @@ export async function performUndo(system: HelperSystem, step: UndoStep): Promise
       // Only ever delete a TUN: after a crash the name may have been reused by something else.
       const shown = await runner.run('ip', ['-j', '-d', 'link', 'show', 'dev', step.name]);
       if (shown.code !== 0) return { ok: true }; // already gone
-      if (!isTun(shown.stdout)) return { ok: false, reason: `${step.name} is no longer a TUN; left alone` };
+      if (linkKind(shown.stdout) !== 'tun') return { ok: false, reason: `${step.name} is no longer a TUN; left alone` };
       return outcome(await runner.run('ip', ['link', 'delete', 'dev', step.name]));
     }
     case 'delete-address': {
@@ -192,17 +193,4 @@ function outcome(r: { code: number; stderr: string }): UndoOutcome {
   if (/Cannot find device|No such process|No such device|Cannot assign requested address/.test(r.stderr))
     return { ok: true };
   return { ok: false, reason: r.stderr.trim().slice(0, 200) };
-}
-
-/** `ip -j -d link show dev X` says X is a TUN (linkinfo.info_kind). */
-function isTun(json: string): boolean {
-  try {
-    const links: unknown = JSON.parse(json);
-    if (!Array.isArray(links)) return false;
-    const first: unknown = links[0];
-    const info = typeof first === 'object' && first !== null ? (first as { linkinfo?: unknown }).linkinfo : undefined;
-    return typeof info === 'object' && info !== null && (info as { info_kind?: unknown }).info_kind === 'tun';
-  } catch {
-    return false;
-  }
 }
