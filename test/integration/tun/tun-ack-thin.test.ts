@@ -7,10 +7,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { HelperClient } from '../../../main/helper/client/client.js';
-import { createNetns, deleteNetns, helperIn, isRoot } from '../helper/netns.js';
+import type { HelperClient } from '../../../main/helper/client/client.js';
+import { isRoot } from '../helper/netns.js';
 import { segment, TCP } from '../../unit/engine/tun/tcp-segments.js';
 import { Probe } from './probe.js';
+import { startTunNetns, stopTunNetns } from './tun-netns.js';
 
 const NS = 'cwt-athin';
 const TUN = 'cwt-athin0';
@@ -50,16 +51,11 @@ describe(
   { skip: isRoot() ? false : 'needs root' },
   () => {
     before(async () => {
-      createNetns(NS);
-      helper = await HelperClient.start(helperIn(NS));
-      await helper.createTun({ name: TUN, uid: 0 });
-      await helper.configure({ name: TUN, address: LOCAL, peer: '10.95.0.2', mtu: 1400 });
-      await helper.setRoutes({ name: TUN, mode: 'split', routes: ['10.95.1.0/24'], serverAddress: '192.0.2.1' });
+      helper = await startTunNetns(NS, TUN, 95, false);
     });
     after(async () => {
       await probe?.stop();
-      await helper?.close();
-      deleteNetns(NS);
+      await stopTunNetns(helper, NS);
     });
 
     test(

@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { HelperClient } from '../../../main/helper/client/client.js';
-import { createNetns, deleteNetns, helperIn, inNetns, isRoot } from '../helper/netns.js';
+import type { HelperClient } from '../../../main/helper/client/client.js';
+import { isRoot } from '../helper/netns.js';
 import { segment, TCP, type SegmentSpec } from '../../unit/engine/tun/tcp-segments.js';
 import { Probe } from './probe.js';
+import { startTunNetns, stopTunNetns } from './tun-netns.js';
 
 const NS = 'cwt-gso';
 const TUN = 'cwt-gso0';
@@ -92,18 +93,11 @@ describe(
   { skip: isRoot() ? false : 'needs root' },
   () => {
     before(async () => {
-      createNetns(NS);
-      helper = await HelperClient.start(helperIn(NS));
-      await helper.createTun({ name: TUN, uid: 0 });
-      await helper.configure({ name: TUN, address: V4.local, peer: '10.97.0.2', mtu: 1400 });
-      await helper.setRoutes({ name: TUN, mode: 'split', routes: ['10.97.1.0/24'], serverAddress: '192.0.2.1' });
-      inNetns(NS, '/usr/sbin/ip', ['-6', 'addr', 'add', `${V6.local}/64`, 'dev', TUN, 'nodad']);
-      inNetns(NS, '/usr/sbin/ip', ['-6', 'route', 'add', 'fd97:1::/64', 'dev', TUN]);
+      helper = await startTunNetns(NS, TUN, 97, true);
     });
     after(async () => {
       for (const p of probes) await p.stop();
-      await helper?.close();
-      deleteNetns(NS);
+      await stopTunNetns(helper, NS);
     });
 
     for (const f of [V4, V6]) {
