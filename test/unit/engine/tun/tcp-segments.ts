@@ -1,5 +1,6 @@
 // Builds IPv4/IPv6 TCP segments with valid checksums, and checks them, for the GSO merge tests
-// (unit: the addon's coalesce(); integration: segments written into a real TUN).
+// (unit: the addon's coalesce(); integration: segments written into a real TUN). The IP header and
+// pseudo-header pieces serve udp-datagrams.ts too.
 
 export interface SegmentSpec {
   readonly v6?: boolean;
@@ -45,15 +46,51 @@ function v6bytes(text: string): Buffer {
   return out;
 }
 
-export function pseudoSum(packet: Buffer, v6: boolean, tcpLength: number): number {
+/** Sum of the pseudo-header of `packet` for an L4 length of `l4Length` (protocol 6 = TCP, 17 = UDP). */
+export function pseudoSum(packet: Buffer, v6: boolean, l4Length: number, protocol = 6): number {
   if (!v6) {
-    const tail = Buffer.from([0, 6, tcpLength >> 8, tcpLength & 0xff]);
+    const tail = Buffer.from([0, protocol, l4Length >> 8, l4Length & 0xff]);
     return onesSum(Buffer.concat([packet.subarray(12, 20), tail]));
   }
   const tail = Buffer.alloc(8);
-  tail.writeUInt32BE(tcpLength, 0);
-  tail[7] = 6;
+  tail.writeUInt32BE(l4Length, 0);
+  tail[7] = protocol;
   return onesSum(Buffer.concat([packet.subarray(8, 40), tail]));
+}
+
+export interface IpHeaderSpec {
+  readonly v6: boolean;
+  readonly protocol: number;
+  /** Bytes after the IP header. */
+  readonly l4Length: number;
+  readonly src?: string;
+  readonly dst?: string;
+  readonly tos?: number;
+  readonly ttl?: number;
+  readonly id?: number;
+}
+
+/** Writes the IPv4 (DF, checksummed) or IPv6 header at the start of `p`. */
+export function writeIpHeader(p: Buffer, h: IpHeaderSpec): void {
+  if (!h.v6) {
+    p[0] = 0x45;
+    p[1] = h.tos ?? 0;
+    p.writeUInt16BE(20 + h.l4Length, 2);
+    p.writeUInt16BE(h.id ?? 0, 4);
+    p[6] = 0x40; // DF
+    p[8] = h.ttl ?? 64;
+    p[9] = h.protocol;
+    v4bytes(h.src ?? '10.97.1.5').copy(p, 12);
+    v4bytes(h.dst ?? '10.97.0.1').copy(p, 16);
+    p.writeUInt16BE(~onesSum(p.subarray(0, 20)) & 0xffff, 10);
+  } else {
+    p.writeUInt32BE(0x60000000 | ((h.tos ?? 0) << 20), 0);
+    p.writeUInt16BE(h.l4Length, 4);
+    p[6] = h.protocol;
+    p[7] = h.ttl ?? 64;
+    v6bytes(h.src ?? 'fd97::5').copy(p, 8);
+    v6bytes(h.dst ?? 'fd97::1').copy(p, 24);
+  }
 }
 
 export function segment(s: SegmentSpec): Buffer {
@@ -62,25 +99,7 @@ export function segment(s: SegmentSpec): Buffer {
   const options = s.options ?? Buffer.alloc(0);
   const tcpLength = 20 + options.length;
   const p = Buffer.alloc(ipLength + tcpLength + s.payload.length);
-  if (!v6) {
-    p[0] = 0x45;
-    p[1] = s.tos ?? 0;
-    p.writeUInt16BE(p.length, 2);
-    p.writeUInt16BE(s.id ?? 0, 4);
-    p[6] = 0x40; // DF
-    p[8] = s.ttl ?? 64;
-    p[9] = 6;
-    v4bytes(s.src ?? '10.97.1.5').copy(p, 12);
-    v4bytes(s.dst ?? '10.97.0.1').copy(p, 16);
-    p.writeUInt16BE(~onesSum(p.subarray(0, 20)) & 0xffff, 10);
-  } else {
-    p.writeUInt32BE(0x60000000 | ((s.tos ?? 0) << 20), 0);
-    p.writeUInt16BE(tcpLength + s.payload.length, 4);
-    p[6] = 6;
-    p[7] = s.ttl ?? 64;
-    v6bytes(s.src ?? 'fd97::5').copy(p, 8);
-    v6bytes(s.dst ?? 'fd97::1').copy(p, 24);
-  }
+  writeIpHeader(p, { ...s, v6, protocol: 6, l4Length: tcpLength + s.payload.length });
   const t = ipLength;
   p.writeUInt16BE(s.sport ?? 80, t);
   p.writeUInt16BE(s.dport ?? 40000, t + 2);

@@ -1,7 +1,7 @@
 // Builds IPv4/IPv6 UDP datagrams with valid checksums, and cuts a UDP GSO packet back into
 // datagrams the way the kernel does (__udp_gso_segment), for the UDP merge tests (unit: the addon's
 // coalesce(); integration: datagrams written into a real TUN).
-import { onesSum } from './tcp-segments.js';
+import { onesSum, pseudoSum, writeIpHeader } from './tcp-segments.js';
 
 export interface DatagramSpec {
   readonly v6?: boolean;
@@ -17,30 +17,11 @@ export interface DatagramSpec {
   readonly noChecksum?: boolean;
 }
 
-function v4bytes(text: string): Buffer {
-  return Buffer.from(text.split('.').map(Number));
-}
-
-function v6bytes(text: string): Buffer {
-  const [head = '', tail = ''] = text.split('::');
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const groups = text.includes('::') ? [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t] : h;
-  const out = Buffer.alloc(16);
-  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
-  return out;
-}
-
 const ipLengthOf = (p: Buffer): number => ((p[0] ?? 0) >> 4 === 6 ? 40 : ((p[0] ?? 0) & 0x0f) * 4);
 
 /** Sum of the UDP pseudo-header of `p` for a UDP length of `udpLength`. */
 export function udpPseudoSum(p: Buffer, udpLength: number): number {
-  if ((p[0] ?? 0) >> 4 !== 6)
-    return onesSum(Buffer.concat([p.subarray(12, 20), Buffer.from([0, 17, udpLength >> 8, udpLength & 0xff])]));
-  const tail = Buffer.alloc(8);
-  tail.writeUInt32BE(udpLength, 0);
-  tail[7] = 17;
-  return onesSum(Buffer.concat([p.subarray(8, 40), tail]));
+  return pseudoSum(p, (p[0] ?? 0) >> 4 === 6, udpLength, 17);
 }
 
 /** The UDP checksum of `p` as a sender computes it (0 becomes 0xffff, RFC 768). */
@@ -56,25 +37,7 @@ export function datagram(s: DatagramSpec): Buffer {
   const v6 = s.v6 ?? false;
   const l3 = v6 ? 40 : 20;
   const p = Buffer.alloc(l3 + 8 + s.payload.length);
-  if (!v6) {
-    p[0] = 0x45;
-    p[1] = s.tos ?? 0;
-    p.writeUInt16BE(p.length, 2);
-    p.writeUInt16BE(s.id ?? 0, 4);
-    p[6] = 0x40; // DF
-    p[8] = s.ttl ?? 64;
-    p[9] = 17;
-    v4bytes(s.src ?? '10.97.1.5').copy(p, 12);
-    v4bytes(s.dst ?? '10.97.0.1').copy(p, 16);
-    p.writeUInt16BE(~onesSum(p.subarray(0, 20)) & 0xffff, 10);
-  } else {
-    p.writeUInt32BE(0x60000000 | ((s.tos ?? 0) << 20), 0);
-    p.writeUInt16BE(8 + s.payload.length, 4);
-    p[6] = 17;
-    p[7] = s.ttl ?? 64;
-    v6bytes(s.src ?? 'fd97::5').copy(p, 8);
-    v6bytes(s.dst ?? 'fd97::1').copy(p, 24);
-  }
+  writeIpHeader(p, { ...s, v6, protocol: 17, l4Length: 8 + s.payload.length });
   p.writeUInt16BE(s.sport ?? 5000, l3);
   p.writeUInt16BE(s.dport ?? 7000, l3 + 2);
   p.writeUInt16BE(8 + s.payload.length, l3 + 4);
