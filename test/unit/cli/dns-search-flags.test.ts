@@ -2,35 +2,15 @@
 // draft (the schema then takes it), the errors for bad domains, and how `profiles show` prints the list.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Command } from 'commander';
-import {
-  addProfileFlags,
-  emptyDraft,
-  parseProfileFlags,
-  type ProfileFlagOptions,
-} from '../../../main/cli/profiles/flags.js';
+import { emptyDraft, parseProfileFlags, type ProfileFlagOptions } from '../../../main/cli/profiles/flags.js';
+import { applyFlags, commanderOptions } from './profile-flags-support.js';
 import { formatProfile } from '../../../main/cli/profiles/format.js';
 import { validateDraft, validateProfile, type ProfileDraft } from '../../../main/contract/profile.js';
 
 const base: ProfileDraft = { ...emptyDraft('Corp'), server: { host: 'vpn.example.test' }, username: 'alice' };
 const withTwo: ProfileDraft = { ...base, dnsSearchDomains: ['corp.test', 'lab.corp.test'] };
 
-function apply(o: ProfileFlagOptions, from: ProfileDraft = base): ProfileDraft {
-  const r = parseProfileFlags(o);
-  assert.ok(r.ok, r.ok ? '' : r.error);
-  return r.value.apply(from);
-}
-
-function commanderOptions(mode: 'add' | 'edit', args: string[]): ProfileFlagOptions {
-  let got: ProfileFlagOptions | undefined;
-  const program = new Command('causeway').exitOverride();
-  addProfileFlags(program.command(mode).argument('<name>'), mode).action(
-    (_n: string, o: ProfileFlagOptions) => void (got = o),
-  );
-  program.parse(['node', 'causeway', mode, 'X', ...args]);
-  assert.ok(got);
-  return got;
-}
+const apply = (o: ProfileFlagOptions, from: ProfileDraft = base): ProfileDraft => applyFlags(o, from);
 
 describe('profiles add/edit --dns-search', () => {
   const good: [string, string[] | false, ProfileDraft, string[] | undefined][] = [

@@ -1,34 +1,13 @@
 // `profiles add|edit` flags → a change to a profile draft (pure), and how commander hands them over.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Command } from 'commander';
-import {
-  addProfileFlags,
-  emptyDraft,
-  parseProfileFlags,
-  type ProfileFlagOptions,
-} from '../../../main/cli/profiles/flags.js';
+import { emptyDraft, parseProfileFlags, type ProfileFlagOptions } from '../../../main/cli/profiles/flags.js';
+import { applyFlags, commanderOptions } from './profile-flags-support.js';
 import { validateDraft, type ProfileDraft } from '../../../main/contract/profile.js';
 
 const PIN = 'AB:'.repeat(31) + 'AB';
 
-function apply(o: ProfileFlagOptions, from: ProfileDraft = emptyDraft('Office')): ProfileDraft {
-  const r = parseProfileFlags(o);
-  assert.ok(r.ok, r.ok ? '' : r.error);
-  return r.value.apply(from);
-}
-
-/** What commander gives the action for these arguments. */
-function commanderOptions(mode: 'add' | 'edit', args: string[]): ProfileFlagOptions {
-  let got: ProfileFlagOptions | undefined;
-  const program = new Command('causeway').exitOverride();
-  addProfileFlags(program.command(mode).argument('<name>'), mode).action(
-    (_n: string, o: ProfileFlagOptions) => void (got = o),
-  );
-  program.parse(['node', 'causeway', mode, 'X', ...args]);
-  assert.ok(got);
-  return got;
-}
+const apply = (o: ProfileFlagOptions, from: ProfileDraft = emptyDraft('Office')): ProfileDraft => applyFlags(o, from);
 
 describe('profiles add/edit flags', () => {
   it('builds a complete draft that the schema accepts', () => {
