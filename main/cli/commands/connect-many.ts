@@ -1,13 +1,13 @@
-// `causeway connect A B C`: several tunnels in one process, each its own helper, TUN (causewayN,
-// made one at a time so the names differ), routes and control socket (`causeway status` lists each,
-// `causeway disconnect A` stops only A). Each session takes its own profile's routes, DNS and
-// reconnect policy; flags apply to all. What cannot work side by side is refused before anything
-// starts: two full tunnels (each captures everything: only the last one up would carry traffic), one route in two
-// sessions, one kill switch (the helper's nftables table `inet causeway` is one per network
-// namespace: each helper would replace the other's), and the options that name one thing (--interface,
-// --metrics, --capture, --keylog, one-time codes). One session failing leaves the others up;
-// SIGINT/SIGTERM stops all (connect-stops.ts: the last one up first); the exit code is the first failed
-// session's in argument order, 0 when none failed.
+// `causeway connect A B C`: several tunnels in one process, each its own helper, TUN (causewayN: the
+// helpers pick and create names one at a time under their state lock), routes and control socket
+// (`causeway status` lists each, `causeway disconnect A` stops only A). Each session takes its own
+// profile's routes, DNS and reconnect policy; flags apply to all. What cannot work side by side is
+// refused before anything starts: two full tunnels (each captures everything: only the last one up
+// would carry traffic), one route in two sessions, one kill switch (the helper's nftables table
+// `inet causeway` is one per network namespace: each helper would replace the other's), and the
+// options that name one thing (--interface, --metrics, --capture, --keylog, one-time codes). One
+// session failing leaves the others up; SIGINT/SIGTERM stops all (connect-stops.ts: the last one up
+// first); the exit code is the first failed session's in argument order, 0 when none failed.
 import { Readable } from 'node:stream';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -98,16 +98,6 @@ async function sharedStdin(o: ConnectCliOptions & { proxyPasswordStdin?: boolean
   return () => Readable.from([all]);
 }
 
-/** A queue of one: TUN creation, so each helper lists the names the others already took. */
-function oneAtATime(): <T>(f: () => Promise<T>) => Promise<T> {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <T>(f: () => Promise<T>) => {
-    const next = tail.then(f, f);
-    tail = next.catch(() => {});
-    return next;
-  };
-}
-
 export async function runConnectMany(args: readonly string[], o: ConnectCliOptions, ctx: CliContext): Promise<number> {
   const fail = (message: string, code: number, label?: string) => {
     if (o.json) sessionEmitter(o, ctx, label)({ event: 'error', message });
@@ -129,14 +119,12 @@ export async function runConnectMany(args: readonly string[], o: ConnectCliOptio
   if (!conflict.ok) return fail(`${conflict.message} (nothing was connected)`, EXIT.usage);
 
   const group = new StopGroup();
-  const tunLock = oneAtATime();
   const ends: SessionEnd[] = await withSignals(group, () =>
     Promise.all(
       plans.map((plan, slot) =>
         runSession(plan, o, labelled(ctx, plan.arg, o.json === true, stdinFor()), {
           label: plan.arg,
           slot,
-          tunLock,
           ...group.member(),
         }),
       ),

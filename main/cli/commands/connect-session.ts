@@ -41,8 +41,6 @@ export interface SessionScope {
   readonly slot?: number;
   /** Subscribes the session's clean stop (SIGINT/SIGTERM, or a stop of all); returns the unsubscribe. */
   onStop(stop: () => Promise<void>): () => void;
-  /** Runs the TUN's creation one session at a time, so each helper sees the others' causewayN names. */
-  readonly tunLock?: <T>(f: () => Promise<T>) => Promise<T>;
   /** The tunnel came up for the first time (connect-many undoes the last one up first). */
   readonly onFirstConnected?: () => void;
 }
@@ -199,12 +197,6 @@ export async function runSession(
     // DNS scope: the profile's search domains are all a split tunnel sends to the tunnel's servers.
     ...(profile?.dnsSearchDomains ? { searchDomains: profile.dnsSearchDomains } : {}),
   });
-  const tunLock = scope.tunLock;
-  if (tunLock) {
-    // The helper picks the first free causewayN: with several helpers at once, one at a time.
-    const create = net.createTun.bind(net);
-    net.createTun = () => tunLock(create);
-  }
   const tunnel = new Tunnel(
     config,
     {

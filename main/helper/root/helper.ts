@@ -40,6 +40,12 @@ export interface HelperDeps {
   readonly log: (message: string) => void;
   /** nft for the kill switch (kill-switch.ts); absent: its verbs are refused. */
   readonly nft?: NftRunner;
+  /**
+   * Runs `f` while no other helper picks or creates a TUN (main.ts: the state directory's lock). Two
+   * helpers picking the first free causewayN at once would both take the same name, and `ip tuntap add`
+   * attaches to an existing TUN instead of failing. Absent (tests): `f` runs as is.
+   */
+  readonly oneAtATime?: <T>(f: () => Promise<T>) => Promise<T>;
 }
 
 type Outcome = StepResult<Record<string, unknown>>;
@@ -162,6 +168,11 @@ export class Helper {
     if (this.deps.callerUid !== undefined && req.uid !== this.deps.callerUid) {
       return refused(`uid ${req.uid} is not the calling user's (${this.deps.callerUid})`);
     }
+    const { oneAtATime } = this.deps;
+    return oneAtATime ? oneAtATime(() => this.pickAndCreateTun(req)) : this.pickAndCreateTun(req);
+  }
+
+  private async pickAndCreateTun(req: CreateTunRequest): Promise<Outcome> {
     const { runner } = this.deps.system;
     const links = await runner.run('ip', ['-j', 'link', 'show']);
     if (links.code !== 0)

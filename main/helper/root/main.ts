@@ -8,7 +8,8 @@ import { Helper } from './helper.js';
 import { LineSplitter } from '../line-splitter.js';
 import { LIMITS, type Response } from '../protocol.js';
 import { cleanupLeftovers } from './leftovers.js';
-import { fileStateStore } from './state-store.js';
+import { fileStateStore, STATE_DIR } from './state-store.js';
+import { underStateLock } from './state-lock.js';
 import { linuxSystem } from './system.js';
 import { socketChannel, STDIN_FD, type TunChannel } from './tun-channel.js';
 import { addonLayout, currentLayoutFacts, tunAddon } from '../../engine/tun/native-addon.js';
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
     log,
     tunChannel,
     nft: systemNft(),
+    oneAtATime: (f) => underStateLock(STATE_DIR, 'create-tun', f, log),
     ...(callerUid === undefined ? {} : { callerUid }),
   });
   // A kill switch a killed run left keeps blocking until our client decides (kill-switch.ts).

@@ -64,3 +64,27 @@ export function acquireStateLock(
     );
   });
 }
+
+/**
+ * `f` under the lock. Without it (no flock(1), or another holder past the timeout) `f` still runs,
+ * as it would have before the lock existed, and the log says so: refusing would strand the user for
+ * a race that is rare.
+ */
+export async function underStateLock<T>(
+  dir: string,
+  what: string,
+  f: () => Promise<T>,
+  log: (m: string) => void,
+): Promise<T> {
+  const lock = await acquireStateLock(dir);
+  if (!lock.ok) {
+    log(`${what} without the state lock: ${lock.reason}`);
+    return f();
+  }
+  if (lock.waitedMs >= 100) log(`${what}: waited ${lock.waitedMs} ms for the state lock`);
+  try {
+    return await f();
+  } finally {
+    await lock.release();
+  }
+}
