@@ -84,7 +84,17 @@ export type StartError =
       readonly keychainUnavailable?: string;
     }
   | { readonly kind: 'username-required'; readonly message: string }
-  | { readonly kind: 'configuration'; readonly message: string };
+  | { readonly kind: 'configuration'; readonly message: string }
+  /**
+   * Another connected profile holds what this one needs (both full tunnels, one route in both, a kill
+   * switch beside another tunnel): the message names both and says what to do.
+   */
+  | {
+      readonly kind: 'side-by-side';
+      readonly conflict: 'kill-switch' | 'two-full-tunnels' | 'same-route';
+      readonly with: string;
+      readonly message: string;
+    };
 
 export type ConnectResult = Ok | Fail<StartError>;
 
