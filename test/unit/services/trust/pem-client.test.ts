@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { importPrivateKey, openPemClientCertificate } from '../../../../main/services/trust/pem-client.js';
-import { loadClientCertificate, openPkcs12 } from '../../../../main/services/trust/pkcs12.js';
+import { loadClientCertificate } from '../../../../main/services/trust/pkcs12.js';
+import { openPkcs12 } from '../../../../main/services/trust/pkcs12-open.js';
 import { MemoryCredentialStore } from '../../../../main/services/credentials/memory-store.js';
 
 const NOW = new Date('2030-06-01T12:00:00Z');

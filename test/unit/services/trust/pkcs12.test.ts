@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadClientCertificate, openPkcs12 } from '../../../../main/services/trust/pkcs12.js';
+import { loadClientCertificate } from '../../../../main/services/trust/pkcs12.js';
+import { openPkcs12 } from '../../../../main/services/trust/pkcs12-open.js';
 import { MemoryCredentialStore } from '../../../../main/services/credentials/memory-store.js';
 import { certOnlyPkcs12, issue, pkcs12 } from './helpers/certs.js';
 
