@@ -54,9 +54,12 @@ export function trayModel(
   let top: [number, TrayIconState] = [0, 'disconnected'];
   const lines: string[] = [];
   const items: TrayItem[] = profiles.map((p) => {
-    const state = snapshots.get(p.id)?.state ?? 'disconnected';
+    const snap = snapshots.get(p.id);
+    const state = snap?.state ?? 'disconnected';
     if (RANK[state][0] > top[0]) top = RANK[state];
-    if (state !== 'disconnected') lines.push(`${p.name}: ${WORD[state]}`);
+    // With two profiles up, each line says which interface is its own.
+    const via = snap?.state === 'connected' && snap.system ? ` via ${snap.system.interfaceName}` : '';
+    if (state !== 'disconnected') lines.push(`${p.name}: ${WORD[state]}${via}`);
     const up =
       state === 'connected' ||
       state === 'connecting' ||

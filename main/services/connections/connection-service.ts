@@ -24,6 +24,7 @@ import type { Profile } from '../../contract/profile.js';
 import type { ProfileStore } from '../profiles/store.js';
 import { LiveConnection, type TunnelWatcher } from './live-connection.js';
 import { newEntry, retire, tickCounters, type Entry } from './profile-entry.js';
+import { claim } from './entry-claims.js';
 import type { DataPlaneProvider, SessionFactory, SystemPlaneLease } from './ports.js';
 import type { SystemProxyLookup } from './session-config.js';
 import { setUpAttempt, type AttemptSetupOptions } from './attempt-setup.js';
@@ -106,6 +107,8 @@ export class ConnectionService {
     if (entry.live) await entry.live.done;
     if (gen !== entry.generation) return { ok: true };
     const started = await this.start(profileId, entry, gen, opts);
+    // Not started after all (refused, failed, overtaken): nothing held, the claim goes.
+    if (!entry.live) entry.claim = undefined;
     if (!started.ok) return { ok: false, error: started.error };
     return { ok: true };
   }
@@ -220,6 +223,13 @@ export class ConnectionService {
     if (gen !== entry.generation) {
       log.close();
       return { ok: true };
+    }
+    // Beside the other connected profiles (side-by-side.ts): refused before any helper starts.
+    const refused = claim(this.entries, entry, profile, this.deps.dataPlane);
+    if (refused) {
+      log.sink({ time: this.clock.now(), level: 'warn', phase: 'tcp', message: `not started: ${refused.message}` });
+      log.close();
+      return { ok: false, error: refused };
     }
     entry.transientPassword = remembered ? undefined : password;
     const attempt = log.info.attempt;

@@ -24,6 +24,7 @@ export interface HelperDataPlaneOptions {
 
 export function helperDataPlane(options: HelperDataPlaneOptions = {}): DataPlaneProvider {
   return {
+    killSwitchOn: (profile) => (profile.killSwitch ?? options.killSwitch?.() ?? KILL_SWITCH_OFF).mode !== 'off',
     async acquire({ profile, config, log }) {
       const server = await resolveServerAddress(config);
       if (!server.ok) return server;

@@ -46,4 +46,6 @@ export interface DataPlaneProvider {
   }): Promise<
     { readonly ok: true; readonly plane: SystemPlaneLease } | { readonly ok: false; readonly failure: SessionFailure }
   >;
+  /** Whether the profile's connection would run with a kill switch (its own setting, else Preferences). */
+  killSwitchOn?(profile: Profile): boolean;
 }

@@ -4,6 +4,7 @@ import type { Clock, TimerHandle } from '../../engine/clock.js';
 import type { ConnectionState } from '../../contract/model.js';
 import type { ByteCounter } from './byte-counter.js';
 import type { LiveConnection } from './live-connection.js';
+import type { TunnelClaim } from './side-by-side.js';
 
 export interface Entry {
   state: ConnectionState;
@@ -17,6 +18,8 @@ export interface Entry {
   killSwitch?: 'on' | 'always';
   /** When the session shown as connected came up: a passed check (after a resume) keeps it. */
   upSince?: number;
+  /** What its system data plane takes (routes, full tunnel, kill switch), from start until released. */
+  claim?: TunnelClaim;
 }
 
 export function newEntry(): Entry {
@@ -28,6 +31,7 @@ export function retire(entry: Entry): void {
   entry.ticker?.cancel();
   entry.ticker = undefined;
   entry.live = undefined;
+  entry.claim = undefined;
 }
 
 /**

@@ -69,3 +69,33 @@ test('a profile that is disconnecting cannot be clicked', () => {
   const office = m.items[0];
   assert.ok(office?.kind === 'profile' && !office.enabled);
 });
+
+test('two profiles connected through the system data plane: one tooltip line each, naming its interface', () => {
+  const up = (profileId: string, interfaceName: string, route: string): ConnectionSnapshot => ({
+    profileId,
+    state: 'connected',
+    attempt: 1,
+    addresses: { ipv4: '10.0.0.2', peer: null, ipv6: false },
+    dns: [],
+    server: { host: 'h', port: 443 },
+    tls: { version: 'TLSv1.3', cipher: 'x', sha256: 'AA' },
+    since: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    dataPlane: 'tunnel',
+    system: { interfaceName, mtu: 1400, routes: [route], dns: [] },
+  });
+  const m = trayModel(
+    profiles,
+    new Map([
+      ['a', up('a', 'causeway0', '10.1.0.0/16')],
+      ['b', up('b', 'causeway1', '10.2.0.0/16')],
+    ]),
+  );
+  assert.equal(m.icon, 'connected');
+  assert.equal(m.tooltip, 'Causeway\nOffice: connected via causeway0\nLab: connected via causeway1');
+  assert.deepEqual(
+    m.items.flatMap((i) => (i.kind === 'profile' ? [i.label] : [])),
+    ['Disconnect Office (connected)', 'Disconnect Lab (connected)'],
+  );
+});
