@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startClientNetns, type ClientNetns } from '../harness/client-netns.js';
-import { tool } from '../harness/netns.js';
+import { run, tool } from '../harness/netns.js';
 import { integrationSkip, startSoftEther, type SoftEtherServer } from '../harness/softether.js';
 
 /** The spec names the namespace before anything starts (Chromium's wrapper is fixed at load). */
@@ -77,6 +77,10 @@ try {
     process.stdout.write(`${JSON.stringify({ skip })}\n`);
   } else {
     server = await startSoftEther({ name: 'cw-e2e-dp', bridge: true });
+    // More addresses behind the hub (CAUSEWAY_E2E_EXTRA_ADDRESSES=a,b): one per split profile, so each
+    // profile's route leads somewhere that answers.
+    const extra = (process.env['CAUSEWAY_E2E_EXTRA_ADDRESSES'] ?? '').split(',').filter((a) => a !== '');
+    for (const a of extra) await run(tool('ip'), ['-n', server.netns, 'addr', 'add', `${a}/32`, 'dev', 'tap_soft']);
     client = await startClientNetns(server.netns, INDEX);
     const url = await startHostIn(client.name);
     process.stdout.write(
