@@ -13,6 +13,14 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+// Linux 6.2's USO bits, missing from older userspace headers; their values are fixed.
+#ifndef TUN_F_USO4
+#define TUN_F_USO4 0x20
+#endif
+#ifndef TUN_F_USO6
+#define TUN_F_USO6 0x40
+#endif
+
 // Learns what `fd` is from the kernel instead of trusting the sender: a TUN (not TAP) without
 // packet information, its name, and whether reads and writes carry a virtio_net_hdr (and that it
 // is the size gso.c writes). 0, or an errno value with *what naming the failing call.
@@ -34,12 +42,30 @@ static int describe_fd(int fd, char name[IFNAMSIZ], int *vnet, const char **what
   return 0;
 }
 
-// attach(fd, headroom, maxPackets, maxBytes, onRead(buf, bounds), onWritable(), onError(err)) -> handle.
-// Takes over `fd`, an attached TUN descriptor handed over by the helper: the handle closes it, and
-// so does a failed attach. Needs no access to /dev/net/tun and no capability.
+// Asks the kernel to hand reads over as TSO/USO super-packets with partial checksums (read.c cuts
+// them), trying the largest set first: USO needs Linux 6.2 (older kernels answer EINVAL to bits
+// they do not know), TSO without USO any kernel with IFF_VNET_HDR. TUN_F_TSO_ECN: CWR is kept on the
+// first segment only (gso_read.c), as the kernel's own segmentation does. The setting is the
+// device's, and the helper resets it to 0 whenever it opens the device (open.c). No capability is
+// needed on an attached descriptor. Returns the flags granted, 0 when none were.
+static unsigned enable_read_offload(int fd) {
+  static const unsigned tries[] = {
+      TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN | TUN_F_USO4 | TUN_F_USO6,
+      TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN,
+  };
+  for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++) {
+    if (ioctl(fd, TUNSETOFFLOAD, (unsigned long)tries[i]) == 0) return tries[i];
+  }
+  return 0;
+}
+
+// attach(fd, headroom, maxPackets, maxBytes, onRead(buf, bounds), onWritable(), onError(err)[,
+// readOffload = true]) -> handle. Takes over `fd`, an attached TUN descriptor handed over by the
+// helper: the handle closes it, and so does a failed attach. Needs no access to /dev/net/tun and no
+// capability. readOffload false leaves the device's offloads as the helper set them (off).
 napi_value js_attach(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
+  size_t argc = 8;
+  napi_value argv[8];
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 7) {
     napi_throw_type_error(env, "ERR_MISSING_ARGS", "attach(fd, headroom, maxPackets, maxBytes, onRead, onWritable, onError)");
@@ -58,6 +84,8 @@ napi_value js_attach(napi_env env, napi_callback_info info) {
       return NULL;
     }
   }
+  bool read_offload = true;
+  if (argc >= 8 && !tun_get_bool(env, argv[7], true, "readOffload", &read_offload)) return NULL;
   char name[IFNAMSIZ];
   int vnet = 0, err;
   const char *what = "ioctl(TUNGETIFF)";
@@ -77,15 +105,23 @@ napi_value js_attach(napi_env env, napi_callback_info info) {
     return NULL;
   }
   size_t name_len = strlen(name);
+  unsigned rx_offload = vnet && read_offload ? enable_read_offload(fd) : 0;
 
   tun_t *t = calloc(1, sizeof *t);
-  uint8_t *slab = malloc((size_t)max_bytes + headroom + MAX_PACKET);
-  uint32_t *bounds = malloc(((size_t)max_packets + 1) * sizeof(uint32_t));
+  // Room past the caps for the last read: a whole MAX_PACKET, and the headers its segments repeat.
+  // Pages never written are never touched, so the reserve costs address space, not memory.
+  size_t slab_size = (size_t)max_bytes + headroom + MAX_PACKET +
+                     (rx_offload ? (size_t)TUN_RX_MAX_SEGS * (headroom + GSO_READ_MAX_HEAD) : 0);
+  size_t frames = (size_t)max_packets + TUN_RX_MAX_SEGS;
+  uint8_t *slab = malloc(slab_size);
+  uint32_t *bounds = malloc((frames + 1) * sizeof(uint32_t));
+  uint8_t *thinned = malloc(frames);
   uv_loop_t *loop = NULL;
-  if (t == NULL || slab == NULL || bounds == NULL) {
+  if (t == NULL || slab == NULL || bounds == NULL || thinned == NULL) {
     free(t);
     free(slab);
     free(bounds);
+    free(thinned);
     close(fd);
     tun_throw_errno(env, ENOMEM, "malloc", name);
     return NULL;
@@ -97,7 +133,10 @@ napi_value js_attach(napi_env env, napi_callback_info info) {
   t->max_packets = max_packets;
   t->max_bytes = max_bytes;
   t->slab = slab;
+  t->slab_size = slab_size;
   t->bounds = bounds;
+  t->thinned = thinned;
+  t->rx_offload = rx_offload;
   t->vnet = vnet;
   t->gso = vnet;
   t->gso_udp = vnet;
@@ -106,6 +145,7 @@ napi_value js_attach(napi_env env, napi_callback_info info) {
   if (napi_get_uv_event_loop(env, &loop) != napi_ok || (uverr = uv_poll_init(loop, &t->poll, fd)) != 0) {
     free(slab);
     free(bounds);
+    free(thinned);
     free(t);
     close(fd);
     tun_throw_errno(env, uverr ? -uverr : EINVAL, "uv_poll_init", name);

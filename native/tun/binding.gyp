@@ -5,7 +5,7 @@
   "variables": {
     "tun_sources": [
       "napi_helpers.c", "lifetime.c", "open.c", "attach.c", "read.c", "write.c", "info.c",
-      "fdpass_js.c", "exports.c", "fdpass.c", "gso.c", "gso_udp.c", "ack_thin.c"
+      "fdpass_js.c", "exports.c", "fdpass.c", "gso.c", "gso_udp.c", "ack_thin.c", "gso_read.c"
     ]
   },
   "target_defaults": {

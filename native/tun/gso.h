@@ -1,4 +1,5 @@
-// Userspace GRO for TUN writes: runs of in-order TCP segments of one flow (gso.c), or of equal-sized
+// Userspace GRO for TUN writes (and, for reads, the segmentation of the kernel's TSO/USO packets:
+// gso_read.c): runs of in-order TCP segments of one flow (gso.c), or of equal-sized
 // UDP datagrams of one flow (gso_udp.c), become one GSO packet; and superseded pure ACKs of one TCP
 // flow are left out (ack_thin.c).
 //
@@ -66,5 +67,19 @@ void gso_plan_single(const gso_packet_t *packet, gso_plan_t *plan);
 // A packet read with VIRTIO_NET_HDR_F_NEEDS_CSUM: computes the checksum over [start, length) and
 // stores it at start + offset. Returns 0 when done, -1 when start/offset lie outside the packet.
 int gso_complete_checksum(uint8_t *packet, size_t length, uint32_t start, uint32_t offset);
+
+// ---- reads (gso_read.c) ----------------------------------------------------------------------------
+
+// Largest IP + TCP/UDP header a read super-packet may have: IPv4 with options (60) + TCP (60).
+#define GSO_READ_MAX_HEAD (60u + 60u)
+
+// One packet read behind virtio_net_hdr `vh` into slab[pos + headroom, + length): completes a
+// partial checksum, or cuts a GSO packet into segments that fit `mtu` (0: unknown, keep gso_size),
+// laid out as [headroom][segment][headroom][segment]... from pos, headrooms zeroed, in place.
+// Writes each frame's start to bounds[0..count), the end of the last to *end, and returns count;
+// 0 to drop the packet (malformed, more than max_segs segments, or past `capacity` bytes of slab).
+uint32_t gso_read_segment(uint8_t *slab, size_t capacity, size_t pos, uint32_t headroom, size_t length,
+                          const struct virtio_net_hdr *vh, uint32_t mtu, uint32_t max_segs, uint32_t *bounds,
+                          size_t *end);
 
 #endif

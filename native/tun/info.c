@@ -30,6 +30,18 @@ napi_value js_device_name(napi_env env, napi_callback_info info) {
   return result;
 }
 
+int tun_kernel_mtu(const char *name) {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return -errno;
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  memcpy(ifr.ifr_name, name, strnlen(name, IFNAMSIZ - 1));
+  int r = ioctl(s, SIOCGIFMTU, &ifr);
+  int err = errno;
+  close(s);
+  return r < 0 ? -err : ifr.ifr_mtu;
+}
+
 // mtu(handle) -> the device's current MTU, asked of the kernel each time.
 napi_value js_mtu(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -37,22 +49,12 @@ napi_value js_mtu(napi_env env, napi_callback_info info) {
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   tun_t *t = tun_get_handle(env, argv[0]);
   if (t == NULL) return NULL;
-  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (s < 0) {
-    tun_throw_errno(env, errno, "socket", t->name);
+  int mtu = tun_kernel_mtu(t->name);
+  if (mtu < 0) {
+    tun_throw_errno(env, -mtu, mtu == -EAFNOSUPPORT ? "socket" : "ioctl(SIOCGIFMTU)", t->name);
     return NULL;
   }
-  struct ifreq ifr;
-  memset(&ifr, 0, sizeof ifr);
-  memcpy(ifr.ifr_name, t->name, strlen(t->name));
-  int r = ioctl(s, SIOCGIFMTU, &ifr);
-  int err = errno;
-  close(s);
-  if (r < 0) {
-    tun_throw_errno(env, err, "ioctl(SIOCGIFMTU)", t->name);
-    return NULL;
-  }
-  CHECK(env, napi_create_int32(env, ifr.ifr_mtu, &result));
+  CHECK(env, napi_create_int32(env, mtu, &result));
   return result;
 }
 
@@ -79,6 +81,9 @@ napi_value js_stats(napi_env env, napi_callback_info info) {
   STAT(tx_udp_gso_packets, "txUdpGsoPackets")
   STAT(tx_udp_gso_segments, "txUdpGsoSegments")
   STAT(tx_acks_thinned, "txAcksThinned")
+  STAT(rx_gso_packets, "rxGsoPackets")
+  STAT(rx_gso_segments, "rxGsoSegments")
+  STAT(rx_acks_thinned, "rxAcksThinned")
 #undef STAT
   return obj;
 }

@@ -16,8 +16,10 @@ static void on_closed(uv_handle_t *handle) {
   t->close_done = 1;
   free(t->slab);
   free(t->bounds);
+  free(t->thinned);
   t->slab = NULL;
   t->bounds = NULL;
+  t->thinned = NULL;
   if (t->finalized) free(t);
 }
 

@@ -13,8 +13,9 @@
 //   napi_helpers.c  errors shaped like Node's system errors, argument checks
 //   lifetime.c      closing the handle from JS, GC or env teardown; the poll and calls into JS
 //   open.c          the helper's side: TUNSETIFF, the virtio_net_hdr settings, offloads off
-//   attach.c        the engine's side: taking over a handed-over descriptor
-//   read.c          batch reads into the slab
+//   attach.c        the engine's side: taking over a handed-over descriptor, read offloads on
+//   read.c          batch reads into the slab: super-packets cut by gso_read.c, superseded pure
+//                   ACKs left out (ack_thin.c)
 //   write.c         batch writes: TCP segments merged by gso.c, UDP datagrams by gso_udp.c,
 //                   superseded pure ACKs left out by ack_thin.c (csum.h: their checksums)
 //   info.c          questions about a handle: name, MTU, GSO, counters
@@ -39,6 +40,10 @@
 #define MAX_HEADROOM 256u
 #define MAX_BATCH_PACKETS 4096u
 #define MAX_BATCH_BYTES (16u * 1024u * 1024u)
+// Segments one read super-packet may become (gso_read.c); the slab and bounds hold that many past
+// the caps. 64 KB of TCP at the kernel's smallest MSS (net.ipv4.tcp_min_snd_mss, 48) is 1366; a
+// GSO packet that would need more is dropped. UDP sends are at most 128 datagrams (UDP_MAX_SEGMENTS).
+#define TUN_RX_MAX_SEGS 1400u
 
 typedef struct {
   napi_env env;
@@ -60,14 +65,20 @@ typedef struct {
   uint32_t max_packets;
   uint32_t max_bytes;
   uint8_t *slab;
-  uint32_t *bounds;
+  size_t slab_size;
+  uint32_t *bounds;    // max_packets + TUN_RX_MAX_SEGS + 1 frame starts of the batch being read
+  uint8_t *thinned;    // per frame of that batch: a superseded pure ACK, left out (read.c)
+  unsigned rx_offload; // TUN_F_* the kernel granted for reads (attach.c); 0 = plain packets
   int vnet;  // attached with IFF_VNET_HDR: every read and write starts with a virtio_net_hdr
   int gso;      // merge TCP segments on write (vnet, and the kernel has not refused a merged packet)
   int gso_udp;  // merge UDP datagrams on write (the same, for VIRTIO_NET_HDR_GSO_UDP_L4: Linux >= 6.2)
-  // Counters for the benchmark and for diagnosing drops; never reset. tx_gso_* count TCP and UDP
+  // Counters for the benchmark and for diagnosing drops; never reset. rx_packets/rx_bytes count what
+  // JS received (segments, not super-packets; thinned ACKs left out). tx_gso_* count TCP and UDP
   // GSO packets (UDP's share also in tx_udp_gso_*); thinned ACKs are not in tx_packets.
   double rx_packets, rx_bytes, rx_wakeups, rx_dropped, tx_packets, tx_bytes, tx_dropped, tx_eagain;
   double tx_gso_packets, tx_gso_segments, tx_udp_gso_packets, tx_udp_gso_segments, tx_acks_thinned;
+  // Reads: super-packets cut and the segments they became (in rx_packets), pure ACKs left out (not).
+  double rx_gso_packets, rx_gso_segments, rx_acks_thinned;
 } tun_t;
 
 // ---- napi_helpers.c ------------------------------------------------------------------------------
@@ -114,6 +125,11 @@ int tun_update_poll(tun_t *t);
 void tun_call_js(tun_t *t, napi_ref ref, size_t argc, napi_value *argv);
 // Stops reading and writable notifications, then calls onError(error).
 void tun_report_error(tun_t *t, napi_value error);
+
+// ---- info.c --------------------------------------------------------------------------------------
+
+// The MTU of interface `name`, asked of the kernel; -errno on failure.
+int tun_kernel_mtu(const char *name);
 
 // ---- read.c --------------------------------------------------------------------------------------
 

@@ -18,7 +18,9 @@ export type TunHandle = { readonly [tunHandleBrand]: true };
 export interface TunAddon {
   /**
    * Takes over `fd`, an attached TUN descriptor the helper handed over (closed by close(), and by a
-   * failed attach). Name and IFF_VNET_HDR are asked of the kernel, not taken from the sender.
+   * failed attach). Name and IFF_VNET_HDR are asked of the kernel, not taken from the sender. With
+   * IFF_VNET_HDR, readOffload (default true) turns the device's TSO/USO offloads on, so reads come
+   * as super-packets that the addon cuts back into MTU-sized packets before onRead sees them.
    */
   attach(
     fd: number,
@@ -28,6 +30,7 @@ export interface TunAddon {
     onRead: (buffer: Buffer, bounds: Uint32Array) => void,
     onWritable: () => void,
     onError: (error: Error) => void,
+    readOffload?: boolean,
   ): TunHandle;
   /** The helper's half (needs /dev/net/tun): opens the existing TUN `name`; offload asks for IFF_VNET_HDR. */
   openDevice(name: string, offload?: boolean): { fd: number; vnet: boolean };
@@ -61,6 +64,10 @@ export interface TunAddon {
     txUdpGsoPackets?: number;
     txUdpGsoSegments?: number;
     txAcksThinned?: number;
+    /** Absent from an addon built before read offloads (tun-linux.ts reads 0). */
+    rxGsoPackets?: number;
+    rxGsoSegments?: number;
+    rxAcksThinned?: number;
   };
   close(handle: TunHandle): void;
   readonly MAX_PACKET: number;

@@ -7,8 +7,19 @@ export interface TunStats {
   readonly rxBytes: number;
   /** Read wake-ups; rxPackets / rxWakeups is the mean batch size. */
   readonly rxWakeups: number;
-  /** Packets read that could not be handed on (a GSO packet or bad checksum offsets; not expected). */
+  /** Packets read that could not be handed on (a malformed GSO packet or bad checksum offsets; not expected). */
   readonly rxDropped: number;
+  /**
+   * TSO/USO super-packets read (Linux: TUNSETOFFLOAD, native/tun/gso_read.c) and the MTU-sized
+   * segments they were cut into (counted in rxPackets: the handler only ever sees plain packets).
+   */
+  readonly rxGsoPackets: number;
+  readonly rxGsoSegments: number;
+  /**
+   * Pure ACKs read but not handed on because the next packet of the same read burst was a later ACK
+   * of the same TCP flow (the rules of txAcksThinned); not in rxPackets.
+   */
+  readonly rxAcksThinned: number;
   readonly txPackets: number;
   readonly txBytes: number;
   /** Packets the kernel refused (malformed, link down, no memory): dropped, as IP allows. */

@@ -7,6 +7,12 @@ import type { TunDevice, TunError, TunOpenResult, TunOptions, TunStats } from '.
 export interface LinuxTunOptions extends TunOptions {
   /** Path of causeway_tun.node; by default found by walking up to native/tun/build/Release. */
   readonly addonPath?: string;
+  /**
+   * Let the kernel hand reads over as TSO/USO super-packets, which the addon cuts back into
+   * MTU-sized packets (native/tun/gso_read.c): one read per ~64 KB of a local TCP upload instead
+   * of one per segment. Default true; false keeps every offload off (for comparisons).
+   */
+  readonly readOffload?: boolean;
 }
 
 const DEFAULT_MAX_PACKETS = 256;
@@ -21,7 +27,12 @@ export function attachLinuxTun(fd: number, options: Omit<LinuxTunOptions, 'offlo
   if (!loaded.ok) return { ok: false, error: { code: loaded.code, message: loaded.message } };
   const device = new LinuxTun(loaded.addon, options.headroom ?? SSTP_PPP_HEADROOM);
   try {
-    device.attach(fd, options.maxPackets ?? DEFAULT_MAX_PACKETS, options.maxBytes ?? DEFAULT_MAX_BYTES);
+    device.attach(
+      fd,
+      options.maxPackets ?? DEFAULT_MAX_PACKETS,
+      options.maxBytes ?? DEFAULT_MAX_BYTES,
+      options.readOffload ?? true,
+    );
   } catch (e) {
     return { ok: false, error: toTunError(e) };
   }
@@ -48,7 +59,7 @@ class LinuxTun implements TunDevice {
     return this.deviceName;
   }
 
-  attach(fd: number, maxPackets: number, maxBytes: number): void {
+  attach(fd: number, maxPackets: number, maxBytes: number, readOffload: boolean): void {
     this.handle = this.addon.attach(
       fd,
       this.headroom,
@@ -57,6 +68,7 @@ class LinuxTun implements TunDevice {
       (buffer, bounds) => this.packetHandler?.({ buffer, bounds, count: bounds.length - 1, headroom: this.headroom }),
       () => this.writable(),
       (error) => this.fail(toTunError(error)),
+      readOffload,
     );
     this.deviceName = this.addon.deviceName(this.handle);
   }
@@ -151,6 +163,9 @@ const ZERO_STATS: TunStats = {
   rxBytes: 0,
   rxWakeups: 0,
   rxDropped: 0,
+  rxGsoPackets: 0,
+  rxGsoSegments: 0,
+  rxAcksThinned: 0,
   txPackets: 0,
   txBytes: 0,
   txDropped: 0,

@@ -1,5 +1,6 @@
 // The test build of native/tun (binding.gyp's causeway_tun_test target): the product API plus
-// coalesce(), which shows the write gso.c plans for a list of packets, no device involved. The
+// coalesce(), which shows the write gso.c plans for a list of packets, and segmentRead(), what a
+// read becomes (gso_read.c), no device involved. The
 // product addon (main/engine/tun/native-addon.ts) does not have it; only tests load this one.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,9 +23,28 @@ export interface CoalescedWrite {
   readonly csumOffset: number;
 }
 
+/** The virtio_net_hdr fields a TUN read came with. */
+export interface ReadVnet {
+  readonly flags: number;
+  readonly gsoType: number;
+  readonly gsoSize: number;
+  readonly csumStart: number;
+  readonly csumOffset: number;
+}
+
 export interface TunTestAddon extends TunAddon {
   /** What write() would hand the kernel next for packets[start…] (native/tun/test_addon.c). */
   coalesce(packets: readonly Uint8Array[], start: number): CoalescedWrite;
+  /**
+   * What read.c hands JS for one packet read behind `vnet` (native/tun/gso_read.c): a batch laid out
+   * as packet-batch.ts describes, or null when the packet is dropped.
+   */
+  segmentRead(
+    packet: Uint8Array,
+    vnet: ReadVnet,
+    mtu: number,
+    headroom: number,
+  ): { buffer: Buffer; bounds: Uint32Array } | null;
 }
 
 /**
