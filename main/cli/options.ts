@@ -81,6 +81,13 @@ export function parseMru(text: string | undefined): Parsed<number> {
   return parseOptionalIntegerOption(text, { flag: '--mru', range: MRU_RANGE, unit: 'bytes' }, 1500);
 }
 
+/** --keepalive SECONDS: SSTP hello and LCP echo interval; a silent server is declared dead within two. */
+export const KEEPALIVE_RANGE_S = { min: 1, max: 3600 } as const;
+
+export function parseKeepalive(text: string | undefined): Parsed<number> {
+  return parseOptionalIntegerOption(text, { flag: '--keepalive', range: KEEPALIVE_RANGE_S, unit: 'seconds' }, 20);
+}
+
 export function parseAuthList(text: string): Parsed<AuthMethod[]> {
   const items = text
     .split(',')

@@ -17,7 +17,7 @@ import { chooseKillSwitch, type KillSwitchCliOptions } from '../kill-switch-opti
 import type { MetricsCliOptions } from '../metrics-options.js';
 import { parseMssClamp } from '../mss-clamp-option.js';
 import { otpMode } from '../one-time-code.js';
-import type { ConnectOptions } from '../options.js';
+import { parseKeepalive, type ConnectOptions } from '../options.js';
 import { exitCodeForTargetError, resolveConnectTarget, type ConnectTarget } from '../profiles/target.js';
 import type { SecretAndOutputOptions } from './test.js';
 
@@ -66,9 +66,9 @@ export async function planSession(
   const t = resolved.target;
   if (t.kind === 'address' && t.warning) ctx.stderr(`causeway: warning: ${t.warning}\n`);
   const profile = t.kind === 'profile' ? t.profile : undefined;
-  const keepaliveSeconds = Number(o.keepalive ?? '20');
-  if (!Number.isFinite(keepaliveSeconds) || keepaliveSeconds < 1 || keepaliveSeconds > 3600)
-    return refuse('--keepalive must be between 1 and 3600 seconds');
+  const keepalive = parseKeepalive(o.keepalive);
+  if (!keepalive.ok) return refuse(keepalive.error);
+  const keepaliveSeconds = keepalive.value;
   const mssClamp = parseMssClamp(o.mssClamp);
   if (!mssClamp.ok) return refuse(mssClamp.error);
   const configDir = t.kind === 'profile' ? t.services.paths.configDir : resolvePaths({ env: ctx.env }).configDir;

@@ -48,7 +48,11 @@ export function registerConnectCommand(program: Command, ctx: CliContext): void 
       '--otp-stdin',
       'read the one-time codes from standard input, one line each time an otp-needed event (or prompt) asks; with --password-stdin the password is the first line',
     )
-    .option('--keepalive <seconds>', 'dead-peer detection interval (a silent server is declared dead within two)', '20')
+    .option(
+      '--keepalive <seconds>',
+      'dead-peer detection interval, a whole number of seconds from 1 to 3600 (a silent server is declared dead within two)',
+      '20',
+    )
     .option('--interface <name>', 'name for the TUN device (default: causeway0, causeway1, …)')
     .option('--mss-clamp <mss>', MSS_CLAMP_HELP);
   addKillSwitchOptions(command)

@@ -4,6 +4,8 @@
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { parseIntegerOption } from '../integer-option.js';
+import type { Parsed } from '../options.js';
 import type { LogEntry, LogLevel } from '../../engine/log.js';
 import type { AttemptInfo } from '../../services/logs/connection-log.js';
 import { formatText } from '../../services/logs/log-file.js';
@@ -20,6 +22,17 @@ interface LogsOptions {
 }
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+/**
+ * Attempts are numbered from 1 up, one more than the highest kept (connection-logs.ts); the top is
+ * only there to keep the message readable — no profile gets near a billion attempts.
+ */
+const ATTEMPT_RANGE = { min: 1, max: 999_999_999 } as const;
+
+/** --attempt N: which attempt's log to show. */
+export function parseAttempt(text: string): Parsed<number> {
+  return parseIntegerOption(text, { flag: '--attempt', range: ATTEMPT_RANGE });
+}
 
 export interface LogsSeams {
   readonly open?: OpenProfileServices;
@@ -43,9 +56,9 @@ export function registerLogsCommand(program: Command, ctx: CliContext, seams: Lo
       const r = reply(ctx, o.json);
       let attempt: number | undefined;
       if (o.attempt !== undefined) {
-        attempt = Number(o.attempt);
-        if (!Number.isInteger(attempt) || attempt < 1)
-          return r.fail(EXIT.usage, `--attempt must be a positive whole number (got ${o.attempt})`);
+        const n = parseAttempt(o.attempt);
+        if (!n.ok) return r.fail(EXIT.usage, `${n.error} (see --list)`);
+        attempt = n.value;
       }
       if (o.list && (o.follow || attempt !== undefined))
         return r.fail(EXIT.usage, '--list cannot be combined with --follow or --attempt');

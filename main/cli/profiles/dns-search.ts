@@ -1,7 +1,7 @@
 // --dns-search / --no-dns-search: the profile's DNS search domains. The limits (how many, what a
 // domain looks like) are the profile schema's own: this asks the schema and puts its answer in terms
 // of the flag, so a limit changed there is changed here too.
-import { ProfileDraftSchema } from '../../contract/profile.js';
+import { ProfileDraftSchema, type ProfileDraft } from '../../contract/profile.js';
 import type { Parsed } from '../options.js';
 
 const FLAG = '--dns-search';
@@ -33,6 +33,27 @@ export function parseDnsSearch(given: readonly string[] | false): Parsed<string[
     return bad(`${FLAG}: '${value}'${pick.code === 'custom' ? ' is ' : ': '}${pick.message}`);
   }
   return bad(`${FLAG}: ${issues[0]?.message ?? 'not accepted'} (got ${domains.length})`);
+}
+
+/**
+ * Search domains only ever go to the tunnel's DNS servers (helper-net-configurator's DNS request), so
+ * with the server's DNS off they would be saved and silently never used. Refused when this command
+ * makes that combination — given together, or one flag meeting the other's setting already saved —
+ * never for a stored profile the command does not touch in that way.
+ */
+export function dnsSearchConflict(
+  o: { readonly dns?: boolean; readonly dnsSearch?: readonly string[] | false },
+  draft?: ProfileDraft,
+): string | undefined {
+  const searchGiven = Array.isArray(o.dnsSearch);
+  if (o.dns === false && searchGiven)
+    return `${FLAG} cannot be used with --no-dns: search domains are only sent to the server's DNS servers, which --no-dns turns off; drop one of the two`;
+  if (draft === undefined || draft.dns !== false || !draft.dnsSearchDomains?.length) return undefined;
+  if (o.dns === false)
+    return `--no-dns would leave this profile's DNS search domains (${draft.dnsSearchDomains.join(', ')}) unused: add --no-dns-search to remove them too`;
+  if (searchGiven)
+    return `${FLAG} needs the server's DNS servers, which this profile does not use: add --dns to turn them on`;
+  return undefined;
 }
 
 /** A value as it goes into a one-line error: a pasted novel is cut, not echoed whole. */

@@ -7,7 +7,7 @@ import { normaliseFingerprint } from '../../engine/transport/certificate.js';
 import { PROFILE_MTU_RANGE, type ProfileDraft } from '../../contract/profile.js';
 import { OTP_MODES } from '../../engine/config.js';
 import { parseIntegerOption } from '../integer-option.js';
-import { parseDnsSearch } from './dns-search.js';
+import { dnsSearchConflict, parseDnsSearch } from './dns-search.js';
 import { parseAuthList, parseAuthWait, parseHostPort, parseProxyUrl, type Parsed } from '../options.js';
 
 /** What commander hands over. `false` comes from a --no-X flag; `undefined` means "not given". */
@@ -216,6 +216,8 @@ export function parseProfileFlags(o: ProfileFlagOptions): Parsed<ProfileEdits> {
     const dns = o.dns;
     step((d) => ({ ...d, dns }));
   }
+  const dnsConflict = dnsSearchConflict(o);
+  if (dnsConflict) return bad(dnsConflict);
   if (o.dnsSearch !== undefined) {
     const domains = parseDnsSearch(o.dnsSearch);
     if (!domains.ok) return domains;

@@ -10,6 +10,7 @@ import type { Profile, ProfileDraft } from '../../contract/profile.js';
 import { importCaFile } from '../../services/trust/ca-import.js';
 import { parseCertificates } from '../../services/trust/certificate.js';
 import { EXIT } from '../exit-codes.js';
+import { dnsSearchConflict } from './dns-search.js';
 import { emptyDraft, parseProfileFlags, type ProfileEdits, type ProfileFlagOptions } from './flags.js';
 import { weakAuthWarnings } from '../options.js';
 import type { ProfileServices } from './services.js';
@@ -52,11 +53,12 @@ async function prepare(
   return { ok: true, value: { edits, secret: { kind: edits.stdinSecret, value } } };
 }
 
-function checkDraft(draft: ProfileDraft, p: Prepared): string | undefined {
+function checkDraft(draft: ProfileDraft, p: Prepared, o: ProfileFlagOptions): string | undefined {
   if (p.secret?.kind === 'proxy-password' && draft.proxy?.username === undefined) {
     return '--proxy-password-stdin needs a proxy with a user name: --proxy http://USER@host:port';
   }
-  return undefined;
+  // The flags alone were checked in parseProfileFlags; here they meet what the profile already has.
+  return dnsSearchConflict(o, draft);
 }
 
 export async function addProfile(
@@ -69,7 +71,7 @@ export async function addProfile(
   if (!prepared.ok) return prepared;
   const p = prepared.value;
   const draft = p.edits.apply(emptyDraft(name));
-  const problem = checkDraft(draft, p);
+  const problem = checkDraft(draft, p, o);
   if (problem) return usage(problem);
   const added = await services.store.add(draft);
   if (!added.ok) return { ok: false, code: exitCodeForStoreError(added.error), message: added.error.message };
@@ -108,7 +110,7 @@ export async function editProfile(
   const prepared = await prepare(o, stdin);
   if (!prepared.ok) return prepared;
   const p = prepared.value;
-  const problem = checkDraft(p.edits.apply(current), p);
+  const problem = checkDraft(p.edits.apply(current), p, o);
   if (problem) return usage(problem);
   // The secret first: if the keychain is out of reach, the profile is left exactly as it was.
   if (p.secret) {

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { emptyDraft, parseProfileFlags, type ProfileFlagOptions } from '../../../main/cli/profiles/flags.js';
+import { dnsSearchConflict } from '../../../main/cli/profiles/dns-search.js';
 import { applyFlags, commanderOptions } from './profile-flags-support.js';
 import { formatProfile } from '../../../main/cli/profiles/format.js';
 import { validateDraft, validateProfile, type ProfileDraft } from '../../../main/contract/profile.js';
@@ -81,4 +82,50 @@ describe('profiles add/edit --dns-search', () => {
     );
     assert.match(show(base), /\n {2}DNS search +none\n/);
   });
+});
+
+// Search domains only go to the tunnel's DNS servers: with those off they would be saved and never used.
+describe('profiles add/edit --dns-search with --no-dns', () => {
+  const together = /^--dns-search cannot be used with --no-dns: .*which --no-dns turns off; drop one of the two$/;
+  const flagCases: [string, 'add' | 'edit', string[], RegExp | undefined][] = [
+    ['add: both flags', 'add', ['--server', 'h', '--dns-search', 'corp.test', '--no-dns'], together],
+    ['edit: both flags, either order', 'edit', ['--no-dns', '--dns-search', 'corp.test'], together],
+    ['edit: --no-dns with --no-dns-search', 'edit', ['--no-dns', '--no-dns-search'], undefined],
+    ['add: --dns-search with --dns', 'add', ['--server', 'h', '--dns-search', 'corp.test', '--dns'], undefined],
+    ['add: --no-dns alone', 'add', ['--server', 'h', '--no-dns'], undefined],
+  ];
+  for (const [what, mode, args, error] of flagCases)
+    it(`${what}: ${error ? 'refused, naming both flags' : 'taken'}`, () => {
+      const r = parseProfileFlags(commanderOptions(mode, args));
+      if (error === undefined) assert.ok(r.ok, r.ok ? '' : r.error);
+      else {
+        assert.ok(!r.ok);
+        assert.match(r.error, error);
+      }
+    });
+
+  const dnsOff: ProfileDraft = { ...base, dns: false };
+  const storedCases: [string, ProfileDraft, ProfileFlagOptions, RegExp | undefined][] = [
+    [
+      '--no-dns on a profile with search domains',
+      withTwo,
+      { dns: false },
+      /^--no-dns would leave this profile's DNS search domains \(corp\.test, lab\.corp\.test\) unused: add --no-dns-search/,
+    ],
+    [
+      "--dns-search on a profile without the server's DNS",
+      dnsOff,
+      { dnsSearch: ['corp.test'] },
+      /^--dns-search needs the server's DNS servers, which this profile does not use: add --dns/,
+    ],
+    ['--dns-search with --dns on that profile', dnsOff, { dnsSearch: ['corp.test'], dns: true }, undefined],
+    ['--no-dns with --no-dns-search', withTwo, { dns: false, dnsSearch: false }, undefined],
+    ['a change elsewhere to a profile already like that', { ...withTwo, dns: false }, { user: 'bob' }, undefined],
+  ];
+  for (const [what, from, o, error] of storedCases)
+    it(`edit: ${what}: ${error ? 'refused, saying what to add' : 'taken'}`, () => {
+      const got = dnsSearchConflict(o, applyFlags(o, from));
+      if (error === undefined) assert.equal(got, undefined);
+      else assert.match(got ?? '', error);
+    });
 });

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseIntegerOption, parseOptionalIntegerOption } from '../../../main/cli/integer-option.js';
-import { parseAuthWait, parseMru } from '../../../main/cli/options.js';
+import { parseAuthWait, parseKeepalive, parseMru } from '../../../main/cli/options.js';
+import { parseAttempt } from '../../../main/cli/commands/logs.js';
 import { parseMssClamp } from '../../../main/cli/mss-clamp-option.js';
 import { benchKnobs } from '../../../main/cli/commands/bench.js';
 import { emptyDraft, parseProfileFlags } from '../../../main/cli/profiles/flags.js';
@@ -108,6 +109,22 @@ const cases: { flag: string; parse: Parse; good: string; value: unknown; bad: st
     value: { seconds: 5, window: 64, size: 65_535 },
     bad: '65536',
     error: "--size must be a whole number of bytes from 44 to 65535, got '65536'",
+  },
+  {
+    flag: '--keepalive',
+    parse: parseKeepalive,
+    good: '3600',
+    value: 3600,
+    bad: '5x',
+    error: "--keepalive must be a whole number of seconds from 1 to 3600, got '5x'",
+  },
+  {
+    flag: '--attempt',
+    parse: parseAttempt,
+    good: '7',
+    value: 7,
+    bad: '-1',
+    error: "--attempt must be a whole number from 1 to 999999999, got '-1'",
   },
   {
     flag: '--mtu',

@@ -208,6 +208,25 @@ describe('causeway profiles', () => {
     assert.equal((await cw(['profiles', 'edit', 'Office', '--name', 'home'])).code, 1);
   });
 
+  it('--dns-search with --no-dns is refused on add and edit, and nothing is saved', async () => {
+    const both = await cw(['profiles', 'add', 'Corp', '--server', 'h', '--dns-search', 'corp.test', '--no-dns']);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--dns-search cannot be used with --no-dns/);
+    assert.equal((await cw(['profiles', 'show', 'Corp'])).code, 1, 'the refused add saved nothing');
+    assert.equal((await cw(['profiles', 'add', 'Corp', '--server', 'h', '--dns-search', 'corp.test'])).code, 0);
+    const off = await cw(['profiles', 'edit', 'Corp', '--no-dns']);
+    assert.equal(off.code, 2);
+    assert.match(off.stderr, /DNS search domains \(corp\.test\) unused: add --no-dns-search/);
+    assert.equal((await profile('Corp')).dns, true, 'the refused edit changed nothing');
+    assert.equal((await cw(['profiles', 'edit', 'Corp', '--no-dns', '--no-dns-search'])).code, 0);
+    const p = await profile('Corp');
+    assert.equal(p.dns, false);
+    assert.equal(p.dnsSearchDomains, undefined);
+    const back = await cw(['profiles', 'edit', 'Corp', '--dns-search', 'corp.test']);
+    assert.equal(back.code, 2);
+    assert.match(back.stderr, /add --dns to turn them on/);
+  });
+
   it('edit --proxy-password-stdin saves the proxy password; --no-proxy deletes it', async () => {
     await cw(['profiles', 'add', 'P', '--server', 'h', '--proxy', 'http://px@127.0.0.1:3128']);
     const id = (await profile('P')).id;
@@ -437,6 +456,15 @@ describe('causeway test NAME and causeway logs NAME', () => {
     assert.ok(entries.length > 0 && entries.every((e) => e['level'] === 'error' && e['attempt'] === 1));
     assert.equal((await cw(['logs', 'Dead', '--attempt', '7'])).code, 1);
     assert.equal((await cw(['logs', 'Dead', '--attempt', 'x'])).code, 2);
+    // The shared whole-number check: '1.5', '1e0' and '0x1' were never attempts (Number() took the last two).
+    for (const bad of ['0', '-1', '1.5', '1e0', '0x1', '']) {
+      const r = await cw(['logs', 'Dead', '--attempt', bad]);
+      assert.equal(r.code, 2, bad);
+      assert.match(
+        r.stderr,
+        new RegExp(`--attempt must be a whole number from 1 to 999999999, got '${bad}' \\(see --list\\)`),
+      );
+    }
     assert.equal((await cw(['logs', 'Nope'])).code, 1);
     for (const f of await filesUnder(join(dir, 'state')))
       assert.equal((await readFile(f, 'utf8')).includes('log-secret-pw'), false, f);
