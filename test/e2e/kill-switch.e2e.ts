@@ -2,33 +2,15 @@
 // The kill switch's two toggles on the real services (no VPN server needed): Preferences → Kill switch
 // writes <config>/kill-switch.json and survives a reload; a profile's own choice is saved to the profile
 // file, comes back after a reload, and "As in Preferences" removes it again.
-import { expect, test, type Page } from '@playwright/test';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { startE2eHost, type E2eHost } from './host.js';
+import { expect, test } from '@playwright/test';
+import { usePreferencesHost } from './preferences-host.js';
 
-let host: E2eHost;
-test.describe.configure({ mode: 'serial' });
-test.beforeAll(async () => {
-  host = await startE2eHost({ server: false });
-});
-test.afterAll(async () => {
-  await host?.stop();
-});
+const { host, openPreferences: preferences, readConfig } = usePreferencesHost();
 
-async function preferences(page: Page): Promise<void> {
-  await page.goto(host.url);
-  await expect(page.getByRole('heading', { name: 'Causeway' })).toBeVisible();
-  await page.getByRole('button', { name: 'Preferences' }).click();
-}
-
-const savedSetting = async (): Promise<unknown> =>
-  JSON.parse(await readFile(join(host.dataDir, 'config', 'kill-switch.json'), 'utf8'));
+const savedSetting = (): Promise<unknown> => readConfig('kill-switch.json');
 
 async function storedProfile(name: string): Promise<Record<string, unknown> | undefined> {
-  const file = JSON.parse(await readFile(join(host.dataDir, 'config', 'profiles.json'), 'utf8')) as {
-    profiles: Record<string, unknown>[];
-  };
+  const file = (await readConfig('profiles.json')) as { profiles: Record<string, unknown>[] };
   return file.profiles.find((p) => p['name'] === name);
 }
 
@@ -63,7 +45,7 @@ test('Preferences → Kill switch: off by default, always + LAN saved, still the
 test("a profile's own kill switch: saved, read back after a reload, removed by 'As in Preferences'", async ({
   page,
 }) => {
-  await page.goto(host.url);
+  await page.goto(host().url);
   await page.getByRole('banner').getByRole('button', { name: 'New profile' }).click();
   await page.getByLabel('Name', { exact: true }).fill('Safe');
   await page.getByLabel('Server host').fill('vpn.example.test');
@@ -76,7 +58,7 @@ test("a profile's own kill switch: saved, read back after a reload, removed by '
   await expect(page.getByRole('tab', { name: 'Status' })).toHaveAttribute('aria-selected', 'true');
   expect((await storedProfile('Safe'))?.['killSwitch']).toEqual({ mode: 'on', allowLan: true });
 
-  await page.goto(host.url);
+  await page.goto(host().url);
   await page.locator('li[data-profile="Safe"] button.name').click();
   await page.getByRole('tab', { name: 'Settings' }).click();
   await expect(page.locator('#f-ks')).toHaveValue('on');

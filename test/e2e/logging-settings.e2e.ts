@@ -1,28 +1,12 @@
 /// <reference lib="dom" />
 // Preferences → Connection logs on the real services: off by default, turning "Verbose connection logs"
 // on writes <config>/logging.json and survives a reload, turning it off is saved the same way.
-import { expect, test, type Page } from '@playwright/test';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { startE2eHost, type E2eHost } from './host.js';
+import { expect, test } from '@playwright/test';
+import { usePreferencesHost } from './preferences-host.js';
 
-let host: E2eHost;
-test.describe.configure({ mode: 'serial' });
-test.beforeAll(async () => {
-  host = await startE2eHost({ server: false });
-});
-test.afterAll(async () => {
-  await host?.stop();
-});
+const { openPreferences: preferences, readConfig } = usePreferencesHost();
 
-async function preferences(page: Page): Promise<void> {
-  await page.goto(host.url);
-  await expect(page.getByRole('heading', { name: 'Causeway' })).toBeVisible();
-  await page.getByRole('button', { name: 'Preferences' }).click();
-}
-
-const saved = async (): Promise<unknown> =>
-  JSON.parse(await readFile(join(host.dataDir, 'config', 'logging.json'), 'utf8'));
+const saved = (): Promise<unknown> => readConfig('logging.json');
 
 test('verbose connection logs: off by default, saved to logging.json, still on after a reload, then off again', async ({
   page,
