@@ -24,11 +24,30 @@ async function upTunnel(helper: Helper) {
   await call(helper, { verb: 'configure', name: 'causeway0', address: '10.0.0.2/32', peer: '10.0.0.1', mtu: 1400 });
 }
 
+const SERVER = '198.51.100.7';
+
+/** set-routes on the fake's causeway0 with the usual server address. */
+function setRoutes(helper: Helper, mode: 'full' | 'split', routes: readonly string[]) {
+  return call(helper, { verb: 'set-routes', name: 'causeway0', mode, routes, serverAddress: SERVER });
+}
+
+/** The same request, for the tests that expect a refusal or a failure: the raw response. */
+function trySetRoutes(helper: Helper, mode: 'full' | 'split', routes: readonly string[]): Promise<Response> {
+  return helper.handleLine(
+    JSON.stringify({ id: nextId++, verb: 'set-routes', name: 'causeway0', mode, routes, serverAddress: SERVER }),
+  );
+}
+
+/** A responder that answers one exact command line (`ip` arguments joined by spaces) and no other. */
+function answering(line: string, reply: { code?: number; stdout?: string; stderr?: string }): Responder {
+  return (_p, args) => (args.join(' ') === line ? reply : undefined);
+}
+
+const FILE_EXISTS = { code: 2, stderr: 'RTNETLINK answers: File exists' };
+
 test("create-tun picks the first free causewayN and makes it the uid's", async () => {
-  const { system, helper } = setup((p, args) =>
-    args.join(' ') === '-j link show'
-      ? { stdout: JSON.stringify([{ ifname: 'lo' }, { ifname: 'causeway0' }]) }
-      : undefined,
+  const { system, helper } = setup(
+    answering('-j link show', { stdout: JSON.stringify([{ ifname: 'lo' }, { ifname: 'causeway0' }]) }),
   );
   const r = await call(helper, { verb: 'create-tun', uid: 1000 });
   assert.deepEqual(r.result, { name: 'causeway1' });
@@ -73,13 +92,7 @@ test('full tunnel: server host route kept in main, the catch-all in our table be
   const { system, helper } = setup();
   await upTunnel(helper);
   const before = system.calls.length;
-  const r = await call(helper, {
-    verb: 'set-routes',
-    name: 'causeway0',
-    mode: 'full',
-    routes: ['172.16.0.0/12', '0.0.0.0/1'],
-    serverAddress: '198.51.100.7',
-  });
+  const r = await setRoutes(helper, 'full', ['172.16.0.0/12', '0.0.0.0/1']);
   assert.deepEqual(r.result, { serverRoute: { destination: '198.51.100.7/32', gateway: '192.0.2.1', dev: 'eth0' } });
   assert.deepEqual(system.calls.slice(before), [
     ['ip', '-j', 'route', 'get', '198.51.100.7'],
@@ -142,13 +155,7 @@ test('split tunnel: only the listed routes (deduplicated, canonical); no server 
   const { system, helper } = setup();
   await upTunnel(helper);
   const before = system.calls.length;
-  const r = await call(helper, {
-    verb: 'set-routes',
-    name: 'causeway0',
-    mode: 'split',
-    routes: ['10.1.0.0/16', '2001:DB8::/32', '10.1.0.0/16'],
-    serverAddress: '198.51.100.7',
-  });
+  const r = await setRoutes(helper, 'split', ['10.1.0.0/16', '2001:DB8::/32', '10.1.0.0/16']);
   assert.deepEqual(r.result, {});
   assert.deepEqual(system.calls.slice(before), [
     ['ip', 'route', 'add', '10.1.0.0/16', 'dev', 'causeway0'],
@@ -158,13 +165,7 @@ test('split tunnel: only the listed routes (deduplicated, canonical); no server 
     ['ip', '-j', 'route', 'get', 'fibmatch', '2001:db8:8000::'],
   ]);
   const again = system.calls.length;
-  await call(helper, {
-    verb: 'set-routes',
-    name: 'causeway0',
-    mode: 'split',
-    routes: ['198.51.0.0/16'],
-    serverAddress: '198.51.100.7',
-  });
+  await setRoutes(helper, 'split', ['198.51.0.0/16']);
   assert.deepEqual(system.calls.slice(again), [
     // the previous set goes first, newest first
     ['ip', 'route', 'del', '2001:db8::/32', 'dev', 'causeway0'],
@@ -178,23 +179,12 @@ test('split tunnel: only the listed routes (deduplicated, canonical); no server 
 });
 
 test('a route that fails rolls back the whole set-routes', async () => {
-  const { system, helper } = setup((p, args) =>
-    args.join(' ') === 'route add 172.16.0.0/12 dev causeway0'
-      ? { code: 2, stderr: 'RTNETLINK answers: Invalid argument' }
-      : undefined,
+  const { system, helper } = setup(
+    answering('route add 172.16.0.0/12 dev causeway0', { code: 2, stderr: 'RTNETLINK answers: Invalid argument' }),
   );
   await upTunnel(helper);
   const before = system.calls.length;
-  const r = await helper.handleLine(
-    JSON.stringify({
-      id: 1,
-      verb: 'set-routes',
-      name: 'causeway0',
-      mode: 'split',
-      routes: ['10.1.0.0/16', '172.16.0.0/12'],
-      serverAddress: '198.51.100.7',
-    }),
-  );
+  const r = await trySetRoutes(helper, 'split', ['10.1.0.0/16', '172.16.0.0/12']);
   assert.equal(r.ok, false);
   if (!r.ok) {
     assert.equal(r.error.code, 'failed');
@@ -208,19 +198,9 @@ test('a route that fails rolls back the whole set-routes', async () => {
 });
 
 test("another tunnel's rule slot is skipped: the kernel's File exists on the suppress rule moves us to the next", async () => {
-  const { system, helper } = setup((_p, args) =>
-    args.join(' ') === 'rule add pref 30062 lookup main suppress_prefixlength 1'
-      ? { code: 2, stderr: 'RTNETLINK answers: File exists' }
-      : undefined,
-  );
+  const { system, helper } = setup(answering('rule add pref 30062 lookup main suppress_prefixlength 1', FILE_EXISTS));
   await upTunnel(helper);
-  await call(helper, {
-    verb: 'set-routes',
-    name: 'causeway0',
-    mode: 'full',
-    routes: [],
-    serverAddress: '198.51.100.7',
-  });
+  await setRoutes(helper, 'full', []);
   const rules = system.changes().filter((c) => c[1] === 'rule');
   assert.deepEqual(rules.slice(0, 3), [
     ['ip', 'rule', 'add', 'pref', '30062', 'lookup', 'main', 'suppress_prefixlength', '1'],
@@ -247,16 +227,7 @@ test('verified, not assumed: a broader route elsewhere that still wins fails set
   );
   await upTunnel(helper);
   const before = system.calls.length;
-  const r = await helper.handleLine(
-    JSON.stringify({
-      id: 1,
-      verb: 'set-routes',
-      name: 'causeway0',
-      mode: 'full',
-      routes: [],
-      serverAddress: '198.51.100.7',
-    }),
-  );
+  const r = await trySetRoutes(helper, 'full', []);
   assert.equal(r.ok, false);
   if (!r.ok) {
     assert.equal(r.error.code, 'failed');
@@ -279,19 +250,13 @@ test('verified, not assumed: a broader route elsewhere that still wins fails set
 });
 
 test('a more specific route of someone else (the LAN inside a split route) is accepted; the next probe is ours', async () => {
-  const { system, helper } = setup((_p, args) =>
-    args.join(' ') === '-j route get fibmatch 10.128.0.0'
-      ? { stdout: JSON.stringify([{ dst: '10.128.0.0/24', dev: 'eth0', protocol: 'kernel' }]) }
-      : undefined,
+  const { system, helper } = setup(
+    answering('-j route get fibmatch 10.128.0.0', {
+      stdout: JSON.stringify([{ dst: '10.128.0.0/24', dev: 'eth0', protocol: 'kernel' }]),
+    }),
   );
   await upTunnel(helper);
-  await call(helper, {
-    verb: 'set-routes',
-    name: 'causeway0',
-    mode: 'split',
-    routes: ['10.0.0.0/8'],
-    serverAddress: '198.51.100.7',
-  });
+  await setRoutes(helper, 'split', ['10.0.0.0/8']);
   assert.deepEqual(
     system.calls.filter((c) => c[4] === 'fibmatch').map((c) => c[5]),
     ['10.128.0.0', '10.0.0.1'],
@@ -301,35 +266,19 @@ test('a more specific route of someone else (the LAN inside a split route) is ac
 test('a "File exists" for a route that is already ours (through our TUN) is accepted', async () => {
   const { helper } = setup((_p, args) => {
     const a = args.join(' ');
-    if (a === 'route add 10.1.0.0/16 dev causeway0') return { code: 2, stderr: 'RTNETLINK answers: File exists' };
+    if (a === 'route add 10.1.0.0/16 dev causeway0') return FILE_EXISTS;
     if (a === '-j route show exact 10.1.0.0/16')
       return { stdout: JSON.stringify([{ dst: '10.1.0.0/16', dev: 'causeway0' }]) };
     return undefined;
   });
   await upTunnel(helper);
-  await call(helper, {
-    verb: 'set-routes',
-    name: 'causeway0',
-    mode: 'split',
-    routes: ['10.1.0.0/16'],
-    serverAddress: '198.51.100.7',
-  });
+  await setRoutes(helper, 'split', ['10.1.0.0/16']);
 });
 
 test('an existing identical route is used and left alone on teardown', async () => {
-  const { system, helper } = setup((p, args) =>
-    args.join(' ') === 'route add 198.51.100.7/32 via 192.0.2.1 dev eth0'
-      ? { code: 2, stderr: 'RTNETLINK answers: File exists' }
-      : undefined,
-  );
+  const { system, helper } = setup(answering('route add 198.51.100.7/32 via 192.0.2.1 dev eth0', FILE_EXISTS));
   await upTunnel(helper);
-  await call(helper, {
-    verb: 'set-routes',
-    name: 'causeway0',
-    mode: 'full',
-    routes: [],
-    serverAddress: '198.51.100.7',
-  });
+  await setRoutes(helper, 'full', []);
   const before = system.calls.length;
   await call(helper, { verb: 'teardown' });
   assert.equal(
@@ -398,13 +347,7 @@ test('resolv.conf rewritten by someone else meanwhile is left alone', async () =
 test('teardown undoes everything newest first and empties the journal', async () => {
   const { system, store, helper } = setup();
   await upTunnel(helper);
-  await call(helper, {
-    verb: 'set-routes',
-    name: 'causeway0',
-    mode: 'full',
-    routes: [],
-    serverAddress: '198.51.100.7',
-  });
+  await setRoutes(helper, 'full', []);
   const before = system.calls.length;
   const r = await call(helper, { verb: 'teardown' });
   assert.deepEqual(r.result, { undone: 9, failed: 0 });
