@@ -19,59 +19,34 @@ function nodeArgs(profileDir: string | undefined, profileSub: string): string[] 
   return ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '200'];
 }
 
-export function startCli(ns: ClientNetns, profileDir: string | undefined): JsonChild {
-  // setpriv: if we die, the CLI gets SIGTERM and tears its tunnel down itself.
+/**
+ * Node in the client netns, with the password on stdin. setpriv: if we die, the child gets SIGTERM
+ * and tears its tunnel down itself.
+ */
+function nodeInNetns(ns: ClientNetns, node: readonly string[], keepStdinOpen: boolean): JsonChild {
   return spawnJsonChild(
     tool('ip'),
-    [
-      'netns',
-      'exec',
-      ns.name,
-      tool('setpriv'),
-      '--pdeathsig',
-      'TERM',
-      '--',
-      process.execPath,
-      ...nodeArgs(profileDir, 'cli'),
-      CAUSEWAY_BIN,
-      'connect',
-      ns.serverAddress,
-      '--user',
-      'testuser',
-      '--password-stdin',
-      '--insecure',
-      '--json',
-      '--no-dns',
-      '--interface',
-      'cwbench0',
-    ],
+    ['netns', 'exec', ns.name, tool('setpriv'), '--pdeathsig', 'TERM', '--', process.execPath, ...node],
     'testpass\n',
-    { detached: true },
+    { detached: true, ...(keepStdinOpen ? { keepStdinOpen } : {}) },
   );
 }
 
+export function startCli(ns: ClientNetns, profileDir: string | undefined): JsonChild {
+  const connect = ['connect', ns.serverAddress, '--user', 'testuser', '--password-stdin', '--insecure'];
+  return nodeInNetns(
+    ns,
+    [...nodeArgs(profileDir, 'cli'), CAUSEWAY_BIN, ...connect, '--json', '--no-dns', '--interface', 'cwbench0'],
+    false,
+  );
+}
+
+/** Its stdin stays open: "mark", "report" and "stop" go that way. */
 export function startEngine(ns: ClientNetns, profileDir: string | undefined): JsonChild {
-  return spawnJsonChild(
-    tool('ip'),
-    [
-      'netns',
-      'exec',
-      ns.name,
-      tool('setpriv'),
-      '--pdeathsig',
-      'TERM',
-      '--',
-      process.execPath,
-      ...nodeArgs(profileDir, 'engine'),
-      '--import',
-      'tsx',
-      RUNNER,
-      ns.serverAddress,
-      '--interface',
-      'cwbench1',
-    ],
-    'testpass\n',
-    { detached: true, keepStdinOpen: true },
+  return nodeInNetns(
+    ns,
+    [...nodeArgs(profileDir, 'engine'), '--import', 'tsx', RUNNER, ns.serverAddress, '--interface', 'cwbench1'],
+    true,
   );
 }
 
