@@ -6,6 +6,7 @@ import type { CredentialStore } from '../services/credentials/credential-store.j
 import type { ServicePaths } from '../services/paths.js';
 import { composeBackend } from '../services/connections/compose.js';
 import { helperDataPlane } from '../services/connections/helper-data-plane.js';
+import { killSwitchFile, loadKillSwitchSetting } from '../services/kill-switch/kill-switch-setting.js';
 import type { MainBackend } from '../backend/index.js';
 import { startBrowserHost, type BrowserHost } from './server.js';
 import { storedAutostart } from './stored-autostart.js';
@@ -35,7 +36,15 @@ export async function startHostOnServices(opts: HostOptions): Promise<RunningHos
   const { backend } = composeBackend({
     paths,
     credentials: opts.credentials,
-    ...(opts.dataPlane === 'system' ? { dataPlane: helperDataPlane() } : {}),
+    // Preferences' kill switch read at each connection, as the Electron app does (main/app/index.ts):
+    // it applies to the tunnel, and side-by-side.ts refuses a second tunnel beside it.
+    ...(opts.dataPlane === 'system'
+      ? {
+          dataPlane: helperDataPlane({
+            killSwitch: () => loadKillSwitchSetting(killSwitchFile(paths.configDir)).setting,
+          }),
+        }
+      : {}),
     host: {
       kind: 'browser',
       version: opts.version,
