@@ -136,6 +136,10 @@ export async function tcpTunnelTransfer(
           'client TUN pkts': clientTun.txPackets ?? 0,
           'far TUN reads': far1.tun === null ? 0 : (farTun.rxWakeups ?? 0),
           'far pkts read': farTun.rxPackets ?? 0,
+          'far TSO reads': farTun.rxGsoPackets ?? 0,
+          // What the client's kernel sends up during a download: its ACKs, and those left out (read.c).
+          'client pkts read': clientTun.rxPackets ?? 0,
+          'client ACKs thinned': clientTun.rxAcksThinned ?? 0,
           'tls stalls far': relay.tlsStalls ?? 0,
           'tun stalls client': rep.pump.tunStalls ?? 0,
         }
@@ -145,6 +149,10 @@ export async function tcpTunnelTransfer(
           'far TUN pkts': farTun.txPackets ?? 0,
           'client TUN reads': clientTun.rxWakeups ?? 0,
           'client pkts read': clientTun.rxPackets ?? 0,
+          'client TSO reads': clientTun.rxGsoPackets ?? 0,
+          'segs cut': clientTun.rxGsoSegments ?? 0,
+          'far pkts read': farTun.rxPackets ?? 0,
+          'far ACKs thinned': farTun.rxAcksThinned ?? 0,
           'tls stalls client': rep.pump.tlsStalls ?? 0,
           'tun stalls far': relay.tunStalls ?? 0,
         };
