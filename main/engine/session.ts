@@ -16,6 +16,7 @@ import type { SessionDataPort } from './datapath/data-port.js';
 import type { TcpConnector } from './transport/tcp.js';
 import { dialServer, type Dialer } from './transport/dial.js';
 import { BudgetedReader } from './transport/read-budget.js';
+import { ReadBursts } from './transport/read-bursts.js';
 import { socketEndpoints, type StreamTap } from './diagnostics/stream-tap.js';
 import { clientCertificateAlert, isClientCertificateAlert, sessionAlreadyUsed } from './session-failures.js';
 import { SessionSequencer, type SequencerStateName } from './sequencer/sequencer.js';
@@ -49,6 +50,8 @@ export class SstpSession implements SessionDataPort {
   private socket: Socket | TLSSocket | undefined;
   /** Feeds the sequencer in bounded turns so a flood of tiny frames cannot stall the event loop. */
   private reader: BudgetedReader | undefined;
+  /** Arena reads' end-of-burst release (transport/read-bursts.ts); absent when the socket emits 'data'. */
+  private bursts: ReadBursts | undefined;
   /** The data path asked us to stop reading (its TUN is full); the reader must not resume then. */
   private receivePaused = false;
   private readonly ipOut = new IpPacketFanout();
@@ -210,8 +213,12 @@ export class SstpSession implements SessionDataPort {
       core.transportLost(detail, isClientCertificateAlert(detail) ? clientCertificateAlert(detail) : undefined);
     });
     sock.on('close', () => core.transportLost('closed'));
+    // Reads in an arena (dial.ts direct) are lent once the tunnel is up and no tap keeps chunks; from
+    // the first lent read on, the layers copy whatever they keep (lent stays on: a queued chunk may be one).
+    let lent = false;
+    const lending = (): boolean => (lent ||= r.reads !== undefined && !this.deps.tap && core.stateName === 'connected');
     const reader = new BudgetedReader({
-      consume: (bytes) => core.receive(bytes),
+      consume: (bytes) => core.receive(bytes, lent),
       pause: () => sock.pause(),
       resume: () => {
         if (!this.receivePaused) sock.resume();
@@ -220,7 +227,17 @@ export class SstpSession implements SessionDataPort {
       uncork: () => sock.uncork(),
     });
     this.reader = reader;
-    sock.on('data', (chunk: Buffer) => reader.push(chunk));
+    if (r.reads) {
+      const bursts = new ReadBursts({
+        arena: r.reads.arena,
+        push: (bytes) => reader.push(bytes),
+        lending,
+        flush: this.ipOut.flushNow,
+        backlogged: () => reader.backlogged,
+      });
+      this.bursts = bursts;
+      r.reads.attach((bytes) => bursts.read(bytes));
+    } else sock.on('data', (chunk: Buffer) => reader.push(chunk));
     core.secured(r.info);
   }
 
@@ -232,6 +249,7 @@ export class SstpSession implements SessionDataPort {
 
   private closeTransport(): void {
     this.reader?.stop();
+    this.bursts?.stop();
     const s = this.socket;
     if (!s || s.destroyed) return;
     s.end();

@@ -149,10 +149,11 @@ export class SystemDataPlane implements DataPlane {
     const opened = this.deps.openTun(name);
     if (!opened.ok) throw new Error(`cannot attach to ${name}: ${opened.error.code} ${opened.error.message}`);
     const clamp = this.settings.mssClamp;
+    // `p` is valid during this call only (the session's read arena): what the IPv6 link gets is a copy.
     const divert = (p: Buffer): boolean => {
-      if (isNeighborSolicitation(p)) return this.ipv6Link.neighborSolicitation(p);
+      if (isNeighborSolicitation(p)) return this.ipv6Link.neighborSolicitation(Buffer.from(p));
       if (!isRouterAdvertisement(p)) return false;
-      this.ipv6Link.routerAdvertisement(p);
+      this.ipv6Link.routerAdvertisement(Buffer.from(p));
       return true;
     };
     this.pump = new PacketPump(opened.device, {

@@ -18,7 +18,11 @@ export interface SessionDataPort {
   writeFramed(bytes: Buffer): boolean;
   /** One-shot: `cb` once the transport buffer has drained after writeFramed returned false. */
   onDrain(cb: () => void): void;
-  /** Received IP packets (IPv4 and IPv6), one call each. Returns an unsubscribe function. */
+  /**
+   * Received IP packets (IPv4 and IPv6), one call each. Returns an unsubscribe function. Here and in
+   * onIpBatch a packet is valid during the call only (its bytes may lie in a read arena that is
+   * written again after the read burst): copy what you keep.
+   */
   onIpPacket(listener: (packet: Buffer) => void): () => void;
   /**
    * Received IP packets in batches: all that one transport read burst carried, in order, so the

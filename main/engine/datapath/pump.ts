@@ -136,7 +136,10 @@ export class PacketPump {
     }
   }
 
-  /** `packets` is the session's (shared, read-only): only views of it are kept. */
+  /**
+   * `packets` is the session's (shared, read-only) and valid during this call only (their bytes may
+   * lie in the session's read arena): the TUN write copies them; what waits for the TUN is copied.
+   */
   private inbound(shared: readonly Buffer[]): void {
     const clamped = this.options.mssClamp === undefined ? shared : this.clampInbound(shared, this.options.mssClamp);
     const divert = this.options.divert;
@@ -145,13 +148,13 @@ export class PacketPump {
     for (const p of packets) this.s.rxBytes += p.length;
     if (this.backlog.length > 0) {
       // Already stalled: keep the order, the drain writes these after the older ones.
-      for (const p of packets) this.backlog.push(p);
+      this.backlog.push(...kept(packets, 0));
       return;
     }
     const written = this.tun.write(packets);
     if (written >= packets.length) return;
     // The device is full: stop reading TLS (what was already read still lands here) until it drains.
-    this.backlog = packets.slice(written);
+    this.backlog = kept(packets, written);
     this.s.tunStalls++;
     this.session?.pauseReceive();
     this.tun.onWritable(() => this.drainBacklog());
@@ -182,6 +185,22 @@ export class PacketPump {
     }
     this.session?.resumeReceive();
   }
+}
+
+/** Copies of packets[from...], in one allocation: they wait for the TUN beyond the session's burst. */
+function kept(packets: readonly Buffer[], from: number): Buffer[] {
+  let total = 0;
+  for (let i = from; i < packets.length; i++) total += (packets[i] as Buffer).length;
+  const copy = Buffer.allocUnsafe(total);
+  const out: Buffer[] = [];
+  let at = 0;
+  for (let i = from; i < packets.length; i++) {
+    const p = packets[i] as Buffer;
+    p.copy(copy, at);
+    out.push(copy.subarray(at, at + p.length));
+    at += p.length;
+  }
+  return out;
 }
 
 /** `packets` without the ones `divert` took; the same array when it took none (the usual case). */

@@ -110,9 +110,13 @@ export class SequencerLayers {
   /** The server's MRU as LCP agreed it (1500 until then), for EAP fragment sizes. */
   peerMru = 1500;
 
-  /** SSTP bytes from the server, after the HTTP answer. */
-  receive(chunk: Buffer): void {
+  /** Whether the chunk being deframed is lent (read-arena.ts): what is kept past the burst is copied. */
+  private lent = false;
+
+  /** SSTP bytes from the server, after the HTTP answer. `lent`: valid only until the end of the read burst. */
+  receive(chunk: Buffer, lent = false): void {
     if (this.done) return;
+    this.lent = lent;
     // Any bytes from the peer prove it alive: once per chunk (a clock read), not per packet.
     this.control?.noteReceive();
     this.hooks.tap?.bytes('in', 'sstp', chunk);
@@ -191,12 +195,14 @@ export class SequencerLayers {
       this.hooks.ip(bytes.subarray(start + PPP_HEADER_BYTES, end));
       return;
     }
-    this.ppp?.receive(bytes.subarray(start, end));
+    // Off the fast path the PPP link and its protocols may keep what they get (rare frames, IPv6).
+    const frame = bytes.subarray(start, end);
+    this.ppp?.receive(this.lent ? Buffer.from(frame) : frame);
   }
 
   private onControlPacket(packet: Buffer): void {
     if (this.done || !this.control) return;
-    const msg = decodeControlPacket(packet);
+    const msg = decodeControlPacket(this.lent ? Buffer.from(packet) : packet);
     if (msg.ok) this.control.receiveControl(msg.value);
     else this.control.receiveMalformed(msg.error);
   }

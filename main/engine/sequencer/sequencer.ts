@@ -175,12 +175,15 @@ export class SessionSequencer {
 
   // --- bytes in, IP out ---
 
-  /** Bytes from the server, in order. Never throws on bad bytes: they end the session with a typed failure. */
-  receive(chunk: Buffer): void {
+  /**
+   * Bytes from the server, in order. Never throws on bad bytes: they end the session with a typed failure.
+   * `lent`: the bytes are valid only until the end of this read burst (transport/read-arena.ts).
+   */
+  receive(chunk: Buffer, lent = false): void {
     if (this.isClosed()) return;
     const http = this.http;
     if (!http) {
-      this.layers.receive(chunk);
+      this.layers.receive(chunk, lent);
       return;
     }
     const p = http.push(chunk);

@@ -5,7 +5,7 @@
 // The session keeps the phase clock and the fatal path; the dialer tells it, through DialHooks,
 // when each phase starts and ends, which socket carries the connection now (so an abort mid-dial
 // closes it), and asks before each step whether the session was closed meanwhile.
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Clock } from '../clock.js';
 import type { SessionConfig } from '../config.js';
@@ -15,7 +15,8 @@ import type { StreamTap } from '../diagnostics/stream-tap.js';
 import { describeAttempts } from './happy-eyeballs.js';
 import { proxyConnect } from './proxy.js';
 import { connectTcp, dialAddresses, explainConnectError, type TcpConnector } from './tcp.js';
-import { startTls, type TlsInfo } from './tls.js';
+import { ArenaReads } from './read-arena.js';
+import { startTls, type TlsInfo, type TlsParams, type TlsResult } from './tls.js';
 
 export type { TlsInfo } from './tls.js';
 
@@ -42,7 +43,14 @@ export interface DialHooks {
 }
 
 export type DialResult =
-  | { readonly kind: 'ready'; readonly socket: TLSSocket; readonly tcpSocket: Socket; readonly info: TlsInfo }
+  | {
+      readonly kind: 'ready';
+      readonly socket: TLSSocket;
+      readonly tcpSocket: Socket;
+      readonly info: TlsInfo;
+      /** Present when reads land in an arena (Node's onread): the socket emits no 'data' then. */
+      readonly reads?: ArenaReads;
+    }
   | { readonly kind: 'failed'; readonly failure: SessionFailure }
   /** The session was closed meanwhile; whatever the dialer opened is already destroyed. */
   | { readonly kind: 'cancelled' };
@@ -65,6 +73,11 @@ export const dialServer: Dialer = async (c, deps, hooks) => {
     );
   // Several addresses (both families of the name): raced, IPv6 first (happy-eyeballs.ts).
   const candidates = !proxy && c.addresses !== undefined && c.addresses.length > 0 ? c.addresses : [dial];
+  // One address, no proxy, our own connector: tls.connect opens the TCP connection itself, the one
+  // way Node lets its reads land in our arena (tls.ts DirectTcp). Races and proxies hand TLS a socket.
+  const only = candidates.length === 1 ? candidates[0] : undefined;
+  if (!proxy && deps.connectTcp === undefined && only !== undefined && isIP(only) !== 0)
+    return dialDirect(c, deps, hooks, only);
   const tcp = await dialAddresses(
     deps.connectTcp ?? connectTcp,
     candidates,
@@ -123,9 +136,51 @@ export const dialServer: Dialer = async (c, deps, hooks) => {
   }
 
   hooks.enter('tls');
-  const tap = deps.tap;
+  const tls = await startTls({ socket, ...tlsParams(c, deps) });
+  if (hooks.cancelled()) {
+    if (tls.ok) tls.socket.destroy();
+    return { kind: 'cancelled' };
+  }
+  if (!tls.ok) return { kind: 'failed', failure: tlsFailure(tls) };
+  return { kind: 'ready', socket: tls.socket, tcpSocket: socket, info: tls.info };
+};
+
+/** TCP and TLS in one tls.connect to `address`, reads into an arena; the same phases and failures. */
+async function dialDirect(c: SessionConfig, deps: DialDeps, hooks: DialHooks, address: string): Promise<DialResult> {
+  const reads = new ArenaReads();
   const tls = await startTls({
-    socket,
+    ...tlsParams(c, deps),
+    direct: {
+      address,
+      port: c.port,
+      timeoutMs: CONNECT_TIMEOUT_MS,
+      reads,
+      onSocket: (socket) => hooks.socket(socket),
+      onConnected: () => {
+        hooks.dialled(address);
+        hooks.done('tcp');
+        hooks.enter('tls');
+      },
+    },
+  });
+  if (hooks.cancelled()) {
+    if (tls.ok) tls.socket.destroy();
+    return { kind: 'cancelled' };
+  }
+  if (!tls.ok && tls.code === 'tcp-failed')
+    return {
+      kind: 'failed',
+      failure: failure('tcp', 'network-unreachable', explainConnectError(tls.detail, c.host, c.port), {
+        detail: tls.detail,
+      }),
+    };
+  if (!tls.ok) return { kind: 'failed', failure: tlsFailure(tls) };
+  return { kind: 'ready', socket: tls.socket, tcpSocket: tls.socket, info: tls.info, reads };
+}
+
+function tlsParams(c: SessionConfig, deps: DialDeps): Omit<TlsParams, 'socket' | 'direct'> {
+  const tap = deps.tap;
+  return {
     host: c.host,
     sni: c.sni,
     minVersion: c.tlsMin,
@@ -133,15 +188,11 @@ export const dialServer: Dialer = async (c, deps, hooks) => {
     clientCertificate: c.clientCertificate,
     timeoutMs: CONNECT_TIMEOUT_MS,
     ...(tap ? { onKeylog: (line: Buffer) => tap.keylog(line) } : {}),
-  });
-  if (hooks.cancelled()) {
-    if (tls.ok) tls.socket.destroy();
-    return { kind: 'cancelled' };
-  }
-  if (!tls.ok)
-    return {
-      kind: 'failed',
-      failure: failure('tls', tls.code, tls.message, { detail: tls.detail, certificate: tls.certificate }),
-    };
-  return { kind: 'ready', socket: tls.socket, tcpSocket: socket, info: tls.info };
-};
+  };
+}
+
+function tlsFailure(tls: Extract<TlsResult, { ok: false }>): SessionFailure {
+  // 'tcp-failed' comes only from a direct dial, which maps it before this.
+  const code = tls.code === 'tcp-failed' ? 'network-unreachable' : tls.code;
+  return failure('tls', code, tls.message, { detail: tls.detail, certificate: tls.certificate });
+}

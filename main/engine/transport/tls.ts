@@ -6,7 +6,7 @@
 // judged inside the handshake, from the one JS callback OpenSSL makes between the server's Certificate
 // and our reply: the OCSP status callback (requestOCSP), from which destroying the socket stops the
 // handshake before anything of ours is sent (test/integration/engine/tls-wire.test.ts proves it).
-import { isIP, type Socket } from 'node:net';
+import { isIP, type LookupFunction, type Socket } from 'node:net';
 import {
   connect as tlsConnect,
   type ConnectionOptions,
@@ -17,6 +17,7 @@ import {
 import type { CertificateInfo } from '../certificate-info.js';
 import type { ClientCertificate, TlsMinVersion, TrustPolicy } from '../config.js';
 import { describeLeaf } from './certificate.js';
+import type { ArenaReads } from './read-arena.js';
 import { judgeServer } from './tls-judge.js';
 
 /**
@@ -30,8 +31,27 @@ import { judgeServer } from './tls-judge.js';
  */
 export const TLS_HIGH_WATER_MARK = 256 * 1024;
 
+/**
+ * TCP opened by tls.connect itself, to one address: the only way Node 20 honours `onread` (its
+ * TLSSocket drops the option when handed a socket: `onread: !socket ? tlsOptions.onread : null`
+ * in lib/_tls_wrap.js), so decrypted records land in `reads`' arena instead of a new ArrayBuffer each.
+ */
+export interface DirectTcp {
+  readonly address: string;
+  readonly port: number;
+  /** For the TCP connect; the handshake then gets TlsParams.timeoutMs. */
+  readonly timeoutMs: number;
+  readonly reads: ArenaReads;
+  /** The socket exists (the caller closes it if it aborts meanwhile). */
+  readonly onSocket: (socket: TLSSocket) => void;
+  /** TCP is connected; the handshake starts. */
+  readonly onConnected: () => void;
+}
+
 export interface TlsParams {
-  readonly socket: Socket;
+  /** The connection to run TLS over; absent with `direct`. */
+  readonly socket?: Socket;
+  readonly direct?: DirectTcp;
   readonly host: string;
   readonly sni?: string;
   readonly minVersion: TlsMinVersion;
@@ -53,7 +73,8 @@ export type TlsResult =
   | { readonly ok: true; readonly socket: TLSSocket; readonly info: TlsInfo }
   | {
       readonly ok: false;
-      readonly code: 'tls-failed' | 'certificate-untrusted' | 'certificate-pin-mismatch';
+      /** 'tcp-failed': only with `direct`, before TCP connected; `detail` is the errno code then. */
+      readonly code: 'tls-failed' | 'certificate-untrusted' | 'certificate-pin-mismatch' | 'tcp-failed';
       readonly message: string;
       readonly detail: string;
       readonly certificate?: CertificateInfo;
@@ -64,6 +85,8 @@ export function startTls(p: TlsParams): Promise<TlsResult> {
     const servername = p.sni ?? (isIP(p.host) ? undefined : p.host);
     const nameToCheck = servername ?? p.host;
     const mutual = p.clientCertificate !== undefined;
+    const direct = p.direct;
+    let tcpUp = direct === undefined;
     let judgedInHandshake = false;
     let done = false;
     let tls: TLSSocket;
@@ -71,7 +94,17 @@ export function startTls(p: TlsParams): Promise<TlsResult> {
       // requestOCSP is a TLSSocket option that tls.connect passes on (its types omit it);
       // highWaterMark is passed on to the socket by TLSSocket as well (its types omit it, too).
       const options: ConnectionOptions & Pick<TLSSocketOptions, 'requestOCSP'> & { highWaterMark: number } = {
-        socket: p.socket,
+        ...(direct === undefined
+          ? { socket: p.socket }
+          : {
+              // Node's connect goes to the given address (`host` stays the name the certificate is
+              // judged against); one address, so no family racing here.
+              port: direct.port,
+              lookup: fixedLookup(direct.address),
+              autoSelectFamily: false,
+              noDelay: true,
+              onread: direct.reads.onread,
+            }),
         // Node checks the certificate's names against `servername`, or `host` when there is none (IP).
         host: p.host,
         servername,
@@ -84,6 +117,7 @@ export function startTls(p: TlsParams): Promise<TlsResult> {
         highWaterMark: TLS_HIGH_WATER_MARK,
       };
       tls = tlsConnect(options);
+      direct?.onSocket(tls);
     } catch (e) {
       resolve({
         ok: false,
@@ -105,12 +139,16 @@ export function startTls(p: TlsParams): Promise<TlsResult> {
       resolve(r);
     };
     const onError = (err: NodeJS.ErrnoException) =>
-      finish({
-        ok: false,
-        code: 'tls-failed',
-        message: explainTlsError(err, p.host),
-        detail: `${err.code ?? ''} ${err.message}`.trim(),
-      });
+      finish(
+        tcpUp
+          ? {
+              ok: false,
+              code: 'tls-failed',
+              message: explainTlsError(err, p.host),
+              detail: `${err.code ?? ''} ${err.message}`.trim(),
+            }
+          : { ok: false, code: 'tcp-failed', message: err.message, detail: err.code ?? 'ERROR' },
+      );
     const onClose = () =>
       finish({
         ok: false,
@@ -118,16 +156,34 @@ export function startTls(p: TlsParams): Promise<TlsResult> {
         message: `The server ${p.host} closed the connection during the TLS handshake. It may not be an SSTP server, or it refuses our TLS version.`,
         detail: 'closed during handshake',
       });
-    const timer = setTimeout(
-      () =>
-        finish({
-          ok: false,
-          code: 'tls-failed',
-          message: `The TLS handshake with ${p.host} did not finish within ${p.timeoutMs / 1000} s.`,
-          detail: 'timeout',
-        }),
-      p.timeoutMs,
-    );
+    const handshakeTimeout = () =>
+      finish({
+        ok: false,
+        code: 'tls-failed',
+        message: `The TLS handshake with ${p.host} did not finish within ${p.timeoutMs / 1000} s.`,
+        detail: 'timeout',
+      });
+    let timer =
+      direct === undefined
+        ? setTimeout(handshakeTimeout, p.timeoutMs)
+        : setTimeout(
+            () =>
+              finish({
+                ok: false,
+                code: 'tcp-failed',
+                message: `no answer within ${direct.timeoutMs / 1000} s`,
+                detail: 'ETIMEDOUT',
+              }),
+            direct.timeoutMs,
+          );
+    if (direct !== undefined)
+      tls.once('connect', () => {
+        if (done) return;
+        tcpUp = true;
+        clearTimeout(timer);
+        timer = setTimeout(handshakeTimeout, p.timeoutMs);
+        direct.onConnected();
+      });
     tls.once('error', onError);
     tls.once('close', onClose);
     // The server's Certificate has been verified by OpenSSL, ours is not sent yet (see the top).
@@ -183,6 +239,17 @@ export function startTls(p: TlsParams): Promise<TlsResult> {
       });
     });
   });
+}
+
+/** A `lookup` for net.connect that answers `address` whatever the name (an IP literal, checked by the caller). */
+function fixedLookup(address: string): LookupFunction {
+  const family = isIP(address);
+  return (_hostname, options, callback) => {
+    // net passes all: true only with autoSelectFamily, which the caller turns off; answer both shapes.
+    if ((options as { all?: boolean }).all === true)
+      (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family }]);
+    else callback(null, address, family);
+  };
 }
 
 type Judged = { ok: true; certificate: CertificateInfo; leafDer: Buffer } | Extract<TlsResult, { ok: false }>;

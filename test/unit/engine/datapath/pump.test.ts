@@ -262,4 +262,31 @@ describe('PacketPump', () => {
     assert.equal(kernel.written.length, 0);
     pump.stop();
   });
+
+  it('what waits for the TUN is a copy: the session may write its read buffer again after the batch', async () => {
+    const { device, kernel } = createMemoryTun();
+    const pump = new PacketPump(device);
+    const port = new BatchPort();
+    pump.attach(port);
+    kernel.setWriteCapacity(1);
+    // Views into one read buffer, as the session's arena hands them out.
+    const arena = Buffer.alloc(3 * 40);
+    for (let i = 0; i < 3; i++) v4(i + 1).copy(arena, i * 40);
+    port.receiveBatch([0, 1, 2].map((i) => arena.subarray(i * 40, i * 40 + 40)));
+    const later = Buffer.alloc(2 * 40);
+    for (let i = 0; i < 2; i++) v4(i + 4).copy(later, i * 40);
+    port.receiveBatch([0, 1].map((i) => later.subarray(i * 40, i * 40 + 40)));
+    // The burst is over: the session's next reads overwrite both buffers.
+    arena.fill(0xee);
+    later.fill(0xee);
+    kernel.setWriteCapacity(Infinity);
+    await tick();
+    await tick();
+    assert.deepEqual(
+      kernel.written.map((p) => p.toString('hex')),
+      [1, 2, 3, 4, 5].map((n) => v4(n).toString('hex')),
+      'every packet byte-exact, in order',
+    );
+    pump.stop();
+  });
 });

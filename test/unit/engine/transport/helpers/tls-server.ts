@@ -7,6 +7,7 @@ import { connect as netConnect, type AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:tls';
 import forge from 'node-forge';
 import type { TrustPolicy } from '../../../../../main/engine/config.js';
+import { ArenaReads } from '../../../../../main/engine/transport/read-arena.js';
 import { startTls, type TlsResult } from '../../../../../main/engine/transport/tls.js';
 import type { Issued } from '../../../services/trust/helpers/certs.js';
 
@@ -14,7 +15,7 @@ import type { Issued } from '../../../services/trust/helpers/certs.js';
 export const HOST = 'sstp.example.test';
 
 /** A loopback TLS server presenting `chain`, leaf first. */
-async function serve(chain: readonly Issued[]): Promise<Server> {
+export async function serve(chain: readonly Issued[]): Promise<Server> {
   const [leaf] = chain;
   assert.ok(leaf);
   const key = forge.pki.privateKeyToPem(leaf.key);
@@ -25,18 +26,34 @@ async function serve(chain: readonly Issued[]): Promise<Server> {
   return server;
 }
 
-/** What startTls makes of `chain` under `trust`, connecting as `host` (default HOST; `sni` if given). */
+/**
+ * What startTls makes of `chain` under `trust`, connecting as `host` (default HOST; `sni` if given).
+ * `direct`: tls.connect opens the TCP connection itself (DirectTcp, reads into an arena), as dial.ts
+ * does for one address without a proxy; otherwise TLS runs over a socket connected here.
+ */
 export async function judge(
   chain: readonly Issued[],
   trust: TrustPolicy,
-  o: { host?: string; sni?: string } = {},
+  o: { host?: string; sni?: string; direct?: boolean } = {},
 ): Promise<TlsResult> {
   const server = await serve(chain);
-  const socket = netConnect((server.address() as AddressInfo).port, '127.0.0.1');
+  const port = (server.address() as AddressInfo).port;
+  const socket = o.direct === true ? undefined : netConnect(port, '127.0.0.1');
   try {
-    await once(socket, 'connect');
+    if (socket) await once(socket, 'connect');
     const r = await startTls({
-      socket,
+      ...(socket
+        ? { socket }
+        : {
+            direct: {
+              address: '127.0.0.1',
+              port,
+              timeoutMs: 10_000,
+              reads: new ArenaReads(),
+              onSocket: () => undefined,
+              onConnected: () => undefined,
+            },
+          }),
       host: o.host ?? HOST,
       ...(o.sni !== undefined ? { sni: o.sni } : {}),
       minVersion: 'TLSv1.2',
@@ -46,7 +63,7 @@ export async function judge(
     if (r.ok) r.socket.destroy();
     return r;
   } finally {
-    socket.destroy();
+    socket?.destroy();
     server.close();
   }
 }
